@@ -1,0 +1,112 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "usersync",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "usersync", targets: ["usersync"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+    ],
+    targets: [
+        // Pure rules and value types: no I/O, no server stack.
+        .target(name: "UserSyncDomain", swiftSettings: strict),
+        // AES-GCM envelope for secrets at rest, API key generation and hashing.
+        .target(
+            name: "UserSyncSecrets",
+            dependencies: [
+                "UserSyncDomain",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // PostgreSQL: migrations, tenant-scoped transactions, repositories.
+        .target(
+            name: "UserSyncPersistence",
+            dependencies: [
+                "UserSyncDomain",
+                "UserSyncSecrets",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // The HTTP API (Hummingbird 2).
+        .target(
+            name: "UserSyncAPI",
+            dependencies: [
+                "UserSyncDomain",
+                "UserSyncSecrets",
+                "UserSyncPersistence",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        // Composition root: configuration, service groups, subcommands.
+        .target(
+            name: "UserSyncCLI",
+            dependencies: [
+                "UserSyncDomain",
+                "UserSyncSecrets",
+                "UserSyncPersistence",
+                "UserSyncAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "usersync", dependencies: ["UserSyncCLI"], swiftSettings: strict),
+
+        // Test support: per-test databases cloned from a migrated template. Never linked into `usersync`.
+        .target(
+            name: "UserSyncTestSupport",
+            dependencies: [
+                "UserSyncPersistence",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "UserSyncDomainTests", dependencies: ["UserSyncDomain", "UserSyncSecrets"], swiftSettings: strict),
+        .testTarget(
+            name: "UserSyncPersistenceTests",
+            dependencies: ["UserSyncPersistence", "UserSyncTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "UserSyncAPITests",
+            dependencies: [
+                "UserSyncAPI", "UserSyncCLI", "UserSyncTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "UserSyncCLITests",
+            dependencies: ["UserSyncCLI", "UserSyncTestSupport"],
+            swiftSettings: strict
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,46 @@
+import HTTPTypes
+import UserSyncDomain
+
+/// An error the API answers with as RFC 9457 problem details. Domain errors are mapped to this in
+/// one place (``APIError/init(_:)``).
+public struct APIError: Error, Sendable {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var title: String
+    public var detail: String
+    public var errors: [FieldError]
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String, errors: [FieldError] = [], headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.title = title
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+    }
+
+    public init(_ error: DomainError) {
+        switch error {
+        case .notFound(let resource):
+            let name = resource.replacingOccurrences(of: "_", with: " ")
+            self.init(.notFound, code: "\(resource)_not_found", title: "Not found", detail: "No such \(name).")
+        case .conflict(let code, let message):
+            self.init(.conflict, code: code, title: "Conflict", detail: message)
+        case .validation(let errors):
+            self.init(
+                .unprocessableContent, code: "validation_failed", title: "Invalid request",
+                detail: errors.map(\.message).joined(separator: " "), errors: errors)
+        case .forbidden(let message):
+            self.init(.forbidden, code: "forbidden", title: "Forbidden", detail: message)
+        case .unauthenticated(let message):
+            self.init(
+                .unauthorized, code: "unauthenticated", title: "Unauthenticated", detail: message,
+                headers: [.wwwAuthenticate: "Bearer realm=\"usersync\""])
+        }
+    }
+
+    static func badRequest(_ code: String, _ detail: String) -> APIError {
+        APIError(.badRequest, code: code, title: "Bad request", detail: detail)
+    }
+}

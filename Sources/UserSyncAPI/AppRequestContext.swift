@@ -1,0 +1,75 @@
+import Hummingbird
+import UserSyncDomain
+
+/// Who presented credentials on a request.
+public enum Principal: Sendable {
+    case `operator`
+    case key(APIKey)
+
+    var actor: AuditActor {
+        switch self {
+        case .operator: .operator
+        case .key(let key): .apiKey(key.id, key.role)
+        }
+    }
+}
+
+/// The context of every request: its id, its body limit and, once authenticated, its principal.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public var requestID: String = ""
+    public var bodyLimit: Int = 1 << 20
+    public var principal: Principal?
+    /// Set by ``OrganizationAccessMiddleware`` once the principal may see this organization.
+    public var organization: Organization?
+
+    public init(source: Source) {
+        self.coreContext = .init(source: source)
+    }
+
+    public var maxUploadSize: Int { bodyLimit }
+}
+
+/// The context of routes under `/v1/orgs/{org}`. It cannot be created without an organization that
+/// the caller was allowed into, so a tenant handler cannot run unauthenticated or cross-tenant.
+public struct TenantRequestContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let requestID: String
+    public let bodyLimit: Int
+    public let organization: Organization
+    public let principal: Principal
+
+    public init(context: AppRequestContext) throws {
+        guard let organization = context.organization, let principal = context.principal else {
+            throw DomainError.notFound(resource: "organization")
+        }
+        self.coreContext = context.coreContext
+        self.requestID = context.requestID
+        self.bodyLimit = context.bodyLimit
+        self.organization = organization
+        self.principal = principal
+    }
+
+    public var maxUploadSize: Int { bodyLimit }
+    public var actor: AuditActor { principal.actor }
+
+    /// Admin keys and the operator may change things; viewer keys only read.
+    public func requireWrite() throws {
+        if case .key(let key) = principal, !key.role.canWrite {
+            throw DomainError.forbidden(message: "This API key has the viewer role, which can only read.")
+        }
+    }
+
+    /// Key management is for the operator and admin keys only.
+    public func requireAdmin() throws {
+        if case .key(let key) = principal, key.role != .admin {
+            throw DomainError.forbidden(message: "Only admin keys can manage API keys.")
+        }
+    }
+
+    public func requireOperator() throws {
+        guard case .operator = principal else {
+            throw DomainError.forbidden(message: "Only the operator token can do this.")
+        }
+    }
+}

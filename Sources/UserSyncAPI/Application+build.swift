@@ -1,0 +1,48 @@
+import Hummingbird
+import Logging
+import Prometheus
+import UserSyncPersistence
+
+/// What the HTTP API needs, built by the composition root (or a test).
+public struct APIDependencies: Sendable {
+    public var database: Database
+    public var migrator: Migrator
+    public var metrics: PrometheusCollectorRegistry
+    /// Compared in constant time; never logged.
+    public var operatorToken: String
+    public var maxBodyBytes: Int
+
+    public init(database: Database, migrator: Migrator, metrics: PrometheusCollectorRegistry, operatorToken: String, maxBodyBytes: Int) {
+        self.database = database
+        self.migrator = migrator
+        self.metrics = metrics
+        self.operatorToken = operatorToken
+        self.maxBodyBytes = maxBodyBytes
+    }
+}
+
+/// The router, shared by `usersync serve` and the tests.
+public func buildRouter(_ dependencies: APIDependencies) -> Router<AppRequestContext> {
+    let administration = OrganizationAdministration(database: dependencies.database)
+    let router = Router(context: AppRequestContext.self)
+    let table = RouteTableBox()
+    router.addMiddleware {
+        MetricsMiddleware()
+        RequestEnvelopeMiddleware(bodyLimit: dependencies.maxBodyBytes, routes: table)
+    }
+    OperationalRoutes(database: dependencies.database, migrator: dependencies.migrator, metrics: dependencies.metrics)
+        .addRoutes(to: router)
+
+    let orgs = router.group("v1/orgs")
+        .add(middleware: AuthenticationMiddleware(operatorToken: dependencies.operatorToken, administration: administration))
+    let organizationRoutes = OrganizationRoutes(administration: administration)
+    organizationRoutes.addRoutes(to: orgs)
+    let tenant = orgs.group("{org}")
+        .add(middleware: OrganizationAccessMiddleware(administration: administration))
+        .group(context: TenantRequestContext.self)
+    organizationRoutes.addTenantRoutes(to: tenant)
+    APIKeyRoutes(administration: administration).addRoutes(to: tenant)
+
+    table.set(RouteTable(router.routes))
+    return router
+}

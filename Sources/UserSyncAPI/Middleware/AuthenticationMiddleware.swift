@@ -1,0 +1,64 @@
+import Hummingbird
+import UserSyncDomain
+import UserSyncPersistence
+import UserSyncSecrets
+
+/// Resolves `Authorization: Bearer …` to the operator or to an organization API key. A missing,
+/// malformed, unknown or revoked credential is a 401; nothing here says whether any organization
+/// exists.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    let operatorToken: String
+    let administration: OrganizationAdministration
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else {
+            throw DomainError.unauthenticated(message: "Send an API key as 'Authorization: Bearer <key>'.")
+        }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty else {
+            throw DomainError.unauthenticated(message: "The Authorization header must be 'Bearer <key>'.")
+        }
+        let token = String(parts[1])
+        var context = context
+        if constantTimeEquals(token, operatorToken) {
+            context.principal = .operator
+        } else if let key = try await administration.authenticate(token: token, logger: context.logger) {
+            context.principal = .key(key)
+            context.logger[metadataKey: "org_id"] = .string(key.organizationID.description)
+            context.logger[metadataKey: "api_key_id"] = .string(key.id.description)
+        } else {
+            throw DomainError.unauthenticated(message: "The API key is not valid, or has been revoked.")
+        }
+        return try await next(request, context)
+    }
+}
+
+/// Admits a request to `/v1/orgs/{org}` when the organization exists and the principal belongs to
+/// it. Another organization's key gets the same 404 as an organization that does not exist.
+struct OrganizationAccessMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    let administration: OrganizationAdministration
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let reference = context.parameters.get("org") else { throw DomainError.notFound(resource: "organization") }
+        var context = context
+        switch context.principal {
+        case .key(let key):
+            // Only the key's own organization is ever read.
+            let organization = try await administration.organization(key.organizationID.description, logger: context.logger)
+            guard reference == organization.slug.rawValue || OrganizationID(reference) == organization.id else {
+                throw DomainError.notFound(resource: "organization")
+            }
+            context.organization = organization
+        case .operator:
+            context.organization = try await administration.organization(reference, logger: context.logger)
+        case nil:
+            throw DomainError.unauthenticated(message: "Send an API key as 'Authorization: Bearer <key>'.")
+        }
+        context.logger[metadataKey: "org_id"] = .string(context.organization!.id.description)
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Hummingbird
+import UserSyncDomain
+
+/// Typed access to query and path parameters; a bad value is a 400 that names the parameter.
+extension Request {
+    func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let raw = uri.queryParameters.get(name) else { return value }
+        guard let number = Int(raw), range.contains(number) else {
+            throw APIError.badRequest(
+                "invalid_query_parameter", "'\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound).")
+        }
+        return number
+    }
+
+    func boolean(_ name: String, default value: Bool) throws -> Bool {
+        guard let raw = uri.queryParameters.get(name) else { return value }
+        switch raw.lowercased() {
+        case "true", "1": return true
+        case "false", "0": return false
+        default: throw APIError.badRequest("invalid_query_parameter", "'\(name)' must be true or false.")
+        }
+    }
+
+    /// Cursors are opaque to clients: base64url of the last item's sort key.
+    func cursor() throws -> String? {
+        guard let raw = uri.queryParameters.get("cursor") else { return nil }
+        guard let data = Data(base64URL: raw), let value = String(data: data, encoding: .utf8) else {
+            throw APIError.badRequest("invalid_cursor", "'cursor' is not a cursor this API returned.")
+        }
+        return value
+    }
+}
+
+extension Parameters {
+    /// A path parameter that must be a UUID.
+    func identifier<Entity>(_ name: String, as type: Identifier<Entity>.Type) throws -> Identifier<Entity> {
+        guard let raw = get(name), let id = Identifier<Entity>(raw) else {
+            throw APIError.badRequest("invalid_path_parameter", "'\(name)' must be a UUID.")
+        }
+        return id
+    }
+}
+
+extension Data {
+    init?(base64URL text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        self.init(base64Encoded: base64)
+    }
+
+    var base64URL: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,76 @@
+import Foundation
+import UserSyncDomain
+
+/// What the API shows of an organization.
+struct OrganizationRepresentation: Encodable {
+    let id: OrganizationID
+    let slug: String
+    let name: String
+    let createdAt: Date
+    let updatedAt: Date
+
+    init(_ organization: Organization) {
+        self.id = organization.id
+        self.slug = organization.slug.rawValue
+        self.name = organization.name
+        self.createdAt = organization.createdAt
+        self.updatedAt = organization.updatedAt
+    }
+}
+
+/// What the API shows of a key: never its secret, except `secret` once, at creation.
+struct APIKeyRepresentation: Encodable {
+    let id: APIKeyID
+    let name: String
+    let role: APIKeyRole
+    let hint: String
+    let createdBy: String
+    let createdAt: Date
+    let lastUsedAt: Date?
+    let revokedAt: Date?
+    let secret: String?
+
+    init(_ key: APIKey, secret: String? = nil) {
+        self.id = key.id
+        self.name = key.name
+        self.role = key.role
+        self.hint = key.hint
+        self.createdBy = key.createdBy
+        self.createdAt = key.createdAt
+        self.lastUsedAt = key.lastUsedAt
+        self.revokedAt = key.revokedAt
+        self.secret = secret
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(name, forKey: .name)
+        try container.encode(role, forKey: .role)
+        try container.encode(hint, forKey: .hint)
+        try container.encode(createdBy, forKey: .createdBy)
+        try container.encode(createdAt, forKey: .createdAt)
+        // Absent values are explicit nulls, so clients see the whole shape.
+        try container.encode(lastUsedAt, forKey: .lastUsedAt)
+        try container.encode(revokedAt, forKey: .revokedAt)
+        try container.encodeIfPresent(secret, forKey: .secret)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, name, role, hint, createdBy, createdAt, lastUsedAt, revokedAt, secret
+    }
+}
+
+/// A page of a cursor-paginated list. `next_cursor` is null on the last page.
+struct Page<Item: Encodable>: Encodable {
+    let items: [Item]
+    let nextCursor: String?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(nextCursor, forKey: .nextCursor)
+    }
+
+    enum CodingKeys: String, CodingKey { case items, nextCursor }
+}

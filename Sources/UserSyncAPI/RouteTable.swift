@@ -1,0 +1,48 @@
+import HTTPTypes
+import Synchronization
+import Hummingbird
+
+/// The routes the router serves, as (method, template) pairs: used to answer 405 with the allowed
+/// methods, and by the test that holds the OpenAPI document to the router.
+public struct RouteTable: Sendable {
+    public struct Route: Sendable, Hashable {
+        public let method: HTTPRequest.Method
+        /// OpenAPI form: `/v1/orgs/{org}`.
+        public let path: String
+    }
+
+    public let routes: [Route]
+
+    init(_ descriptions: [Router<AppRequestContext>.RouteDescription]) {
+        self.routes = descriptions.map { Route(method: $0.method, path: Self.openAPIPath("\($0.path)")) }
+    }
+
+    func allowedMethods(forPath path: String) -> [HTTPRequest.Method] {
+        let segments = Self.segments(path)
+        return routes.filter { route in
+            let template = Self.segments(route.path)
+            return template.count == segments.count
+                && zip(template, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
+        }.map(\.method).sorted { $0.rawValue < $1.rawValue }
+    }
+
+    static func segments(_ path: String) -> [Substring] {
+        path.split(separator: "/", omittingEmptySubsequences: true)
+    }
+
+    /// Hummingbird prints captures as `:name` or `{name}`; OpenAPI writes `{name}`.
+    static func openAPIPath(_ path: String) -> String {
+        "/" + segments(path).map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
+    }
+}
+
+/// Holds the route table for middleware built before the routes it describes were added.
+final class RouteTableBox: Sendable {
+    private let table = Mutex(RouteTable([]))
+
+    func set(_ routes: RouteTable) { table.withLock { $0 = routes } }
+
+    func allowedMethods(forPath path: String) -> [HTTPRequest.Method] {
+        table.withLock { $0.allowedMethods(forPath: path) }
+    }
+}

@@ -1,0 +1,76 @@
+import ArgumentParser
+import Foundation
+import Logging
+import UserSyncDomain
+import UserSyncPersistence
+
+/// A failure a command reports as one readable line and a non-zero exit.
+struct CommandFailure: Error, CustomStringConvertible, LocalizedError {
+    let description: String
+    var errorDescription: String? { description }
+}
+
+enum CommandSupport {
+    static func logger(_ reader: EnvironmentReader, label: String = "usersync") -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = reader.raw(.logLevel).flatMap(Logger.Level.init(rawValue:)) ?? .info
+        return logger
+    }
+
+    /// Runs an operations command against the service database, with errors as readable lines.
+    static func withDatabase<Result: Sendable>(
+        _ options: GlobalOptions, _ body: @Sendable (Database, Logger) async throws -> Result
+    ) async throws -> Result {
+        var reader = try options.reader()
+        let settings = DatabaseSettings.service(&reader)
+        try reader.validate()
+        var quiet = logger(reader)
+        quiet.logLevel = max(quiet.logLevel, .warning)
+        let logger = quiet
+        return try await reporting {
+            try await Database.withRunning(url: settings!.url, logger: logger) { database in
+                try await body(database, logger)
+            }
+        }
+    }
+
+    /// Turns known errors into one-line messages; unknown ones keep their full description.
+    static func reporting<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let error as DomainError {
+            throw CommandFailure(description: message(error))
+        } catch let error as ConfigurationError {
+            throw CommandFailure(description: error.description)
+        } catch let error as MigrationError {
+            throw CommandFailure(description: error.description)
+        }
+    }
+
+    static func message(_ error: DomainError) -> String {
+        switch error {
+        case .notFound(let resource): "no such \(resource.replacingOccurrences(of: "_", with: " "))"
+        case .conflict(_, let message), .forbidden(let message), .unauthenticated(let message): message
+        case .validation(let errors): errors.map(\.message).joined(separator: " ")
+        }
+    }
+
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    static func printTable(_ header: [String], _ rows: [[String]]) {
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        for row in [header] + rows {
+            print(zip(row, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }.joined(separator: "  "))
+        }
+    }
+}
+
+extension Date {
+    var iso8601: String { ISO8601DateFormatter().string(from: self) }
+}

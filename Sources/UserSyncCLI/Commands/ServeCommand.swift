@@ -1,0 +1,53 @@
+import ArgumentParser
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import UserSyncAPI
+import UserSyncPersistence
+
+/// `usersync serve`: the HTTP API. Refuses to start on a database with pending migrations or
+/// when connected as a role that could bypass row-level security.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the HTTP API.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        var reader = try options.reader()
+        let files = try MigrationSettings.files(&reader)
+        let settings = try await CommandSupport.reporting { try ServeSettings(&reader) }
+        let logger = CommandSupport.logger(reader)
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logger.logLevel
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+
+        let database = Database(url: settings.database.url, poolSize: settings.database.poolSize, logger: logger)
+        let migrator = Migrator(files: files!)
+        let dependencies = APIDependencies(
+            database: database, migrator: migrator, metrics: registry,
+            operatorToken: settings.operatorToken, maxBodyBytes: settings.maxBodyBytes)
+        var app = Application(
+            router: buildRouter(dependencies),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "usersync"),
+            services: [database],
+            logger: logger)
+        app.beforeServerStarts {
+            try await migrator.requireCurrent(database, logger: logger)
+            try await ServiceRole.verify(database, logger: logger)
+            logger.info("usersync serve listening", metadata: ["address": "\(settings.host):\(settings.port)"])
+        }
+        try await CommandSupport.reporting {
+            do {
+                try await app.runService()
+            } catch let error as ServiceRole.Violation {
+                throw CommandFailure(description: error.description)
+            }
+        }
+    }
+}

@@ -1,0 +1,22 @@
+/// Every environment variable UserSync reads. The README documents each; a test holds the README
+/// and `docker/compose.yaml` to this list.
+public enum ConfigurationKey: String, CaseIterable, Sendable {
+    case databaseURL = "DATABASE_URL"
+    case databaseOwnerURL = "DATABASE_OWNER_URL"
+    case databasePoolSize = "DATABASE_POOL_SIZE"
+    case httpHost = "USERSYNC_HTTP_HOST"
+    case httpPort = "USERSYNC_HTTP_PORT"
+    case maxBodyBytes = "USERSYNC_MAX_BODY_BYTES"
+    case operatorToken = "USERSYNC_OPERATOR_TOKEN"
+    case encryptionKeys = "USERSYNC_ENCRYPTION_KEYS"
+    case logLevel = "USERSYNC_LOG_LEVEL"
+    case sqlDirectory = "USERSYNC_SQL_DIR"
+
+    /// Values that must never be printed, not even in an error about them.
+    var isSecret: Bool {
+        switch self {
+        case .databaseURL, .databaseOwnerURL, .operatorToken, .encryptionKeys: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import UserSyncPersistence
+import UserSyncSecrets
+
+/// The database a role connects to.
+public struct DatabaseSettings: Sendable {
+    public var url: DatabaseURL
+    public var poolSize: Int
+
+    /// The service role's database (`DATABASE_URL`).
+    static func service(_ reader: inout EnvironmentReader) -> DatabaseSettings? {
+        let poolSize = reader.integer(.databasePoolSize, default: 10, range: 1...500)
+        return reader.databaseURL(.databaseURL).map { DatabaseSettings(url: $0, poolSize: poolSize) }
+    }
+
+    /// The schema owner's database, for `migrate` (`DATABASE_OWNER_URL`, else `DATABASE_URL`).
+    static func owner(_ reader: inout EnvironmentReader) -> DatabaseSettings? {
+        reader.databaseURL(.databaseOwnerURL, fallback: .databaseURL).map { DatabaseSettings(url: $0, poolSize: 2) }
+    }
+}
+
+/// What `usersync serve` needs.
+public struct ServeSettings: Sendable {
+    public var database: DatabaseSettings
+    public var host: String
+    public var port: Int
+    public var maxBodyBytes: Int
+    public var operatorToken: String
+    public var secrets: SecretBox
+
+    public init(_ reader: inout EnvironmentReader) throws {
+        let database = DatabaseSettings.service(&reader)
+        let host = reader.string(.httpHost, default: "127.0.0.1")!
+        let port = reader.integer(.httpPort, default: 8080, range: 0...65535)
+        let maxBodyBytes = reader.integer(.maxBodyBytes, default: 1 << 20, range: 1024...(64 << 20))
+        let token = reader.string(.operatorToken, hint: "generate one with `openssl rand -hex 32`")
+        if let token, token.count < 32 {
+            reader.problem(.operatorToken, "must be at least 32 characters (generate one with `openssl rand -hex 32`)")
+        }
+        let secrets = Self.secretBox(&reader)
+        try reader.validate()
+        self.database = database!
+        self.host = host
+        self.port = port
+        self.maxBodyBytes = maxBodyBytes
+        self.operatorToken = token!
+        self.secrets = secrets!
+    }
+
+    /// `USERSYNC_ENCRYPTION_KEYS`: `id:base64,id:base64`, the first seals, all open.
+    static func secretBox(_ reader: inout EnvironmentReader) -> SecretBox? {
+        guard let text = reader.string(.encryptionKeys, hint: "id:base64 of 32 random bytes, e.g. k1:$(openssl rand -base64 32)") else {
+            return nil
+        }
+        do {
+            let keys = try text.split(separator: ",").map { entry -> SecretBox.Key in
+                let parts = entry.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1)
+                guard parts.count == 2, let material = Data(base64Encoded: String(parts[1])) else {
+                    throw ConfigurationError(problems: ["must be a comma-separated list of id:base64-key"])
+                }
+                return try SecretBox.Key(id: String(parts[0]), material: material)
+            }
+            return try SecretBox(keys: keys)
+        } catch let error as ConfigurationError {
+            reader.problem(.encryptionKeys, error.problems[0])
+        } catch {
+            reader.problem(.encryptionKeys, "is invalid: \(error)")
+        }
+        return nil
+    }
+}

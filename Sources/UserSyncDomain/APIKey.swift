@@ -1,0 +1,39 @@
+import Foundation
+
+/// An organization's API key, as stored: never the secret itself.
+public struct APIKey: Sendable, Equatable {
+    public let id: APIKeyID
+    public let organizationID: OrganizationID
+    public var name: String
+    public var role: APIKeyRole
+    /// The first characters of the secret, to tell keys apart in a list.
+    public var hint: String
+    public var createdBy: String
+    public let createdAt: Date
+    public var lastUsedAt: Date?
+    public var revokedAt: Date?
+
+    public init(
+        id: APIKeyID, organizationID: OrganizationID, name: String, role: APIKeyRole, hint: String,
+        createdBy: String, createdAt: Date, lastUsedAt: Date?, revokedAt: Date?
+    ) {
+        self.id = id
+        self.organizationID = organizationID
+        self.name = name
+        self.role = role
+        self.hint = hint
+        self.createdBy = createdBy
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+        self.revokedAt = revokedAt
+    }
+}
+
+public enum APIKeyRole: String, Sendable, Codable, CaseIterable {
+    /// Reads and changes everything of its organization.
+    case admin
+    /// Reads everything of its organization except its keys; changes nothing.
+    case viewer
+
+    public var canWrite: Bool { self == .admin }
+}

@@ -1,0 +1,37 @@
+/// Who did something, as recorded in the audit log and in sync histories.
+public enum AuditActor: Sendable, Equatable {
+    /// The deployment's operator (operator token or the CLI).
+    case `operator`
+    /// An organization API key.
+    case apiKey(APIKeyID, APIKeyRole)
+    case system
+    case user(String)
+    case autoSync
+
+    public var kind: String {
+        switch self {
+        case .operator: "operator"
+        case .apiKey(_, let role): role.rawValue
+        case .system: "system"
+        case .user: "user"
+        case .autoSync: "auto_sync"
+        }
+    }
+
+    public var id: String? {
+        switch self {
+        case .apiKey(let id, _): id.description
+        case .user(let id): id
+        case .operator, .system, .autoSync: nil
+        }
+    }
+
+    /// A short form for `created_by` columns: `operator`, `key:<uuid>`, …
+    public var label: String {
+        switch self {
+        case .apiKey(let id, _): "key:\(id)"
+        case .user(let id): "user:\(id)"
+        default: kind
+        }
+    }
+}

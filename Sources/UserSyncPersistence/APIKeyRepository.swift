@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncDomain
+
+/// Organization API keys. Every method runs on a connection already scoped to `organization`.
+public struct APIKeyRepository: Sendable {
+    /// A key's last use is written at most this often, so reads do not become writes.
+    static let lastUsedResolution: TimeInterval = 60
+
+    public init() {}
+
+    public func insert(_ key: APIKey, hash: Data, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            """
+            INSERT INTO api_keys (org_id, id, name, role, key_hash, hint, created_by, created_at)
+            VALUES (\(key.organizationID.rawValue), \(key.id.rawValue), \(key.name), \(key.role.rawValue),
+                    \(hash), \(key.hint), \(key.createdBy), \(key.createdAt))
+            """, logger: logger)
+    }
+
+    public func list(_ organization: OrganizationID, includeRevoked: Bool, on connection: PostgresConnection, logger: Logger) async throws -> [APIKey] {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM api_keys
+            WHERE org_id = \(organization.rawValue) AND (\(includeRevoked) OR revoked_at IS NULL)
+            ORDER BY created_at, id
+            """, logger: logger)
+        return try await Self.decode(rows)
+    }
+
+    /// Revokes a key; revoking a revoked key returns it unchanged.
+    public func revoke(_ organization: OrganizationID, _ id: APIKeyID, at now: Date, on connection: PostgresConnection, logger: Logger) async throws -> APIKey {
+        let rows = try await connection.query(
+            """
+            UPDATE api_keys SET revoked_at = coalesce(revoked_at, \(now))
+            WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue)
+            RETURNING \(unescaped: Self.columns)
+            """, logger: logger)
+        guard let key = try await Self.decode(rows).first else { throw DomainError.notFound(resource: "api_key") }
+        return key
+    }
+
+    /// The live (unrevoked) key with this hash, recording its use.
+    public func authenticate(_ organization: OrganizationID, hash: Data, at now: Date, on connection: PostgresConnection, logger: Logger) async throws -> APIKey? {
+        let rows = try await connection.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM api_keys
+            WHERE org_id = \(organization.rawValue) AND key_hash = \(hash) AND revoked_at IS NULL
+            """, logger: logger)
+        guard let key = try await Self.decode(rows).first else { return nil }
+        if key.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.lastUsedResolution }) ?? true {
+            try await connection.query(
+                "UPDATE api_keys SET last_used_at = \(now) WHERE org_id = \(organization.rawValue) AND id = \(key.id.rawValue)",
+                logger: logger)
+        }
+        return key
+    }
+
+    static let columns = "org_id, id, name, role, hint, created_by, created_at, last_used_at, revoked_at"
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [APIKey] {
+        var keys: [APIKey] = []
+        for try await (org, id, name, role, hint, createdBy, createdAt, lastUsedAt, revokedAt)
+            in rows.decode((UUID, UUID, String, String, String, String, Date, Date?, Date?).self)
+        {
+            keys.append(APIKey(
+                id: APIKeyID(id), organizationID: OrganizationID(org), name: name,
+                role: APIKeyRole(rawValue: role) ?? .viewer, hint: hint, createdBy: createdBy,
+                createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt))
+        }
+        return keys
+    }
+}

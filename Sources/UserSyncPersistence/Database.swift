@@ -1,0 +1,91 @@
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import UserSyncDomain
+
+/// The service's way into PostgreSQL. Every tenant read and write goes through
+/// ``withTenant(_:logger:_:)``, which scopes the transaction to one organization so row-level
+/// security hides every other organization's rows even from a query that forgets its `WHERE`.
+public struct Database: Sendable, Service {
+    public let client: PostgresClient
+
+    public init(client: PostgresClient) {
+        self.client = client
+    }
+
+    public init(url: DatabaseURL, poolSize: Int, logger: Logger) {
+        self.client = PostgresClient(configuration: url.clientConfiguration(maximumConnections: poolSize), backgroundLogger: logger)
+    }
+
+    /// Runs the connection pool until cancelled (as a service of the role's service group).
+    public func run() async {
+        await client.run()
+    }
+
+    /// Runs a pool for the duration of `body`: for one-shot commands and tests.
+    public static func withRunning<Result: Sendable>(
+        url: DatabaseURL, poolSize: Int = 4, logger: Logger,
+        _ body: @Sendable (Database) async throws -> Result
+    ) async throws -> Result {
+        let database = Database(url: url, poolSize: poolSize, logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.run() }
+            defer { group.cancelAll() }
+            return try await body(database)
+        }
+    }
+
+    /// Runs `body` in one transaction scoped to `organization` (`set_config(…, true)`, so the
+    /// scope ends with the transaction and never leaks to the pooled connection's next user).
+    public func withTenant<Result: Sendable>(
+        _ organization: OrganizationID,
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await client.withConnection(isolation: isolation) { connection in
+            try await connection.usersyncTransaction(scope: organization, logger: logger, isolation: isolation, body)
+        }
+    }
+
+    /// A transaction with no tenant scope: only the organization registry is visible in it.
+    public func withTransaction<Result: Sendable>(
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await client.withConnection(isolation: isolation) { connection in
+            try await connection.usersyncTransaction(scope: nil, logger: logger, isolation: isolation, body)
+        }
+    }
+
+    /// Readiness: a round trip to the server.
+    public func ping(logger: Logger) async throws {
+        try await client.query("SELECT 1", logger: logger)
+    }
+}
+
+extension PostgresConnection {
+    /// BEGIN … COMMIT that rethrows the body's own error (translated), not a wrapper, so callers
+    /// can match domain errors.
+    func usersyncTransaction<Result>(
+        scope organization: OrganizationID?,
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await query("BEGIN", logger: logger)
+        do {
+            if let organization {
+                try await query(
+                    "SELECT set_config('usersync.org_id', \(organization.description), true)", logger: logger)
+            }
+            let result = try await body(self)
+            try await query("COMMIT", logger: logger)
+            return result
+        } catch {
+            _ = try? await query("ROLLBACK", logger: logger)
+            throw PostgresFailure.translate(error)
+        }
+    }
+}

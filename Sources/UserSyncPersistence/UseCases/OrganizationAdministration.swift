@@ -1,0 +1,116 @@
+import Foundation
+import Logging
+import UserSyncDomain
+import UserSyncSecrets
+
+/// Organization and API key management, shared by the operator's HTTP routes and the CLI.
+public struct OrganizationAdministration: Sendable {
+    public let database: Database
+    let organizations = OrganizationRepository()
+    let keys = APIKeyRepository()
+    let audit = AuditLogRepository()
+    let now: @Sendable () -> Date
+
+    public init(database: Database, now: @escaping @Sendable () -> Date = Date.init) {
+        self.database = database
+        self.now = now
+    }
+
+    /// A key as created: the secret is in `token` and is never retrievable again.
+    public struct CreatedKey: Sendable {
+        public let key: APIKey
+        public let token: String
+    }
+
+    /// Creates an organization with a unique slug.
+    public func createOrganization(slug: Slug, name: String, actor: AuditActor, requestID: String?, logger: Logger) async throws -> Organization {
+        let name = try Organization.validateName(name)
+        let time = now()
+        let organization = Organization(id: .random(), slug: slug, name: name, createdAt: time, updatedAt: time)
+        try await database.withTenant(organization.id, logger: logger) { connection in
+            try await organizations.insert(organization, on: connection, logger: logger)
+            try await audit.append(
+                .init(action: "organization.created", targetType: "organization", targetID: organization.id.description,
+                      details: ["slug": slug.rawValue, "name": name]),
+                organization: organization.id, actor: actor, requestID: requestID, on: connection, logger: logger)
+        }
+        return organization
+    }
+
+    public func listOrganizations(after cursor: String?, limit: Int, logger: Logger) async throws -> [Organization] {
+        try await database.withTransaction(logger: logger) { connection in
+            try await organizations.list(after: cursor, limit: limit, on: connection, logger: logger)
+        }
+    }
+
+    /// The organization named by slug or id.
+    public func organization(_ reference: String, logger: Logger) async throws -> Organization {
+        let found = try await database.withTransaction(logger: logger) { connection in
+            try await organizations.find(reference, on: connection, logger: logger)
+        }
+        guard let found else { throw DomainError.notFound(resource: "organization") }
+        return found
+    }
+
+    public func renameOrganization(_ id: OrganizationID, to name: String, actor: AuditActor, requestID: String?, logger: Logger) async throws -> Organization {
+        let name = try Organization.validateName(name)
+        return try await database.withTenant(id, logger: logger) { connection in
+            let renamed = try await organizations.rename(id, to: name, on: connection, logger: logger)
+            try await audit.append(
+                .init(action: "organization.renamed", targetType: "organization", targetID: id.description, details: ["name": name]),
+                organization: id, actor: actor, requestID: requestID, on: connection, logger: logger)
+            return renamed
+        }
+    }
+
+    /// Deletes the organization and everything it owns, its audit log included.
+    public func deleteOrganization(_ id: OrganizationID, logger: Logger) async throws {
+        try await database.withTenant(id, logger: logger) { connection in
+            try await organizations.delete(id, on: connection, logger: logger)
+        }
+    }
+
+    public func createKey(
+        in organization: OrganizationID, name: String, role: APIKeyRole, actor: AuditActor, requestID: String?, logger: Logger
+    ) async throws -> CreatedKey {
+        let name = try Organization.validateName(name)
+        let token = ScopedToken(prefix: ScopedToken.apiKeyPrefix, organizationID: organization)
+        let key = APIKey(
+            id: .random(), organizationID: organization, name: name, role: role, hint: token.hint,
+            createdBy: actor.label, createdAt: now(), lastUsedAt: nil, revokedAt: nil)
+        try await database.withTenant(organization, logger: logger) { connection in
+            try await keys.insert(key, hash: token.hash, on: connection, logger: logger)
+            try await audit.append(
+                .init(action: "api_key.created", targetType: "api_key", targetID: key.id.description,
+                      details: ["name": name, "role": role.rawValue]),
+                organization: organization, actor: actor, requestID: requestID, on: connection, logger: logger)
+        }
+        return CreatedKey(key: key, token: token.value)
+    }
+
+    public func listKeys(in organization: OrganizationID, includeRevoked: Bool, logger: Logger) async throws -> [APIKey] {
+        try await database.withTenant(organization, logger: logger) { connection in
+            try await keys.list(organization, includeRevoked: includeRevoked, on: connection, logger: logger)
+        }
+    }
+
+    /// Revokes a key at once: the next request that presents it is refused.
+    public func revokeKey(_ id: APIKeyID, in organization: OrganizationID, actor: AuditActor, requestID: String?, logger: Logger) async throws -> APIKey {
+        try await database.withTenant(organization, logger: logger) { connection in
+            let key = try await keys.revoke(organization, id, at: now(), on: connection, logger: logger)
+            try await audit.append(
+                .init(action: "api_key.revoked", targetType: "api_key", targetID: id.description),
+                organization: organization, actor: actor, requestID: requestID, on: connection, logger: logger)
+            return key
+        }
+    }
+
+    /// The live key a presented token stands for, or nil. Reads only the token's own
+    /// organization, so no lookup ever crosses tenants.
+    public func authenticate(token presented: String, logger: Logger) async throws -> APIKey? {
+        guard let token = ScopedToken(parsing: presented, prefix: ScopedToken.apiKeyPrefix) else { return nil }
+        return try await database.withTenant(token.organizationID, logger: logger) { connection in
+            try await keys.authenticate(token.organizationID, hash: token.hash, at: now(), on: connection, logger: logger)
+        }
+    }
+}

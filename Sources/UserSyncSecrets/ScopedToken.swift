@@ -1,0 +1,64 @@
+import Crypto
+import Foundation
+import UserSyncDomain
+
+/// A bearer secret that names its organization: `<prefix>_<org id, 32 hex>_<43 base64url chars>`.
+///
+/// Carrying the organization lets the service scope the lookup to that one organization before it
+/// reads anything, so a key is checked without ever reading across tenants. Only the SHA-256 of
+/// the whole token is stored; 256 random bits need no slow hash.
+public struct ScopedToken: Sendable {
+    public let organizationID: OrganizationID
+    public let value: String
+
+    /// Creates a new random token.
+    public init(prefix: String, organizationID: OrganizationID) {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        self.organizationID = organizationID
+        self.value = "\(prefix)_\(Self.compactHex(organizationID))_\(Self.base64URL(Data(bytes)))"
+    }
+
+    /// Parses a presented token; nil when it does not have the shape of one.
+    public init?(parsing value: String, prefix: String) {
+        let parts = value.split(separator: "_", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0] == prefix, parts[1].count == 32, parts[2].count == 43,
+              parts[2].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
+              let org = Self.organization(fromHex: parts[1])
+        else { return nil }
+        self.organizationID = org
+        self.value = value
+    }
+
+    public var hash: Data { Data(SHA256.hash(data: Data(value.utf8))) }
+
+    /// The first characters of the secret part, safe to show.
+    public var hint: String {
+        let secret = value.split(separator: "_").last ?? ""
+        return String(secret.prefix(6))
+    }
+
+    private static func compactHex(_ id: OrganizationID) -> String {
+        id.description.replacingOccurrences(of: "-", with: "")
+    }
+
+    private static func organization(fromHex hex: Substring) -> OrganizationID? {
+        guard hex.allSatisfy(\.isHexDigit) else { return nil }
+        let h = Array(hex.lowercased())
+        let text = String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-"
+            + String(h[16..<20]) + "-" + String(h[20..<32])
+        return OrganizationID(text)
+    }
+
+    private static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+extension ScopedToken {
+    /// Organization API keys.
+    public static let apiKeyPrefix = "usk"
+}

@@ -1,0 +1,89 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncDomain
+import UserSyncPersistence
+
+extension TestDatabase {
+    /// Runs SQL as the superuser, across organizations (fixtures only).
+    public func adminQuery(_ query: PostgresQuery) async throws {
+        try await admin.client.query(query, logger: logger)
+    }
+
+    /// One row in every tenant table for `organization`, written past row-level security, so the
+    /// isolation tests can look for it from other organizations. A tenant table this does not
+    /// fill makes `everyTenantTableIsSeeded` fail: add the new table here.
+    public func seedEveryTenantTable(_ organization: OrganizationID, slug: String) async throws {
+        let org = organization.rawValue
+        let connection = UUID(), team = UUID(), person = UUID(), account = UUID(), sync = UUID()
+        let run = UUID(), policy = UUID(), key = UUID(), autoRun = UUID()
+        try await admin.client.withConnection { c in
+            let l = logger
+            try await c.query("INSERT INTO organizations (id, slug, name) VALUES (\(org), \(slug), \(slug))", logger: l)
+            try await c.query(
+                """
+                INSERT INTO api_keys (org_id, id, name, role, key_hash, hint, created_by)
+                VALUES (\(org), \(key), 'seed', 'admin', sha256(\(key.uuidString)::bytea), 'seed', 'test')
+                """, logger: l)
+            try await c.query(
+                """
+                INSERT INTO platform_connections (org_id, id, platform, display_name, workspace_id, credentials,
+                    credentials_key_id, api_base_url)
+                VALUES (\(org), \(connection), 'slack', 'Slack', \("T-\(slug)"), '\\x00'::bytea, 'k1', 'http://localhost')
+                """, logger: l)
+            try await c.query(
+                "INSERT INTO teams (org_id, id, connection_id, platform_team_id, name) VALUES (\(org), \(team), \(connection), 'G1', 'Team')",
+                logger: l)
+            try await c.query(
+                "INSERT INTO people (org_id, id, email_normalized) VALUES (\(org), \(person), \("a@\(slug).example"))", logger: l)
+            try await c.query(
+                """
+                INSERT INTO platform_accounts (org_id, id, connection_id, platform_user_id, email, person_id)
+                VALUES (\(org), \(account), \(connection), 'U1', \("a@\(slug).example"), \(person))
+                """, logger: l)
+            try await c.query(
+                "INSERT INTO team_memberships (org_id, team_id, account_id) VALUES (\(org), \(team), \(account))", logger: l)
+            try await c.query(
+                "INSERT INTO syncs (org_id, id, person_id, connection_id, created_by) VALUES (\(org), \(sync), \(person), \(connection), 'test')",
+                logger: l)
+            try await c.query(
+                "INSERT INTO sync_events (org_id, sync_id, to_status, message, actor_kind) VALUES (\(org), \(sync), 'not_created', 'seed', 'system')",
+                logger: l)
+            try await c.query(
+                """
+                INSERT INTO consent_tokens (org_id, token_hash, sync_id, expires_at)
+                VALUES (\(org), sha256(\(sync.uuidString)::bytea), \(sync), now() + interval '1 day')
+                """, logger: l)
+            try await c.query(
+                "INSERT INTO import_runs (org_id, id, connection_id, requested_by) VALUES (\(org), \(run), \(connection), 'test')", logger: l)
+            try await c.query("INSERT INTO jobs (org_id, kind) VALUES (\(org), 'seed')", logger: l)
+            try await c.query(
+                """
+                INSERT INTO auto_sync_policies (org_id, id, name, directory_group_id, primary_connection_id)
+                VALUES (\(org), \(policy), 'All staff', 'group-1', \(connection))
+                """, logger: l)
+            try await c.query(
+                """
+                INSERT INTO directory_group_members (org_id, directory_group_id, external_user_id, email_normalized, source)
+                VALUES (\(org), 'group-1', 'u-1', \("a@\(slug).example"), 'scim')
+                """, logger: l)
+            try await c.query(
+                "INSERT INTO auto_sync_runs (org_id, id, policy_id) VALUES (\(org), \(autoRun), \(policy))", logger: l)
+            try await c.query("INSERT INTO audit_log (org_id, actor_kind, action) VALUES (\(org), 'system', 'seed')", logger: l)
+        }
+    }
+
+    /// Every table of the schema with an `org_id` column.
+    public func tenantTables() async throws -> [String] {
+        let rows = try await admin.client.query(
+            """
+            SELECT c.table_name FROM information_schema.columns c
+            JOIN information_schema.tables t ON t.table_name = c.table_name AND t.table_schema = c.table_schema
+            WHERE c.table_schema = 'public' AND c.column_name = 'org_id' AND t.table_type = 'BASE TABLE'
+            ORDER BY c.table_name
+            """, logger: logger)
+        var tables: [String] = []
+        for try await table in rows.decode(String.self) { tables.append(table) }
+        return tables
+    }
+}

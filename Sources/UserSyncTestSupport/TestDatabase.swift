@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncPersistence
+
+/// A database of its own for one test, cloned from the template that `scripts/test` migrated
+/// (`CREATE DATABASE … TEMPLATE …`), and dropped afterwards. Tests run in parallel, each on its own.
+public struct TestDatabase: Sendable {
+    public let name: String
+    /// As `usersync_service`: the role `serve` and `work` run as (no table, no RLS bypass).
+    public let service: Database
+    /// As `usersync_owner`: owns the tables (FORCE ROW LEVEL SECURITY applies to it too).
+    public let owner: Database
+    /// As a superuser: for fixtures that span organizations. Never what the service uses.
+    public let admin: Database
+    public let serviceURL: DatabaseURL
+    public let logger: Logger
+
+    public static var migrator: Migrator {
+        get throws { Migrator(files: try MigrationFile.load(from: TestEnvironment.sqlDirectory)) }
+    }
+}
+
+public enum TestEnvironment {
+    public static let serviceRole = "usersync_service"
+    public static let ownerRole = "usersync_owner"
+
+    /// A superuser URL of the test server (`scripts/test` sets it).
+    public static var adminURL: DatabaseURL {
+        get throws {
+            guard let text = ProcessInfo.processInfo.environment["USERSYNC_TEST_ADMIN_URL"] else {
+                throw TestEnvironmentError(
+                    "USERSYNC_TEST_ADMIN_URL is not set: run the tests with ./scripts/test, which starts PostgreSQL")
+            }
+            return try DatabaseURL(text)
+        }
+    }
+
+    public static var template: String {
+        ProcessInfo.processInfo.environment["USERSYNC_TEST_TEMPLATE"] ?? "usersync_template"
+    }
+
+    /// Password of the test roles, for servers without trust authentication.
+    static var rolePassword: String? { ProcessInfo.processInfo.environment["USERSYNC_TEST_ROLE_PASSWORD"] }
+
+    public static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let sqlDirectory = repositoryRoot.appendingPathComponent("sql")
+
+    public static var logger: Logger {
+        var logger = Logger(label: "usersync-test")
+        logger.logLevel = .warning
+        return logger
+    }
+}
+
+public struct TestEnvironmentError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Runs `body` with a fresh database cloned from the migrated template (or, with
+/// `migrated: false`, an empty one), then drops it.
+public func withTestDatabase<Result: Sendable>(
+    migrated: Bool = true,
+    _ body: @Sendable (TestDatabase) async throws -> Result
+) async throws -> Result {
+    let adminURL = try TestEnvironment.adminURL
+    let logger = TestEnvironment.logger
+    let name = "usersync_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
+    let template = migrated ? TestEnvironment.template : "template0"
+    try await Database.withRunning(url: adminURL, poolSize: 1, logger: logger) { server in
+        try await server.client.query(
+            "CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: template) OWNER \(unescaped: TestEnvironment.ownerRole)",
+            logger: logger)
+    }
+    let password = TestEnvironment.rolePassword
+    let serviceURL = adminURL.with(database: name).with(username: TestEnvironment.serviceRole, password: password)
+    let database = TestDatabase(
+        name: name,
+        service: Database(url: serviceURL, poolSize: 8, logger: logger),
+        owner: Database(url: adminURL.with(database: name).with(username: TestEnvironment.ownerRole, password: password), poolSize: 2, logger: logger),
+        admin: Database(url: adminURL.with(database: name), poolSize: 2, logger: logger),
+        serviceURL: serviceURL,
+        logger: logger)
+    let result: Result
+    do {
+        result = try await withThrowingTaskGroup(of: Void.self) { group in
+            for pool in [database.service, database.owner, database.admin] {
+                group.addTask { await pool.run() }
+            }
+            defer { group.cancelAll() }
+            return try await body(database)
+        }
+    } catch {
+        try? await drop(name, adminURL: adminURL, logger: logger)
+        throw error
+    }
+    try await drop(name, adminURL: adminURL, logger: logger)
+    return result
+}
+
+private func drop(_ name: String, adminURL: DatabaseURL, logger: Logger) async throws {
+    try await Database.withRunning(url: adminURL, poolSize: 1, logger: logger) { server in
+        try await server.client.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger)
+    }
+}

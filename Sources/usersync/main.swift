@@ -1,0 +1,3 @@
+import UserSyncCLI
+
+await UserSyncCommand.runFromCommandLine()
