@@ -13,7 +13,7 @@ public struct RouteTable: Sendable {
 
     public let routes: [Route]
 
-    init(_ descriptions: [Router<AppRequestContext>.RouteDescription]) {
+    public init(_ descriptions: [Router<AppRequestContext>.RouteDescription]) {
         self.routes = descriptions.map { Route(method: $0.method, path: Self.openAPIPath("\($0.path)")) }
     }
 

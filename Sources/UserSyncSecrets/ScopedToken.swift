@@ -21,21 +21,27 @@ public struct ScopedToken: Sendable {
 
     /// Parses a presented token; nil when it does not have the shape of one.
     public init?(parsing value: String, prefix: String) {
-        let parts = value.split(separator: "_", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0] == prefix, parts[1].count == 32, parts[2].count == 43,
-              parts[2].allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
-              let org = Self.organization(fromHex: parts[1])
+        // The secret's alphabet includes '_', so the parts are found by position, not by splitting.
+        let head = prefix + "_"
+        guard value.hasPrefix(head), value.count == head.count + 32 + 1 + Self.secretLength else { return nil }
+        let hex = value.dropFirst(head.count).prefix(32)
+        let rest = value.dropFirst(head.count + 32)
+        guard rest.first == "_",
+              rest.dropFirst().allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }),
+              let org = Self.organization(fromHex: hex)
         else { return nil }
         self.organizationID = org
         self.value = value
     }
 
+    /// base64url of 32 bytes, unpadded.
+    static let secretLength = 43
+
     public var hash: Data { Data(SHA256.hash(data: Data(value.utf8))) }
 
     /// The first characters of the secret part, safe to show.
     public var hint: String {
-        let secret = value.split(separator: "_").last ?? ""
-        return String(secret.prefix(6))
+        String(value.suffix(Self.secretLength).prefix(6))
     }
 
     private static func compactHex(_ id: OrganizationID) -> String {

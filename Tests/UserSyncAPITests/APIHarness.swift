@@ -1,0 +1,75 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Metrics
+import Prometheus
+import Testing
+import UserSyncAPI
+import UserSyncDomain
+import UserSyncPersistence
+import UserSyncTestSupport
+
+/// Metrics can be bootstrapped once per process; every test's app shares this registry.
+let sharedMetrics: PrometheusCollectorRegistry = {
+    let registry = PrometheusCollectorRegistry()
+    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+    return registry
+}()
+
+let operatorToken = "operator-token-for-tests-0123456789abcdef"
+
+struct Reply: @unchecked Sendable {  // JSON objects from JSONSerialization; only read on the test's task.
+    let status: HTTPResponse.Status
+    let headers: HTTPFields
+    let text: String
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
+    var code: String? { json["code"] as? String }
+    var items: [[String: Any]] { json["items"] as? [[String: Any]] ?? [] }
+    subscript(key: String) -> Any? { json[key] }
+}
+
+/// One test's API: the real router over a database of its own.
+struct API: Sendable {
+    let client: any TestClientProtocol
+    let db: TestDatabase
+
+    func call(
+        _ method: HTTPRequest.Method, _ uri: String, token: String? = operatorToken, json body: String? = nil,
+        headers extra: HTTPFields = [:]
+    ) async throws -> Reply {
+        var headers = extra
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        if body != nil, headers[.contentType] == nil { headers[.contentType] = "application/json" }
+        let response = try await client.execute(uri: uri, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
+        return Reply(status: response.status, headers: response.headers, text: String(buffer: response.body))
+    }
+
+    /// Creates an organization and returns its slug and id.
+    @discardableResult
+    func createOrganization(_ slug: String) async throws -> (slug: String, id: String) {
+        let reply = try await call(.post, "/v1/orgs", json: #"{"slug":"\#(slug)","name":"\#(slug) Inc"}"#)
+        #expect(reply.status == .created, "\(reply.text)")
+        return (slug, reply["id"] as? String ?? "")
+    }
+
+    /// Creates a key and returns its id and secret.
+    func createKey(_ org: String, role: String = "admin", token: String? = operatorToken) async throws -> (id: String, secret: String) {
+        let reply = try await call(.post, "/v1/orgs/\(org)/keys", token: token, json: #"{"name":"\#(role) key","role":"\#(role)"}"#)
+        #expect(reply.status == .created, "\(reply.text)")
+        return (reply["id"] as? String ?? "", reply["secret"] as? String ?? "")
+    }
+}
+
+func withAPI(
+    migrator: Migrator? = nil, maxBodyBytes: Int = 64 * 1024,
+    _ body: @Sendable @escaping (API) async throws -> Void
+) async throws {
+    try await withTestDatabase { db in
+        let dependencies = APIDependencies(
+            database: db.service, migrator: try migrator ?? TestDatabase.migrator, metrics: sharedMetrics,
+            operatorToken: operatorToken, maxBodyBytes: maxBodyBytes)
+        let app = Application(router: buildRouter(dependencies))
+        try await app.test(.router) { client in try await body(API(client: client, db: db)) }
+    }
+}

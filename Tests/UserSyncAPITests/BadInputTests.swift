@@ -1,0 +1,83 @@
+import Foundation
+import HTTPTypes
+import Testing
+
+/// Every client mistake is a 4xx problem with a machine-readable code, and changes nothing.
+@Suite struct BadInputTests {
+    struct Case: Sendable, CustomStringConvertible {
+        let name: String
+        let method: HTTPRequest.Method
+        let uri: String
+        var body: String? = nil
+        var contentType: String? = nil
+        var token: String? = operatorToken
+        let status: HTTPResponse.Status
+        let code: String
+        var field: String? = nil
+        var description: String { name }
+    }
+
+    static let cases: [Case] = [
+        Case(name: "malformed JSON", method: .post, uri: "/v1/orgs", body: #"{"slug": "x""#, status: .badRequest, code: "malformed_json"),
+        Case(name: "JSON that is not an object", method: .post, uri: "/v1/orgs", body: "[1,2]", status: .badRequest, code: "malformed_json"),
+        Case(name: "empty body", method: .post, uri: "/v1/orgs", body: "", status: .badRequest, code: "body_required"),
+        Case(name: "missing field", method: .post, uri: "/v1/orgs", body: #"{"slug":"acme-2"}"#,
+             status: .unprocessableContent, code: "validation_failed", field: "name"),
+        Case(name: "wrong type", method: .post, uri: "/v1/orgs", body: #"{"slug":"acme-2","name":42}"#,
+             status: .unprocessableContent, code: "validation_failed", field: "name"),
+        Case(name: "null field", method: .post, uri: "/v1/orgs", body: #"{"slug":null,"name":"x"}"#,
+             status: .unprocessableContent, code: "validation_failed", field: "slug"),
+        Case(name: "unknown field", method: .post, uri: "/v1/orgs", body: #"{"slug":"acme-2","name":"x","nmae":"y"}"#,
+             status: .unprocessableContent, code: "validation_failed", field: "nmae"),
+        Case(name: "invalid slug", method: .post, uri: "/v1/orgs", body: #"{"slug":"Not A Slug","name":"x"}"#,
+             status: .unprocessableContent, code: "validation_failed", field: "slug"),
+        Case(name: "blank name", method: .patch, uri: "/v1/orgs/acme", body: #"{"name":"  "}"#,
+             status: .unprocessableContent, code: "validation_failed", field: "name"),
+        Case(name: "invalid role", method: .post, uri: "/v1/orgs/acme/keys", body: #"{"name":"k","role":"owner"}"#,
+             status: .unprocessableContent, code: "validation_failed", field: "role"),
+        Case(name: "wrong media type", method: .post, uri: "/v1/orgs", body: "slug=acme", contentType: "application/x-www-form-urlencoded",
+             status: .unsupportedMediaType, code: "unsupported_media_type"),
+        Case(name: "oversized body", method: .post, uri: "/v1/orgs",
+             body: #"{"slug":"acme-2","name":"\#(String(repeating: "x", count: 70_000))"}"#, status: .contentTooLarge, code: "body_too_large"),
+        Case(name: "bad UUID", method: .delete, uri: "/v1/orgs/acme/keys/not-a-uuid", status: .badRequest, code: "invalid_path_parameter"),
+        Case(name: "unknown key", method: .delete, uri: "/v1/orgs/acme/keys/\(UUID())", status: .notFound, code: "api_key_not_found"),
+        Case(name: "unknown organization", method: .get, uri: "/v1/orgs/nope", status: .notFound, code: "organization_not_found"),
+        Case(name: "unknown route", method: .get, uri: "/v2/nothing", status: .notFound, code: "route_not_found"),
+        Case(name: "unknown nested route", method: .get, uri: "/v1/orgs/acme/nothing", status: .notFound, code: "route_not_found"),
+        Case(name: "wrong method", method: .put, uri: "/v1/orgs/acme", body: "{}", status: .methodNotAllowed, code: "method_not_allowed"),
+        Case(name: "wrong method on a fixed path", method: .delete, uri: "/healthz", status: .methodNotAllowed, code: "method_not_allowed"),
+        Case(name: "limit out of range", method: .get, uri: "/v1/orgs?limit=0", status: .badRequest, code: "invalid_query_parameter"),
+        Case(name: "limit not a number", method: .get, uri: "/v1/orgs?limit=ten", status: .badRequest, code: "invalid_query_parameter"),
+        Case(name: "bad cursor", method: .get, uri: "/v1/orgs?cursor=%%%", status: .badRequest, code: "invalid_cursor"),
+        Case(name: "bad boolean", method: .get, uri: "/v1/orgs/acme/keys?include_revoked=maybe", status: .badRequest, code: "invalid_query_parameter"),
+        Case(name: "no credentials", method: .get, uri: "/v1/orgs/acme", token: nil, status: .unauthorized, code: "unauthenticated"),
+        Case(name: "unknown key", method: .get, uri: "/v1/orgs/acme",
+             token: "usk_00000000000000000000000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", status: .unauthorized, code: "unauthenticated"),
+        Case(name: "garbage credentials", method: .get, uri: "/v1/orgs", token: "nonsense", status: .unauthorized, code: "unauthenticated"),
+    ]
+
+    @Test(arguments: cases)
+    func isAClearClientError(_ c: Case) async throws {
+        try await withAPI { api in
+            try await api.createOrganization("acme")
+            let before = try await api.call(.get, "/v1/orgs/acme").text
+            var headers: HTTPFields = [:]
+            if let contentType = c.contentType { headers[.contentType] = contentType }
+            let reply = try await api.call(c.method, c.uri, token: c.token, json: c.body, headers: headers)
+            #expect(reply.status == c.status, "\(reply.text)")
+            #expect(reply.code == c.code, "\(reply.text)")
+            #expect(reply.headers[.contentType] == "application/problem+json")
+            #expect(reply["type"] as? String == "urn:usersync:problem:\(c.code)")
+            #expect(!(reply["title"] as? String ?? "").isEmpty && !(reply["detail"] as? String ?? "").isEmpty)
+            #expect(reply["request_id"] as? String == reply.headers[.init("X-Request-Id")!])
+            if let field = c.field {
+                let errors = reply["errors"] as? [[String: Any]] ?? []
+                #expect(errors.contains { $0["field"] as? String == field }, "\(reply.text)")
+            }
+            if c.status == .methodNotAllowed { #expect(reply.headers[.allow] != nil) }
+            // Nothing that was stored changed, and no second organization appeared.
+            #expect(try await api.call(.get, "/v1/orgs/acme").text == before)
+            #expect(try await api.call(.get, "/v1/orgs").items.count == 1)
+        }
+    }
+}

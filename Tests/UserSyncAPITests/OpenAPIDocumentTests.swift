@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+import UserSyncAPI
+import UserSyncPersistence
+import UserSyncTestSupport
+
+/// The served OpenAPI document and the router describe the same routes, both ways.
+@Suite struct OpenAPIDocumentTests {
+    @Test func documentAndRouterAgree() async throws {
+        try await withAPI { api in
+            let reply = try await api.call(.get, "/openapi.json", token: nil)
+            #expect(reply.status == .ok)
+            #expect(reply["openapi"] as? String == "3.1.0")
+            let paths = try #require(reply["paths"] as? [String: [String: Any]])
+            let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
+            let documented = Set(paths.flatMap { path, operations in
+                operations.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" }
+            })
+            let routed = Set(try Self.routes().map { "\($0.method.rawValue) \($0.path)" })
+            #expect(routed.subtracting(documented).isEmpty, "routes the document does not describe: \(routed.subtracting(documented).sorted())")
+            #expect(documented.subtracting(routed).isEmpty, "documented operations no route serves: \(documented.subtracting(routed).sorted())")
+        }
+    }
+
+    static func routes() throws -> [RouteTable.Route] {
+        let dependencies = APIDependencies(
+            database: Database(url: try DatabaseURL("postgres://nobody@localhost/none"), poolSize: 1, logger: TestEnvironment.logger),
+            migrator: Migrator(files: []), metrics: sharedMetrics, operatorToken: operatorToken, maxBodyBytes: 1024)
+        return RouteTable(buildRouter(dependencies).routes).routes
+    }
+}

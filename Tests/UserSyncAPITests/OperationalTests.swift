@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import UserSyncPersistence
+import UserSyncTestSupport
+
+@Suite struct OperationalTests {
+    @Test func healthAndReadiness() async throws {
+        try await withAPI { api in
+            let health = try await api.call(.get, "/healthz", token: nil)
+            #expect(health.status == .ok && health["status"] as? String == "ok")
+            let ready = try await api.call(.get, "/readyz", token: nil)
+            #expect(ready.status == .ok && ready["status"] as? String == "ready")
+        }
+    }
+
+    @Test func notReadyWhileMigrationsArePending() async throws {
+        let files = try MigrationFile.load(from: TestEnvironment.sqlDirectory)
+        let extra = try MigrationFile(name: String(format: "%04d_next.sql", files.count + 1), contents: Data("SELECT 1;".utf8))
+        try await withAPI(migrator: Migrator(files: files + [extra])) { api in
+            let ready = try await api.call(.get, "/readyz", token: nil)
+            #expect(ready.status == .serviceUnavailable)
+            #expect(ready.code == "migrations_not_current")
+            #expect((ready["detail"] as? String)?.contains("usersync migrate") == true)
+        }
+    }
+
+    @Test func metricsArePrometheusTextLabelledByRoute() async throws {
+        try await withAPI { api in
+            _ = try await api.call(.get, "/healthz", token: nil)
+            let metrics = try await api.call(.get, "/metrics", token: nil)
+            #expect(metrics.status == .ok)
+            #expect(metrics.headers[.contentType]?.hasPrefix("text/plain") == true)
+            #expect(metrics.text.contains("hb_requests"))
+            #expect(metrics.text.contains("/healthz"))
+        }
+    }
+
+    @Test func everyResponseCarriesARequestID() async throws {
+        try await withAPI { api in
+            let generated = try await api.call(.get, "/healthz", token: nil)
+            #expect((generated.headers[.init("X-Request-Id")!]?.count ?? 0) >= 16)
+
+            let echoed = try await api.call(.get, "/v1/orgs/nope", token: "bad", headers: [.init("X-Request-Id")!: "req-123"])
+            #expect(echoed.headers[.init("X-Request-Id")!] == "req-123")
+            #expect(echoed["request_id"] as? String == "req-123")
+
+            // A caller's id that could forge log lines is replaced.
+            let forged = try await api.call(.get, "/healthz", token: nil, headers: [.init("X-Request-Id")!: "a b\tc"])
+            #expect(forged.headers[.init("X-Request-Id")!] != "a b\tc")
+        }
+    }
+}

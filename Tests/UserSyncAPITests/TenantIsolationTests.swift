@@ -1,0 +1,68 @@
+import Foundation
+import HTTPTypes
+import Testing
+import UserSyncAPI
+
+/// Org A's admin key against every tenant route of org B: always 404, never a hint that B or its
+/// resources exist, and nothing of B changes.
+@Suite struct TenantIsolationTests {
+    struct Probe: Sendable {
+        let method: HTTPRequest.Method
+        /// `{b}` is org B's slug or id, `{bkey}` one of B's key ids, `{a}` org A's slug.
+        let template: String
+        var body: String? = nil
+    }
+
+    static let probes: [Probe] = [
+        Probe(method: .get, template: "/v1/orgs/{b}"),
+        Probe(method: .get, template: "/v1/orgs/{bid}"),
+        Probe(method: .patch, template: "/v1/orgs/{b}", body: #"{"name":"Pwned"}"#),
+        Probe(method: .delete, template: "/v1/orgs/{b}"),
+        Probe(method: .get, template: "/v1/orgs/{b}/keys"),
+        Probe(method: .post, template: "/v1/orgs/{b}/keys", body: #"{"name":"x","role":"admin"}"#),
+        Probe(method: .delete, template: "/v1/orgs/{b}/keys/{bkey}"),
+        // B's resource through A's own path is no better.
+        Probe(method: .delete, template: "/v1/orgs/{a}/keys/{bkey}"),
+        // A path to an organization that does not exist answers the same as B's.
+        Probe(method: .get, template: "/v1/orgs/no-such-org"),
+    ]
+
+    @Test func everyTenantRouteIsProbed() throws {
+        let routes = try OpenAPIDocumentTests.routes().filter { $0.path.hasPrefix("/v1/orgs/{org}") }
+        let probed = Set(Self.probes.map {
+            "\($0.method.rawValue) " + $0.template
+                .replacingOccurrences(of: "{bid}", with: "{org}").replacingOccurrences(of: "{b}", with: "{org}")
+                .replacingOccurrences(of: "{a}", with: "{org}").replacingOccurrences(of: "{bkey}", with: "{key_id}")
+        })
+        let missing = routes.map { "\($0.method.rawValue) \($0.path)" }.filter { !probed.contains($0) }
+        #expect(missing.isEmpty, "tenant routes without an isolation probe: \(missing)")
+    }
+
+    @Test func anotherOrganizationsKeyGets404AndChangesNothing() async throws {
+        try await withAPI { api in
+            try await api.createOrganization("org-a")
+            let b = try await api.createOrganization("org-b")
+            let aKey = try await api.createKey("org-a")
+            let bKey = try await api.createKey("org-b")
+            let before = try await api.call(.get, "/v1/orgs/org-b/keys?include_revoked=true").text
+            let bOrg = try await api.call(.get, "/v1/orgs/org-b").text
+            var problems: [String] = []
+
+            for probe in Self.probes {
+                let uri = probe.template
+                    .replacingOccurrences(of: "{bid}", with: b.id).replacingOccurrences(of: "{b}", with: "org-b")
+                    .replacingOccurrences(of: "{a}", with: "org-a").replacingOccurrences(of: "{bkey}", with: bKey.id)
+                let reply = try await api.call(probe.method, uri, token: aKey.secret, json: probe.body)
+                #expect(reply.status == .notFound, "\(probe.method) \(uri) → \(reply.status): \(reply.text)")
+                if reply.text.contains("org-b") || reply.text.contains(b.id) || reply.text.contains(bKey.id) {
+                    problems.append("\(probe.method) \(uri) echoes B's identifiers")
+                }
+            }
+            #expect(problems.isEmpty, "\(problems)")
+            // Nothing of B changed, and B's key still works.
+            #expect(try await api.call(.get, "/v1/orgs/org-b/keys?include_revoked=true").text == before)
+            #expect(try await api.call(.get, "/v1/orgs/org-b").text == bOrg)
+            #expect(try await api.call(.get, "/v1/orgs/org-b", token: bKey.secret).status == .ok)
+        }
+    }
+}

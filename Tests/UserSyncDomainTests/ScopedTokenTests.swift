@@ -1,0 +1,40 @@
+import Testing
+import UserSyncDomain
+import UserSyncSecrets
+
+@Suite struct ScopedTokenTests {
+    @Test func aTokenNamesItsOrganizationAndParsesBack() throws {
+        let org = OrganizationID.random()
+        let token = ScopedToken(prefix: "usk", organizationID: org)
+        let parsed = try #require(ScopedToken(parsing: token.value, prefix: "usk"))
+        #expect(parsed.organizationID == org)
+        #expect(parsed.hash == token.hash)
+        #expect(token.hash.count == 32)
+        #expect(token.value.hasPrefix("usk_"))
+        #expect(token.value.hasSuffix(token.hint) == false)
+        #expect(token.value.contains("_" + token.hint))
+    }
+
+    @Test func tokensAreUnique() {
+        let org = OrganizationID.random()
+        let tokens = Set((0..<1000).map { _ in ScopedToken(prefix: "usk", organizationID: org).value })
+        #expect(tokens.count == 1000)
+    }
+
+    @Test(arguments: [
+        "", "usk", "usk_abc_def", "xyz_0123456789abcdef0123456789abcdef_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "usk_0123456789abcdef0123456789abcdeg_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "usk_0123456789abcdef0123456789abcdef_aaaa",
+        "usk_0123456789abcdef0123456789abcdef_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
+    ])
+    func malformedTokensDoNotParse(_ value: String) {
+        #expect(ScopedToken(parsing: value, prefix: "usk") == nil)
+    }
+
+    @Test func constantTimeComparison() {
+        #expect(constantTimeEquals("operator-token", "operator-token"))
+        #expect(!constantTimeEquals("operator-token", "operator-tokeN"))
+        #expect(!constantTimeEquals("operator-token", "operator-token-longer"))
+        #expect(!constantTimeEquals("", "x"))
+    }
+}
