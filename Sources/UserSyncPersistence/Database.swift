@@ -27,7 +27,11 @@ public struct Database: Sendable, Service {
         url: DatabaseURL, poolSize: Int = 4, logger: Logger,
         _ body: @Sendable (Database) async throws -> Result
     ) async throws -> Result {
-        let database = Database(url: url, poolSize: poolSize, logger: logger)
+        // The pool may be asked for a connection a moment before its run() task starts; that is
+        // harmless here, so its "run() not called yet" warning is not shown.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        let database = Database(url: url, poolSize: poolSize, logger: background)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.run() }
             defer { group.cancelAll() }

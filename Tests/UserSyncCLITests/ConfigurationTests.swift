@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import UserSyncCLI
+
+@Suite struct ConfigurationTests {
+    static let good = [
+        "DATABASE_URL": "postgres://svc:pw@localhost:5432/usersync",
+        "USERSYNC_OPERATOR_TOKEN": String(repeating: "t", count: 40),
+        "USERSYNC_ENCRYPTION_KEYS": "k1:" + Data(repeating: 7, count: 32).base64EncodedString(),
+    ]
+
+    static func serve(_ values: [String: String]) throws -> ServeSettings {
+        var reader = EnvironmentReader(values: values)
+        return try ServeSettings(&reader)
+    }
+
+    @Test func aCompleteEnvironmentGivesTypedSettings() throws {
+        let settings = try Self.serve(Self.good.merging(["USERSYNC_HTTP_PORT": "9090", "DATABASE_POOL_SIZE": "5"]) { $1 })
+        #expect(settings.port == 9090 && settings.host == "127.0.0.1")
+        #expect(settings.database.poolSize == 5 && settings.database.url.database == "usersync")
+        #expect(settings.secrets.currentKeyID == "k1")
+        #expect(settings.maxBodyBytes == 1 << 20)
+    }
+
+    @Test func everyProblemIsNamedAtOnce() {
+        let error = #expect(throws: ConfigurationError.self) { try Self.serve([:]) }
+        let text = error?.description ?? ""
+        for key in ["DATABASE_URL", "USERSYNC_OPERATOR_TOKEN", "USERSYNC_ENCRYPTION_KEYS"] {
+            #expect(text.contains(key), "\(key) not named in: \(text)")
+        }
+    }
+
+    @Test(arguments: [
+        ("DATABASE_URL", "mysql://root:hunter2-secret@db/x"),
+        ("DATABASE_URL", "postgres://root:hunter2-secret@db/"),
+        ("USERSYNC_OPERATOR_TOKEN", "hunter2-secret"),
+        ("USERSYNC_ENCRYPTION_KEYS", "k1:aHVudGVyMi1zZWNyZXQ="),
+        ("USERSYNC_ENCRYPTION_KEYS", "hunter2-secret"),
+        ("USERSYNC_HTTP_PORT", "99999"),
+        ("DATABASE_POOL_SIZE", "zero"),
+        ("USERSYNC_MAX_BODY_BYTES", "-1"),
+    ])
+    func anInvalidValueIsNamedButNeverPrinted(_ key: String, _ value: String) {
+        let error = #expect(throws: ConfigurationError.self) { try Self.serve(Self.good.merging([key: value]) { $1 }) }
+        let text = error?.description ?? ""
+        #expect(text.contains(key), "\(text)")
+        #expect(!text.contains("hunter2"), "a secret value was printed: \(text)")
+        #expect(error?.problems.count == 1, "\(text)")
+    }
+
+    @Test func dotEnvFilesAreReadAndTheEnvironmentWins() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("usersync-\(UUID()).env")
+        try """
+            # comment
+            export USERSYNC_HTTP_PORT=7000
+            USERSYNC_HTTP_HOST="0.0.0.0"
+            USERSYNC_LOG_LEVEL='debug'
+
+            """.write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        var reader = try EnvironmentReader.load(envFile: file.path, environment: Self.good.merging(["USERSYNC_HTTP_PORT": "7001"]) { $1 })
+        let settings = try ServeSettings(&reader)
+        #expect(settings.host == "0.0.0.0")
+        #expect(settings.port == 7001)
+
+        #expect(throws: ConfigurationError.self) { try EnvironmentReader.load(envFile: "/nonexistent/.env", environment: [:]) }
+        try "NOT A LINE".write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: ConfigurationError.self) { try EnvironmentReader.load(envFile: file.path, environment: [:]) }
+    }
+}

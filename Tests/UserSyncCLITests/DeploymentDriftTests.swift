@@ -1,0 +1,103 @@
+import Foundation
+import Testing
+import UserSyncCLI
+import UserSyncTestSupport
+
+/// No Docker engine runs here, so these hold docker/ and the README to the CLI instead: every
+/// service runs a real subcommand, every variable set is one UserSync reads, every variable
+/// UserSync reads is documented.
+@Suite struct DeploymentDriftTests {
+    struct ComposeService {
+        var name: String
+        var command: [String] = []
+        var environment: [String] = []
+        var image: String?
+        var builds = false
+    }
+
+    static func file(_ path: String) throws -> String {
+        try String(contentsOf: TestEnvironment.repositoryRoot.appendingPathComponent(path), encoding: .utf8)
+    }
+
+    /// Reads the plain-YAML subset compose.yaml keeps to (see its header).
+    static func services() throws -> [ComposeService] {
+        var services: [ComposeService] = []
+        var inServices = false, section = ""
+        for raw in try file("docker/compose.yaml").split(separator: "\n") {
+            let line = String(raw)
+            if line.trimmingCharacters(in: .whitespaces).hasPrefix("#") || line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            let indent = line.prefix(while: { $0 == " " }).count
+            let text = line.trimmingCharacters(in: .whitespaces)
+            if indent == 0 { inServices = text == "services:"; continue }
+            guard inServices else { continue }
+            if indent == 2 { services.append(ComposeService(name: String(text.dropLast()))); continue }
+            if indent == 4 {
+                let (key, value) = Self.split(text)
+                section = key
+                switch key {
+                case "command": services[services.count - 1].command = Self.inlineList(value)
+                case "image": services[services.count - 1].image = value
+                case "build": services[services.count - 1].builds = true
+                default: break
+                }
+            } else if indent == 6, section == "environment" {
+                services[services.count - 1].environment.append(Self.split(text).0)
+            }
+        }
+        return services
+    }
+
+    static func split(_ text: String) -> (String, String) {
+        guard let colon = text.firstIndex(of: ":") else { return (text, "") }
+        return (String(text[..<colon]), text[text.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+    }
+
+    static func inlineList(_ value: String) -> [String] {
+        value.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).split(separator: ",")
+            .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"'")) }
+    }
+
+    static var subcommands: Set<String> {
+        Set(UserSyncCommand.configuration.subcommands.compactMap { $0.configuration.commandName })
+    }
+
+    static var variables: Set<String> { Set(ConfigurationKey.allCases.map(\.rawValue)) }
+
+    @Test func composeRunsRealSubcommandsWithKnownVariables() throws {
+        let usersync = try Self.services().filter { $0.image == "usersync:local" || $0.builds }
+        #expect(Set(usersync.map(\.name)).isSuperset(of: ["migrate", "serve"]))
+        for service in usersync {
+            let subcommand = try #require(service.command.first, "\(service.name) has no command")
+            #expect(Self.subcommands.contains(subcommand), "\(service.name) runs `usersync \(subcommand)`, which does not exist")
+            let unknown = Set(service.environment).subtracting(Self.variables)
+            #expect(unknown.isEmpty, "\(service.name) sets variables usersync does not read: \(unknown.sorted())")
+        }
+        let postgres = try #require(try Self.services().first { $0.name == "postgres" })
+        #expect(postgres.image?.hasPrefix("postgres:15") == true)
+    }
+
+    @Test func theDockerfileSetsOnlyKnownVariablesAndShipsTheMigrations() throws {
+        let dockerfile = try Self.file("docker/Dockerfile")
+        let setVariables = dockerfile.split(separator: "\n")
+            .compactMap { line -> String? in
+                let text = line.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "ENV ", with: "")
+                guard let equals = text.firstIndex(of: "="), text.hasPrefix("USERSYNC_") || text.hasPrefix("DATABASE_") else { return nil }
+                return String(text[..<equals])
+            }
+        #expect(!setVariables.isEmpty)
+        #expect(Set(setVariables).isSubset(of: Self.variables), "\(setVariables)")
+        #expect(dockerfile.contains("COPY sql /app/sql"))
+        #expect(dockerfile.contains("USER usersync"))
+    }
+
+    @Test func theReadmeDocumentsEveryVariableAndItsCommands() throws {
+        let readme = try Self.file("README.md")
+        for key in ConfigurationKey.allCases {
+            #expect(readme.contains("`\(key.rawValue)`"), "README does not document \(key.rawValue)")
+        }
+        let lines = readme.split(separator: "\n").map(String.init)
+        let commands = lines.filter { $0.hasPrefix("./scripts/") }
+        #expect(commands.prefix(2) == ["./scripts/demo", "./scripts/test"], "the README must start with the run and test commands")
+        #expect(try Self.file(".ci/run").contains("./scripts/test"))
+    }
+}
