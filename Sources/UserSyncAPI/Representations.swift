@@ -2,14 +2,14 @@ import Foundation
 import UserSyncDomain
 
 /// What the API shows of an organization.
-struct OrganizationRepresentation: Encodable {
+public struct OrganizationRepresentation: Encodable, Sendable {
     let id: OrganizationID
     let slug: String
     let name: String
     let createdAt: Date
     let updatedAt: Date
 
-    init(_ organization: Organization) {
+    public init(_ organization: Organization) {
         self.id = organization.id
         self.slug = organization.slug.rawValue
         self.name = organization.name
@@ -19,7 +19,7 @@ struct OrganizationRepresentation: Encodable {
 }
 
 /// What the API shows of a key: never its secret, except `secret` once, at creation.
-struct APIKeyRepresentation: Encodable {
+public struct APIKeyRepresentation: Encodable, Sendable {
     let id: APIKeyID
     let name: String
     let role: APIKeyRole
@@ -30,7 +30,7 @@ struct APIKeyRepresentation: Encodable {
     let revokedAt: Date?
     let secret: String?
 
-    init(_ key: APIKey, secret: String? = nil) {
+    public init(_ key: APIKey, secret: String? = nil) {
         self.id = key.id
         self.name = key.name
         self.role = key.role
@@ -42,7 +42,7 @@ struct APIKeyRepresentation: Encodable {
         self.secret = secret
     }
 
-    func encode(to encoder: any Encoder) throws {
+    public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(name, forKey: .name)
@@ -58,6 +58,18 @@ struct APIKeyRepresentation: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, name, role, hint, createdBy, createdAt, lastUsedAt, revokedAt, secret
+    }
+}
+
+/// The API's JSON: snake_case keys, ISO 8601 dates, sorted keys. The CLI's `--json` uses it too,
+/// so both show the same shapes.
+public enum APIJSON {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys]
+        return encoder
     }
 }
 

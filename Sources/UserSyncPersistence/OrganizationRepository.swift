@@ -8,7 +8,7 @@ import UserSyncDomain
 public struct OrganizationRepository: Sendable {
     public init() {}
 
-    static let columns: PostgresQuery = "SELECT id, slug, name, created_at, updated_at FROM organizations"
+    static let columns = "id, slug, name, created_at, updated_at"
 
     public func insert(_ organization: Organization, on connection: PostgresConnection, logger: Logger) async throws {
         do {
@@ -29,10 +29,10 @@ public struct OrganizationRepository: Sendable {
         let rows: PostgresRowSequence
         if let id = OrganizationID(reference) {
             rows = try await connection.query(
-                "SELECT id, slug, name, created_at, updated_at FROM organizations WHERE id = \(id.rawValue)", logger: logger)
+                "SELECT \(unescaped: Self.columns) FROM organizations WHERE id = \(id.rawValue)", logger: logger)
         } else {
             rows = try await connection.query(
-                "SELECT id, slug, name, created_at, updated_at FROM organizations WHERE slug = \(reference)", logger: logger)
+                "SELECT \(unescaped: Self.columns) FROM organizations WHERE slug = \(reference)", logger: logger)
         }
         return try await Self.decode(rows).first
     }
@@ -41,7 +41,7 @@ public struct OrganizationRepository: Sendable {
     public func list(after cursor: String?, limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [Organization] {
         let rows = try await connection.query(
             """
-            SELECT id, slug, name, created_at, updated_at FROM organizations
+            SELECT \(unescaped: Self.columns) FROM organizations
             WHERE \(cursor == nil) OR slug > \(cursor ?? "")
             ORDER BY slug LIMIT \(limit)
             """, logger: logger)
@@ -52,7 +52,7 @@ public struct OrganizationRepository: Sendable {
         let rows = try await connection.query(
             """
             UPDATE organizations SET name = \(name) WHERE id = \(id.rawValue)
-            RETURNING id, slug, name, created_at, updated_at
+            RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         guard let organization = try await Self.decode(rows).first else { throw DomainError.notFound(resource: "organization") }
         return organization

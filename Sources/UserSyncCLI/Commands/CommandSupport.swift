@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import UserSyncAPI
 import UserSyncDomain
 import UserSyncPersistence
 
@@ -56,10 +57,8 @@ enum CommandSupport {
     }
 
     static func printJSON(_ value: some Encodable) throws {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        let encoder = APIJSON.encoder()
+        encoder.outputFormatting.insert(.prettyPrinted)
         print(String(decoding: try encoder.encode(value), as: UTF8.self))
     }
 

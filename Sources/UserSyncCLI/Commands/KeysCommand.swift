@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UserSyncAPI
 import UserSyncDomain
 import UserSyncPersistence
 
@@ -9,18 +10,8 @@ struct KeysCommand: AsyncParsableCommand {
         commandName: "keys", abstract: "Create, list and revoke an organization's API keys.",
         subcommands: [Create.self, List.self, Revoke.self])
 
-    struct KeyJSON: Encodable {
-        let id: String, name: String, role: String, hint: String, createdBy: String
-        let createdAt: Date, lastUsedAt: Date?, revokedAt: Date?
-        let secret: String?
-        init(_ k: APIKey, secret: String? = nil) {
-            (id, name, role, hint, createdBy) = (k.id.description, k.name, k.role.rawValue, k.hint, k.createdBy)
-            (createdAt, lastUsedAt, revokedAt, self.secret) = (k.createdAt, k.lastUsedAt, k.revokedAt, secret)
-        }
-    }
-
     static func show(_ keys: [APIKey], json: Bool) throws {
-        if json { return try CommandSupport.printJSON(keys.map { KeyJSON($0) }) }
+        if json { return try CommandSupport.printJSON(keys.map { APIKeyRepresentation($0) }) }
         CommandSupport.printTable(
             ["ID", "NAME", "ROLE", "HINT", "CREATED", "LAST USED", "REVOKED"],
             keys.map {
@@ -44,7 +35,7 @@ struct KeysCommand: AsyncParsableCommand {
                 return try await administration.createKey(
                     in: found.id, name: name, role: role, actor: .operator, requestID: nil, logger: logger)
             }
-            if output.json { return try CommandSupport.printJSON(KeyJSON(created.key, secret: created.token)) }
+            if output.json { return try CommandSupport.printJSON(APIKeyRepresentation(created.key, secret: created.token)) }
             print("Created \(created.key.role.rawValue) key \(created.key.id) (\(created.key.name)).")
             print("Secret (shown once, store it now): \(created.token)")
         }

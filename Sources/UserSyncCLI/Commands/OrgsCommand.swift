@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import UserSyncAPI
 import UserSyncDomain
 import UserSyncPersistence
 
@@ -13,15 +14,8 @@ struct OrgsCommand: AsyncParsableCommand {
         @Flag(help: "Print JSON instead of text.") var json = false
     }
 
-    struct OrganizationJSON: Encodable {
-        let id: String, slug: String, name: String, createdAt: Date, updatedAt: Date
-        init(_ o: Organization) {
-            (id, slug, name, createdAt, updatedAt) = (o.id.description, o.slug.rawValue, o.name, o.createdAt, o.updatedAt)
-        }
-    }
-
     static func show(_ organizations: [Organization], json: Bool) throws {
-        if json { return try CommandSupport.printJSON(organizations.map(OrganizationJSON.init)) }
+        if json { return try CommandSupport.printJSON(organizations.map(OrganizationRepresentation.init)) }
         CommandSupport.printTable(
             ["ID", "SLUG", "NAME", "CREATED"],
             organizations.map { [$0.id.description, $0.slug.rawValue, $0.name, $0.createdAt.iso8601] })

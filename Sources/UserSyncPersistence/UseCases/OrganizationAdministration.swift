@@ -68,6 +68,8 @@ public struct OrganizationAdministration: Sendable {
         try await database.withTenant(id, logger: logger) { connection in
             try await organizations.delete(id, on: connection, logger: logger)
         }
+        // Its audit log went with it; the deployment's log keeps the fact.
+        logger.notice("organization deleted", metadata: ["org_id": "\(id)"])
     }
 
     public func createKey(
