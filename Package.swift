@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "usersync", targets: ["usersync"]),
+        .executable(name: "usersync-simulator", targets: ["usersync-simulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -21,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         // Pure rules and value types: no I/O, no server stack.
@@ -45,6 +48,49 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        // Chat platform clients (AsyncHTTPClient), one folder per platform behind one protocol.
+        .target(
+            name: "UserSyncConnectors",
+            dependencies: [
+                "UserSyncDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The platform simulator: Slack, Graph/Teams, Zoom and Webex wire formats with seeded
+        // directories and fault injection. Never linked into `usersync`.
+        .target(
+            name: "UserSyncSimulator",
+            dependencies: [
+                "UserSyncDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "usersync-simulator",
+            dependencies: [
+                "UserSyncSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        // Lists a large simulated organization through every connector and prints figures as JSON.
+        .executableTarget(
+            name: "usersync-connector-bench",
+            dependencies: [
+                "UserSyncConnectors", "UserSyncSimulator", "UserSyncTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict
         ),
@@ -79,11 +125,14 @@ let package = Package(
         ),
         .executableTarget(name: "usersync", dependencies: ["UserSyncCLI"], swiftSettings: strict),
 
-        // Test support: per-test databases cloned from a migrated template. Never linked into `usersync`.
+        // Test support: per-test databases cloned from a migrated template, and connections to a
+        // running simulator. Never linked into `usersync`.
         .target(
             name: "UserSyncTestSupport",
             dependencies: [
-                "UserSyncPersistence",
+                "UserSyncPersistence", "UserSyncConnectors", "UserSyncSimulator",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
@@ -99,6 +148,16 @@ let package = Package(
             dependencies: [
                 "UserSyncAPI", "UserSyncCLI", "UserSyncTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "UserSyncConnectorTests",
+            dependencies: [
+                "UserSyncConnectors", "UserSyncSimulator", "UserSyncTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),

@@ -1,0 +1,55 @@
+import UserSyncDomain
+
+/// How connectors behave on the wire. Defaults suit the real platforms; tests and benchmarks
+/// shorten waits and lift pacing.
+public struct ConnectorSettings: Sendable {
+    /// A request that has not completed in this time fails as `platformUnavailable`.
+    public var requestTimeout: Duration = .seconds(30)
+    /// Attempts per call, counting the first; retries only for retryable failures.
+    public var maxAttempts: Int = 4
+    /// First backoff step; later steps double up to `maxBackoff`; each wait is jittered.
+    public var baseBackoff: Duration = .milliseconds(500)
+    public var maxBackoff: Duration = .seconds(20)
+    /// A `Retry-After` up to this long is waited out in place; a longer one fails the call as
+    /// `rateLimited` with the time, so a job can snooze instead of holding a worker.
+    public var maxInlineRetryAfter: Duration = .seconds(30)
+    /// The wait used when a platform rate-limits without saying for how long.
+    public var defaultRetryAfter: Duration = .seconds(15)
+    /// App tokens are renewed this long before they expire.
+    public var tokenRefreshMargin: Duration = .seconds(120)
+    /// Responses larger than this fail as `malformedResponse` instead of exhausting memory.
+    public var maxResponseBytes: Int = 64 << 20
+    /// Items requested per page. Webex's maximum is unconfirmed, so it is settable.
+    public var pageSize: [Platform: Int] = [.slack: 200, .teams: 999, .zoom: 300, .webex: 1000]
+    /// Calls per second and burst allowed per connection, before the platform has to say so.
+    public var pacing: [Platform: Pacing] = [
+        .slack: Pacing(perSecond: 2, burst: 20),
+        .teams: Pacing(perSecond: 20, burst: 40),
+        .zoom: Pacing(perSecond: 10, burst: 20),
+        .webex: Pacing(perSecond: 10, burst: 20),
+    ]
+    /// OAuth scopes requested for people's own consent.
+    public var consentScopes: [Platform: String] = [
+        .slack: "chat:write,im:write,users:read",
+        .teams: "offline_access User.Read Chat.ReadWrite",
+        .zoom: "",
+        .webex: "spark:all",
+    ]
+
+    public struct Pacing: Sendable, Equatable {
+        public var perSecond: Double
+        public var burst: Double
+
+        public init(perSecond: Double, burst: Double) {
+            self.perSecond = perSecond
+            self.burst = burst
+        }
+
+        /// No pacing: only the platform's own `Retry-After` slows calls down.
+        public static let unlimited = Pacing(perSecond: .infinity, burst: .infinity)
+    }
+
+    public init() {}
+
+    func pageSize(for platform: Platform) -> Int { pageSize[platform] ?? 100 }
+}

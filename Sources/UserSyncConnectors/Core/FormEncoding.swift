@@ -1,0 +1,41 @@
+import Foundation
+
+enum FormEncoding {
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// `application/x-www-form-urlencoded`, also used for query strings.
+    static func encode(_ fields: [(String, String)]) -> String {
+        fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+    }
+
+    static func escape(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? value
+    }
+
+    /// `base` with `fields` as its query string.
+    static func url(_ base: String, _ fields: [(String, String)]) -> String {
+        fields.isEmpty ? base : "\(base)?\(encode(fields))"
+    }
+
+    static func basic(_ user: String, _ password: String) -> String {
+        "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+    }
+}
+
+enum LinkHeader {
+    /// The `rel="next"` target of an RFC 8288 `Link` header, if any.
+    static func next(_ values: [String]) -> String? {
+        for value in values {
+            for link in value.split(separator: ",") {
+                let parts = link.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                guard let target = parts.first, target.hasPrefix("<"), target.hasSuffix(">") else { continue }
+                let isNext = parts.dropFirst().contains { param in
+                    let normalized = param.replacingOccurrences(of: " ", with: "").lowercased()
+                    return normalized == "rel=\"next\"" || normalized == "rel=next"
+                }
+                if isNext { return String(target.dropFirst().dropLast()) }
+            }
+        }
+        return nil
+    }
+}

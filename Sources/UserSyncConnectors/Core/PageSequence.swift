@@ -1,0 +1,58 @@
+import UserSyncDomain
+
+/// A platform listing as an asynchronous sequence of pages. Each page is fetched when the
+/// iterator asks for it, so a caller that processes page by page never holds the whole listing.
+/// Pages may be empty while more follow (Graph does that); the sequence ends when the platform
+/// gives no next cursor.
+public struct PageSequence<Item: Sendable>: AsyncSequence, Sendable {
+    public typealias Element = [Item]
+    public typealias Failure = PlatformFailure
+    /// Fetches the page at `cursor` (`nil` for the first) and returns it with the next cursor.
+    public typealias Fetch = @Sendable (_ cursor: String?) async throws(PlatformFailure) -> Page
+
+    public struct Page: Sendable {
+        public var items: [Item]
+        public var next: String?
+
+        public init(items: [Item], next: String?) {
+            self.items = items
+            self.next = next
+        }
+    }
+
+    private let fetch: Fetch
+
+    public init(_ fetch: @escaping Fetch) { self.fetch = fetch }
+
+    /// A listing of exactly one page, for platforms whose endpoint is not paginated.
+    public static func single(_ fetch: @escaping @Sendable () async throws(PlatformFailure) -> [Item]) -> Self {
+        Self { _ async throws(PlatformFailure) in Page(items: try await fetch(), next: nil) }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(fetch: fetch) }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        public typealias Failure = PlatformFailure
+        let fetch: Fetch
+        var cursor: String?
+        var finished = false
+
+        init(fetch: @escaping Fetch) { self.fetch = fetch }
+
+        public mutating func next() async throws(PlatformFailure) -> [Item]? {
+            if finished { return nil }
+            let page = try await fetch(cursor)
+            cursor = page.next
+            finished = page.next == nil
+            return page.items
+        }
+    }
+
+    /// Collects every item. For tests and small listings only.
+    public func collect() async throws(PlatformFailure) -> [Item] {
+        var all: [Item] = []
+        var iterator = makeAsyncIterator()
+        while let page = try await iterator.next() { all += page }
+        return all
+    }
+}

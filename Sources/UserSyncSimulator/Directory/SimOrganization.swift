@@ -1,0 +1,64 @@
+import Foundation
+import UserSyncDomain
+
+/// The credentials a simulated organization accepts on each platform, derived from its name and
+/// seed so tests and the demo can know them in advance.
+public struct SimCredentials: Sendable, Codable, Equatable {
+    public struct Slack: Sendable, Codable, Equatable {
+        public var teamID: String
+        public var teamName: String
+        public var botToken: String
+        public var clientID: String
+        public var clientSecret: String
+    }
+
+    public struct Teams: Sendable, Codable, Equatable {
+        public var tenantID: String
+        public var tenantName: String
+        public var clientID: String
+        public var clientSecret: String
+        public var teamsAppID: String
+    }
+
+    public struct Zoom: Sendable, Codable, Equatable {
+        public var accountID: String
+        public var clientID: String
+        public var clientSecret: String
+        public var chatbotClientID: String
+        public var chatbotClientSecret: String
+        public var robotJID: String
+    }
+
+    public struct Webex: Sendable, Codable, Equatable {
+        public var orgID: String
+        public var orgName: String
+        public var adminToken: String
+        public var botToken: String
+        public var clientID: String
+        public var clientSecret: String
+    }
+
+    public var slack: Slack
+    public var teams: Teams
+    public var zoom: Zoom
+    public var webex: Webex
+}
+
+/// One simulated organization: a Slack workspace, an Entra tenant, a Zoom account and a Webex
+/// org whose users overlap the way a real company's do.
+struct SimOrganization: Sendable {
+    var name: String
+    var seed: UInt64
+    var size: Int
+    var credentials: SimCredentials
+    var directories: [Platform: SimPlatformDirectory]
+    /// Platforms whose app credentials the control API revoked.
+    var revoked: Set<Platform> = []
+    /// Graph: installations of the Teams app per user id.
+    var installations: [String: String] = [:]
+    /// Slack: DM channel id → user id.
+    var slackChannels: [String: String] = [:]
+    var domain: String
+
+    func directory(_ platform: Platform) -> SimPlatformDirectory { directories[platform] ?? SimPlatformDirectory() }
+}

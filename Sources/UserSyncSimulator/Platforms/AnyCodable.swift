@@ -1,0 +1,31 @@
+import HTTPTypes
+/// A small JSON value for bodies that are easier to write as literals than as structs.
+enum AnyCodable: Encodable, Sendable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByNilLiteral
+{
+    case string(String)
+    case int(Int)
+    case bool(Bool)
+    case array([AnyCodable])
+    case object([String: AnyCodable])
+    case null
+
+    init(stringLiteral value: String) { self = .string(value) }
+    init(booleanLiteral value: Bool) { self = .bool(value) }
+    init(integerLiteral value: Int) { self = .int(value) }
+    init(nilLiteral: ()) { self = .null }
+
+    static func optional(_ value: String?) -> Self { value.map(Self.string) ?? .null }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .string(let value): try container.encode(value)
+        case .int(let value): try container.encode(value)
+        case .bool(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        case .null: try container.encodeNil()
+        }
+    }
+}

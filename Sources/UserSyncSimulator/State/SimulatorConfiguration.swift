@@ -1,0 +1,24 @@
+/// Lifetimes and switches of a simulator instance.
+public struct SimulatorConfiguration: Sendable {
+    /// App tokens from client-credentials grants (Graph, Bot Framework, Zoom).
+    public var appTokenLifetime: Int = 3599
+    /// People's access tokens from consent; their refresh tokens do not expire.
+    public var userTokenLifetime: Int = 3600
+    /// Cursors, skip tokens and page tokens stop working after this many seconds.
+    public var cursorLifetime: Double = 900
+    /// Authorization codes are single-use and expire after this many seconds.
+    public var codeLifetime: Double = 600
+    /// The base URL put into absolute links (Graph next links, Webex `Link`); by default taken
+    /// from the request's Host.
+    public var publicURL: String?
+    /// How the OAuth authorize pages answer without a person clicking: `nil` shows the page.
+    public var autoApprove: OAuthDecision?
+    /// Faults active from startup.
+    public var faults: [FaultRule] = []
+
+    public init() {}
+}
+
+public enum OAuthDecision: String, Sendable, Codable {
+    case allow, deny
+}

@@ -1,0 +1,76 @@
+import Foundation
+import Testing
+@testable import UserSyncConnectors
+import UserSyncDomain
+import UserSyncSimulator
+import UserSyncTestSupport
+
+@Suite("App tokens and pacing")
+struct TokenTests {
+    @Test("concurrent callers share one token request", arguments: [Platform.teams, .zoom])
+    func singleFlight(platform: Platform) async throws {
+        try await SimulatedPlatforms.run { platforms in
+            platforms.simulator.createOrganization(name: "acme", size: 20)
+            let connection = platforms.connection(platform, organization: "acme", key: "conn-1")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<20 {
+                    group.addTask { _ = try await platforms.factory.connector(for: connection).verifyCredentials() }
+                }
+                try await group.waitForAll()
+            }
+            #expect(platforms.simulator.calls(platform, "token") == 1)
+        }
+    }
+
+    @Test("tokens are renewed before they expire")
+    func renewal() async throws {
+        var configuration = SimulatorConfiguration()
+        configuration.appTokenLifetime = 3
+        var settings = SimulatedPlatforms.testSettings
+        settings.tokenRefreshMargin = .seconds(2)
+        try await SimulatedPlatforms.run(configuration, settings: settings) { platforms in
+            platforms.simulator.createOrganization(name: "acme", size: 20)
+            let connector = platforms.connector(.teams, organization: "acme")
+            _ = try await connector.verifyCredentials()
+            _ = try await connector.verifyCredentials()
+            #expect(platforms.simulator.calls(.teams, "token") == 1)
+            try await Task.sleep(for: .milliseconds(1_200))
+            _ = try await connector.verifyCredentials()
+            #expect(platforms.simulator.calls(.teams, "token") == 2)
+            #expect(platforms.simulator.calls(.teams, "organization", status: 401) == 0, "never sent an expired token")
+        }
+    }
+
+    @Test("rotated credentials get a fresh token cache")
+    func rotation() async throws {
+        try await SimulatedPlatforms.run { platforms in
+            platforms.simulator.createOrganization(name: "acme", size: 20)
+            var connection = platforms.connection(.zoom, organization: "acme", key: "conn")
+            _ = try await platforms.factory.connector(for: connection).verifyCredentials()
+            connection.credentials = .zoom(.init(accountID: "a", clientID: "rotated", clientSecret: "wrong"))
+            let failure = await expectFailure { _ = try await platforms.factory.connector(for: connection).verifyCredentials() }
+            #expect(failure?.cause == .credentialsRejected)
+        }
+    }
+
+    @Test("the pacer spreads calls and a Retry-After holds every caller")
+    func pacing() async throws {
+        let limiter = RateLimiter(pacing: .init(perSecond: 20, burst: 2))
+        let clock = ContinuousClock()
+        let started = clock.now
+        for _ in 0..<6 { try await limiter.acquire() }
+        // Two from the burst, then four at 20 per second.
+        #expect(clock.now - started >= .milliseconds(180))
+        await limiter.pause(until: clock.now + .milliseconds(300))
+        let paused = clock.now
+        try await limiter.acquire()
+        #expect(clock.now - paused >= .milliseconds(290))
+    }
+
+    @Test("credentials never print their secrets")
+    func redaction() {
+        let credentials = ConnectionCredentials.slack(.init(botToken: "xoxb-secret-value", clientSecret: "shh"))
+        #expect(!"\(credentials)".contains("secret-value"))
+        #expect(!String(reflecting: credentials).contains("secret-value"))
+    }
+}
