@@ -117,3 +117,14 @@ final class PortBox: Sendable {
         }
     }
 }
+
+/// A clock tests move by hand, for expiry that must not depend on how busy the machine is.
+public final class ManualClock: Sendable {
+    private let current: Mutex<Date>
+
+    public init(_ start: Date = Date()) { current = Mutex(start) }
+
+    public func now() -> Date { current.withLock { $0 } }
+
+    public func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}

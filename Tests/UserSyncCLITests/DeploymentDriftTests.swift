@@ -63,8 +63,20 @@ import UserSyncTestSupport
 
     static var variables: Set<String> { Set(ConfigurationKey.allCases.map(\.rawValue)) }
 
+    static let simulatorImage = "usersync-simulator:local"
+
+    @Test func theSimulatorRunsOnlyInTheDemoProfileWithItsOwnImage() throws {
+        let compose = try Self.file("docker/compose.yaml")
+        let simulator = try #require(try Self.services().first { $0.name == "simulator" })
+        #expect(simulator.image == Self.simulatorImage)
+        #expect(simulator.command.contains("--org"))
+        #expect(compose.contains("profiles: [\"demo\"]"))
+        let dockerfile = try Self.file("docker/Dockerfile")
+        #expect(!dockerfile.contains("usersync-simulator"), "the production image never contains the simulator")
+    }
+
     @Test func composeRunsRealSubcommandsWithKnownVariables() throws {
-        let usersync = try Self.services().filter { $0.image == "usersync:local" || $0.builds }
+        let usersync = try Self.services().filter { $0.image == "usersync:local" || ($0.builds && $0.image != Self.simulatorImage) }
         #expect(Set(usersync.map(\.name)).isSuperset(of: ["migrate", "serve"]))
         for service in usersync {
             let subcommand = try #require(service.command.first, "\(service.name) has no command")

@@ -42,7 +42,7 @@ func withNonRedirectingClient<T>(_ body: (HTTPClient) async throws -> T) async t
 func get(_ client: HTTPClient, _ url: String, headers: HTTPHeaders = [:]) async throws -> (status: Int, headers: HTTPHeaders, body: String) {
     var request = HTTPClientRequest(url: url)
     request.headers = headers
-    let response = try await client.execute(request, timeout: .seconds(10))
+    let response = try await client.execute(request, timeout: .seconds(30))
     let body = try await response.body.collect(upTo: 1 << 20)
     return (Int(response.status.code), response.headers, String(buffer: body))
 }

@@ -49,8 +49,10 @@ struct SimulatorTests {
 
     @Test("bad and expired cursors get each platform's own error")
     func badCursors() async throws {
+        let clock = ManualClock()
         var configuration = SimulatorConfiguration()
-        configuration.cursorLifetime = 1
+        configuration.cursorLifetime = 900
+        configuration.now = { clock.now() }
         try await SimulatedPlatforms.run(configuration) { platforms in
             let summary = platforms.simulator.createOrganization(name: "acme", size: 600)
             let c = summary.credentials
@@ -68,7 +70,7 @@ struct SimulatorTests {
             let first = try await call("\(base)/webex/v1/people?max=10", c.webex.adminToken)
             let next = try #require(first.2.first(name: "Link").flatMap { $0.split(separator: "<").last?.split(separator: ">").first }.map(String.init))
             #expect(try await call(next, c.webex.adminToken).0 == 200)
-            try await Task.sleep(for: .milliseconds(2_100))
+            clock.advance(by: 901)
             #expect(try await call(next, c.webex.adminToken).0 == 400)
 
             let graph = platforms.connector(.teams, organization: "acme")
@@ -80,7 +82,7 @@ struct SimulatorTests {
                 request.headers.add(name: "Authorization", value: "Basic " + Data("\(c.zoom.clientID):\(c.zoom.clientSecret)".utf8).base64EncodedString())
                 request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
                 request.body = .bytes(.init(string: "grant_type=account_credentials&account_id=\(c.zoom.accountID)"))
-                let body = try await HTTPClient.shared.execute(request, timeout: .seconds(5)).body.collect(upTo: 1 << 16)
+                let body = try await HTTPClient.shared.execute(request, timeout: .seconds(30)).body.collect(upTo: 1 << 16)
                 let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
                 return json?["access_token"] as? String ?? ""
             }()
@@ -95,15 +97,15 @@ struct SimulatorTests {
             var create = HTTPClientRequest(url: "\(platforms.baseURL)/_sim/orgs")
             create.method = .POST
             create.body = .bytes(.init(string: #"{"name":"viahttp","seed":3,"size":40}"#))
-            #expect(try await HTTPClient.shared.execute(create, timeout: .seconds(5)).status == .created)
+            #expect(try await HTTPClient.shared.execute(create, timeout: .seconds(30)).status == .created)
             var fault = HTTPClientRequest(url: "\(platforms.baseURL)/_sim/faults")
             fault.method = .POST
             fault.body = .bytes(.init(string: #"{"platform":"slack","endpoint":"auth.test","kind":"server_error","status":502,"times":1}"#))
-            #expect(try await HTTPClient.shared.execute(fault, timeout: .seconds(5)).status == .created)
+            #expect(try await HTTPClient.shared.execute(fault, timeout: .seconds(30)).status == .created)
             var bad = HTTPClientRequest(url: "\(platforms.baseURL)/_sim/faults")
             bad.method = .POST
             bad.body = .bytes(.init(string: #"{"kind":"nonsense"}"#))
-            #expect(try await HTTPClient.shared.execute(bad, timeout: .seconds(5)).status == .badRequest)
+            #expect(try await HTTPClient.shared.execute(bad, timeout: .seconds(30)).status == .badRequest)
 
             _ = try await platforms.connector(.slack, organization: "viahttp").verifyCredentials()
             let calls = try await get(.shared, "\(platforms.baseURL)/_sim/calls")

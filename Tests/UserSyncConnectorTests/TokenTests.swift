@@ -24,20 +24,37 @@ struct TokenTests {
 
     @Test("tokens are renewed before they expire")
     func renewal() async throws {
-        var configuration = SimulatorConfiguration()
-        configuration.appTokenLifetime = 3
+        let clock = ManualClock()
         var settings = SimulatedPlatforms.testSettings
-        settings.tokenRefreshMargin = .seconds(2)
-        try await SimulatedPlatforms.run(configuration, settings: settings) { platforms in
+        settings.tokenRefreshMargin = .seconds(120)
+        settings.now = { clock.now() }
+        try await SimulatedPlatforms.run(settings: settings) { platforms in
             platforms.simulator.createOrganization(name: "acme", size: 20)
             let connector = platforms.connector(.teams, organization: "acme")
             _ = try await connector.verifyCredentials()
+            clock.advance(by: 3_400)
             _ = try await connector.verifyCredentials()
-            #expect(platforms.simulator.calls(.teams, "token") == 1)
-            try await Task.sleep(for: .milliseconds(1_200))
+            #expect(platforms.simulator.calls(.teams, "token") == 1, "still 199 s before expiry")
+            clock.advance(by: 100)
             _ = try await connector.verifyCredentials()
-            #expect(platforms.simulator.calls(.teams, "token") == 2)
+            #expect(platforms.simulator.calls(.teams, "token") == 2, "renewed 99 s before expiry")
             #expect(platforms.simulator.calls(.teams, "organization", status: 401) == 0, "never sent an expired token")
+        }
+    }
+
+    @Test("a token the platform expired is renewed once and the call goes through")
+    func expiredAtThePlatform() async throws {
+        let clock = ManualClock()
+        var configuration = SimulatorConfiguration()
+        configuration.now = { clock.now() }
+        try await SimulatedPlatforms.run(configuration) { platforms in
+            platforms.simulator.createOrganization(name: "acme", size: 20)
+            let connector = platforms.connector(.zoom, organization: "acme")
+            _ = try await connector.verifyCredentials()
+            clock.advance(by: 4_000)  // the simulator now considers the cached token expired
+            _ = try await connector.verifyCredentials()
+            #expect(platforms.simulator.calls(.zoom, "users", status: 401) == 1)
+            #expect(platforms.simulator.calls(.zoom, "token") == 2)
         }
     }
 

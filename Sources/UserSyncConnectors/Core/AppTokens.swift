@@ -18,17 +18,17 @@ func withAppToken<T>(
 }
 
 /// A client-credentials style token response turned into a cache entry.
-func appToken(_ body: IdentityToken, defaultLifetime: TimeInterval = 3600) -> AppTokenCache.Token {
+func appToken(_ body: IdentityToken, now: Date, defaultLifetime: TimeInterval = 3600) -> AppTokenCache.Token {
     let lifetime = body.expires_in?.value.map(TimeInterval.init) ?? defaultLifetime
-    return AppTokenCache.Token(value: body.access_token, expiresAt: Date().addingTimeInterval(lifetime))
+    return AppTokenCache.Token(value: body.access_token, expiresAt: now.addingTimeInterval(lifetime))
 }
 
 /// User tokens from an OAuth token response.
-func userTokens(_ body: IdentityToken, platformUserID: String?, previous: UserTokens?) -> UserTokens {
+func userTokens(_ body: IdentityToken, platformUserID: String?, previous: UserTokens?, now: Date) -> UserTokens {
     UserTokens(
         accessToken: body.access_token, refreshToken: body.refresh_token ?? previous?.refreshToken,
-        expiresAt: body.expires_in?.value.map { Date().addingTimeInterval(TimeInterval($0)) },
-        refreshTokenExpiresAt: body.refresh_token_expires_in?.value.map { Date().addingTimeInterval(TimeInterval($0)) }
+        expiresAt: body.expires_in?.value.map { now.addingTimeInterval(TimeInterval($0)) },
+        refreshTokenExpiresAt: body.refresh_token_expires_in?.value.map { now.addingTimeInterval(TimeInterval($0)) }
             ?? previous?.refreshTokenExpiresAt,
         scope: body.scope ?? previous?.scope, platformUserID: platformUserID ?? previous?.platformUserID)
 }

@@ -28,8 +28,8 @@ public final class ConnectorFactory: Sendable {
 
         init(platform: Platform, settings: ConnectorSettings) {
             limiter = RateLimiter(pacing: settings.pacing[platform] ?? .unlimited)
-            tokens = AppTokenCache(platform: platform, margin: settings.tokenRefreshMargin)
-            botTokens = AppTokenCache(platform: platform, margin: settings.tokenRefreshMargin)
+            tokens = AppTokenCache(platform: platform, margin: settings.tokenRefreshMargin, now: settings.now)
+            botTokens = AppTokenCache(platform: platform, margin: settings.tokenRefreshMargin, now: settings.now)
         }
     }
 

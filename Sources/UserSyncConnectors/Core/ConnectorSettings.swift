@@ -1,3 +1,4 @@
+import Foundation
 import UserSyncDomain
 
 /// How connectors behave on the wire. Defaults suit the real platforms; tests and benchmarks
@@ -48,6 +49,9 @@ public struct ConnectorSettings: Sendable {
         /// No pacing: only the platform's own `Retry-After` slows calls down.
         public static let unlimited = Pacing(perSecond: .infinity, burst: .infinity)
     }
+
+    /// The clock app-token and user-token expiry is judged by; tests move it.
+    public var now: @Sendable () -> Date = { Date() }
 
     public init() {}
 

@@ -166,7 +166,7 @@ public struct SlackConnector: PlatformConnector {
         let expiresIn = user?.expires_in ?? body.expires_in
         return UserTokens(
             accessToken: access, refreshToken: user?.refresh_token ?? body.refresh_token ?? previous?.refreshToken,
-            expiresAt: expiresIn.map { Date().addingTimeInterval(TimeInterval($0)) },
+            expiresAt: expiresIn.map { settings.now().addingTimeInterval(TimeInterval($0)) },
             scope: user?.scope ?? body.scope, platformUserID: user?.id ?? previous?.platformUserID)
     }
 

@@ -31,7 +31,7 @@ public struct TeamsConnector: PlatformConnector {
                     ("client_id", credentials.clientID), ("client_secret", credentials.clientSecret),
                     ("scope", "https://graph.microsoft.com/.default"), ("grant_type", "client_credentials"),
                 ], authorization: nil)
-            return appToken(try await http.sendJSON(request, as: IdentityToken.self))
+            return appToken(try await http.sendJSON(request, as: IdentityToken.self), now: settings.now())
         }
     }
 
@@ -44,7 +44,7 @@ public struct TeamsConnector: PlatformConnector {
                     ("client_secret", credentials.botAppSecret ?? credentials.clientSecret),
                     ("scope", "https://api.botframework.com/.default"), ("grant_type", "client_credentials"),
                 ], authorization: nil)
-            return appToken(try await http.sendJSON(request, as: IdentityToken.self))
+            return appToken(try await http.sendJSON(request, as: IdentityToken.self), now: settings.now())
         }
     }
 
@@ -212,7 +212,7 @@ public struct TeamsConnector: PlatformConnector {
         ])
         let me = try await http.sendJSON(
             .get("\(endpoints.api)/me?$select=id", endpoint: "me", bearer: body.access_token, credential: .user), as: GraphMe.self)
-        return userTokens(body, platformUserID: me.id, previous: nil)
+        return userTokens(body, platformUserID: me.id, previous: nil, now: settings.now())
     }
 
     public func refresh(_ tokens: UserTokens) async throws(PlatformFailure) -> UserTokens {
@@ -220,7 +220,7 @@ public struct TeamsConnector: PlatformConnector {
             throw PlatformFailure(.userAuthorizationRejected, platform: .teams, message: "the Teams user token cannot be refreshed")
         }
         let body = try await userTokenRequest([("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
-        return userTokens(body, platformUserID: nil, previous: tokens)
+        return userTokens(body, platformUserID: nil, previous: tokens, now: settings.now())
     }
 
     private func userTokenRequest(_ fields: [(String, String)]) async throws(PlatformFailure) -> IdentityToken {

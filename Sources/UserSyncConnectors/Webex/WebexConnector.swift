@@ -113,7 +113,7 @@ public struct WebexConnector: PlatformConnector {
         let body = try await tokenRequest([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI)])
         let me = try await http.sendJSON(
             .get("\(endpoints.api)/people/me", endpoint: "people.me", bearer: body.access_token, credential: .user), as: WebexPerson.self)
-        return userTokens(body, platformUserID: me.id, previous: nil)
+        return userTokens(body, platformUserID: me.id, previous: nil, now: settings.now())
     }
 
     public func refresh(_ tokens: UserTokens) async throws(PlatformFailure) -> UserTokens {
@@ -122,7 +122,7 @@ public struct WebexConnector: PlatformConnector {
         }
         return userTokens(
             try await tokenRequest([("grant_type", "refresh_token"), ("refresh_token", refreshToken)]),
-            platformUserID: nil, previous: tokens)
+            platformUserID: nil, previous: tokens, now: settings.now())
     }
 
     private func tokenRequest(_ fields: [(String, String)]) async throws(PlatformFailure) -> IdentityToken {

@@ -27,7 +27,7 @@ public struct ZoomConnector: PlatformConnector {
             let request = PlatformRequest.form(
                 tokenURL, endpoint: "token", fields: [("grant_type", "account_credentials"), ("account_id", credentials.accountID)],
                 authorization: FormEncoding.basic(credentials.clientID, credentials.clientSecret))
-            return appToken(try await http.sendJSON(request, as: IdentityToken.self))
+            return appToken(try await http.sendJSON(request, as: IdentityToken.self), now: settings.now())
         }
     }
 
@@ -36,7 +36,7 @@ public struct ZoomConnector: PlatformConnector {
             let request = PlatformRequest.form(
                 tokenURL, endpoint: "chatbot.token", fields: [("grant_type", "client_credentials")],
                 authorization: FormEncoding.basic(chatbotClient.id, chatbotClient.secret))
-            return appToken(try await http.sendJSON(request, as: IdentityToken.self))
+            return appToken(try await http.sendJSON(request, as: IdentityToken.self), now: settings.now())
         }
     }
 
@@ -148,7 +148,7 @@ public struct ZoomConnector: PlatformConnector {
         let body = try await userTokenRequest([("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI)])
         let me = try await http.sendJSON(
             .get("\(endpoints.api)/users/me", endpoint: "user", bearer: body.access_token, credential: .user), as: ZoomUserDetail.self)
-        return userTokens(body, platformUserID: me.id, previous: nil)
+        return userTokens(body, platformUserID: me.id, previous: nil, now: settings.now())
     }
 
     public func refresh(_ tokens: UserTokens) async throws(PlatformFailure) -> UserTokens {
@@ -157,7 +157,7 @@ public struct ZoomConnector: PlatformConnector {
         }
         return userTokens(
             try await userTokenRequest([("grant_type", "refresh_token"), ("refresh_token", refreshToken)]),
-            platformUserID: nil, previous: tokens)
+            platformUserID: nil, previous: tokens, now: settings.now())
     }
 
     private func userTokenRequest(_ fields: [(String, String)]) async throws(PlatformFailure) -> IdentityToken {

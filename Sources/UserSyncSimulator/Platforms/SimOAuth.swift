@@ -50,7 +50,7 @@ struct SimOAuth: Sendable {
             $0.codes[code] = SimAuthorizationCode(
                 organization: authorization.organization, platform: authorization.platform, userID: userID,
                 clientID: authorization.clientID, redirectURI: authorization.redirectURI,
-                expiresAt: Date().addingTimeInterval(state.configuration.codeLifetime))
+                expiresAt: state.configuration.now().addingTimeInterval(state.configuration.codeLifetime))
         }
         return SimHTTP.redirect(append(authorization.redirectURI, [("code", code)] + stateField(authorization)))
     }
@@ -62,7 +62,7 @@ struct SimOAuth: Sendable {
         state.store.withLock { store in
             guard let grant = store.codes.removeValue(forKey: code), grant.platform == platform else { return .failure(.invalidGrant) }
             guard grant.clientID == clientID else { return .failure(.invalidClient) }
-            guard grant.expiresAt > Date(), redirectURI == nil || redirectURI == grant.redirectURI else { return .failure(.invalidGrant) }
+            guard grant.expiresAt > state.configuration.now(), redirectURI == nil || redirectURI == grant.redirectURI else { return .failure(.invalidGrant) }
             return .success(grant)
         }
     }

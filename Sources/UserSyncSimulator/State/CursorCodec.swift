@@ -13,8 +13,10 @@ struct CursorCodec: Sendable {
 
     private let key = SymmetricKey(size: .bits128)
     let lifetime: Double
+    let clock: @Sendable () -> Date
 
-    func encode(_ position: Position, now: Date = Date()) -> String {
+    func encode(_ position: Position) -> String {
+        let now = clock()
         let payload = "\(position.organization)\u{1F}\(position.listing)\u{1F}\(position.offset)\u{1F}\(position.flag)\u{1F}\(now.timeIntervalSince1970)"
         // Sealing a small payload with a valid key cannot fail.
         let sealed = try? AES.GCM.seal(Data(payload.utf8), using: key).combined
@@ -24,7 +26,8 @@ struct CursorCodec: Sendable {
 
     enum Failure: Error { case invalid, expired }
 
-    func decode(_ cursor: String, organization: String, listing: String, now: Date = Date()) throws(Failure) -> Position {
+    func decode(_ cursor: String, organization: String, listing: String) throws(Failure) -> Position {
+        let now = clock()
         var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64), let box = try? AES.GCM.SealedBox(combined: data),

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Lifetimes and switches of a simulator instance.
 public struct SimulatorConfiguration: Sendable {
     /// App tokens from client-credentials grants (Graph, Bot Framework, Zoom).
@@ -15,6 +17,9 @@ public struct SimulatorConfiguration: Sendable {
     public var autoApprove: OAuthDecision?
     /// Faults active from startup.
     public var faults: [FaultRule] = []
+
+    /// The clock expiry is judged by (tokens, codes, cursors); tests move it.
+    public var now: @Sendable () -> Date = { Date() }
 
     public init() {}
 }

@@ -26,7 +26,7 @@ final class SimulatorState: Sendable {
 
     init(configuration: SimulatorConfiguration) {
         self.configuration = configuration
-        self.cursors = CursorCodec(lifetime: configuration.cursorLifetime)
+        self.cursors = CursorCodec(lifetime: configuration.cursorLifetime, clock: configuration.now)
         var store = Store()
         store.autoApprove = configuration.autoApprove
         self.store = Mutex(store)
@@ -40,7 +40,7 @@ final class SimulatorState: Sendable {
         return store.withLock { store in
             store.tokens = store.tokens.filter { $0.value.organization != name }
             store.organizations[name] = organization
-            let now = Date()
+            let now = configuration.now()
             let c = organization.credentials
             store.tokens[c.slack.botToken] = SimToken(organization: name, platform: .slack, kind: .app, issuedAt: now)
             store.tokens[c.webex.adminToken] = SimToken(organization: name, platform: .webex, kind: .app, issuedAt: now)
@@ -88,14 +88,14 @@ final class SimulatorState: Sendable {
             if token.kind != .user, store.organizations[token.organization]?.revoked.contains(platform) == true {
                 return .failure(.revoked)
             }
-            if let expiresAt = token.expiresAt, expiresAt <= Date() { return .failure(.expired) }
+            if let expiresAt = token.expiresAt, expiresAt <= configuration.now() { return .failure(.expired) }
             return .success(token)
         }
     }
 
     func issueToken(organization: String, platform: Platform, kind: SimToken.Kind, userID: String? = nil, lifetime: Int?) -> String {
         let value = "\(platform.rawValue)-\(kind.rawValue)-" + randomToken()
-        let now = Date()
+        let now = configuration.now()
         store.withLock {
             $0.tokens[value] = SimToken(
                 organization: organization, platform: platform, kind: kind, userID: userID, issuedAt: now,
