@@ -23,11 +23,8 @@ struct GraphSimulator: Sendable {
             let endpoint = tenant == "botframework.com" ? "bot.token" : "token"
             return try await http.serve(.teams, endpoint, render: Self.renderIdentity) { try token(tenant: tenant, fields) }
         }
-        router.get("/login/:tenant/oauth2/v2.0/authorize") { request, context in
-            authorize(request, tenant: SimHTTP.param(context, "tenant") ?? "").response
-        }
-        router.post("/login/:tenant/oauth2/v2.0/authorize") { request, context in
-            await decision(request, tenant: SimHTTP.param(context, "tenant") ?? "").response
+        oauth.register(router, "/login/:tenant/oauth2/v2.0/authorize") { fields, context in
+            authorization(tenant: SimHTTP.param(context, "tenant") ?? "", fields)
         }
         route(router, .get, "/graph/v1.0/organization", "organization") { request, _, token in try organization(token) }
         route(router, .get, "/graph/v1.0/users", "users") { request, _, token in try users(request, token) }
@@ -63,14 +60,7 @@ struct GraphSimulator: Sendable {
         kinds: Set<SimToken.Kind> = [.app],
         _ handler: @escaping @Sendable (Request, BasicRequestContext, SimToken) async throws -> SimReply
     ) {
-        router.on(path, method: method) { request, context in
-            try await http.serve(.teams, endpoint, render: Self.render) {
-                switch state.authenticate(SimHTTP.bearer(request), platform: .teams, kinds: kinds) {
-                case .success(let token): return try await handler(request, context, token)
-                case .failure(let failure): throw SimError.unauthorized(failure)
-                }
-            }
-        }
+        http.route(router, .teams, method, path, endpoint, kinds: kinds, render: Self.render, handler)
     }
 
     // MARK: Errors
@@ -180,22 +170,6 @@ struct GraphSimulator: Sendable {
         }) else { return nil }
         return .init(platform: .teams, organization: organization.name, clientID: clientID, redirectURI: fields["redirect_uri"] ?? "",
                      state: fields["state"], loginHint: fields["login_hint"])
-    }
-
-    private func authorize(_ request: Request, tenant: String) -> SimReply {
-        let query = SimHTTP.query(request)
-        guard query["response_type"] == "code", let authorization = authorization(tenant: tenant, query) else {
-            return SimHTTP.raw("<p>AADSTS700016: Application not found in the directory.</p>", status: .badRequest, contentType: "text/html")
-        }
-        return oauth.authorize(authorization, formAction: "/login/\(tenant)/oauth2/v2.0/authorize")
-    }
-
-    private func decision(_ request: Request, tenant: String) async -> SimReply {
-        let fields = await SimHTTP.fields(request)
-        guard let authorization = authorization(tenant: tenant, fields) else {
-            return SimHTTP.raw("<p>AADSTS700016: Application not found in the directory.</p>", status: .badRequest, contentType: "text/html")
-        }
-        return oauth.decide(authorization, allow: fields["decision"] == "allow", login: fields["login"])
     }
 
     // MARK: Directory

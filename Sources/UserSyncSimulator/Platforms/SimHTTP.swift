@@ -112,6 +112,22 @@ struct SimHTTP: Sendable {
         return "http://\(request.head.authority ?? "127.0.0.1")"
     }
 
+    /// Registers a route that needs a live token of one of `kinds` for `platform`.
+    func route(
+        _ router: Router<BasicRequestContext>, _ platform: Platform, _ method: HTTPRequest.Method, _ path: RouterPath,
+        _ endpoint: String, kinds: Set<SimToken.Kind>, render: @escaping @Sendable (SimError) -> SimReply,
+        _ handler: @escaping @Sendable (Request, BasicRequestContext, SimToken) async throws -> SimReply
+    ) {
+        router.on(path, method: method) { request, context in
+            try await serve(platform, endpoint, render: render) {
+                switch state.authenticate(Self.bearer(request), platform: platform, kinds: kinds) {
+                case .success(let token): return try await handler(request, context, token)
+                case .failure(let failure): throw SimError.unauthorized(failure)
+                }
+            }
+        }
+    }
+
     /// Counts the call, applies any fault that fires, and otherwise answers with `body`.
     func serve(
         _ platform: Platform, _ endpoint: String, render: @Sendable (SimError) -> SimReply,

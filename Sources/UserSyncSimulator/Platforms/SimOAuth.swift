@@ -16,6 +16,28 @@ struct SimOAuth: Sendable {
         var loginHint: String?
     }
 
+    /// Serves an authorize endpoint: GET shows the page (or answers at once when auto-approval is
+    /// on), POST takes the page's Allow/Deny. `authorization` reads the request's fields and
+    /// finds the organization whose client asks; nil is an unknown client.
+    func register(
+        _ router: Router<BasicRequestContext>, _ path: RouterPath, requireCodeResponse: Bool = true,
+        authorization: @escaping @Sendable ([String: String], BasicRequestContext) -> Authorization?
+    ) {
+        let unknownClient = SimHTTP.raw("<p>Invalid client_id.</p>", status: .badRequest, contentType: "text/html")
+        router.get(path) { request, context in
+            let query = SimHTTP.query(request)
+            guard !requireCodeResponse || query["response_type"] == "code", let found = authorization(query, context) else {
+                return unknownClient.response
+            }
+            return self.authorize(found, formAction: request.uri.path).response
+        }
+        router.post(path) { request, context in
+            let fields = await SimHTTP.fields(request)
+            guard let found = authorization(fields, context) else { return unknownClient.response }
+            return decide(found, allow: fields["decision"] == "allow", login: fields["login"]).response
+        }
+    }
+
     /// Answers an authorize request: the page, or at once when auto-approval is on.
     func authorize(_ authorization: Authorization, formAction: String) -> SimReply {
         guard let redirect = URLComponents(string: authorization.redirectURI), redirect.scheme?.hasPrefix("http") == true else {

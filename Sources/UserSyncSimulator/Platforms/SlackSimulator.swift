@@ -13,8 +13,12 @@ struct SlackSimulator: Sendable {
     func register(_ router: Router<BasicRequestContext>) {
         router.get("/slack/api/:method") { request, context in try await handle(request, context) }
         router.post("/slack/api/:method") { request, context in try await handle(request, context) }
-        router.get("/slack/oauth/v2/authorize") { request, _ in authorize(request).response }
-        router.post("/slack/oauth/v2/authorize") { request, _ in await decision(request).response }
+        oauth.register(router, "/slack/oauth/v2/authorize", requireCodeResponse: false) { fields, _ in
+            let clientID = fields["client_id"] ?? ""
+            guard let organization = state.organization(where: { $0.credentials.slack.clientID == clientID }) else { return nil }
+            return .init(platform: .slack, organization: organization.name, clientID: clientID, redirectURI: fields["redirect_uri"] ?? "",
+                         state: fields["state"], loginHint: fields["login_hint"])
+        }
     }
 
     static func render(_ error: SimError) -> SimReply {
@@ -223,29 +227,6 @@ struct SlackSimulator: Sendable {
         return SimHTTP.json(["ok": true, "revoked": true] as [String: AnyCodable])
     }
 
-    private func authorize(_ request: Request) -> SimReply {
-        let query = SimHTTP.query(request)
-        let clientID = query["client_id"] ?? ""
-        guard let organization = state.organization(where: { $0.credentials.slack.clientID == clientID }) else {
-            return SimHTTP.raw("<p>Invalid client_id parameter</p>", status: .badRequest, contentType: "text/html")
-        }
-        return oauth.authorize(
-            .init(platform: .slack, organization: organization.name, clientID: clientID, redirectURI: query["redirect_uri"] ?? "",
-                  state: query["state"], loginHint: query["login_hint"]),
-            formAction: "/slack/oauth/v2/authorize")
-    }
-
-    private func decision(_ request: Request) async -> SimReply {
-        let fields = await SimHTTP.fields(request)
-        let clientID = fields["client_id"] ?? ""
-        guard let organization = state.organization(where: { $0.credentials.slack.clientID == clientID }) else {
-            return SimHTTP.raw("<p>Invalid client_id parameter</p>", status: .badRequest, contentType: "text/html")
-        }
-        return oauth.decide(
-            .init(platform: .slack, organization: organization.name, clientID: clientID, redirectURI: fields["redirect_uri"] ?? "",
-                  state: fields["state"], loginHint: nil),
-            allow: fields["decision"] == "allow", login: fields["login"])
-    }
 }
 
 struct SlackUsersPage: Encodable {

@@ -29,20 +29,7 @@ struct WebexSimulator: Sendable {
             let fields = await SimHTTP.fields(request)
             return try await http.serve(.webex, "access_token", render: Self.render) { try accessToken(fields) }
         }
-        router.get("/webex/v1/authorize") { request, _ in
-            let query = SimHTTP.query(request)
-            guard query["response_type"] == "code", let authorization = authorization(query) else {
-                return SimHTTP.raw("<p>Invalid client_id.</p>", status: .badRequest, contentType: "text/html").response
-            }
-            return oauth.authorize(authorization, formAction: "/webex/v1/authorize").response
-        }
-        router.post("/webex/v1/authorize") { request, _ in
-            let fields = await SimHTTP.fields(request)
-            guard let authorization = authorization(fields) else {
-                return SimHTTP.raw("<p>Invalid client_id.</p>", status: .badRequest, contentType: "text/html").response
-            }
-            return oauth.decide(authorization, allow: fields["decision"] == "allow", login: fields["login"]).response
-        }
+        oauth.register(router, "/webex/v1/authorize") { fields, _ in authorization(fields) }
     }
 
     private func route(
@@ -50,14 +37,7 @@ struct WebexSimulator: Sendable {
         kinds: Set<SimToken.Kind> = [.app],
         _ handler: @escaping @Sendable (Request, BasicRequestContext, SimToken) async throws -> SimReply
     ) {
-        router.on(path, method: method) { request, context in
-            try await http.serve(.webex, endpoint, render: Self.render) {
-                switch state.authenticate(SimHTTP.bearer(request), platform: .webex, kinds: kinds) {
-                case .success(let token): return try await handler(request, context, token)
-                case .failure(let failure): throw SimError.unauthorized(failure)
-                }
-            }
-        }
+        http.route(router, .webex, method, path, endpoint, kinds: kinds, render: Self.render, handler)
     }
 
     static func render(_ error: SimError) -> SimReply {

@@ -27,20 +27,7 @@ struct ZoomSimulator: Sendable {
                 return SimHTTP.json(["status": "success"] as [String: AnyCodable])
             }
         }
-        router.get("/zoom/oauth/authorize") { request, _ in
-            let query = SimHTTP.query(request)
-            guard query["response_type"] == "code", let authorization = authorization(query) else {
-                return SimHTTP.raw("<p>Invalid client_id.</p>", status: .badRequest, contentType: "text/html").response
-            }
-            return oauth.authorize(authorization, formAction: "/zoom/oauth/authorize").response
-        }
-        router.post("/zoom/oauth/authorize") { request, _ in
-            let fields = await SimHTTP.fields(request)
-            guard let authorization = authorization(fields) else {
-                return SimHTTP.raw("<p>Invalid client_id.</p>", status: .badRequest, contentType: "text/html").response
-            }
-            return oauth.decide(authorization, allow: fields["decision"] == "allow", login: fields["login"]).response
-        }
+        oauth.register(router, "/zoom/oauth/authorize") { fields, _ in authorization(fields) }
         route(router, .get, "/zoom/v2/users", "users") { request, _, token in try users(request, token) }
         route(router, .get, "/zoom/v2/users/:id", "user", kinds: [.app, .user]) { _, context, token in try user(context, token) }
         route(router, .get, "/zoom/v2/groups", "groups") { _, _, token in try groups(token) }
@@ -57,14 +44,7 @@ struct ZoomSimulator: Sendable {
         kinds: Set<SimToken.Kind> = [.app],
         _ handler: @escaping @Sendable (Request, BasicRequestContext, SimToken) async throws -> SimReply
     ) {
-        router.on(path, method: method) { request, context in
-            try await http.serve(.zoom, endpoint, render: Self.render) {
-                switch state.authenticate(SimHTTP.bearer(request), platform: .zoom, kinds: kinds) {
-                case .success(let token): return try await handler(request, context, token)
-                case .failure(let failure): throw SimError.unauthorized(failure)
-                }
-            }
-        }
+        http.route(router, .zoom, method, path, endpoint, kinds: kinds, render: Self.render, handler)
     }
 
     static func render(_ error: SimError) -> SimReply {
