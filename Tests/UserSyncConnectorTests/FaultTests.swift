@@ -130,6 +130,20 @@ struct FaultTests {
         }
     }
 
+    @Test("a next link to another host is refused, so the token never leaves the platform", arguments: [Platform.teams, .webex])
+    func foreignNextLink(platform: Platform) async throws {
+        var configuration = SimulatorConfiguration()
+        configuration.publicURL = "http://elsewhere.example:9"
+        var settings = SimulatedPlatforms.testSettings
+        settings.pageSize[platform] = 100
+        try await SimulatedPlatforms.run(configuration, settings: settings) { platforms in
+            platforms.simulator.createOrganization(name: "acme", size: 1_000)
+            let failure = await expectFailure { _ = try await platforms.connector(platform, organization: "acme").users().collect() }
+            #expect(failure?.cause == .malformedResponse)
+            #expect(failure?.message.contains("another host") == true)
+        }
+    }
+
     @Test("an unreachable platform is transient")
     func unreachable() async throws {
         let factory = ConnectorFactory(client: .shared, settings: SimulatedPlatforms.testSettings, logger: .init(label: "test"))

@@ -46,6 +46,22 @@ struct MessagingTests {
         }
     }
 
+    @Test("two prompts to the same Teams user at once both arrive (the second install gets 409)")
+    func concurrentTeamsPrompts() async throws {
+        try await SimulatedPlatforms.run { platforms in
+            platforms.simulator.createOrganization(name: "acme", seed: 11, size: 300)
+            let target = try #require(Self.someone(platforms, on: .teams))
+            let connection = platforms.connection(.teams, organization: "acme")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<4 {
+                    group.addTask { _ = try await platforms.factory.connector(for: connection).sendDirectMessage(to: target.id, Self.prompt) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(platforms.simulator.messages(organization: "acme").count == 4)
+        }
+    }
+
     @Test("DMs to missing or deactivated people are classified")
     func unreachablePeople() async throws {
         try await SimulatedPlatforms.run { platforms in

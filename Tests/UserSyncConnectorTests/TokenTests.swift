@@ -70,18 +70,25 @@ struct TokenTests {
         }
     }
 
-    @Test("the pacer spreads calls and a Retry-After holds every caller")
+    @Test("the pacer spreads calls, a Retry-After holds every caller, and callers leave a pause spaced out")
     func pacing() async throws {
         let limiter = RateLimiter(pacing: .init(perSecond: 20, burst: 2))
-        let clock = ContinuousClock()
-        let started = clock.now
-        for _ in 0..<6 { try await limiter.acquire() }
-        // Two from the burst, then four at 20 per second.
-        #expect(clock.now - started >= .milliseconds(180))
-        await limiter.pause(until: clock.now + .milliseconds(300))
-        let paused = clock.now
-        try await limiter.acquire()
-        #expect(clock.now - paused >= .milliseconds(290))
+        var waits: [Double] = []
+        for _ in 0..<6 { waits.append(await limiter.reserve().seconds) }
+        // Two from the burst at once, then one every 50 ms.
+        #expect(waits[0] < 0.01 && waits[1] < 0.01)
+        for index in 2..<6 { #expect(abs(waits[index] - 0.05 * Double(index - 1)) < 0.02, "\(waits)") }
+
+        await limiter.pause(until: ContinuousClock().now + .seconds(2))
+        let first = await limiter.reserve().seconds
+        let second = await limiter.reserve().seconds
+        let third = await limiter.reserve().seconds
+        #expect(first > 1.9)
+        #expect(second - first > 0.04 && third - second > 0.04, "not released all at once")
+
+        // A pause longer than a caller waits in place is handed back instead of slept.
+        let tooLong = try await limiter.acquire(limit: .seconds(1))
+        #expect((tooLong?.seconds ?? 0) > 1.9)
     }
 
     @Test("credentials never print their secrets")

@@ -1,4 +1,5 @@
 import Foundation
+import UserSyncDomain
 
 enum FormEncoding {
     private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
@@ -19,6 +20,22 @@ enum FormEncoding {
 
     static func basic(_ user: String, _ password: String) -> String {
         "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+    }
+}
+
+extension PlatformEndpoints {
+    /// Whether a next link a platform returned points at this platform, so our token is only
+    /// ever sent where it belongs.
+    func isOwn(_ link: String) -> Bool {
+        guard let target = URLComponents(string: link), let own = URLComponents(string: api) else { return false }
+        return target.scheme == own.scheme && target.host == own.host && target.port == own.port
+    }
+
+    func requireOwn(_ link: String, platform: Platform, endpoint: String) throws(PlatformFailure) {
+        guard isOwn(link) else {
+            throw PlatformFailure(
+                .malformedResponse, platform: platform, message: "\(endpoint) returned a next link to another host")
+        }
     }
 }
 

@@ -20,28 +20,40 @@ public struct PageSequence<Item: Sendable>: AsyncSequence, Sendable {
         }
     }
 
+    private let platform: Platform
     private let fetch: Fetch
 
-    public init(_ fetch: @escaping Fetch) { self.fetch = fetch }
-
-    /// A listing of exactly one page, for platforms whose endpoint is not paginated.
-    public static func single(_ fetch: @escaping @Sendable () async throws(PlatformFailure) -> [Item]) -> Self {
-        Self { _ async throws(PlatformFailure) in Page(items: try await fetch(), next: nil) }
+    public init(_ platform: Platform, _ fetch: @escaping Fetch) {
+        self.platform = platform
+        self.fetch = fetch
     }
 
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(fetch: fetch) }
+    /// A listing of exactly one page, for platforms whose endpoint is not paginated.
+    public static func single(_ platform: Platform, _ fetch: @escaping @Sendable () async throws(PlatformFailure) -> [Item]) -> Self {
+        Self(platform) { _ async throws(PlatformFailure) in Page(items: try await fetch(), next: nil) }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(platform: platform, fetch: fetch) }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         public typealias Failure = PlatformFailure
+        let platform: Platform
         let fetch: Fetch
         var cursor: String?
         var finished = false
 
-        init(fetch: @escaping Fetch) { self.fetch = fetch }
+        init(platform: Platform, fetch: @escaping Fetch) {
+            self.platform = platform
+            self.fetch = fetch
+        }
 
         public mutating func next() async throws(PlatformFailure) -> [Item]? {
             if finished { return nil }
             let page = try await fetch(cursor)
+            if let next = page.next, next == cursor {
+                // A platform that hands back the cursor it was given would loop forever.
+                throw PlatformFailure(.malformedResponse, platform: platform, message: "the platform repeated a page cursor")
+            }
             cursor = page.next
             finished = page.next == nil
             return page.items

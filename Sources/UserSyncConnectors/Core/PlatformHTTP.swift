@@ -29,6 +29,8 @@ struct PlatformRequest: Sendable {
         return request
     }
 
+    /// A form POST. Token requests are idempotent only for client credentials: an authorization
+    /// code redeems once and a rotating refresh token is replaced by its first use.
     static func form(
         _ url: String, endpoint: String, fields: [(String, String)], authorization: String?,
         credential: Credential = .app, idempotent: Bool = true
@@ -96,7 +98,12 @@ struct PlatformHTTP: Sendable {
             } catch {
                 failure = error
             }
-            guard attempt < settings.maxAttempts, let wait = await retryWait(after: failure, request: request, attempt: attempt)
+            if failure.cause == .rateLimited {
+                // Every caller of this connection waits, not only this one, even after the last attempt.
+                let retryAt = failure.retryAt ?? Date().addingTimeInterval(settings.defaultRetryAfter.seconds)
+                await limiter.pause(until: ContinuousClock().now + .seconds(max(0, retryAt.timeIntervalSinceNow)))
+            }
+            guard attempt < settings.maxAttempts, let wait = retryWait(after: failure, request: request, attempt: attempt)
             else {
                 logger.debug("platform call failed", metadata: metadata(request, failure, attempt))
                 throw failure
@@ -122,14 +129,11 @@ struct PlatformHTTP: Sendable {
 
     /// How long to wait before the next attempt, or nil when the failure must be surfaced now.
     /// Returns `.some(nil)` when the rate limiter does the waiting (it holds every caller).
-    private func retryWait(after failure: PlatformFailure, request: PlatformRequest, attempt: Int) async -> Duration?? {
+    private func retryWait(after failure: PlatformFailure, request: PlatformRequest, attempt: Int) -> Duration?? {
         switch failure.cause {
         case .rateLimited:
             let retryAt = failure.retryAt ?? Date().addingTimeInterval(settings.defaultRetryAfter.seconds)
-            let delay = retryAt.timeIntervalSinceNow
-            // Every caller of this connection waits, not only this one.
-            await limiter.pause(until: ContinuousClock().now + .seconds(max(0, delay)))
-            guard delay <= settings.maxInlineRetryAfter.seconds else { return nil }
+            guard retryAt.timeIntervalSinceNow <= settings.maxInlineRetryAfter.seconds else { return nil }
             return .some(nil)
         case .platformUnavailable, .malformedResponse:
             guard request.idempotent || failure.httpStatus == 503 && failure.retryAt != nil else { return nil }
@@ -145,7 +149,14 @@ struct PlatformHTTP: Sendable {
     }
 
     private func exchange(_ request: PlatformRequest) async throws(PlatformFailure) -> PlatformResponse {
-        do { try await limiter.acquire() } catch { throw cancelled(request) }
+        let tooLong: Duration?
+        do { tooLong = try await limiter.acquire(limit: settings.maxInlineRetryAfter) } catch { throw cancelled(request) }
+        if let tooLong {
+            // The connection is paused by an earlier Retry-After for longer than we wait in place.
+            throw PlatformFailure(
+                .rateLimited, platform: platform, message: "\(platform.rawValue) asked this connection to wait",
+                retryAt: Date().addingTimeInterval(tooLong.seconds))
+        }
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = request.method
         outgoing.headers = request.headers

@@ -49,7 +49,7 @@ public struct SlackConnector: PlatformConnector {
 
     public func users() -> PageSequence<PlatformAccount> {
         let limit = String(settings.pageSize(for: .slack))
-        return PageSequence { cursor async throws(PlatformFailure) in
+        return PageSequence(.slack) { cursor async throws(PlatformFailure) in
             var query = [("limit", limit)] + teamQuery
             if let cursor { query.append(("cursor", cursor)) }
             let body = try await call("users.list", query: query, as: SlackUsersList.self)
@@ -66,7 +66,8 @@ public struct SlackConnector: PlatformConnector {
             emails: email.map { [$0] } ?? [],
             displayName: nonEmpty(user.profile?.display_name) ?? nonEmpty(user.real_name),
             realName: nonEmpty(user.profile?.real_name) ?? nonEmpty(user.real_name),
-            isActive: !(user.deleted ?? false),
+            // Invited people who never joined cannot be messaged yet.
+            isActive: !(user.deleted ?? false) && !(user.is_invited_user ?? false),
             // Slackbot is excluded by id: whether it is flagged is_bot is unconfirmed.
             isBot: (user.is_bot ?? false) || user.id == "USLACKBOT" || user.profile?.bot_id != nil,
             isGuest: (user.is_restricted ?? false) || (user.is_ultra_restricted ?? false))
@@ -74,7 +75,7 @@ public struct SlackConnector: PlatformConnector {
 
     public func teams() -> PageSequence<PlatformTeam> {
         // usergroups.list is not paginated.
-        PageSequence.single { () async throws(PlatformFailure) in
+        PageSequence.single(.slack) { () async throws(PlatformFailure) in
             let body = try await call(
                 "usergroups.list", query: [("include_count", "true"), ("include_disabled", "false")] + teamQuery,
                 as: SlackUsergroupsList.self)
@@ -85,7 +86,7 @@ public struct SlackConnector: PlatformConnector {
     }
 
     public func teamMembers(teamID: String) -> PageSequence<PlatformTeamMember> {
-        PageSequence.single { () async throws(PlatformFailure) in
+        PageSequence.single(.slack) { () async throws(PlatformFailure) in
             let body = try await call(
                 "usergroups.users.list", query: [("usergroup", teamID)] + teamQuery, as: SlackUsergroupUsers.self)
             return (body.users ?? []).map { PlatformTeamMember(platformUserID: $0, email: nil, displayName: nil) }
@@ -155,8 +156,9 @@ public struct SlackConnector: PlatformConnector {
     }
 
     private func tokenRequest(_ fields: [(String, String)], previous: UserTokens?) async throws(PlatformFailure) -> UserTokens {
-        var request = PlatformRequest.form(url("oauth.v2.access"), endpoint: "oauth.v2.access", fields: fields, authorization: nil)
-        request.credential = .user
+        let request = PlatformRequest.form(
+            url("oauth.v2.access"), endpoint: "oauth.v2.access", fields: fields, authorization: nil, credential: .user,
+            idempotent: false)
         let body = try await send(request, as: SlackOAuthAccess.self)
         // User tokens arrive under authed_user; a rotated user token may come back at the top level.
         let user = body.authed_user

@@ -31,10 +31,11 @@ enum SlackErrors {
         let cause: PlatformFailure.Cause
         switch code {
         case "not_authed", "invalid_auth", "account_inactive", "token_revoked", "token_expired",
-            "org_login_required", "team_added_to_org", "ekm_access_denied", "invalid_refresh_token":
+            "org_login_required", "team_added_to_org", "ekm_access_denied", "invalid_refresh_token", "invalid_code":
             cause = request.credential == .user ? .userAuthorizationRejected : .credentialsRejected
-        case "missing_scope", "no_permission", "not_allowed_token_type", "plan_upgrade_required", "access_denied",
-            "invalid_client_id", "bad_client_secret":
+        case "invalid_client_id", "bad_client_secret", "invalid_client":
+            cause = .credentialsRejected
+        case "missing_scope", "no_permission", "not_allowed_token_type", "plan_upgrade_required", "access_denied":
             cause = .permissionMissing
         case "user_not_found", "users_not_found", "channel_not_found":
             cause = .targetNotFound

@@ -47,6 +47,7 @@ struct SlackUser: Decodable {
     var is_app_user: Bool?
     var is_restricted: Bool?
     var is_ultra_restricted: Bool?
+    var is_invited_user: Bool?
     var profile: Profile?
 }
 

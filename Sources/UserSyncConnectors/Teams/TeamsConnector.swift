@@ -58,7 +58,8 @@ public struct TeamsConnector: PlatformConnector {
     private func collection<T: Decodable & Sendable, Item: Sendable>(
         first: String, endpoint: String, of type: T.Type, map: @escaping @Sendable ([T]) -> [Item]
     ) -> PageSequence<Item> {
-        PageSequence { cursor async throws(PlatformFailure) in
+        PageSequence(.teams) { cursor async throws(PlatformFailure) in
+            if let cursor { try endpoints.requireOwn(cursor, platform: .teams, endpoint: endpoint) }
             let page = try await graph(cursor ?? first, endpoint: endpoint, as: GraphCollection<T>.self)
             return .init(items: map(page.value), next: page.nextLink)
         }
@@ -153,10 +154,14 @@ public struct TeamsConnector: PlatformConnector {
         var installed = try await graph(lookup, endpoint: "installedApps", as: GraphCollection<GraphInstalledApp>.self).value
         if installed.isEmpty {
             let body = GraphInstallAppBody(teamsAppBind: "\(endpoints.api)/appCatalogs/teamsApps/\(teamsAppID)")
-            _ = try await withAppToken(graphTokens, fetch: fetchGraphToken) { token async throws(PlatformFailure) in
-                var request = PlatformRequest.json(apps, endpoint: "installedApps.install", body: body, bearer: token)
-                request.idempotent = true  // installing twice is refused with 409, never duplicated
-                return try await http.send(request) { _ throws(PlatformFailure) in () }
+            do {
+                try await withAppToken(graphTokens, fetch: fetchGraphToken) { token async throws(PlatformFailure) in
+                    var request = PlatformRequest.json(apps, endpoint: "installedApps.install", body: body, bearer: token)
+                    request.idempotent = true  // installing twice is refused with 409, never duplicated
+                    try await http.send(request) { _ throws(PlatformFailure) in () }
+                }
+            } catch where error.httpStatus == 409 {
+                // Installed meanwhile (a concurrent prompt, or our own earlier attempt): look it up again.
             }
             installed = try await graph(lookup, endpoint: "installedApps", as: GraphCollection<GraphInstalledApp>.self).value
         }
@@ -224,24 +229,17 @@ public struct TeamsConnector: PlatformConnector {
     }
 
     private func userTokenRequest(_ fields: [(String, String)]) async throws(PlatformFailure) -> IdentityToken {
-        var request = PlatformRequest.form(
+        let request = PlatformRequest.form(
             tokenURL(credentials.tenantID), endpoint: "token",
             fields: [("client_id", credentials.clientID), ("client_secret", credentials.clientSecret),
                      ("scope", settings.consentScopes[.teams] ?? "")] + fields,
-            authorization: nil)
-        request.credential = .user
+            authorization: nil, credential: .user, idempotent: false)
         return try await http.sendJSON(request, as: IdentityToken.self)
     }
 
+    /// Microsoft offers no revocation of one app's delegated tokens for a user short of signing them
+    /// out everywhere (`revokeSignInSessions`), which is not ours to do: the service forgets the tokens.
     public func revoke(_ tokens: UserTokens) async throws(PlatformFailure) -> RevocationOutcome {
-        var request = PlatformRequest.get(
-            "\(endpoints.api)/me/revokeSignInSessions", endpoint: "revokeSignInSessions", bearer: tokens.accessToken, credential: .user)
-        request.method = .POST
-        do {
-            try await http.send(request) { _ throws(PlatformFailure) in () }
-            return .revoked
-        } catch where error.cause == .userAuthorizationRejected {
-            return .alreadyInvalid
-        }
+        .notSupportedUpstream
     }
 }

@@ -20,7 +20,8 @@ public struct WebexConnector: PlatformConnector {
     private func list<T: Decodable & Sendable, Item: Sendable>(
         first: String, endpoint: String, of type: T.Type, map: @escaping @Sendable ([T]) -> [Item]
     ) -> PageSequence<Item> {
-        PageSequence { cursor async throws(PlatformFailure) in
+        PageSequence(.webex) { cursor async throws(PlatformFailure) in
+            if let cursor { try endpoints.requireOwn(cursor, platform: .webex, endpoint: endpoint) }
             let request = PlatformRequest.get(cursor ?? first, endpoint: endpoint, bearer: credentials.adminToken)
             return try await http.send(request) { response throws(PlatformFailure) in
                 let page = try http.decodeJSON(WebexItems<T>.self, response, request)
@@ -57,7 +58,7 @@ public struct WebexConnector: PlatformConnector {
         return PlatformAccount(
             platformUserID: person.id, emails: (person.emails ?? []).filter { nonEmpty($0) != nil },
             displayName: nonEmpty(person.displayName), realName: realName.isEmpty ? nil : realName,
-            isActive: person.loginEnabled ?? true, isBot: person.type == "bot", isGuest: person.type == "appuser")
+            isActive: (person.loginEnabled ?? true) && !(person.invitePending ?? false), isBot: person.type == "bot", isGuest: person.type == "appuser")
     }
 
     public func teams() -> PageSequence<PlatformTeam> {
@@ -127,10 +128,10 @@ public struct WebexConnector: PlatformConnector {
 
     private func tokenRequest(_ fields: [(String, String)]) async throws(PlatformFailure) -> IdentityToken {
         let client = try client()
-        var request = PlatformRequest.form(
+        let request = PlatformRequest.form(
             "\(endpoints.auth)/access_token", endpoint: "access_token",
-            fields: fields + [("client_id", client.id), ("client_secret", client.secret)], authorization: nil)
-        request.credential = .user
+            fields: fields + [("client_id", client.id), ("client_secret", client.secret)], authorization: nil,
+            credential: .user, idempotent: false)
         return try await http.sendJSON(request, as: IdentityToken.self)
     }
 

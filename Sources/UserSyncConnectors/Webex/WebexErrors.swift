@@ -11,6 +11,8 @@ enum WebexErrors {
         switch response.status {
         case 423, 429: cause = .rateLimited
         case 500...: cause = .platformUnavailable
+        // The integration's own client id or secret is wrong: the admin's to fix, whoever asked.
+        case 401 where request.endpoint == "access_token": cause = .credentialsRejected
         case 400 where userToken && request.endpoint == "access_token": cause = .userAuthorizationRejected
         case 401: cause = userToken ? .userAuthorizationRejected : .credentialsRejected
         case 403: cause = .permissionMissing

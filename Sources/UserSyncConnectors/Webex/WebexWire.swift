@@ -11,6 +11,7 @@ struct WebexPerson: Decodable {
     var lastName: String?
     var orgId: String?
     var loginEnabled: Bool?
+    var invitePending: Bool?
     var type: String?
 }
 

@@ -54,20 +54,24 @@ public struct ZoomConnector: PlatformConnector {
         return ConnectedIdentity(workspaceID: credentials.accountID, workspaceName: nil)
     }
 
-    /// Active users, then inactive ones: Zoom returns deactivated users only when asked by status.
+    /// Active users, then inactive, then pending ones: Zoom returns users other than active ones
+    /// only when asked by status.
     public func users() -> PageSequence<PlatformAccount> {
         let pageSize = settings.pageSize(for: .zoom)
-        return PageSequence { cursor async throws(PlatformFailure) in
+        return PageSequence(.zoom) { cursor async throws(PlatformFailure) in
             let (status, token) = Self.splitCursor(cursor)
             var query = [("status", status), ("page_size", String(pageSize))]
             if !token.isEmpty { query.append(("next_page_token", token)) }
             let page = try await api(FormEncoding.url("\(endpoints.api)/users", query), endpoint: "users", as: ZoomUsersPage.self)
             let accounts = (page.users ?? []).map { Self.account($0, listedAs: status) }
             let nextToken = page.next_page_token ?? ""
-            let next: String? = !nextToken.isEmpty ? "\(status)|\(nextToken)" : (status == "active" ? "inactive|" : nil)
+            let following = Self.statuses.firstIndex(of: status).map { $0 + 1 }.flatMap { Self.statuses.indices.contains($0) ? Self.statuses[$0] : nil }
+            let next: String? = !nextToken.isEmpty ? "\(status)|\(nextToken)" : following.map { "\($0)|" }
             return .init(items: accounts, next: next)
         }
     }
+
+    static let statuses = ["active", "inactive", "pending"]
 
     private static func splitCursor(_ cursor: String?) -> (status: String, token: String) {
         guard let cursor, let bar = cursor.firstIndex(of: "|") else { return ("active", "") }
@@ -84,7 +88,7 @@ public struct ZoomConnector: PlatformConnector {
     }
 
     public func teams() -> PageSequence<PlatformTeam> {
-        PageSequence.single { () async throws(PlatformFailure) in
+        PageSequence.single(.zoom) { () async throws(PlatformFailure) in
             let body = try await api("\(endpoints.api)/groups", endpoint: "groups", as: ZoomGroups.self)
             return (body.groups ?? []).map {
                 PlatformTeam(platformTeamID: $0.id, name: $0.name, description: nil, memberCount: $0.total_members)
@@ -94,7 +98,7 @@ public struct ZoomConnector: PlatformConnector {
 
     public func teamMembers(teamID: String) -> PageSequence<PlatformTeamMember> {
         let pageSize = settings.pageSize(for: .zoom)
-        return PageSequence { cursor async throws(PlatformFailure) in
+        return PageSequence(.zoom) { cursor async throws(PlatformFailure) in
             var query = [("page_size", String(pageSize))]
             if let cursor { query.append(("next_page_token", cursor)) }
             let url = FormEncoding.url("\(endpoints.api)/groups/\(FormEncoding.escape(teamID))/members", query)
@@ -161,9 +165,9 @@ public struct ZoomConnector: PlatformConnector {
     }
 
     private func userTokenRequest(_ fields: [(String, String)]) async throws(PlatformFailure) -> IdentityToken {
-        var request = PlatformRequest.form(
-            tokenURL, endpoint: "token", fields: fields, authorization: FormEncoding.basic(consentClient.id, consentClient.secret))
-        request.credential = .user
+        let request = PlatformRequest.form(
+            tokenURL, endpoint: "token", fields: fields, authorization: FormEncoding.basic(consentClient.id, consentClient.secret),
+            credential: .user, idempotent: false)
         return try await http.sendJSON(request, as: IdentityToken.self)
     }
 

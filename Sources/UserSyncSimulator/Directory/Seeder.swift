@@ -36,6 +36,7 @@ enum Seeder {
                     id: accountID(platform, &random), emails: [spelled(email, &random)], firstName: first, lastName: last,
                     displayName: "\(first) \(last)")
                 account.active = !random.chance(0.03)
+                account.pending = account.active && platform != .teams && random.chance(0.01)
                 switch platform {
                 case .slack:
                     account.guest = random.chance(0.02)

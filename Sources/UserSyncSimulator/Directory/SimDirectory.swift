@@ -11,6 +11,8 @@ struct SimAccount: Sendable {
     var lastName: String
     var displayName: String
     var active = true
+    /// Invited but never joined (Zoom `pending`, Slack `is_invited_user`, Webex `invitePending`).
+    var pending = false
     var bot = false
     var guest = false
     /// Deleted upstream: no longer listed or reachable.
@@ -68,7 +70,7 @@ struct SimPlatformDirectory: Sendable {
         for account in accounts where !account.removed {
             counts.listed += 1
             if account.bot { counts.bots += 1 }
-            if !account.active { counts.deactivated += 1 }
+            if !account.active || account.pending { counts.deactivated += 1 }
             if account.guest { counts.guests += 1 }
         }
         counts.teams = teams.count

@@ -88,6 +88,8 @@ struct GraphSimulator: Sendable {
             return SimHTTP.json(body(code, message), status: .notFound)
         case .badRequest(let code, let message):
             return SimHTTP.json(body(code, message), status: .badRequest)
+        case .conflict(let code, let message):
+            return SimHTTP.json(body(code, message), status: .conflict)
         }
     }
 
@@ -105,7 +107,8 @@ struct GraphSimulator: Sendable {
             return SimHTTP.json(body("temporarily_unavailable", "AADSTS90033: A transient error has occurred."), status: .init(code: status))
         case .unauthorized:
             return SimHTTP.json(body("invalid_client", "AADSTS7000215: Invalid client secret provided."), status: .unauthorized)
-        case .forbidden(let code, let message), .notFound(let code, let message), .badRequest(let code, let message):
+        case .forbidden(let code, let message), .notFound(let code, let message), .badRequest(let code, let message),
+            .conflict(let code, let message):
             return SimHTTP.json(body(code, message), status: .badRequest)
         }
     }
@@ -131,7 +134,9 @@ struct GraphSimulator: Sendable {
         }
         switch fields["grant_type"] {
         case "client_credentials":
-            guard fields["scope"]?.hasSuffix("/.default") == true else {
+            // The Bot Framework tenant issues Bot Connector tokens only; a tenant issues Graph tokens.
+            let resource = isBot ? "https://api.botframework.com/.default" : "https://graph.microsoft.com/.default"
+            guard fields["scope"] == resource else {
                 throw SimError.badRequest(code: "invalid_scope", message: "AADSTS1002012: The provided value for scope is not valid.")
             }
             let lifetime = state.configuration.appTokenLifetime
@@ -347,7 +352,7 @@ struct GraphSimulator: Sendable {
             organization.installations[userID] = "inst-" + String(stableHash(userID + appID), radix: 16)
             return true
         } ?? false
-        guard installed else { throw SimError.badRequest(code: "Conflict", message: "The app is already installed for the user.") }
+        guard installed else { throw SimError.conflict(code: "Conflict", message: "The app is already installed for the user.") }
         return SimReply(status: .created, headers: [:], body: .init())
     }
 

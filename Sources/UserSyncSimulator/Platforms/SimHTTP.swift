@@ -12,6 +12,7 @@ enum SimError: Error {
     case forbidden(code: String, message: String)
     case notFound(code: String, message: String)
     case badRequest(code: String, message: String)
+    case conflict(code: String, message: String)
 }
 
 /// Helpers every platform's routes share.
@@ -154,8 +155,11 @@ struct SimHTTP: Sendable {
         switch fault.kind {
         case .rateLimit:
             let seconds = fault.retryAfter ?? 1
-            let value = fault.retryAfterAsDate == true
-                ? Self.httpDate(Date().addingTimeInterval(seconds)) : String(Int(seconds.rounded(.up)))
+            let at = Date().addingTimeInterval(seconds)
+            // Zoom's daily limits name the reset time as an ISO timestamp; the others use HTTP dates.
+            let value = fault.retryAfterAsDate != true
+                ? String(Int(seconds.rounded(.up)))
+                : platform == .zoom ? ISO8601DateFormatter().string(from: at) : Self.httpDate(at)
             return render(.rateLimited(retryAfter: value))
         case .serverError:
             return render(.unavailable(status: fault.status ?? 503))

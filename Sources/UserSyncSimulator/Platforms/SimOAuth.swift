@@ -84,7 +84,8 @@ struct SimOAuth: Sendable {
         state.store.withLock { store in
             guard let grant = store.codes.removeValue(forKey: code), grant.platform == platform else { return .failure(.invalidGrant) }
             guard grant.clientID == clientID else { return .failure(.invalidClient) }
-            guard grant.expiresAt > state.configuration.now(), redirectURI == nil || redirectURI == grant.redirectURI else { return .failure(.invalidGrant) }
+            // The code is redeemed with the redirect URI it was issued for (RFC 6749 §4.1.3).
+            guard grant.expiresAt > state.configuration.now(), redirectURI == grant.redirectURI else { return .failure(.invalidGrant) }
             return .success(grant)
         }
     }

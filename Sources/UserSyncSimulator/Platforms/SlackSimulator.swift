@@ -36,7 +36,7 @@ struct SlackSimulator: Sendable {
             case .revoked: "token_revoked"
             }
             return SimHTTP.json(body(code))
-        case .forbidden(let code, _), .notFound(let code, _), .badRequest(let code, _):
+        case .forbidden(let code, _), .notFound(let code, _), .badRequest(let code, _), .conflict(let code, _):
             return SimHTTP.json(body(code))
         }
     }
@@ -122,7 +122,7 @@ struct SlackSimulator: Sendable {
         return SlackWireUser(
             id: account.id, team_id: nil, name: account.displayName.lowercased().replacingOccurrences(of: " ", with: "."),
             deleted: !account.active, real_name: account.displayName, is_admin: false, is_owner: false,
-            is_restricted: account.guest, is_ultra_restricted: false, is_bot: isBot, is_app_user: false,
+            is_restricted: account.guest, is_ultra_restricted: false, is_invited_user: account.pending, is_bot: isBot, is_app_user: false,
             updated: 1_731_390_000,
             profile: .init(
                 real_name: account.displayName, display_name: isBot ? "" : account.firstName.lowercased(),
@@ -256,6 +256,7 @@ struct SlackWireUser: Encodable {
     var is_owner: Bool
     var is_restricted: Bool
     var is_ultra_restricted: Bool
+    var is_invited_user: Bool
     var is_bot: Bool
     var is_app_user: Bool
     var updated: Int

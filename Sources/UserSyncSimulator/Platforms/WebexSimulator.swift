@@ -62,6 +62,8 @@ struct WebexSimulator: Sendable {
             return reply(.notFound, message)
         case .badRequest(_, let message):
             return reply(.badRequest, message)
+        case .conflict(_, let message):
+            return reply(.conflict, message)
         }
     }
 
@@ -245,7 +247,7 @@ struct WebexWirePerson: Encodable {
         self.orgId = orgID
         created = "2023-02-01T09:00:00.000Z"
         status = account.active ? "active" : "inactive"
-        invitePending = false
+        invitePending = account.pending
         loginEnabled = account.active
         type = account.bot ? "bot" : (account.guest ? "appuser" : "person")
     }

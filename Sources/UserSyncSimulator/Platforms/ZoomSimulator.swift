@@ -68,6 +68,8 @@ struct ZoomSimulator: Sendable {
             return SimHTTP.json(["code": .int(Int(code) ?? 4711), "message": .string(message)] as [String: AnyCodable], status: .forbidden)
         case .notFound(let code, let message):
             return SimHTTP.json(["code": .int(Int(code) ?? 1001), "message": .string(message)] as [String: AnyCodable], status: .notFound)
+        case .conflict(let code, let message):
+            return SimHTTP.json(["code": .int(Int(code) ?? 409), "message": .string(message)] as [String: AnyCodable], status: .conflict)
         case .badRequest(let code, let message):
             if code.hasPrefix("oauth:") {
                 return SimHTTP.json(["reason": .string(message), "error": .string(String(code.dropFirst(6)))] as [String: AnyCodable], status: .badRequest)
@@ -99,7 +101,7 @@ struct ZoomSimulator: Sendable {
             case .success(let grant):
                 return userTokens(oauth.issue(organization: grant.organization, platform: .zoom, userID: grant.userID, clientID: clientID))
             case .failure:
-                throw SimError.badRequest(code: "oauth:invalid_grant", message: "Invalid authorization code \(fields["code"] ?? "")")
+                throw SimError.badRequest(code: "oauth:invalid_grant", message: "Invalid authorization code.")
             }
         case "refresh_token":
             let organization = try consentClient(request, fields)
@@ -163,7 +165,11 @@ struct ZoomSimulator: Sendable {
         let size = pageSize(query)
         let directory = directory(token)
         let include: (SimAccount) -> Bool = { account in
-            status == "pending" ? false : account.active == (status == "active")
+            switch status {
+            case "pending": account.pending
+            case "active": account.active && !account.pending
+            default: !account.active && !account.pending
+            }
         }
         let start = try position(query, token, listing: listing)
         // total_records is counted on the first page and carried in the token.
@@ -181,7 +187,7 @@ struct ZoomSimulator: Sendable {
         let id = requested == "me" ? token.userID ?? "" : requested
         guard let index = directory.find(login: id) else { throw SimError.notFound(code: "1001", message: "User does not exist: \(requested).") }
         let account = directory.accounts[index]
-        var user = ZoomWireUser(account, status: account.active ? "active" : "inactive")
+        var user = ZoomWireUser(account, status: account.pending ? "pending" : (account.active ? "active" : "inactive"))
         user.jid = "\(account.id.lowercased())@xmpp.zoom.us"
         return SimHTTP.json(user)
     }
