@@ -94,6 +94,28 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The job queue: the Postgres job table, enqueue in the caller's transaction, claims, leases.
+        .target(
+            name: "UserSyncJobs",
+            dependencies: [
+                "UserSyncDomain", "UserSyncPersistence",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // The worker: handlers by kind, the processor, the lease reaper and retention, as services.
+        .target(
+            name: "UserSyncWorker",
+            dependencies: [
+                "UserSyncDomain", "UserSyncPersistence", "UserSyncJobs",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
         // The HTTP API (Hummingbird 2).
         .target(
             name: "UserSyncAPI",
@@ -101,6 +123,7 @@ let package = Package(
                 "UserSyncDomain",
                 "UserSyncSecrets",
                 "UserSyncPersistence",
+                "UserSyncJobs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -115,6 +138,8 @@ let package = Package(
                 "UserSyncSecrets",
                 "UserSyncPersistence",
                 "UserSyncAPI",
+                "UserSyncJobs",
+                "UserSyncWorker",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -158,6 +183,14 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "UserSyncJobsTests",
+            dependencies: [
+                "UserSyncJobs", "UserSyncWorker", "UserSyncPersistence", "UserSyncTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
         ),

@@ -42,6 +42,7 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<AppRequestCon
         .group(context: TenantRequestContext.self)
     organizationRoutes.addTenantRoutes(to: tenant)
     APIKeyRoutes(administration: administration).addRoutes(to: tenant)
+    JobRoutes(database: dependencies.database).addRoutes(to: tenant)
 
     table.set(RouteTable(router.routes))
     return router

@@ -117,6 +117,36 @@ enum OpenAPIDocument {
               "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" }
             }
           }
+        },
+        "/v1/orgs/{org}/jobs": {
+          "parameters": [{ "$ref": "#/components/parameters/Org" }],
+          "get": {
+            "summary": "List the organization's jobs, newest first (any key of the organization)",
+            "parameters": [
+              { "$ref": "#/components/parameters/Limit" }, { "$ref": "#/components/parameters/Cursor" },
+              { "name": "state", "in": "query", "schema": { "type": "string", "enum": ["queued", "running", "succeeded", "failed", "cancelled"] } },
+              { "name": "kind", "in": "query", "schema": { "type": "string" } }
+            ],
+            "responses": {
+              "200": { "description": "A page of jobs", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/JobPage" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "404": { "$ref": "#/components/responses/Problem" }
+            }
+          }
+        },
+        "/v1/orgs/{org}/jobs/{job_id}": {
+          "parameters": [
+            { "$ref": "#/components/parameters/Org" },
+            { "name": "job_id", "in": "path", "required": true, "schema": { "type": "string", "pattern": "^[0-9]+$" } }
+          ],
+          "get": {
+            "summary": "Get one of the organization's jobs (any key of the organization)",
+            "responses": {
+              "200": { "description": "The job", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/Job" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "404": { "$ref": "#/components/responses/Problem" }
+            }
+          }
         }
       },
       "components": {
@@ -193,6 +223,27 @@ enum OpenAPIDocument {
               "last_used_at": { "type": ["string", "null"], "format": "date-time" },
               "revoked_at": { "type": ["string", "null"], "format": "date-time" }
             }
+          },
+          "Job": {
+            "type": "object",
+            "required": ["id", "organization_id", "kind", "payload", "priority", "state", "attempts", "max_attempts", "run_at",
+                         "last_error", "dedupe_key", "lease_owner", "lease_expires_at", "created_at", "started_at", "finished_at"],
+            "properties": {
+              "id": { "type": "string", "pattern": "^[0-9]+$" }, "organization_id": { "type": "string", "format": "uuid" },
+              "kind": { "type": "string" }, "payload": {}, "priority": { "type": "integer" },
+              "state": { "type": "string", "enum": ["queued", "running", "succeeded", "failed", "cancelled"] },
+              "attempts": { "type": "integer" }, "max_attempts": { "type": "integer" },
+              "run_at": { "type": "string", "format": "date-time" }, "last_error": { "type": ["string", "null"] },
+              "dedupe_key": { "type": ["string", "null"] }, "lease_owner": { "type": ["string", "null"] },
+              "lease_expires_at": { "type": ["string", "null"], "format": "date-time" },
+              "created_at": { "type": "string", "format": "date-time" },
+              "started_at": { "type": ["string", "null"], "format": "date-time" },
+              "finished_at": { "type": ["string", "null"], "format": "date-time" }
+            }
+          },
+          "JobPage": {
+            "type": "object", "required": ["items", "next_cursor"],
+            "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/Job" } }, "next_cursor": { "type": ["string", "null"] } }
           },
           "CreatedAPIKey": {
             "allOf": [

@@ -63,6 +63,18 @@ public struct Database: Sendable, Service {
         }
     }
 
+    /// A transaction in the job queue's own scope: the `jobs` table of every organization is
+    /// visible (its `queue_access` policy), every other tenant table stays hidden.
+    public func withQueueScope<Result: Sendable>(
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await client.withConnection(isolation: isolation) { connection in
+            try await connection.usersyncTransaction(scope: nil, queue: true, logger: logger, isolation: isolation, body)
+        }
+    }
+
     /// Readiness: a round trip to the server.
     public func ping(logger: Logger) async throws {
         try await client.query("SELECT 1", logger: logger)
@@ -74,6 +86,7 @@ extension PostgresConnection {
     /// can match domain errors.
     func usersyncTransaction<Result>(
         scope organization: OrganizationID?,
+        queue: Bool = false,
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> Result
@@ -83,6 +96,9 @@ extension PostgresConnection {
             if let organization {
                 try await query(
                     "SELECT set_config('usersync.org_id', \(organization.description), true)", logger: logger)
+            }
+            if queue {
+                try await query("SELECT set_config('usersync.scope', 'queue', true)", logger: logger)
             }
             let result = try await body(self)
             try await query("COMMIT", logger: logger)

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import UserSyncJobs
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
@@ -54,6 +56,15 @@ struct API: Sendable {
     }
 
     /// Creates a key and returns its id and secret.
+    /// Enqueues a job for an organization directly, as a use case would.
+    func enqueueJob(_ orgID: String, kind: String = "noop", payload: String = #"{"n":1}"#) async throws -> String {
+        let organization = OrganizationID(orgID)!
+        let id = try await db.service.withTenant(organization, logger: Logger(label: "test")) { connection in
+            try await JobQueue.enqueue(NewJob(kind: kind, payload: payload), organization: organization, on: connection, logger: Logger(label: "test"))
+        }
+        return String(id!)
+    }
+
     func createKey(_ org: String, role: String = "admin", token: String? = operatorToken) async throws -> (id: String, secret: String) {
         let reply = try await call(.post, "/v1/orgs/\(org)/keys", token: token, json: #"{"name":"\#(role) key","role":"\#(role)"}"#)
         #expect(reply.status == .created, "\(reply.text)")

@@ -21,7 +21,10 @@ import UserSyncAPI
         Probe(method: .get, template: "/v1/orgs/{b}/keys"),
         Probe(method: .post, template: "/v1/orgs/{b}/keys", body: #"{"name":"x","role":"admin"}"#),
         Probe(method: .delete, template: "/v1/orgs/{b}/keys/{bkey}"),
+        Probe(method: .get, template: "/v1/orgs/{b}/jobs"),
+        Probe(method: .get, template: "/v1/orgs/{b}/jobs/{bjob}"),
         // B's resource through A's own path is no better.
+        Probe(method: .get, template: "/v1/orgs/{a}/jobs/{bjob}"),
         Probe(method: .delete, template: "/v1/orgs/{a}/keys/{bkey}"),
         // A path to an organization that does not exist answers the same as B's.
         Probe(method: .get, template: "/v1/orgs/no-such-org"),
@@ -33,6 +36,7 @@ import UserSyncAPI
             "\($0.method.rawValue) " + $0.template
                 .replacingOccurrences(of: "{bid}", with: "{org}").replacingOccurrences(of: "{b}", with: "{org}")
                 .replacingOccurrences(of: "{a}", with: "{org}").replacingOccurrences(of: "{bkey}", with: "{key_id}")
+                .replacingOccurrences(of: "{bjob}", with: "{job_id}")
         })
         let missing = routes.map { "\($0.method.rawValue) \($0.path)" }.filter { !probed.contains($0) }
         #expect(missing.isEmpty, "tenant routes without an isolation probe: \(missing)")
@@ -44,6 +48,7 @@ import UserSyncAPI
             let b = try await api.createOrganization("org-b")
             let aKey = try await api.createKey("org-a")
             let bKey = try await api.createKey("org-b")
+            let bJob = try await api.enqueueJob(b.id)
             let before = try await api.call(.get, "/v1/orgs/org-b/keys?include_revoked=true").text
             let bOrg = try await api.call(.get, "/v1/orgs/org-b").text
             var problems: [String] = []
@@ -52,6 +57,7 @@ import UserSyncAPI
                 let uri = probe.template
                     .replacingOccurrences(of: "{bid}", with: b.id).replacingOccurrences(of: "{b}", with: "org-b")
                     .replacingOccurrences(of: "{a}", with: "org-a").replacingOccurrences(of: "{bkey}", with: bKey.id)
+                    .replacingOccurrences(of: "{bjob}", with: bJob)
                 let reply = try await api.call(probe.method, uri, token: aKey.secret, json: probe.body)
                 #expect(reply.status == .notFound, "\(probe.method) \(uri) → \(reply.status): \(reply.text)")
                 if reply.text.contains("org-b") || reply.text.contains(b.id) || reply.text.contains(bKey.id) {
@@ -63,6 +69,7 @@ import UserSyncAPI
             #expect(try await api.call(.get, "/v1/orgs/org-b/keys?include_revoked=true").text == before)
             #expect(try await api.call(.get, "/v1/orgs/org-b").text == bOrg)
             #expect(try await api.call(.get, "/v1/orgs/org-b", token: bKey.secret).status == .ok)
+            #expect(try await api.call(.get, "/v1/orgs/org-b/jobs/\(bJob)", token: bKey.secret).status == .ok)
         }
     }
 }

@@ -11,6 +11,12 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case encryptionKeys = "USERSYNC_ENCRYPTION_KEYS"
     case logLevel = "USERSYNC_LOG_LEVEL"
     case sqlDirectory = "USERSYNC_SQL_DIR"
+    case workerConcurrency = "USERSYNC_WORKER_CONCURRENCY"
+    case workerBatchSize = "USERSYNC_WORKER_BATCH_SIZE"
+    case workerLeaseSeconds = "USERSYNC_WORKER_LEASE_SECONDS"
+    case workerPollMilliseconds = "USERSYNC_WORKER_POLL_INTERVAL_MS"
+    case workerGraceSeconds = "USERSYNC_WORKER_GRACE_PERIOD_SECONDS"
+    case jobRetentionHours = "USERSYNC_JOB_RETENTION_HOURS"
 
     /// Values that must never be printed, not even in an error about them.
     var isSecret: Bool {

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import UserSyncPersistence
 import UserSyncSecrets
+import UserSyncWorker
 
 /// The database a role connects to.
 public struct DatabaseSettings: Sendable {
@@ -68,5 +69,27 @@ public struct ServeSettings: Sendable {
             reader.problem(.encryptionKeys, "is invalid: \(error)")
         }
         return nil
+    }
+}
+
+/// What `usersync work` needs.
+public struct WorkSettings: Sendable {
+    public var database: DatabaseSettings
+    public var worker: WorkerSettings
+
+    public init(_ reader: inout EnvironmentReader) throws {
+        let database = DatabaseSettings.service(&reader)
+        var worker = WorkerSettings()
+        worker.concurrency = reader.integer(.workerConcurrency, default: worker.concurrency, range: 1...1_000)
+        worker.batchSize = reader.integer(.workerBatchSize, default: worker.batchSize, range: 1...1_000)
+        worker.lease = .seconds(reader.integer(.workerLeaseSeconds, default: 30, range: 3...3_600))
+        worker.pollInterval = .milliseconds(reader.integer(.workerPollMilliseconds, default: 1_000, range: 10...60_000))
+        worker.gracePeriod = .seconds(reader.integer(.workerGraceSeconds, default: 30, range: 0...3_600))
+        worker.retention = .seconds(3_600 * reader.integer(.jobRetentionHours, default: 168, range: 1...87_600))
+        try reader.validate()
+        self.database = database!
+        // The pool serves the claim loop, the listener, lease extension, outcomes and the reaper.
+        self.database.poolSize = max(self.database.poolSize, min(worker.concurrency, 50) + 4)
+        self.worker = worker
     }
 }

@@ -1,0 +1,54 @@
+import Foundation
+import Hummingbird
+import UserSyncDomain
+import UserSyncJobs
+import UserSyncPersistence
+
+/// `/v1/orgs/{org}/jobs`: an organization's own jobs (imports, syncs), read only. Row-level
+/// security keeps every other organization's jobs out of the query.
+struct JobRoutes {
+    let database: Database
+
+    func addRoutes(to org: RouterGroup<TenantRequestContext>) {
+        org.get("jobs", use: list)
+        org.get("jobs/{job_id}", use: show)
+    }
+
+    @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let limit = try request.integer("limit", default: 50, range: 1...200)
+        var state: JobState?
+        if let raw = request.uri.queryParameters.get("state") {
+            guard let parsed = JobState(rawValue: String(raw)) else {
+                throw APIError.badRequest(
+                    "invalid_query_parameter", "'state' must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", ")).")
+            }
+            state = parsed
+        }
+        let kind = request.uri.queryParameters.get("kind").map { String($0) }
+        var before: Int64?
+        if let cursor = try request.cursor() {
+            guard let id = Int64(cursor) else { throw APIError.badRequest("invalid_cursor", "'cursor' is not a cursor this API returned.") }
+            before = id
+        }
+        let organization = context.organization.id
+        let filter = JobFilter(organizationID: organization, kind: kind, state: state, before: before, limit: limit + 1)
+        let jobs = try await database.withTenant(organization, logger: context.logger) { connection in
+            try await JobQueue.list(filter, on: connection, logger: context.logger)
+        }
+        let page = Array(jobs.prefix(limit))
+        let next = jobs.count > limit ? page.last.map { Data(String($0.id).utf8).base64URL } : nil
+        return try .json(Page(items: page.map { JobRepresentation($0) }, nextCursor: next))
+    }
+
+    @Sendable func show(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        guard let raw = context.parameters.get("job_id"), let id = Int64(raw), id > 0 else {
+            throw APIError.badRequest("invalid_path_parameter", "'job_id' must be a positive integer.")
+        }
+        let organization = context.organization.id
+        let job = try await database.withTenant(organization, logger: context.logger) { connection in
+            try await JobQueue.get(id, organization: organization, on: connection, logger: context.logger)
+        }
+        guard let job else { throw DomainError.notFound(resource: "job") }
+        return try .json(JobRepresentation(job))
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import UserSyncJobs
+import UserSyncPersistence
+import UserSyncWorker
+
+/// `usersync work`: drains the job table. Refuses to start on a database with pending migrations
+/// or as a role that could bypass row-level security, like `serve`.
+struct WorkCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "work", abstract: "Run jobs from the job table.")
+
+    @OptionGroup var options: GlobalOptions
+
+    func run() async throws {
+        var reader = try options.reader()
+        let files = try MigrationSettings.files(&reader)
+        let settings = try await CommandSupport.reporting { try WorkSettings(&reader) }
+        let logger = CommandSupport.logger(reader, label: "usersync.work")
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logger.logLevel
+            return handler
+        }
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
+
+        let database = Database(url: settings.database.url, poolSize: settings.database.poolSize, logger: logger)
+        let queue = JobQueue(database: database)
+        let handlers = JobHandlers.builtIn
+        let processor = JobProcessor(queue: queue, handlers: handlers, settings: settings.worker, logger: logger)
+        let role = WorkerRole(
+            database: database, migrator: Migrator(files: files!), processor: processor,
+            reaper: LeaseReaper(queue: queue, handlers: handlers, settings: settings.worker, logger: logger),
+            retention: JobRetention(queue: queue, settings: settings.worker, logger: logger), logger: logger)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: database), .init(service: role, successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+        try await CommandSupport.reporting {
+            do {
+                try await group.run()
+            } catch let error as ServiceRole.Violation {
+                throw CommandFailure(description: error.description)
+            } catch let error as ServiceGroupError {
+                throw CommandFailure(description: "usersync work stopped: \(error)")
+            }
+        }
+    }
+}
+
+/// The worker role once the database is up: checks the schema and the role, then runs the
+/// processor, the lease reaper and retention together until shutdown.
+struct WorkerRole: Service {
+    let database: Database
+    let migrator: Migrator
+    let processor: JobProcessor
+    let reaper: LeaseReaper
+    let retention: JobRetention
+    let logger: Logger
+
+    func run() async throws {
+        try await migrator.requireCurrent(database, logger: logger)
+        try await ServiceRole.verify(database, logger: logger)
+        logger.info("usersync work started", metadata: [
+            "worker": "\(processor.workerID)", "kinds": "\(processor.kinds)",
+        ])
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await processor.run() }
+            group.addTask { try await reaper.run() }
+            group.addTask { try await retention.run() }
+            try await group.waitForAll()
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncDomain
+import UserSyncPersistence
+
+/// A job a worker holds a lease on.
+public struct ClaimedJob: Sendable, Equatable {
+    public var organizationID: OrganizationID
+    public var id: Int64
+    public var kind: String
+    public var payload: String
+    public var attempts: Int
+    public var maxAttempts: Int
+    public var createdAt: Date
+    /// When the job became due: the later of its run-at and its creation.
+    public var dueAt: Date
+    public var startedAt: Date
+}
+
+extension JobQueue {
+    /// Claims up to `limit` due jobs in one statement, fairly between organizations: each
+    /// organization with due jobs gets up to `perOrganization` of the batch, starting the round
+    /// at a random organization, so one organization's backlog cannot hold back another's job
+    /// for longer than a claim cycle. Within an organization: priority, then run-at.
+    /// Claiming spends an attempt and takes a lease; `FOR UPDATE SKIP LOCKED` keeps concurrent
+    /// claimers off each other's rows.
+    public func claim(
+        worker: String, limit: Int, perOrganization: Int, lease: Duration, logger: Logger
+    ) async throws -> [ClaimedJob] {
+        let start = UUID()
+        let leaseSeconds = lease.seconds
+        return try await database.withQueueScope(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                WITH RECURSIVE organizations(org_id) AS (
+                    (SELECT org_id FROM jobs WHERE state = 'queued' AND run_at <= now() AND org_id >= \(start)
+                     ORDER BY org_id LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT j.org_id FROM jobs j
+                            WHERE j.state = 'queued' AND j.run_at <= now() AND j.org_id > organizations.org_id
+                            ORDER BY j.org_id LIMIT 1)
+                    FROM organizations WHERE organizations.org_id IS NOT NULL
+                ), wrapped(org_id) AS (
+                    (SELECT org_id FROM jobs WHERE state = 'queued' AND run_at <= now() AND org_id < \(start)
+                     ORDER BY org_id LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT j.org_id FROM jobs j
+                            WHERE j.state = 'queued' AND j.run_at <= now() AND j.org_id > wrapped.org_id AND j.org_id < \(start)
+                            ORDER BY j.org_id LIMIT 1)
+                    FROM wrapped WHERE wrapped.org_id IS NOT NULL
+                ), round AS (
+                    SELECT org_id, 0 AS pass FROM organizations WHERE org_id IS NOT NULL
+                    UNION ALL
+                    SELECT org_id, 1 FROM wrapped WHERE org_id IS NOT NULL
+                ), picked AS (
+                    SELECT due.org_id, due.id FROM round CROSS JOIN LATERAL (
+                        SELECT org_id, id FROM jobs
+                        WHERE jobs.org_id = round.org_id AND state = 'queued' AND run_at <= now()
+                        ORDER BY priority DESC, run_at, id
+                        LIMIT \(perOrganization)
+                        FOR UPDATE SKIP LOCKED
+                    ) due
+                    LIMIT \(limit)
+                )
+                UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_owner = \(worker),
+                       lease_expires_at = now() + make_interval(secs => \(leaseSeconds)), started_at = now()
+                FROM picked
+                WHERE jobs.org_id = picked.org_id AND jobs.id = picked.id
+                RETURNING jobs.org_id, jobs.id, jobs.kind, jobs.payload::text, jobs.attempts, jobs.max_attempts,
+                          jobs.created_at, greatest(jobs.run_at, jobs.created_at), jobs.started_at
+                """, logger: logger)
+            var claimed: [ClaimedJob] = []
+            for try await (org, id, kind, payload, attempts, maxAttempts, created, due, started) in rows.decode(
+                (UUID, Int64, String, String, Int32, Int32, Date, Date, Date).self)
+            {
+                claimed.append(ClaimedJob(
+                    organizationID: OrganizationID(org), id: id, kind: kind, payload: payload, attempts: Int(attempts),
+                    maxAttempts: Int(maxAttempts), createdAt: created, dueAt: due, startedAt: started))
+            }
+            return claimed
+        }
+    }
+
+    /// Extends the leases this worker holds on `ids`; returns the ids it still holds (a job
+    /// reaped meanwhile is no longer this worker's to finish).
+    public func extendLeases(worker: String, ids: [JobKey], lease: Duration, logger: Logger) async throws -> Set<JobKey> {
+        guard !ids.isEmpty else { return [] }
+        return try await database.withQueueScope(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(lease.seconds))
+                FROM unnest(\(ids.map(\.organizationID.rawValue))::uuid[], \(ids.map(\.id))::bigint[]) AS k(org_id, id)
+                WHERE jobs.org_id = k.org_id AND jobs.id = k.id AND jobs.state = 'running' AND jobs.lease_owner = \(worker)
+                RETURNING jobs.org_id, jobs.id
+                """, logger: logger)
+            var held = Set<JobKey>()
+            for try await (org, id) in rows.decode((UUID, Int64).self) { held.insert(JobKey(OrganizationID(org), id)) }
+            return held
+        }
+    }
+}
+
+/// A job's primary key.
+public struct JobKey: Hashable, Sendable {
+    public var organizationID: OrganizationID
+    public var id: Int64
+
+    public init(_ organizationID: OrganizationID, _ id: Int64) {
+        self.organizationID = organizationID
+        self.id = id
+    }
+}
+
+extension ClaimedJob {
+    public var key: JobKey { JobKey(organizationID, id) }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

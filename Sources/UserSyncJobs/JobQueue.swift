@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncDomain
+import UserSyncPersistence
+
+/// The Postgres job table as a queue. Enqueueing runs on the caller's connection, inside the
+/// caller's transaction, so a job exists exactly when the write that caused it was committed.
+/// Everything else runs in the queue's own scope (see ``Database/withQueueScope(logger:isolation:_:)``).
+public struct JobQueue: Sendable {
+    /// The channel idle workers listen on.
+    public static let channel = "usersync_jobs"
+
+    public let database: Database
+
+    public init(database: Database) { self.database = database }
+
+    // MARK: Enqueue (caller's transaction)
+
+    /// Enqueues one job; returns its id, or nil when a queued or running job with the same
+    /// dedupe key already exists for the organization.
+    @discardableResult
+    public static func enqueue(
+        _ job: NewJob, organization: OrganizationID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Int64? {
+        try await enqueue([job], organization: organization, on: connection, logger: logger).first ?? nil
+    }
+
+    /// Enqueues many jobs in one statement (a fan-out of 10,000 is one round trip), then wakes
+    /// idle workers with one notification for the whole transaction. Returns each job's id in
+    /// order, nil where a dedupe key already had a live job.
+    public static func enqueue(
+        _ jobs: [NewJob], organization: OrganizationID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> [Int64?] {
+        guard !jobs.isEmpty else { return [] }
+        let kinds = jobs.map(\.kind)
+        let payloads = jobs.map(\.payload)
+        let priorities = jobs.map { Int64($0.priority) }
+        let runAts = jobs.map { $0.runAt ?? .distantPast }
+        let maxAttempts = jobs.map { Int64($0.maxAttempts) }
+        let keys = jobs.map { $0.dedupeKey ?? "" }
+        let ordinals = (0..<jobs.count).map(Int64.init)
+        let rows = try await connection.query(
+            """
+            WITH input AS (
+                SELECT * FROM unnest(\(ordinals)::bigint[], \(kinds)::text[], \(payloads)::text[], \(priorities)::bigint[],
+                                     \(runAts)::timestamptz[], \(maxAttempts)::bigint[], \(keys)::text[])
+                    AS t(ordinal, kind, payload, priority, run_at, max_attempts, dedupe_key)
+            ), inserted AS (
+                INSERT INTO jobs (org_id, kind, payload, priority, run_at, max_attempts, dedupe_key)
+                SELECT \(organization.rawValue), kind, payload::jsonb, priority::smallint, greatest(run_at, now()),
+                       max_attempts::integer, nullif(dedupe_key, '')
+                FROM input ORDER BY ordinal
+                ON CONFLICT (org_id, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
+                RETURNING id, coalesce(dedupe_key, '') AS dedupe_key
+            )
+            SELECT id, dedupe_key FROM inserted ORDER BY id
+            """, logger: logger)
+        var keyless: [Int64] = []
+        var keyed: [String: Int64] = [:]
+        for try await (id, key) in rows.decode((Int64, String).self) {
+            if key.isEmpty { keyless.append(id) } else { keyed[key] = id }
+        }
+        // Identical notifications in one transaction are delivered once, at commit.
+        try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+        // Identity values follow the insertion order, which follows the input order.
+        var next = keyless.makeIterator()
+        return jobs.map { job in
+            guard let key = job.dedupeKey, !key.isEmpty else { return next.next() }
+            return keyed.removeValue(forKey: key)  // a key repeated in the input runs once
+        }
+    }
+}

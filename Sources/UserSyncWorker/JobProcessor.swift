@@ -1,0 +1,270 @@
+import Foundation
+import Logging
+import Metrics
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+import UserSyncDomain
+import UserSyncJobs
+import UserSyncPersistence
+
+/// Claims jobs and runs their handlers, at most `concurrency` at a time, holding a lease on each
+/// while it runs. Idle, it waits for a `NOTIFY` from an enqueuing transaction, or the poll
+/// interval. On graceful shutdown it stops claiming, lets running jobs finish within the grace
+/// period, then gives the rest back to the queue without spending their attempts.
+///
+/// No transaction spans a handler: claiming, extending leases and recording outcomes are each
+/// their own short statement.
+public final class JobProcessor: Service, Sendable {
+    public let workerID: String
+    let queue: JobQueue
+    let handlers: JobHandlers
+    let settings: WorkerSettings
+    let logger: Logger
+    let metrics = JobMetrics()
+
+    private struct State: Sendable {
+        var running: [JobKey: ClaimedJob] = [:]
+        var released: Set<JobKey> = []
+        var stopping = false
+        var succeeded: [JobKey] = []
+    }
+
+    private let state = Mutex(State())
+    private let wake: AsyncStream<Void>
+    private let wakeContinuation: AsyncStream<Void>.Continuation
+    private let flush: AsyncStream<Void>
+    private let flushContinuation: AsyncStream<Void>.Continuation
+
+    public init(queue: JobQueue, handlers: JobHandlers, settings: WorkerSettings, workerID: String? = nil, logger: Logger) {
+        self.queue = queue
+        self.handlers = handlers
+        self.settings = settings
+        self.workerID = workerID ?? "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
+        var logger = logger
+        logger[metadataKey: "worker"] = "\(self.workerID)"
+        self.logger = logger
+        (wake, wakeContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        (flush, flushContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    /// The kinds this processor runs.
+    public var kinds: [String] { handlers.kinds }
+
+    /// Jobs running now (for tests and the shutdown path).
+    public var runningCount: Int { state.withLock { $0.running.count } }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { helpers in
+                helpers.addTask { await self.listen() }
+                helpers.addTask { await self.extendLeases() }
+                helpers.addTask { await self.flushSuccesses() }
+                await withDiscardingTaskGroup { jobs in
+                    await self.claimLoop(jobs: &jobs)
+                    await self.drain(jobs: &jobs)
+                }
+                // Every job task has ended: record the last successes, then stop the helpers.
+                await self.flushPending()
+                helpers.cancelAll()
+            }
+        } onGracefulShutdown: {
+            self.stop()
+        }
+    }
+
+    /// Stops claiming; running jobs get the grace period.
+    public func stop() {
+        state.withLock { $0.stopping = true }
+        wakeContinuation.yield()
+    }
+
+    private var stopping: Bool { state.withLock { $0.stopping } }
+
+    // MARK: Claiming
+
+    private func claimLoop(jobs: inout DiscardingTaskGroup) async {
+        var wakeups = wake.makeAsyncIterator()
+        while !stopping && !Task.isCancelled {
+            let free = settings.concurrency - runningCount
+            guard free > 0 else {
+                _ = await wakeups.next()  // a job finished, or shutdown
+                continue
+            }
+            let claimed: [ClaimedJob]
+            do {
+                claimed = try await queue.claim(
+                    worker: workerID, limit: min(free, settings.batchSize), perOrganization: settings.perOrganizationClaim,
+                    lease: settings.lease, logger: logger)
+            } catch {
+                logger.error("claiming jobs failed; retrying after the poll interval", metadata: ["error": "\(error)"])
+                await idle(&wakeups)
+                continue
+            }
+            state.withLock { state in for job in claimed { state.running[job.key] = job } }
+            for job in claimed {
+                jobs.addTask { await self.execute(job) }
+            }
+            if claimed.isEmpty { await idle(&wakeups) }
+        }
+    }
+
+    /// Waits for a notification, a finished job or the poll interval, whichever comes first.
+    private func idle(_ wakeups: inout AsyncStream<Void>.Iterator) async {
+        let poll = settings.pollInterval
+        let continuation = wakeContinuation
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try? await Task.sleep(for: poll)
+                continuation.yield()
+            }
+            _ = await wakeups.next()
+            group.cancelAll()
+        }
+    }
+
+    /// After claiming stops: wait for running jobs up to the grace period, then release the rest.
+    private func drain(jobs: inout DiscardingTaskGroup) async {
+        let deadline = ContinuousClock.now + settings.gracePeriod
+        while runningCount > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let leftover = state.withLock { state -> [JobKey] in
+            let keys = Array(state.running.keys)
+            state.released.formUnion(keys)
+            return keys
+        }
+        guard !leftover.isEmpty else { return }
+        logger.notice("grace period over; giving running jobs back to the queue", metadata: ["jobs": "\(leftover.count)"])
+        do { try await queue.release(leftover, worker: workerID, logger: logger) } catch {
+            logger.error("releasing jobs failed; their leases will expire and the reaper will re-queue them", metadata: ["error": "\(error)"])
+        }
+        jobs.cancelAll()
+    }
+
+    // MARK: Running a job
+
+    private func execute(_ job: ClaimedJob) async {
+        var jobLogger = logger
+        jobLogger[metadataKey: "org_id"] = "\(job.organizationID)"
+        jobLogger[metadataKey: "job_id"] = "\(job.id)"
+        jobLogger[metadataKey: "job_kind"] = "\(job.kind)"
+        let kindMetrics = metrics.forKind(job.kind)
+        kindMetrics.started.increment()
+        kindMetrics.startLatency.recordSeconds(max(0, job.startedAt.timeIntervalSince(job.dueAt)))
+        let started = ContinuousClock.now
+        defer {
+            kindMetrics.runTime.recordSeconds((ContinuousClock.now - started).secondsValue)
+            state.withLock { _ = $0.running.removeValue(forKey: job.key) }
+            wakeContinuation.yield()
+        }
+        guard let entry = handlers.entries[job.kind] else {
+            await die(job, error: "no handler for job kind \(job.kind)", entry: nil, logger: jobLogger)
+            return
+        }
+        let context = JobContext(
+            organizationID: job.organizationID, jobID: job.id, attempt: job.attempts, maxAttempts: job.maxAttempts, logger: jobLogger)
+        do {
+            switch try await entry.run(job.payload, context) {
+            case .succeeded:
+                kindMetrics.succeeded.increment()
+                state.withLock { $0.succeeded.append(job.key) }
+                flushContinuation.yield()
+            case .snooze(let until, let reason):
+                kindMetrics.snoozed.increment()
+                try await record { try await queue.snooze(job.key, worker: workerID, until: until, reason: reason, logger: jobLogger) }
+            }
+        } catch let failure as PermanentJobFailure {
+            await die(job, error: failure.description, entry: entry, logger: jobLogger)
+        } catch {
+            if state.withLock({ $0.released.contains(job.key) }) { return }  // given back at shutdown
+            let message = String(describing: error)
+            guard job.attempts < job.maxAttempts else {
+                await die(job, error: message, entry: entry, logger: jobLogger)
+                return
+            }
+            kindMetrics.retried.increment()
+            let retryAt = Date().addingTimeInterval(settings.retryDelay(afterAttempt: job.attempts).secondsValue)
+            jobLogger.info("job failed; will retry", metadata: ["error": "\(message)", "attempt": "\(job.attempts)", "retry_at": "\(retryAt)"])
+            _ = try? await record { try await queue.fail(job.key, worker: workerID, error: message, retryAt: retryAt, logger: jobLogger) }
+        }
+    }
+
+    private func die(_ job: ClaimedJob, error: String, entry: JobHandlers.Entry?, logger: Logger) async {
+        metrics.forKind(job.kind).dead.increment()
+        logger.warning("job is dead", metadata: ["error": "\(error)", "attempts": "\(job.attempts)"])
+        let recorded = (try? await record { try await queue.fail(job.key, worker: workerID, error: error, retryAt: nil, logger: logger) }) ?? false
+        guard recorded, let entry else { return }
+        await entry.onDead(DeadJob(
+            organizationID: job.organizationID, jobID: job.id, kind: job.kind, payload: job.payload, error: error, attempts: job.attempts))
+    }
+
+    /// Records an outcome; a failure to record leaves the lease to expire and the reaper to
+    /// re-queue the job (at least once).
+    @discardableResult
+    private func record(_ body: () async throws -> Bool) async throws -> Bool {
+        do { return try await body() } catch {
+            logger.error("recording a job outcome failed; the lease will expire and the job run again", metadata: ["error": "\(error)"])
+            throw error
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Records successes in batches: one statement for everything that finished since the last.
+    private func flushSuccesses() async {
+        for await _ in flush {
+            await flushPending()
+        }
+    }
+
+    private func flushPending() async {
+        let keys = state.withLock { state -> [JobKey] in
+            defer { state.succeeded = [] }
+            return state.succeeded
+        }
+        guard !keys.isEmpty else { return }
+        do { try await queue.succeed(keys, worker: workerID, logger: logger) } catch {
+            logger.error("recording finished jobs failed; their leases will expire and they run again", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func extendLeases() async {
+        let every = settings.lease / 3
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: every) } catch { return }
+            let keys = state.withLock { Array($0.running.keys) }
+            guard !keys.isEmpty else { continue }
+            do {
+                let held = try await queue.extendLeases(worker: workerID, ids: keys, lease: settings.lease, logger: logger)
+                let lost = Set(keys).subtracting(held).subtracting(state.withLock { Set($0.succeeded) })
+                if !lost.isEmpty { logger.warning("lost the lease on running jobs", metadata: ["jobs": "\(lost.count)"]) }
+            } catch {
+                logger.error("extending leases failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// Wakes the claim loop on every `NOTIFY` from an enqueuing transaction. If the listening
+    /// connection fails, polling carries on and listening is retried.
+    private func listen() async {
+        while !Task.isCancelled {
+            do {
+                try await queue.database.client.withConnection { connection in
+                    try await connection.listen(on: JobQueue.channel) { notifications in
+                        self.wakeContinuation.yield()  // anything enqueued while not listening
+                        for try await _ in notifications { self.wakeContinuation.yield() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("listening for new jobs failed; polling until it works again", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: settings.pollInterval)
+            }
+        }
+    }
+}
+
+extension Duration {
+    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

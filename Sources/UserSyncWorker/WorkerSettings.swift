@@ -1,0 +1,37 @@
+/// How a worker process runs jobs. Read from the environment by the CLI.
+public struct WorkerSettings: Sendable {
+    /// Jobs run at once by one worker process.
+    public var concurrency = 16
+    /// Jobs claimed per round trip.
+    public var batchSize = 100
+    /// A running job's lease; the worker extends it every third of this while the handler runs.
+    public var lease: Duration = .seconds(30)
+    /// How often an idle worker looks for due jobs when no notification arrives.
+    public var pollInterval: Duration = .seconds(1)
+    /// On SIGTERM, how long running jobs may take to finish before they are released.
+    public var gracePeriod: Duration = .seconds(30)
+    /// How often expired leases are reaped and queue depth is sampled.
+    public var reaperInterval: Duration = .seconds(5)
+    /// Succeeded and cancelled jobs are deleted this long after they finished.
+    public var retention: Duration = .seconds(7 * 24 * 3600)
+    /// How often retention runs.
+    public var retentionInterval: Duration = .seconds(600)
+    /// First retry delay; doubles per attempt up to `maxRetryDelay`, with jitter.
+    public var retryBaseDelay: Duration = .seconds(2)
+    public var maxRetryDelay: Duration = .seconds(3600)
+
+    public init() {}
+
+    /// Jobs one organization may take of a claim batch, so one backlog cannot fill it.
+    var perOrganizationClaim: Int { max(1, batchSize / 4) }
+
+    /// The delay before attempt `attempt + 1`: base·2^(attempt-1), capped, jittered to 50–100 %.
+    func retryDelay(afterAttempt attempt: Int) -> Duration {
+        let base = Double(retryBaseDelay.components.seconds) + Double(retryBaseDelay.components.attoseconds) / 1e18
+        let cap = Double(maxRetryDelay.components.seconds)
+        let ceiling = min(cap, base * pow(2, Double(max(0, attempt - 1))))
+        return .seconds(Double.random(in: (ceiling / 2)...max(ceiling, 0.001)))
+    }
+}
+
+import Foundation

@@ -1,0 +1,204 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+import UserSyncDomain
+import UserSyncJobs
+import UserSyncPersistence
+import UserSyncTestSupport
+import UserSyncWorker
+
+@Suite("Workers: running, retrying, snoozing, dying, leases, shutdown, fairness")
+struct ProcessorTests {
+    static func counting(_ recorder: Recorder, work: Duration = .zero) -> JobHandlers {
+        var handlers = JobHandlers()
+        handlers.register("count", payload: Numbered.self) { _, context in
+            recorder.begin(context.jobID)
+            if work > .zero { try await Task.sleep(for: work) }
+            recorder.end(context.jobID)
+            return .succeeded
+        }
+        return handlers
+    }
+
+    @Test("3 processors × 3,000 jobs: every job runs once, none twice at the same time, none lost")
+    func everyJobRunsOnce() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let recorder = Recorder()
+            let ids = try await db.enqueue(try (0..<3_000).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: org)
+            try await withProcessors(db, count: 3, handlers: Self.counting(recorder)) { _ in
+                try await eventually { try await db.count(state: .succeeded) == 3_000 }
+            }
+            #expect(recorder.runs.count == 3_000)
+            #expect(Set(recorder.runs.keys) == Set(ids.compactMap { $0 }))
+            #expect(recorder.runs.values.allSatisfy { $0 == 1 })
+            #expect(recorder.overlaps == 0)
+        }
+    }
+
+    @Test("a failing job retries with growing delays, stops at max attempts, keeps the error and tells its owner")
+    func retriesThenDies() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let recorder = Recorder()
+            var handlers = JobHandlers()
+            handlers.register("flaky", payload: Numbered.self, onDead: { recorder.died($0) }) { _, context in
+                recorder.begin(context.jobID)
+                recorder.end(context.jobID)
+                throw PlatformDown(attempt: context.attempt)
+            }
+            let id = try await db.enqueue([try NewJob(kind: "flaky", payload: Numbered(n: 1), maxAttempts: 4)], for: org)[0]!
+            try await withProcessors(db, handlers: handlers) { _ in
+                try await eventually { try await db.job(id).state == .failed }
+            }
+            let job = try await db.job(id)
+            #expect(job.attempts == 4)
+            #expect(job.lastError?.contains("attempt 4") == true)
+            #expect(recorder.runs[id] == 4)
+            #expect(recorder.dead.map(\.jobID) == [id])
+            #expect(recorder.dead.first?.error.contains("attempt 4") == true)
+            // Delays double (100 ms base, jittered to 50–100 %): 50+, 100+, 200+ ms.
+            let times = recorder.times(id)
+            let gaps = zip(times.dropFirst(), times).map { $0.timeIntervalSince($1) }
+            #expect(gaps.count == 3)
+            for (index, gap) in gaps.enumerated() { #expect(gap >= 0.05 * pow(2, Double(index)) * 0.95, "\(gaps)") }
+        }
+    }
+
+    struct PlatformDown: Error, CustomStringConvertible {
+        var attempt: Int
+        var description: String { "platform unavailable on attempt \(attempt)" }
+    }
+
+    @Test("snoozing does not spend attempts")
+    func snooze() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let recorder = Recorder()
+            var handlers = JobHandlers()
+            handlers.register("limited", payload: Numbered.self) { _, context in
+                recorder.begin(context.jobID)
+                recorder.end(context.jobID)
+                if (recorder.runs[context.jobID] ?? 0) <= 3 {
+                    return .snooze(until: Date().addingTimeInterval(0.1), reason: "rate limited until later")
+                }
+                return .succeeded
+            }
+            let id = try await db.enqueue([try NewJob(kind: "limited", payload: Numbered(n: 1), maxAttempts: 1)], for: org)[0]!
+            try await withProcessors(db, handlers: handlers) { _ in
+                try await eventually { try await db.job(id).state == .succeeded }
+            }
+            #expect(recorder.runs[id] == 4)
+            #expect(try await db.job(id).attempts == 1, "three snoozes spent nothing, though max_attempts is 1")
+        }
+    }
+
+    @Test("an unreadable payload or an unknown kind fails that job alone")
+    func poison() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let recorder = Recorder()
+            var handlers = Self.counting(recorder)
+            handlers.register("typed", payload: Numbered.self, onDead: { recorder.died($0) }) { _, _ in .succeeded }
+            let ids = try await db.enqueue([
+                NewJob(kind: "typed", payload: #"{"n":"not a number"}"#),
+                NewJob(kind: "no.such.kind"),
+                try NewJob(kind: "count", payload: Numbered(n: 1)),
+                try NewJob(kind: "typed", payload: Numbered(n: 2)),
+            ], for: org)
+            try await withProcessors(db, handlers: handlers) { _ in
+                try await eventually {
+                    let succeeded = try await db.count(state: .succeeded)
+                    let failed = try await db.count(state: .failed)
+                    return succeeded == 2 && failed == 2
+                }
+            }
+            let poisoned = try await db.job(ids[0]!)
+            #expect(poisoned.state == .failed && poisoned.attempts == 1)
+            #expect(poisoned.lastError?.contains("payload") == true)
+            #expect(try await db.job(ids[1]!).lastError?.contains("no handler") == true)
+            #expect(recorder.dead.map(\.jobID) == [ids[0]!])
+        }
+    }
+
+    @Test("a job whose worker died runs again on another worker once the lease expires")
+    func expiredLeaseIsReaped() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let recorder = Recorder()
+            let id = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: 1))], for: org)[0]!
+            // A worker claims it and vanishes.
+            let ghost = try await JobQueue(database: db.service).claim(worker: "ghost", limit: 1, perOrganization: 1, lease: .seconds(1), logger: db.logger)
+            #expect(ghost.map(\.id) == [id])
+            try await withProcessors(db, handlers: Self.counting(recorder), reaper: true) { _ in
+                try await eventually(timeout: .seconds(10)) { try await db.job(id).state == .succeeded }
+            }
+            let job = try await db.job(id)
+            #expect(job.attempts == 2)
+            #expect(recorder.runs[id] == 1)
+        }
+    }
+
+    @Test("a running job's lease is extended while its handler runs")
+    func leaseExtension() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let recorder = Recorder()
+            let id = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: 1))], for: org)[0]!
+            var settings = quickSettings()
+            settings.lease = .seconds(3)
+            // The handler takes three lease lengths; the reaper runs all along and must not take the job.
+            try await withProcessors(db, handlers: Self.counting(recorder, work: .seconds(5)), settings: settings, reaper: true) { _ in
+                try await eventually(timeout: .seconds(20)) { try await db.job(id).state == .succeeded }
+            }
+            #expect(recorder.runs[id] == 1)
+            #expect(try await db.job(id).attempts == 1)
+        }
+    }
+
+    @Test("stopping lets short jobs finish and gives long ones back without spending an attempt")
+    func gracefulStop() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            var handlers = JobHandlers()
+            handlers.register("sleep", payload: Numbered.self) { payload, _ in
+                try await Task.sleep(for: .milliseconds(payload.n))
+                return .succeeded
+            }
+            let ids = try await db.enqueue(
+                [try NewJob(kind: "sleep", payload: Numbered(n: 300)), try NewJob(kind: "sleep", payload: Numbered(n: 60_000))], for: org)
+            var settings = quickSettings()
+            settings.gracePeriod = .seconds(1)
+            let started = ContinuousClock.now
+            try await withProcessors(db, handlers: handlers, settings: settings) { processors in
+                try await eventually { processors[0].runningCount == 2 }
+            }
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(try await db.job(ids[0]!).state == .succeeded)
+            let released = try await db.job(ids[1]!)
+            #expect(released.state == .queued)
+            #expect(released.attempts == 0, "a released job has not spent an attempt")
+            #expect(released.leaseOwner == nil)
+        }
+    }
+
+    @Test("one organization's 20,000-job backlog does not hold back another's single job")
+    func fairness() async throws {
+        try await withTestDatabase { db in
+            let flood = try await db.organization()
+            let quiet = try await db.organization()
+            let recorder = Recorder()
+            try await db.enqueue(try (0..<20_000).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: flood)
+            try await withProcessors(db, handlers: Self.counting(recorder, work: .milliseconds(2))) { _ in
+                try await eventually { try await db.count(state: .succeeded) > 500 }
+                let id = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: -1))], for: quiet)[0]!
+                try await eventually(timeout: .seconds(5)) { try await db.job(id).state == .succeeded }
+                let job = try await db.job(id)
+                let wait = try #require(job.startedAt).timeIntervalSince(job.createdAt)
+                #expect(wait < 1, "the quiet organization's job waited \(wait) s")
+                #expect(try await db.count(state: .queued) > 10_000, "the flood was still queued")
+            }
+        }
+    }
+}
