@@ -196,7 +196,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UserSyncCLITests",
-            dependencies: ["UserSyncCLI", "UserSyncTestSupport"],
+            dependencies: ["UserSyncCLI", "UserSyncTestSupport", "UserSyncJobs", .product(name: "PostgresNIO", package: "postgres-nio")],
             swiftSettings: strict
         ),
     ],

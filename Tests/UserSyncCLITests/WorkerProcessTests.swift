@@ -1,0 +1,139 @@
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+import UserSyncDomain
+import UserSyncJobs
+import UserSyncPersistence
+import UserSyncTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `usersync work` as real processes: killed with SIGKILL, stopped with SIGTERM.
+@Suite struct WorkerProcessTests {
+    static func startWorker(_ db: TestDatabase, extra: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = CommandLineTests.binary
+        process.arguments = ["work"]
+        process.currentDirectoryURL = FileManager.default.temporaryDirectory
+        process.environment = CommandLineTests.environment(db).merging([
+            "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
+            "USERSYNC_WORKER_LEASE_SECONDS": "3", "USERSYNC_WORKER_POLL_INTERVAL_MS": "100", "USERSYNC_LOG_LEVEL": "warning",
+        ]) { $1 }.merging(extra) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    static func sleepJob(_ db: TestDatabase, _ org: OrganizationID, milliseconds: Int) async throws -> Int64 {
+        try await db.service.withTenant(org, logger: db.logger) { connection in
+            try await JobQueue.enqueue(
+                NewJob(kind: "diagnostic.sleep", payload: #"{"milliseconds": \#(milliseconds)}"#), organization: org,
+                on: connection, logger: db.logger)
+        }!
+    }
+
+    static func job(_ db: TestDatabase, _ id: Int64) async throws -> JobRecord {
+        try await db.service.withQueueScope(logger: db.logger) { connection in
+            try #require(try await JobQueue.get(id, organization: nil, on: connection, logger: db.logger))
+        }
+    }
+
+    static func wait(_ timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
+    static func organization(_ db: TestDatabase) async throws -> OrganizationID {
+        let id = OrganizationID.random()
+        try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(id.rawValue), 'workers', 'Workers')")
+        return id
+    }
+
+    @Test func aKilledWorkersJobRunsAgainOnAnotherWorker() async throws {
+        try await withTestDatabase { db in
+            let org = try await Self.organization(db)
+            let id = try await Self.sleepJob(db, org, milliseconds: 3_000)
+            let first = try Self.startWorker(db)
+            defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
+            let running = try await Self.wait(.seconds(30)) {
+                let job = try await Self.job(db, id)
+                return job.state == .running && job.leaseOwner?.contains("/\(first.processIdentifier)/") == true
+            }
+            #expect(running, "the first worker never started the job")
+            kill(first.processIdentifier, SIGKILL)
+            first.waitUntilExit()
+            let killedAt = ContinuousClock.now
+
+            let second = try Self.startWorker(db)
+            defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
+            let finished = try await Self.wait(.seconds(30)) { try await Self.job(db, id).state == .succeeded }
+            #expect(finished, "the job did not complete on the second worker")
+            #expect(ContinuousClock.now - killedAt < .seconds(30))
+            let job = try await Self.job(db, id)
+            #expect(job.attempts == 2, "the killed run counts as an attempt")
+            second.terminate()
+            second.waitUntilExit()
+            #expect(second.terminationStatus == 0)
+        }
+    }
+
+    @Test func sigtermFinishesShortJobsAndGivesLongOnesBackUnspent() async throws {
+        try await withTestDatabase { db in
+            let org = try await Self.organization(db)
+            let short = try await Self.sleepJob(db, org, milliseconds: 500)
+            let long = try await Self.sleepJob(db, org, milliseconds: 60_000)
+            let worker = try Self.startWorker(db, extra: ["USERSYNC_WORKER_GRACE_PERIOD_SECONDS": "2"])
+            defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+            let bothRunning = try await Self.wait(.seconds(30)) {
+                let a = try await Self.job(db, short)
+                let b = try await Self.job(db, long)
+                return a.state == .running && b.state == .running
+            }
+            #expect(bothRunning)
+            worker.terminate()  // SIGTERM
+            let stoppedAt = ContinuousClock.now
+            let exited = try await Self.wait(.seconds(15)) { !worker.isRunning }
+            #expect(exited, "usersync work did not exit after SIGTERM")
+            worker.waitUntilExit()
+            #expect(worker.terminationStatus == 0)
+            #expect(ContinuousClock.now - stoppedAt < .seconds(10))
+            #expect(try await Self.job(db, short).state == .succeeded)
+            let released = try await Self.job(db, long)
+            #expect(released.state == .queued)
+            #expect(released.attempts == 0, "nothing counted as an attempt")
+        }
+    }
+
+    @Test func workRefusesPendingMigrationsAndJobsCommandsWork() async throws {
+        try await withTestDatabase(migrated: false) { db in
+            let run = try await CommandLineTests.usersync(["work"], environment: CommandLineTests.environment(db))
+            #expect(run.status != 0)
+            #expect(run.errors.contains("usersync migrate"), "\(run.errors)")
+        }
+        try await withTestDatabase { db in
+            let org = try await Self.organization(db)
+            let id = try await Self.sleepJob(db, org, milliseconds: 1)
+            let env = CommandLineTests.environment(db)
+            let listed = try await CommandLineTests.usersync(["jobs", "list", "--org", "workers", "--state", "queued"], environment: env)
+            #expect(listed.status == 0 && listed.output.contains("diagnostic.sleep"), "\(listed.errors)")
+            let cancelled = try await CommandLineTests.usersync(["jobs", "cancel", String(id)], environment: env)
+            #expect(cancelled.status == 0, "\(cancelled.errors)")
+            let again = try await CommandLineTests.usersync(["jobs", "cancel", String(id)], environment: env)
+            #expect(again.status != 0 && again.errors.contains("cancelled"), "\(again.errors)")
+            #expect(try await CommandLineTests.usersync(["jobs", "retry", String(id)], environment: env).status == 0)
+            let shown = try await CommandLineTests.usersync(["jobs", "show", String(id)], environment: env)
+            #expect(shown.output.contains("\"state\" : \"queued\"") && shown.output.contains("\"milliseconds\" : 1"), "\(shown.output)")
+            let bad = try await CommandLineTests.usersync(["jobs", "show", "abc"], environment: env)
+            #expect(bad.status != 0)
+            let missing = try await CommandLineTests.usersync(["jobs", "show", "987654"], environment: env)
+            #expect(missing.status != 0 && missing.errors.contains("no such job"), "\(missing.errors)")
+        }
+    }
+}
