@@ -116,6 +116,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Measures the job queue against a real PostgreSQL and prints figures as JSON.
+        .executableTarget(
+            name: "usersync-queue-bench",
+            dependencies: [
+                "UserSyncJobs", "UserSyncWorker", "UserSyncPersistence", "UserSyncTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // The HTTP API (Hummingbird 2).
         .target(
             name: "UserSyncAPI",

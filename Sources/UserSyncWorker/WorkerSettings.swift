@@ -5,7 +5,7 @@ public struct WorkerSettings: Sendable {
     /// Jobs claimed per round trip.
     public var batchSize = 100
     /// A running job's lease; the worker extends it every third of this while the handler runs.
-    public var lease: Duration = .seconds(30)
+    public var lease: Duration = .seconds(20)
     /// How often an idle worker looks for due jobs when no notification arrives.
     public var pollInterval: Duration = .seconds(1)
     /// On SIGTERM, how long running jobs may take to finish before they are released.

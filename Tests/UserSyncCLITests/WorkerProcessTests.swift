@@ -9,6 +9,9 @@ import UserSyncTestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// `usersync work` as real processes: killed with SIGKILL, stopped with SIGTERM.
 @Suite struct WorkerProcessTests {
@@ -19,7 +22,7 @@ import Glibc
         process.currentDirectoryURL = FileManager.default.temporaryDirectory
         process.environment = CommandLineTests.environment(db).merging([
             "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
-            "USERSYNC_WORKER_LEASE_SECONDS": "3", "USERSYNC_WORKER_POLL_INTERVAL_MS": "100", "USERSYNC_LOG_LEVEL": "warning",
+            "USERSYNC_WORKER_LEASE_SECONDS": "3", "USERSYNC_WORKER_METRICS_PORT": "0", "USERSYNC_WORKER_POLL_INTERVAL_MS": "100", "USERSYNC_LOG_LEVEL": "warning",
         ]) { $1 }.merging(extra) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -89,7 +92,10 @@ import Glibc
             let org = try await Self.organization(db)
             let short = try await Self.sleepJob(db, org, milliseconds: 500)
             let long = try await Self.sleepJob(db, org, milliseconds: 60_000)
-            let worker = try Self.startWorker(db, extra: ["USERSYNC_WORKER_GRACE_PERIOD_SECONDS": "2"])
+            let metricsPort = Int.random(in: 20_000...40_000)
+            let worker = try Self.startWorker(db, extra: [
+                "USERSYNC_WORKER_GRACE_PERIOD_SECONDS": "2", "USERSYNC_WORKER_METRICS_PORT": String(metricsPort),
+            ])
             defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
             let bothRunning = try await Self.wait(.seconds(30)) {
                 let a = try await Self.job(db, short)
@@ -97,6 +103,8 @@ import Glibc
                 return a.state == .running && b.state == .running
             }
             #expect(bothRunning)
+            let (metrics, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!)
+            #expect(String(decoding: metrics, as: UTF8.self).contains(#"usersync_jobs_started_total{kind="diagnostic.sleep"} 2"#))
             worker.terminate()  // SIGTERM
             let stoppedAt = ContinuousClock.now
             let exited = try await Self.wait(.seconds(15)) { !worker.isRunning }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Hummingbird
 import Logging
 import Metrics
 import Prometheus
@@ -24,7 +25,8 @@ struct WorkCommand: AsyncParsableCommand {
             handler.logLevel = logger.logLevel
             return handler
         }
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: PrometheusCollectorRegistry()))
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
 
         let database = Database(url: settings.database.url, poolSize: settings.database.poolSize, logger: logger)
         let queue = JobQueue(database: database)
@@ -34,8 +36,24 @@ struct WorkCommand: AsyncParsableCommand {
             database: database, migrator: Migrator(files: files!), processor: processor,
             reaper: LeaseReaper(queue: queue, handlers: handlers, settings: settings.worker, logger: logger),
             retention: JobRetention(queue: queue, settings: settings.worker, logger: logger), logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: database), .init(service: role, successTerminationBehavior: .gracefullyShutdownGroup),
+        ]
+        if settings.metricsPort > 0 {
+            // Prometheus scrapes the worker here: job counters, run times, queue depth.
+            let router = Router()
+            router.get("healthz") { _, _ in "ok" }
+            router.get("metrics") { _, _ in
+                Response(
+                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+            }
+            services.append(.init(service: Application(
+                router: router, configuration: .init(address: .hostname(settings.metricsHost, port: settings.metricsPort), serverName: "usersync-work"),
+                logger: logger)))
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: database), .init(service: role, successTerminationBehavior: .gracefullyShutdownGroup)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
         try await CommandSupport.reporting {
             do {

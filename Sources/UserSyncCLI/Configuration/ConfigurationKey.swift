@@ -17,6 +17,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case workerPollMilliseconds = "USERSYNC_WORKER_POLL_INTERVAL_MS"
     case workerGraceSeconds = "USERSYNC_WORKER_GRACE_PERIOD_SECONDS"
     case jobRetentionHours = "USERSYNC_JOB_RETENTION_HOURS"
+    case workerMetricsPort = "USERSYNC_WORKER_METRICS_PORT"
 
     /// Values that must never be printed, not even in an error about them.
     var isSecret: Bool {

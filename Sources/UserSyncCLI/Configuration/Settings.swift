@@ -76,16 +76,21 @@ public struct ServeSettings: Sendable {
 public struct WorkSettings: Sendable {
     public var database: DatabaseSettings
     public var worker: WorkerSettings
+    /// Where `/metrics` and `/healthz` are served (on `USERSYNC_HTTP_HOST`); 0 serves nothing.
+    public var metricsHost: String
+    public var metricsPort: Int
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
         var worker = WorkerSettings()
         worker.concurrency = reader.integer(.workerConcurrency, default: worker.concurrency, range: 1...1_000)
         worker.batchSize = reader.integer(.workerBatchSize, default: worker.batchSize, range: 1...1_000)
-        worker.lease = .seconds(reader.integer(.workerLeaseSeconds, default: 30, range: 3...3_600))
+        worker.lease = .seconds(reader.integer(.workerLeaseSeconds, default: 20, range: 3...3_600))
         worker.pollInterval = .milliseconds(reader.integer(.workerPollMilliseconds, default: 1_000, range: 10...60_000))
         worker.gracePeriod = .seconds(reader.integer(.workerGraceSeconds, default: 30, range: 0...3_600))
         worker.retention = .seconds(3_600 * reader.integer(.jobRetentionHours, default: 168, range: 1...87_600))
+        metricsHost = reader.string(.httpHost, default: "127.0.0.1")!
+        metricsPort = reader.integer(.workerMetricsPort, default: 9091, range: 0...65535)
         try reader.validate()
         self.database = database!
         // The pool serves the claim loop, the listener, lease extension, outcomes and the reaper.
