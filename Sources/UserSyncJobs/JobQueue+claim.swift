@@ -28,58 +28,21 @@ extension JobQueue {
     public func claim(
         worker: String, limit: Int, perOrganization: Int, lease: Duration, logger: Logger
     ) async throws -> [ClaimedJob] {
-        let start = UUID()
-        let leaseSeconds = lease.seconds
-        return try await database.withQueueScope(logger: logger) { connection in
-            let rows = try await connection.query(
-                """
-                WITH RECURSIVE organizations(org_id) AS (
-                    (SELECT org_id FROM jobs WHERE state = 'queued' AND run_at <= now() AND org_id >= \(start)
-                     ORDER BY org_id LIMIT 1)
-                    UNION ALL
-                    SELECT (SELECT j.org_id FROM jobs j
-                            WHERE j.state = 'queued' AND j.run_at <= now() AND j.org_id > organizations.org_id
-                            ORDER BY j.org_id LIMIT 1)
-                    FROM organizations WHERE organizations.org_id IS NOT NULL
-                ), wrapped(org_id) AS (
-                    (SELECT org_id FROM jobs WHERE state = 'queued' AND run_at <= now() AND org_id < \(start)
-                     ORDER BY org_id LIMIT 1)
-                    UNION ALL
-                    SELECT (SELECT j.org_id FROM jobs j
-                            WHERE j.state = 'queued' AND j.run_at <= now() AND j.org_id > wrapped.org_id AND j.org_id < \(start)
-                            ORDER BY j.org_id LIMIT 1)
-                    FROM wrapped WHERE wrapped.org_id IS NOT NULL
-                ), round AS (
-                    SELECT org_id, 0 AS pass FROM organizations WHERE org_id IS NOT NULL
-                    UNION ALL
-                    SELECT org_id, 1 FROM wrapped WHERE org_id IS NOT NULL
-                ), picked AS (
-                    SELECT due.org_id, due.id FROM round CROSS JOIN LATERAL (
-                        SELECT org_id, id FROM jobs
-                        WHERE jobs.org_id = round.org_id AND state = 'queued' AND run_at <= now()
-                        ORDER BY priority DESC, run_at, id
-                        LIMIT \(perOrganization)
-                        FOR UPDATE SKIP LOCKED
-                    ) due
-                    LIMIT \(limit)
-                )
-                UPDATE jobs SET state = 'running', attempts = jobs.attempts + 1, lease_owner = \(worker),
-                       lease_expires_at = now() + make_interval(secs => \(leaseSeconds)), started_at = now()
-                FROM picked
-                WHERE jobs.org_id = picked.org_id AND jobs.id = picked.id
-                RETURNING jobs.org_id, jobs.id, jobs.kind, jobs.payload::text, jobs.attempts, jobs.max_attempts,
-                          jobs.created_at, greatest(jobs.run_at, jobs.created_at), jobs.started_at
-                """, logger: logger)
-            var claimed: [ClaimedJob] = []
-            for try await (org, id, kind, payload, attempts, maxAttempts, created, due, started) in rows.decode(
-                (UUID, Int64, String, String, Int32, Int32, Date, Date, Date).self)
-            {
-                claimed.append(ClaimedJob(
-                    organizationID: OrganizationID(org), id: id, kind: kind, payload: payload, attempts: Int(attempts),
-                    maxAttempts: Int(maxAttempts), createdAt: created, dueAt: due, startedAt: started))
-            }
-            return claimed
+        // One statement (see sql/0009): the round starts at a random organization.
+        let rows = try await database.client.query(
+            """
+            SELECT org_id, id, kind, payload, attempts, max_attempts, created_at, due_at, started_at
+            FROM usersync_claim_jobs(\(worker), \(limit)::integer, \(perOrganization)::integer, \(lease.seconds), \(UUID()))
+            """, logger: logger)
+        var claimed: [ClaimedJob] = []
+        for try await (org, id, kind, payload, attempts, maxAttempts, created, due, started) in rows.decode(
+            (UUID, Int64, String, String, Int32, Int32, Date, Date, Date).self)
+        {
+            claimed.append(ClaimedJob(
+                organizationID: OrganizationID(org), id: id, kind: kind, payload: payload, attempts: Int(attempts),
+                maxAttempts: Int(maxAttempts), createdAt: created, dueAt: due, startedAt: started))
         }
+        return claimed
     }
 
     /// Extends the leases this worker holds on `ids`; returns the ids it still holds (a job

@@ -5,17 +5,12 @@ import UserSyncDomain
 import UserSyncPersistence
 
 extension JobQueue {
-    /// Marks jobs this worker holds as succeeded, in one statement.
+    /// Marks jobs this worker holds as succeeded: one statement, one round trip (see sql/0009).
     public func succeed(_ keys: [JobKey], worker: String, logger: Logger) async throws {
         guard !keys.isEmpty else { return }
-        try await database.withQueueScope(logger: logger) { connection in
-            try await connection.query(
-                """
-                UPDATE jobs SET state = 'succeeded', finished_at = now(), lease_owner = NULL, lease_expires_at = NULL
-                FROM unnest(\(keys.map(\.organizationID.rawValue))::uuid[], \(keys.map(\.id))::bigint[]) AS k(org_id, id)
-                WHERE jobs.org_id = k.org_id AND jobs.id = k.id AND jobs.state = 'running' AND jobs.lease_owner = \(worker)
-                """, logger: logger)
-        }
+        try await database.client.query(
+            "SELECT usersync_succeed_jobs(\(worker), \(keys.map(\.organizationID.rawValue)), \(keys.map(\.id)))",
+            logger: logger)
     }
 
     /// Records a failed attempt: back to the queue at `retryAt`, or dead when `retryAt` is nil.

@@ -81,26 +81,37 @@ public final class JobProcessor: Service, Sendable {
 
     private var stopping: Bool { state.withLock { $0.stopping } }
 
+    private var refillThreshold: Int { max(1, min(settings.batchSize, settings.concurrency / 4)) }
+
     // MARK: Claiming
 
     private func claimLoop(jobs: inout DiscardingTaskGroup) async {
         var wakeups = wake.makeAsyncIterator()
+        var backlog = false
         while !stopping && !Task.isCancelled {
-            let free = settings.concurrency - runningCount
-            guard free > 0 else {
+            let running = runningCount
+            guard running < settings.concurrency else {
                 _ = await wakeups.next()  // a job finished, or shutdown
                 continue
             }
+            // With a backlog, let a few slots free up (for at most 2 ms) so one claim fills them
+            // together: claiming per freed slot would spend a round trip per job.
+            if backlog && running > 0 && settings.concurrency - running < refillThreshold {
+                await idle(&wakeups, upTo: .milliseconds(2))
+            }
+            let free = settings.concurrency - runningCount
             let claimed: [ClaimedJob]
             do {
                 claimed = try await queue.claim(
                     worker: workerID, limit: min(free, settings.batchSize), perOrganization: settings.perOrganizationClaim,
                     lease: settings.lease, logger: logger)
             } catch {
+                backlog = false
                 logger.error("claiming jobs failed; retrying after the poll interval", metadata: ["error": "\(error)"])
                 await idle(&wakeups)
                 continue
             }
+            backlog = claimed.count == min(free, settings.batchSize)
             state.withLock { state in for job in claimed { state.running[job.key] = job } }
             for job in claimed {
                 jobs.addTask { await self.execute(job) }
@@ -110,8 +121,8 @@ public final class JobProcessor: Service, Sendable {
     }
 
     /// Waits for a notification, a finished job or the poll interval, whichever comes first.
-    private func idle(_ wakeups: inout AsyncStream<Void>.Iterator) async {
-        let poll = settings.pollInterval
+    private func idle(_ wakeups: inout AsyncStream<Void>.Iterator, upTo limit: Duration? = nil) async {
+        let poll = limit ?? settings.pollInterval
         let continuation = wakeContinuation
         await withTaskGroup(of: Void.self) { group in
             group.addTask {

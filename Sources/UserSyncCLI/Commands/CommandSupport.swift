@@ -1,6 +1,8 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import UserSyncAPI
 import UserSyncDomain
 import UserSyncPersistence
@@ -16,6 +18,19 @@ enum CommandSupport {
         var logger = Logger(label: label)
         logger.logLevel = reader.raw(.logLevel).flatMap(Logger.Level.init(rawValue:)) ?? .info
         return logger
+    }
+
+    /// Process-wide logging (to standard error, at `logger`'s level) and Prometheus metrics, for
+    /// the long-running roles. Returns the registry `/metrics` renders.
+    static func bootstrapObservability(_ logger: Logger) -> PrometheusCollectorRegistry {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logger.logLevel
+            return handler
+        }
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        return registry
     }
 
     /// Runs an operations command against the service database, with errors as readable lines.

@@ -19,13 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
         let files = try MigrationSettings.files(&reader)
         let settings = try await CommandSupport.reporting { try ServeSettings(&reader) }
         let logger = CommandSupport.logger(reader)
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = logger.logLevel
-            return handler
-        }
-        let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        let registry = CommandSupport.bootstrapObservability(logger)
 
         let database = Database(url: settings.database.url, poolSize: settings.database.poolSize, logger: logger)
         let migrator = Migrator(files: files!)
