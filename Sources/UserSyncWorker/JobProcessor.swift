@@ -81,7 +81,7 @@ public final class JobProcessor: Service, Sendable {
 
     private var stopping: Bool { state.withLock { $0.stopping } }
 
-    private var refillThreshold: Int { max(1, min(settings.batchSize, settings.concurrency / 4)) }
+    private var refillThreshold: Int { max(1, min(settings.batchSize, settings.concurrency / 2)) }
 
     // MARK: Claiming
 
@@ -94,10 +94,13 @@ public final class JobProcessor: Service, Sendable {
                 _ = await wakeups.next()  // a job finished, or shutdown
                 continue
             }
-            // With a backlog, let a few slots free up (for at most 2 ms) so one claim fills them
-            // together: claiming per freed slot would spend a round trip per job.
-            if backlog && running > 0 && settings.concurrency - running < refillThreshold {
-                await idle(&wakeups, upTo: .milliseconds(2))
+            // With a backlog, let slots free up (for at most 2 ms) so one claim fills many of them:
+            // claiming per freed slot would spend a round trip per job.
+            if backlog && running > 0 {
+                let deadline = ContinuousClock.now + .milliseconds(2)
+                while settings.concurrency - runningCount < refillThreshold && runningCount > 0, ContinuousClock.now < deadline {
+                    await idle(&wakeups, upTo: deadline - ContinuousClock.now)
+                }
             }
             let free = settings.concurrency - runningCount
             let claimed: [ClaimedJob]

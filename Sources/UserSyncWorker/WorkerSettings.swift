@@ -22,8 +22,9 @@ public struct WorkerSettings: Sendable {
 
     public init() {}
 
-    /// Jobs one organization may take of a claim batch, so one backlog cannot fill it.
-    var perOrganizationClaim: Int { max(1, batchSize / 4) }
+    /// The least share of a claim batch each organization with due jobs is offered; the batch is
+    /// split equally between them (see `usersync_claim_jobs`), so one organization alone fills it.
+    var perOrganizationClaim: Int { 1 }
 
     /// The delay before attempt `attempt + 1`: base·2^(attempt-1), capped, jittered to 50–100 %.
     func retryDelay(afterAttempt attempt: Int) -> Duration {

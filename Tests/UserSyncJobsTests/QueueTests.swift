@@ -93,6 +93,23 @@ struct QueueTests {
         }
     }
 
+    @Test("a claim takes exactly what it returns, also once PL/pgSQL switches to its generic plan")
+    func claimTakesNoMoreThanItReturns() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            _ = try await db.organization()
+            try await db.enqueue(Array(repeating: NewJob(kind: "noop"), count: 20_000), for: org)
+            let queue = JobQueue(database: db.service)
+            var returned = 0
+            // The same pooled connection serves the calls, so the plan cache is exercised.
+            for _ in 0..<10 {
+                returned += try await queue.claim(worker: "w", limit: 32, perOrganization: 50, lease: .seconds(30), logger: db.logger).count
+            }
+            #expect(returned == 320)
+            #expect(try await db.count(state: .running) == 320)
+        }
+    }
+
     @Test("another organization's jobs are invisible on a tenant connection")
     func tenantScope() async throws {
         try await withTestDatabase { db in
