@@ -126,6 +126,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Use cases that combine persistence, the job queue and the connectors: the Connect
+        // Center, imports, people and syncs. The API and the worker both run them.
+        .target(
+            name: "UserSyncUseCases",
+            dependencies: [
+                "UserSyncDomain", "UserSyncSecrets", "UserSyncPersistence", "UserSyncJobs", "UserSyncWorker", "UserSyncConnectors",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The HTTP API (Hummingbird 2).
         .target(
             name: "UserSyncAPI",
@@ -134,6 +145,8 @@ let package = Package(
                 "UserSyncSecrets",
                 "UserSyncPersistence",
                 "UserSyncJobs",
+                "UserSyncUseCases",
+                "UserSyncConnectors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -150,6 +163,9 @@ let package = Package(
                 "UserSyncAPI",
                 "UserSyncJobs",
                 "UserSyncWorker",
+                "UserSyncUseCases",
+                "UserSyncConnectors",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -165,7 +181,8 @@ let package = Package(
         .target(
             name: "UserSyncTestSupport",
             dependencies: [
-                "UserSyncPersistence", "UserSyncConnectors", "UserSyncSimulator",
+                "UserSyncPersistence", "UserSyncConnectors", "UserSyncSimulator", "UserSyncUseCases", "UserSyncWorker",
+                "UserSyncJobs", "UserSyncSecrets",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -181,7 +198,8 @@ let package = Package(
         .testTarget(
             name: "UserSyncAPITests",
             dependencies: [
-                "UserSyncAPI", "UserSyncCLI", "UserSyncTestSupport",
+                "UserSyncAPI", "UserSyncCLI", "UserSyncTestSupport", "UserSyncUseCases", "UserSyncWorker", "UserSyncSimulator",
+                "UserSyncConnectors", "UserSyncJobs",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ],
             swiftSettings: strict

@@ -40,6 +40,25 @@ public struct APIError: Error, Sendable {
         }
     }
 
+    /// A platform refused or failed a call made on the caller's behalf. What only an admin or
+    /// nobody can fix is a 422 named after the cause, with the platform's own words; a platform
+    /// that is down is a 502, one that rate-limits a 503 with `Retry-After`.
+    public init(_ failure: PlatformFailure) {
+        var detail = "\(failure.platform.displayName) answered: \(failure.message)"
+        if let code = failure.platformCode { detail += " (\(code))" }
+        switch failure.cause {
+        case .rateLimited:
+            let seconds = max(1, Int((failure.retryAt?.timeIntervalSinceNow ?? 30).rounded(.up)))
+            self.init(
+                .serviceUnavailable, code: "platform_rate_limited", title: "Platform rate limit", detail: detail,
+                headers: [.retryAfter: "\(seconds)"])
+        case .platformUnavailable, .malformedResponse:
+            self.init(.badGateway, code: "platform_unavailable", title: "Platform unavailable", detail: detail)
+        default:
+            self.init(.unprocessableContent, code: failure.cause.rawValue, title: "Refused by the platform", detail: detail)
+        }
+    }
+
     static func badRequest(_ code: String, _ detail: String) -> APIError {
         APIError(.badRequest, code: code, title: "Bad request", detail: detail)
     }

@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import Prometheus
 import UserSyncPersistence
+import UserSyncUseCases
 
 /// What the HTTP API needs, built by the composition root (or a test).
 public struct APIDependencies: Sendable {
@@ -11,13 +12,22 @@ public struct APIDependencies: Sendable {
     /// Compared in constant time; never logged.
     public var operatorToken: String
     public var maxBodyBytes: Int
+    /// Platform connectors and the keyring that opens stored credentials.
+    public var connectors: ConnectorAccess
+    /// When a connection that needs attention is first re-checked by the worker.
+    public var healthCheckDelay: Duration
 
-    public init(database: Database, migrator: Migrator, metrics: PrometheusCollectorRegistry, operatorToken: String, maxBodyBytes: Int) {
+    public init(
+        database: Database, migrator: Migrator, metrics: PrometheusCollectorRegistry, operatorToken: String, maxBodyBytes: Int,
+        connectors: ConnectorAccess, healthCheckDelay: Duration = .seconds(60)
+    ) {
         self.database = database
         self.migrator = migrator
         self.metrics = metrics
         self.operatorToken = operatorToken
         self.maxBodyBytes = maxBodyBytes
+        self.connectors = connectors
+        self.healthCheckDelay = healthCheckDelay
     }
 }
 
@@ -43,6 +53,11 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<AppRequestCon
     organizationRoutes.addTenantRoutes(to: tenant)
     APIKeyRoutes(administration: administration).addRoutes(to: tenant)
     JobRoutes(database: dependencies.database).addRoutes(to: tenant)
+    let health = ConnectionHealthRecorder(database: dependencies.database, firstCheck: dependencies.healthCheckDelay)
+    let center = ConnectCenter(database: dependencies.database, access: dependencies.connectors, health: health)
+    ConnectionRoutes(center: center).addRoutes(to: tenant)
+    ImportRoutes(center: center).addRoutes(to: tenant)
+    PeopleRoutes(directory: PeopleDirectory(database: dependencies.database)).addRoutes(to: tenant)
 
     table.set(RouteTable(router.routes))
     return router

@@ -1,7 +1,38 @@
-/// The OpenAPI 3.1 description of the API, served at `/openapi.json`. A test fails when a route
-/// exists that this does not describe, or the reverse.
+import Foundation
+
+/// The OpenAPI 3.1 description of the API, served at `/openapi.json`: this base and one fragment
+/// per feature (`paths` and `components.schemas`), merged once. A test fails when a route exists
+/// that the document does not describe, or the reverse.
 enum OpenAPIDocument {
-    static let json = #"""
+    static let json: String = {
+        do {
+            var document = try object(base)
+            for fragment in [directory] {
+                let part = try object(fragment)
+                for section in ["paths"] {
+                    document[section] = merge(document[section], part[section])
+                }
+                var components = document["components"] as? [String: Any] ?? [:]
+                let partComponents = part["components"] as? [String: Any] ?? [:]
+                for (key, value) in partComponents { components[key] = merge(components[key], value) }
+                document["components"] = components
+            }
+            let data = try JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes])
+            return String(decoding: data, as: UTF8.self)
+        } catch {
+            fatalError("the OpenAPI document is not valid JSON: \(error)")
+        }
+    }()
+
+    private static func object(_ text: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] ?? [:]
+    }
+
+    private static func merge(_ a: Any?, _ b: Any?) -> [String: Any] {
+        (a as? [String: Any] ?? [:]).merging(b as? [String: Any] ?? [:]) { _, new in new }
+    }
+
+    static let base = #"""
     {
       "openapi": "3.1.0",
       "info": {

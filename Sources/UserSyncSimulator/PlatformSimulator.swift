@@ -72,10 +72,13 @@ public struct PlatformSimulator: Sendable {
         var order: [String] = []
         var grouped: [String: [SimPerson.Account]] = [:]
         for platform in Platform.allCases {
-            for account in organization.directory(platform).accounts where !account.removed && !account.bot {
+            let directory = organization.directory(platform)
+            for account in directory.accounts where !account.removed && !account.bot {
                 guard let email = account.primaryEmail.map(normalize) else { continue }
                 if grouped[email] == nil { order.append(email) }
-                grouped[email, default: []].append(.init(platform: platform, id: account.id, emails: account.emails, active: account.active, guest: account.guest))
+                grouped[email, default: []].append(.init(
+                    platform: platform, id: account.id, emails: account.emails, active: account.active, pending: account.pending,
+                    guest: account.guest, teams: account.teams.map { directory.teams[$0].id }))
             }
         }
         return order.dropFirst(offset).prefix(limit).map { SimPerson(email: $0, accounts: grouped[$0] ?? []) }

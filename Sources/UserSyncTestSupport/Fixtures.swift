@@ -56,6 +56,11 @@ extension TestDatabase {
                 """, logger: l)
             try await c.query(
                 "INSERT INTO import_runs (org_id, id, connection_id, requested_by) VALUES (\(org), \(run), \(connection), 'test')", logger: l)
+            try await c.query(
+                """
+                INSERT INTO import_team_members (org_id, run_id, team_id, platform_user_id)
+                VALUES (\(org), \(run), \(team), 'U1')
+                """, logger: l)
             try await c.query("INSERT INTO jobs (org_id, kind) VALUES (\(org), 'seed')", logger: l)
             try await c.query(
                 """

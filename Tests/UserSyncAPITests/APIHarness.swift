@@ -10,7 +10,10 @@ import Testing
 import UserSyncAPI
 import UserSyncDomain
 import UserSyncPersistence
+import UserSyncConnectors
+import UserSyncSimulator
 import UserSyncTestSupport
+import UserSyncUseCases
 
 /// Metrics can be bootstrapped once per process; every test's app shares this registry.
 let sharedMetrics: PrometheusCollectorRegistry = {
@@ -31,10 +34,14 @@ struct Reply: @unchecked Sendable {  // JSON objects from JSONSerialization; onl
     subscript(key: String) -> Any? { json[key] }
 }
 
-/// One test's API: the real router over a database of its own.
+/// One test's API: the real router over a database of its own, and, when asked for, a platform
+/// simulator on a loopback port.
 struct API: Sendable {
     let client: any TestClientProtocol
     let db: TestDatabase
+    let platforms: SimulatedPlatforms?
+
+    var simulator: PlatformSimulator { platforms!.simulator }
 
     func call(
         _ method: HTTPRequest.Method, _ uri: String, token: String? = operatorToken, json body: String? = nil,
@@ -77,10 +84,41 @@ func withAPI(
     _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     try await withTestDatabase { db in
-        let dependencies = APIDependencies(
-            database: db.service, migrator: try migrator ?? TestDatabase.migrator, metrics: sharedMetrics,
-            operatorToken: operatorToken, maxBodyBytes: maxBodyBytes)
-        let app = Application(router: buildRouter(dependencies))
-        try await app.test(.router) { client in try await body(API(client: client, db: db)) }
+        try await serve(db, platforms: nil, migrator: migrator, maxBodyBytes: maxBodyBytes, body)
     }
+}
+
+/// The API with a platform simulator seeded with `organizations` (name, size), connectors pointed
+/// at it; with `worker`, an in-process worker runs the jobs the API enqueues.
+func withSimulatedAPI(
+    organizations: [(name: String, size: Int)] = [("acme", 60)], simulator configuration: SimulatorConfiguration = SimulatorConfiguration(),
+    worker: Bool = true, _ body: @Sendable @escaping (API) async throws -> Void
+) async throws {
+    try await withTestDatabase { db in
+        try await SimulatedPlatforms.run(configuration) { platforms in
+            for organization in organizations {
+                _ = platforms.simulator.createOrganization(name: organization.name, seed: 7, size: organization.size)
+            }
+            guard worker else { return try await serve(db, platforms: platforms, body) }
+            let handlers = directoryHandlers(database: db.service, access: platforms.access, recheck: .seconds(1), logger: db.logger)
+            try await withWorker(db.service, handlers: handlers, logger: db.logger) {
+                try await serve(db, platforms: platforms, body)
+            }
+        }
+    }
+}
+
+private func serve(
+    _ db: TestDatabase, platforms: SimulatedPlatforms?, migrator: Migrator? = nil, maxBodyBytes: Int = 64 * 1024,
+    _ body: @Sendable @escaping (API) async throws -> Void
+) async throws {
+    let access = platforms?.access
+        ?? ConnectorAccess(
+            factory: ConnectorFactory(client: .shared, settings: SimulatedPlatforms.testSettings, logger: db.logger),
+            secrets: TestSecrets.box, allowInsecureURLs: true)
+    let dependencies = APIDependencies(
+        database: db.service, migrator: try migrator ?? TestDatabase.migrator, metrics: sharedMetrics,
+        operatorToken: operatorToken, maxBodyBytes: maxBodyBytes, connectors: access, healthCheckDelay: .seconds(1))
+    let app = Application(router: buildRouter(dependencies))
+    try await app.test(.router) { client in try await body(API(client: client, db: db, platforms: platforms)) }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 import UserSyncAPI
+import UserSyncConnectors
+import UserSyncUseCases
 import UserSyncPersistence
 import UserSyncTestSupport
 
@@ -25,7 +27,9 @@ import UserSyncTestSupport
     static func routes() throws -> [RouteTable.Route] {
         let dependencies = APIDependencies(
             database: Database(url: try DatabaseURL("postgres://nobody@localhost/none"), poolSize: 1, logger: TestEnvironment.logger),
-            migrator: Migrator(files: []), metrics: sharedMetrics, operatorToken: operatorToken, maxBodyBytes: 1024)
+            migrator: Migrator(files: []), metrics: sharedMetrics, operatorToken: operatorToken, maxBodyBytes: 1024,
+            connectors: ConnectorAccess(
+                factory: ConnectorFactory(client: .shared, logger: TestEnvironment.logger), secrets: TestSecrets.box, allowInsecureURLs: false))
         return RouteTable(buildRouter(dependencies).routes).routes
     }
 }

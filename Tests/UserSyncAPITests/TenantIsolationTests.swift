@@ -8,7 +8,8 @@ import UserSyncAPI
 @Suite struct TenantIsolationTests {
     struct Probe: Sendable {
         let method: HTTPRequest.Method
-        /// `{b}` is org B's slug or id, `{bkey}` one of B's key ids, `{a}` org A's slug.
+        /// `{b}` is org B's slug or id, `{bkey}` one of B's key ids, `{a}` org A's slug; `{bconn}`,
+        /// `{bimport}`, `{bperson}` and `{bjob}` are B's connection, import, person and job.
         let template: String
         var body: String? = nil
     }
@@ -23,9 +24,31 @@ import UserSyncAPI
         Probe(method: .delete, template: "/v1/orgs/{b}/keys/{bkey}"),
         Probe(method: .get, template: "/v1/orgs/{b}/jobs"),
         Probe(method: .get, template: "/v1/orgs/{b}/jobs/{bjob}"),
+        Probe(method: .get, template: "/v1/orgs/{b}/connections"),
+        Probe(method: .post, template: "/v1/orgs/{b}/connections", body: #"{"platform":"slack","credentials":{"bot_token":"x"}}"#),
+        Probe(method: .get, template: "/v1/orgs/{b}/connections/{bconn}"),
+        Probe(method: .patch, template: "/v1/orgs/{b}/connections/{bconn}", body: #"{"display_name":"Pwned"}"#),
+        Probe(method: .delete, template: "/v1/orgs/{b}/connections/{bconn}"),
+        Probe(method: .post, template: "/v1/orgs/{b}/connections/{bconn}/verify"),
+        Probe(method: .get, template: "/v1/orgs/{b}/connections/{bconn}/teams/available"),
+        Probe(method: .get, template: "/v1/orgs/{b}/connections/{bconn}/teams"),
+        Probe(method: .post, template: "/v1/orgs/{b}/connections/{bconn}/teams/selection", body: #"{"select":["x"]}"#),
+        Probe(method: .post, template: "/v1/orgs/{b}/connections/{bconn}/imports"),
+        Probe(method: .get, template: "/v1/orgs/{b}/connections/{bconn}/imports"),
+        Probe(method: .get, template: "/v1/orgs/{b}/imports/{bimport}"),
+        Probe(method: .get, template: "/v1/orgs/{b}/people"),
+        Probe(method: .get, template: "/v1/orgs/{b}/people.csv"),
+        Probe(method: .get, template: "/v1/orgs/{b}/people/{bperson}"),
         // B's resource through A's own path is no better.
         Probe(method: .get, template: "/v1/orgs/{a}/jobs/{bjob}"),
         Probe(method: .delete, template: "/v1/orgs/{a}/keys/{bkey}"),
+        Probe(method: .get, template: "/v1/orgs/{a}/connections/{bconn}"),
+        Probe(method: .patch, template: "/v1/orgs/{a}/connections/{bconn}", body: #"{"display_name":"Pwned"}"#),
+        Probe(method: .delete, template: "/v1/orgs/{a}/connections/{bconn}"),
+        Probe(method: .post, template: "/v1/orgs/{a}/connections/{bconn}/imports"),
+        Probe(method: .get, template: "/v1/orgs/{a}/connections/{bconn}/teams/available"),
+        Probe(method: .get, template: "/v1/orgs/{a}/imports/{bimport}"),
+        Probe(method: .get, template: "/v1/orgs/{a}/people/{bperson}"),
         // A path to an organization that does not exist answers the same as B's.
         Probe(method: .get, template: "/v1/orgs/no-such-org"),
     ]
@@ -36,38 +59,50 @@ import UserSyncAPI
             "\($0.method.rawValue) " + $0.template
                 .replacingOccurrences(of: "{bid}", with: "{org}").replacingOccurrences(of: "{b}", with: "{org}")
                 .replacingOccurrences(of: "{a}", with: "{org}").replacingOccurrences(of: "{bkey}", with: "{key_id}")
-                .replacingOccurrences(of: "{bjob}", with: "{job_id}")
+                .replacingOccurrences(of: "{bjob}", with: "{job_id}").replacingOccurrences(of: "{bconn}", with: "{connection_id}")
+                .replacingOccurrences(of: "{bimport}", with: "{import_id}").replacingOccurrences(of: "{bperson}", with: "{person_id}")
         })
         let missing = routes.map { "\($0.method.rawValue) \($0.path)" }.filter { !probed.contains($0) }
         #expect(missing.isEmpty, "tenant routes without an isolation probe: \(missing)")
     }
 
     @Test func anotherOrganizationsKeyGets404AndChangesNothing() async throws {
-        try await withAPI { api in
+        try await withSimulatedAPI { api in
             try await api.createOrganization("org-a")
             let b = try await api.createOrganization("org-b")
             let aKey = try await api.createKey("org-a")
             let bKey = try await api.createKey("org-b")
             let bJob = try await api.enqueueJob(b.id)
-            let before = try await api.call(.get, "/v1/orgs/org-b/keys?include_revoked=true").text
-            let bOrg = try await api.call(.get, "/v1/orgs/org-b").text
+            let bConnection = try await api.connect(.slack, org: "org-b")
+            let bImport = try #require(try await api.importAndWait(bConnection, org: "org-b")["id"] as? String)
+            let bPerson = try #require(try await api.allPeople(org: "org-b").first?["id"] as? String)
+            let snapshot = { () async throws -> [String] in
+                var texts: [String] = []
+                for uri in ["/v1/orgs/org-b/keys?include_revoked=true", "/v1/orgs/org-b", "/v1/orgs/org-b/connections",
+                            "/v1/orgs/org-b/people?limit=200", "/v1/orgs/org-b/connections/\(bConnection)/teams",
+                            "/v1/orgs/org-b/connections/\(bConnection)/imports"] {
+                    texts.append(try await api.call(.get, uri).text)
+                }
+                return texts
+            }
+            let before = try await snapshot()
             var problems: [String] = []
 
             for probe in Self.probes {
                 let uri = probe.template
                     .replacingOccurrences(of: "{bid}", with: b.id).replacingOccurrences(of: "{b}", with: "org-b")
                     .replacingOccurrences(of: "{a}", with: "org-a").replacingOccurrences(of: "{bkey}", with: bKey.id)
-                    .replacingOccurrences(of: "{bjob}", with: bJob)
+                    .replacingOccurrences(of: "{bjob}", with: bJob).replacingOccurrences(of: "{bconn}", with: bConnection)
+                    .replacingOccurrences(of: "{bimport}", with: bImport).replacingOccurrences(of: "{bperson}", with: bPerson)
                 let reply = try await api.call(probe.method, uri, token: aKey.secret, json: probe.body)
                 #expect(reply.status == .notFound, "\(probe.method) \(uri) → \(reply.status): \(reply.text)")
-                if reply.text.contains("org-b") || reply.text.contains(b.id) || reply.text.contains(bKey.id) {
-                    problems.append("\(probe.method) \(uri) echoes B's identifiers")
+                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson] where reply.text.contains(secret) {
+                    problems.append("\(probe.method) \(uri) echoes B's identifier \(secret)")
                 }
             }
             #expect(problems.isEmpty, "\(problems)")
             // Nothing of B changed, and B's key still works.
-            #expect(try await api.call(.get, "/v1/orgs/org-b/keys?include_revoked=true").text == before)
-            #expect(try await api.call(.get, "/v1/orgs/org-b").text == bOrg)
+            #expect(try await snapshot() == before)
             #expect(try await api.call(.get, "/v1/orgs/org-b", token: bKey.secret).status == .ok)
             #expect(try await api.call(.get, "/v1/orgs/org-b/jobs/\(bJob)", token: bKey.secret).status == .ok)
         }

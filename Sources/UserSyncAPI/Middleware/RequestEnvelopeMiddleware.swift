@@ -49,6 +49,8 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
             return error
         case let error as DomainError:
             return APIError(error)
+        case let error as PlatformFailure:
+            return APIError(error)
         case let error as HTTPError where error.status == .notFound:
             // The router found no route. If the path exists with other methods it is a 405.
             let allowed = routes.allowedMethods(forPath: request.uri.path)

@@ -4,8 +4,11 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import AsyncHTTPClient
 import UserSyncAPI
+import UserSyncConnectors
 import UserSyncPersistence
+import UserSyncUseCases
 
 /// `usersync serve`: the HTTP API. Refuses to start on a database with pending migrations or
 /// when connected as a role that could bypass row-level security.
@@ -25,7 +28,11 @@ struct ServeCommand: AsyncParsableCommand {
         let migrator = Migrator(files: files!)
         let dependencies = APIDependencies(
             database: database, migrator: migrator, metrics: registry,
-            operatorToken: settings.operatorToken, maxBodyBytes: settings.maxBodyBytes)
+            operatorToken: settings.operatorToken, maxBodyBytes: settings.maxBodyBytes,
+            connectors: ConnectorAccess(
+                factory: ConnectorFactory(client: .shared, settings: settings.platforms.connectors, logger: logger),
+                secrets: settings.secrets, allowInsecureURLs: settings.platforms.allowInsecureURLs),
+            healthCheckDelay: settings.platforms.recheckDelay)
         var app = Application(
             router: buildRouter(dependencies),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "usersync"),

@@ -4,8 +4,11 @@ import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
+import AsyncHTTPClient
+import UserSyncConnectors
 import UserSyncJobs
 import UserSyncPersistence
+import UserSyncUseCases
 import UserSyncWorker
 
 /// `usersync work`: drains the job table. Refuses to start on a database with pending migrations
@@ -24,7 +27,7 @@ struct WorkCommand: AsyncParsableCommand {
 
         let database = Database(url: settings.database.url, poolSize: settings.database.poolSize, logger: logger)
         let queue = JobQueue(database: database)
-        let handlers = JobHandlers.builtIn
+        let handlers = Self.handlers(database: database, settings: settings, logger: logger)
         let processor = JobProcessor(queue: queue, handlers: handlers, settings: settings.worker, logger: logger)
         let role = WorkerRole(
             database: database, migrator: Migrator(files: files!), processor: processor,
@@ -58,6 +61,21 @@ struct WorkCommand: AsyncParsableCommand {
                 throw CommandFailure(description: "usersync work stopped: \(error)")
             }
         }
+    }
+}
+
+extension WorkCommand {
+    /// Every job kind the worker runs.
+    static func handlers(database: Database, settings: WorkSettings, logger: Logger) -> JobHandlers {
+        let access = ConnectorAccess(
+            factory: ConnectorFactory(client: .shared, settings: settings.platforms.connectors, logger: logger),
+            secrets: settings.secrets, allowInsecureURLs: settings.platforms.allowInsecureURLs)
+        let health = ConnectionHealthRecorder(database: database, firstCheck: settings.platforms.recheckDelay)
+        var handlers = JobHandlers.builtIn
+        handlers.registerDirectory(
+            importer: ImportRunner(database: database, access: access, health: health),
+            verifier: ConnectionVerifier(database: database, access: access, health: health), logger: logger)
+        return handlers
     }
 }
 

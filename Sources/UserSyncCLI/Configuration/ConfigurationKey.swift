@@ -18,6 +18,10 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case workerGraceSeconds = "USERSYNC_WORKER_GRACE_PERIOD_SECONDS"
     case jobRetentionHours = "USERSYNC_JOB_RETENTION_HOURS"
     case workerMetricsPort = "USERSYNC_WORKER_METRICS_PORT"
+    case platformTimeoutSeconds = "USERSYNC_PLATFORM_TIMEOUT_SECONDS"
+    case platformPacing = "USERSYNC_PLATFORM_PACING"
+    case allowInsecurePlatformURLs = "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS"
+    case connectionRecheckSeconds = "USERSYNC_CONNECTION_RECHECK_SECONDS"
 
     /// Values that must never be printed, not even in an error about them.
     var isSecret: Bool {

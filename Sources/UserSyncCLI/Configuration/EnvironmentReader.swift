@@ -50,6 +50,17 @@ public struct EnvironmentReader {
         return number
     }
 
+    mutating func boolean(_ key: ConfigurationKey, default value: Bool) -> Bool {
+        guard let raw = raw(key) else { return value }
+        switch raw.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default:
+            problem(key, "must be true or false")
+            return value
+        }
+    }
+
     mutating func databaseURL(_ key: ConfigurationKey, fallback: ConfigurationKey? = nil) -> DatabaseURL? {
         guard let text = raw(key) ?? fallback.flatMap(raw) else {
             problem(key, "is required (postgres://user:password@host:5432/database)")

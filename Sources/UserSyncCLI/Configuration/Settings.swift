@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import UserSyncConnectors
+import UserSyncDomain
 import UserSyncPersistence
 import UserSyncSecrets
 import UserSyncWorker
@@ -21,6 +23,32 @@ public struct DatabaseSettings: Sendable {
     }
 }
 
+/// How `serve` and `work` talk to the chat platforms.
+public struct PlatformSettings: Sendable {
+    public var connectors: ConnectorSettings
+    public var allowInsecureURLs: Bool
+    /// When a connection that needs attention is first re-checked.
+    public var recheckDelay: Duration
+
+    init(_ reader: inout EnvironmentReader, interactive: Bool) {
+        var connectors = ConnectorSettings()
+        connectors.requestTimeout = .seconds(reader.integer(.platformTimeoutSeconds, default: 30, range: 1...600))
+        if interactive {
+            // An admin is waiting on the answer: fail fast rather than retry for a minute.
+            connectors.maxAttempts = 2
+            connectors.maxInlineRetryAfter = .seconds(5)
+        }
+        switch reader.string(.platformPacing, default: "default")! {
+        case "default": break
+        case "off": for platform in Platform.allCases { connectors.pacing[platform] = .unlimited }
+        default: reader.problem(.platformPacing, "must be 'default' or 'off'")
+        }
+        self.connectors = connectors
+        allowInsecureURLs = reader.boolean(.allowInsecurePlatformURLs, default: false)
+        recheckDelay = .seconds(reader.integer(.connectionRecheckSeconds, default: 60, range: 1...86_400))
+    }
+}
+
 /// What `usersync serve` needs.
 public struct ServeSettings: Sendable {
     public var database: DatabaseSettings
@@ -29,6 +57,7 @@ public struct ServeSettings: Sendable {
     public var maxBodyBytes: Int
     public var operatorToken: String
     public var secrets: SecretBox
+    public var platforms: PlatformSettings
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
@@ -40,6 +69,7 @@ public struct ServeSettings: Sendable {
             reader.problem(.operatorToken, "must be at least 32 characters (generate one with `openssl rand -hex 32`)")
         }
         let secrets = Self.secretBox(&reader)
+        platforms = PlatformSettings(&reader, interactive: true)
         try reader.validate()
         self.database = database!
         self.host = host
@@ -79,6 +109,8 @@ public struct WorkSettings: Sendable {
     /// Where `/metrics` and `/healthz` are served (on `USERSYNC_HTTP_HOST`); 0 serves nothing.
     public var metricsHost: String
     public var metricsPort: Int
+    public var secrets: SecretBox
+    public var platforms: PlatformSettings
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
@@ -91,7 +123,10 @@ public struct WorkSettings: Sendable {
         worker.retention = .seconds(3_600 * reader.integer(.jobRetentionHours, default: 168, range: 1...87_600))
         metricsHost = reader.string(.httpHost, default: "127.0.0.1")!
         metricsPort = reader.integer(.workerMetricsPort, default: 9091, range: 0...65535)
+        let secrets = ServeSettings.secretBox(&reader)
+        platforms = PlatformSettings(&reader, interactive: false)
         try reader.validate()
+        self.secrets = secrets!
         self.database = database!
         // The pool serves the claim loop, the listener, lease extension, outcomes and the reaper.
         self.database.poolSize = max(self.database.poolSize, min(worker.concurrency, 50) + 4)

@@ -33,6 +33,12 @@ public struct PageSequence<Item: Sendable>: AsyncSequence, Sendable {
         Self(platform) { _ async throws(PlatformFailure) in Page(items: try await fetch(), next: nil) }
     }
 
+    /// One page at `cursor` (`nil` for the first), for listings a client pages through itself.
+    /// The cursor is the platform's own: callers must treat it as opaque.
+    public func page(at cursor: String?) async throws(PlatformFailure) -> Page {
+        try await fetch(cursor)
+    }
+
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(platform: platform, fetch: fetch) }
 
     public struct AsyncIterator: AsyncIteratorProtocol {

@@ -32,6 +32,12 @@ struct ControlRoutes: Sendable {
             state.store.withLock { $0.organizations[name] = nil }
             return Response(status: .noContent)
         }
+        control.get("orgs/:org/usersync-connections/:platform") { request, context in
+            guard let summary = state.summary(SimHTTP.param(context, "org") ?? ""),
+                  let platform = Platform(rawValue: SimHTTP.param(context, "platform") ?? "")
+            else { return notFound() }
+            return SimHTTP.json(summary.usersyncConnection(platform, base: SimHTTP(state: state).baseURL(request))).response
+        }
         control.get("orgs/:org/people") { request, context in
             let query = SimHTTP.query(request)
             guard let people = simulator.people(

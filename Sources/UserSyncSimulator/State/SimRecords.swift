@@ -86,7 +86,11 @@ public struct SimPerson: Sendable, Codable, Equatable {
         public var id: String
         public var emails: [String]
         public var active: Bool
+        /// Invited but never joined: platforms list such users as not active.
+        public var pending: Bool
         public var guest: Bool
+        /// The platform ids of the teams (groups) the account is in.
+        public var teams: [String]
     }
 
     public var email: String

@@ -1,0 +1,142 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncDomain
+
+/// The people directory: filtered, sorted, keyset-paginated reads. Every method runs on a
+/// connection scoped to `organization`.
+public struct PeopleRepository: Sendable {
+    public init() {}
+
+    public enum SortField: String, Sendable, CaseIterable {
+        case name, email
+    }
+
+    /// The last row of a page: the sort key and the id that breaks ties. Keyset pagination never
+    /// skips or repeats a person when others are added or removed between pages.
+    public struct Position: Sendable, Equatable, Codable {
+        public var key: String
+        public var id: UUID
+
+        public init(key: String, id: UUID) {
+            self.key = key
+            self.id = id
+        }
+    }
+
+    public struct Filter: Sendable {
+        public var platform: Platform?
+        public var connectionID: ConnectionID?
+        public var needsPrimaryChoice: Bool?
+        public var deactivated: Bool?
+        public var syncStatus: SyncStatus?
+        /// Matched, case-insensitively, against the person's and their accounts' addresses and names.
+        public var search: String?
+        public var sort: SortField = .name
+        public var descending = false
+        public var after: Position?
+        public var limit = 50
+
+        public init() {}
+    }
+
+    static let columns = """
+        p.id, p.email_normalized, p.display_name, p.primary_connection_id, p.primary_source, p.primary_chosen_by,
+        p.primary_chosen_at, p.needs_primary_choice, p.all_accounts_deactivated, p.created_at, p.updated_at
+        """
+
+    /// One page of people with their accounts, and each one's position for the next page.
+    public func list(
+        _ organization: OrganizationID, _ filter: Filter, on db: PostgresConnection, logger: Logger
+    ) async throws -> [(person: Person, position: Position)] {
+        let org = organization.rawValue
+        let key = filter.sort == .name ? "lower(coalesce(p.display_name, p.email_normalized))" : "p.email_normalized"
+        let direction = filter.descending ? "DESC" : "ASC"
+        let comparison = filter.descending ? "<" : ">"
+        let search = filter.search.map { $0.lowercased().trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        let rows = try await db.query(
+            """
+            SELECT \(unescaped: Self.columns), \(unescaped: key) AS sort_key FROM people p
+            WHERE p.org_id = \(org)
+              AND (\(filter.needsPrimaryChoice)::boolean IS NULL OR p.needs_primary_choice = \(filter.needsPrimaryChoice))
+              AND (\(filter.deactivated)::boolean IS NULL OR p.all_accounts_deactivated = \(filter.deactivated))
+              AND (\(filter.platform?.rawValue)::text IS NULL OR EXISTS (
+                    SELECT 1 FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
+                    WHERE a.org_id = \(org) AND a.person_id = p.id AND c.platform = \(filter.platform?.rawValue)))
+              AND (\(filter.connectionID?.rawValue)::uuid IS NULL OR EXISTS (
+                    SELECT 1 FROM platform_accounts a
+                    WHERE a.org_id = \(org) AND a.person_id = p.id AND a.connection_id = \(filter.connectionID?.rawValue)))
+              AND (\(filter.syncStatus?.rawValue)::text IS NULL
+                   OR (\(filter.syncStatus?.rawValue) = 'not_created' AND NOT EXISTS (
+                        SELECT 1 FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id AND s.status <> 'not_created'))
+                   OR EXISTS (SELECT 1 FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id AND s.status = \(filter.syncStatus?.rawValue)))
+              AND (\(search)::text IS NULL OR strpos(p.email_normalized, \(search)) > 0
+                   OR strpos(lower(coalesce(p.display_name, '')), \(search)) > 0
+                   OR EXISTS (SELECT 1 FROM platform_accounts a
+                              WHERE a.org_id = \(org) AND a.person_id = p.id
+                                AND (strpos(lower(coalesce(a.display_name, '') || ' ' || coalesce(a.real_name, '')), \(search)) > 0
+                                     OR strpos(lower(array_to_string(a.emails, ' ')), \(search)) > 0)))
+              AND (\(filter.after?.key)::text IS NULL
+                   OR (\(unescaped: key), p.id) \(unescaped: comparison) (\(filter.after?.key), \(filter.after?.id)))
+            ORDER BY \(unescaped: key) \(unescaped: direction), p.id \(unescaped: direction)
+            LIMIT \(filter.limit)
+            """, logger: logger)
+        var people: [(Person, Position)] = []
+        for try await row in rows.decode(PersonRow.self) {
+            people.append((Self.person(row, organization), Position(key: row.11, id: row.0)))
+        }
+        let accounts = try await self.accounts(organization, people: people.map { $0.0.id }, on: db, logger: logger)
+        return people.map { person, position in
+            var person = person
+            person.accounts = accounts[person.id] ?? []
+            return (person, position)
+        }
+    }
+
+    public func get(_ organization: OrganizationID, _ id: PersonID, on db: PostgresConnection, logger: Logger) async throws -> Person {
+        let rows = try await db.query(
+            """
+            SELECT \(unescaped: Self.columns), '' FROM people p WHERE p.org_id = \(organization.rawValue) AND p.id = \(id.rawValue)
+            """, logger: logger)
+        for try await row in rows.decode(PersonRow.self) {
+            var person = Self.person(row, organization)
+            person.accounts = try await accounts(organization, people: [person.id], on: db, logger: logger)[person.id] ?? []
+            return person
+        }
+        throw DomainError.notFound(resource: "person")
+    }
+
+    typealias PersonRow = (UUID, String, String?, UUID?, String?, String?, Date?, Bool, Bool, Date, Date, String)
+
+    static func person(_ row: PersonRow, _ organization: OrganizationID) -> Person {
+        Person(
+            id: PersonID(row.0), organizationID: organization, email: row.1, displayName: row.2,
+            primaryConnectionID: row.3.map(ConnectionID.init), primarySource: row.4.flatMap(PrimaryResolution.Source.init(rawValue:)),
+            primaryChosenBy: row.5, primaryChosenAt: row.6, needsPrimaryChoice: row.7, allAccountsDeactivated: row.8,
+            accounts: [], createdAt: row.9, updatedAt: row.10)
+    }
+
+    /// The accounts of `people`, by person, in connection order.
+    func accounts(
+        _ organization: OrganizationID, people: [PersonID], on db: PostgresConnection, logger: Logger
+    ) async throws -> [PersonID: [Person.Account]] {
+        guard !people.isEmpty else { return [:] }
+        let rows = try await db.query(
+            """
+            SELECT a.person_id, a.id, a.connection_id, c.platform, a.platform_user_id, a.email, a.emails, a.display_name, a.real_name,
+                   a.is_guest, a.active, a.deactivated_at, a.deactivation_reason, a.first_seen_at, a.last_seen_at
+            FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
+            WHERE a.org_id = \(organization.rawValue) AND a.person_id = ANY(\(people.map(\.rawValue))::uuid[])
+            ORDER BY a.person_id, c.created_at, a.platform_user_id
+            """, logger: logger)
+        var result: [PersonID: [Person.Account]] = [:]
+        typealias Row = (UUID, UUID, UUID, String, String, String?, [String], String?, String?, Bool, Bool, Date?, String?, Date, Date)
+        for try await r in rows.decode(Row.self) {
+            result[PersonID(r.0), default: []].append(Person.Account(
+                id: AccountID(r.1), connectionID: ConnectionID(r.2), platform: Platform(rawValue: r.3) ?? .slack, platformUserID: r.4,
+                email: r.5, emails: r.6, displayName: r.7, realName: r.8, isGuest: r.9, isActive: r.10, deactivatedAt: r.11,
+                deactivationReason: r.12.flatMap(Person.DeactivationReason.init(rawValue:)), firstSeenAt: r.13, lastSeenAt: r.14))
+        }
+        return result
+    }
+}

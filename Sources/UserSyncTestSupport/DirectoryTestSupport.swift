@@ -1,0 +1,83 @@
+import Foundation
+import Logging
+import UserSyncConnectors
+import UserSyncDomain
+import UserSyncJobs
+import UserSyncPersistence
+import UserSyncSecrets
+import UserSyncSimulator
+import UserSyncUseCases
+import UserSyncWorker
+
+/// The keyring tests seal credentials with.
+public enum TestSecrets {
+    public static let box: SecretBox = {
+        do { return try SecretBox(keys: [.init(id: "test", material: Data(repeating: 7, count: 32))]) } catch {
+            fatalError("the test key is 32 bytes: \(error)")
+        }
+    }()
+}
+
+extension SimulatedPlatforms {
+    /// Connector access through this simulator's connectors, as `serve` and `work` build it.
+    public var access: ConnectorAccess {
+        ConnectorAccess(factory: factory, secrets: TestSecrets.box, allowInsecureURLs: true)
+    }
+
+    /// The JSON an admin posts to connect `platform` of a simulated organization.
+    public func connectionBody(_ platform: Platform, organization: String) -> String {
+        let body = simulator.summary(organization: organization)!.usersyncConnection(platform, base: baseURL)
+        return String(decoding: try! JSONEncoder().encode(body), as: UTF8.self)
+    }
+}
+
+/// Job handlers of the worker as `usersync work` registers them, over `database` and `access`.
+public func directoryHandlers(database: Database, access: ConnectorAccess, recheck: Duration = .seconds(60), logger: Logger) -> JobHandlers {
+    let health = ConnectionHealthRecorder(database: database, firstCheck: recheck)
+    var handlers = JobHandlers.builtIn
+    handlers.registerDirectory(
+        importer: ImportRunner(database: database, access: access, health: health),
+        verifier: ConnectionVerifier(database: database, access: access, health: health), logger: logger)
+    return handlers
+}
+
+/// Worker settings that keep tests quick: short leases, fast polling, tiny retry delays.
+public func quickWorkerSettings(concurrency: Int = 8) -> WorkerSettings {
+    var settings = WorkerSettings()
+    settings.concurrency = concurrency
+    settings.batchSize = 50
+    settings.lease = .seconds(3)
+    settings.pollInterval = .milliseconds(100)
+    settings.gracePeriod = .seconds(2)
+    settings.reaperInterval = .milliseconds(200)
+    settings.retryBaseDelay = .milliseconds(100)
+    settings.maxRetryDelay = .seconds(1)
+    return settings
+}
+
+/// Runs an in-process worker (processor and reaper) with `handlers` while `body` runs.
+public func withWorker<T: Sendable>(
+    _ database: Database, handlers: JobHandlers, settings: WorkerSettings = quickWorkerSettings(), logger: Logger,
+    _ body: @Sendable () async throws -> T
+) async throws -> T {
+    let queue = JobQueue(database: database)
+    let processor = JobProcessor(queue: queue, handlers: handlers, settings: settings, workerID: "test-worker", logger: logger)
+    let reaper = LeaseReaper(queue: queue, handlers: handlers, settings: settings, logger: logger)
+    return try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await processor.run() }
+        group.addTask {
+            while !Task.isCancelled {
+                await reaper.reapOnce()
+                try await Task.sleep(for: settings.reaperInterval)
+            }
+        }
+        let result: Result<T, any Error>
+        do { result = .success(try await body()) } catch { result = .failure(error) }
+        processor.stop()
+        group.cancelAll()
+        while let next = await group.nextResult() {
+            if case .failure(let error) = next, !(error is CancellationError) { throw error }
+        }
+        return try result.get()
+    }
+}

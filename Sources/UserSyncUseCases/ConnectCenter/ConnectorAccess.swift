@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import UserSyncConnectors
+import UserSyncDomain
+import UserSyncPersistence
+import UserSyncSecrets
+
+/// Turns stored connections into connectors: seals credentials on the way in, opens them only to
+/// build a connector, and never lets them out otherwise.
+public struct ConnectorAccess: Sendable {
+    public let factory: ConnectorFactory
+    let secrets: SecretBox
+    /// Whether connections may point at plain-HTTP platform URLs (the simulator, tests).
+    public let allowInsecureURLs: Bool
+
+    public init(factory: ConnectorFactory, secrets: SecretBox, allowInsecureURLs: Bool) {
+        self.factory = factory
+        self.secrets = secrets
+        self.allowInsecureURLs = allowInsecureURLs
+    }
+
+    static func context(_ organization: OrganizationID, _ connection: ConnectionID) -> String {
+        SecretBox.context(organization, "connection:\(connection)")
+    }
+
+    func seal(
+        _ credentials: ConnectionCredentials, organization: OrganizationID, connection: ConnectionID
+    ) throws -> ConnectionRepository.SealedCredentials {
+        let sealed = try secrets.seal(JSONEncoder().encode(credentials), context: Self.context(organization, connection))
+        return .init(keyID: sealed.keyID, combined: sealed.combined)
+    }
+
+    func open(
+        _ sealed: ConnectionRepository.SealedCredentials, organization: OrganizationID, connection: ConnectionID
+    ) throws -> ConnectionCredentials {
+        guard !sealed.isErased else {
+            throw DomainError.conflict(code: "connection_disconnected", message: "This connection is disconnected and holds no credentials.")
+        }
+        let data = try secrets.open(.init(keyID: sealed.keyID, combined: sealed.combined), context: Self.context(organization, connection))
+        return try JSONDecoder().decode(ConnectionCredentials.self, from: data)
+    }
+
+    /// A connector for credentials that are not stored yet (verification before saving).
+    func connector(
+        _ credentials: ConnectionCredentials, endpoints: PlatformEndpoints, key: ConnectionID
+    ) -> any PlatformConnector {
+        factory.connector(for: .init(key: key.description, credentials: credentials, endpoints: endpoints))
+    }
+
+    /// The connector of a stored connection, reading its sealed credentials in `database`.
+    public func connector(
+        for connection: PlatformConnection, database: Database, logger: Logger
+    ) async throws -> any PlatformConnector {
+        let sealed = try await database.withTenant(connection.organizationID, logger: logger) { db in
+            try await ConnectionRepository().credentials(connection.organizationID, connection.id, on: db, logger: logger)
+        }
+        let credentials = try open(sealed, organization: connection.organizationID, connection: connection.id)
+        return self.connector(credentials, endpoints: connection.endpoints, key: connection.id)
+    }
+
+    /// Checks an admin-given base URL: absolute http(s), no credentials or query in it.
+    func validateURL(_ raw: String?, field: String) throws(DomainError) -> String? {
+        guard let raw else { return nil }
+        let text = raw.trimmingCharacters(in: .whitespaces)
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+              let host = url.host, !host.isEmpty, url.user == nil, url.password == nil, url.query == nil, url.fragment == nil
+        else {
+            throw .invalid(field, "invalid_url", "'\(field)' must be an absolute https URL without credentials, query or fragment.")
+        }
+        guard scheme == "https" || allowInsecureURLs else {
+            throw .invalid(
+                field, "insecure_url",
+                "'\(field)' must use https (set USERSYNC_ALLOW_INSECURE_PLATFORM_URLS=true to allow http, e.g. for the simulator).")
+        }
+        return text
+    }
+}
+
+extension PlatformConnection {
+    /// Where the connection's platform lives.
+    public var endpoints: PlatformEndpoints {
+        let production = PlatformEndpoints.production(platform)
+        return PlatformEndpoints(api: apiBaseURL, auth: authBaseURL ?? production.auth)
+    }
+}

@@ -1,0 +1,253 @@
+import Foundation
+import Logging
+import UserSyncConnectors
+import UserSyncDomain
+import UserSyncJobs
+import UserSyncPersistence
+import UserSyncWorker
+
+/// How imports run in the worker.
+public struct ImportSettings: Sendable {
+    /// Selected teams whose members are listed at once (Teams, Webex).
+    public var teamConcurrency = 4
+
+    public init() {}
+}
+
+/// The `directory.import` job: one import run of one connection, streamed page by page.
+///
+/// Idempotent and crash-safe: every attempt starts the listing over (platform cursors expire),
+/// upserts are keyed by (connection, platform user id), and the run's counts come from change
+/// markers on the accounts, so an attempt after a crash neither duplicates accounts nor
+/// miscounts. A platform's long `Retry-After` snoozes the job without spending an attempt and the
+/// run shows until when it waits; a failure only an admin can fix fails the run and marks the
+/// connection `needs_attention`.
+public struct ImportRunner: Sendable {
+    let database: Database
+    let access: ConnectorAccess
+    let health: ConnectionHealthRecorder
+    let settings: ImportSettings
+    let runs = ImportRunRepository()
+    let connections = ConnectionRepository()
+    let teams = TeamRepository()
+    let writer = AccountImportWriter()
+    let matcher = PeopleMatcher()
+    let audit = AuditLogRepository()
+
+    public init(database: Database, access: ConnectorAccess, health: ConnectionHealthRecorder, settings: ImportSettings = ImportSettings()) {
+        self.database = database
+        self.access = access
+        self.health = health
+        self.settings = settings
+    }
+
+    func run(_ payload: ImportJobPayload, context: JobContext) async throws -> JobOutcome {
+        let organization = context.organizationID
+        var logger = context.logger
+        let started = try await database.withTenant(organization, logger: logger) { db -> (ImportRun, PlatformConnection)? in
+            let run = try await runs.get(organization, payload.importRunID, on: db, logger: logger)
+            guard run.state.isActive else { return nil }
+            let connection = try await connections.get(organization, run.connectionID, on: db, logger: logger)
+            guard !connection.isDisconnected else {
+                try await runs.finish(
+                    organization, run.id, state: .failed, cause: "connection_disconnected",
+                    message: "The connection was disconnected before the import ran.", on: db, logger: logger)
+                return nil
+            }
+            guard let attempt = try await runs.beginAttempt(organization, run.id, on: db, logger: logger) else { return nil }
+            return (attempt, connection)
+        }
+        guard let (run, connection) = started else { return .succeeded }
+        logger[metadataKey: "import_run_id"] = "\(run.id)"
+        logger[metadataKey: "connection_id"] = "\(connection.id)"
+        let target = AccountImportWriter.Target(organization: organization, connection: connection.id, run: run.id)
+        do {
+            let connector = try await access.connector(for: connection, database: database, logger: logger)
+            if connection.platform.importsSelectedTeams {
+                let selected = try await database.withTenant(organization, logger: logger) { db in
+                    let selected = try await teams.list(organization, connection: connection.id, selectedOnly: true, on: db, logger: logger)
+                    if !selected.isEmpty {
+                        try await runs.setPhase(organization, run.id, .members, teamsTotal: selected.count, on: db, logger: logger)
+                    }
+                    return selected
+                }
+                guard !selected.isEmpty else {
+                    try await fail(run, cause: "no_teams_selected", message: ConnectCenter.noTeamsMessage, logger: logger)
+                    return .succeeded
+                }
+                try await stageMembers(of: selected, connector: connector, target: target, logger: logger)
+            }
+            try await database.withTenant(organization, logger: logger) { db in
+                try await runs.setPhase(organization, run.id, .users, on: db, logger: logger)
+            }
+            for try await page in connector.users() {
+                try await write(page, scoped: connection.platform.importsSelectedTeams, target: target, logger: logger)
+            }
+            try await finish(run, connection: connection, target: target, logger: logger)
+            return .succeeded
+        } catch let failure as PlatformFailure {
+            return try await handle(failure, run: run, connection: connection, logger: logger)
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            try? await database.withTenant(organization, logger: logger) { db in
+                try await runs.recordError(organization, run.id, "\(error)", on: db, logger: logger)
+            }
+            throw error
+        }
+    }
+
+    /// Lists the members of the selected teams, a few teams at a time, into the run's staging.
+    private func stageMembers(
+        of selected: [Team], connector: any PlatformConnector, target: AccountImportWriter.Target, logger: Logger
+    ) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var pending = selected.makeIterator()
+            func next() -> Team? { pending.next() }
+            for _ in 0..<max(1, settings.teamConcurrency) {
+                guard let team = next() else { break }
+                group.addTask { try await stage(team, connector: connector, target: target, logger: logger) }
+            }
+            while try await group.next() != nil {
+                if let team = next() {
+                    group.addTask { try await stage(team, connector: connector, target: target, logger: logger) }
+                }
+            }
+        }
+    }
+
+    private func stage(_ team: Team, connector: any PlatformConnector, target: AccountImportWriter.Target, logger: Logger) async throws {
+        let organization = target.organization
+        do {
+            for try await page in connector.teamMembers(teamID: team.platformTeamID) {
+                let members = page.map {
+                    AccountImportWriter.PlatformMemberRow(platformUserID: $0.platformUserID, email: $0.email, displayName: $0.displayName)
+                }
+                try await database.withTenant(organization, logger: logger) { db in
+                    try await writer.stageMembers(members, team: team.id, target: target, on: db, logger: logger)
+                    var delta = ImportRun.Counts()
+                    delta.pagesFetched = 1
+                    try await runs.addProgress(organization, target.run, delta, on: db, logger: logger)
+                }
+            }
+        } catch let failure as PlatformFailure where failure.cause == .targetNotFound {
+            // The team was deleted upstream: nobody is in it any more.
+            logger.notice("a selected team no longer exists upstream", metadata: ["team": "\(team.platformTeamID)"])
+        }
+        try await database.withTenant(organization, logger: logger) { db in
+            var delta = ImportRun.Counts()
+            delta.teamsFetched = 1
+            try await runs.addProgress(organization, target.run, delta, on: db, logger: logger)
+        }
+    }
+
+    /// Writes one page of users and its progress in one transaction.
+    private func write(_ page: [PlatformAccount], scoped: Bool, target: AccountImportWriter.Target, logger: Logger) async throws {
+        var rows: [String: AccountImportWriter.Row] = [:]
+        var bots = 0
+        for account in page {
+            guard !account.isBot else {
+                bots += 1
+                continue
+            }
+            rows[account.platformUserID] = AccountImportWriter.Row(
+                platformUserID: account.platformUserID, emails: account.emails.filter { EmailAddress.normalize($0) != nil },
+                displayName: account.displayName, realName: account.realName, isActive: account.isActive, isGuest: account.isGuest)
+        }
+        let organization = target.organization
+        try await database.withTenant(organization, logger: logger) { db in
+            let result = try await writer.upsert(Array(rows.values), onlyStagedMembers: scoped, target: target, on: db, logger: logger)
+            var delta = ImportRun.Counts()
+            delta.pagesFetched = 1
+            // Scoped to teams, only members count; bots are in no team.
+            delta.botsSkipped = scoped ? 0 : bots
+            delta.accountsSeen = result.written + delta.botsSkipped
+            delta.accountsAdded = result.added
+            delta.accountsUpdated = result.updated
+            delta.accountsReactivated = result.reactivated
+            delta.accountsDeactivated = result.deactivated
+            delta.accountsWithoutEmail = result.withoutEmail
+            try await runs.addProgress(organization, target.run, delta, on: db, logger: logger)
+        }
+    }
+
+    /// Marks departed accounts, rebuilds memberships, matches people and ends the run, in one
+    /// transaction: a crash before its commit leaves the run to be retried, after it, done.
+    private func finish(_ run: ImportRun, connection: PlatformConnection, target: AccountImportWriter.Target, logger: Logger) async throws {
+        let organization = target.organization
+        try await database.withTenant(organization, logger: logger) { db in
+            try await runs.setPhase(organization, run.id, .finishing, on: db, logger: logger)
+        }
+        try await database.withTenant(organization, logger: logger) { db in
+            let counts = try await writer.finish(target, scopedToTeams: connection.platform.importsSelectedTeams, on: db, logger: logger)
+            let matched = try await matcher.match(organization, on: db, logger: logger)
+            guard let ended = try await runs.finish(organization, run.id, state: .succeeded, counts: counts, on: db, logger: logger) else { return }
+            try await audit.append(
+                .init(action: "import.succeeded", targetType: "import", targetID: run.id.description, details: [
+                    "connection_id": connection.id.description, "added": "\(counts.accountsAdded)",
+                    "updated": "\(counts.accountsUpdated)", "reactivated": "\(counts.accountsReactivated)",
+                    "deactivated": "\(counts.accountsDeactivated)", "people_created": "\(matched.peopleCreated)",
+                    "people_removed": "\(matched.peopleRemoved)",
+                ]),
+                organization: organization, actor: .system, requestID: nil, on: db, logger: logger)
+            try await health.markConnected(connection: connection.id, organization: organization, actor: .system, on: db, logger: logger)
+            logger.info("import succeeded", metadata: [
+                "seen": "\(ended.counts.accountsSeen)", "added": "\(counts.accountsAdded)", "updated": "\(counts.accountsUpdated)",
+                "deactivated": "\(counts.accountsDeactivated)",
+            ])
+        }
+    }
+
+    private func handle(_ failure: PlatformFailure, run: ImportRun, connection: PlatformConnection, logger: Logger) async throws -> JobOutcome {
+        let organization = run.organizationID
+        switch failure.fixer {
+        case .retry:
+            if failure.cause == .rateLimited, let until = failure.retryAt {
+                try await database.withTenant(organization, logger: logger) { db in
+                    try await runs.wait(organization, run.id, until: until, reason: failure.description, on: db, logger: logger)
+                }
+                return .snooze(until: until, reason: failure.description)
+            }
+            try await database.withTenant(organization, logger: logger) { db in
+                try await runs.recordError(organization, run.id, failure.description, on: db, logger: logger)
+            }
+            throw failure
+        case .admin:
+            try await database.withTenant(organization, logger: logger) { db in
+                try await health.markNeedsAttention(failure, connection: connection.id, organization: organization, on: db, logger: logger)
+                try await runs.finish(
+                    organization, run.id, state: .failed, cause: failure.cause.rawValue,
+                    message: ConnectionHealthRecorder.message(failure), on: db, logger: logger)
+            }
+            throw PermanentJobFailure(failure.description)
+        case .nobody, .user:
+            try await fail(run, cause: failure.cause.rawValue, message: ConnectionHealthRecorder.message(failure), logger: logger)
+            throw PermanentJobFailure(failure.description)
+        }
+    }
+
+    private func fail(_ run: ImportRun, cause: String, message: String, logger: Logger) async throws {
+        try await database.withTenant(run.organizationID, logger: logger) { db in
+            try await runs.finish(run.organizationID, run.id, state: .failed, cause: cause, message: message, on: db, logger: logger)
+            try await audit.append(
+                .init(action: "import.failed", targetType: "import", targetID: run.id.description, details: ["cause": cause, "message": message]),
+                organization: run.organizationID, actor: .system, requestID: nil, on: db, logger: logger)
+        }
+    }
+
+    /// The job died (its last attempt failed): the run says why.
+    func died(_ job: DeadJob, logger: Logger) async {
+        guard let payload = try? JSONDecoder().decode(ImportJobPayload.self, from: Data(job.payload.utf8)) else { return }
+        do {
+            let run = try await database.withTenant(job.organizationID, logger: logger) { db in
+                try await runs.get(job.organizationID, payload.importRunID, on: db, logger: logger)
+            }
+            guard run.state.isActive else { return }
+            try await fail(
+                run, cause: "import_failed",
+                message: "The import gave up after \(job.attempts) attempts. Last error: \(job.error)", logger: logger)
+        } catch {
+            logger.error("recording a dead import failed", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+import HTTPTypes
+import Testing
+import UserSyncDomain
+import UserSyncSimulator
+
+/// Admin steps of the Connect Center and imports, as a client of the API performs them.
+extension API {
+    /// Connects `platform` of a simulated organization; returns the connection's id.
+    @discardableResult
+    func connect(_ platform: Platform, organization: String = "acme", org: String = "acme", token: String? = operatorToken) async throws -> String {
+        let reply = try await call(
+            .post, "/v1/orgs/\(org)/connections", token: token, json: platforms!.connectionBody(platform, organization: organization))
+        #expect(reply.status == .created, "\(reply.text)")
+        return try #require(reply["id"] as? String, "\(reply.text)")
+    }
+
+    /// Lists every available team of a connection (following cursors) and selects them all.
+    func selectAllTeams(_ connection: String, org: String = "acme") async throws -> [String] {
+        var ids: [String] = []
+        var cursor: String?
+        repeat {
+            let uri = "/v1/orgs/\(org)/connections/\(connection)/teams/available" + (cursor.map { "?cursor=\($0)" } ?? "")
+            let page = try await call(.get, uri)
+            #expect(page.status == .ok, "\(page.text)")
+            ids += page.items.compactMap { $0["platform_team_id"] as? String }
+            cursor = page["next_cursor"] as? String
+        } while cursor != nil
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["select": ids]), as: UTF8.self)
+        let reply = try await call(.post, "/v1/orgs/\(org)/connections/\(connection)/teams/selection", json: body)
+        #expect(reply.status == .ok, "\(reply.text)")
+        return ids
+    }
+
+    /// Asks for an import and waits until it has ended; returns the run as the API shows it.
+    func importAndWait(_ connection: String, org: String = "acme", timeout: Duration = .seconds(60)) async throws -> [String: Any] {
+        let started = try await call(.post, "/v1/orgs/\(org)/connections/\(connection)/imports")
+        #expect(started.status == .accepted || started.status == .ok, "\(started.text)")
+        let id = try #require(started["id"] as? String, "\(started.text)")
+        return try await waitForImport(id, org: org, timeout: timeout)
+    }
+
+    func waitForImport(_ id: String, org: String = "acme", timeout: Duration = .seconds(60)) async throws -> [String: Any] {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            let run = try await call(.get, "/v1/orgs/\(org)/imports/\(id)")
+            if let state = run["state"] as? String, state == "succeeded" || state == "failed" { return run.json }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("import \(id) did not end within \(timeout)")
+        return [:]
+    }
+
+    /// Every person of the organization, following cursors.
+    func allPeople(org: String = "acme", query: String = "") async throws -> [[String: Any]] {
+        var people: [[String: Any]] = []
+        var cursor: String?
+        repeat {
+            var uri = "/v1/orgs/\(org)/people?limit=200" + (query.isEmpty ? "" : "&\(query)")
+            if let cursor { uri += "&cursor=\(cursor)" }
+            let page = try await call(.get, uri)
+            #expect(page.status == .ok, "\(page.text)")
+            people += page.items
+            cursor = page["next_cursor"] as? String
+        } while cursor != nil
+        return people
+    }
+}
+
+/// What the simulator's seed implies UserSync should find: people by normalized email, with the
+/// platforms they are active on.
+struct ExpectedPerson: Equatable, CustomStringConvertible {
+    var email: String
+    var platforms: Set<Platform>
+    var activePlatforms: Set<Platform>
+
+    var needsPrimaryChoice: Bool { activePlatforms.count > 1 }
+    var defaultPrimary: Platform? { activePlatforms.count == 1 ? activePlatforms.first : nil }
+    var allDeactivated: Bool { activePlatforms.isEmpty }
+    var description: String { "\(email) on \(platforms.map(\.rawValue).sorted()) active \(activePlatforms.map(\.rawValue).sorted())" }
+
+    /// The simulated organization's people on `platforms`; Teams and Webex accounts count only
+    /// when they are in one of `selectedTeams` (nil: all teams).
+    static func from(
+        _ simulator: PlatformSimulator, organization: String, platforms: Set<Platform>, selectedTeams: Set<String>? = nil
+    ) -> [String: ExpectedPerson] {
+        var expected: [String: ExpectedPerson] = [:]
+        for person in simulator.people(organization: organization, limit: 1_000_000) ?? [] {
+            for account in person.accounts where platforms.contains(account.platform) {
+                if account.platform.importsSelectedTeams {
+                    guard !account.teams.isEmpty, selectedTeams.map({ !$0.isDisjoint(with: account.teams) }) ?? true else { continue }
+                }
+                var entry = expected[person.email] ?? ExpectedPerson(email: person.email, platforms: [], activePlatforms: [])
+                entry.platforms.insert(account.platform)
+                if account.active && !account.pending { entry.activePlatforms.insert(account.platform) }
+                expected[person.email] = entry
+            }
+        }
+        return expected
+    }
+}
+
+extension Dictionary where Key == String, Value == Any {
+    /// The platforms of a person's accounts, as the API shows them.
+    var accountPlatforms: Set<Platform> {
+        Set((self["accounts"] as? [[String: Any]] ?? []).compactMap { ($0["platform"] as? String).flatMap(Platform.init(rawValue:)) })
+    }
+
+    var activePlatforms: Set<Platform> {
+        Set((self["platforms"] as? [String] ?? []).compactMap(Platform.init(rawValue:)))
+    }
+
+    var primaryPlatform: Platform? {
+        ((self["primary"] as? [String: Any])?["platform"] as? String).flatMap(Platform.init(rawValue:))
+    }
+}

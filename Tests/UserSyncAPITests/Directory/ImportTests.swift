@@ -1,0 +1,224 @@
+import Foundation
+import HTTPTypes
+import Testing
+import UserSyncDomain
+import UserSyncSimulator
+
+/// Connect, select teams, import and match people, end to end: API → Postgres → job → worker →
+/// connector → simulator → Postgres.
+@Suite struct ImportTests {
+    @Test("all four platforms imported: exactly the people, overlaps and primary defaults the seed implies")
+    func importsTheSeededOrganization() async throws {
+        try await withSimulatedAPI(organizations: [("acme", 120)]) { api in
+            try await api.createOrganization("acme")
+            var connections: [Platform: String] = [:]
+            for platform in Platform.allCases { connections[platform] = try await api.connect(platform) }
+            for platform in [Platform.teams, .webex] { _ = try await api.selectAllTeams(connections[platform]!) }
+            for platform in Platform.allCases {
+                let run = try await api.importAndWait(connections[platform]!)
+                #expect(run["state"] as? String == "succeeded", "\(platform): \(run)")
+            }
+            let expected = ExpectedPerson.from(api.simulator, organization: "acme", platforms: Set(Platform.allCases))
+            let people = try await api.allPeople()
+            #expect(people.count == expected.count)
+            var mismatches: [String] = []
+            for person in people {
+                guard let email = person["email"] as? String, let want = expected[email] else {
+                    mismatches.append("unexpected person \(person["email"] ?? "?")")
+                    continue
+                }
+                if person.accountPlatforms != want.platforms { mismatches.append("\(email): accounts \(person.accountPlatforms) want \(want)") }
+                if person.activePlatforms != want.activePlatforms { mismatches.append("\(email): active \(person.activePlatforms) want \(want)") }
+                if person["needs_primary_choice"] as? Bool != want.needsPrimaryChoice { mismatches.append("\(email): needs choice, want \(want)") }
+                if person.primaryPlatform != want.defaultPrimary { mismatches.append("\(email): primary \(String(describing: person.primaryPlatform)), want \(want)") }
+                if person["all_accounts_deactivated"] as? Bool != want.allDeactivated { mismatches.append("\(email): deactivated flag, want \(want)") }
+            }
+            #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
+            #expect(expected.values.contains { $0.platforms.count >= 3 }, "the seed should put someone on three platforms")
+        }
+    }
+}
+
+extension ImportTests {
+    @Test("re-importing an unchanged organization changes nothing")
+    func unchangedReimportChangesNothing() async throws {
+        try await withSimulatedAPI { api in
+            try await api.createOrganization("acme")
+            var connections: [String] = []
+            for platform in Platform.allCases {
+                let connection = try await api.connect(platform)
+                if platform.importsSelectedTeams { _ = try await api.selectAllTeams(connection) }
+                connections.append(connection)
+            }
+            for connection in connections { _ = try await api.importAndWait(connection) }
+            let before = try await api.allPeople()
+            for connection in connections {
+                let run = try await api.importAndWait(connection)
+                let counts = try #require(run["counts"] as? [String: Any])
+                #expect(run["state"] as? String == "succeeded")
+                for key in ["accounts_added", "accounts_updated", "accounts_reactivated", "accounts_deactivated"] {
+                    #expect(counts[key] as? Int == 0, "\(key) on re-import: \(counts)")
+                }
+                #expect((counts["accounts_seen"] as? Int ?? 0) > 0)
+            }
+            let after = try await api.allPeople()
+            #expect(String(describing: after.map { $0["updated_at"] as? String ?? "" }) == String(describing: before.map { $0["updated_at"] as? String ?? "" }))
+            #expect(after.count == before.count)
+        }
+    }
+
+    @Test("an email change moves the account to the right person and a deactivation is flagged, never deleted")
+    func upstreamChangesAreReflected() async throws {
+        try await withSimulatedAPI(organizations: [("acme", 150)]) { api in
+            try await api.createOrganization("acme")
+            let slack = try await api.connect(.slack)
+            let zoom = try await api.connect(.zoom)
+            _ = try await api.importAndWait(slack)
+            _ = try await api.importAndWait(zoom)
+            let seeded = api.simulator.people(organization: "acme", limit: 1_000) ?? []
+            func only(_ platforms: Set<Platform>) -> SimPerson? {
+                seeded.first { person in
+                    Set(person.accounts.map(\.platform)).intersection([.slack, .zoom]) == platforms
+                        && person.accounts.allSatisfy { $0.active && !$0.pending }
+                }
+            }
+            let renamed = try #require(only([.slack]))
+            let split = try #require(only([.slack, .zoom]))
+            let leaver = try #require(seeded.first { p in p.accounts.count == 1 && p.accounts[0].platform == .zoom && p.accounts[0].active && !p.accounts[0].pending })
+            let removed = try #require(seeded.first { p in p.accounts.count == 1 && p.accounts[0].platform == .slack && p.email != renamed.email })
+            let peopleBefore = try await api.allPeople()
+            let renamedID = try #require(peopleBefore.first { $0["email"] as? String == renamed.email }?["id"] as? String)
+            let splitID = try #require(peopleBefore.first { $0["email"] as? String == split.email }?["id"] as? String)
+            #expect(peopleBefore.first { $0["id"] as? String == splitID }?["needs_primary_choice"] as? Bool == true)
+
+            let slackOf = { (person: SimPerson) in person.accounts.first { $0.platform == .slack }!.id }
+            #expect(api.simulator.changeUser(organization: "acme", platform: .slack, id: slackOf(renamed), SimUserChange(email: "Renamed.Person@Acme.example.com")))
+            #expect(api.simulator.changeUser(organization: "acme", platform: .slack, id: slackOf(split), SimUserChange(email: "split.off@acme.example.com")))
+            #expect(api.simulator.changeUser(organization: "acme", platform: .zoom, id: leaver.accounts[0].id, SimUserChange(active: false)))
+            #expect(api.simulator.changeUser(organization: "acme", platform: .slack, id: slackOf(removed), SimUserChange(removed: true)))
+
+            let slackRun = try await api.importAndWait(slack)
+            let zoomRun = try await api.importAndWait(zoom)
+            let slackCounts = try #require(slackRun["counts"] as? [String: Any])
+            #expect(slackCounts["accounts_updated"] as? Int == 2, "\(slackCounts)")
+            #expect(slackCounts["accounts_deactivated"] as? Int == 1, "\(slackCounts)")
+            #expect((zoomRun["counts"] as? [String: Any])?["accounts_deactivated"] as? Int == 1)
+
+            let people = try await api.allPeople()
+            #expect(people.count == peopleBefore.count + 1, "one new person (the split-off address), nobody duplicated")
+            let byEmail = Dictionary(people.map { ($0["email"] as? String ?? "", $0) }) { first, _ in first }
+            // The renamed person keeps their identity under the new address.
+            #expect(byEmail["renamed.person@acme.example.com"]?["id"] as? String == renamedID)
+            #expect(byEmail[renamed.email] == nil)
+            // The split account is a person of its own; the old person keeps Zoom, now their default.
+            #expect(byEmail["split.off@acme.example.com"]?.accountPlatforms == [.slack])
+            let remaining = try #require(byEmail[split.email])
+            #expect(remaining["id"] as? String == splitID)
+            #expect(remaining.accountPlatforms == [.zoom])
+            #expect(remaining["needs_primary_choice"] as? Bool == false)
+            #expect(remaining.primaryPlatform == .zoom)
+            // The leaver and the removed user are kept, flagged, with the reason and the time.
+            for (email, reason) in [(leaver.email, "deactivated_upstream"), (removed.email, "removed_upstream")] {
+                let person = try #require(byEmail[email], "\(email) must still be listed")
+                #expect(person["all_accounts_deactivated"] as? Bool == true)
+                let account = try #require((person["accounts"] as? [[String: Any]])?.first)
+                #expect(account["active"] as? Bool == false)
+                #expect(account["deactivation_reason"] as? String == reason)
+                #expect(account["deactivated_at"] is String)
+            }
+            let flagged = try await api.allPeople(query: "deactivated=true").compactMap { $0["email"] as? String }
+            #expect(Set([leaver.email, removed.email]).isSubset(of: Set(flagged)))
+        }
+    }
+
+    @Test("429s and 5xx during an import: the run completes with the same exact counts as a clean one")
+    func faultsDoNotChangeTheOutcome() async throws {
+        try await withSimulatedAPI(organizations: [("acme", 400)]) { api in
+            for org in ["clean", "faulty"] { try await api.createOrganization(org) }
+            func importAll(_ org: String) async throws -> [Platform: [String: Any]] {
+                var runs: [Platform: [String: Any]] = [:]
+                for platform in Platform.allCases {
+                    let connection = try await api.connect(platform, org: org)
+                    if platform.importsSelectedTeams { _ = try await api.selectAllTeams(connection, org: org) }
+                    runs[platform] = try await api.importAndWait(connection, org: org)
+                }
+                return runs
+            }
+            let clean = try await importAll("clean")
+            for endpoint in ["users.list", "users", "people", "team.members", "team.memberships"] {
+                api.simulator.addFault(FaultRule(endpoint: endpoint, kind: .rateLimit, every: 3, retryAfter: 0.2))
+                api.simulator.addFault(FaultRule(endpoint: endpoint, kind: .serverError, every: 4))
+            }
+            let faulty = try await importAll("faulty")
+            api.simulator.clearFaults()
+            #expect(api.simulator.calls().filter { $0.key.hasSuffix(" 429") || $0.key.hasSuffix(" 503") }.values.reduce(0, +) > 10)
+            for platform in Platform.allCases {
+                let a = try #require(clean[platform]?["counts"] as? [String: Any])
+                let b = try #require(faulty[platform]?["counts"] as? [String: Any])
+                #expect(faulty[platform]?["state"] as? String == "succeeded", "\(platform): \(faulty[platform] ?? [:])")
+                for key in ["accounts_seen", "accounts_added", "accounts_updated", "accounts_deactivated", "bots_skipped"] {
+                    #expect(a[key] as? Int == b[key] as? Int, "\(platform) \(key): clean \(a[key] ?? "-") faulty \(b[key] ?? "-")")
+                }
+            }
+            let summary = { (org: String) in
+                Set(try await api.allPeople(org: org).map { "\($0["email"]!) \($0.activePlatforms.map(\.rawValue).sorted())" })
+            }
+            let cleanPeople = try await summary("clean"), faultyPeople = try await summary("faulty")
+            #expect(cleanPeople == faultyPeople, "differ: \(cleanPeople.symmetricDifference(faultyPeople).sorted().prefix(5))")
+        }
+    }
+
+    @Test("a long Retry-After snoozes the import without spending an attempt, and the run says until when")
+    func rateLimitSnoozes() async throws {
+        try await withSimulatedAPI { api in
+            try await api.createOrganization("acme")
+            let slack = try await api.connect(.slack)
+            // Longer than the test connectors wait in place (5 s): the job must snooze.
+            api.simulator.addFault(FaultRule(platform: .slack, endpoint: "users.list", kind: .rateLimit, times: 1, retryAfter: 7))
+            let started = try await api.call(.post, "/v1/orgs/acme/connections/\(slack)/imports")
+            let id = try #require(started["id"] as? String)
+            var waiting: [String: Any] = [:]
+            let deadline = ContinuousClock.now + .seconds(20)
+            while ContinuousClock.now < deadline {
+                waiting = try await api.call(.get, "/v1/orgs/acme/imports/\(id)").json
+                if waiting["waiting_until"] is String { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(waiting["state"] as? String == "running", "\(waiting)")
+            #expect(waiting["waiting_until"] is String, "the run shows until when it waits: \(waiting)")
+            #expect((waiting["last_error"] as? String)?.contains("rate_limited") == true)
+            let run = try await api.waitForImport(id)
+            #expect(run["state"] as? String == "succeeded")
+            #expect(run["waiting_until"] is NSNull)
+            let job = try await api.call(.get, "/v1/orgs/acme/jobs/\(run["job_id"] as? String ?? "0")")
+            #expect(job["attempts"] as? Int == 1, "snoozing spent no attempt: \(job.text)")
+        }
+    }
+
+    @Test("deselecting a team deactivates the accounts that were only in it")
+    func deselectedTeamsLeaveScope() async throws {
+        try await withSimulatedAPI(organizations: [("acme", 200)]) { api in
+            try await api.createOrganization("acme")
+            let teams = try await api.connect(.teams)
+            let all = try await api.selectAllTeams(teams)
+            _ = try await api.importAndWait(teams)
+            let dropped = all[0]
+            let reply = try await api.call(.post, "/v1/orgs/acme/connections/\(teams)/teams/selection", json: #"{"deselect":["\#(dropped)"]}"#)
+            #expect(reply.status == .ok)
+            #expect(reply.items.first { $0["platform_team_id"] as? String == dropped }?["selected"] as? Bool == false)
+            let run = try await api.importAndWait(teams)
+            let expected = ExpectedPerson.from(api.simulator, organization: "acme", platforms: [.teams], selectedTeams: Set(all.dropFirst()))
+            let everyone = ExpectedPerson.from(api.simulator, organization: "acme", platforms: [.teams])
+            // Accounts that were active and are in no selected team any more.
+            let leftScope = everyone.filter { expected[$0.key] == nil && !$0.value.activePlatforms.isEmpty }.keys
+            #expect(!leftScope.isEmpty, "the dropped team should have had members in no other team")
+            #expect((run["counts"] as? [String: Any])?["accounts_deactivated"] as? Int ?? 0 >= leftScope.count)
+            let people = Dictionary(try await api.allPeople().map { ($0["email"] as? String ?? "", $0) }) { a, _ in a }
+            for email in leftScope {
+                let account = (people[email]?["accounts"] as? [[String: Any]])?.first
+                #expect(account?["active"] as? Bool == false)
+                #expect(account?["deactivation_reason"] as? String == "not_in_selected_teams")
+            }
+        }
+    }
+}
