@@ -224,7 +224,10 @@ let package = Package(
         ),
         .testTarget(
             name: "UserSyncCLITests",
-            dependencies: ["UserSyncCLI", "UserSyncTestSupport", "UserSyncJobs", .product(name: "PostgresNIO", package: "postgres-nio")],
+            dependencies: [
+                "UserSyncCLI", "UserSyncTestSupport", "UserSyncJobs", "UserSyncUseCases", "UserSyncSimulator", "UserSyncConnectors",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strict
         ),
     ],
