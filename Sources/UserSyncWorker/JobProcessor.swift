@@ -28,6 +28,7 @@ public final class JobProcessor: Service, Sendable {
         var released: Set<JobKey> = []
         var stopping = false
         var succeeded: [JobKey] = []
+        var claims = 0
     }
 
     private let state = Mutex(State())
@@ -53,6 +54,9 @@ public final class JobProcessor: Service, Sendable {
 
     /// Jobs running now (for tests and the shutdown path).
     public var runningCount: Int { state.withLock { $0.running.count } }
+
+    /// Claim statements sent so far: an idle processor sends one per wake-up or poll interval.
+    public var claimCount: Int { state.withLock { $0.claims } }
 
     public func run() async throws {
         try await withGracefulShutdownHandler {
@@ -104,6 +108,7 @@ public final class JobProcessor: Service, Sendable {
             }
             let free = settings.concurrency - runningCount
             let claimed: [ClaimedJob]
+            state.withLock { $0.claims += 1 }
             do {
                 claimed = try await queue.claim(
                     worker: workerID, limit: min(free, settings.batchSize), perOrganization: settings.perOrganizationClaim,
@@ -129,7 +134,9 @@ public final class JobProcessor: Service, Sendable {
         let continuation = wakeContinuation
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                try? await Task.sleep(for: poll)
+                // Only a sleep that ran its course wakes the loop: a cancelled one (another wake-up
+                // came first) must not leave a spurious wake-up behind, or the loop would spin.
+                guard (try? await Task.sleep(for: poll)) != nil else { return }
                 continuation.yield()
             }
             _ = await wakeups.next()

@@ -157,6 +157,26 @@ struct ProcessorTests {
         }
     }
 
+    @Test("a waiting processor does not spin: one claim per wake-up or poll, while jobs run or not")
+    func idleDoesNotSpin() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let recorder = Recorder()
+            var settings = quickSettings()
+            settings.pollInterval = .milliseconds(200)
+            try await withProcessors(db, handlers: Self.counting(recorder, work: .seconds(3)), settings: settings) { processors in
+                // A job that keeps a slot busy, and a wake-up (its NOTIFY) while the loop waits.
+                let id = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: 1))], for: org)[0]!
+                try await eventually { recorder.runs[id] == 1 }
+                let before = processors[0].claimCount
+                try await Task.sleep(for: .seconds(2))
+                let claims = processors[0].claimCount - before
+                // Two seconds of 200 ms polls is about ten claims; a spinning loop sends thousands.
+                #expect(claims <= 20, "\(claims) claims in 2 s")
+            }
+        }
+    }
+
     @Test("stopping lets short jobs finish and gives long ones back without spending an attempt")
     func gracefulStop() async throws {
         try await withTestDatabase { db in
