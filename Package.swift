@@ -94,6 +94,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Imports a large simulated organization through a real `usersync work` and prints figures as JSON.
+        .executableTarget(
+            name: "usersync-import-bench",
+            dependencies: [
+                "UserSyncUseCases", "UserSyncSimulator", "UserSyncTestSupport", "UserSyncConnectors", "UserSyncPersistence",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // The job queue: the Postgres job table, enqueue in the caller's transaction, claims, leases.
         .target(
             name: "UserSyncJobs",

@@ -175,7 +175,7 @@ struct PersonRepresentation: Encodable, Sendable {
         @Nullable var deactivatedAt: Date?
         @Nullable var deactivationReason: String?
         let firstSeenAt: Date
-        let lastSeenAt: Date
+        let changedAt: Date
     }
 
     let id: PersonID
@@ -208,7 +208,7 @@ struct PersonRepresentation: Encodable, Sendable {
                 id: $0.id, connectionId: $0.connectionID, platform: $0.platform, platformUserId: $0.platformUserID, email: $0.email,
                 emails: $0.emails, displayName: $0.displayName, realName: $0.realName, guest: $0.isGuest, active: $0.isActive,
                 deactivatedAt: $0.deactivatedAt, deactivationReason: $0.deactivationReason?.rawValue, firstSeenAt: $0.firstSeenAt,
-                lastSeenAt: $0.lastSeenAt)
+                changedAt: $0.changedAt)
         }
         createdAt = person.createdAt
         updatedAt = person.updatedAt

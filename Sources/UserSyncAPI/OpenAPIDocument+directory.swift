@@ -19,7 +19,10 @@ extension OpenAPIDocument {
           },
           "get": {
             "summary": "List the organization's connections with health, counts and latest import (any key)",
-            "parameters": [{ "name": "include_disconnected", "in": "query", "schema": { "type": "boolean", "default": true } }],
+            "parameters": [
+              { "name": "include_disconnected", "in": "query", "schema": { "type": "boolean", "default": true } },
+              { "name": "platform", "in": "query", "schema": { "$ref": "#/components/schemas/Platform" } }
+            ],
             "responses": {
               "200": { "description": "Connections", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ConnectionPage" } } } },
               "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
@@ -327,7 +330,7 @@ extension OpenAPIDocument {
           "Account": {
             "type": "object",
             "required": ["id", "connection_id", "platform", "platform_user_id", "email", "emails", "display_name", "real_name", "guest",
-                         "active", "deactivated_at", "deactivation_reason", "first_seen_at", "last_seen_at"],
+                         "active", "deactivated_at", "deactivation_reason", "first_seen_at", "changed_at"],
             "properties": {
               "id": { "type": "string", "format": "uuid" }, "connection_id": { "type": "string", "format": "uuid" },
               "platform": { "$ref": "#/components/schemas/Platform" }, "platform_user_id": { "type": "string" },
@@ -336,7 +339,7 @@ extension OpenAPIDocument {
               "guest": { "type": "boolean" }, "active": { "type": "boolean" },
               "deactivated_at": { "type": ["string", "null"], "format": "date-time" },
               "deactivation_reason": { "type": ["string", "null"], "enum": ["deactivated_upstream", "removed_upstream", "not_in_selected_teams", "connection_disconnected", null] },
-              "first_seen_at": { "type": "string", "format": "date-time" }, "last_seen_at": { "type": "string", "format": "date-time" }
+              "first_seen_at": { "type": "string", "format": "date-time" }, "changed_at": { "type": "string", "format": "date-time", "description": "When an import last changed the account" }
             }
           },
           "Person": {

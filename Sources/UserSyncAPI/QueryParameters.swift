@@ -22,6 +22,16 @@ extension Request {
         }
     }
 
+    /// An enum-valued parameter; a value outside `T`'s cases is a 400 that lists them.
+    func choice<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type) throws -> T? where T.RawValue == String {
+        guard let raw = uri.queryParameters.get(name) else { return nil }
+        guard let value = T(rawValue: String(raw)) else {
+            throw APIError.badRequest(
+                "invalid_query_parameter", "'\(name)' must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        return value
+    }
+
     /// Cursors are opaque to clients: base64url of the last item's sort key.
     func cursor() throws -> String? {
         guard let raw = uri.queryParameters.get("cursor") else { return nil }

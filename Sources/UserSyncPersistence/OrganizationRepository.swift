@@ -58,8 +58,12 @@ public struct OrganizationRepository: Sendable {
         return organization
     }
 
-    /// Deletes the organization and, by cascade, every row it owns.
+    /// Deletes the organization and, by cascade, every row it owns (import staging, which has no
+    /// foreign keys, explicitly). Runs in the organization's scope.
     public func delete(_ id: OrganizationID, on connection: PostgresConnection, logger: Logger) async throws {
+        for staging in ["import_team_members", "import_seen_accounts"] {
+            try await connection.query("DELETE FROM \(unescaped: staging) WHERE org_id = \(id.rawValue)", logger: logger)
+        }
         let rows = try await connection.query(
             "DELETE FROM organizations WHERE id = \(id.rawValue) RETURNING id", logger: logger)
         var deleted = false

@@ -61,6 +61,8 @@ extension TestDatabase {
                 INSERT INTO import_team_members (org_id, run_id, team_id, platform_user_id)
                 VALUES (\(org), \(run), \(team), 'U1')
                 """, logger: l)
+            try await c.query(
+                "INSERT INTO import_seen_accounts (org_id, run_id, platform_user_id) VALUES (\(org), \(run), 'U1')", logger: l)
             try await c.query("INSERT INTO jobs (org_id, kind) VALUES (\(org), 'seed')", logger: l)
             try await c.query(
                 """

@@ -66,9 +66,11 @@ struct ConnectionRoutes {
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let platform = try request.choice("platform", as: Platform.self)
         let all = try await center.list(
             context.organization.id, includeDisconnected: try request.boolean("include_disconnected", default: true), logger: context.logger)
-        return try .json(Page(items: all.map(ConnectionRepresentation.init), nextCursor: nil))
+        let items = all.filter { platform == nil || $0.connection.platform == platform }
+        return try .json(Page(items: items.map(ConnectionRepresentation.init), nextCursor: nil))
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Response {

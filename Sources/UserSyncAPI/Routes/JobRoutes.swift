@@ -16,14 +16,7 @@ struct JobRoutes {
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let limit = try request.integer("limit", default: 50, range: 1...200)
-        var state: JobState?
-        if let raw = request.uri.queryParameters.get("state") {
-            guard let parsed = JobState(rawValue: String(raw)) else {
-                throw APIError.badRequest(
-                    "invalid_query_parameter", "'state' must be one of \(JobState.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-            state = parsed
-        }
+        let state = try request.choice("state", as: JobState.self)
         let kind = request.uri.queryParameters.get("kind").map { String($0) }
         var before: Int64?
         if let cursor = try request.cursor() {

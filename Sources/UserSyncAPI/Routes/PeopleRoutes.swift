@@ -66,24 +66,14 @@ enum PeopleQuery {
         let query = request.uri.queryParameters
         var filter = PeopleRepository.Filter()
         filter.limit = try request.integer("limit", default: 50, range: limitRange)
-        if let raw = query.get("platform") {
-            do { filter.platform = try Platform.parse(String(raw), field: "platform") } catch {
-                throw APIError.badRequest("invalid_query_parameter", "'platform' must be one of \(Platform.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-        }
+        filter.platform = try request.choice("platform", as: Platform.self)
         if let raw = query.get("connection_id") {
             guard let id = ConnectionID(String(raw)) else { throw APIError.badRequest("invalid_query_parameter", "'connection_id' must be a UUID.") }
             filter.connectionID = id
         }
         if query.get("needs_primary_choice") != nil { filter.needsPrimaryChoice = try request.boolean("needs_primary_choice", default: false) }
         if query.get("deactivated") != nil { filter.deactivated = try request.boolean("deactivated", default: false) }
-        if let raw = query.get("sync_status") {
-            guard let status = SyncStatus(rawValue: String(raw)) else {
-                throw APIError.badRequest(
-                    "invalid_query_parameter", "'sync_status' must be one of \(SyncStatus.allCases.map(\.rawValue).joined(separator: ", ")).")
-            }
-            filter.syncStatus = status
-        }
+        filter.syncStatus = try request.choice("sync_status", as: SyncStatus.self)
         if let raw = query.get("q") {
             guard raw.count <= 200 else { throw APIError.badRequest("invalid_query_parameter", "'q' must be at most 200 characters.") }
             filter.search = String(raw)

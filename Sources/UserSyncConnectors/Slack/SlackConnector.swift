@@ -182,8 +182,3 @@ public struct SlackConnector: PlatformConnector {
         }
     }
 }
-
-func nonEmpty(_ value: String?) -> String? {
-    guard let value, !value.trimmingCharacters(in: .whitespaces).isEmpty else { return nil }
-    return value
-}

@@ -54,12 +54,13 @@ public struct Person: Sendable, Equatable {
         public var deactivatedAt: Date?
         public var deactivationReason: DeactivationReason?
         public var firstSeenAt: Date
-        public var lastSeenAt: Date
+        /// When an import last changed the account's data or status.
+        public var changedAt: Date
 
         public init(
             id: AccountID, connectionID: ConnectionID, platform: Platform, platformUserID: String, email: String?,
             emails: [String], displayName: String?, realName: String?, isGuest: Bool, isActive: Bool, deactivatedAt: Date?,
-            deactivationReason: DeactivationReason?, firstSeenAt: Date, lastSeenAt: Date
+            deactivationReason: DeactivationReason?, firstSeenAt: Date, changedAt: Date
         ) {
             self.id = id
             self.connectionID = connectionID
@@ -74,7 +75,7 @@ public struct Person: Sendable, Equatable {
             self.deactivatedAt = deactivatedAt
             self.deactivationReason = deactivationReason
             self.firstSeenAt = firstSeenAt
-            self.lastSeenAt = lastSeenAt
+            self.changedAt = changedAt
         }
     }
 

@@ -84,8 +84,7 @@ public struct ImportRunRepository: Sendable {
     /// members and per-attempt counts start over, and the exact changes already written by
     /// earlier attempts are counted. Returns nil when the run is no longer active.
     public func beginAttempt(_ organization: OrganizationID, _ id: ImportRunID, on db: PostgresConnection, logger: Logger) async throws -> ImportRun? {
-        try await db.query(
-            "DELETE FROM import_team_members WHERE org_id = \(organization.rawValue) AND run_id = \(id.rawValue)", logger: logger)
+        try await clearStaging(organization, id, on: db, logger: logger)
         let rows = try await db.query(
             """
             WITH changes AS (
@@ -173,9 +172,16 @@ public struct ImportRunRepository: Sendable {
             WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue) AND state IN ('queued', 'running')
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
-        try await db.query(
-            "DELETE FROM import_team_members WHERE org_id = \(organization.rawValue) AND run_id = \(id.rawValue)", logger: logger)
+        try await clearStaging(organization, id, on: db, logger: logger)
         return try await Self.decode(rows).first
+    }
+
+    /// Empties the run's staging (members of selected teams, users seen).
+    private func clearStaging(_ organization: OrganizationID, _ id: ImportRunID, on db: PostgresConnection, logger: Logger) async throws {
+        for table in ["import_team_members", "import_seen_accounts"] {
+            try await db.query(
+                "DELETE FROM \(unescaped: table) WHERE org_id = \(organization.rawValue) AND run_id = \(id.rawValue)", logger: logger)
+        }
     }
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [ImportRun] {

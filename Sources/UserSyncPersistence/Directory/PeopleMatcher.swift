@@ -19,20 +19,31 @@ public struct PeopleMatcher: Sendable {
         public var peopleUpdated = 0
     }
 
-    public func match(_ organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> Outcome {
-        let org = organization.rawValue
+    /// Matches after `connection`'s accounts changed (an import), or the whole organization's when
+    /// `connection` is nil. Only the people those accounts belong to, or belonged to, are looked at.
+    /// Does nothing when `changed` is false and every account of the connection has its person.
+    public func match(
+        _ organization: OrganizationID, connection: ConnectionID? = nil, changed: Bool = true, on db: PostgresConnection,
+        logger: Logger
+    ) async throws -> Outcome {
+        let org = organization.rawValue, scope = connection?.rawValue
         var outcome = Outcome()
         try await db.query("SELECT pg_advisory_xact_lock(hashtextextended('usersync.people:' || \(organization.description), 0))", logger: logger)
+        try await AccountImportWriter.planForBulk(on: db, logger: logger)
+        if !changed, try await !hasUnmatchedAccounts(organization, connection: connection, on: db, logger: logger) { return outcome }
 
         // A person whose accounts all moved to one new address that nobody has yet keeps their
         // identity (and their primary choice and syncs): the person takes the new address.
         outcome.peopleRenamed = try await count(
             db,
             """
-            WITH linked AS (
+            WITH touched AS (
+                SELECT DISTINCT person_id FROM platform_accounts
+                WHERE org_id = \(org) AND person_id IS NOT NULL AND (\(scope)::uuid IS NULL OR connection_id = \(scope))
+            ), linked AS (
                 SELECT a.person_id, min(a.email_normalized) AS email
-                FROM platform_accounts a
-                WHERE a.org_id = \(org) AND a.person_id IS NOT NULL
+                FROM platform_accounts a JOIN touched t ON t.person_id = a.person_id
+                WHERE a.org_id = \(org)
                 GROUP BY a.person_id
                 HAVING count(DISTINCT a.email_normalized) = 1 AND bool_and(a.email_normalized IS NOT NULL)
             ), candidates AS (
@@ -54,50 +65,87 @@ public struct PeopleMatcher: Sendable {
             SELECT DISTINCT ON (a.email_normalized) \(org), gen_random_uuid(), a.email_normalized, coalesce(a.display_name, a.real_name)
             FROM platform_accounts a
             WHERE a.org_id = \(org) AND a.email_normalized IS NOT NULL
+              AND (\(scope)::uuid IS NULL OR a.connection_id = \(scope) OR a.person_id IS NULL)
               AND NOT EXISTS (SELECT 1 FROM people p WHERE p.org_id = \(org) AND p.email_normalized = a.email_normalized)
             ORDER BY a.email_normalized, a.active DESC
             ON CONFLICT (org_id, email_normalized) DO NOTHING
             RETURNING id
             """, logger: logger)
 
-        outcome.accountsMoved = try await count(
-            db,
+        // Accounts go to the person of their address; the people they leave are remembered.
+        let moved = try await db.query(
             """
-            UPDATE platform_accounts a SET person_id = p.id
-            FROM platform_accounts cur LEFT JOIN people p ON p.org_id = \(org) AND p.email_normalized = cur.email_normalized
-            WHERE a.org_id = \(org) AND cur.org_id = \(org) AND cur.id = a.id AND a.person_id IS DISTINCT FROM p.id
-            RETURNING a.id
+            WITH moved AS (
+                UPDATE platform_accounts a SET person_id = p.id
+                FROM platform_accounts before LEFT JOIN people p ON p.org_id = \(org) AND p.email_normalized = before.email_normalized
+                WHERE a.org_id = \(org) AND before.org_id = \(org) AND before.id = a.id
+                  AND (\(scope)::uuid IS NULL OR before.connection_id = \(scope) OR before.person_id IS NULL)
+                  AND before.person_id IS DISTINCT FROM p.id
+                RETURNING before.person_id AS left_person
+            )
+            SELECT count(*)::integer, coalesce(array_agg(DISTINCT left_person) FILTER (WHERE left_person IS NOT NULL), '{}')
+            FROM moved
             """, logger: logger)
+        var left: [UUID] = []
+        for try await (count, people) in moved.decode((Int32, [UUID]).self) {
+            outcome.accountsMoved = Int(count)
+            left = people
+        }
 
         outcome.peopleRemoved = try await count(
             db,
             """
             DELETE FROM people p
-            WHERE p.org_id = \(org)
+            WHERE p.org_id = \(org) AND (\(scope)::uuid IS NULL OR p.id = ANY(\(left)::uuid[]))
               AND NOT EXISTS (SELECT 1 FROM platform_accounts a WHERE a.org_id = \(org) AND a.person_id = p.id)
             RETURNING p.id
             """, logger: logger)
 
-        outcome.peopleUpdated = try await resolvePrimaries(organization, on: db, logger: logger)
+        outcome.peopleUpdated = try await resolvePrimaries(organization, connection: connection, alsoPeople: left, on: db, logger: logger)
         return outcome
     }
 
-    /// Applies ``PrimaryResolution`` to every person of the organization, writing only the people
-    /// whose primary, flags or name change. Returns how many changed.
-    public func resolvePrimaries(_ organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> Int {
-        let org = organization.rawValue
+    private func hasUnmatchedAccounts(
+        _ organization: OrganizationID, connection: ConnectionID?, on db: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        let rows = try await db.query(
+            """
+            SELECT EXISTS (
+                SELECT 1 FROM platform_accounts
+                WHERE org_id = \(organization.rawValue) AND person_id IS NULL AND email_normalized IS NOT NULL
+                  AND (\(connection?.rawValue)::uuid IS NULL OR connection_id = \(connection?.rawValue)))
+            """, logger: logger)
+        for try await exists in rows.decode(Bool.self) { return exists }
+        return false
+    }
+
+    /// Applies ``PrimaryResolution`` to the people with an account on `connection` and to
+    /// `alsoPeople` (everyone, when `connection` is nil), writing only those whose primary, flags
+    /// or name change. Returns how many changed.
+    public func resolvePrimaries(
+        _ organization: OrganizationID, connection: ConnectionID? = nil, alsoPeople: [UUID] = [], on db: PostgresConnection,
+        logger: Logger
+    ) async throws -> Int {
+        let org = organization.rawValue, scope = connection?.rawValue
+        try await AccountImportWriter.planForBulk(on: db, logger: logger)
         return try await count(
             db,
             """
-            WITH accounts AS (
+            WITH scoped AS (
+                SELECT DISTINCT person_id FROM platform_accounts
+                WHERE org_id = \(org) AND person_id IS NOT NULL AND (\(scope)::uuid IS NULL OR connection_id = \(scope))
+                UNION
+                SELECT unnest(\(alsoPeople)::uuid[])
+            ), accounts AS (
                 SELECT a.person_id,
                        array_agg(DISTINCT a.connection_id) FILTER (WHERE a.active AND c.disconnected_at IS NULL) AS active_connections,
                        bool_and(NOT a.active OR c.disconnected_at IS NOT NULL) AS all_inactive,
                        (array_agg(coalesce(a.display_name, a.real_name) ORDER BY a.active DESC, c.created_at, a.id)
                             FILTER (WHERE coalesce(a.display_name, a.real_name) IS NOT NULL))[1] AS name
                 FROM platform_accounts a
+                JOIN scoped s ON s.person_id = a.person_id
                 JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
-                WHERE a.org_id = \(org) AND a.person_id IS NOT NULL
+                WHERE a.org_id = \(org)
                 GROUP BY a.person_id
             ), decided AS (
                 SELECT p.id, s.all_inactive, coalesce(s.name, p.display_name) AS name,

@@ -124,7 +124,7 @@ public struct PeopleRepository: Sendable {
         let rows = try await db.query(
             """
             SELECT a.person_id, a.id, a.connection_id, c.platform, a.platform_user_id, a.email, a.emails, a.display_name, a.real_name,
-                   a.is_guest, a.active, a.deactivated_at, a.deactivation_reason, a.first_seen_at, a.last_seen_at
+                   a.is_guest, a.active, a.deactivated_at, a.deactivation_reason, a.first_seen_at, a.updated_at
             FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
             WHERE a.org_id = \(organization.rawValue) AND a.person_id = ANY(\(people.map(\.rawValue))::uuid[])
             ORDER BY a.person_id, c.created_at, a.platform_user_id
@@ -135,7 +135,7 @@ public struct PeopleRepository: Sendable {
             result[PersonID(r.0), default: []].append(Person.Account(
                 id: AccountID(r.1), connectionID: ConnectionID(r.2), platform: Platform(rawValue: r.3) ?? .slack, platformUserID: r.4,
                 email: r.5, emails: r.6, displayName: r.7, realName: r.8, isGuest: r.9, isActive: r.10, deactivatedAt: r.11,
-                deactivationReason: r.12.flatMap(Person.DeactivationReason.init(rawValue:)), firstSeenAt: r.13, lastSeenAt: r.14))
+                deactivationReason: r.12.flatMap(Person.DeactivationReason.init(rawValue:)), firstSeenAt: r.13, changedAt: r.14))
         }
         return result
     }

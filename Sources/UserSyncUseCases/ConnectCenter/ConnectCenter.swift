@@ -179,7 +179,7 @@ public struct ConnectCenter: Sendable {
             try await audit.append(
                 .init(action: "connection.updated", targetType: "connection", targetID: id.description, details: details),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
-            if reverify { _ = try await matcher.resolvePrimaries(organization, on: db, logger: logger) }
+            if reverify { _ = try await matcher.resolvePrimaries(organization, connection: id, on: db, logger: logger) }
             return stored
         }
     }
@@ -198,7 +198,7 @@ public struct ConnectCenter: Sendable {
                     organization, active.id, state: .failed, cause: "connection_disconnected",
                     message: "The connection was disconnected while the import was waiting or running.", on: db, logger: logger)
             }
-            _ = try await matcher.resolvePrimaries(organization, on: db, logger: logger)
+            _ = try await matcher.resolvePrimaries(organization, connection: id, on: db, logger: logger)
             try await audit.append(
                 .init(action: "connection.disconnected", targetType: "connection", targetID: id.description,
                       details: ["accounts_deactivated": "\(deactivated)"]),

@@ -9,7 +9,7 @@ import UserSyncWorker
 /// How imports run in the worker.
 public struct ImportSettings: Sendable {
     /// Selected teams whose members are listed at once (Teams, Webex).
-    public var teamConcurrency = 4
+    public var teamConcurrency = 6
 
     public init() {}
 }
@@ -97,47 +97,52 @@ public struct ImportRunner: Sendable {
         }
     }
 
-    /// Lists the members of the selected teams, a few teams at a time, into the run's staging.
+    /// Lists the members of the selected teams, a few teams at a time, into the run's staging:
+    /// members of many small teams go in one statement, a big team's in several.
     private func stageMembers(
         of selected: [Team], connector: any PlatformConnector, target: AccountImportWriter.Target, logger: Logger
     ) async throws {
+        let staging = MemberStaging()
         try await withThrowingTaskGroup(of: Void.self) { group in
             var pending = selected.makeIterator()
-            func next() -> Team? { pending.next() }
             for _ in 0..<max(1, settings.teamConcurrency) {
-                guard let team = next() else { break }
-                group.addTask { try await stage(team, connector: connector, target: target, logger: logger) }
+                guard let team = pending.next() else { break }
+                group.addTask { try await stage(team, connector: connector, into: staging, target: target, logger: logger) }
             }
             while try await group.next() != nil {
-                if let team = next() {
-                    group.addTask { try await stage(team, connector: connector, target: target, logger: logger) }
+                if let team = pending.next() {
+                    group.addTask { try await stage(team, connector: connector, into: staging, target: target, logger: logger) }
                 }
             }
         }
+        try await write(staging.takeAll(), target: target, logger: logger)
     }
 
-    private func stage(_ team: Team, connector: any PlatformConnector, target: AccountImportWriter.Target, logger: Logger) async throws {
-        let organization = target.organization
+    private func stage(
+        _ team: Team, connector: any PlatformConnector, into staging: MemberStaging, target: AccountImportWriter.Target, logger: Logger
+    ) async throws {
         do {
             for try await page in connector.teamMembers(teamID: team.platformTeamID) {
                 let members = page.map {
-                    AccountImportWriter.PlatformMemberRow(platformUserID: $0.platformUserID, email: $0.email, displayName: $0.displayName)
+                    AccountImportWriter.StagedMember(team: team.id, platformUserID: $0.platformUserID, email: $0.email, displayName: $0.displayName)
                 }
-                try await database.withTenant(organization, logger: logger) { db in
-                    try await writer.stageMembers(members, team: team.id, target: target, on: db, logger: logger)
-                    var delta = ImportRun.Counts()
-                    delta.pagesFetched = 1
-                    try await runs.addProgress(organization, target.run, delta, on: db, logger: logger)
-                }
+                if let batch = staging.add(members, pages: 1) { try await write(batch, target: target, logger: logger) }
             }
         } catch let failure as PlatformFailure where failure.cause == .targetNotFound {
             // The team was deleted upstream: nobody is in it any more.
             logger.notice("a selected team no longer exists upstream", metadata: ["team": "\(team.platformTeamID)"])
         }
-        try await database.withTenant(organization, logger: logger) { db in
+        if let batch = staging.add([], teams: 1) { try await write(batch, target: target, logger: logger) }
+    }
+
+    /// Stages a batch of members and its progress in one transaction.
+    private func write(_ batch: MemberStaging.Batch, target: AccountImportWriter.Target, logger: Logger) async throws {
+        try await database.withTenant(target.organization, logger: logger) { db in
+            try await writer.stageMembers(batch.members, target: target, on: db, logger: logger)
             var delta = ImportRun.Counts()
-            delta.teamsFetched = 1
-            try await runs.addProgress(organization, target.run, delta, on: db, logger: logger)
+            delta.pagesFetched = batch.pages
+            delta.teamsFetched = batch.teams
+            try await runs.addProgress(target.organization, target.run, delta, on: db, logger: logger)
         }
     }
 
@@ -151,23 +156,13 @@ public struct ImportRunner: Sendable {
                 continue
             }
             rows[account.platformUserID] = AccountImportWriter.Row(
-                platformUserID: account.platformUserID, emails: account.emails.filter { EmailAddress.normalize($0) != nil },
+                platformUserID: account.platformUserID, emails: account.emails.filter { $0.contains { $0 != " " } },
                 displayName: account.displayName, realName: account.realName, isActive: account.isActive, isGuest: account.isGuest)
         }
-        let organization = target.organization
-        try await database.withTenant(organization, logger: logger) { db in
-            let result = try await writer.upsert(Array(rows.values), onlyStagedMembers: scoped, target: target, on: db, logger: logger)
-            var delta = ImportRun.Counts()
-            delta.pagesFetched = 1
+        try await database.withTenant(target.organization, logger: logger) { db in
             // Scoped to teams, only members count; bots are in no team.
-            delta.botsSkipped = scoped ? 0 : bots
-            delta.accountsSeen = result.written + delta.botsSkipped
-            delta.accountsAdded = result.added
-            delta.accountsUpdated = result.updated
-            delta.accountsReactivated = result.reactivated
-            delta.accountsDeactivated = result.deactivated
-            delta.accountsWithoutEmail = result.withoutEmail
-            try await runs.addProgress(organization, target.run, delta, on: db, logger: logger)
+            try await writer.upsert(
+                Array(rows.values), skippedBots: scoped ? 0 : bots, onlyStagedMembers: scoped, target: target, on: db, logger: logger)
         }
     }
 
@@ -180,7 +175,8 @@ public struct ImportRunner: Sendable {
         }
         try await database.withTenant(organization, logger: logger) { db in
             let counts = try await writer.finish(target, scopedToTeams: connection.platform.importsSelectedTeams, on: db, logger: logger)
-            let matched = try await matcher.match(organization, on: db, logger: logger)
+            let changed = counts.accountsAdded + counts.accountsUpdated + counts.accountsReactivated + counts.accountsDeactivated > 0
+            let matched = try await matcher.match(organization, connection: connection.id, changed: changed, on: db, logger: logger)
             guard let ended = try await runs.finish(organization, run.id, state: .succeeded, counts: counts, on: db, logger: logger) else { return }
             try await audit.append(
                 .init(action: "import.succeeded", targetType: "import", targetID: run.id.description, details: [

@@ -1,0 +1,194 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncConnectors
+import UserSyncDomain
+import UserSyncPersistence
+import UserSyncSimulator
+import UserSyncTestSupport
+import UserSyncUseCases
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Imports a simulated organization on all four platforms through a real `usersync work` process
+/// and prints figures as JSON: wall time from the import requests to all runs succeeded, accounts
+/// per second, the database's write rate and the worker's peak memory, then the same for an
+/// unchanged re-import. A program, not a test; run it through `scripts/bench-import`.
+@main
+struct ImportBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "usersync-import-bench", abstract: "Measure imports end to end against the platform simulator.")
+
+    @Option(help: "Organization sizes (people) to import, comma-separated.") var sizes = "50000"
+    @Option(help: "The usersync binary whose `work` runs the imports.") var usersync = ".build/release/usersync"
+    @Option(help: "Jobs the worker runs at once.") var concurrency = 8
+    @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
+
+    func run() async throws {
+        let sizes = smoke ? [300] : self.sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !sizes.isEmpty else { throw ValidationError("--sizes takes comma-separated numbers of people") }
+        let settings = {
+            var settings = SimulatedPlatforms.testSettings
+            settings.requestTimeout = .seconds(60)
+            return settings
+        }()
+        let binary = URL(fileURLWithPath: usersync)
+        let concurrency = concurrency
+        let reports = try await withTestDatabase { db in
+            try await SimulatedPlatforms.run(settings: settings) { platforms in
+                var reports: [[String: Double]] = []
+                for size in sizes {
+                    let bench = Bench(db: db, platforms: platforms, binary: binary, concurrency: concurrency)
+                    reports.append(try await bench.measure(size: size))
+                }
+                return reports
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+    }
+}
+
+struct Bench: Sendable {
+    let db: TestDatabase
+    let platforms: SimulatedPlatforms
+    let binary: URL
+    let concurrency: Int
+    var logger: Logger { db.logger }
+
+    func measure(size: Int) async throws -> [String: Double] {
+        let name = "bench\(size)"
+        let seeded = ContinuousClock.now
+        _ = platforms.simulator.createOrganization(name: name, seed: 11, size: size)
+        var report: [String: Double] = ["people": Double(size), "seed_seconds": (ContinuousClock.now - seeded).seconds]
+        let org = OrganizationID.random()
+        try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(org.rawValue), \(name), \(name))")
+        let center = ConnectCenter(
+            database: db.service, access: platforms.access, health: ConnectionHealthRecorder(database: db.service, firstCheck: .seconds(60)))
+        var connections: [ConnectionID] = []
+        for platform in Platform.allCases {
+            let c = platforms.connection(platform, organization: name)
+            let connection = try await center.connect(
+                .init(displayName: nil, credentials: c.credentials, apiBaseURL: c.endpoints.api, authBaseURL: c.endpoints.auth),
+                organization: org, actor: .system, requestID: nil, logger: logger)
+            if platform.importsSelectedTeams { try await selectAllTeams(center, connection.id, org) }
+            connections.append(connection.id)
+        }
+        let worker = try startWorker()
+        defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
+        let first = try await importAll(center, connections, org)
+        report["first_import_seconds"] = first.seconds
+        for (platform, seconds) in first.perPlatform { report["first_import_\(platform)_run_seconds"] = seconds }
+        report["accounts"] = Double(first.accounts)
+        report["first_import_accounts_per_second"] = (Double(first.accounts) / first.seconds).rounded()
+        report["first_import_db_wal_mib_per_second"] = Double(first.walBytes) / first.seconds / 1_048_576
+        let again = try await importAll(center, connections, org)
+        report["reimport_seconds"] = again.seconds
+        for (platform, seconds) in again.perPlatform { report["reimport_\(platform)_run_seconds"] = seconds }
+        report["reimport_changes"] = Double(again.changes)
+        report["reimport_db_wal_mib_per_second"] = Double(again.walBytes) / again.seconds / 1_048_576
+        report["people_matched"] = Double(try await count("SELECT count(*) FROM people WHERE org_id = '\(org)'"))
+        report["worker_peak_rss_mib"] = Self.peakResidentMiB(worker.processIdentifier)
+        worker.terminate()
+        worker.waitUntilExit()
+        return report.mapValues { ($0 * 1000).rounded() / 1000 }
+    }
+
+    func selectAllTeams(_ center: ConnectCenter, _ connection: ConnectionID, _ org: OrganizationID) async throws {
+        var cursor: String?
+        var ids: [String] = []
+        repeat {
+            let page = try await center.availableTeams(connection, organization: org, cursor: cursor, logger: logger)
+            ids += page.teams.map(\.platformTeamID)
+            cursor = page.next
+        } while cursor != nil
+        _ = try await center.selectTeams(connection, organization: org, select: ids, deselect: [], actor: .system, requestID: nil, logger: logger)
+    }
+
+    struct Outcome {
+        var seconds: Double
+        /// Each run's own time, from its start in the worker to its end.
+        var perPlatform: [String: Double]
+        var accounts: Int
+        var changes: Int
+        /// Write-ahead log the database wrote meanwhile: what it really wrote, indexes included.
+        var walBytes: Int64
+    }
+
+    /// Asks for an import of every connection at once and waits until all have succeeded.
+    func importAll(_ center: ConnectCenter, _ connections: [ConnectionID], _ org: OrganizationID) async throws -> Outcome {
+        let walBefore = try await walPosition()
+        let started = ContinuousClock.now
+        var runs: [ImportRunID] = []
+        var platforms: [ImportRunID: String] = [:]
+        for (connection, platform) in zip(connections, Platform.allCases) {
+            let run = try await center.requestImport(connection, organization: org, actor: .system, requestID: nil, logger: logger).run.id
+            runs.append(run)
+            platforms[run] = platform.rawValue
+        }
+        var ended: [ImportRun] = []
+        while true {
+            ended = []
+            for run in runs { ended.append(try await center.importRun(run, organization: org, logger: logger)) }
+            if ended.allSatisfy({ !$0.state.isActive }) { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let seconds = (ContinuousClock.now - started).seconds
+        for run in ended where run.state != .succeeded {
+            throw ValidationError("an import failed: \(run.failureCause ?? "?") \(run.failureMessage ?? "")")
+        }
+        let counts = ended.map(\.counts)
+        return Outcome(
+            seconds: seconds,
+            perPlatform: Dictionary(uniqueKeysWithValues: ended.map {
+                (platforms[$0.id]!, ($0.finishedAt ?? Date()).timeIntervalSince($0.startedAt ?? $0.createdAt))
+            }),
+            accounts: counts.map(\.accountsSeen).reduce(0, +),
+            changes: counts.map { $0.accountsAdded + $0.accountsUpdated + $0.accountsReactivated + $0.accountsDeactivated }.reduce(0, +),
+            walBytes: try await walPosition() - walBefore)
+    }
+
+    func startWorker() throws -> Process {
+        let url = db.serviceURL
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["work"]
+        process.environment = [
+            "DATABASE_URL": "postgres://\(url.username)@\(url.host):\(url.port)/\(url.database)?sslmode=disable",
+            "USERSYNC_ENCRYPTION_KEYS": "test:" + Data(repeating: 7, count: 32).base64EncodedString(),
+            "USERSYNC_PLATFORM_PACING": "off", "USERSYNC_WORKER_METRICS_PORT": "0", "USERSYNC_LOG_LEVEL": ProcessInfo.processInfo.environment["BENCH_WORKER_LOG_LEVEL"] ?? "warning",
+            "USERSYNC_WORKER_CONCURRENCY": String(concurrency),
+            "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    /// Bytes of write-ahead log written since the server started.
+    func walPosition() async throws -> Int64 {
+        try await count("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint")
+    }
+
+    func count(_ sql: String) async throws -> Int64 {
+        let rows = try await db.admin.client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        for try await value in rows.decode(Int64.self) { return value }
+        return 0
+    }
+
+    /// The peak resident memory of a process (VmHWM, Linux).
+    static func peakResidentMiB(_ pid: Int32) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return -1 }
+        return kib / 1024
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
