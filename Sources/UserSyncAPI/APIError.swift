@@ -31,6 +31,8 @@ public struct APIError: Error, Sendable {
             self.init(
                 .unprocessableContent, code: "validation_failed", title: "Invalid request",
                 detail: errors.map(\.message).joined(separator: " "), errors: errors)
+        case .badReference(let code, let message):
+            self.init(.badRequest, code: code, title: "Bad request", detail: message)
         case .forbidden(let message):
             self.init(.forbidden, code: "forbidden", title: "Forbidden", detail: message)
         case .unauthenticated(let message):

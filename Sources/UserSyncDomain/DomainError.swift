@@ -7,6 +7,8 @@ public enum DomainError: Error, Sendable, Equatable {
     case conflict(code: String, message: String)
     /// One or more fields are invalid.
     case validation([FieldError])
+    /// A malformed or foreign reference the client passed along (a cursor, a token).
+    case badReference(code: String, message: String)
     /// The caller is authenticated but its role may not do this.
     case forbidden(message: String)
     /// No credentials, or credentials that match nothing.

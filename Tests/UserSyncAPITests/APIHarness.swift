@@ -92,10 +92,11 @@ func withAPI(
 /// at it; with `worker`, an in-process worker runs the jobs the API enqueues.
 func withSimulatedAPI(
     organizations: [(name: String, size: Int)] = [("acme", 60)], simulator configuration: SimulatorConfiguration = SimulatorConfiguration(),
+    connectors settings: ConnectorSettings = SimulatedPlatforms.testSettings,
     worker: Bool = true, _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     try await withTestDatabase { db in
-        try await SimulatedPlatforms.run(configuration) { platforms in
+        try await SimulatedPlatforms.run(configuration, settings: settings) { platforms in
             for organization in organizations {
                 _ = platforms.simulator.createOrganization(name: organization.name, seed: 7, size: organization.size)
             }

@@ -108,8 +108,9 @@ struct ConnectionRoutes {
 
     @Sendable func availableTeams(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let id = try context.parameters.identifier("connection_id", as: ConnectionID.self)
-        let page = try await center.availableTeams(id, organization: context.organization.id, cursor: try request.cursor(), logger: context.logger)
-        return try .json(Page(items: page.teams.map(TeamRepresentation.init), nextCursor: page.next.map { Data($0.utf8).base64URL }))
+        let cursor = request.uri.queryParameters.get("cursor").map { String($0) }
+        let page = try await center.availableTeams(id, organization: context.organization.id, cursor: cursor, logger: context.logger)
+        return try .json(Page(items: page.teams.map(TeamRepresentation.init), nextCursor: page.next))
     }
 
     @Sendable func teams(_ request: Request, context: TenantRequestContext) async throws -> Response {

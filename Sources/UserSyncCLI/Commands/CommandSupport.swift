@@ -66,7 +66,7 @@ enum CommandSupport {
     static func message(_ error: DomainError) -> String {
         switch error {
         case .notFound(let resource): "no such \(resource.replacingOccurrences(of: "_", with: " "))"
-        case .conflict(_, let message), .forbidden(let message), .unauthenticated(let message): message
+        case .conflict(_, let message), .badReference(_, let message), .forbidden(let message), .unauthenticated(let message): message
         case .validation(let errors): errors.map(\.message).joined(separator: " ")
         }
     }

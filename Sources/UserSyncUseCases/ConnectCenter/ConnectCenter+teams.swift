@@ -5,8 +5,8 @@ import UserSyncDomain
 import UserSyncPersistence
 
 extension ConnectCenter {
-    /// One page of the platform's teams, listed live, each with whether it is selected. The
-    /// cursor is the platform's own. Listed teams are remembered so they can be selected by id.
+    /// One page of the platform's teams, listed live, each with whether it is selected. Cursors
+    /// are the platform's own, sealed. Listed teams are remembered so they can be selected by id.
     public func availableTeams(
         _ id: ConnectionID, organization: OrganizationID, cursor: String?, logger: Logger
     ) async throws -> (teams: [Team], next: String?) {
@@ -14,8 +14,9 @@ extension ConnectCenter {
         guard !connection.isDisconnected else {
             throw DomainError.conflict(code: "connection_disconnected", message: "This connection is disconnected.")
         }
+        let platformCursor = try cursor.map { try access.openCursor($0, organization: organization, connection: id) }
         let page = try await calling(connection, logger: logger) { connector async throws(PlatformFailure) in
-            try await connector.teams().page(at: cursor)
+            try await connector.teams().page(at: platformCursor)
         }
         let stored = try await database.withTenant(organization, logger: logger) { db in
             try await teams.upsertSeen(
@@ -24,7 +25,7 @@ extension ConnectCenter {
                 },
                 organization: organization, connection: id, on: db, logger: logger)
         }
-        return (stored, page.next)
+        return (stored, try page.next.map { try access.sealCursor($0, organization: organization, connection: id) })
     }
 
     /// The teams the service knows for the connection (selected first).

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Testing
+import UserSyncConnectors
 import UserSyncDomain
 import UserSyncSimulator
 import UserSyncTestSupport
@@ -99,6 +100,38 @@ import PostgresNIO
             #expect(again["id"] as? String == accepted["id"] as? String)
             let slackSelection = try await api.call(.post, "/v1/orgs/acme/connections/\(slack)/teams/selection", json: #"{"select":["x"]}"#)
             #expect(slackSelection.code == "team_selection_not_supported")
+        }
+    }
+
+    @Test("available teams are listed live a page at a time, and the pages together are every team")
+    func availableTeamsPageThrough() async throws {
+        var settings = SimulatedPlatforms.testSettings
+        settings.pageSize[.teams] = 3
+        settings.pageSize[.webex] = 3
+        try await withSimulatedAPI(organizations: [("acme", 400)], connectors: settings, worker: false) { api in
+            try await api.createOrganization("acme")
+            for platform in [Platform.teams, .webex] {
+                let connection = try await api.connect(platform)
+                var pages = 0
+                var ids: [String] = []
+                var cursor: String?
+                repeat {
+                    let page = try await api.call(.get, "/v1/orgs/acme/connections/\(connection)/teams/available" + (cursor.map { "?cursor=\($0)" } ?? ""))
+                    #expect(page.status == .ok, "\(page.text)")
+                    ids += page.items.compactMap { $0["platform_team_id"] as? String }
+                    cursor = page["next_cursor"] as? String
+                    pages += 1
+                } while cursor != nil && pages < 50
+                let seeded = api.simulator.summary(organization: "acme")!.counts[platform.rawValue]!.teams
+                #expect(pages > 1, "\(platform): one page of \(ids.count)")
+                #expect(ids.count == seeded && Set(ids).count == seeded, "\(platform): \(ids.count) of \(seeded) teams")
+                #expect(try await api.call(.get, "/v1/orgs/acme/connections/\(connection)/teams").items.count == seeded)
+            }
+            let teams = try #require(try await api.call(.get, "/v1/orgs/acme/connections?platform=teams").items.first?["id"] as? String)
+            let forged = try await api.call(.get, "/v1/orgs/acme/connections/\(teams)/teams/available?cursor=Zm9yZ2Vk")
+            #expect(forged.status == .badRequest, "a forged cursor is the client's mistake: \(forged.text)")
+            #expect(forged.code == "invalid_cursor")
+            #expect(api.simulator.calls(.teams, "teams") > 0)
         }
     }
 
