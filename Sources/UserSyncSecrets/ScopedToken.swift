@@ -16,7 +16,7 @@ public struct ScopedToken: Sendable {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         self.organizationID = organizationID
-        self.value = "\(prefix)_\(Self.compactHex(organizationID))_\(Self.base64URL(Data(bytes)))"
+        self.value = "\(prefix)_\(Self.compactHex(organizationID))_\(Data(bytes).base64URL)"
     }
 
     /// Parses a presented token; nil when it does not have the shape of one.
@@ -54,13 +54,6 @@ public struct ScopedToken: Sendable {
         let text = String(h[0..<8]) + "-" + String(h[8..<12]) + "-" + String(h[12..<16]) + "-"
             + String(h[16..<20]) + "-" + String(h[20..<32])
         return OrganizationID(text)
-    }
-
-    private static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }
 

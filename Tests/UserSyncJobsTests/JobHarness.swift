@@ -42,15 +42,8 @@ extension TestDatabase {
 
 /// Settings that make the tests quick: short leases, fast polling, tiny retry delays.
 func quickSettings(concurrency: Int = 8) -> WorkerSettings {
-    var settings = WorkerSettings()
-    settings.concurrency = concurrency
-    settings.batchSize = 50
-    settings.lease = .seconds(3)
+    var settings = quickWorkerSettings(concurrency: concurrency)
     settings.pollInterval = .milliseconds(200)
-    settings.gracePeriod = .seconds(2)
-    settings.reaperInterval = .milliseconds(200)
-    settings.retryBaseDelay = .milliseconds(100)
-    settings.maxRetryDelay = .seconds(1)
     return settings
 }
 

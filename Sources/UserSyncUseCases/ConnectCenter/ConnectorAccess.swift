@@ -44,12 +44,12 @@ public struct ConnectorAccess: Sendable {
     /// connection, and tamper-proof, so a forged cursor is refused before any platform call.
     func sealCursor(_ cursor: String, organization: OrganizationID, connection: ConnectionID) throws -> String {
         let sealed = try secrets.seal(Data(cursor.utf8), context: SecretBox.context(organization, "cursor:\(connection)"))
-        return Data((sealed.keyID + ".").utf8 + sealed.combined).base64URLEncoded
+        return Data((sealed.keyID + ".").utf8 + sealed.combined).base64URL
     }
 
     func openCursor(_ text: String, organization: OrganizationID, connection: ConnectionID) throws(DomainError) -> String {
         let refused = DomainError.badReference(code: "invalid_cursor", message: "'cursor' is not a cursor of this listing.")
-        guard let data = Data(base64URLEncoded: text), let dot = data.firstIndex(of: UInt8(ascii: ".")),
+        guard let data = Data(base64URL: text), let dot = data.firstIndex(of: UInt8(ascii: ".")),
               let keyID = String(data: data[..<dot], encoding: .utf8),
               let opened = try? secrets.open(
                   .init(keyID: keyID, combined: Data(data[data.index(after: dot)...])),
@@ -100,19 +100,5 @@ extension PlatformConnection {
     public var endpoints: PlatformEndpoints {
         let production = PlatformEndpoints.production(platform)
         return PlatformEndpoints(api: apiBaseURL, auth: authBaseURL ?? production.auth)
-    }
-}
-
-extension Data {
-    /// base64url without padding (RFC 4648 §5).
-    var base64URLEncoded: String {
-        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    init?(base64URLEncoded text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        self.init(base64Encoded: base64)
     }
 }
