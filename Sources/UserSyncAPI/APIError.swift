@@ -1,5 +1,7 @@
+import Foundation
 import HTTPTypes
 import UserSyncDomain
+import UserSyncUseCases
 
 /// An error the API answers with as RFC 9457 problem details. Domain errors are mapped to this in
 /// one place (``APIError/init(_:)``).
@@ -10,14 +12,20 @@ public struct APIError: Error, Sendable {
     public var detail: String
     public var errors: [FieldError]
     public var headers: HTTPFields
+    /// Problem-specific members beside the standard ones (RFC 9457 §3.2).
+    public var extensions: [String: String]
 
-    public init(_ status: HTTPResponse.Status, code: String, title: String, detail: String, errors: [FieldError] = [], headers: HTTPFields = [:]) {
+    public init(
+        _ status: HTTPResponse.Status, code: String, title: String, detail: String, errors: [FieldError] = [], headers: HTTPFields = [:],
+        extensions: [String: String] = [:]
+    ) {
         self.status = status
         self.code = code
         self.title = title
         self.detail = detail
         self.errors = errors
         self.headers = headers
+        self.extensions = extensions
     }
 
     public init(_ error: DomainError) {
@@ -59,6 +67,16 @@ public struct APIError: Error, Sendable {
         default:
             self.init(.unprocessableContent, code: failure.cause.rawValue, title: "Refused by the platform", detail: detail)
         }
+    }
+
+    /// A reprompt asked for before the interval since the last prompt has passed.
+    init(_ throttled: RepromptThrottled) {
+        let seconds = max(1, Int(throttled.nextAllowedAt.timeIntervalSinceNow.rounded(.up)))
+        let when = ISO8601DateFormatter().string(from: throttled.nextAllowedAt)
+        self.init(
+            .tooManyRequests, code: "reprompt_throttled", title: "Prompted recently",
+            detail: "This person was prompted recently; the next prompt is allowed at \(when). Send {\"force\": true} to prompt now anyway.",
+            headers: [.retryAfter: "\(seconds)"], extensions: ["next_prompt_allowed_at": when])
     }
 
     static func badRequest(_ code: String, _ detail: String) -> APIError {

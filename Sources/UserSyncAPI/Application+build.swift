@@ -16,10 +16,12 @@ public struct APIDependencies: Sendable {
     public var connectors: ConnectorAccess
     /// When a connection that needs attention is first re-checked by the worker.
     public var healthCheckDelay: Duration
+    /// Consent links, their lifetimes and the reprompt interval.
+    public var sync: SyncSettings
 
     public init(
         database: Database, migrator: Migrator, metrics: PrometheusCollectorRegistry, operatorToken: String, maxBodyBytes: Int,
-        connectors: ConnectorAccess, healthCheckDelay: Duration = .seconds(60)
+        connectors: ConnectorAccess, healthCheckDelay: Duration = .seconds(60), sync: SyncSettings
     ) {
         self.database = database
         self.migrator = migrator
@@ -28,6 +30,7 @@ public struct APIDependencies: Sendable {
         self.maxBodyBytes = maxBodyBytes
         self.connectors = connectors
         self.healthCheckDelay = healthCheckDelay
+        self.sync = sync
     }
 }
 
@@ -58,6 +61,13 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<AppRequestCon
     ConnectionRoutes(center: center).addRoutes(to: tenant)
     ImportRoutes(center: center).addRoutes(to: tenant)
     PeopleRoutes(directory: PeopleDirectory(database: dependencies.database)).addRoutes(to: tenant)
+    let userSync = UserSync(database: dependencies.database, settings: dependencies.sync)
+    SyncRoutes(userSync: userSync).addRoutes(to: tenant)
+    PersonActionRoutes(userSync: userSync).addRoutes(to: tenant)
+    AuditRoutes(database: dependencies.database).addRoutes(to: tenant)
+    RoutingRoutes(routing: MessageRouting(database: dependencies.database)).addRoutes(to: tenant)
+    ConsentRoutes(flow: ConsentFlow(database: dependencies.database, access: dependencies.connectors, settings: dependencies.sync))
+        .addRoutes(to: router)
 
     table.set(RouteTable(router.routes))
     return router

@@ -187,6 +187,8 @@ struct PersonRepresentation: Encodable, Sendable {
     /// The platforms the person has an active account on.
     let platforms: [Platform]
     let accounts: [Account]
+    /// One per secondary connection; with their history on a person's own page.
+    let syncs: [SyncRepresentation]
     let createdAt: Date
     let updatedAt: Date
 
@@ -210,6 +212,7 @@ struct PersonRepresentation: Encodable, Sendable {
                 deactivatedAt: $0.deactivatedAt, deactivationReason: $0.deactivationReason?.rawValue, firstSeenAt: $0.firstSeenAt,
                 changedAt: $0.changedAt)
         }
+        syncs = person.syncs.map { SyncRepresentation($0, history: !$0.history.isEmpty) }
         createdAt = person.createdAt
         updatedAt = person.updatedAt
     }

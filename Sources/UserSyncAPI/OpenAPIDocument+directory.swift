@@ -345,7 +345,7 @@ extension OpenAPIDocument {
           "Person": {
             "type": "object",
             "required": ["id", "email", "display_name", "primary", "needs_primary_choice", "all_accounts_deactivated", "platforms", "accounts",
-                         "created_at", "updated_at"],
+                         "syncs", "created_at", "updated_at"],
             "properties": {
               "id": { "type": "string", "format": "uuid" }, "email": { "type": "string" }, "display_name": { "type": ["string", "null"] },
               "primary": {
@@ -359,6 +359,7 @@ extension OpenAPIDocument {
               "needs_primary_choice": { "type": "boolean" }, "all_accounts_deactivated": { "type": "boolean" },
               "platforms": { "type": "array", "items": { "$ref": "#/components/schemas/Platform" }, "description": "Platforms with an active account" },
               "accounts": { "type": "array", "items": { "$ref": "#/components/schemas/Account" } },
+              "syncs": { "type": "array", "items": { "$ref": "#/components/schemas/Sync" }, "description": "With their history on a person's own page" },
               "created_at": { "type": "string", "format": "date-time" }, "updated_at": { "type": "string", "format": "date-time" }
             }
           },

@@ -7,11 +7,12 @@ enum OpenAPIDocument {
     static let json: String = {
         do {
             var document = try object(base)
-            for fragment in [directory] {
+            for fragment in [directory, userSync] {
                 let part = try object(fragment)
-                for section in ["paths"] {
-                    document[section] = merge(document[section], part[section])
-                }
+                // Operations of one path may come from several fragments.
+                var paths = document["paths"] as? [String: Any] ?? [:]
+                for (path, item) in part["paths"] as? [String: Any] ?? [:] { paths[path] = merge(paths[path], item) }
+                document["paths"] = paths
                 var components = document["components"] as? [String: Any] ?? [:]
                 let partComponents = part["components"] as? [String: Any] ?? [:]
                 for (key, value) in partComponents { components[key] = merge(components[key], value) }

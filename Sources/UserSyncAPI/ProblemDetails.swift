@@ -11,10 +11,25 @@ struct ProblemDetails: Encodable {
     let detail: String
     let errors: [FieldError]?
     let requestID: String
+    let extensions: [String: String]
 
-    enum CodingKeys: String, CodingKey {
-        case type, code, title, status, detail, errors
-        case requestID = "request_id"
+    struct Key: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: Key.self)
+        for (key, value) in extensions { try c.encode(value, forKey: Key(stringValue: key)) }
+        try c.encode(type, forKey: Key(stringValue: "type"))
+        try c.encode(code, forKey: Key(stringValue: "code"))
+        try c.encode(title, forKey: Key(stringValue: "title"))
+        try c.encode(status, forKey: Key(stringValue: "status"))
+        try c.encode(detail, forKey: Key(stringValue: "detail"))
+        try c.encodeIfPresent(errors, forKey: Key(stringValue: "errors"))
+        try c.encode(requestID, forKey: Key(stringValue: "request_id"))
     }
 
     init(_ error: APIError, requestID: String) {
@@ -25,6 +40,7 @@ struct ProblemDetails: Encodable {
         self.detail = error.detail
         self.errors = error.errors.isEmpty ? nil : error.errors
         self.requestID = requestID
+        self.extensions = error.extensions
     }
 
     func response(headers extra: HTTPFields) -> Response {

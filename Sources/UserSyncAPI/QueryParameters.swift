@@ -32,6 +32,15 @@ extension Request {
         return value
     }
 
+    /// A timestamp parameter (ISO 8601).
+    func date(_ name: String) throws -> Date? {
+        guard let raw = uri.queryParameters.get(name) else { return nil }
+        guard let date = ISO8601DateFormatter().date(from: String(raw)) else {
+            throw APIError.badRequest("invalid_query_parameter", "'\(name)' must be an ISO 8601 time such as 2026-11-25T12:00:00Z.")
+        }
+        return date
+    }
+
     /// Cursors are opaque to clients: base64url of the last item's sort key.
     func cursor() throws -> String? {
         guard let raw = uri.queryParameters.get("cursor") else { return nil }

@@ -63,6 +63,18 @@ public enum JobOutcome: Sendable, Equatable {
     case snooze(until: Date, reason: String)
 }
 
+/// A failure a handler throws to have the attempt retried at a time it chose (so that it can
+/// show that time, e.g. on a sync); after the last attempt the job is dead as for any failure.
+public struct RetryLater: Error, Sendable, CustomStringConvertible {
+    public var at: Date
+    public var description: String
+
+    public init(at: Date, _ description: String) {
+        self.at = at
+        self.description = description
+    }
+}
+
 /// A failure a handler throws when retrying cannot help (the job is dead at once).
 public struct PermanentJobFailure: Error, Sendable, CustomStringConvertible {
     public var description: String

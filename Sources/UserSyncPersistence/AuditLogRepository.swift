@@ -34,3 +34,61 @@ public struct AuditLogRepository: Sendable {
             """, logger: logger)
     }
 }
+
+extension AuditLogRepository {
+    /// An audit entry as stored.
+    public struct Record: Sendable, Equatable {
+        public var id: Int64
+        public var at: Date
+        public var actorKind: String
+        public var actorID: String?
+        public var action: String
+        public var targetType: String?
+        public var targetID: String?
+        public var details: [String: String]
+        public var requestID: String?
+    }
+
+    public struct Filter: Sendable {
+        /// An action, or a prefix ending in `*` (`sync.*`).
+        public var action: String?
+        public var actorKind: String?
+        public var actorID: String?
+        public var targetType: String?
+        public var targetID: String?
+        public var since: Date?
+        public var until: Date?
+        /// Entries older than this id (newest first, for cursor paging).
+        public var before: Int64?
+        public var limit = 50
+
+        public init() {}
+    }
+
+    /// Entries matching `filter`, newest first.
+    public func list(_ organization: OrganizationID, _ filter: Filter, on connection: PostgresConnection, logger: Logger) async throws -> [Record] {
+        let action = filter.action.map { $0.hasSuffix("*") ? String($0.dropLast()) : $0 }
+        let prefix = filter.action?.hasSuffix("*") ?? false
+        let rows = try await connection.query(
+            """
+            SELECT id, at, actor_kind, actor_id, action, target_type, target_id, details::text, request_id FROM audit_log
+            WHERE org_id = \(organization.rawValue)
+              AND (\(action)::text IS NULL OR (\(prefix) AND starts_with(action, \(action))) OR (NOT \(prefix) AND action = \(action)))
+              AND (\(filter.actorKind)::text IS NULL OR actor_kind = \(filter.actorKind))
+              AND (\(filter.actorID)::text IS NULL OR actor_id = \(filter.actorID))
+              AND (\(filter.targetType)::text IS NULL OR target_type = \(filter.targetType))
+              AND (\(filter.targetID)::text IS NULL OR target_id = \(filter.targetID))
+              AND (\(filter.since)::timestamptz IS NULL OR at >= \(filter.since))
+              AND (\(filter.until)::timestamptz IS NULL OR at < \(filter.until))
+              AND (\(filter.before)::bigint IS NULL OR id < \(filter.before))
+            ORDER BY id DESC LIMIT \(filter.limit)
+            """, logger: logger)
+        var result: [Record] = []
+        for try await r in rows.decode((Int64, Date, String, String?, String, String?, String?, String, String?).self) {
+            let details = (try? JSONDecoder().decode([String: String].self, from: Data(r.7.utf8))) ?? [:]
+            result.append(Record(
+                id: r.0, at: r.1, actorKind: r.2, actorID: r.3, action: r.4, targetType: r.5, targetID: r.6, details: details, requestID: r.8))
+        }
+        return result
+    }
+}

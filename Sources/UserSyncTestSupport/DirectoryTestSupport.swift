@@ -31,14 +31,19 @@ extension SimulatedPlatforms {
     }
 }
 
+/// What the service does with consent links in tests: a public URL no browser needs, short waits.
+public func testSyncSettings(publicURL: String = "http://usersync.test") -> SyncSettings {
+    var settings = SyncSettings(publicURL: publicURL)
+    settings.retryBaseDelay = .milliseconds(100)
+    settings.maxRetryDelay = .seconds(1)
+    return settings
+}
+
 /// Job handlers of the worker as `usersync work` registers them, over `database` and `access`.
-public func directoryHandlers(database: Database, access: ConnectorAccess, recheck: Duration = .seconds(60), logger: Logger) -> JobHandlers {
-    let health = ConnectionHealthRecorder(database: database, firstCheck: recheck)
-    var handlers = JobHandlers.builtIn
-    handlers.registerDirectory(
-        importer: ImportRunner(database: database, access: access, health: health),
-        verifier: ConnectionVerifier(database: database, access: access, health: health), logger: logger)
-    return handlers
+public func workerHandlers(
+    database: Database, access: ConnectorAccess, recheck: Duration = .seconds(60), sync: SyncSettings = testSyncSettings(), logger: Logger
+) -> JobHandlers {
+    .all(database: database, access: access, health: ConnectionHealthRecorder(database: database, firstCheck: recheck), sync: sync, logger: logger)
 }
 
 /// Worker settings that keep tests quick: short leases, fast polling, tiny retry delays.

@@ -1,4 +1,5 @@
 import Logging
+import UserSyncPersistence
 import UserSyncWorker
 
 extension JobHandlers {
@@ -10,5 +11,23 @@ extension JobHandlers {
         register(DirectoryJobs.verifyConnection, payload: VerifyConnectionPayload.self) { payload, context in
             try await verifier.run(payload, context: context)
         }
+    }
+}
+
+extension JobHandlers {
+    /// Every job kind `usersync work` runs: the built-in ones, the Connect Center's and imports',
+    /// and User Sync's.
+    public static func all(
+        database: Database, access: ConnectorAccess, health: ConnectionHealthRecorder, sync: SyncSettings, logger: Logger
+    ) -> JobHandlers {
+        var handlers = JobHandlers.builtIn
+        handlers.registerDirectory(
+            importer: ImportRunner(database: database, access: access, health: health),
+            verifier: ConnectionVerifier(database: database, access: access, health: health), logger: logger)
+        handlers.registerUserSync(
+            runner: SyncRunner(database: database, access: access, health: health, settings: sync),
+            maintainer: UserTokenMaintainer(database: database, access: access, health: health, settings: sync),
+            actions: PersonActions(database: database, access: access, health: health, settings: sync), logger: logger)
+        return handlers
     }
 }

@@ -205,7 +205,7 @@ public final class JobProcessor: Service, Sendable {
                 return
             }
             kindMetrics.retried.increment()
-            let retryAt = Date().addingTimeInterval(settings.retryDelay(afterAttempt: job.attempts).secondsValue)
+            let retryAt = (error as? RetryLater)?.at ?? Date().addingTimeInterval(settings.retryDelay(afterAttempt: job.attempts).secondsValue)
             jobLogger.info("job failed; will retry", metadata: ["error": "\(message)", "attempt": "\(job.attempts)", "retry_at": "\(retryAt)"])
             _ = try? await record { try await queue.fail(job.key, worker: workerID, error: message, retryAt: retryAt, logger: jobLogger) }
         }

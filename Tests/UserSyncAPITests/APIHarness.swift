@@ -92,7 +92,7 @@ func withAPI(
 /// at it; with `worker`, an in-process worker runs the jobs the API enqueues.
 func withSimulatedAPI(
     organizations: [(name: String, size: Int)] = [("acme", 60)], simulator configuration: SimulatorConfiguration = SimulatorConfiguration(),
-    connectors settings: ConnectorSettings = SimulatedPlatforms.testSettings,
+    connectors settings: ConnectorSettings = SimulatedPlatforms.testSettings, sync: SyncSettings = testSyncSettings(),
     worker: Bool = true, _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     try await withTestDatabase { db in
@@ -100,10 +100,10 @@ func withSimulatedAPI(
             for organization in organizations {
                 _ = platforms.simulator.createOrganization(name: organization.name, seed: 7, size: organization.size)
             }
-            guard worker else { return try await serve(db, platforms: platforms, body) }
-            let handlers = directoryHandlers(database: db.service, access: platforms.access, recheck: .seconds(1), logger: db.logger)
+            guard worker else { return try await serve(db, platforms: platforms, sync: sync, body) }
+            let handlers = workerHandlers(database: db.service, access: platforms.access, recheck: .seconds(1), sync: sync, logger: db.logger)
             try await withWorker(db.service, handlers: handlers, logger: db.logger) {
-                try await serve(db, platforms: platforms, body)
+                try await serve(db, platforms: platforms, sync: sync, body)
             }
         }
     }
@@ -111,7 +111,7 @@ func withSimulatedAPI(
 
 private func serve(
     _ db: TestDatabase, platforms: SimulatedPlatforms?, migrator: Migrator? = nil, maxBodyBytes: Int = 64 * 1024,
-    _ body: @Sendable @escaping (API) async throws -> Void
+    sync: SyncSettings = testSyncSettings(), _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     let access = platforms?.access
         ?? ConnectorAccess(
@@ -119,7 +119,7 @@ private func serve(
             secrets: TestSecrets.box, allowInsecureURLs: true)
     let dependencies = APIDependencies(
         database: db.service, migrator: try migrator ?? TestDatabase.migrator, metrics: sharedMetrics,
-        operatorToken: operatorToken, maxBodyBytes: maxBodyBytes, connectors: access, healthCheckDelay: .seconds(1))
+        operatorToken: operatorToken, maxBodyBytes: maxBodyBytes, connectors: access, healthCheckDelay: .seconds(1), sync: sync)
     let app = Application(router: buildRouter(dependencies))
     try await app.test(.router) { client in try await body(API(client: client, db: db, platforms: platforms)) }
 }

@@ -29,7 +29,8 @@ import UserSyncTestSupport
             database: Database(url: try DatabaseURL("postgres://nobody@localhost/none"), poolSize: 1, logger: TestEnvironment.logger),
             migrator: Migrator(files: []), metrics: sharedMetrics, operatorToken: operatorToken, maxBodyBytes: 1024,
             connectors: ConnectorAccess(
-                factory: ConnectorFactory(client: .shared, logger: TestEnvironment.logger), secrets: TestSecrets.box, allowInsecureURLs: false))
+                factory: ConnectorFactory(client: .shared, logger: TestEnvironment.logger), secrets: TestSecrets.box, allowInsecureURLs: false),
+            sync: testSyncSettings())
         return RouteTable(buildRouter(dependencies).routes).routes
     }
 }

@@ -39,6 +39,18 @@ import UserSyncAPI
         Probe(method: .get, template: "/v1/orgs/{b}/people"),
         Probe(method: .get, template: "/v1/orgs/{b}/people.csv"),
         Probe(method: .get, template: "/v1/orgs/{b}/people/{bperson}"),
+        Probe(method: .put, template: "/v1/orgs/{b}/people/{bperson}/primary", body: #"{"platform":"slack"}"#),
+        Probe(method: .post, template: "/v1/orgs/{b}/people/primary", body: #"{"platform":"slack","filter":{}}"#),
+        Probe(method: .post, template: "/v1/orgs/{b}/people/{bperson}/syncs", body: #"{"connection_id":"{bconn}"}"#),
+        Probe(method: .post, template: "/v1/orgs/{b}/syncs", body: #"{"connection_id":"{bconn}","filter":{}}"#),
+        Probe(method: .get, template: "/v1/orgs/{b}/syncs/{bsync}"),
+        Probe(method: .post, template: "/v1/orgs/{b}/syncs/{bsync}/retry"),
+        Probe(method: .post, template: "/v1/orgs/{b}/people/{bperson}/reset"),
+        Probe(method: .post, template: "/v1/orgs/{b}/people/{bperson}/reprompt"),
+        Probe(method: .delete, template: "/v1/orgs/{b}/people/{bperson}"),
+        Probe(method: .post, template: "/v1/orgs/{b}/people/actions", body: #"{"action":"reset","filter":{}}"#),
+        Probe(method: .get, template: "/v1/orgs/{b}/audit"),
+        Probe(method: .get, template: "/v1/orgs/{b}/routes?from_platform=slack&from_account=U1&to_person={bperson}"),
         // B's resource through A's own path is no better.
         Probe(method: .get, template: "/v1/orgs/{a}/jobs/{bjob}"),
         Probe(method: .delete, template: "/v1/orgs/{a}/keys/{bkey}"),
@@ -49,6 +61,12 @@ import UserSyncAPI
         Probe(method: .get, template: "/v1/orgs/{a}/connections/{bconn}/teams/available"),
         Probe(method: .get, template: "/v1/orgs/{a}/imports/{bimport}"),
         Probe(method: .get, template: "/v1/orgs/{a}/people/{bperson}"),
+        Probe(method: .put, template: "/v1/orgs/{a}/people/{bperson}/primary", body: #"{"platform":"slack"}"#),
+        Probe(method: .post, template: "/v1/orgs/{a}/people/{bperson}/syncs", body: #"{"connection_id":"{bconn}"}"#),
+        Probe(method: .get, template: "/v1/orgs/{a}/syncs/{bsync}"),
+        Probe(method: .post, template: "/v1/orgs/{a}/syncs/{bsync}/retry"),
+        Probe(method: .post, template: "/v1/orgs/{a}/people/{bperson}/reset"),
+        Probe(method: .delete, template: "/v1/orgs/{a}/people/{bperson}"),
         // A path to an organization that does not exist answers the same as B's.
         Probe(method: .get, template: "/v1/orgs/no-such-org"),
     ]
@@ -61,6 +79,7 @@ import UserSyncAPI
                 .replacingOccurrences(of: "{a}", with: "{org}").replacingOccurrences(of: "{bkey}", with: "{key_id}")
                 .replacingOccurrences(of: "{bjob}", with: "{job_id}").replacingOccurrences(of: "{bconn}", with: "{connection_id}")
                 .replacingOccurrences(of: "{bimport}", with: "{import_id}").replacingOccurrences(of: "{bperson}", with: "{person_id}")
+                .replacingOccurrences(of: "{bsync}", with: "{sync_id}").split(separator: "?")[0]
         })
         let missing = routes.map { "\($0.method.rawValue) \($0.path)" }.filter { !probed.contains($0) }
         #expect(missing.isEmpty, "tenant routes without an isolation probe: \(missing)")
@@ -76,9 +95,14 @@ import UserSyncAPI
             let bConnection = try await api.connect(.slack, org: "org-b")
             let bImport = try #require(try await api.importAndWait(bConnection, org: "org-b")["id"] as? String)
             let bPerson = try #require(try await api.allPeople(org: "org-b").first?["id"] as? String)
+            // B's person gets a sync (onto a connection with its own workspace) so that it exists to probe.
+            let bZoom = try await api.connect(.zoom, org: "org-b")
+            let bSync = try #require(try await api.call(
+                .post, "/v1/orgs/org-b/people/\(bPerson)/syncs", token: bKey.secret, json: #"{"connection_id":"\#(bZoom)"}"#)["id"] as? String)
             let snapshot = { () async throws -> [String] in
                 var texts: [String] = []
                 for uri in ["/v1/orgs/org-b/keys?include_revoked=true", "/v1/orgs/org-b", "/v1/orgs/org-b/connections",
+                            "/v1/orgs/org-b/syncs/\(bSync)", "/v1/orgs/org-b/audit?limit=200",
                             "/v1/orgs/org-b/people?limit=200", "/v1/orgs/org-b/connections/\(bConnection)/teams",
                             "/v1/orgs/org-b/connections/\(bConnection)/imports"] {
                     texts.append(try await api.call(.get, uri).text)
@@ -94,9 +118,11 @@ import UserSyncAPI
                     .replacingOccurrences(of: "{a}", with: "org-a").replacingOccurrences(of: "{bkey}", with: bKey.id)
                     .replacingOccurrences(of: "{bjob}", with: bJob).replacingOccurrences(of: "{bconn}", with: bConnection)
                     .replacingOccurrences(of: "{bimport}", with: bImport).replacingOccurrences(of: "{bperson}", with: bPerson)
-                let reply = try await api.call(probe.method, uri, token: aKey.secret, json: probe.body)
+                    .replacingOccurrences(of: "{bsync}", with: bSync)
+                let body = probe.body?.replacingOccurrences(of: "{bconn}", with: bConnection)
+                let reply = try await api.call(probe.method, uri, token: aKey.secret, json: body)
                 #expect(reply.status == .notFound, "\(probe.method) \(uri) → \(reply.status): \(reply.text)")
-                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson] where reply.text.contains(secret) {
+                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson, bSync] where reply.text.contains(secret) {
                     problems.append("\(probe.method) \(uri) echoes B's identifier \(secret)")
                 }
             }

@@ -39,6 +39,7 @@ struct ConsentTests {
             // A code works once.
             #expect(await expectFailure { _ = try await connector.exchangeCode(code, redirectURI: Self.redirect) } != nil)
 
+            #expect(try await connector.verifyUserTokens(tokens) == person.id)
             let refreshed = try await connector.refresh(tokens)
             #expect(refreshed.accessToken != tokens.accessToken)
             #expect(refreshed.platformUserID == person.id)
@@ -50,6 +51,8 @@ struct ConsentTests {
                 #expect(outcome == .revoked)
                 let failure = await expectFailure { _ = try await connector.refresh(refreshed) }
                 #expect(failure?.fixer == .user, "\(String(describing: failure))")
+                let rejected = await expectFailure { _ = try await connector.verifyUserTokens(refreshed) }
+                #expect(rejected?.cause == .userAuthorizationRejected, "\(String(describing: rejected))")
                 #expect(try await connector.revoke(refreshed) == .alreadyInvalid)
             }
         }

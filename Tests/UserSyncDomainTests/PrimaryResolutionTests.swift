@@ -35,3 +35,26 @@ import UserSyncDomain
         #expect(EmailAddress.normalize(nil) == nil)
     }
 }
+
+@Suite struct SyncPlanTests {
+    @Test(arguments: Platform.allCases)
+    func anAccountThereIsLinked(platform: Platform) {
+        #expect(SyncPlan.decide(secondary: platform, account: .active) == .link)
+    }
+
+    @Test(arguments: Platform.allCases)
+    func aDeactivatedAccountThereFails(platform: Platform) {
+        guard case .impossible(let outcome) = SyncPlan.decide(secondary: platform, account: .deactivated) else {
+            Issue.record("expected a failure")
+            return
+        }
+        #expect(outcome.cause == "secondary_account_deactivated" && outcome.status == .failed && outcome.fixAction != nil)
+    }
+
+    @Test func withoutAnAccountTheServiceStandsIn() {
+        #expect(SyncPlan.decide(secondary: .teams, account: .none) == .virtual(.guest))
+        #expect(SyncPlan.decide(secondary: .slack, account: .none) == .virtual(.botPersona))
+        #expect(SyncPlan.decide(secondary: .webex, account: .none) == .virtual(.botPersona))
+        #expect(SyncPlan.decide(secondary: .zoom, account: .none) == .impossible(.secondaryAccountRequired))
+    }
+}

@@ -71,6 +71,29 @@ struct ProcessorTests {
         var description: String { "platform unavailable on attempt \(attempt)" }
     }
 
+    @Test("a handler may choose when its failed attempt is retried")
+    func retryAtAChosenTime() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let recorder = Recorder()
+            var handlers = JobHandlers()
+            handlers.register("chosen", payload: Numbered.self) { _, context in
+                recorder.begin(context.jobID)
+                recorder.end(context.jobID)
+                if context.attempt == 1 { throw RetryLater(at: Date().addingTimeInterval(1.5), "not yet") }
+                return .succeeded
+            }
+            let id = try await db.enqueue([try NewJob(kind: "chosen", payload: Numbered(n: 1))], for: org)[0]!
+            try await withProcessors(db, handlers: handlers) { _ in
+                try await eventually { try await db.job(id).state == .succeeded }
+            }
+            let times = recorder.times(id)
+            #expect(times.count == 2)
+            if times.count == 2 { #expect(times[1].timeIntervalSince(times[0]) >= 1.4, "retried after the time the handler chose") }
+            #expect(try await db.job(id).attempts == 2)
+        }
+    }
+
     @Test("snoozing does not spend attempts")
     func snooze() async throws {
         try await withTestDatabase { db in

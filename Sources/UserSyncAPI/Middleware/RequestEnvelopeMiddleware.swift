@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import Logging
 import UserSyncDomain
+import UserSyncUseCases
 
 /// The outermost layer of every request: gives it an id (the caller's `X-Request-Id` when it is
 /// sane), puts the id on every log line and on the response, enforces the body limit, and turns
@@ -50,6 +51,8 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
         case let error as DomainError:
             return APIError(error)
         case let error as PlatformFailure:
+            return APIError(error)
+        case let error as RepromptThrottled:
             return APIError(error)
         case let error as HTTPError where error.status == .notFound:
             // The router found no route. If the path exists with other methods it is a 405.

@@ -109,7 +109,7 @@ enum PeopleQuery {
 /// The people list as CSV (RFC 4180), one row per person.
 enum PeopleCSV {
     static let header = "person_id,email,display_name,primary_platform,primary_source,needs_primary_choice,all_accounts_deactivated,"
-        + "platforms,slack_user_ids,teams_user_ids,zoom_user_ids,webex_user_ids,created_at\r\n"
+        + "platforms,slack_user_ids,teams_user_ids,zoom_user_ids,webex_user_ids,syncs,created_at\r\n"
 
     static func rows(_ people: [Person]) -> String {
         var text = ""
@@ -124,7 +124,9 @@ enum PeopleCSV {
                 representation.primary?.platform?.rawValue ?? "", person.primarySource?.rawValue ?? "",
                 "\(person.needsPrimaryChoice)", "\(person.allAccountsDeactivated)",
                 representation.platforms.map(\.rawValue).joined(separator: ";"),
-                ids(.slack), ids(.teams), ids(.zoom), ids(.webex), dates.string(from: person.createdAt),
+                ids(.slack), ids(.teams), ids(.zoom), ids(.webex),
+                person.syncs.map { "\($0.platform.rawValue):\($0.status.rawValue)" }.joined(separator: ";"),
+                dates.string(from: person.createdAt),
             ]
             text += fields.map(escape).joined(separator: ",") + "\r\n"
         }

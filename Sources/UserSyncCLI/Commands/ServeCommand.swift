@@ -32,7 +32,7 @@ struct ServeCommand: AsyncParsableCommand {
             connectors: ConnectorAccess(
                 factory: ConnectorFactory(client: .shared, settings: settings.platforms.connectors, logger: logger),
                 secrets: settings.secrets, allowInsecureURLs: settings.platforms.allowInsecureURLs),
-            healthCheckDelay: settings.platforms.recheckDelay)
+            healthCheckDelay: settings.platforms.recheckDelay, sync: settings.sync)
         var app = Application(
             router: buildRouter(dependencies),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "usersync"),

@@ -71,11 +71,7 @@ extension WorkCommand {
             factory: ConnectorFactory(client: .shared, settings: settings.platforms.connectors, logger: logger),
             secrets: settings.secrets, allowInsecureURLs: settings.platforms.allowInsecureURLs)
         let health = ConnectionHealthRecorder(database: database, firstCheck: settings.platforms.recheckDelay)
-        var handlers = JobHandlers.builtIn
-        handlers.registerDirectory(
-            importer: ImportRunner(database: database, access: access, health: health),
-            verifier: ConnectionVerifier(database: database, access: access, health: health), logger: logger)
-        return handlers
+        return .all(database: database, access: access, health: health, sync: settings.sync, logger: logger)
     }
 }
 

@@ -22,6 +22,10 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case platformPacing = "USERSYNC_PLATFORM_PACING"
     case allowInsecurePlatformURLs = "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS"
     case connectionRecheckSeconds = "USERSYNC_CONNECTION_RECHECK_SECONDS"
+    case publicURL = "USERSYNC_PUBLIC_URL"
+    case consentLinkHours = "USERSYNC_CONSENT_LINK_HOURS"
+    case repromptIntervalMinutes = "USERSYNC_REPROMPT_INTERVAL_MINUTES"
+    case userTokenCheckHours = "USERSYNC_USER_TOKEN_CHECK_HOURS"
 
     /// Values that must never be printed, not even in an error about them.
     var isSecret: Bool {

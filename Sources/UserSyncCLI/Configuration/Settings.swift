@@ -4,6 +4,7 @@ import UserSyncConnectors
 import UserSyncDomain
 import UserSyncPersistence
 import UserSyncSecrets
+import UserSyncUseCases
 import UserSyncWorker
 
 /// The database a role connects to.
@@ -49,6 +50,22 @@ public struct PlatformSettings: Sendable {
     }
 }
 
+extension SyncSettings {
+    /// Consent links and checks of people's tokens, for `serve` (links' pages) and `work` (prompts).
+    /// `host` and `port` are where `serve` listens: the default public URL.
+    static func read(_ reader: inout EnvironmentReader, host: String, port: Int) -> SyncSettings {
+        let url = reader.string(.publicURL, default: "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(port)")!
+        if URL(string: url)?.scheme.map({ ["http", "https"].contains($0) }) != true || URL(string: url)?.host == nil {
+            reader.problem(.publicURL, "must be the absolute http(s) URL people reach the service at, e.g. https://usersync.example.com")
+        }
+        var settings = SyncSettings(publicURL: url)
+        settings.consentLinkLifetime = .seconds(3_600 * reader.integer(.consentLinkHours, default: 72, range: 1...720))
+        settings.repromptInterval = .seconds(60 * reader.integer(.repromptIntervalMinutes, default: 60, range: 0...10_080))
+        settings.tokenCheckInterval = .seconds(3_600 * reader.integer(.userTokenCheckHours, default: 24, range: 1...720))
+        return settings
+    }
+}
+
 /// What `usersync serve` needs.
 public struct ServeSettings: Sendable {
     public var database: DatabaseSettings
@@ -58,6 +75,7 @@ public struct ServeSettings: Sendable {
     public var operatorToken: String
     public var secrets: SecretBox
     public var platforms: PlatformSettings
+    public var sync: SyncSettings
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
@@ -70,6 +88,7 @@ public struct ServeSettings: Sendable {
         }
         let secrets = Self.secretBox(&reader)
         platforms = PlatformSettings(&reader, interactive: true)
+        sync = SyncSettings.read(&reader, host: host, port: port)
         try reader.validate()
         self.database = database!
         self.host = host
@@ -111,6 +130,7 @@ public struct WorkSettings: Sendable {
     public var metricsPort: Int
     public var secrets: SecretBox
     public var platforms: PlatformSettings
+    public var sync: SyncSettings
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
@@ -125,6 +145,8 @@ public struct WorkSettings: Sendable {
         metricsPort = reader.integer(.workerMetricsPort, default: 9091, range: 0...65535)
         let secrets = ServeSettings.secretBox(&reader)
         platforms = PlatformSettings(&reader, interactive: false)
+        // The API's address, for the default public URL of consent links.
+        sync = SyncSettings.read(&reader, host: metricsHost, port: reader.integer(.httpPort, default: 8080, range: 0...65535))
         try reader.validate()
         self.secrets = secrets!
         self.database = database!

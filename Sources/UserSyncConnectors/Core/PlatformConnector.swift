@@ -37,6 +37,10 @@ public protocol PlatformConnector: Sendable {
     /// Exchanges the authorization code from the OAuth callback for the user's tokens.
     func exchangeCode(_ code: String, redirectURI: String) async throws(PlatformFailure) -> UserTokens
 
+    /// Proves a person's own tokens still work and returns the platform user they belong to;
+    /// fails with `userAuthorizationRejected` when they were revoked or expired.
+    func verifyUserTokens(_ tokens: UserTokens) async throws(PlatformFailure) -> String
+
     /// Refreshes user tokens; fails with `userAuthorizationRejected` when they cannot be refreshed.
     func refresh(_ tokens: UserTokens) async throws(PlatformFailure) -> UserTokens
 

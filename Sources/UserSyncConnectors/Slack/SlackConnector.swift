@@ -145,6 +145,14 @@ public struct SlackConnector: PlatformConnector {
             previous: nil)
     }
 
+    public func verifyUserTokens(_ tokens: UserTokens) async throws(PlatformFailure) -> String {
+        let request = PlatformRequest.get(url("auth.test"), endpoint: "auth.test", bearer: tokens.accessToken, credential: .user)
+        guard let user = try await send(request, as: SlackAuthTest.self).user_id else {
+            throw PlatformFailure(.malformedResponse, platform: .slack, message: "auth.test returned no user_id")
+        }
+        return user
+    }
+
     public func refresh(_ tokens: UserTokens) async throws(PlatformFailure) -> UserTokens {
         guard let refreshToken = tokens.refreshToken else {
             throw PlatformFailure(.userAuthorizationRejected, platform: .slack, message: "the Slack user token cannot be refreshed")

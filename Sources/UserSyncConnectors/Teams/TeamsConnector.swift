@@ -220,6 +220,12 @@ public struct TeamsConnector: PlatformConnector {
         return userTokens(body, platformUserID: me.id, previous: nil, now: settings.now())
     }
 
+    public func verifyUserTokens(_ tokens: UserTokens) async throws(PlatformFailure) -> String {
+        try await http.sendJSON(
+            .get("\(endpoints.api)/me?$select=id", endpoint: "me", bearer: tokens.accessToken, credential: .user), as: GraphMe.self
+        ).id
+    }
+
     public func refresh(_ tokens: UserTokens) async throws(PlatformFailure) -> UserTokens {
         guard let refreshToken = tokens.refreshToken else {
             throw PlatformFailure(.userAuthorizationRejected, platform: .teams, message: "the Teams user token cannot be refreshed")

@@ -117,6 +117,12 @@ public struct WebexConnector: PlatformConnector {
         return userTokens(body, platformUserID: me.id, previous: nil, now: settings.now())
     }
 
+    public func verifyUserTokens(_ tokens: UserTokens) async throws(PlatformFailure) -> String {
+        try await http.sendJSON(
+            .get("\(endpoints.api)/people/me", endpoint: "people.me", bearer: tokens.accessToken, credential: .user), as: WebexPerson.self
+        ).id
+    }
+
     public func refresh(_ tokens: UserTokens) async throws(PlatformFailure) -> UserTokens {
         guard let refreshToken = tokens.refreshToken else {
             throw PlatformFailure(.userAuthorizationRejected, platform: .webex, message: "the Webex user token cannot be refreshed")

@@ -155,6 +155,12 @@ public struct ZoomConnector: PlatformConnector {
         return userTokens(body, platformUserID: me.id, previous: nil, now: settings.now())
     }
 
+    public func verifyUserTokens(_ tokens: UserTokens) async throws(PlatformFailure) -> String {
+        try await http.sendJSON(
+            .get("\(endpoints.api)/users/me", endpoint: "user", bearer: tokens.accessToken, credential: .user), as: ZoomUserDetail.self
+        ).id
+    }
+
     public func refresh(_ tokens: UserTokens) async throws(PlatformFailure) -> UserTokens {
         guard let refreshToken = tokens.refreshToken else {
             throw PlatformFailure(.userAuthorizationRejected, platform: .zoom, message: "the Zoom user token cannot be refreshed")

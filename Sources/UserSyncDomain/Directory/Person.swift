@@ -14,6 +14,8 @@ public struct Person: Sendable, Equatable {
     public var needsPrimaryChoice: Bool
     public var allAccountsDeactivated: Bool
     public var accounts: [Account]
+    /// The person's syncs onto secondary connections (with their history on a person's own page).
+    public var syncs: [Sync] = []
     public let createdAt: Date
     public var updatedAt: Date
 

@@ -120,11 +120,11 @@ public struct PeopleMatcher: Sendable {
     }
 
     /// Applies ``PrimaryResolution`` to the people with an account on `connection` and to
-    /// `alsoPeople` (everyone, when `connection` is nil), writing only those whose primary, flags
-    /// or name change. Returns how many changed.
+    /// `alsoPeople` (everyone, when `connection` is nil; only `alsoPeople` with `onlyThose`),
+    /// writing only those whose primary, flags or name change. Returns how many changed.
     public func resolvePrimaries(
-        _ organization: OrganizationID, connection: ConnectionID? = nil, alsoPeople: [UUID] = [], on db: PostgresConnection,
-        logger: Logger
+        _ organization: OrganizationID, connection: ConnectionID? = nil, alsoPeople: [UUID] = [], onlyThose: Bool = false,
+        on db: PostgresConnection, logger: Logger
     ) async throws -> Int {
         let org = organization.rawValue, scope = connection?.rawValue
         try await AccountImportWriter.planForBulk(on: db, logger: logger)
@@ -133,7 +133,8 @@ public struct PeopleMatcher: Sendable {
             """
             WITH scoped AS (
                 SELECT DISTINCT person_id FROM platform_accounts
-                WHERE org_id = \(org) AND person_id IS NOT NULL AND (\(scope)::uuid IS NULL OR connection_id = \(scope))
+                WHERE org_id = \(org) AND person_id IS NOT NULL AND NOT \(onlyThose)
+                  AND (\(scope)::uuid IS NULL OR connection_id = \(scope))
                 UNION
                 SELECT unnest(\(alsoPeople)::uuid[])
             ), accounts AS (

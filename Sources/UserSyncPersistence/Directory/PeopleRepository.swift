@@ -25,7 +25,14 @@ public struct PeopleRepository: Sendable {
     }
 
     public struct Filter: Sendable {
+        /// Only these people (bulk actions by id).
+        public var ids: [PersonID]?
+        /// Has an account on this platform.
         public var platform: Platform?
+        /// Has an active account on every one of these platforms.
+        public var platforms: [Platform] = []
+        /// Lives on this platform.
+        public var primaryPlatform: Platform?
         public var connectionID: ConnectionID?
         public var needsPrimaryChoice: Bool?
         public var deactivated: Bool?
@@ -49,20 +56,60 @@ public struct PeopleRepository: Sendable {
     public func list(
         _ organization: OrganizationID, _ filter: Filter, on db: PostgresConnection, logger: Logger
     ) async throws -> [(person: Person, position: Position)] {
+        let key = Self.sortKey(filter.sort)
+        let rows = try await db.query(query(organization, filter, select: "\(Self.columns), \(key) AS sort_key", paged: true), logger: logger)
+        var people: [(Person, Position)] = []
+        for try await row in rows.decode(PersonRow.self) {
+            people.append((Self.person(row, organization), Position(key: row.11, id: row.0)))
+        }
+        let ids = people.map { $0.0.id }
+        let accounts = try await self.accounts(organization, people: ids, on: db, logger: logger)
+        let syncs = try await SyncRepository().forPeople(organization, ids, history: false, on: db, logger: logger)
+        return people.map { person, position in
+            var person = person
+            person.accounts = accounts[person.id] ?? []
+            person.syncs = syncs[person.id] ?? []
+            return (person, position)
+        }
+    }
+
+    /// Every person matching `filter` (its paging ignored), in its order: the targets of a bulk action.
+    public func ids(_ organization: OrganizationID, _ filter: Filter, on db: PostgresConnection, logger: Logger) async throws -> [PersonID] {
+        let rows = try await db.query(query(organization, filter, select: "p.id", paged: false), logger: logger)
+        var ids: [PersonID] = []
+        for try await id in rows.decode(UUID.self) { ids.append(PersonID(id)) }
+        return ids
+    }
+
+    static func sortKey(_ field: SortField) -> String {
+        field == .name ? "lower(coalesce(p.display_name, p.email_normalized))" : "p.email_normalized"
+    }
+
+    /// The filtered, sorted query over people, selecting `select`; `paged` applies the cursor and limit.
+    private func query(_ organization: OrganizationID, _ filter: Filter, select: String, paged: Bool) -> PostgresQuery {
         let org = organization.rawValue
-        let key = filter.sort == .name ? "lower(coalesce(p.display_name, p.email_normalized))" : "p.email_normalized"
+        let key = Self.sortKey(filter.sort)
         let direction = filter.descending ? "DESC" : "ASC"
         let comparison = filter.descending ? "<" : ">"
         let search = filter.search.map { $0.lowercased().trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        let rows = try await db.query(
-            """
-            SELECT \(unescaped: Self.columns), \(unescaped: key) AS sort_key FROM people p
+        let after = paged ? filter.after : nil
+        return """
+            SELECT \(unescaped: select) FROM people p
             WHERE p.org_id = \(org)
+              AND (\(filter.ids == nil) OR p.id = ANY(\((filter.ids ?? []).map(\.rawValue))::uuid[]))
               AND (\(filter.needsPrimaryChoice)::boolean IS NULL OR p.needs_primary_choice = \(filter.needsPrimaryChoice))
               AND (\(filter.deactivated)::boolean IS NULL OR p.all_accounts_deactivated = \(filter.deactivated))
               AND (\(filter.platform?.rawValue)::text IS NULL OR EXISTS (
                     SELECT 1 FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
                     WHERE a.org_id = \(org) AND a.person_id = p.id AND c.platform = \(filter.platform?.rawValue)))
+              AND (cardinality(\(filter.platforms.map(\.rawValue))::text[]) = 0 OR (
+                    SELECT count(DISTINCT c.platform) FROM platform_accounts a
+                    JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
+                    WHERE a.org_id = \(org) AND a.person_id = p.id AND a.active AND c.disconnected_at IS NULL
+                      AND c.platform = ANY(\(filter.platforms.map(\.rawValue))::text[])) = cardinality(\(filter.platforms.map(\.rawValue))::text[]))
+              AND (\(filter.primaryPlatform?.rawValue)::text IS NULL OR EXISTS (
+                    SELECT 1 FROM platform_connections c
+                    WHERE c.org_id = \(org) AND c.id = p.primary_connection_id AND c.platform = \(filter.primaryPlatform?.rawValue)))
               AND (\(filter.connectionID?.rawValue)::uuid IS NULL OR EXISTS (
                     SELECT 1 FROM platform_accounts a
                     WHERE a.org_id = \(org) AND a.person_id = p.id AND a.connection_id = \(filter.connectionID?.rawValue)))
@@ -76,21 +123,11 @@ public struct PeopleRepository: Sendable {
                               WHERE a.org_id = \(org) AND a.person_id = p.id
                                 AND (strpos(lower(coalesce(a.display_name, '') || ' ' || coalesce(a.real_name, '')), \(search)) > 0
                                      OR strpos(lower(array_to_string(a.emails, ' ')), \(search)) > 0)))
-              AND (\(filter.after?.key)::text IS NULL
-                   OR (\(unescaped: key), p.id) \(unescaped: comparison) (\(filter.after?.key), \(filter.after?.id)))
+              AND (\(after?.key)::text IS NULL
+                   OR (\(unescaped: key), p.id) \(unescaped: comparison) (\(after?.key), \(after?.id)))
             ORDER BY \(unescaped: key) \(unescaped: direction), p.id \(unescaped: direction)
-            LIMIT \(filter.limit)
-            """, logger: logger)
-        var people: [(Person, Position)] = []
-        for try await row in rows.decode(PersonRow.self) {
-            people.append((Self.person(row, organization), Position(key: row.11, id: row.0)))
-        }
-        let accounts = try await self.accounts(organization, people: people.map { $0.0.id }, on: db, logger: logger)
-        return people.map { person, position in
-            var person = person
-            person.accounts = accounts[person.id] ?? []
-            return (person, position)
-        }
+            LIMIT \(paged ? filter.limit : Int.max)
+            """
     }
 
     public func get(_ organization: OrganizationID, _ id: PersonID, on db: PostgresConnection, logger: Logger) async throws -> Person {
@@ -101,6 +138,7 @@ public struct PeopleRepository: Sendable {
         for try await row in rows.decode(PersonRow.self) {
             var person = Self.person(row, organization)
             person.accounts = try await accounts(organization, people: [person.id], on: db, logger: logger)[person.id] ?? []
+            person.syncs = try await SyncRepository().forPeople(organization, [person.id], history: true, on: db, logger: logger)[person.id] ?? []
             return person
         }
         throw DomainError.notFound(resource: "person")

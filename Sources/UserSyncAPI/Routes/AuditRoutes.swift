@@ -1,0 +1,39 @@
+import Foundation
+import Hummingbird
+import UserSyncDomain
+import UserSyncPersistence
+
+/// `/v1/orgs/{org}/audit`: the organization's append-only audit log, newest first.
+struct AuditRoutes {
+    let database: Database
+
+    func addRoutes(to org: RouterGroup<TenantRequestContext>) {
+        org.get("audit", use: list)
+    }
+
+    @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        var filter = AuditLogRepository.Filter()
+        filter.limit = try request.integer("limit", default: 50, range: 1...200)
+        filter.action = query.get("action").map { String($0) }
+        filter.actorKind = query.get("actor_kind").map { String($0) }
+        filter.actorID = query.get("actor_id").map { String($0) }
+        filter.targetType = query.get("target_type").map { String($0) }
+        filter.targetID = query.get("target_id").map { String($0) }
+        filter.since = try request.date("since")
+        filter.until = try request.date("until")
+        if let cursor = try request.cursor() {
+            guard let id = Int64(cursor) else { throw APIError.badRequest("invalid_cursor", "'cursor' is not a cursor this API returned.") }
+            filter.before = id
+        }
+        let organization = context.organization.id
+        var probe = filter
+        probe.limit += 1
+        let entries = try await database.withTenant(organization, logger: context.logger) { db in
+            try await AuditLogRepository().list(organization, probe, on: db, logger: context.logger)
+        }
+        let page = Array(entries.prefix(filter.limit))
+        let next = entries.count > filter.limit ? page.last.map { Data(String($0.id).utf8).base64URL } : nil
+        return try .json(Page(items: page.map(AuditEntryRepresentation.init), nextCursor: next))
+    }
+}

@@ -1,0 +1,41 @@
+import Foundation
+import Hummingbird
+import UserSyncDomain
+import UserSyncUseCases
+
+/// `/v1/orgs/{org}/routes`: how a direct message from one account reaches a person.
+struct RoutingRoutes {
+    let routing: MessageRouting
+
+    func addRoutes(to org: RouterGroup<TenantRequestContext>) {
+        org.get("routes", use: route)
+    }
+
+    @Sendable func route(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        guard let platform = try request.choice("from_platform", as: Platform.self) else {
+            throw APIError.badRequest("invalid_query_parameter", "'from_platform' is required.")
+        }
+        guard let account = query.get("from_account").map({ String($0) }), !account.isEmpty else {
+            throw APIError.badRequest("invalid_query_parameter", "'from_account' (the sender's platform user id) is required.")
+        }
+        var connection: ConnectionID?
+        if let raw = query.get("from_connection") {
+            guard let id = ConnectionID(String(raw)) else { throw APIError.badRequest("invalid_query_parameter", "'from_connection' must be a UUID.") }
+            connection = id
+        }
+        let recipient: MessageRouting.Recipient
+        switch (query.get("to_email").map { String($0) }, query.get("to_person").map { String($0) }) {
+        case (let email?, nil): recipient = .email(email)
+        case (nil, let person?):
+            guard let id = PersonID(person) else { throw APIError.badRequest("invalid_query_parameter", "'to_person' must be a UUID.") }
+            recipient = .person(id)
+        default:
+            throw APIError.badRequest("invalid_query_parameter", "Send either 'to_email' or 'to_person'.")
+        }
+        let route = try await routing.route(
+            fromPlatform: platform, fromAccount: account, fromConnection: connection, to: recipient, organization: context.organization.id,
+            logger: context.logger)
+        return try .json(RouteRepresentation(route))
+    }
+}

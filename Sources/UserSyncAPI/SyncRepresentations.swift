@@ -1,0 +1,134 @@
+import Foundation
+import UserSyncDomain
+import UserSyncPersistence
+import UserSyncUseCases
+
+/// A sync with its status, the reason for it, and (on a person's or a sync's own page) its history.
+struct SyncRepresentation: Encodable, Sendable {
+    struct Event: Encodable, Sendable {
+        @Nullable var fromStatus: String?
+        let toStatus: String
+        @Nullable var cause: String?
+        let message: String
+        let actor: Actor
+        @Nullable var nextRetryAt: Date?
+        @Nullable var fixAction: String?
+        let at: Date
+    }
+
+    struct Actor: Encodable, Sendable {
+        let kind: String
+        @Nullable var id: String?
+    }
+
+    let id: SyncID
+    let personId: PersonID
+    let connectionId: ConnectionID
+    let platform: Platform
+    @Nullable var mode: String?
+    let status: String
+    @Nullable var cause: String?
+    @Nullable var message: String?
+    @Nullable var nextRetryAt: Date?
+    @Nullable var fixAction: String?
+    @Nullable var linkedAccountId: AccountID?
+    @Nullable var virtualKind: String?
+    @Nullable var virtualIdentity: String?
+    let authorized: Bool
+    let createdBy: String
+    let createdAt: Date
+    let updatedAt: Date
+    @Nullable var history: [Event]?
+
+    init(_ sync: Sync, history: Bool) {
+        id = sync.id
+        personId = sync.personID
+        connectionId = sync.connectionID
+        platform = sync.platform
+        mode = sync.mode?.rawValue
+        status = sync.status.rawValue
+        cause = sync.cause
+        message = sync.message
+        nextRetryAt = sync.nextRetryAt
+        fixAction = sync.fixAction
+        linkedAccountId = sync.linkedAccountID
+        virtualKind = sync.virtualKind?.rawValue
+        virtualIdentity = sync.virtualIdentity
+        authorized = sync.hasUserTokens
+        createdBy = sync.createdBy
+        createdAt = sync.createdAt
+        updatedAt = sync.updatedAt
+        self.history = history ? sync.history.map {
+            Event(
+                fromStatus: $0.fromStatus?.rawValue, toStatus: $0.toStatus.rawValue, cause: $0.cause, message: $0.message,
+                actor: Actor(kind: $0.actorKind, id: $0.actorID), nextRetryAt: $0.nextRetryAt, fixAction: $0.fixAction, at: $0.createdAt)
+        } : nil
+    }
+}
+
+/// What a bulk request came to: how many people got each verdict.
+struct TallyRepresentation: Encodable, Sendable {
+    let counts: [String: Int]
+}
+
+/// An action queued for the worker.
+struct ActionRepresentation: Encodable, Sendable {
+    let action: String
+    let personId: PersonID
+    @Nullable var jobId: String?
+    @Nullable var nextPromptAllowedAt: Date?
+}
+
+struct AuditEntryRepresentation: Encodable, Sendable {
+    let id: String
+    let at: Date
+    let actor: SyncRepresentation.Actor
+    let action: String
+    @Nullable var targetType: String?
+    @Nullable var targetId: String?
+    let details: [String: String]
+    @Nullable var requestId: String?
+
+    init(_ entry: AuditLogRepository.Record) {
+        id = String(entry.id)
+        at = entry.at
+        actor = .init(kind: entry.actorKind, id: entry.actorID)
+        action = entry.action
+        targetType = entry.targetType
+        targetId = entry.targetID
+        details = entry.details
+        requestId = entry.requestID
+    }
+}
+
+/// How a direct message is routed.
+struct RouteRepresentation: Encodable, Sendable {
+    struct Delivery: Encodable, Sendable {
+        let personId: PersonID
+        let email: String
+        let connectionId: ConnectionID
+        let platform: Platform
+        let platformUserId: String
+    }
+
+    struct Sender: Encodable, Sendable {
+        let personId: PersonID
+        let accountId: AccountID
+        let kind: String
+        @Nullable var platformUserId: String?
+        let displayName: String
+    }
+
+    let routable = true
+    let deliverTo: Delivery
+    let sendAs: Sender
+
+    init(_ route: MessageRouting.Route) {
+        deliverTo = Delivery(
+            personId: route.recipientPerson, email: route.recipientEmail, connectionId: route.deliverTo.connectionID,
+            platform: route.deliverTo.platform, platformUserId: route.deliverTo.platformUserID)
+        sendAs = Sender(
+            personId: route.senderPerson, accountId: route.senderAccount, kind: route.sendAs.rawValue,
+            platformUserId: route.sendAsPlatformUserID, displayName: route.sendAsDisplayName)
+    }
+}

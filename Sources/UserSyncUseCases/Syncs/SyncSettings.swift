@@ -1,0 +1,42 @@
+import Foundation
+
+/// How syncs behave. Read from the environment by the CLI; tests shorten the waits.
+public struct SyncSettings: Sendable {
+    /// Where people reach the service: consent links are `<publicURL>/consent/<token>`, OAuth
+    /// redirects `<publicURL>/oauth/<platform>/callback` (register it with each platform's app).
+    public var publicURL: String
+    /// How long a consent link works.
+    public var consentLinkLifetime: Duration = .seconds(72 * 3600)
+    /// How long a person has between opening a link and coming back from the platform.
+    public var stateLifetime: Duration = .seconds(30 * 60)
+    /// A person is prompted again at most this often, unless an admin forces it.
+    public var repromptInterval: Duration = .seconds(3600)
+    /// How often a person's own tokens are proven to still work.
+    public var tokenCheckInterval: Duration = .seconds(24 * 3600)
+    /// Tokens are refreshed this long before they expire.
+    public var tokenRefreshMargin: Duration = .seconds(600)
+    /// A failed platform call in a sync is retried after this, doubling per attempt up to `maxRetryDelay`.
+    public var retryBaseDelay: Duration = .seconds(5)
+    public var maxRetryDelay: Duration = .seconds(600)
+
+    public init(publicURL: String) {
+        var url = publicURL
+        while url.hasSuffix("/") { url.removeLast() }
+        self.publicURL = url
+    }
+
+    public func consentLink(_ token: String) -> String { "\(publicURL)/consent/\(token)" }
+
+    public func callbackURL(_ platform: String) -> String { "\(publicURL)/oauth/\(platform)/callback" }
+
+    /// When attempt `attempt` (1 for the first) is retried: exponential, jittered to 50–100 %.
+    func retryAt(afterAttempt attempt: Int) -> Date {
+        let base = retryBaseDelay.timeInterval, cap = maxRetryDelay.timeInterval
+        let ceiling = min(cap, base * pow(2, Double(max(0, attempt - 1))))
+        return Date().addingTimeInterval(Double.random(in: (ceiling / 2)...max(ceiling, 0.001)))
+    }
+}
+
+extension Duration {
+    var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

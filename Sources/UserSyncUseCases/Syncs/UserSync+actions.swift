@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncDomain
+import UserSyncJobs
+import UserSyncPersistence
+
+extension UserSync {
+    /// The actions on people that finish in the worker.
+    public enum Action: String, Sendable, CaseIterable {
+        /// Break every sync (revoke tokens, remove guests upstream) and clear the primary choice.
+        case reset
+        /// Send the consent prompts again, with fresh links.
+        case reprompt
+        /// Reset, then delete the person and their accounts' data.
+        case remove
+    }
+
+    /// What asking for an action on one person came to.
+    public struct Requested: Sendable {
+        public var jobID: Int64?
+        /// For a reprompt: when the person may be prompted again without forcing.
+        public var nextPromptAllowedAt: Date?
+    }
+
+    /// Queues `action` for one person. A reprompt within the interval since the last prompt is
+    /// refused with the time the next one is allowed, unless forced.
+    public func request(
+        _ action: Action, person: PersonID, force: Bool, organization: OrganizationID, actor: AuditActor, requestID: String?, logger: Logger
+    ) async throws -> Requested {
+        try await database.withTenant(organization, logger: logger) { db in
+            let current = try await people.get(organization, person, on: db, logger: logger)
+            var requested = Requested()
+            if action == .reprompt {
+                guard current.syncs.contains(where: PersonActions.waitsForPerson) else {
+                    throw DomainError.conflict(
+                        code: "nothing_to_reprompt", message: "The person has no link sync waiting for them to authorize.")
+                }
+                let interval = settings.repromptInterval.timeInterval
+                let outcome = try await people.reservePrompts(
+                    organization, people: [person], interval: interval, force: force, on: db, logger: logger)
+                if let next = outcome.throttled[person] {
+                    throw RepromptThrottled(nextAllowedAt: next)
+                }
+                requested.nextPromptAllowedAt = Date().addingTimeInterval(interval)
+            }
+            requested.jobID = try await JobQueue.enqueue(
+                Self.job(action, person: person), organization: organization, on: db, logger: logger)
+            try await audit.append(
+                .init(action: "person.\(action.rawValue)_requested", targetType: "person", targetID: person.description,
+                      details: ["email": current.email, "forced": "\(force)"]),
+                organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+            return requested
+        }
+    }
+
+    /// Queues `action` for many people in one bulk enqueue. Reprompts skip people prompted within
+    /// the interval (unless forced) and people with nothing waiting for them.
+    public func request(
+        _ action: Action, _ target: Target, force: Bool, organization: OrganizationID, actor: AuditActor, requestID: String?,
+        logger: Logger
+    ) async throws -> Tally {
+        try await database.withTenant(organization, logger: logger) { db in
+            var ids = try await ids(target, organization: organization, on: db, logger: logger)
+            var tally: Tally = [:]
+            if action == .reprompt {
+                let waiting = try await syncs.forPeople(organization, ids, history: false, on: db, logger: logger)
+                let eligible = ids.filter { waiting[$0]?.contains(where: PersonActions.waitsForPerson) ?? false }
+                tally["nothing_to_reprompt"] = ids.count - eligible.count
+                let outcome = try await people.reservePrompts(
+                    organization, people: eligible, interval: settings.repromptInterval.timeInterval, force: force, on: db, logger: logger)
+                tally["throttled"] = outcome.throttled.count
+                ids = outcome.reserved
+            }
+            _ = try await JobQueue.enqueue(ids.map { Self.job(action, person: $0) }, organization: organization, on: db, logger: logger)
+            tally["queued"] = ids.count
+            tally = tally.filter { $0.value > 0 }
+            try await audit.append(
+                .init(action: "people.\(action.rawValue)_requested", targetType: "people", details: [
+                    "counts": Self.describe(tally), "forced": "\(force)",
+                ]),
+                organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+            return tally
+        }
+    }
+
+    static func job(_ action: Action, person: PersonID) -> NewJob {
+        let kind = action == .reprompt ? SyncJobs.reprompt : SyncJobs.reset
+        // A person's reset and removal share a key: at most one of them queued at a time.
+        let key = action == .reprompt ? "reprompt:\(person)" : "reset:\(person)"
+        return try! NewJob(kind: kind, payload: PersonJobPayload(personID: person, remove: action == .remove), maxAttempts: 8, dedupeKey: key)
+    }
+}
+
+/// A reprompt asked for too soon after the last prompt.
+public struct RepromptThrottled: Error, Sendable {
+    public var nextAllowedAt: Date
+}

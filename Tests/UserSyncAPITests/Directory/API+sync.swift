@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Foundation
+import HTTPTypes
+import NIOCore
+import PostgresNIO
+import Testing
+import UserSyncDomain
+import UserSyncSimulator
+import UserSyncTestSupport
+
+/// An organization with all four simulated platforms connected and imported.
+struct Connected {
+    var connections: [Platform: String]
+}
+
+extension API {
+    /// Connects the four platforms of simulated `organization`, selects every team, imports all.
+    func connectAndImportAll(organization: String = "acme", org: String = "acme") async throws -> Connected {
+        var connections: [Platform: String] = [:]
+        for platform in Platform.allCases {
+            let connection = try await connect(platform, organization: organization, org: org)
+            if platform.importsSelectedTeams { _ = try await selectAllTeams(connection, org: org) }
+            let run = try await importAndWait(connection, org: org)
+            #expect(run["state"] as? String == "succeeded", "\(platform): \(run)")
+            connections[platform] = connection
+        }
+        return Connected(connections: connections)
+    }
+
+    /// Gives everyone who needs a choice a primary: the first of `order` they are active on.
+    func choosePrimaries(order: [Platform] = [.slack, .teams, .webex, .zoom], org: String = "acme") async throws {
+        for platform in order {
+            let reply = try await call(
+                .post, "/v1/orgs/\(org)/people/primary", json: #"{"platform":"\#(platform.rawValue)","filter":{"needs_primary_choice":true}}"#)
+            #expect(reply.status == .ok, "\(reply.text)")
+        }
+        #expect(try await allPeople(org: org, query: "needs_primary_choice=true").isEmpty)
+    }
+
+    /// Asks to sync everyone onto every connection (those it is the primary of are skipped).
+    func syncEveryone(_ connected: Connected, org: String = "acme") async throws -> [Platform: [String: Int]] {
+        var tallies: [Platform: [String: Int]] = [:]
+        for (platform, connection) in connected.connections {
+            let reply = try await call(.post, "/v1/orgs/\(org)/syncs", json: #"{"connection_id":"\#(connection)","filter":{}}"#)
+            #expect(reply.status == .accepted, "\(reply.text)")
+            tallies[platform] = reply["counts"] as? [String: Int] ?? [:]
+        }
+        return tallies
+    }
+
+    /// Waits until no sync waits for the worker (each is synced, failed, or waits for its person).
+    func waitForSyncsToSettle(timeout: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        var busy: Int64 = -1
+        while ContinuousClock.now < deadline {
+            busy = try await db.scalar(
+                "SELECT count(*) FROM syncs WHERE status = 'pending' AND cause IS DISTINCT FROM 'awaiting_user_consent'")
+            if busy == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("\(busy) syncs still wait for the worker after \(timeout)")
+    }
+
+    /// Opens a consent link and signs in at the simulated platform as `login`, allowing (or denying)
+    /// the way a person's browser would; returns the page the service shows at the end.
+    func answerConsent(_ link: String, login: String, allow: Bool = true) async throws -> Reply {
+        let path = String(link.dropFirst("http://usersync.test".count))
+        let opened = try await call(.get, path, token: nil)
+        guard opened.status == .found, let authorize = opened.headers[.location], let url = URLComponents(string: authorize) else {
+            return opened
+        }
+        var fields = (url.queryItems ?? []).filter { ["client_id", "redirect_uri", "state"].contains($0.name) }
+        fields.append(.init(name: "login", value: login))
+        fields.append(.init(name: "decision", value: allow ? "allow" : "deny"))
+        var form = URLComponents()
+        form.queryItems = fields
+        var request = HTTPClientRequest(url: "\(url.scheme!)://\(url.host!):\(url.port!)\(url.path)")
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.body = .bytes(ByteBuffer(string: form.percentEncodedQuery ?? ""))
+        // A browser would follow the redirect to the service; the test calls the router itself.
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+        let answer: HTTPClientResponse
+        do { answer = try await client.execute(request, timeout: .seconds(10)) } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        let location = try #require(answer.headers.first(name: "Location"), "the simulator did not redirect back: \(answer.status)")
+        #expect(location.hasPrefix("http://usersync.test/oauth/"))
+        return try await call(.get, String(location.dropFirst("http://usersync.test".count)), token: nil)
+    }
+
+    /// Every sync of the organization, with its person's primary platform.
+    func syncs() async throws -> [(person: String, platform: String, mode: String?, status: String, cause: String?)] {
+        var result: [(String, String, String?, String, String?)] = []
+        for person in try await allPeople() {
+            for sync in person["syncs"] as? [[String: Any]] ?? [] {
+                result.append((
+                    person["id"] as? String ?? "", sync["platform"] as? String ?? "", sync["mode"] as? String,
+                    sync["status"] as? String ?? "", sync["cause"] as? String))
+            }
+        }
+        return result
+    }
+}
+
+extension TestDatabase {
+    /// One number from a query run as the superuser.
+    func scalar(_ sql: String) async throws -> Int64 {
+        let rows = try await admin.client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        for try await value in rows.decode(Int64.self) { return value }
+        return 0
+    }
+}
