@@ -104,6 +104,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Bulk-syncs people through real `usersync serve` and `work` processes and prints figures as JSON.
+        .executableTarget(
+            name: "usersync-sync-bench",
+            dependencies: [
+                "UserSyncSimulator", "UserSyncTestSupport", "UserSyncPersistence", "UserSyncDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // The job queue: the Postgres job table, enqueue in the caller's transaction, claims, leases.
         .target(
             name: "UserSyncJobs",

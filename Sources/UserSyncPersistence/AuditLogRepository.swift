@@ -25,13 +25,31 @@ public struct AuditLogRepository: Sendable {
         _ entry: Entry, organization: OrganizationID, actor: AuditActor, requestID: String?,
         on connection: PostgresConnection, logger: Logger
     ) async throws {
-        let details = String(decoding: try JSONEncoder().encode(entry.details), as: UTF8.self)
+        try await append([entry], organization: organization, actor: actor, requestID: requestID, on: connection, logger: logger)
+    }
+
+    /// Appends many entries by one actor in one statement.
+    public func append(
+        _ entries: [Entry], organization: OrganizationID, actor: AuditActor, requestID: String?,
+        on connection: PostgresConnection, logger: Logger
+    ) async throws {
+        guard !entries.isEmpty else { return }
+        let rows = try JSONRecordset.encode(entries.map { Row(action: $0.action, target_type: $0.targetType, target_id: $0.targetID, details: $0.details) })
         try await connection.query(
             """
             INSERT INTO audit_log (org_id, actor_kind, actor_id, action, target_type, target_id, details, request_id)
-            VALUES (\(organization.rawValue), \(actor.kind), \(actor.id), \(entry.action), \(entry.targetType),
-                    \(entry.targetID), \(details)::jsonb, \(requestID))
+            SELECT \(organization.rawValue), \(actor.kind), \(actor.id), t.action, t.target_type, t.target_id, t.details, \(requestID)
+            FROM ROWS FROM (jsonb_to_recordset(\(rows)::jsonb) AS (action text, target_type text, target_id text, details jsonb))
+                 WITH ORDINALITY AS t(action, target_type, target_id, details, n)
+            ORDER BY t.n
             """, logger: logger)
+    }
+
+    private struct Row: Encodable {
+        var action: String
+        var target_type: String?
+        var target_id: String?
+        var details: [String: String]
     }
 }
 

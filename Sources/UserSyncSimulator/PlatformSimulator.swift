@@ -139,7 +139,7 @@ public struct PlatformSimulator: Sendable {
     public func changeUser(organization: String, platform: Platform, id: String, _ change: SimUserChange) -> Bool {
         state.withOrganization(organization) { organization -> Bool in
             guard let index = organization.directories[platform]?.accountIndex[id] else { return false }
-            if let email = change.email { organization.directories[platform]?.accounts[index].emails = [email] }
+            if let email = change.email { organization.directories[platform]?.setEmails([email], of: index) }
             if let name = change.displayName { organization.directories[platform]?.accounts[index].displayName = name }
             if let active = change.active { organization.directories[platform]?.accounts[index].active = active }
             if let removed = change.removed { organization.directories[platform]?.accounts[index].removed = removed }

@@ -79,6 +79,16 @@ public struct SyncOutcome: Sendable, Equatable {
         status: .failed, cause: "primary_required", message: "The person has no primary platform any more.",
         fixAction: "Choose the person's primary platform, then sync again.")
 
+    public static let repromptRequested = SyncOutcome(
+        status: .pending, cause: "reprompt_requested", message: "An admin asked to send the person a new consent link.")
+
+    /// The sync's work failed for now too many times in a row.
+    public static func gaveUp(attempts: Int, lastError: String) -> SyncOutcome {
+        SyncOutcome(
+            status: .failed, cause: "gave_up", message: "UserSync gave up after \(attempts) attempts. Last error: \(lastError)",
+            fixAction: "Retry the sync once the cause is resolved.")
+    }
+
     /// A platform call that failed, as the sync shows it: who fixes it decides the status.
     public static func platformFailure(
         _ failure: PlatformFailure, during step: String, retryAt: Date? = nil

@@ -144,6 +144,35 @@ public struct PeopleRepository: Sendable {
         throw DomainError.notFound(resource: "person")
     }
 
+    /// The people with these ids (those that exist), with their accounts but not their syncs.
+    public func get(_ organization: OrganizationID, _ ids: [PersonID], on db: PostgresConnection, logger: Logger) async throws -> [PersonID: Person] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await db.query(
+            """
+            SELECT \(unescaped: Self.columns), '' FROM people p
+            WHERE p.org_id = \(organization.rawValue) AND p.id = ANY(\(ids.map(\.rawValue))::uuid[])
+            """, logger: logger)
+        var people: [PersonID: Person] = [:]
+        for try await row in rows.decode(PersonRow.self) {
+            let person = Self.person(row, organization)
+            people[person.id] = person
+        }
+        for (id, accounts) in try await accounts(organization, people: Array(people.keys), on: db, logger: logger) {
+            people[id]?.accounts = accounts
+        }
+        return people
+    }
+
+    /// Notes that these people were just sent a prompt (reprompts are throttled from it).
+    public func markPrompted(_ organization: OrganizationID, _ ids: [PersonID], on db: PostgresConnection, logger: Logger) async throws {
+        guard !ids.isEmpty else { return }
+        try await db.query(
+            """
+            UPDATE people SET last_prompted_at = now()
+            WHERE org_id = \(organization.rawValue) AND id = ANY(\(ids.map(\.rawValue))::uuid[])
+            """, logger: logger)
+    }
+
     typealias PersonRow = (UUID, String, String?, UUID?, String?, String?, Date?, Bool, Bool, Date, Date, String)
 
     static func person(_ row: PersonRow, _ organization: OrganizationID) -> Person {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 import UserSyncDomain
 
@@ -23,37 +24,58 @@ public struct ConsentTokenRepository: Sendable {
 
     static let columns = "token_hash, sync_id, expires_at, delivered_at, used_at, superseded_at, state_expires_at"
 
-    /// A new link for `sync`; every earlier link of the sync stops working.
-    public func create(
-        _ organization: OrganizationID, sync: SyncID, tokenHash: Data, expiresAt: Date, on db: PostgresConnection, logger: Logger
-    ) async throws {
+    /// A new link, by its hash, for a sync.
+    public struct NewLink: Sendable {
+        public var sync: SyncID
+        public var tokenHash: Data
+        public var expiresAt: Date
+
+        public init(sync: SyncID, tokenHash: Data, expiresAt: Date) {
+            self.sync = sync
+            self.tokenHash = tokenHash
+            self.expiresAt = expiresAt
+        }
+    }
+
+    /// New links for their syncs; every earlier link of those syncs stops working.
+    public func create(_ organization: OrganizationID, _ links: [NewLink], on db: PostgresConnection, logger: Logger) async throws {
+        guard !links.isEmpty else { return }
+        let syncs = links.map(\.sync.rawValue)
         try await db.query(
             """
             UPDATE consent_tokens SET superseded_at = now()
-            WHERE org_id = \(organization.rawValue) AND sync_id = \(sync.rawValue) AND used_at IS NULL AND superseded_at IS NULL
+            WHERE org_id = \(organization.rawValue) AND sync_id = ANY(\(syncs)::uuid[]) AND used_at IS NULL AND superseded_at IS NULL
             """, logger: logger)
         try await db.query(
             """
             INSERT INTO consent_tokens (org_id, token_hash, sync_id, expires_at)
-            VALUES (\(organization.rawValue), \(tokenHash), \(sync.rawValue), \(expiresAt))
+            SELECT \(organization.rawValue), t.hash, t.sync, t.expires
+            FROM unnest(\(links.map { ByteBuffer(bytes: $0.tokenHash) })::bytea[], \(syncs)::uuid[], \(links.map(\.expiresAt))::timestamptz[]) AS t(hash, sync, expires)
             """, logger: logger)
     }
 
-    public func markDelivered(_ organization: OrganizationID, tokenHash: Data, on db: PostgresConnection, logger: Logger) async throws {
+    /// Notes that the prompts carrying these links went out: the links are live from now.
+    public func markDelivered(_ organization: OrganizationID, tokenHashes: [Data], on db: PostgresConnection, logger: Logger) async throws {
+        guard !tokenHashes.isEmpty else { return }
         try await db.query(
-            "UPDATE consent_tokens SET delivered_at = now() WHERE org_id = \(organization.rawValue) AND token_hash = \(tokenHash)",
-            logger: logger)
+            """
+            UPDATE consent_tokens SET delivered_at = now()
+            WHERE org_id = \(organization.rawValue) AND token_hash = ANY(\(tokenHashes.map { ByteBuffer(bytes: $0) })::bytea[])
+            """, logger: logger)
     }
 
-    /// The live, delivered link of `sync`, if its prompt already went out.
-    public func liveDelivered(_ organization: OrganizationID, sync: SyncID, on db: PostgresConnection, logger: Logger) async throws -> Record? {
+    /// Which of `syncs` have a live, delivered link: their prompt already went out.
+    public func prompted(_ organization: OrganizationID, syncs: [SyncID], on db: PostgresConnection, logger: Logger) async throws -> Set<SyncID> {
+        guard !syncs.isEmpty else { return [] }
         let rows = try await db.query(
             """
-            SELECT \(unescaped: Self.columns) FROM consent_tokens
-            WHERE org_id = \(organization.rawValue) AND sync_id = \(sync.rawValue) AND used_at IS NULL AND superseded_at IS NULL
-              AND delivered_at IS NOT NULL AND expires_at > now()
+            SELECT DISTINCT sync_id FROM consent_tokens
+            WHERE org_id = \(organization.rawValue) AND sync_id = ANY(\(syncs.map(\.rawValue))::uuid[]) AND used_at IS NULL
+              AND superseded_at IS NULL AND delivered_at IS NOT NULL AND expires_at > now()
             """, logger: logger)
-        return try await Self.decode(rows).first
+        var result: Set<SyncID> = []
+        for try await id in rows.decode(UUID.self) { result.insert(SyncID(id)) }
+        return result
     }
 
     public func find(_ organization: OrganizationID, tokenHash: Data, forUpdate: Bool = false, on db: PostgresConnection, logger: Logger) async throws -> Record? {

@@ -4,8 +4,9 @@ import PostgresNIO
 import UserSyncDomain
 
 /// Sync records and their history. Every method runs on a connection scoped to `organization`.
-/// Every status change goes through ``record(_:_:outcome:actor:changes:on:logger:)``, which writes
-/// the new status and its history row together.
+/// Every status change goes through ``record(_:_:actor:on:logger:)``, which writes the new status
+/// and its history row together (even when only the cause or message changed: the history says
+/// why a person is where they are).
 public struct SyncRepository: Sendable {
     public init() {}
 
@@ -161,43 +162,163 @@ public struct SyncRepository: Sendable {
         }
     }
 
-    /// Moves a sync to `outcome` and appends the change to its history (even when only the cause
-    /// or message changed: the history says why a person is where they are).
-    @discardableResult
+    /// A status change of one sync, for ``record(_:_:actor:on:logger:)``.
+    public struct StatusChange: Sendable {
+        public var sync: SyncID
+        public var outcome: SyncOutcome
+        public var changes: Changes
+
+        public init(sync: SyncID, outcome: SyncOutcome, changes: Changes = .init()) {
+            self.sync = sync
+            self.outcome = outcome
+            self.changes = changes
+        }
+    }
+
+    /// A change as written: the status it left, and whose sync it was (for the audit log).
+    public struct Recorded: Sendable, Equatable {
+        public var sync: SyncID
+        public var from: SyncStatus?
+        public var person: PersonID
+        public var connection: ConnectionID
+    }
+
+    /// Writes many status changes and their history rows in one statement, and lets go of any
+    /// claim on the syncs (see ``release(_:_:job:on:logger:)``). With `claimedBy`, only syncs that
+    /// job still holds are written: a change made meanwhile by someone else (the person consented,
+    /// an admin reset them) stands. Returns the changes written.
     public func record(
-        _ organization: OrganizationID, _ id: SyncID, outcome: SyncOutcome, actor: AuditActor, changes: Changes = .init(),
+        _ organization: OrganizationID, _ changes: [StatusChange], actor: AuditActor, claimedBy job: Int64? = nil,
         on db: PostgresConnection, logger: Logger
-    ) async throws -> Sync {
+    ) async throws -> [Recorded] {
+        guard !changes.isEmpty else { return [] }
         let org = organization.rawValue
+        let input = try JSONRecordset.encode(changes.map(ChangeRow.init))
         let rows = try await db.query(
             """
-            WITH before AS (
-                SELECT status FROM syncs WHERE org_id = \(org) AND id = \(id.rawValue) FOR UPDATE
+            WITH input AS (
+                SELECT * FROM jsonb_to_recordset(\(input)::jsonb) AS t(
+                    id uuid, status text, cause text, message text, next_retry_at timestamptz, fix_action text, mode text,
+                    linked_account_id uuid, virtual_identity text, virtual_kind text, tokens text, tokens_key_id text,
+                    tokens_expire_at timestamptz, clear_tokens boolean, consented boolean)
+            ), before AS (
+                SELECT s.id, s.status FROM syncs s JOIN input i ON i.id = s.id
+                WHERE s.org_id = \(org) AND (\(job)::bigint IS NULL OR s.worked_by = \(job))
+                FOR UPDATE OF s
             ), updated AS (
-                UPDATE syncs s SET status = \(outcome.status.rawValue), cause = \(outcome.cause), message = \(outcome.message),
-                    next_retry_at = \(outcome.nextRetryAt), fix_action = \(outcome.fixAction),
-                    mode = coalesce(\(changes.mode?.rawValue), s.mode),
-                    linked_account_id = coalesce(\(changes.linkedAccount?.rawValue), s.linked_account_id),
-                    virtual_identity = coalesce(\(changes.virtualIdentity), s.virtual_identity),
-                    virtual_kind = coalesce(\(changes.virtualKind?.rawValue), s.virtual_kind),
-                    user_tokens = CASE WHEN \(changes.clearTokens) THEN NULL ELSE coalesce(\(changes.tokens?.combined), s.user_tokens) END,
-                    user_tokens_key_id = CASE WHEN \(changes.clearTokens) THEN NULL ELSE coalesce(\(changes.tokens?.keyID), s.user_tokens_key_id) END,
-                    user_token_expires_at = CASE WHEN \(changes.clearTokens) THEN NULL
-                                                 WHEN \(changes.tokens != nil) THEN \(changes.tokens?.expiresAt)
+                UPDATE syncs s SET status = i.status, cause = i.cause, message = i.message, next_retry_at = i.next_retry_at,
+                    fix_action = i.fix_action,
+                    mode = coalesce(i.mode, s.mode),
+                    linked_account_id = coalesce(i.linked_account_id, s.linked_account_id),
+                    virtual_identity = coalesce(i.virtual_identity, s.virtual_identity),
+                    virtual_kind = coalesce(i.virtual_kind, s.virtual_kind),
+                    user_tokens = CASE WHEN i.clear_tokens THEN NULL ELSE coalesce(decode(i.tokens, 'base64'), s.user_tokens) END,
+                    user_tokens_key_id = CASE WHEN i.clear_tokens THEN NULL ELSE coalesce(i.tokens_key_id, s.user_tokens_key_id) END,
+                    user_token_expires_at = CASE WHEN i.clear_tokens THEN NULL
+                                                 WHEN i.tokens IS NOT NULL THEN i.tokens_expire_at
                                                  ELSE s.user_token_expires_at END,
-                    consented_at = CASE WHEN \(changes.consented) THEN now() ELSE s.consented_at END
-                FROM before
-                WHERE s.org_id = \(org) AND s.id = \(id.rawValue)
-                RETURNING before.status AS from_status
+                    consented_at = CASE WHEN i.consented THEN now() ELSE s.consented_at END,
+                    worked_by = NULL, worked_until = NULL,
+                    attempts = CASE WHEN i.status = 'pending' AND i.next_retry_at IS NOT NULL THEN s.attempts ELSE 0 END
+                FROM input i JOIN before b ON b.id = i.id
+                WHERE s.org_id = \(org) AND s.id = i.id
+                RETURNING s.id, b.status AS from_status, s.person_id, s.connection_id, i.status, i.cause, i.message,
+                          i.next_retry_at, i.fix_action
+            ), events AS (
+                INSERT INTO sync_events (org_id, sync_id, from_status, to_status, cause, message, actor_kind, actor_id, next_retry_at, fix_action)
+                SELECT \(org), id, from_status, status, cause, message, \(Self.actorKind(actor)), \(actor.id), next_retry_at, fix_action
+                FROM updated
             )
-            INSERT INTO sync_events (org_id, sync_id, from_status, to_status, cause, message, actor_kind, actor_id, next_retry_at, fix_action)
-            SELECT \(org), \(id.rawValue), from_status, \(outcome.status.rawValue), \(outcome.cause), \(outcome.message),
-                   \(Self.actorKind(actor)), \(actor.id), \(outcome.nextRetryAt), \(outcome.fixAction)
-            FROM updated
-            RETURNING id
+            SELECT id, from_status, person_id, connection_id FROM updated
             """, logger: logger)
-        guard try await rows.collect().count == 1 else { throw DomainError.notFound(resource: "sync") }
-        return try await get(organization, id, on: db, logger: logger)
+        var recorded: [Recorded] = []
+        for try await (id, from, person, connection) in rows.decode((UUID, String?, UUID, UUID).self) {
+            recorded.append(Recorded(
+                sync: SyncID(id), from: from.flatMap(SyncStatus.init(rawValue:)), person: PersonID(person), connection: ConnectionID(connection)))
+        }
+        return recorded
+    }
+
+    /// One status change as the statement reads it.
+    private struct ChangeRow: Encodable {
+        var id: UUID
+        var status: String
+        var cause: String
+        var message: String
+        var next_retry_at: Date?
+        var fix_action: String?
+        var mode: String?
+        var linked_account_id: UUID?
+        var virtual_identity: String?
+        var virtual_kind: String?
+        var tokens: Data?
+        var tokens_key_id: String?
+        var tokens_expire_at: Date?
+        var clear_tokens: Bool
+        var consented: Bool
+
+        init(_ change: StatusChange) {
+            let outcome = change.outcome, changes = change.changes
+            id = change.sync.rawValue
+            status = outcome.status.rawValue
+            cause = outcome.cause
+            message = outcome.message
+            next_retry_at = outcome.nextRetryAt
+            fix_action = outcome.fixAction
+            mode = changes.mode?.rawValue
+            linked_account_id = changes.linkedAccount?.rawValue
+            virtual_identity = changes.virtualIdentity
+            virtual_kind = changes.virtualKind?.rawValue
+            tokens = changes.tokens?.combined
+            tokens_key_id = changes.tokens?.keyID
+            tokens_expire_at = changes.tokens?.expiresAt
+            clear_tokens = changes.clearTokens
+            consented = changes.consented
+        }
+    }
+
+    // MARK: Batches in the worker
+
+    /// The syncs with these ids (those that exist).
+    public func get(_ organization: OrganizationID, _ ids: [SyncID], on db: PostgresConnection, logger: Logger) async throws -> [Sync] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await db.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
+            WHERE s.org_id = \(organization.rawValue) AND s.id = ANY(\(ids.map(\.rawValue))::uuid[])
+            """, logger: logger)
+        return try await Self.decode(rows)
+    }
+
+    /// Claims the pending syncs among `ids` for `job` until `until`, counting an attempt on each.
+    /// A sync claimed by another job that has not run out is left to it; the same job (run again
+    /// after its worker died) claims its own syncs again. Returns each claimed sync's attempts.
+    public func claim(
+        _ organization: OrganizationID, _ ids: [SyncID], job: Int64, until: Date, on db: PostgresConnection, logger: Logger
+    ) async throws -> [SyncID: Int] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try await db.query(
+            """
+            UPDATE syncs SET attempts = attempts + 1, worked_by = \(job), worked_until = \(until)
+            WHERE org_id = \(organization.rawValue) AND id = ANY(\(ids.map(\.rawValue))::uuid[]) AND status = 'pending'
+              AND (worked_until IS NULL OR worked_until < now() OR worked_by = \(job))
+            RETURNING id, attempts
+            """, logger: logger)
+        var claimed: [SyncID: Int] = [:]
+        for try await (id, attempts) in rows.decode((UUID, Int).self) { claimed[SyncID(id)] = attempts }
+        return claimed
+    }
+
+    /// Lets go of what `job` claimed. A sync that settled (anything but one waiting for a retry)
+    /// counts its attempts afresh.
+    public func release(_ organization: OrganizationID, _ ids: [SyncID], job: Int64, on db: PostgresConnection, logger: Logger) async throws {
+        guard !ids.isEmpty else { return }
+        try await db.query(
+            """
+            UPDATE syncs SET worked_by = NULL, worked_until = NULL,
+                attempts = CASE WHEN status = 'pending' AND next_retry_at IS NOT NULL THEN attempts ELSE 0 END
+            WHERE org_id = \(organization.rawValue) AND id = ANY(\(ids.map(\.rawValue))::uuid[]) AND worked_by = \(job)
+            """, logger: logger)
     }
 
     /// The sealed user tokens of a sync, if any.

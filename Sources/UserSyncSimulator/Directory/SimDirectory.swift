@@ -34,12 +34,23 @@ struct SimTeam: Sendable {
 struct SimPlatformDirectory: Sendable {
     var accounts: [SimAccount] = []
     var accountIndex: [String: Int] = [:]
+    /// Every address (normalized) of every account, to the account: sign-ins and invitations look
+    /// people up by address, in organizations of 100,000.
+    var emailIndex: [String: [Int]] = [:]
     var teams: [SimTeam] = []
     var teamIndex: [String: Int] = [:]
 
     mutating func append(_ account: SimAccount) {
         accountIndex[account.id] = accounts.count
+        for email in account.emails { emailIndex[normalize(email), default: []].append(accounts.count) }
         accounts.append(account)
+    }
+
+    /// Replaces an account's addresses, keeping the address index right.
+    mutating func setEmails(_ emails: [String], of index: Int) {
+        for email in accounts[index].emails { emailIndex[normalize(email)]?.removeAll { $0 == index } }
+        accounts[index].emails = emails
+        for email in emails { emailIndex[normalize(email), default: []].append(index) }
     }
 
     func account(_ id: String) -> SimAccount? {
@@ -49,8 +60,7 @@ struct SimPlatformDirectory: Sendable {
     /// Finds a listed account by id or by any of its addresses (case and spacing ignored).
     func find(login: String) -> Int? {
         if let index = accountIndex[login], !accounts[index].removed { return index }
-        let wanted = normalize(login)
-        return accounts.firstIndex { !$0.removed && $0.emails.contains { normalize($0) == wanted } }
+        return emailIndex[normalize(login)]?.first { !accounts[$0].removed }
     }
 
     /// Up to `limit` listed accounts from `offset` on that pass `include`, and where to resume.
@@ -86,6 +96,11 @@ public struct SimCounts: Sendable, Codable, Equatable {
     public var teams = 0
 }
 
-func normalize(_ email: String) -> String { email.trimmingCharacters(in: .whitespaces).lowercased() }
+/// Trimmed of spaces and lower-cased, without Foundation (it runs for every seeded address).
+func normalize(_ email: String) -> String {
+    let scalars = email.unicodeScalars
+    guard let first = scalars.firstIndex(where: { $0 != " " }), let last = scalars.lastIndex(where: { $0 != " " }) else { return "" }
+    return String(scalars[first...last]).lowercased()
+}
 
 import Foundation

@@ -74,12 +74,8 @@ public struct ConnectionHealthRecorder: Sendable {
             organization: organization, actor: actor, requestID: nil, on: db, logger: logger)
         // Syncs that failed only because of this connection try again.
         let waiting = try await SyncRepository().waitingForAdmin(organization, connection: connection, on: db, logger: logger)
-        for id in waiting {
-            let sync = try await SyncRepository().get(organization, id, on: db, logger: logger)
-            try await SyncRecorder().record(
-                sync, SyncOutcome(status: .pending, cause: "connection_healed", message: "The connection works again; trying again."),
-                actor: .system, on: db, logger: logger)
-        }
+        let healed = SyncOutcome(status: .pending, cause: "connection_healed", message: "The connection works again; trying again.")
+        try await SyncRecorder().record(organization, waiting.map { .init(sync: $0, outcome: healed) }, actor: .system, on: db, logger: logger)
         _ = try await JobQueue.enqueue(SyncJobs.runJobs(waiting), organization: organization, on: db, logger: logger)
         logger.notice("connection works again", metadata: ["connection_id": "\(connection)"])
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresNIO
 import UserSyncConnectors
 import UserSyncDomain
 import UserSyncPersistence
@@ -70,9 +71,14 @@ public struct ConnectorAccess: Sendable {
     public func connector(
         for connection: PlatformConnection, database: Database, logger: Logger
     ) async throws -> any PlatformConnector {
-        let sealed = try await database.withTenant(connection.organizationID, logger: logger) { db in
-            try await ConnectionRepository().credentials(connection.organizationID, connection.id, on: db, logger: logger)
+        try await database.withTenant(connection.organizationID, logger: logger) { db in
+            try await self.connector(for: connection, on: db, logger: logger)
         }
+    }
+
+    /// The connector of a stored connection, reading its sealed credentials on `db`.
+    func connector(for connection: PlatformConnection, on db: PostgresConnection, logger: Logger) async throws -> any PlatformConnector {
+        let sealed = try await ConnectionRepository().credentials(connection.organizationID, connection.id, on: db, logger: logger)
         let credentials = try open(sealed, organization: connection.organizationID, connection: connection.id)
         return self.connector(credentials, endpoints: connection.endpoints, key: connection.id)
     }

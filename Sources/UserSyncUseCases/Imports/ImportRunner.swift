@@ -83,7 +83,10 @@ public struct ImportRunner: Sendable {
             for try await page in connector.users() {
                 try await write(page, scoped: connection.platform.importsSelectedTeams, target: target, logger: logger)
             }
-            try await finish(run, connection: connection, target: target, logger: logger)
+            let changes = try await finish(run, connection: connection, target: target, logger: logger)
+            if changes >= PlannerStatistics.threshold {
+                try await database.client.withConnection { db in try await PlannerStatistics.refreshDirectory(on: db, logger: logger) }
+            }
             return .succeeded
         } catch let failure as PlatformFailure {
             return try await handle(failure, run: run, connection: connection, logger: logger)
@@ -168,16 +171,17 @@ public struct ImportRunner: Sendable {
 
     /// Marks departed accounts, rebuilds memberships, matches people and ends the run, in one
     /// transaction: a crash before its commit leaves the run to be retried, after it, done.
-    private func finish(_ run: ImportRun, connection: PlatformConnection, target: AccountImportWriter.Target, logger: Logger) async throws {
+    /// Returns how many accounts the run changed.
+    private func finish(_ run: ImportRun, connection: PlatformConnection, target: AccountImportWriter.Target, logger: Logger) async throws -> Int {
         let organization = target.organization
         try await database.withTenant(organization, logger: logger) { db in
             try await runs.setPhase(organization, run.id, .finishing, on: db, logger: logger)
         }
-        try await database.withTenant(organization, logger: logger) { db in
+        return try await database.withTenant(organization, logger: logger) { db in
             let counts = try await writer.finish(target, scopedToTeams: connection.platform.importsSelectedTeams, on: db, logger: logger)
-            let changed = counts.accountsAdded + counts.accountsUpdated + counts.accountsReactivated + counts.accountsDeactivated > 0
-            let matched = try await matcher.match(organization, connection: connection.id, changed: changed, on: db, logger: logger)
-            guard let ended = try await runs.finish(organization, run.id, state: .succeeded, counts: counts, on: db, logger: logger) else { return }
+            let changes = counts.accountsAdded + counts.accountsUpdated + counts.accountsReactivated + counts.accountsDeactivated
+            let matched = try await matcher.match(organization, connection: connection.id, changed: changes > 0, on: db, logger: logger)
+            guard let ended = try await runs.finish(organization, run.id, state: .succeeded, counts: counts, on: db, logger: logger) else { return 0 }
             try await audit.append(
                 .init(action: "import.succeeded", targetType: "import", targetID: run.id.description, details: [
                     "connection_id": connection.id.description, "added": "\(counts.accountsAdded)",
@@ -191,6 +195,7 @@ public struct ImportRunner: Sendable {
                 "seen": "\(ended.counts.accountsSeen)", "added": "\(counts.accountsAdded)", "updated": "\(counts.accountsUpdated)",
                 "deactivated": "\(counts.accountsDeactivated)",
             ])
+            return changes
         }
     }
 

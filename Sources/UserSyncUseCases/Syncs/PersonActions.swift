@@ -13,8 +13,7 @@ public struct PersonActions: Sendable {
     let access: ConnectorAccess
     let settings: SyncSettings
     let recorder = SyncRecorder()
-    let failures: SyncFailures
-    let prompter: Prompter
+    let runner: SyncRunner
     let syncs = SyncRepository()
     let people = PeopleRepository()
     let audit = AuditLogRepository()
@@ -23,8 +22,7 @@ public struct PersonActions: Sendable {
         self.database = database
         self.access = access
         self.settings = settings
-        self.failures = SyncFailures(database: database, health: health, settings: settings)
-        self.prompter = Prompter(database: database, access: access, settings: settings)
+        self.runner = SyncRunner(database: database, access: access, health: health, settings: settings)
     }
 
     /// Resets a person: each sync's stored tokens are revoked upstream and its guest removed
@@ -92,30 +90,21 @@ public struct PersonActions: Sendable {
     }
 
     /// Sends fresh consent links for the person's link syncs that wait for them (pending, or
-    /// failed because the person declined or their authorization stopped working).
+    /// failed because the person declined or their authorization stopped working): the failed
+    /// ones are pending again, then all go through the sync runner with fresh prompts.
     func reprompt(_ payload: PersonJobPayload, context: JobContext) async throws -> JobOutcome {
         let organization = context.organizationID, logger = context.logger
-        let found = try await database.withTenant(organization, logger: logger) { db -> Person? in
-            do { return try await people.get(organization, payload.personID, on: db, logger: logger) } catch DomainError.notFound { return nil }
+        let waiting = try await database.withTenant(organization, logger: logger) { db -> [SyncID] in
+            let person: Person
+            do { person = try await people.get(organization, payload.personID, on: db, logger: logger) } catch DomainError.notFound { return [] }
+            let waiting = person.syncs.filter(Self.waitsForPerson)
+            try await recorder.record(
+                organization,
+                waiting.filter { $0.status == .failed }.map { .init(sync: $0.id, outcome: .repromptRequested) },
+                actor: .system, on: db, logger: logger)
+            return waiting.map(\.id)
         }
-        guard let person = found else { return .succeeded }
-        for sync in person.syncs where Self.waitsForPerson(sync) {
-            guard let snapshot = try await SyncSnapshot.load(organization, sync.id, database: database, logger: logger),
-                  let primary = snapshot.primary
-            else { continue }
-            do {
-                try await prompter.send(snapshot, logger: logger)
-                try await recorder.record(
-                    snapshot.sync, .awaitingConsent(name: snapshot.name, primary: primary.platform, secondary: sync.platform),
-                    actor: .system, database: database, logger: logger)
-            } catch let refusal as Prompter.Refusal {
-                try await recorder.record(snapshot.sync, refusal.outcome, actor: .system, database: database, logger: logger)
-            } catch let failure as PlatformFailure {
-                _ = try await failures.handle(
-                    failure, step: "Sending the consent prompt again", snapshot: snapshot, context: context,
-                    failedConnection: failure.platform == primary.platform ? primary.id : snapshot.secondary.id)
-            }
-        }
+        try await runner.work(waiting, fresh: true, context: context)
         return .succeeded
     }
 

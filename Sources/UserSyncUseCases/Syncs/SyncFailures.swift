@@ -5,57 +5,38 @@ import UserSyncJobs
 import UserSyncPersistence
 import UserSyncWorker
 
-/// What a platform failure during a sync's work means for the sync and its job (Auto Heal):
-/// time fixes it → the sync stays pending and shows when the job tries again; an admin fixes it →
-/// the sync fails with the cause and the connection needs attention; nobody can → the sync fails
-/// with the platform's words.
+/// What a platform failure during a sync's work means for the sync (Auto Heal): time fixes it →
+/// the sync stays pending and shows when it is tried again (until it has failed too often); an
+/// admin fixes it → the sync fails with the cause and the connection needs attention; nobody
+/// can → the sync fails with the platform's words.
 struct SyncFailures: Sendable {
     let database: Database
-    let health: ConnectionHealthRecorder
     let settings: SyncSettings
     let recorder = SyncRecorder()
 
-    /// Records `failure` on the sync (as it stood in `snapshot`) and says how the job goes on:
-    /// a snooze, a retry (thrown), or done.
-    func handle(
-        _ failure: PlatformFailure, step: String, snapshot: SyncSnapshot, context: JobContext, failedConnection: ConnectionID
-    ) async throws -> JobOutcome {
-        let sync = snapshot.sync
-        switch failure.fixer {
-        case .retry:
-            if failure.cause == .rateLimited, let until = failure.retryAt {
-                try await recorder.record(
-                    sync, .platformFailure(failure, during: step, retryAt: until), actor: .system, database: database, logger: context.logger)
-                return .snooze(until: until, reason: failure.description)
-            }
-            guard context.attempt < context.maxAttempts else { throw failure }  // the dead hook says why
-            let at = settings.retryAt(afterAttempt: context.attempt)
-            try await recorder.record(
-                sync, .platformFailure(failure, during: step, retryAt: at), actor: .system, database: database, logger: context.logger)
-            throw RetryLater(at: at, failure.description)
-        case .admin:
-            await health.record(failure, connection: failedConnection, organization: sync.organizationID, logger: context.logger)
-            try await recorder.record(sync, .platformFailure(failure, during: step), actor: .system, database: database, logger: context.logger)
-            return .succeeded
-        case .user, .nobody:
-            try await recorder.record(sync, .platformFailure(failure, during: step), actor: .system, database: database, logger: context.logger)
-            return .succeeded
+    /// The sync's new status after `failure` on its `attempts`-th try. A retry happens at
+    /// `retryAt` unless the platform named its own time.
+    func judge(_ failure: PlatformFailure, during step: String, attempts: Int, retryAt: @autoclosure () -> Date) -> SyncOutcome {
+        guard failure.fixer == .retry else { return .platformFailure(failure, during: step) }
+        if failure.cause == .rateLimited, let until = failure.retryAt {
+            return .platformFailure(failure, during: step, retryAt: until)
         }
+        guard attempts < settings.maxAttempts else { return .gaveUp(attempts: attempts, lastError: failure.description) }
+        return .platformFailure(failure, during: step, retryAt: retryAt())
     }
 
-    /// A job that will not run again: the sync fails with the last error (if it was still pending).
+    /// A batch job that will not run again: its syncs still pending fail with the last error.
     func died(_ job: DeadJob, logger: Logger) async {
-        guard let payload = try? JSONDecoder().decode(SyncJobPayload.self, from: Data(job.payload.utf8)) else { return }
+        guard let payload = try? JSONDecoder().decode(SyncRunPayload.self, from: Data(job.payload.utf8)) else { return }
         do {
-            guard let snapshot = try await SyncSnapshot.load(job.organizationID, payload.syncID, database: database, logger: logger),
-                  snapshot.sync.status == .pending
-            else { return }
-            try await recorder.record(
-                snapshot.sync,
-                SyncOutcome(
-                    status: .failed, cause: "gave_up", message: "UserSync gave up after \(job.attempts) attempts. Last error: \(job.error)",
-                    fixAction: "Retry the sync once the cause is resolved."),
-                actor: .system, database: database, logger: logger)
+            try await database.withTenant(job.organizationID, logger: logger) { db in
+                let pending = try await SyncRepository().get(job.organizationID, payload.syncIDs, on: db, logger: logger)
+                    .filter { $0.status == .pending }
+                try await recorder.record(
+                    job.organizationID,
+                    pending.map { .init(sync: $0.id, outcome: .gaveUp(attempts: job.attempts, lastError: job.error)) },
+                    actor: .system, on: db, logger: logger)
+            }
         } catch {
             logger.error("recording a dead sync job failed", metadata: ["error": "\(error)"])
         }

@@ -1,3 +1,4 @@
+import Foundation
 import Logging
 import UserSyncDomain
 import UserSyncJobs
@@ -5,7 +6,7 @@ import UserSyncWorker
 
 /// The job kinds of User Sync.
 public enum SyncJobs {
-    /// Carries out one sync: a consent prompt or a stand-in account (`SyncJobPayload`).
+    /// Carries out a batch of syncs: consent prompts and stand-in accounts (`SyncRunPayload`).
     public static let run = "sync.run"
     /// Keeps a linked sync's own tokens working: refreshes them, proves them, heals (`SyncJobPayload`).
     public static let check = "sync.check"
@@ -14,9 +15,35 @@ public enum SyncJobs {
     /// Sends a person's pending consent prompts again with fresh links (`PersonJobPayload`).
     public static let reprompt = "person.reprompt"
 
-    /// The job that carries out `sync` (one queued at a time per sync).
-    static func runJobs(_ syncs: [SyncID]) -> [NewJob] {
-        syncs.map { try! NewJob(kind: run, payload: SyncJobPayload(syncID: $0), maxAttempts: 8, dedupeKey: "sync:\($0)") }
+    /// Syncs one `sync.run` job carries out: big enough that a bulk sync of thousands costs a
+    /// few dozen transactions, small enough that a batch finishes in seconds.
+    public static let batchSize = 100
+
+    /// The jobs that carry out `syncs`, in batches, from `runAt` on (now when nil).
+    static func runJobs(_ syncs: [SyncID], runAt: Date? = nil) -> [NewJob] {
+        stride(from: 0, to: syncs.count, by: batchSize).map { start in
+            let batch = Array(syncs[start..<min(start + batchSize, syncs.count)])
+            return try! NewJob(kind: run, payload: SyncRunPayload(syncIDs: batch), runAt: runAt, maxAttempts: 8)
+        }
+    }
+}
+
+public struct SyncRunPayload: Codable, Sendable {
+    public var syncIDs: [SyncID]
+    /// Prompt again even where a live prompt already went out (a reprompt).
+    public var fresh = false
+
+    public init(syncIDs: [SyncID], fresh: Bool = false) {
+        self.syncIDs = syncIDs
+        self.fresh = fresh
+    }
+
+    enum CodingKeys: String, CodingKey { case syncIDs = "sync_ids", fresh }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        syncIDs = try container.decode([SyncID].self, forKey: .syncIDs)
+        fresh = try container.decodeIfPresent(Bool.self, forKey: .fresh) ?? false
     }
 }
 
@@ -37,7 +64,7 @@ public struct PersonJobPayload: Codable, Sendable {
 extension JobHandlers {
     /// User Sync's job kinds.
     public mutating func registerUserSync(runner: SyncRunner, maintainer: UserTokenMaintainer, actions: PersonActions, logger: Logger) {
-        register(SyncJobs.run, payload: SyncJobPayload.self, onDead: { job in await runner.died(job, logger: logger) }) { payload, context in
+        register(SyncJobs.run, payload: SyncRunPayload.self, onDead: { job in await runner.died(job, logger: logger) }) { payload, context in
             try await runner.run(payload, context: context)
         }
         register(SyncJobs.check, payload: SyncJobPayload.self) { payload, context in

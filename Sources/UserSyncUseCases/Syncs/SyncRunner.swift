@@ -1,97 +1,246 @@
 import Foundation
 import Logging
+import Synchronization
 import UserSyncConnectors
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
 import UserSyncWorker
 
-/// The `sync.run` job: carries out one pending sync in the mode the person's accounts call for
-/// (DESIGN.md §1): a consent prompt for a link, a guest or bot persona for a virtual sync, or a
-/// failure Zoom leaves no way around. Idempotent: a link whose prompt already went out is not
-/// prompted again, a guest already invited is not invited again.
+/// The `sync.run` job: carries out a batch of pending syncs, each in the mode the person's
+/// accounts call for (DESIGN.md §1): a consent prompt for a link, a guest or bot persona for a
+/// virtual sync, or a failure Zoom leaves no way around.
+///
+/// A batch costs two transactions whatever its size: one claims the syncs, reads everything they
+/// need and stores their new links; the platform calls then run side by side; the other records
+/// every outcome, makes the delivered links live and queues the retries. Idempotent: a link
+/// whose prompt went out is not prompted again, a guest already invited is not invited again, and
+/// a sync another job is working on is left to it.
 public struct SyncRunner: Sendable {
     let database: Database
     let access: ConnectorAccess
+    let health: ConnectionHealthRecorder
     let settings: SyncSettings
     let recorder = SyncRecorder()
     let failures: SyncFailures
     let prompter: Prompter
+    let syncs = SyncRepository()
 
     public init(database: Database, access: ConnectorAccess, health: ConnectionHealthRecorder, settings: SyncSettings) {
         self.database = database
         self.access = access
+        self.health = health
         self.settings = settings
-        self.failures = SyncFailures(database: database, health: health, settings: settings)
+        self.failures = SyncFailures(database: database, settings: settings)
         self.prompter = Prompter(database: database, access: access, settings: settings)
     }
 
-    func run(_ payload: SyncJobPayload, context: JobContext) async throws -> JobOutcome {
-        let logger = context.logger
-        guard let snapshot = try await SyncSnapshot.load(context.organizationID, payload.syncID, database: database, logger: logger),
-              snapshot.sync.status == .pending
-        else { return .succeeded }
-        let sync = snapshot.sync
-        if snapshot.secondary.isDisconnected {
-            try await recorder.record(sync, .connectionDisconnected(secondary: sync.platform), actor: .system, database: database, logger: logger)
-            return .succeeded
-        }
-        guard let primary = snapshot.primary else {
-            try await recorder.record(sync, .primaryRequired, actor: .system, database: database, logger: logger)
-            return .succeeded
-        }
-        let account: SyncPlan.Account = snapshot.secondaryAccount != nil ? .active
-            : snapshot.person.accounts.contains { $0.connectionID == snapshot.secondary.id } ? .deactivated : .none
-        switch SyncPlan.decide(secondary: sync.platform, account: account) {
-        case .impossible(let outcome):
-            try await recorder.record(sync, outcome, actor: .system, database: database, logger: logger)
-            return .succeeded
-        case .virtual(let kind):
-            do {
-                return try await standIn(kind, snapshot: snapshot, logger: logger)
-            } catch let failure as PlatformFailure {
-                return try await failures.handle(
-                    failure, step: "Inviting a guest", snapshot: snapshot, context: context, failedConnection: snapshot.secondary.id)
-            }
-        case .link:
-            let prompted = try await database.withTenant(sync.organizationID, logger: logger) { db in
-                try await ConsentTokenRepository().liveDelivered(sync.organizationID, sync: sync.id, on: db, logger: logger) != nil
-            }
-            let waiting = SyncOutcome.awaitingConsent(name: snapshot.name, primary: primary.platform, secondary: sync.platform)
-            do {
-                if !prompted { try await prompter.send(snapshot, logger: logger) }
-            } catch let refusal as Prompter.Refusal {
-                try await recorder.record(sync, refusal.outcome, actor: .system, database: database, logger: logger)
-                return .succeeded
-            } catch let failure as PlatformFailure {
-                return try await failures.handle(
-                    failure, step: "Sending the consent prompt", snapshot: snapshot, context: context,
-                    failedConnection: failure.platform == primary.platform ? primary.id : snapshot.secondary.id)
-            }
-            if sync.cause != waiting.cause || sync.mode != .link {
-                try await recorder.record(
-                    sync, waiting, actor: .system,
-                    changes: .init(mode: .link, linkedAccount: snapshot.secondaryAccount?.id), database: database, logger: logger)
-            }
-            return .succeeded
-        }
-    }
-
-    /// A virtual sync: a Teams guest invited once, or a bot persona (nothing upstream).
-    private func standIn(_ kind: VirtualKind, snapshot: SyncSnapshot, logger: Logger) async throws -> JobOutcome {
-        let sync = snapshot.sync
-        var identity = sync.virtualIdentity
-        if kind == .guest, identity == nil {
-            let connector = try await access.connector(for: snapshot.secondary, database: database, logger: logger)
-            let guest = try await connector.createVirtualAccount(
-                .init(email: snapshot.person.email, displayName: snapshot.name, redirectURL: settings.publicURL))
-            identity = guest.platformUserID
-        }
-        try await recorder.record(
-            sync, .virtualAccountCreated(kind, secondary: sync.platform), actor: .system,
-            changes: .init(mode: .virtual, virtualIdentity: identity, virtualKind: kind), database: database, logger: logger)
+    func run(_ payload: SyncRunPayload, context: JobContext) async throws -> JobOutcome {
+        try await work(payload.syncIDs, fresh: payload.fresh, context: context)
         return .succeeded
     }
 
     func died(_ job: DeadJob, logger: Logger) async { await failures.died(job, logger: logger) }
+
+    /// What a batch does with one sync.
+    enum Plan: Sendable {
+        /// Nothing to do upstream: the sync moves to this.
+        case settle(SyncOutcome, SyncRepository.Changes)
+        /// Its prompt is out and its status already says so.
+        case leave
+        case prompt(Prompter.Prompt)
+        case inviteGuest
+    }
+
+    /// What came of a sync's platform call.
+    enum Upshot: Sendable {
+        case done(SyncOutcome, SyncRepository.Changes, delivered: Prompter.Prompt?)
+        case failed(PlatformFailure, step: String, connection: ConnectionID)
+    }
+
+    struct Batch: Sendable {
+        var attempts: [SyncID: Int]
+        var plans: [(snapshot: SyncSnapshot, plan: Plan)]
+        var connectors: [ConnectionID: any PlatformConnector]
+    }
+
+    /// Carries out the pending syncs among `ids`; `fresh` prompts again where a prompt is out.
+    func work(_ ids: [SyncID], fresh: Bool, context: JobContext) async throws {
+        let organization = context.organizationID, logger = context.logger
+        guard let batch = try await prepare(ids, fresh: fresh, context: context) else { return }
+        let upshots = await perform(batch)
+
+        var changes: [SyncRepository.StatusChange] = []
+        var delivered: [Prompter.Prompt] = []
+        var retries: [Date: [SyncID]] = [:]
+        var needingAttention: [ConnectionID: PlatformFailure] = [:]
+        let backoff = settings.retryAt(afterAttempt: batch.attempts.values.max() ?? 1)
+        for (snapshot, plan) in batch.plans {
+            let id = snapshot.sync.id
+            switch (plan, upshots[id]) {
+            case (.settle(let outcome, let change), _):
+                changes.append(.init(sync: id, outcome: outcome, changes: change))
+            case (_, .done(let outcome, let change, let prompt)?):
+                changes.append(.init(sync: id, outcome: outcome, changes: change))
+                if let prompt { delivered.append(prompt) }
+            case (_, .failed(let failure, let step, let connection)?):
+                let outcome = failures.judge(failure, during: step, attempts: batch.attempts[id] ?? 1, retryAt: backoff)
+                if failure.fixer == .admin { needingAttention[connection] = failure }
+                if outcome.status == .pending, let at = outcome.nextRetryAt { retries[at, default: []].append(id) }
+                changes.append(.init(sync: id, outcome: outcome))
+            case (.leave, _), (_, nil):
+                continue
+            }
+        }
+        try await database.withTenant(organization, logger: logger) { db in
+            try await prompter.confirm(delivered, organization: organization, on: db, logger: logger)
+            let recorded = try await recorder.record(organization, changes, actor: .system, claimedBy: context.jobID, on: db, logger: logger)
+            let untouched = batch.attempts.keys.filter { !recorded.contains($0) }
+            try await syncs.release(organization, untouched, job: context.jobID, on: db, logger: logger)
+            for (at, ids) in retries {
+                _ = try await JobQueue.enqueue(SyncJobs.runJobs(ids, runAt: at), organization: organization, on: db, logger: logger)
+            }
+        }
+        for (connection, failure) in needingAttention {
+            await health.record(failure, connection: connection, organization: organization, logger: logger)
+        }
+    }
+
+    /// Claims the syncs, reads them, plans each, builds the connectors the plans call and
+    /// stores the new links, in one transaction. Nil when there is nothing to claim.
+    private func prepare(_ ids: [SyncID], fresh: Bool, context: JobContext) async throws -> Batch? {
+        let organization = context.organizationID, logger = context.logger
+        let until = Date().addingTimeInterval(settings.claimLease.timeInterval)
+        return try await database.withTenant(organization, logger: logger) { db -> Batch? in
+            let attempts = try await syncs.claim(organization, ids, job: context.jobID, until: until, on: db, logger: logger)
+            guard !attempts.isEmpty else { return nil }
+            let claimed = Array(attempts.keys)
+            let snapshots = try await SyncSnapshot.load(organization, claimed, on: db, logger: logger)
+            let prompted = fresh ? [] : try await ConsentTokenRepository().prompted(organization, syncs: claimed, on: db, logger: logger)
+            var plans = snapshots.map { (snapshot: $0, plan: plan($0, prompted: prompted.contains($0.sync.id))) }
+
+            var needed: [ConnectionID: PlatformConnection] = [:]
+            for (snapshot, plan) in plans {
+                switch plan {
+                case .prompt: needed[snapshot.secondary.id] = snapshot.secondary; needed[snapshot.primary!.id] = snapshot.primary
+                case .inviteGuest: needed[snapshot.secondary.id] = snapshot.secondary
+                case .settle, .leave: break
+                }
+            }
+            var connectors: [ConnectionID: any PlatformConnector] = [:]
+            for connection in needed.values {
+                connectors[connection.id] = try await access.connector(for: connection, on: db, logger: logger)
+            }
+            var refusals: [ConnectionID: Prompter.Refusal] = [:]
+            for case (let snapshot, .prompt) in plans where refusals[snapshot.secondary.id] == nil {
+                do throws(Prompter.Refusal) { try prompter.checkConsent(connectors[snapshot.secondary.id]!, platform: snapshot.secondary.platform) } catch {
+                    refusals[snapshot.secondary.id] = error
+                }
+            }
+            for index in plans.indices {
+                if case .prompt = plans[index].plan, let refusal = refusals[plans[index].snapshot.secondary.id] {
+                    plans[index].plan = .settle(refusal.outcome, .init())
+                }
+            }
+            try await prompter.store(plans.compactMap { if case .prompt(let prompt) = $0.plan { prompt } else { nil } }, on: db, logger: logger)
+            return Batch(attempts: attempts, plans: plans, connectors: connectors)
+        }
+    }
+
+    /// What the sync needs, judged from its snapshot.
+    private func plan(_ snapshot: SyncSnapshot, prompted: Bool) -> Plan {
+        let sync = snapshot.sync
+        if snapshot.secondary.isDisconnected { return .settle(.connectionDisconnected(secondary: sync.platform), .init()) }
+        guard let primary = snapshot.primary else { return .settle(.primaryRequired, .init()) }
+        let account: SyncPlan.Account = snapshot.secondaryAccount != nil ? .active
+            : snapshot.person.accounts.contains { $0.connectionID == snapshot.secondary.id } ? .deactivated : .none
+        switch SyncPlan.decide(secondary: sync.platform, account: account) {
+        case .impossible(let outcome):
+            return .settle(outcome, .init())
+        case .virtual(let kind):
+            if kind == .guest, sync.virtualIdentity == nil { return .inviteGuest }
+            return .settle(
+                .virtualAccountCreated(kind, secondary: sync.platform),
+                .init(mode: .virtual, virtualIdentity: sync.virtualIdentity, virtualKind: kind))
+        case .link:
+            let waiting = SyncOutcome.awaitingConsent(name: snapshot.name, primary: primary.platform, secondary: sync.platform)
+            if prompted {
+                return sync.cause == waiting.cause && sync.mode == .link
+                    ? .leave : .settle(waiting, .init(mode: .link, linkedAccount: snapshot.secondaryAccount?.id))
+            }
+            do throws(Prompter.Refusal) { return .prompt(try prompter.prepare(snapshot)) } catch { return .settle(error.outcome, .init()) }
+        }
+    }
+
+    /// Makes the batch's platform calls, `settings.batchConcurrency` at a time. Once a platform
+    /// says it is rate limiting a connection, the batch's other calls there wait for the retry
+    /// instead of asking again.
+    private func perform(_ batch: Batch) async -> [SyncID: Upshot] {
+        let calls = batch.plans.filter {
+            switch $0.plan {
+            case .prompt, .inviteGuest: true
+            case .settle, .leave: false
+            }
+        }
+        let limits = RateLimits()
+        return await withTaskGroup(of: (SyncID, Upshot).self) { group in
+            var waiting = calls[...]
+            func start() {
+                guard let (snapshot, plan) = waiting.popFirst() else { return }
+                group.addTask { (snapshot.sync.id, await call(plan, for: snapshot, connectors: batch.connectors, limits: limits)) }
+            }
+            for _ in 0..<settings.batchConcurrency { start() }
+            var upshots: [SyncID: Upshot] = [:]
+            for await (id, upshot) in group {
+                upshots[id] = upshot
+                start()
+            }
+            return upshots
+        }
+    }
+
+    private func call(
+        _ plan: Plan, for snapshot: SyncSnapshot, connectors: [ConnectionID: any PlatformConnector], limits: RateLimits
+    ) async -> Upshot {
+        let sync = snapshot.sync
+        let (step, connection): (String, ConnectionID) = switch plan {
+        case .prompt(let prompt): ("Sending the consent prompt", prompt.primary)
+        default: ("Inviting a guest", snapshot.secondary.id)
+        }
+        if let failure = limits.failure(at: connection) { return .failed(failure, step: step, connection: connection) }
+        do throws(PlatformFailure) {
+            switch plan {
+            case .prompt(let prompt):
+                try await prompter.deliver(prompt, through: connectors[connection]!)
+                let waiting = SyncOutcome.awaitingConsent(name: snapshot.name, primary: prompt.primaryPlatform, secondary: sync.platform)
+                return .done(waiting, .init(mode: .link, linkedAccount: snapshot.secondaryAccount?.id), delivered: prompt)
+            default:
+                let guest = try await connectors[connection]!.createVirtualAccount(
+                    .init(email: snapshot.person.email, displayName: snapshot.name, redirectURL: settings.publicURL))
+                return .done(
+                    .virtualAccountCreated(.guest, secondary: sync.platform),
+                    .init(mode: .virtual, virtualIdentity: guest.platformUserID, virtualKind: .guest), delivered: nil)
+            }
+        } catch {
+            if error.cause == .rateLimited { limits.note(error, at: connection) }
+            return .failed(error, step: step, connection: connection)
+        }
+    }
+}
+
+/// The connections a batch has been told are rate limiting it, with the platform's answer.
+private final class RateLimits: Sendable {
+    private let state = Mutex<[ConnectionID: PlatformFailure]>([:])
+
+    func note(_ failure: PlatformFailure, at connection: ConnectionID) {
+        state.withLock { $0[connection] = failure }
+    }
+
+    /// The rate limit still in force at `connection`, if any.
+    func failure(at connection: ConnectionID) -> PlatformFailure? {
+        state.withLock { limits in
+            guard let failure = limits[connection], (failure.retryAt ?? .distantPast) > Date() else { return nil }
+            return failure
+        }
+    }
 }

@@ -18,6 +18,14 @@ public struct SyncSettings: Sendable {
     /// A failed platform call in a sync is retried after this, doubling per attempt up to `maxRetryDelay`.
     public var retryBaseDelay: Duration = .seconds(5)
     public var maxRetryDelay: Duration = .seconds(600)
+    /// A sync tried this many times in a row (rate-limited tries too) without settling fails
+    /// (`gave_up`) at its next failure that time might fix; a rate limit alone never ends it.
+    public var maxAttempts = 8
+    /// Platform calls one batch of syncs makes at once.
+    public var batchConcurrency = 16
+    /// How long a batch's claim on its syncs holds if its worker dies without letting go (the
+    /// same job, run again, takes them back at once).
+    public var claimLease: Duration = .seconds(15 * 60)
 
     public init(publicURL: String) {
         var url = publicURL

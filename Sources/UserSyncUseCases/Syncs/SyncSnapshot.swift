@@ -26,23 +26,25 @@ struct SyncSnapshot: Sendable {
     }
 
     static func load(_ organization: OrganizationID, _ id: SyncID, on db: PostgresConnection, logger: Logger) async throws -> SyncSnapshot? {
-        let sync: Sync
-        do { sync = try await SyncRepository().get(organization, id, on: db, logger: logger) } catch DomainError.notFound { return nil }
-        let person = try await PeopleRepository().get(organization, sync.personID, on: db, logger: logger)
-        let connections = ConnectionRepository()
-        let secondary = try await connections.get(organization, sync.connectionID, on: db, logger: logger)
-        let primary = try await person.primaryConnectionID.asyncMap { try await connections.get(organization, $0, on: db, logger: logger) }
-        return SyncSnapshot(sync: sync, person: person, secondary: secondary, primary: primary)
+        try await load(organization, [id], on: db, logger: logger).first
+    }
+
+    /// The snapshots of the syncs among `ids` that exist, read with a handful of statements
+    /// whatever their number.
+    static func load(_ organization: OrganizationID, _ ids: [SyncID], on db: PostgresConnection, logger: Logger) async throws -> [SyncSnapshot] {
+        let syncs = try await SyncRepository().get(organization, ids, on: db, logger: logger)
+        guard !syncs.isEmpty else { return [] }
+        let people = try await PeopleRepository().get(organization, Array(Set(syncs.map(\.personID))), on: db, logger: logger)
+        let connections = Dictionary(
+            uniqueKeysWithValues: try await ConnectionRepository().list(organization, includeDisconnected: true, on: db, logger: logger)
+                .map { ($0.id, $0) })
+        return syncs.compactMap { sync in
+            guard let person = people[sync.personID], let secondary = connections[sync.connectionID] else { return nil }
+            return SyncSnapshot(sync: sync, person: person, secondary: secondary, primary: person.primaryConnectionID.flatMap { connections[$0] })
+        }
     }
 
     static func load(_ organization: OrganizationID, _ id: SyncID, database: Database, logger: Logger) async throws -> SyncSnapshot? {
         try await database.withTenant(organization, logger: logger) { db in try await load(organization, id, on: db, logger: logger) }
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let value = self else { return nil }
-        return try await transform(value)
     }
 }

@@ -140,7 +140,9 @@ public struct UserSync: Sendable {
             let ids = try await ids(target, organization: organization, on: db, logger: logger)
             let verdicts = try await syncs.create(
                 organization, people: ids, connection: connection, platform: secondary.platform, actor: actor, on: db, logger: logger)
-            try await enqueueRuns(verdicts.filter { $0.verdict == .created }.compactMap(\.sync), organization: organization, on: db, logger: logger)
+            let created = verdicts.filter { $0.verdict == .created }.compactMap(\.sync)
+            if created.count >= PlannerStatistics.threshold { try await PlannerStatistics.refreshSyncs(on: db, logger: logger) }
+            try await enqueueRuns(created, organization: organization, on: db, logger: logger)
             let tally = Dictionary(verdicts.map { ($0.verdict.rawValue, 1) }, uniquingKeysWith: +)
             try await audit.append(
                 .init(action: "syncs.requested", targetType: "connection", targetID: connection.description, details: ["counts": Self.describe(tally)]),

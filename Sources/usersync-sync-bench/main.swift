@@ -1,0 +1,234 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import PostgresNIO
+import Synchronization
+import UserSyncDomain
+import UserSyncPersistence
+import UserSyncSimulator
+import UserSyncTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Bulk-syncs people onto one secondary platform through real `usersync serve` and `usersync work`
+/// processes, with the simulator in this process, and prints figures as JSON: syncs per second
+/// from the request to every sync carried out, and the API's latency while it runs. Half the
+/// people have an account there (a consent prompt is sent on Slack), half have none (a Teams guest
+/// is invited). A program, not a test; run it through `scripts/bench-sync`.
+@main
+struct SyncBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "usersync-sync-bench", abstract: "Measure bulk syncs end to end.")
+
+    @Option(help: "People in the simulated organization.") var people = 40_000
+    @Option(help: "Syncs to request (half link, half virtual).") var syncs = 10_000
+    @Option(help: "The usersync binary that serves and works.") var usersync = ".build/release/usersync"
+    @Option(help: "Jobs the worker runs at once.") var concurrency = 16
+    @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
+
+    func run() async throws {
+        let people = smoke ? 300 : self.people, wanted = smoke ? 40 : syncs
+        let binary = usersync, concurrency = concurrency
+        let report = try await withTestDatabase { db in
+            try await SimulatedPlatforms.run { platforms in
+                try await Bench(db: db, platforms: platforms, binary: binary, concurrency: concurrency).measure(people: people, syncs: wanted)
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+    }
+}
+
+struct Bench: Sendable {
+    let db: TestDatabase
+    let platforms: SimulatedPlatforms
+    let binary: String
+    let concurrency: Int
+    static let operatorToken = String(repeating: "b", count: 40)
+
+    func measure(people: Int, syncs wanted: Int) async throws -> [String: Double] {
+        _ = platforms.simulator.createOrganization(name: "bench", seed: 5, size: people)
+        let port = Int.random(in: 30_000...45_000)
+        let serve = try start("serve", port: port)
+        let work = try start("work", port: port)
+        defer {
+            for process in [serve, work] where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        let api = APIClient(base: "http://127.0.0.1:\(port)")
+        try await api.waitUntilReady()
+        _ = try await api.call(.POST, "/v1/orgs", token: Self.operatorToken, body: #"{"slug":"bench","name":"Bench"}"#)
+        let key = try await api.call(
+            .POST, "/v1/orgs/bench/keys", token: Self.operatorToken, body: #"{"name":"bench","role":"admin"}"#)["secret"] as! String
+        var connections: [Platform: String] = [:]
+        for platform in Platform.allCases {
+            let body = String(decoding: try JSONEncoder().encode(
+                platforms.simulator.summary(organization: "bench")!.usersyncConnection(platform, base: platforms.baseURL)), as: UTF8.self)
+            let connection = try await api.call(.POST, "/v1/orgs/bench/connections", token: key, body: body)["id"] as! String
+            if platform.importsSelectedTeams {
+                var ids: [String] = []
+                var cursor: String?
+                repeat {
+                    let page = try await api.call(
+                        .GET, "/v1/orgs/bench/connections/\(connection)/teams/available" + (cursor.map { "?cursor=\($0)" } ?? ""), token: key)
+                    ids += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["platform_team_id"] as? String }
+                    cursor = page["next_cursor"] as? String
+                } while cursor != nil
+                let selection = String(decoding: try JSONSerialization.data(withJSONObject: ["select": ids]), as: UTF8.self)
+                _ = try await api.call(.POST, "/v1/orgs/bench/connections/\(connection)/teams/selection", token: key, body: selection)
+            }
+            let run = try await api.call(.POST, "/v1/orgs/bench/connections/\(connection)/imports", token: key)["id"] as! String
+            while true {
+                let state = try await api.call(.GET, "/v1/orgs/bench/imports/\(run)", token: key)["state"] as? String
+                if state == "succeeded" { break }
+                guard state != "failed" else { throw ValidationError("the \(platform) import failed") }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            connections[platform] = connection
+        }
+        _ = try await api.call(
+            .POST, "/v1/orgs/bench/people/primary", token: key, body: #"{"platform":"slack","filter":{"needs_primary_choice":true}}"#)
+
+        // Slack people, half with a Teams account (a link: the prompt goes out on Slack) and half
+        // without (virtual: a Teams guest is invited).
+        let slack = connections[.slack]!, teams = connections[.teams]!
+        let withAccount = try await candidates(primary: slack, secondary: teams, hasAccount: true, limit: wanted / 2)
+        let without = try await candidates(primary: slack, secondary: teams, hasAccount: false, limit: wanted - withAccount.count)
+        let ids = withAccount + without
+        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["connection_id": teams, "person_ids": ids]), as: UTF8.self)
+
+        let latencies = Samples(), accepted = Samples()
+        let started = ContinuousClock.now
+        let tally = try await withThrowingTaskGroup(of: Void.self) { group in
+            // The API's latency while the worker syncs: a person list every 50 ms.
+            group.addTask {
+                while !Task.isCancelled {
+                    let sent = ContinuousClock.now
+                    _ = try? await api.call(.GET, "/v1/orgs/bench/people?limit=20", token: key)
+                    let elapsed = (ContinuousClock.now - sent).seconds * 1_000
+                    latencies.values.withLock { $0.append(elapsed) }
+                    try? await Task.sleep(for: .milliseconds(50))
+                }
+            }
+            let reply = try await api.call(.POST, "/v1/orgs/bench/syncs", token: key, body: body)
+            accepted.values.withLock { $0.append((ContinuousClock.now - started).seconds) }
+            while try await busy() > 0 { try await Task.sleep(for: .milliseconds(50)) }
+            group.cancelAll()
+            return reply["counts"] as? [String: Int] ?? [:]
+        }
+        let seconds = (ContinuousClock.now - started).seconds
+        let sorted = latencies.values.withLock { $0 }.sorted()
+        func percentile(_ p: Double) -> Double { sorted.isEmpty ? -1 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        var report: [String: Double] = [
+            "people": Double(people), "syncs_requested": Double(ids.count), "syncs_created": Double(tally["created"] ?? 0),
+            "link_syncs": Double(withAccount.count), "virtual_syncs": Double(without.count),
+            "seconds_from_request_to_all_done": seconds, "seconds_to_accept_request": accepted.values.withLock { $0.first ?? -1 }, "syncs_per_second": (Double(ids.count) / seconds).rounded(),
+            "api_p50_ms_during_run": percentile(0.5), "api_p99_ms_during_run": percentile(0.99), "api_samples": Double(sorted.count),
+            "worker_peak_rss_mib": Self.peakResidentMiB(work.processIdentifier),
+            "prompts_delivered": Double(platforms.simulator.messages(organization: "bench").count),
+            "guests_invited": Double(platforms.simulator.invitations(organization: "bench").count),
+        ]
+        for (status, count) in try await statuses() { report["status_\(status)"] = Double(count) }
+        return report.mapValues { ($0 * 1000).rounded() / 1000 }
+    }
+
+    func start(_ role: String, port: Int) throws -> Process {
+        let url = db.serviceURL
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = [role]
+        process.environment = [
+            "DATABASE_URL": "postgres://\(url.username)@\(url.host):\(url.port)/\(url.database)?sslmode=disable",
+            "DATABASE_POOL_SIZE": "20",
+            "USERSYNC_OPERATOR_TOKEN": Self.operatorToken,
+            "USERSYNC_ENCRYPTION_KEYS": "test:" + Data(repeating: 7, count: 32).base64EncodedString(),
+            "USERSYNC_HTTP_PORT": String(port), "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS": "true", "USERSYNC_PLATFORM_PACING": "off",
+            "USERSYNC_WORKER_METRICS_PORT": "0", "USERSYNC_WORKER_CONCURRENCY": String(concurrency),
+            "USERSYNC_LOG_LEVEL": ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "error",
+            "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    func candidates(primary: String, secondary: String, hasAccount: Bool, limit: Int) async throws -> [String] {
+        let rows = try await db.admin.client.query(
+            """
+            SELECT p.id::text FROM people p
+            WHERE p.primary_connection_id = \(UUID(uuidString: primary)!)
+              AND \(hasAccount) = EXISTS (SELECT 1 FROM platform_accounts a WHERE a.person_id = p.id
+                                            AND a.connection_id = \(UUID(uuidString: secondary)!) AND a.active)
+              AND (\(hasAccount) OR NOT EXISTS (SELECT 1 FROM platform_accounts a WHERE a.person_id = p.id
+                                            AND a.connection_id = \(UUID(uuidString: secondary)!)))
+            ORDER BY p.id LIMIT \(limit)
+            """, logger: db.logger)
+        var ids: [String] = []
+        for try await id in rows.decode(String.self) { ids.append(id) }
+        return ids
+    }
+
+    /// Syncs the worker has not carried out yet.
+    func busy() async throws -> Int64 {
+        let rows = try await db.admin.client.query(
+            "SELECT count(*) FROM syncs WHERE status = 'pending' AND cause IS DISTINCT FROM 'awaiting_user_consent'", logger: db.logger)
+        for try await count in rows.decode(Int64.self) { return count }
+        return 0
+    }
+
+    func statuses() async throws -> [(String, Int64)] {
+        let rows = try await db.admin.client.query(
+            "SELECT status || ':' || coalesce(cause, ''), count(*) FROM syncs GROUP BY 1", logger: db.logger)
+        var result: [(String, Int64)] = []
+        for try await row in rows.decode((String, Int64).self) { result.append(row) }
+        return result
+    }
+
+    static func peakResidentMiB(_ pid: Int32) -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        else { return -1 }
+        return kib / 1024
+    }
+}
+
+final class Samples: Sendable {
+    let values = Mutex<[Double]>([])
+}
+
+/// A small JSON client of the service.
+struct APIClient: Sendable {
+    let base: String
+
+    func call(_ method: HTTPMethod, _ path: String, token: String? = nil, body: String? = nil) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
+        let data = try await response.body.collect(upTo: 64 << 20)
+        guard response.status.code < 400 else {
+            throw ValidationError("\(method) \(path) → \(response.status): \(String(buffer: data))")
+        }
+        return (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any] ?? [:]
+    }
+
+    func waitUntilReady() async throws {
+        for _ in 0..<300 {
+            if (try? await call(.GET, "/readyz")) != nil { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ValidationError("usersync serve did not become ready")
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,247 @@
+import Foundation
+import HTTPTypes
+import Testing
+import UserSyncDomain
+import UserSyncSimulator
+import UserSyncTestSupport
+
+/// One person's link sync, from the prompt to consent, its failures, and the actions on it.
+@Suite struct UserSyncActionTests {
+    /// A person active on two platforms, their primary chosen, and a link sync onto the other one
+    /// that has sent its prompt.
+    struct Linked {
+        var person: [String: Any]
+        var id: String
+        var email: String
+        var primary: Platform
+        var secondary: Platform
+        var sync: String
+        var connected: Connected
+        var secondaryUserID: String
+    }
+
+    static func linked(_ api: API, primary: Platform = .slack, secondary: Platform = .webex) async throws -> Linked {
+        try await api.createOrganization("acme")
+        let connected = try await api.connectAndImportAll()
+        try await api.choosePrimaries(order: [primary] + Platform.allCases.filter { $0 != primary })
+        let person = try #require(try await api.allPeople().first { person in
+            person.primaryPlatform == primary && person.activePlatforms.contains(secondary)
+        })
+        let id = person["id"] as! String
+        let reply = try await api.call(.post, "/v1/orgs/acme/people/\(id)/syncs", json: #"{"connection_id":"\#(connected.connections[secondary]!)"}"#)
+        #expect(reply.status == .created, "\(reply.text)")
+        try await api.waitForSyncsToSettle()
+        let account = (person["accounts"] as? [[String: Any]] ?? []).first { $0["platform"] as? String == secondary.rawValue }
+        return Linked(
+            person: person, id: id, email: person["email"] as! String, primary: primary, secondary: secondary,
+            sync: reply["id"] as! String, connected: connected, secondaryUserID: account?["platform_user_id"] as? String ?? "")
+    }
+
+    static func sync(_ api: API, _ id: String) async throws -> [String: Any] {
+        try await api.call(.get, "/v1/orgs/acme/syncs/\(id)").json
+    }
+
+    static func prompts(_ api: API, to linked: Linked) -> [SimMessage] {
+        let home = (linked.person["accounts"] as? [[String: Any]] ?? []).first { $0["platform"] as? String == linked.primary.rawValue }
+        return api.simulator.messages(organization: "acme").filter { $0.to == home?["platform_user_id"] as? String }
+    }
+
+    static func eventually(_ timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        Issue.record("condition not met within \(timeout)")
+    }
+
+    @Test("the prompt's link signs the person in; expired, used, replaced, tampered and unknown links change nothing")
+    func consentLinks() async throws {
+        try await withSimulatedAPI(organizations: [("acme", 80)]) { api in
+            let linked = try await Self.linked(api)
+            let pending = try await Self.sync(api, linked.sync)
+            #expect(pending["status"] as? String == "pending")
+            #expect(pending["cause"] as? String == "awaiting_user_consent")
+            #expect((pending["fix_action"] as? String)?.isEmpty == false)
+            let prompts = Self.prompts(api, to: linked)
+            #expect(prompts.count == 1)
+            #expect(prompts.first?.platform == linked.primary)
+            let link = try #require(prompts.first?.link)
+            #expect(link.hasPrefix("http://usersync.test/consent/usc_"))
+
+            let token = try #require(link.components(separatedBy: "/consent/").last)
+            for bad in ["nonsense", "usc_00000000000000000000000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", String(token.dropLast(2)) + "xx"] {
+                let page = try await api.call(.get, "/consent/\(bad)", token: nil)
+                #expect(page.status == .notFound, "\(bad): \(page.status)")
+                #expect(page.headers[.contentType]?.hasPrefix("text/html") == true, "\(bad): \(page.headers) \(page.text)")
+            }
+            let tampered = try await api.call(.get, "/oauth/webex/callback?code=x&state=uss_00000000000000000000000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", token: nil)
+            #expect(tampered.status == .badRequest)
+            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "pending")
+
+            let done = try await api.answerConsent(link, login: linked.email)
+            #expect(done.status == .ok)
+            #expect(done.text.contains("all set"))
+            let synced = try await Self.sync(api, linked.sync)
+            #expect(synced["status"] as? String == "synced")
+            #expect(synced["authorized"] as? Bool == true)
+            #expect(synced["linked_account_id"] is String)
+            let history = try #require(synced["history"] as? [[String: Any]])
+            #expect(history.map { $0["to_status"] as? String } == ["pending", "pending", "synced"])
+            #expect((history.last?["actor"] as? [String: Any])?["kind"] as? String == "user")
+
+            let reused = try await api.call(.get, String(link.dropFirst("http://usersync.test".count)), token: nil)
+            #expect(reused.status == .gone)
+            #expect(reused.text.contains("already used"))
+            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
+        }
+    }
+
+    @Test("declining at the platform fails the sync with user_declined; a reprompt sends a fresh link and the old one stops working")
+    func declineAndReprompt() async throws {
+        try await withSimulatedAPI(organizations: [("acme", 80)], sync: { var s = testSyncSettings(); s.repromptInterval = .seconds(3600); return s }()) { api in
+            let linked = try await Self.linked(api)
+            let first = try #require(Self.prompts(api, to: linked).first?.link)
+            let declined = try await api.answerConsent(first, login: linked.email, allow: false)
+            #expect(declined.status == .ok)
+            #expect(declined.text.contains("declined"))
+            let failed = try await Self.sync(api, linked.sync)
+            #expect(failed["status"] as? String == "failed")
+            #expect(failed["cause"] as? String == "user_declined")
+
+            // The first prompt was sent moments ago: a reprompt is throttled unless forced.
+            let throttled = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/reprompt")
+            #expect(throttled.status == .tooManyRequests)
+            #expect(throttled.code == "reprompt_throttled")
+            #expect(throttled["next_prompt_allowed_at"] is String)
+            #expect(throttled.headers[.retryAfter] != nil)
+            let forced = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/reprompt", json: #"{"force":true}"#)
+            #expect(forced.status == .accepted, "\(forced.text)")
+            #expect(forced["next_prompt_allowed_at"] is String)
+            try await Self.eventually { Self.prompts(api, to: linked).count == 2 }
+            try await Self.eventually { try await Self.sync(api, linked.sync)["status"] as? String == "pending" }
+            let second = try #require(Self.prompts(api, to: linked).last?.link)
+            #expect(second != first)
+            let replaced = try await api.call(.get, String(first.dropFirst("http://usersync.test".count)), token: nil)
+            #expect(replaced.status == .gone)
+            #expect(try await api.answerConsent(second, login: linked.email).status == .ok)
+            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
+            // Nothing waits for the person any more.
+            let nothing = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/reprompt", json: #"{"force":true}"#)
+            #expect(nothing.code == "nothing_to_reprompt")
+        }
+    }
+
+    @Test("Auto Heal, user side: revoked tokens fail the sync and prompt the person, whose consent heals it")
+    func revokedTokensHeal() async throws {
+        var settings = testSyncSettings()
+        settings.tokenCheckInterval = .seconds(1)
+        try await withSimulatedAPI(organizations: [("acme", 80)], sync: settings) { api in
+            let linked = try await Self.linked(api, primary: .slack, secondary: .zoom)
+            #expect(try await api.answerConsent(try #require(Self.prompts(api, to: linked).first?.link), login: linked.email).status == .ok)
+            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
+            // The checks keep working tokens quietly.
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
+
+            #expect(api.simulator.revoke(organization: "acme", platform: .zoom, userID: linked.secondaryUserID))
+            try await Self.eventually { try await Self.sync(api, linked.sync)["status"] as? String == "failed" }
+            let failed = try await Self.sync(api, linked.sync)
+            #expect(failed["cause"] as? String == "user_authorization_rejected")
+            #expect(failed["authorized"] as? Bool == false)
+            #expect((failed["fix_action"] as? String)?.contains("new link") == true)
+            try await Self.eventually { Self.prompts(api, to: linked).count == 2 }
+            let page = try await api.answerConsent(try #require(Self.prompts(api, to: linked).last?.link), login: linked.email)
+            #expect(page.status == .ok)
+            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
+        }
+    }
+
+    @Test("reset revokes tokens and removes guests upstream, deletes the syncs and clears the primary choice; remove deletes the person")
+    func resetAndRemove() async throws {
+        try await withSimulatedAPI(organizations: [("acme", 80)]) { api in
+            let linked = try await Self.linked(api, primary: .slack, secondary: .zoom)
+            #expect(try await api.answerConsent(try #require(Self.prompts(api, to: linked).first?.link), login: linked.email).status == .ok)
+            // A guest too: sync the person onto Teams if they are not there.
+            let teams = linked.connected.connections[.teams]!
+            let guestSync = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/syncs", json: #"{"connection_id":"\#(teams)"}"#)
+            try await api.waitForSyncsToSettle()
+            let withGuest = (try await Self.sync(api, guestSync["id"] as? String ?? ""))["virtual_kind"] as? String == "guest"
+            let tokensBefore = api.simulator.tokens(organization: "acme")
+
+            let reset = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/reset")
+            #expect(reset.status == .accepted, "\(reset.text)")
+            try await Self.eventually {
+                (try await api.call(.get, "/v1/orgs/acme/people/\(linked.id)")["syncs"] as? [Any])?.isEmpty == true
+            }
+            let person = try await api.call(.get, "/v1/orgs/acme/people/\(linked.id)")
+            #expect((person["primary"] as? [String: Any])?["source"] as? String != "admin", "the admin's choice is cleared")
+            #expect(try await api.call(.get, "/v1/orgs/acme/syncs/\(linked.sync)").status == .notFound)
+            let revoked = api.simulator.tokens(organization: "acme").filter { $0.revoked } .count
+            #expect(revoked > tokensBefore.filter { $0.revoked }.count, "the person's Zoom tokens were revoked upstream")
+            if withGuest { #expect(api.simulator.invitations(organization: "acme").contains { $0.deleted }) }
+            let audit = try await api.call(.get, "/v1/orgs/acme/audit?target_id=\(linked.id)")
+            #expect(audit.items.map { $0["action"] as? String }.contains("person.reset"))
+
+            let removed = try await api.call(.delete, "/v1/orgs/acme/people/\(linked.id)")
+            #expect(removed.status == .accepted)
+            try await Self.eventually { try await api.call(.get, "/v1/orgs/acme/people/\(linked.id)").status == .notFound }
+            let removal = try await api.call(.get, "/v1/orgs/acme/audit?action=person.removed")
+            #expect(removal.items.first?["details"].flatMap { ($0 as? [String: String])?["email"] } == linked.email)
+            // A later import brings them back as new, unsynced people.
+            _ = try await api.importAndWait(linked.connected.connections[.slack]!)
+            let back = try #require(try await api.allPeople(query: "q=\(linked.email)").first)
+            #expect(back["id"] as? String != linked.id)
+            #expect((back["syncs"] as? [Any])?.isEmpty == true)
+        }
+    }
+
+    @Test("syncs are refused without a primary, onto the primary's platform, onto a connection that is not connected; an existing one is returned")
+    func refusals() async throws {
+        try await withSimulatedAPI(organizations: [("acme", 80)]) { api in
+            try await api.createOrganization("acme")
+            let connected = try await api.connectAndImportAll()
+            let undecided = try #require(try await api.allPeople(query: "needs_primary_choice=true").first)
+            let id = undecided["id"] as! String
+            let zoom = connected.connections[.zoom]!
+            let noPrimary = try await api.call(.post, "/v1/orgs/acme/people/\(id)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)
+            #expect(noPrimary.status == .conflict)
+            #expect(noPrimary.code == "primary_required")
+
+            let platforms = undecided.activePlatforms
+            let notThere = Platform.allCases.first { !platforms.contains($0) }
+            if let notThere {
+                let wrong = try await api.call(.put, "/v1/orgs/acme/people/\(id)/primary", json: #"{"platform":"\#(notThere.rawValue)"}"#)
+                #expect(wrong.status == .unprocessableContent)
+                #expect((wrong["detail"] as? String)?.contains(platforms.first!.rawValue) == true, "the choices are named: \(wrong.text)")
+            }
+            let home = platforms.sorted { $0.rawValue < $1.rawValue }[0]
+            let chosen = try await api.call(.put, "/v1/orgs/acme/people/\(id)/primary", json: #"{"platform":"\#(home.rawValue)"}"#)
+            #expect(chosen.status == .ok, "\(chosen.text)")
+            #expect(chosen.json.primaryPlatform == home)
+            #expect(chosen["needs_primary_choice"] as? Bool == false)
+
+            let same = try await api.call(.post, "/v1/orgs/acme/people/\(id)/syncs", json: #"{"connection_id":"\#(connected.connections[home]!)"}"#)
+            #expect(same.status == .unprocessableContent)
+            #expect((same["errors"] as? [[String: Any]])?.first?["code"] as? String == "secondary_is_primary")
+
+            let other = Platform.allCases.first { $0 != home }!
+            let first = try await api.call(.post, "/v1/orgs/acme/people/\(id)/syncs", json: #"{"connection_id":"\#(connected.connections[other]!)"}"#)
+            #expect(first.status == .created)
+            let again = try await api.call(.post, "/v1/orgs/acme/people/\(id)/syncs", json: #"{"connection_id":"\#(connected.connections[other]!)"}"#)
+            #expect(again.status == .ok)
+            #expect(again["id"] as? String == first["id"] as? String)
+
+            let third = Platform.allCases.first { $0 != home && $0 != other }!
+            _ = try await api.call(.delete, "/v1/orgs/acme/connections/\(connected.connections[third]!)")
+            let disconnected = try await api.call(.post, "/v1/orgs/acme/people/\(id)/syncs", json: #"{"connection_id":"\#(connected.connections[third]!)"}"#)
+            #expect(disconnected.status == .conflict)
+            #expect(disconnected.code == "connection_not_connected")
+            // Disconnecting the secondary of a sync fails it with the cause.
+            _ = try await api.call(.delete, "/v1/orgs/acme/connections/\(connected.connections[other]!)")
+            let gone = try await Self.sync(api, first["id"] as! String)
+            #expect(gone["status"] as? String == "failed")
+            #expect(gone["cause"] as? String == "connection_disconnected")
+        }
+    }
+}
