@@ -44,7 +44,9 @@ extension Request {
     /// Cursors are opaque to clients: base64url of the last item's sort key.
     func cursor() throws -> String? {
         guard let raw = uri.queryParameters.get("cursor") else { return nil }
-        guard let data = Data(base64URL: raw), let value = String(data: data, encoding: .utf8) else {
+        guard let data = Data(base64URL: raw), let value = String(data: data, encoding: .utf8),
+              !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+        else {
             throw APIError.badRequest("invalid_cursor", "'cursor' is not a cursor this API returned.")
         }
         return value

@@ -8,6 +8,9 @@ enum PostgresFailure {
     static let checkViolation = "23514"
     static let insufficientPrivilege = "42501"
     static let undefinedTable = "42P01"
+    /// Text PostgreSQL cannot store: a NUL character (22021) or an untranslatable one (22P05).
+    static let characterNotInRepertoire = "22021"
+    static let untranslatableCharacter = "22P05"
 
     static func sqlState(_ error: any Error) -> String? {
         (error as? PSQLError)?.serverInfo?[.sqlState]
@@ -17,12 +20,18 @@ enum PostgresFailure {
         (error as? PSQLError)?.serverInfo?[.constraintName]
     }
 
-    /// Constraint violations that reach here unhandled by a repository become conflicts; anything
-    /// else stays as it is (and becomes a logged 500 at the API).
+    /// Unique and foreign-key violations that reach here unhandled by a repository become
+    /// conflicts, check violations invalid input, and text the database cannot store a bad
+    /// request (the client sent it); anything else stays as it is (a logged 500 at the API).
     static func translate(_ error: any Error) -> any Error {
         switch sqlState(error) {
         case uniqueViolation?:
             DomainError.conflict(code: "already_exists", message: "A resource with the same identity already exists.")
+        case checkViolation?:
+            DomainError.invalid(
+                constraint(error) ?? "body", "constraint_violated", "The change breaks a rule of the stored data (\(constraint(error) ?? "a check")).")
+        case characterNotInRepertoire?, untranslatableCharacter?:
+            DomainError.badReference(code: "invalid_text", message: "The request contains a character that cannot be stored (such as NUL).")
         case foreignKeyViolation?:
             DomainError.conflict(code: "referenced_resource_missing", message: "A resource this change refers to does not exist.")
         default:

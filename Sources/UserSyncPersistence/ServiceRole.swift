@@ -2,7 +2,8 @@ import Logging
 import PostgresNIO
 
 /// The database role `serve` and `work` connect as must not be able to step around row-level
-/// security: not a superuser, no BYPASSRLS, owner of no table, and a member of `usersync_app`.
+/// security: not a superuser, no BYPASSRLS, owner of no table (neither itself nor through a role
+/// it is granted, such as the schema owner), and a member of `usersync_app`.
 public enum ServiceRole {
     public struct Violation: Error, Sendable, CustomStringConvertible {
         public let role: String
@@ -18,7 +19,7 @@ public enum ServiceRole {
             """
             SELECT r.rolname, r.rolsuper, r.rolbypassrls,
                    (SELECT count(*) FROM pg_class c
-                     WHERE c.relowner = r.oid AND c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')),
+                     WHERE pg_has_role(r.oid, c.relowner, 'USAGE') AND c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'p')),
                    pg_has_role(r.oid, 'usersync_app', 'USAGE')
             FROM pg_roles r WHERE r.rolname = current_user
             """, logger: logger)
@@ -26,7 +27,7 @@ public enum ServiceRole {
             var reasons: [String] = []
             if superuser { reasons.append("is a superuser, which bypasses row-level security") }
             if bypass { reasons.append("has BYPASSRLS") }
-            if owned > 0 { reasons.append("owns \(owned) table(s)") }
+            if owned > 0 { reasons.append("owns \(owned) table(s), itself or through a role it is granted") }
             if !member { reasons.append("is not granted usersync_app, so it cannot use the schema") }
             if !reasons.isEmpty { throw Violation(role: role, reasons: reasons) }
         }

@@ -121,6 +121,32 @@ import UserSyncTestSupport
         }
     }
 
+    @Test func serveRefusesARoleThatOwnsTablesItselfOrThroughAGrant() async throws {
+        try await withTestDatabase { db in
+            let granted = "usersync_test_granted_\(UInt32.random(in: 0...UInt32.max))"
+            try await db.admin.client.query(
+                "CREATE ROLE \(unescaped: granted) LOGIN IN ROLE usersync_app, \(unescaped: TestEnvironment.ownerRole)", logger: db.logger)
+            for role in [TestEnvironment.ownerRole, granted] {
+                let run = try await Self.usersync(["serve"], environment: Self.environment(db, url: db.serviceURL.with(username: role, password: nil)))
+                #expect(run.status != 0)
+                #expect(run.errors.contains("owns"), "\(role): \(run.errors)")
+            }
+            try await db.admin.client.query("DROP ROLE \(unescaped: granted)", logger: db.logger)
+        }
+    }
+
+    @Test func anUnknownLogLevelStopsTheCommandAndNamesTheVariable() async throws {
+        try await withTestDatabase { db in
+            var env = Self.environment(db)
+            env["USERSYNC_LOG_LEVEL"] = "loud"
+            for command in [["serve"], ["work"], ["orgs", "list"]] {
+                let run = try await Self.usersync(command, environment: env)
+                #expect(run.status != 0)
+                #expect(run.errors.contains("USERSYNC_LOG_LEVEL must be one of trace, debug, info"), "\(command): \(run.errors)")
+            }
+        }
+    }
+
     @Test func serveNamesMissingConfigurationAndStops() async throws {
         let run = try await Self.usersync(["serve"], environment: [:])
         #expect(run.status != 0)

@@ -14,9 +14,16 @@ struct CommandFailure: Error, CustomStringConvertible, LocalizedError {
 }
 
 enum CommandSupport {
-    static func logger(_ reader: EnvironmentReader, label: String = "usersync") -> Logger {
+    /// The process's logger at `USERSYNC_LOG_LEVEL` (`info` when unset); a level that is not one
+    /// of swift-log's stops the command, naming the variable.
+    static func logger(_ reader: EnvironmentReader, label: String = "usersync") throws -> Logger {
         var logger = Logger(label: label)
-        logger.logLevel = reader.raw(.logLevel).flatMap(Logger.Level.init(rawValue:)) ?? .info
+        guard let raw = reader.raw(.logLevel) else { return logger }
+        guard let level = Logger.Level(rawValue: raw.lowercased()) else {
+            let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
+            throw CommandFailure(description: ConfigurationError(problems: ["\(ConfigurationKey.logLevel.rawValue) must be one of \(levels)"]).description)
+        }
+        logger.logLevel = level
         return logger
     }
 
@@ -40,7 +47,7 @@ enum CommandSupport {
         var reader = try options.reader()
         let settings = DatabaseSettings.service(&reader)
         try reader.validate()
-        var quiet = logger(reader)
+        var quiet = try logger(reader)
         quiet.logLevel = max(quiet.logLevel, .warning)
         let logger = quiet
         return try await reporting {
@@ -59,6 +66,8 @@ enum CommandSupport {
         } catch let error as ConfigurationError {
             throw CommandFailure(description: error.description)
         } catch let error as MigrationError {
+            throw CommandFailure(description: error.description)
+        } catch let error as ServiceRole.Violation {
             throw CommandFailure(description: error.description)
         }
     }

@@ -18,7 +18,7 @@ struct MigrateCommand: AsyncParsableCommand {
         let settings = DatabaseSettings.owner(&reader)
         let files = try MigrationSettings.files(&reader)
         try reader.validate()
-        let logger = CommandSupport.logger(reader)
+        let logger = try CommandSupport.logger(reader)
         let report = try await CommandSupport.reporting {
             try await Database.withRunning(url: settings!.url, poolSize: 1, logger: logger) { database in
                 try await Migrator(files: files!).migrate(database, dryRun: dryRun, logger: logger)

@@ -21,7 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
         var reader = try options.reader()
         let files = try MigrationSettings.files(&reader)
         let settings = try await CommandSupport.reporting { try ServeSettings(&reader) }
-        let logger = CommandSupport.logger(reader)
+        let logger = try CommandSupport.logger(reader)
         let registry = CommandSupport.bootstrapObservability(logger)
 
         let database = Database(url: settings.database.url, poolSize: settings.database.poolSize, logger: logger)

@@ -50,7 +50,9 @@ public final class ConnectorFactory: Sendable {
         self.logger = logger
     }
 
-    public func connector(for connection: Connection) -> any PlatformConnector {
+    /// A connector for `connection` that logs its calls to `logger` (the caller's, so that a
+    /// request's platform calls carry its request id), or to the factory's.
+    public func connector(for connection: Connection, logger: Logger? = nil) -> any PlatformConnector {
         let platform = connection.credentials.platform
         // Rotated credentials or moved endpoints get fresh token caches.
         let key = RuntimeKey(
@@ -63,7 +65,7 @@ public final class ConnectorFactory: Sendable {
             runtimes[key] = created
             return created
         }
-        var logger = logger
+        var logger = logger ?? self.logger
         logger[metadataKey: "platform"] = "\(platform.rawValue)"
         let http = PlatformHTTP(
             platform: platform, client: client, settings: settings, limiter: runtime.limiter,

@@ -62,9 +62,9 @@ public struct ConnectorAccess: Sendable {
 
     /// A connector for credentials that are not stored yet (verification before saving).
     func connector(
-        _ credentials: ConnectionCredentials, endpoints: PlatformEndpoints, key: ConnectionID
+        _ credentials: ConnectionCredentials, endpoints: PlatformEndpoints, key: ConnectionID, logger: Logger
     ) -> any PlatformConnector {
-        factory.connector(for: .init(key: key.description, credentials: credentials, endpoints: endpoints))
+        factory.connector(for: .init(key: key.description, credentials: credentials, endpoints: endpoints), logger: logger)
     }
 
     /// The connector of a stored connection, reading its sealed credentials in `database`.
@@ -80,7 +80,7 @@ public struct ConnectorAccess: Sendable {
     func connector(for connection: PlatformConnection, on db: PostgresConnection, logger: Logger) async throws -> any PlatformConnector {
         let sealed = try await ConnectionRepository().credentials(connection.organizationID, connection.id, on: db, logger: logger)
         let credentials = try open(sealed, organization: connection.organizationID, connection: connection.id)
-        return self.connector(credentials, endpoints: connection.endpoints, key: connection.id)
+        return self.connector(credentials, endpoints: connection.endpoints, key: connection.id, logger: logger)
     }
 
     /// Checks an admin-given base URL: absolute http(s), no credentials or query in it.
