@@ -54,7 +54,7 @@ public struct ConnectCenter: Sendable {
         let displayName = try request.displayName.map { try Organization.validateName($0, field: "display_name") }
         let endpoints = try endpoints(platform, api: request.apiBaseURL, auth: request.authBaseURL)
         let id = ConnectionID.random()
-        let identity = try await access.connector(request.credentials, endpoints: endpoints, key: id).verifyCredentials()
+        let identity = try await access.connector(request.credentials, endpoints: endpoints, key: id, logger: logger).verifyCredentials()
         let time = now()
         let connection = PlatformConnection(
             id: id, organizationID: organization, platform: platform,
@@ -155,7 +155,7 @@ public struct ConnectCenter: Sendable {
                 }
                 credentials = try access.open(stored, organization: organization, connection: id)
             }
-            let identity = try await access.connector(credentials, endpoints: endpoints, key: id).verifyCredentials()
+            let identity = try await access.connector(credentials, endpoints: endpoints, key: id, logger: logger).verifyCredentials()
             guard identity.workspaceID == connection.workspaceID else {
                 throw DomainError.invalid(
                     "credentials", "workspace_mismatch",
