@@ -50,6 +50,16 @@ extension JobQueue {
 
     /// Puts a dead or cancelled job back in the queue with fresh attempts (an operator's retry).
     public func retry(_ id: Int64, logger: Logger) async throws -> JobRecord {
+        do {
+            return try await requeue(id, logger: logger)
+        } catch DomainError.conflict(code: "already_exists", _) {
+            // The dedupe index: a job with the same key is queued or running already.
+            throw DomainError.conflict(
+                code: "duplicate_job", message: "Job \(id) cannot be retried: a job with the same dedupe key is queued or running and does its work.")
+        }
+    }
+
+    private func requeue(_ id: Int64, logger: Logger) async throws -> JobRecord {
         try await database.withQueueScope(logger: logger) { connection in
             let rows = try await connection.query(
                 """

@@ -192,8 +192,9 @@ public final class JobProcessor: Service, Sendable {
                 state.withLock { $0.succeeded.append(job.key) }
                 flushContinuation.yield()
             case .snooze(let until, let reason):
-                kindMetrics.snoozed.increment()
-                try await record { try await queue.snooze(job.key, worker: workerID, until: until, reason: reason, logger: jobLogger) }
+                if try await record({ try await queue.snooze(job.key, worker: workerID, until: until, reason: reason, logger: jobLogger) }) {
+                    kindMetrics.snoozed.increment()
+                }
             }
         } catch let failure as PermanentJobFailure {
             await die(job, error: failure.description, entry: entry, logger: jobLogger)
@@ -204,18 +205,20 @@ public final class JobProcessor: Service, Sendable {
                 await die(job, error: message, entry: entry, logger: jobLogger)
                 return
             }
-            kindMetrics.retried.increment()
             let retryAt = (error as? RetryLater)?.at ?? Date().addingTimeInterval(settings.retryDelay(afterAttempt: job.attempts).secondsValue)
             jobLogger.info("job failed; will retry", metadata: ["error": "\(message)", "attempt": "\(job.attempts)", "retry_at": "\(retryAt)"])
-            _ = try? await record { try await queue.fail(job.key, worker: workerID, error: message, retryAt: retryAt, logger: jobLogger) }
+            if (try? await record({ try await queue.fail(job.key, worker: workerID, error: message, retryAt: retryAt, logger: jobLogger) })) == true {
+                kindMetrics.retried.increment()
+            }
         }
     }
 
     private func die(_ job: ClaimedJob, error: String, entry: JobHandlers.Entry?, logger: Logger) async {
-        metrics.forKind(job.kind).dead.increment()
         logger.warning("job is dead", metadata: ["error": "\(error)", "attempts": "\(job.attempts)"])
         let recorded = (try? await record { try await queue.fail(job.key, worker: workerID, error: error, retryAt: nil, logger: logger) }) ?? false
-        guard recorded, let entry else { return }
+        guard recorded else { return }
+        metrics.forKind(job.kind).dead.increment()
+        guard let entry else { return }
         await entry.onDead(DeadJob(
             organizationID: job.organizationID, jobID: job.id, kind: job.kind, payload: job.payload, error: error, attempts: job.attempts))
     }

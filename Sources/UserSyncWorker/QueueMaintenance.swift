@@ -11,6 +11,7 @@ public struct LeaseReaper: Service {
     let handlers: JobHandlers
     let settings: WorkerSettings
     let logger: Logger
+    let metrics = JobMetrics()
 
     public init(queue: JobQueue, handlers: JobHandlers, settings: WorkerSettings, logger: Logger) {
         self.queue = queue
@@ -33,6 +34,7 @@ public struct LeaseReaper: Service {
             let (requeued, dead) = try await queue.reapExpiredLeases(logger: logger)
             if requeued > 0 { logger.notice("re-queued jobs whose worker stopped", metadata: ["jobs": "\(requeued)"]) }
             for job in dead {
+                metrics.forKind(job.kind).dead.increment()
                 await handlers.entries[job.kind]?.onDead(DeadJob(
                     organizationID: job.organizationID, jobID: job.id, kind: job.kind, payload: job.payload,
                     error: job.lastError ?? "lease expired", attempts: job.attempts))

@@ -6,7 +6,7 @@ import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
 import UserSyncTestSupport
-import UserSyncWorker
+@testable import UserSyncWorker
 
 @Suite("Workers: running, retrying, snoozing, dying, leases, shutdown, fairness")
 struct ProcessorTests {
@@ -226,13 +226,47 @@ struct ProcessorTests {
         }
     }
 
-    @Test("one organization's 20,000-job backlog does not hold back another's single job")
+    @Test("an idle processor wakes on the enqueuing transaction's NOTIFY, not on its poll")
+    func notifyWakesIdleProcessors() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let recorder = Recorder()
+            var settings = quickSettings()
+            settings.pollInterval = .seconds(120)  // longer than the test: only a notification wakes it
+            try await withProcessors(db, handlers: Self.counting(recorder), settings: settings) { processors in
+                try await eventually { processors[0].claimCount >= 1 }
+                try await Task.sleep(for: .seconds(1))  // idle, listening
+                let one = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: 1))], for: org)[0]!
+                try await eventually(timeout: .seconds(5)) { recorder.runs[one] == 1 }
+                // A bulk enqueue is one transaction and one notification, and wakes it too.
+                let many = try await db.enqueue(try (0..<500).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: org)
+                try await eventually(timeout: .seconds(5)) { recorder.runs.count == 501 }
+                #expect(Set(recorder.runs.keys).isSuperset(of: many.compactMap { $0 }))
+            }
+        }
+    }
+
+    @Test("retry delays double per attempt from the base, up to the cap, jittered within the upper half")
+    func retryDelays() {
+        var settings = quickSettings()
+        settings.retryBaseDelay = .seconds(2)
+        settings.maxRetryDelay = .seconds(60)
+        for attempt in 1...10 {
+            let ceiling = min(60, 2 * pow(2, Double(attempt - 1)))
+            let samples = (0..<200).map { _ in settings.retryDelay(afterAttempt: attempt) }
+            let seconds = samples.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
+            #expect(seconds.allSatisfy { $0 >= ceiling / 2 - 1e-9 && $0 <= ceiling + 1e-9 }, "attempt \(attempt): \(seconds.min()!)…\(seconds.max()!)")
+            #expect(Set(samples).count > 100, "attempt \(attempt) is not jittered")
+        }
+    }
+
+    @Test("one organization's 100,000-job backlog does not hold back another's single job")
     func fairness() async throws {
         try await withTestDatabase { db in
             let flood = try await db.organization()
             let quiet = try await db.organization()
             let recorder = Recorder()
-            try await db.enqueue(try (0..<20_000).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: flood)
+            try await db.enqueue(try (0..<100_000).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: flood)
             try await withProcessors(db, handlers: Self.counting(recorder, work: .milliseconds(2))) { _ in
                 try await eventually { try await db.count(state: .succeeded) > 500 }
                 let id = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: -1))], for: quiet)[0]!
@@ -240,7 +274,7 @@ struct ProcessorTests {
                 let job = try await db.job(id)
                 let wait = try #require(job.startedAt).timeIntervalSince(job.createdAt)
                 #expect(wait < 1, "the quiet organization's job waited \(wait) s")
-                #expect(try await db.count(state: .queued) > 10_000, "the flood was still queued")
+                #expect(try await db.count(state: .queued) > 50_000, "the flood was still queued")
             }
         }
     }

@@ -22,19 +22,28 @@ struct WorkCommand: AsyncParsableCommand {
         var reader = try options.reader()
         let files = try MigrationSettings.files(&reader)
         let settings = try await CommandSupport.reporting { try WorkSettings(&reader) }
-        let logger = CommandSupport.logger(reader, label: "usersync.work")
+        let logger = try CommandSupport.logger(reader, label: "usersync.work")
         let registry = CommandSupport.bootstrapObservability(logger)
+
+        // The schema and the role are checked before anything starts, on a pool of their own.
+        try await CommandSupport.reporting {
+            try await Database.withRunning(url: settings.database.url, poolSize: 1, logger: logger) { database in
+                try await Migrator(files: files!).requireCurrent(database, logger: logger)
+                try await ServiceRole.verify(database, logger: logger)
+            }
+        }
 
         let database = Database(url: settings.database.url, poolSize: settings.database.poolSize, logger: logger)
         let queue = JobQueue(database: database)
         let handlers = Self.handlers(database: database, settings: settings, logger: logger)
         let processor = JobProcessor(queue: queue, handlers: handlers, settings: settings.worker, logger: logger)
-        let role = WorkerRole(
-            database: database, migrator: Migrator(files: files!), processor: processor,
-            reaper: LeaseReaper(queue: queue, handlers: handlers, settings: settings.worker, logger: logger),
-            retention: JobRetention(queue: queue, settings: settings.worker, logger: logger), logger: logger)
+        // On SIGTERM the group stops services in reverse order: the metrics endpoint, retention
+        // and the reaper first, then the processor drains its running jobs, and the database last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: database), .init(service: role, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: database),
+            .init(service: processor, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: LeaseReaper(queue: queue, handlers: handlers, settings: settings.worker, logger: logger)),
+            .init(service: JobRetention(queue: queue, settings: settings.worker, logger: logger)),
         ]
         if settings.metricsPort > 0 {
             // Prometheus scrapes the worker here: job counters, run times, queue depth.
@@ -52,11 +61,10 @@ struct WorkCommand: AsyncParsableCommand {
         let group = ServiceGroup(configuration: .init(
             services: services,
             gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+        logger.info("usersync work started", metadata: ["worker": "\(processor.workerID)", "kinds": "\(processor.kinds)"])
         try await CommandSupport.reporting {
             do {
                 try await group.run()
-            } catch let error as ServiceRole.Violation {
-                throw CommandFailure(description: error.description)
             } catch let error as ServiceGroupError {
                 throw CommandFailure(description: "usersync work stopped: \(error)")
             }
@@ -72,30 +80,5 @@ extension WorkCommand {
             secrets: settings.secrets, allowInsecureURLs: settings.platforms.allowInsecureURLs)
         let health = ConnectionHealthRecorder(database: database, firstCheck: settings.platforms.recheckDelay)
         return .all(database: database, access: access, health: health, sync: settings.sync, logger: logger)
-    }
-}
-
-/// The worker role once the database is up: checks the schema and the role, then runs the
-/// processor, the lease reaper and retention together until shutdown.
-struct WorkerRole: Service {
-    let database: Database
-    let migrator: Migrator
-    let processor: JobProcessor
-    let reaper: LeaseReaper
-    let retention: JobRetention
-    let logger: Logger
-
-    func run() async throws {
-        try await migrator.requireCurrent(database, logger: logger)
-        try await ServiceRole.verify(database, logger: logger)
-        logger.info("usersync work started", metadata: [
-            "worker": "\(processor.workerID)", "kinds": "\(processor.kinds)",
-        ])
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await processor.run() }
-            group.addTask { try await reaper.run() }
-            group.addTask { try await retention.run() }
-            try await group.waitForAll()
-        }
     }
 }
