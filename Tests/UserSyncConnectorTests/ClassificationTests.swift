@@ -82,6 +82,17 @@ struct ClassificationTests {
         #expect(WebexErrors.classify(Self.response(400, #"{"message":"bad"}"#), Self.app)?.cause == .requestRejected)
     }
 
+    @Test("Graph addresses: mail, else the UPN (never a guest's), then otherMails")
+    func graphAddresses() throws {
+        func emails(_ json: String) throws -> [String] {
+            TeamsConnector.account(try JSONDecoder().decode(GraphUser.self, from: Data(json.utf8))).emails
+        }
+        #expect(try emails(#"{"id":"1","mail":"Ada@Example.com","userPrincipalName":"ada.l@corp.onmicrosoft.com"}"#) == ["Ada@Example.com"])
+        #expect(try emails(#"{"id":"2","mail":null,"userPrincipalName":"grace@example.com"}"#) == ["grace@example.com"])
+        #expect(try emails(#"{"id":"3","mail":null,"userPrincipalName":"g_x.org#EXT#@corp.onmicrosoft.com","otherMails":["g@x.org"]}"#) == ["g@x.org"])
+        #expect(try emails(#"{"id":"4","mail":"a@b.c","otherMails":["A@B.C","d@e.f"]}"#) == ["a@b.c", "d@e.f"])
+    }
+
     @Test("Link headers and Retry-After forms")
     func headers() {
         #expect(LinkHeader.next([#"<https://webexapis.com/v1/people?max=100&cursor=abc>; rel="next""#]) == "https://webexapis.com/v1/people?max=100&cursor=abc")

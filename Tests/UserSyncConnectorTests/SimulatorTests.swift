@@ -73,9 +73,26 @@ struct SimulatorTests {
             clock.advance(by: 901)
             #expect(try await call(next, c.webex.adminToken).0 == 400)
 
-            let graph = platforms.connector(.teams, organization: "acme")
-            _ = try await graph.verifyCredentials()
-            // The connector sees the same refusal classified.
+            let graphToken = try await { () async throws -> String in
+                var request = HTTPClientRequest(url: "\(base)/login/\(c.teams.tenantID)/oauth2/v2.0/token")
+                request.method = .POST
+                request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+                request.body = .bytes(.init(string: "grant_type=client_credentials&client_id=\(c.teams.clientID)&client_secret=\(c.teams.clientSecret)"
+                    + "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"))
+                let body = try await HTTPClient.shared.execute(request, timeout: .seconds(30)).body.collect(upTo: 1 << 16)
+                let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
+                return json?["access_token"] as? String ?? ""
+            }()
+            let forged = try await call("\(base)/graph/v1.0/users?$top=10&$skiptoken=forged", graphToken)
+            #expect(forged.0 == 400 && forged.1.contains("Request_BadRequest"), "\(forged.1)")
+            let page = try await call("\(base)/graph/v1.0/users?$top=10", graphToken)
+            let json = try JSONSerialization.jsonObject(with: Data(page.1.utf8)) as? [String: Any]
+            let nextLink = try #require(json?["@odata.nextLink"] as? String)
+            #expect(try await call(nextLink, graphToken).0 == 200)
+            clock.advance(by: 901)
+            let expired = try await call(nextLink, graphToken)
+            #expect(expired.0 == 400 && expired.1.contains("Directory_ExpiredPageToken"), "\(expired.1)")
+
             let zoomToken = try await { () async throws -> String in
                 var request = HTTPClientRequest(url: "\(base)/zoom/oauth/token")
                 request.method = .POST

@@ -87,9 +87,13 @@ public struct TeamsConnector: PlatformConnector {
     static func account(_ user: GraphUser) -> PlatformAccount {
         let isGuest = user.userType?.caseInsensitiveCompare("Guest") == .orderedSame
         var emails: [String] = []
-        if let mail = nonEmpty(user.mail) { emails.append(mail) }
-        // A guest's UPN (`…#EXT#@tenant`) is not an address; anyone else's is the fallback.
-        if let upn = nonEmpty(user.userPrincipalName), !upn.contains("#EXT#") { emails.append(upn) }
+        // `mail`, else the UPN: a UPN need not be a mailbox, so it only stands in when there is no
+        // `mail`; a guest's UPN (`…#EXT#@tenant`) is never an address.
+        if let mail = nonEmpty(user.mail) {
+            emails.append(mail)
+        } else if let upn = nonEmpty(user.userPrincipalName), !upn.contains("#EXT#") {
+            emails.append(upn)
+        }
         for other in user.otherMails ?? [] where nonEmpty(other) != nil { emails.append(other) }
         var seen = Set<String>()
         emails = emails.filter { seen.insert($0.lowercased()).inserted }

@@ -425,8 +425,12 @@ struct GraphWireUser: Encodable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: Key.self)
         let email = account.primaryEmail?.trimmingCharacters(in: .whitespaces)
+        // Guests have `#EXT#` UPNs; members' UPNs are their address, except that some tenants sign
+        // people in with a UPN that is no mailbox (every fifth member here, when `mail` is set).
         let upn = account.guest
             ? "\((email ?? account.id).replacingOccurrences(of: "@", with: "_"))#EXT#@\(domain)"
+            : !account.mailIsNull && account.id.utf8.reduce(0, { $0 &+ Int($1) }) % 5 == 0
+            ? "\(account.id.lowercased())@\(domain)"
             : (email?.lowercased() ?? "\(account.id)@\(domain)")
         func put(_ key: String, _ value: String?) throws {
             guard selected.contains(key) else { return }
