@@ -123,3 +123,15 @@ private func serve(
     let app = Application(router: buildRouter(dependencies))
     try await app.test(.router) { client in try await body(API(client: client, db: db, platforms: platforms)) }
 }
+
+/// Waits until `condition` holds, checking every 100 ms; records an issue after `timeout`.
+func eventually(
+    _ timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
+) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+    Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
+}

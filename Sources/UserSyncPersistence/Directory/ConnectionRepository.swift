@@ -95,9 +95,10 @@ public struct ConnectionRepository: Sendable {
     public func update(
         _ connection: PlatformConnection, credentials: SealedCredentials?, on db: PostgresConnection, logger: Logger
     ) async throws -> PlatformConnection {
-        let rows: PostgresRowSequence
+        // The unique index's refusal can arrive with the query or while its rows are read.
+        let updated: PlatformConnection?
         do {
-            rows = try await db.query(
+            let rows = try await db.query(
                 """
                 UPDATE platform_connections SET
                     display_name = \(connection.displayName), workspace_name = \(connection.workspaceName),
@@ -114,10 +115,11 @@ public struct ConnectionRepository: Sendable {
                 WHERE org_id = \(connection.organizationID.rawValue) AND id = \(connection.id.rawValue)
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
+            updated = try await Self.decode(rows).first
         } catch where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
             throw Self.alreadyConnected(connection)
         }
-        guard let updated = try await Self.decode(rows).first else { throw DomainError.notFound(resource: "connection") }
+        guard let updated else { throw DomainError.notFound(resource: "connection") }
         return updated
     }
 

@@ -118,6 +118,25 @@ public struct ImportRunRepository: Sendable {
             """, logger: logger)
     }
 
+    /// Whether the run may still write: it is running and its connection is not disconnected.
+    /// Holds the connection row (shared) until the transaction ends, so that a disconnect, which
+    /// updates that row first, either waits for this write and then deactivates what it wrote, or
+    /// commits before it and stops it.
+    public func mayWrite(
+        _ organization: OrganizationID, _ id: ImportRunID, connection: ConnectionID, on db: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        let rows = try await db.query(
+            """
+            SELECT r.state FROM platform_connections c
+            JOIN import_runs r ON r.org_id = c.org_id AND r.connection_id = c.id
+            WHERE c.org_id = \(organization.rawValue) AND c.id = \(connection.rawValue) AND r.id = \(id.rawValue)
+              AND c.disconnected_at IS NULL
+            FOR SHARE OF c
+            """, logger: logger)
+        for try await state in rows.decode(String.self) { return state == ImportRun.State.running.rawValue }
+        return false
+    }
+
     /// Adds one page's worth of progress to the live counts.
     public func addProgress(
         _ organization: OrganizationID, _ id: ImportRunID, _ delta: ImportRun.Counts, on db: PostgresConnection, logger: Logger

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresNIO
 import UserSyncConnectors
 import UserSyncDomain
 import UserSyncJobs
@@ -10,6 +11,8 @@ import UserSyncWorker
 public struct ImportSettings: Sendable {
     /// Selected teams whose members are listed at once (Teams, Webex).
     public var teamConcurrency = 6
+    /// How long a run waits when a platform rate-limits it without saying for how long.
+    public var rateLimitWait: Duration = .seconds(30)
 
     public init() {}
 }
@@ -88,6 +91,9 @@ public struct ImportRunner: Sendable {
                 try await database.client.withConnection { db in try await PlannerStatistics.refreshDirectory(on: db, logger: logger) }
             }
             return .succeeded
+        } catch is Stopped {
+            logger.notice("import stopped: the run ended or its connection was disconnected while it ran")
+            return .succeeded
         } catch let failure as PlatformFailure {
             return try await handle(failure, run: run, connection: connection, logger: logger)
         } catch is CancellationError {
@@ -138,9 +144,21 @@ public struct ImportRunner: Sendable {
         if let batch = staging.add([], teams: 1) { try await write(batch, target: target, logger: logger) }
     }
 
+    /// The run ended (failed by a disconnect) or its connection was disconnected while it ran:
+    /// it writes nothing more.
+    struct Stopped: Error {}
+
+    /// Starts each write transaction of the run (see `ImportRunRepository.mayWrite`).
+    private func holdRun(_ target: AccountImportWriter.Target, on db: PostgresConnection, logger: Logger) async throws {
+        guard try await runs.mayWrite(target.organization, target.run, connection: target.connection, on: db, logger: logger) else {
+            throw Stopped()
+        }
+    }
+
     /// Stages a batch of members and its progress in one transaction.
     private func write(_ batch: MemberStaging.Batch, target: AccountImportWriter.Target, logger: Logger) async throws {
         try await database.withTenant(target.organization, logger: logger) { db in
+            try await holdRun(target, on: db, logger: logger)
             try await writer.stageMembers(batch.members, target: target, on: db, logger: logger)
             var delta = ImportRun.Counts()
             delta.pagesFetched = batch.pages
@@ -163,6 +181,7 @@ public struct ImportRunner: Sendable {
                 displayName: account.displayName, realName: account.realName, isActive: account.isActive, isGuest: account.isGuest)
         }
         try await database.withTenant(target.organization, logger: logger) { db in
+            try await holdRun(target, on: db, logger: logger)
             // Scoped to teams, only members count; bots are in no team.
             try await writer.upsert(
                 Array(rows.values), skippedBots: scoped ? 0 : bots, onlyStagedMembers: scoped, target: target, on: db, logger: logger)
@@ -178,6 +197,7 @@ public struct ImportRunner: Sendable {
             try await runs.setPhase(organization, run.id, .finishing, on: db, logger: logger)
         }
         return try await database.withTenant(organization, logger: logger) { db in
+            try await holdRun(target, on: db, logger: logger)
             let counts = try await writer.finish(target, scopedToTeams: connection.platform.importsSelectedTeams, on: db, logger: logger)
             let changes = counts.accountsAdded + counts.accountsUpdated + counts.accountsReactivated + counts.accountsDeactivated
             let matched = try await matcher.match(organization, connection: connection.id, changed: changes > 0, on: db, logger: logger)
@@ -203,7 +223,9 @@ public struct ImportRunner: Sendable {
         let organization = run.organizationID
         switch failure.fixer {
         case .retry:
-            if failure.cause == .rateLimited, let until = failure.retryAt {
+            if failure.cause == .rateLimited {
+                // A rate limit never spends an attempt, whether or not the platform said how long.
+                let until = failure.retryAt ?? Date().addingTimeInterval(Double(settings.rateLimitWait.components.seconds))
                 try await database.withTenant(organization, logger: logger) { db in
                     try await runs.wait(organization, run.id, until: until, reason: failure.description, on: db, logger: logger)
                 }

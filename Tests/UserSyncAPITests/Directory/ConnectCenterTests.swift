@@ -171,6 +171,59 @@ import PostgresNIO
         }
     }
 
+    @Test("a disconnect while an import runs stops it: its live counts showed, and nothing it wrote stays active")
+    func disconnectDuringImport() async throws {
+        try await withSimulatedAPI(organizations: [("acme", 1_000)]) { api in
+            try await api.createOrganization("acme")
+            let slack = try await api.connect(.slack)
+            api.simulator.addFault(FaultRule(platform: .slack, endpoint: "users.list", kind: .latency, latencyMs: 600))
+            let started = try await api.call(.post, "/v1/orgs/acme/connections/\(slack)/imports")
+            let run = try #require(started["id"] as? String, "\(started.text)")
+            // The run's counts are live while it runs.
+            try await eventually {
+                let reply = try await api.call(.get, "/v1/orgs/acme/imports/\(run)")
+                return reply["state"] as? String == "running" && ((reply["counts"] as? [String: Any])?["accounts_seen"] as? Int ?? 0) > 0
+            }
+            let disconnected = try await api.call(.delete, "/v1/orgs/acme/connections/\(slack)")
+            #expect(disconnected.status == .ok, "\(disconnected.text)")
+            let ended = try await api.call(.get, "/v1/orgs/acme/imports/\(run)")
+            #expect(ended["state"] as? String == "failed" && (ended["failure"] as? [String: Any])?["cause"] as? String == "connection_disconnected", "\(ended.text)")
+            // The worker's job notices at its next page and ends without writing it.
+            try await eventually {
+                let running = try await api.call(.get, "/v1/orgs/acme/jobs?state=running").items
+                let queued = try await api.call(.get, "/v1/orgs/acme/jobs?state=queued").items
+                return running.isEmpty && queued.isEmpty
+            }
+            let connection = try await api.call(.get, "/v1/orgs/acme/connections/\(slack)")
+            #expect((connection["accounts"] as? [String: Any])?["active"] as? Int == 0, "\(connection.text)")
+            #expect(try await api.call(.get, "/v1/orgs/acme/imports/\(run)")["state"] as? String == "failed")
+        }
+    }
+
+    @Test("rotating credentials: good ones are verified and kept, bad ones are refused and the old ones stay, a reconnect never duplicates a workspace")
+    func rotation() async throws {
+        try await withSimulatedAPI(organizations: [("acme", 20)], worker: false) { api in
+            try await api.createOrganization("acme")
+            let slack = try await api.connect(.slack)
+            let body = try #require(try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(.slack, organization: "acme").utf8)) as? [String: Any])
+            let good = String(decoding: try JSONSerialization.data(withJSONObject: ["credentials": body["credentials"]!]), as: UTF8.self)
+            let rotated = try await api.call(.patch, "/v1/orgs/acme/connections/\(slack)", json: good)
+            #expect(rotated.status == .ok && (rotated["health"] as? [String: Any])?["state"] as? String == "connected", "\(rotated.text)")
+
+            let refused = try await api.call(.patch, "/v1/orgs/acme/connections/\(slack)", json: #"{"credentials":{"bot_token":"xoxb-wrong"}}"#)
+            #expect(refused.status == .unprocessableContent && refused.code == "credentials_rejected", "\(refused.text)")
+            let verified = try await api.call(.post, "/v1/orgs/acme/connections/\(slack)/verify")
+            #expect((verified["health"] as? [String: Any])?["state"] as? String == "connected", "the old credentials still work: \(verified.text)")
+
+            // Disconnected, then connected again as a new connection: reconnecting the old one
+            // would connect the workspace twice.
+            #expect(try await api.call(.delete, "/v1/orgs/acme/connections/\(slack)").status == .ok)
+            _ = try await api.connect(.slack)
+            let twice = try await api.call(.patch, "/v1/orgs/acme/connections/\(slack)", json: good)
+            #expect(twice.status == .conflict && twice.code == "workspace_already_connected", "\(twice.text)")
+        }
+    }
+
     @Test("credentials of another workspace cannot replace a connection's")
     func rotationKeepsTheWorkspace() async throws {
         try await withSimulatedAPI(organizations: [("acme", 20), ("globex", 20)], worker: false) { api in

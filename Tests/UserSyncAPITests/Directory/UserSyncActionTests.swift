@@ -46,15 +46,6 @@ import UserSyncTestSupport
         return api.simulator.messages(organization: "acme").filter { $0.to == home?["platform_user_id"] as? String }
     }
 
-    static func eventually(_ timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        Issue.record("condition not met within \(timeout)")
-    }
-
     @Test("the prompt's link signs the person in; expired, used, replaced, tampered and unknown links change nothing")
     func consentLinks() async throws {
         try await withSimulatedAPI(organizations: [("acme", 80)]) { api in
@@ -118,8 +109,8 @@ import UserSyncTestSupport
             let forced = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/reprompt", json: #"{"force":true}"#)
             #expect(forced.status == .accepted, "\(forced.text)")
             #expect(forced["next_prompt_allowed_at"] is String)
-            try await Self.eventually { Self.prompts(api, to: linked).count == 2 }
-            try await Self.eventually { try await Self.sync(api, linked.sync)["status"] as? String == "pending" }
+            try await eventually { Self.prompts(api, to: linked).count == 2 }
+            try await eventually { try await Self.sync(api, linked.sync)["status"] as? String == "pending" }
             let second = try #require(Self.prompts(api, to: linked).last?.link)
             #expect(second != first)
             let replaced = try await api.call(.get, String(first.dropFirst("http://usersync.test".count)), token: nil)
@@ -145,12 +136,12 @@ import UserSyncTestSupport
             #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
 
             #expect(api.simulator.revoke(organization: "acme", platform: .zoom, userID: linked.secondaryUserID))
-            try await Self.eventually { try await Self.sync(api, linked.sync)["status"] as? String == "failed" }
+            try await eventually { try await Self.sync(api, linked.sync)["status"] as? String == "failed" }
             let failed = try await Self.sync(api, linked.sync)
             #expect(failed["cause"] as? String == "user_authorization_rejected")
             #expect(failed["authorized"] as? Bool == false)
             #expect((failed["fix_action"] as? String)?.contains("new link") == true)
-            try await Self.eventually { Self.prompts(api, to: linked).count == 2 }
+            try await eventually { Self.prompts(api, to: linked).count == 2 }
             let page = try await api.answerConsent(try #require(Self.prompts(api, to: linked).last?.link), login: linked.email)
             #expect(page.status == .ok)
             #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
@@ -171,7 +162,7 @@ import UserSyncTestSupport
 
             let reset = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/reset")
             #expect(reset.status == .accepted, "\(reset.text)")
-            try await Self.eventually {
+            try await eventually {
                 (try await api.call(.get, "/v1/orgs/acme/people/\(linked.id)")["syncs"] as? [Any])?.isEmpty == true
             }
             let person = try await api.call(.get, "/v1/orgs/acme/people/\(linked.id)")
@@ -185,7 +176,7 @@ import UserSyncTestSupport
 
             let removed = try await api.call(.delete, "/v1/orgs/acme/people/\(linked.id)")
             #expect(removed.status == .accepted)
-            try await Self.eventually { try await api.call(.get, "/v1/orgs/acme/people/\(linked.id)").status == .notFound }
+            try await eventually { try await api.call(.get, "/v1/orgs/acme/people/\(linked.id)").status == .notFound }
             let removal = try await api.call(.get, "/v1/orgs/acme/audit?action=person.removed")
             #expect(removal.items.first?["details"].flatMap { ($0 as? [String: String])?["email"] } == linked.email)
             // A later import brings them back as new, unsynced people.
