@@ -25,6 +25,8 @@ public final class JobProcessor: Service, Sendable {
 
     private struct State: Sendable {
         var running: [JobKey: ClaimedJob] = [:]
+        /// The task running each job's handler, to cancel it when its lease is lost.
+        var handlers: [JobKey: Task<Void, Never>] = [:]
         var released: Set<JobKey> = []
         var stopping = false
         var succeeded: [JobKey] = []
@@ -120,9 +122,19 @@ public final class JobProcessor: Service, Sendable {
                 continue
             }
             backlog = claimed.count == min(free, settings.batchSize)
-            state.withLock { state in for job in claimed { state.running[job.key] = job } }
+            state.withLock { state in
+                for job in claimed {
+                    state.running[job.key] = job
+                    state.released.remove(job.key)  // a new attempt of a job given back earlier
+                }
+            }
             for job in claimed {
-                jobs.addTask { await self.execute(job) }
+                jobs.addTask {
+                    let handler = Task { await self.execute(job) }
+                    self.state.withLock { $0.handlers[job.key] = handler }
+                    await withTaskCancellationHandler { await handler.value } onCancel: { handler.cancel() }
+                    self.state.withLock { _ = $0.handlers.removeValue(forKey: job.key) }
+                }
             }
             if claimed.isEmpty { await idle(&wakeups) }
         }
@@ -199,7 +211,7 @@ public final class JobProcessor: Service, Sendable {
         } catch let failure as PermanentJobFailure {
             await die(job, error: failure.description, entry: entry, logger: jobLogger)
         } catch {
-            if state.withLock({ $0.released.contains(job.key) }) { return }  // given back at shutdown
+            if state.withLock({ $0.released.contains(job.key) }) { return }  // given back at shutdown, or its lease lost
             let message = String(describing: error)
             guard job.attempts < job.maxAttempts else {
                 await die(job, error: message, entry: entry, logger: jobLogger)
@@ -261,8 +273,15 @@ public final class JobProcessor: Service, Sendable {
             guard !keys.isEmpty else { continue }
             do {
                 let held = try await queue.extendLeases(worker: workerID, ids: keys, lease: settings.lease, logger: logger)
-                let lost = Set(keys).subtracting(held).subtracting(state.withLock { Set($0.succeeded) })
-                if !lost.isEmpty { logger.warning("lost the lease on running jobs", metadata: ["jobs": "\(lost.count)"]) }
+                // A job whose lease is gone may already run elsewhere (the reaper gave it back):
+                // its handler here is cancelled and its outcome not recorded.
+                let lost = state.withLock { state -> Set<JobKey> in
+                    let lost = Set(keys).subtracting(held).subtracting(state.succeeded).filter { state.running[$0] != nil }
+                    state.released.formUnion(lost)
+                    for key in lost { state.handlers[key]?.cancel() }
+                    return lost
+                }
+                if !lost.isEmpty { logger.warning("lost the lease on running jobs; cancelled them", metadata: ["jobs": "\(lost.count)"]) }
             } catch {
                 logger.error("extending leases failed", metadata: ["error": "\(error)"])
             }

@@ -180,6 +180,36 @@ struct ProcessorTests {
         }
     }
 
+    @Test("a handler whose lease was taken away (the job re-queued elsewhere) is cancelled and its outcome not recorded")
+    func lostLeaseCancelsTheHandler() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let cancelled = Recorder()
+            var handlers = JobHandlers()
+            handlers.register("long", payload: Numbered.self) { _, context in
+                do { try await Task.sleep(for: .seconds(30)) } catch {
+                    cancelled.begin(context.jobID)
+                    throw error
+                }
+                return .succeeded
+            }
+            let id = try await db.enqueue([try NewJob(kind: "long", payload: Numbered(n: 1))], for: org)[0]!
+            var settings = quickSettings()
+            settings.lease = .milliseconds(600)
+            try await withProcessors(db, handlers: handlers, settings: settings) { processors in
+                try await eventually { processors[0].runningCount == 1 }
+                // Another worker took the job over (as after the reaper re-queued it).
+                try await db.service.withQueueScope(logger: db.logger) { connection in
+                    try await connection.query("UPDATE jobs SET lease_owner = 'another-worker' WHERE id = \(id)", logger: db.logger)
+                }
+                try await eventually(timeout: .seconds(5)) { cancelled.runs[id] == 1 && processors[0].runningCount == 0 }
+            }
+            let job = try await db.job(id)
+            #expect(job.state == .running && job.leaseOwner == "another-worker", "the other worker's claim stands")
+            #expect(job.lastError == nil)
+        }
+    }
+
     @Test("a waiting processor does not spin: one claim per wake-up or poll, while jobs run or not")
     func idleDoesNotSpin() async throws {
         try await withTestDatabase { db in
@@ -239,8 +269,8 @@ struct ProcessorTests {
                 let one = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: 1))], for: org)[0]!
                 try await eventually(timeout: .seconds(5)) { recorder.runs[one] == 1 }
                 // A bulk enqueue is one transaction and one notification, and wakes it too.
-                let many = try await db.enqueue(try (0..<500).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: org)
-                try await eventually(timeout: .seconds(5)) { recorder.runs.count == 501 }
+                let many = try await db.enqueue(try (0..<50).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: org)
+                try await eventually(timeout: .seconds(15)) { recorder.runs.count == 51 }
                 #expect(Set(recorder.runs.keys).isSuperset(of: many.compactMap { $0 }))
             }
         }
@@ -260,13 +290,13 @@ struct ProcessorTests {
         }
     }
 
-    @Test("one organization's 100,000-job backlog does not hold back another's single job")
+    @Test("one organization's 20,000-job backlog does not hold back another's single job")
     func fairness() async throws {
         try await withTestDatabase { db in
             let flood = try await db.organization()
             let quiet = try await db.organization()
             let recorder = Recorder()
-            try await db.enqueue(try (0..<100_000).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: flood)
+            try await db.enqueue(try (0..<20_000).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: flood)
             try await withProcessors(db, handlers: Self.counting(recorder, work: .milliseconds(2))) { _ in
                 try await eventually { try await db.count(state: .succeeded) > 500 }
                 let id = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: -1))], for: quiet)[0]!
@@ -274,7 +304,7 @@ struct ProcessorTests {
                 let job = try await db.job(id)
                 let wait = try #require(job.startedAt).timeIntervalSince(job.createdAt)
                 #expect(wait < 1, "the quiet organization's job waited \(wait) s")
-                #expect(try await db.count(state: .queued) > 50_000, "the flood was still queued")
+                #expect(try await db.count(state: .queued) > 10_000, "the flood was still queued")
             }
         }
     }
