@@ -13,8 +13,10 @@ ALTER TABLE syncs
     ADD COLUMN worked_until timestamptz;
 CREATE INDEX syncs_connection ON syncs (org_id, connection_id, status);
 
--- A consent link is live from when its prompt was delivered until it is used, superseded by a
--- newer one, or expires. Its OAuth state has a deadline of its own once the person opens it.
+-- A consent link works until it is used, superseded or expires; `delivered_at` says its prompt
+-- went out (a newer link supersedes the older ones only once its own prompt is delivered, so a
+-- prompt that fails to go out leaves the person's working link alone). Its OAuth state has a
+-- deadline of its own once the person opens it.
 ALTER TABLE consent_tokens
     ADD COLUMN delivered_at timestamptz,
     ADD COLUMN state_expires_at timestamptz;

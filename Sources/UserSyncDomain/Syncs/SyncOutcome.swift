@@ -33,9 +33,12 @@ public struct SyncOutcome: Sendable, Equatable {
         SyncOutcome(status: .pending, cause: "sync_requested", message: "The sync is queued for the worker.")
     }
 
+    /// The cause of a link sync whose prompt went out.
+    public static let awaitingConsentCause = "awaiting_user_consent"
+
     public static func awaitingConsent(name: String, primary: Platform, secondary: Platform) -> SyncOutcome {
         SyncOutcome(
-            status: .pending, cause: "awaiting_user_consent",
+            status: .pending, cause: awaitingConsentCause,
             message: "\(name) was sent a link on \(primary.displayName) to authorize UserSync on \(secondary.displayName).",
             fixAction: "Ask \(name) to open the link, or reprompt to send a new one.")
     }
@@ -73,6 +76,15 @@ public struct SyncOutcome: Sendable, Equatable {
         SyncOutcome(
             status: .failed, cause: "connection_disconnected", message: "\(secondary.displayName) was disconnected.",
             fixAction: "Reconnect \(secondary.displayName) in the Connect Center, then sync again.")
+    }
+
+    /// The stored credentials of a connection the sync needs cannot be opened (a rotated-away
+    /// encryption key, a connection disconnected meanwhile).
+    public static func connectionUnusable(_ platform: Platform) -> SyncOutcome {
+        SyncOutcome(
+            status: .failed, cause: "connection_credentials_unusable",
+            message: "UserSync cannot use the stored credentials of \(platform.displayName).",
+            fixAction: "Update the \(platform.displayName) connection with fresh credentials in the Connect Center, then retry.")
     }
 
     public static let primaryRequired = SyncOutcome(

@@ -37,30 +37,34 @@ public struct ConsentTokenRepository: Sendable {
         }
     }
 
-    /// New links for their syncs; every earlier link of those syncs stops working.
+    /// Stores new links for their syncs. They work at once, but earlier links of the same syncs
+    /// keep working until the new one's prompt is delivered (``markDelivered(_:tokenHashes:on:logger:)``).
     public func create(_ organization: OrganizationID, _ links: [NewLink], on db: PostgresConnection, logger: Logger) async throws {
         guard !links.isEmpty else { return }
-        let syncs = links.map(\.sync.rawValue)
-        try await db.query(
-            """
-            UPDATE consent_tokens SET superseded_at = now()
-            WHERE org_id = \(organization.rawValue) AND sync_id = ANY(\(syncs)::uuid[]) AND used_at IS NULL AND superseded_at IS NULL
-            """, logger: logger)
         try await db.query(
             """
             INSERT INTO consent_tokens (org_id, token_hash, sync_id, expires_at)
             SELECT \(organization.rawValue), t.hash, t.sync, t.expires
-            FROM unnest(\(links.map { ByteBuffer(bytes: $0.tokenHash) })::bytea[], \(syncs)::uuid[], \(links.map(\.expiresAt))::timestamptz[]) AS t(hash, sync, expires)
+            FROM unnest(\(links.map { ByteBuffer(bytes: $0.tokenHash) })::bytea[], \(links.map(\.sync.rawValue))::uuid[],
+                        \(links.map(\.expiresAt))::timestamptz[]) AS t(hash, sync, expires)
             """, logger: logger)
     }
 
-    /// Notes that the prompts carrying these links went out: the links are live from now.
+    /// Notes that the prompts carrying these links went out; every other unused link of their
+    /// syncs stops working (the person has the newest one now).
     public func markDelivered(_ organization: OrganizationID, tokenHashes: [Data], on db: PostgresConnection, logger: Logger) async throws {
         guard !tokenHashes.isEmpty else { return }
         try await db.query(
             """
-            UPDATE consent_tokens SET delivered_at = now()
-            WHERE org_id = \(organization.rawValue) AND token_hash = ANY(\(tokenHashes.map { ByteBuffer(bytes: $0) })::bytea[])
+            WITH delivered AS (
+                UPDATE consent_tokens SET delivered_at = now()
+                WHERE org_id = \(organization.rawValue) AND token_hash = ANY(\(tokenHashes.map { ByteBuffer(bytes: $0) })::bytea[])
+                RETURNING sync_id, token_hash
+            )
+            UPDATE consent_tokens t SET superseded_at = now()
+            FROM delivered d
+            WHERE t.org_id = \(organization.rawValue) AND t.sync_id = d.sync_id AND t.token_hash <> d.token_hash
+              AND t.used_at IS NULL AND t.superseded_at IS NULL
             """, logger: logger)
     }
 

@@ -135,11 +135,14 @@ public struct SyncRepository: Sendable {
         public var tokens: SealedTokens?
         public var clearTokens = false
         public var consented = false
+        /// This try does not count towards giving up (a platform's rate limit: time alone fixes it).
+        public var refundAttempt = false
 
         public init(
             mode: SyncMode? = nil, linkedAccount: AccountID? = nil, virtualIdentity: String? = nil, virtualKind: VirtualKind? = nil,
-            tokens: SealedTokens? = nil, clearTokens: Bool = false, consented: Bool = false
+            tokens: SealedTokens? = nil, clearTokens: Bool = false, consented: Bool = false, refundAttempt: Bool = false
         ) {
+            self.refundAttempt = refundAttempt
             self.mode = mode
             self.linkedAccount = linkedAccount
             self.virtualIdentity = virtualIdentity
@@ -200,7 +203,7 @@ public struct SyncRepository: Sendable {
                 SELECT * FROM jsonb_to_recordset(\(input)::jsonb) AS t(
                     id uuid, status text, cause text, message text, next_retry_at timestamptz, fix_action text, mode text,
                     linked_account_id uuid, virtual_identity text, virtual_kind text, tokens text, tokens_key_id text,
-                    tokens_expire_at timestamptz, clear_tokens boolean, consented boolean)
+                    tokens_expire_at timestamptz, clear_tokens boolean, consented boolean, refund_attempt boolean)
             ), before AS (
                 SELECT s.id, s.status FROM syncs s JOIN input i ON i.id = s.id
                 WHERE s.org_id = \(org) AND (\(job)::bigint IS NULL OR s.worked_by = \(job))
@@ -219,7 +222,8 @@ public struct SyncRepository: Sendable {
                                                  ELSE s.user_token_expires_at END,
                     consented_at = CASE WHEN i.consented THEN now() ELSE s.consented_at END,
                     worked_by = NULL, worked_until = NULL,
-                    attempts = CASE WHEN i.status = 'pending' AND i.next_retry_at IS NOT NULL THEN s.attempts ELSE 0 END
+                    attempts = CASE WHEN i.status = 'pending' AND i.next_retry_at IS NOT NULL
+                                    THEN greatest(s.attempts - CASE WHEN i.refund_attempt THEN 1 ELSE 0 END, 0) ELSE 0 END
                 FROM input i JOIN before b ON b.id = i.id
                 WHERE s.org_id = \(org) AND s.id = i.id
                 RETURNING s.id, b.status AS from_status, s.person_id, s.connection_id, i.status, i.cause, i.message,
@@ -256,6 +260,7 @@ public struct SyncRepository: Sendable {
         var tokens_expire_at: Date?
         var clear_tokens: Bool
         var consented: Bool
+        var refund_attempt: Bool
 
         init(_ change: StatusChange) {
             let outcome = change.outcome, changes = change.changes
@@ -274,6 +279,7 @@ public struct SyncRepository: Sendable {
             tokens_expire_at = changes.tokens?.expiresAt
             clear_tokens = changes.clearTokens
             consented = changes.consented
+            refund_attempt = changes.refundAttempt
         }
     }
 

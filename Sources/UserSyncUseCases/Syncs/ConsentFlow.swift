@@ -121,8 +121,19 @@ public struct ConsentFlow: Sendable {
         }
         let sync = snapshot.sync
         let person = AuditActor.user(snapshot.person.id.description)
-        if query["code"] == nil {
-            // The person said no at the platform (error=access_denied), or the platform failed.
+        guard let code = query["code"] else {
+            guard query["error"] == "access_denied" else {
+                // The platform failed (`server_error`, `temporarily_unavailable`, …): the link
+                // still works; only this sign-in is over.
+                try await database.withTenant(organization, logger: logger) { db in
+                    try await tokens.clearState(organization, tokenHash: record.tokenHash, on: db, logger: logger)
+                }
+                let reason = String((query["error_description"] ?? query["error"] ?? "no answer").prefix(200))
+                return .page(
+                    status: 502, title: "This sign-in did not go through",
+                    message: "\(sync.platform.displayName) could not complete it (\(reason)). Open the link from your message again.")
+            }
+            // The person said no at the platform.
             try await database.withTenant(organization, logger: logger) { db in
                 try await tokens.markUsed(organization, tokenHash: record.tokenHash, on: db, logger: logger)
                 try await recorder.record(sync, .userDeclined(secondary: sync.platform), actor: person, on: db, logger: logger)
@@ -134,7 +145,7 @@ public struct ConsentFlow: Sendable {
         let connector = try await access.connector(for: snapshot.secondary, database: database, logger: logger)
         let userTokens: UserTokens
         do {
-            userTokens = try await connector.exchangeCode(query["code"]!, redirectURI: settings.callbackURL(platform))
+            userTokens = try await connector.exchangeCode(code, redirectURI: settings.callbackURL(platform))
         } catch {
             return .page(
                 status: 502, title: "This sign-in did not go through",

@@ -6,8 +6,8 @@ import UserSyncDomain
 import UserSyncPersistence
 import UserSyncSecrets
 
-/// Sends people the consent prompts of link syncs: a fresh one-time link (stored hashed; every
-/// earlier link of the sync stops working), delivered by the app's bot on the person's primary
+/// Sends people the consent prompts of link syncs: a fresh one-time link (stored hashed; once its
+/// prompt is delivered, every earlier link of the sync stops working), delivered by the app's bot on the person's primary
 /// platform. In three steps, so that a batch stores all its links in one statement, delivers the
 /// prompts side by side and confirms them in one transaction: ``prepare(_:)``, ``store(_:on:logger:)``,
 /// ``deliver(_:through:)``, ``confirm(_:organization:on:logger:)``. The caller records what the
@@ -82,7 +82,7 @@ struct Prompter: Sendable {
                 linkLabel: "Authorize on \(secondary)"))
     }
 
-    /// Stores the prompts' links (not live until delivered); earlier links of their syncs stop working.
+    /// Stores the prompts' links; earlier links of their syncs keep working until these are delivered.
     func store(_ prompts: [Prompt], on db: PostgresConnection, logger: Logger) async throws {
         guard let organization = prompts.first?.organization else { return }
         try await tokens.create(
@@ -94,7 +94,8 @@ struct Prompter: Sendable {
         _ = try await bot.sendDirectMessage(to: prompt.recipient, prompt.message)
     }
 
-    /// Makes delivered prompts' links live and notes when their people were prompted.
+    /// Notes that prompts went out (their syncs' earlier links stop working) and when their
+    /// people were prompted.
     func confirm(_ delivered: [Prompt], organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws {
         try await tokens.markDelivered(organization, tokenHashes: delivered.map(\.token.hash), on: db, logger: logger)
         try await PeopleRepository().markPrompted(organization, Array(Set(delivered.map(\.person))), on: db, logger: logger)

@@ -25,16 +25,37 @@ struct SyncFailures: Sendable {
         return .platformFailure(failure, during: step, retryAt: retryAt())
     }
 
-    /// A batch job that will not run again: its syncs still pending fail with the last error.
+    /// A batch job that will not run again: its syncs it left waiting for it fail with the last
+    /// error. Those waiting for something else stay: a prompt that went out (awaiting consent),
+    /// a retry scheduled by a later job.
     func died(_ job: DeadJob, logger: Logger) async {
         guard let payload = try? JSONDecoder().decode(SyncRunPayload.self, from: Data(job.payload.utf8)) else { return }
+        await giveUp(payload.syncIDs, job: job, logger: logger)
+    }
+
+    /// A reprompt job that will not run again: the person's syncs it was to prompt fail.
+    func repromptDied(_ job: DeadJob, logger: Logger) async {
+        guard let payload = try? JSONDecoder().decode(PersonJobPayload.self, from: Data(job.payload.utf8)) else { return }
+        do {
+            let syncs = try await database.withTenant(job.organizationID, logger: logger) { db in
+                try await PeopleRepository().get(job.organizationID, payload.personID, on: db, logger: logger).syncs.map(\.id)
+            }
+            await giveUp(syncs, job: job, logger: logger)
+        } catch {
+            logger.error("recording a dead reprompt job failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func giveUp(_ ids: [SyncID], job: DeadJob, logger: Logger) async {
         do {
             try await database.withTenant(job.organizationID, logger: logger) { db in
-                let pending = try await SyncRepository().get(job.organizationID, payload.syncIDs, on: db, logger: logger)
-                    .filter { $0.status == .pending }
+                let now = Date()
+                let abandoned = try await SyncRepository().get(job.organizationID, ids, on: db, logger: logger).filter {
+                    $0.status == .pending && $0.cause != SyncOutcome.awaitingConsentCause && ($0.nextRetryAt ?? now) <= now
+                }
                 try await recorder.record(
                     job.organizationID,
-                    pending.map { .init(sync: $0.id, outcome: .gaveUp(attempts: job.attempts, lastError: job.error)) },
+                    abandoned.map { .init(sync: $0.id, outcome: .gaveUp(attempts: job.attempts, lastError: job.error)) },
                     actor: .system, on: db, logger: logger)
             }
         } catch {

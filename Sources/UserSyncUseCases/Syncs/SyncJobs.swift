@@ -73,7 +73,7 @@ extension JobHandlers {
         register(SyncJobs.reset, payload: PersonJobPayload.self) { payload, context in
             try await actions.reset(payload, context: context)
         }
-        register(SyncJobs.reprompt, payload: PersonJobPayload.self) { payload, context in
+        register(SyncJobs.reprompt, payload: PersonJobPayload.self, onDead: { job in await runner.failures.repromptDied(job, logger: logger) }) { payload, context in
             try await actions.reprompt(payload, context: context)
         }
     }

@@ -13,9 +13,12 @@ import UserSyncWorker
 ///
 /// A batch costs two transactions whatever its size: one claims the syncs, reads everything they
 /// need and stores their new links; the platform calls then run side by side; the other records
-/// every outcome, makes the delivered links live and queues the retries. Idempotent: a link
-/// whose prompt went out is not prompted again, a guest already invited is not invited again, and
-/// a sync another job is working on is left to it.
+/// every outcome, notes the delivered links (superseding older ones) and queues the retries.
+///
+/// Idempotent: a link whose prompt went out is not prompted again, a guest already invited is
+/// not invited again, and a sync another job is working on is left to it. Like every job it runs
+/// at least once: a worker that dies between a platform call and the second transaction repeats
+/// that call when the job runs again (a second prompt, whose link supersedes the first).
 public struct SyncRunner: Sendable {
     let database: Database
     let access: ConnectorAccess
@@ -87,7 +90,7 @@ public struct SyncRunner: Sendable {
                 let outcome = failures.judge(failure, during: step, attempts: batch.attempts[id] ?? 1, retryAt: backoff)
                 if failure.fixer == .admin { needingAttention[connection] = failure }
                 if outcome.status == .pending, let at = outcome.nextRetryAt { retries[at, default: []].append(id) }
-                changes.append(.init(sync: id, outcome: outcome))
+                changes.append(.init(sync: id, outcome: outcome, changes: .init(refundAttempt: failure.cause == .rateLimited)))
             case (.leave, _), (_, nil):
                 continue
             }
@@ -127,20 +130,31 @@ public struct SyncRunner: Sendable {
                 case .settle, .leave: break
                 }
             }
+            // A connection that cannot be used settles only the syncs that need it.
             var connectors: [ConnectionID: any PlatformConnector] = [:]
+            var blocked: [ConnectionID: SyncOutcome] = [:]
             for connection in needed.values {
-                connectors[connection.id] = try await access.connector(for: connection, on: db, logger: logger)
+                do {
+                    connectors[connection.id] = try await access.connector(for: connection, on: db, logger: logger)
+                } catch {
+                    logger.error("a connection's credentials cannot be opened", metadata: ["connection_id": "\(connection.id)", "error": "\(error)"])
+                    blocked[connection.id] = .connectionUnusable(connection.platform)
+                }
             }
-            var refusals: [ConnectionID: Prompter.Refusal] = [:]
-            for case (let snapshot, .prompt) in plans where refusals[snapshot.secondary.id] == nil {
-                do throws(Prompter.Refusal) { try prompter.checkConsent(connectors[snapshot.secondary.id]!, platform: snapshot.secondary.platform) } catch {
-                    refusals[snapshot.secondary.id] = error
+            for case (let snapshot, .prompt) in plans where blocked[snapshot.secondary.id] == nil {
+                guard let connector = connectors[snapshot.secondary.id] else { continue }
+                do throws(Prompter.Refusal) { try prompter.checkConsent(connector, platform: snapshot.secondary.platform) } catch {
+                    blocked[snapshot.secondary.id] = error.outcome
                 }
             }
             for index in plans.indices {
-                if case .prompt = plans[index].plan, let refusal = refusals[plans[index].snapshot.secondary.id] {
-                    plans[index].plan = .settle(refusal.outcome, .init())
+                let snapshot = plans[index].snapshot
+                let uses: [ConnectionID] = switch plans[index].plan {
+                case .prompt(let prompt): [snapshot.secondary.id, prompt.primary]
+                case .inviteGuest: [snapshot.secondary.id]
+                case .settle, .leave: []
                 }
+                if let outcome = uses.lazy.compactMap({ blocked[$0] }).first { plans[index].plan = .settle(outcome, .init()) }
             }
             try await prompter.store(plans.compactMap { if case .prompt(let prompt) = $0.plan { prompt } else { nil } }, on: db, logger: logger)
             return Batch(attempts: attempts, plans: plans, connectors: connectors)

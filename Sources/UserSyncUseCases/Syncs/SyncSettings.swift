@@ -18,8 +18,8 @@ public struct SyncSettings: Sendable {
     /// A failed platform call in a sync is retried after this, doubling per attempt up to `maxRetryDelay`.
     public var retryBaseDelay: Duration = .seconds(5)
     public var maxRetryDelay: Duration = .seconds(600)
-    /// A sync tried this many times in a row (rate-limited tries too) without settling fails
-    /// (`gave_up`) at its next failure that time might fix; a rate limit alone never ends it.
+    /// A sync tried this many times in a row without settling fails (`gave_up`) at its next
+    /// failure that time might fix; rate-limited tries do not count, so a rate limit never ends it.
     public var maxAttempts = 8
     /// Platform calls one batch of syncs makes at once.
     public var batchConcurrency = 16

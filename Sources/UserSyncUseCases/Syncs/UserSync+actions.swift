@@ -86,8 +86,9 @@ extension UserSync {
 
     static func job(_ action: Action, person: PersonID) -> NewJob {
         let kind = action == .reprompt ? SyncJobs.reprompt : SyncJobs.reset
-        // A person's reset and removal share a key: at most one of them queued at a time.
-        let key = action == .reprompt ? "reprompt:\(person)" : "reset:\(person)"
+        // One of each action queued per person at a time; a removal asked for while a reset is
+        // queued or running is a job of its own (both are idempotent), never dropped.
+        let key = "\(action.rawValue):\(person)"
         return try! NewJob(kind: kind, payload: PersonJobPayload(personID: person, remove: action == .remove), maxAttempts: 8, dedupeKey: key)
     }
 }

@@ -123,6 +123,34 @@ import UserSyncTestSupport
         }
     }
 
+    @Test("a platform error at sign-in is no refusal, and a reprompt whose message does not go out leaves the working link alone")
+    func platformErrorsKeepTheLink() async throws {
+        try await withSimulatedAPI(organizations: [("acme", 80)]) { api in
+            let linked = try await Self.linked(api)
+            let link = try #require(Self.prompts(api, to: linked).first?.link)
+            let opened = try await api.call(.get, String(link.dropFirst("http://usersync.test".count)), token: nil)
+            let authorize = try #require(opened.headers[.location].flatMap(URLComponents.init(string:)))
+            let state = try #require(authorize.queryItems?.first { $0.name == "state" }?.value)
+            let failed = try await api.call(
+                .get, "/oauth/\(linked.secondary.rawValue)/callback?error=server_error&error_description=try%20later&state=\(state)", token: nil)
+            #expect(failed.status == .badGateway && failed.text.contains("try later"), "\(failed.text)")
+            #expect(try await Self.sync(api, linked.sync)["cause"] as? String == "awaiting_user_consent")
+
+            // The bot cannot post on the primary platform: the new prompt does not go out.
+            api.simulator.addFault(FaultRule(platform: linked.primary, endpoint: "chat.postMessage", kind: .serverError, every: 1))
+            #expect(try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/reprompt", json: #"{"force":true}"#).status == .accepted)
+            try await eventually {
+                let sync = try await Self.sync(api, linked.sync)
+                return sync["cause"] as? String != "awaiting_user_consent" && sync["next_retry_at"] is String
+            }
+            #expect(Self.prompts(api, to: linked).count == 1)
+            // The link the person has still works (while the retries keep failing).
+            #expect(try await api.answerConsent(link, login: linked.email).status == .ok)
+            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
+            api.simulator.clearFaults()
+        }
+    }
+
     @Test("Auto Heal, user side: revoked tokens fail the sync and prompt the person, whose consent heals it")
     func revokedTokensHeal() async throws {
         var settings = testSyncSettings()
@@ -162,10 +190,12 @@ import UserSyncTestSupport
 
             let reset = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/reset")
             #expect(reset.status == .accepted, "\(reset.text)")
+            // The reset's last step writes its audit entry.
             try await eventually {
-                (try await api.call(.get, "/v1/orgs/acme/people/\(linked.id)")["syncs"] as? [Any])?.isEmpty == true
+                try await api.call(.get, "/v1/orgs/acme/audit?target_id=\(linked.id)&action=person.reset").items.count == 1
             }
             let person = try await api.call(.get, "/v1/orgs/acme/people/\(linked.id)")
+            #expect((person["syncs"] as? [Any])?.isEmpty == true)
             #expect((person["primary"] as? [String: Any])?["source"] as? String != "admin", "the admin's choice is cleared")
             #expect(try await api.call(.get, "/v1/orgs/acme/syncs/\(linked.sync)").status == .notFound)
             let revoked = api.simulator.tokens(organization: "acme").filter { $0.revoked } .count
