@@ -246,7 +246,7 @@ let package = Package(
         .testTarget(
             name: "UserSyncCLITests",
             dependencies: [
-                "UserSyncCLI", "UserSyncTestSupport", "UserSyncJobs", "UserSyncUseCases", "UserSyncSimulator", "UserSyncConnectors",
+                "UserSyncCLI", "UserSyncTestSupport", "UserSyncJobs", "UserSyncUseCases", "UserSyncSimulator", "UserSyncConnectors", "UserSyncSecrets",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict

@@ -45,6 +45,9 @@ public struct SecretBox: Sendable {
 
     public var currentKeyID: String { keys[0].id }
 
+    /// Every key's id, the sealing one first.
+    public var keyIDs: [String] { keys.map(\.id) }
+
     public func seal(_ plaintext: Data, context: String) throws -> Sealed {
         let box = try AES.GCM.seal(plaintext, using: keys[0].key, authenticating: Data(context.utf8))
         guard let combined = box.combined else { throw SecretBoxError.cannotOpen }
