@@ -132,6 +132,13 @@ struct Bench: Sendable {
             "guests_invited": Double(platforms.simulator.invitations(organization: "bench").count),
         ]
         for (status, count) in try await statuses() { report["status_\(status)"] = Double(count) }
+        // Every link sync prompted once and waiting for its person, every other one a guest.
+        let expected: [String: Double] = [
+            "status_pending:awaiting_user_consent": Double(withAccount.count), "prompts_delivered": Double(withAccount.count),
+            "status_synced:guest_invited": Double(without.count), "guests_invited": Double(without.count),
+        ]
+        let wrong = expected.filter { report[$0.key] != $0.value }.map { "\($0.key) is \(report[$0.key] ?? 0), expected \($0.value)" }
+        guard wrong.isEmpty else { throw ValidationError("the run did not end as expected: \(wrong.sorted().joined(separator: "; "))") }
         return report.mapValues { ($0 * 1000).rounded() / 1000 }
     }
 
@@ -171,10 +178,13 @@ struct Bench: Sendable {
         return ids
     }
 
-    /// Syncs the worker has not carried out yet.
+    /// Syncs the worker has not carried out yet, and its sync jobs not finished.
     func busy() async throws -> Int64 {
         let rows = try await db.admin.client.query(
-            "SELECT count(*) FROM syncs WHERE status = 'pending' AND cause IS DISTINCT FROM 'awaiting_user_consent'", logger: db.logger)
+            """
+            SELECT (SELECT count(*) FROM syncs WHERE status = 'pending' AND cause IS DISTINCT FROM 'awaiting_user_consent')
+                 + (SELECT count(*) FROM jobs WHERE kind = 'sync.run' AND state IN ('queued', 'running'))
+            """, logger: db.logger)
         for try await count in rows.decode(Int64.self) { return count }
         return 0
     }

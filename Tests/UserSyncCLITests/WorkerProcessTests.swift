@@ -90,6 +90,7 @@ import FoundationNetworking
     @Test func sigtermFinishesShortJobsAndGivesLongOnesBackUnspent() async throws {
         try await withTestDatabase { db in
             let org = try await Self.organization(db)
+            let quick = try await Self.sleepJob(db, org, milliseconds: 100)
             let short = try await Self.sleepJob(db, org, milliseconds: 3_000)
             let long = try await Self.sleepJob(db, org, milliseconds: 60_000)
             let metricsPort = Int.random(in: 20_000...40_000)
@@ -98,13 +99,20 @@ import FoundationNetworking
             ])
             defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
             let bothRunning = try await Self.wait(.seconds(30)) {
+                let q = try await Self.job(db, quick)
                 let a = try await Self.job(db, short)
                 let b = try await Self.job(db, long)
-                return a.state == .running && b.state == .running
+                return q.state == .succeeded && a.state == .running && b.state == .running
             }
             #expect(bothRunning)
-            let (metrics, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!)
-            #expect(String(decoding: metrics, as: UTF8.self).contains(#"usersync_jobs_started_total{kind="diagnostic.sleep"} 2"#))
+            let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!)
+            let metrics = String(decoding: data, as: UTF8.self)
+            for line in [
+                #"usersync_jobs_started_total{kind="diagnostic.sleep"} 3"#, #"usersync_jobs_succeeded_total{kind="diagnostic.sleep"} 1"#,
+                #"usersync_job_run_seconds_count{kind="diagnostic.sleep"} 1"#, #"usersync_job_start_latency_seconds_count{kind="diagnostic.sleep"} 3"#,
+            ] {
+                #expect(metrics.contains(line), "\(line) missing from:\n\(metrics)")
+            }
             worker.terminate()  // SIGTERM
             let stoppedAt = ContinuousClock.now
             let exited = try await Self.wait(.seconds(15)) { !worker.isRunning }
