@@ -144,6 +144,23 @@ struct FaultTests {
         }
     }
 
+    @Test("a platform slower than the request timeout is transient, retried a bounded number of times", arguments: Platform.allCases)
+    func slowAnswersTimeOut(platform: Platform) async throws {
+        var settings = SimulatedPlatforms.testSettings
+        settings.requestTimeout = .milliseconds(300)
+        let bound = Duration.seconds(settings.maxAttempts * 2)
+        try await SimulatedPlatforms.run(settings: settings) { platforms in
+            platforms.simulator.createOrganization(name: "acme", size: 50)
+            let endpoint = usersEndpoint[platform]!
+            platforms.simulator.addFault(FaultRule(platform: platform, endpoint: endpoint, kind: .latency, every: 1, latencyMs: 1_500))
+            let started = ContinuousClock.now
+            let failure = await expectFailure { _ = try await platforms.connector(platform, organization: "acme").users().collect() }
+            #expect(failure?.cause == .platformUnavailable, "\(String(describing: failure))")
+            #expect(failure?.fixer == .retry)
+            #expect(ContinuousClock.now - started < bound, "bounded: no retry storm")
+        }
+    }
+
     @Test("an unreachable platform is transient")
     func unreachable() async throws {
         let factory = ConnectorFactory(client: .shared, settings: SimulatedPlatforms.testSettings, logger: .init(label: "test"))
