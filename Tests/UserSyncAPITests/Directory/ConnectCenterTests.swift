@@ -10,16 +10,23 @@ import PostgresNIO
 /// The Connect Center: connecting, refusing bad credentials, never showing secrets, team
 /// selection rules, disconnecting and reconnecting, and Auto Heal on the admin side.
 @Suite struct ConnectCenterTests {
-    @Test("bad credentials are refused with the classified cause and the platform's words; nothing is stored")
-    func badCredentialsAreRefused() async throws {
+    @Test("bad credentials are refused with the classified cause and the platform's words; nothing is stored", arguments: Platform.allCases)
+    func badCredentialsAreRefused(platform: Platform) async throws {
         try await withSimulatedAPI(worker: false) { api in
             try await api.createOrganization("acme")
-            var body = try #require(try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(.slack, organization: "acme").utf8)) as? [String: Any])
-            body["credentials"] = ["bot_token": "xoxb-not-a-real-token"]
+            var body = try #require(try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(platform, organization: "acme").utf8)) as? [String: Any])
+            // Every secret of the credentials is wrong (ids stay right, so the platform finds the app).
+            var credentials = try #require(body["credentials"] as? [String: Any])
+            for (field, value) in credentials where field.contains("secret") || field.contains("token") {
+                credentials[field] = "\(value)-wrong"
+            }
+            body["credentials"] = credentials
             let reply = try await api.call(.post, "/v1/orgs/acme/connections", json: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
             #expect(reply.status == .unprocessableContent)
             #expect(reply.code == "credentials_rejected", "\(reply.text)")
-            #expect((reply["detail"] as? String)?.contains("invalid_auth") == true, "\(reply.text)")
+            #expect((reply["detail"] as? String)?.hasPrefix("\(platform.displayName) answered:") == true, "\(reply.text)")
+            if platform == .slack { #expect((reply["detail"] as? String)?.contains("invalid_auth") == true, "\(reply.text)") }
+            #expect(!reply.text.contains("-wrong"), "the secret is not echoed")
             #expect(try await api.call(.get, "/v1/orgs/acme/connections").items.isEmpty)
         }
     }
@@ -61,12 +68,20 @@ import PostgresNIO
             let viewer = try await api.createKey("acme", role: "viewer")
             #expect(try await api.call(.get, "/v1/orgs/acme/connections", token: viewer.secret).status == .ok)
             #expect(try await api.call(.get, "/v1/orgs/acme/people", token: viewer.secret).status == .ok)
+            #expect(try await api.call(.get, "/v1/orgs/acme/people.csv", token: viewer.secret).status == .ok)
+            #expect(try await api.call(.get, "/v1/orgs/acme/connections/\(connection)/imports", token: viewer.secret).status == .ok)
+            #expect(try await api.call(.get, "/v1/orgs/acme/audit", token: viewer.secret).status == .ok)
             for (method, uri, body) in [
                 (HTTPRequest.Method.post, "/v1/orgs/acme/connections", api.platforms!.connectionBody(.zoom, organization: "acme")),
                 (.patch, "/v1/orgs/acme/connections/\(connection)", #"{"display_name":"x"}"#),
                 (.delete, "/v1/orgs/acme/connections/\(connection)", nil),
                 (.post, "/v1/orgs/acme/connections/\(connection)/imports", nil),
                 (.post, "/v1/orgs/acme/connections/\(connection)/verify", nil),
+                (.post, "/v1/orgs/acme/connections/\(connection)/teams/selection", #"{"select":["T1"]}"#),
+                (.put, "/v1/orgs/acme/people/\(UUID())/primary", #"{"platform":"slack"}"#),
+                (.post, "/v1/orgs/acme/people/\(UUID())/syncs", #"{"connection_id":"\#(connection)"}"#),
+                (.post, "/v1/orgs/acme/people/\(UUID())/reset", nil),
+                (.delete, "/v1/orgs/acme/people/\(UUID())", nil),
             ] as [(HTTPRequest.Method, String, String?)] {
                 let reply = try await api.call(method, uri, token: viewer.secret, json: body)
                 #expect(reply.status == .forbidden, "\(method) \(uri): \(reply.text)")
