@@ -93,17 +93,17 @@ func withAPI(
 func withSimulatedAPI(
     organizations: [(name: String, size: Int)] = [("acme", 60)], simulator configuration: SimulatorConfiguration = SimulatorConfiguration(),
     connectors settings: ConnectorSettings = SimulatedPlatforms.testSettings, sync: SyncSettings = testSyncSettings(),
-    worker: Bool = true, _ body: @Sendable @escaping (API) async throws -> Void
+    worker: Bool = true, logger: Logger? = nil, _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     try await withTestDatabase { db in
         try await SimulatedPlatforms.run(configuration, settings: settings) { platforms in
             for organization in organizations {
                 _ = platforms.simulator.createOrganization(name: organization.name, seed: 7, size: organization.size)
             }
-            guard worker else { return try await serve(db, platforms: platforms, sync: sync, body) }
+            guard worker else { return try await serve(db, platforms: platforms, sync: sync, logger: logger, body) }
             let handlers = workerHandlers(database: db.service, access: platforms.access, recheck: .seconds(1), sync: sync, logger: db.logger)
             try await withWorker(db.service, handlers: handlers, logger: db.logger) {
-                try await serve(db, platforms: platforms, sync: sync, body)
+                try await serve(db, platforms: platforms, sync: sync, logger: logger, body)
             }
         }
     }
@@ -111,7 +111,7 @@ func withSimulatedAPI(
 
 private func serve(
     _ db: TestDatabase, platforms: SimulatedPlatforms?, migrator: Migrator? = nil, maxBodyBytes: Int = 64 * 1024,
-    sync: SyncSettings = testSyncSettings(), _ body: @Sendable @escaping (API) async throws -> Void
+    sync: SyncSettings = testSyncSettings(), logger: Logger? = nil, _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     let access = platforms?.access
         ?? ConnectorAccess(
@@ -120,7 +120,7 @@ private func serve(
     let dependencies = APIDependencies(
         database: db.service, migrator: try migrator ?? TestDatabase.migrator, metrics: sharedMetrics,
         operatorToken: operatorToken, maxBodyBytes: maxBodyBytes, connectors: access, healthCheckDelay: .seconds(1), sync: sync)
-    let app = Application(router: buildRouter(dependencies))
+    let app = Application(router: buildRouter(dependencies), logger: logger ?? Logger(label: "Hummingbird"))
     try await app.test(.router) { client in try await body(API(client: client, db: db, platforms: platforms)) }
 }
 

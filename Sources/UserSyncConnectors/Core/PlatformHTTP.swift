@@ -93,7 +93,13 @@ struct PlatformHTTP: Sendable {
                 if let refused = classify(response, request) {
                     failure = refused
                 } else {
-                    do { return try decode(response) } catch { failure = error }
+                    do {
+                        let decoded = try decode(response)
+                        logger.trace("platform call", metadata: [
+                            "endpoint": "\(request.endpoint)", "status": "\(response.status)", "attempt": "\(attempt)",
+                        ])
+                        return decoded
+                    } catch { failure = error }
                 }
             } catch {
                 failure = error
