@@ -26,7 +26,9 @@ struct RoutingRoutes {
         }
         let recipient: MessageRouting.Recipient
         switch (query.get("to_email").map { String($0) }, query.get("to_person").map { String($0) }) {
-        case (let email?, nil): recipient = .email(email)
+        case (let email?, nil):
+            guard EmailAddress.normalize(email) != nil else { throw APIError.badRequest("invalid_query_parameter", "'to_email' must not be empty.") }
+            recipient = .email(email)
         case (nil, let person?):
             guard let id = PersonID(person) else { throw APIError.badRequest("invalid_query_parameter", "'to_person' must be a UUID.") }
             recipient = .person(id)

@@ -64,9 +64,11 @@ public struct MessageRouting: Sendable {
             case .person(let id): id
             case .email(let email): try await people.find(organization, email: EmailAddress.normalize(email) ?? "", on: db, logger: logger)
             }
-            guard let recipientID, let to = try? await people.get(organization, recipientID, on: db, logger: logger) else {
-                throw Self.unroutable("recipient_unknown", "No person in this organization has that address.")
-            }
+            let unknown = Self.unroutable("recipient_unknown", "No person in this organization has that address.")
+            guard let recipientID else { throw unknown }
+            let to: Person
+            // Only a person that is not there is unknown; any other failure is the server's.
+            do { to = try await people.get(organization, recipientID, on: db, logger: logger) } catch DomainError.notFound { throw unknown }
             let from = try await people.get(organization, senderPerson, on: db, logger: logger)
             guard !to.allAccountsDeactivated else {
                 throw Self.unroutable("recipient_deactivated", "Every account of \(to.email) is deactivated.")
@@ -86,10 +88,15 @@ public struct MessageRouting: Sendable {
             // Written on the recipient's own connection: an ordinary direct message.
             if sender.connection == home { return route(.ownAccount, fromAccount) }
             // Otherwise the recipient must be reachable where the sender wrote …
-            let reachable = to.syncs.contains { $0.connectionID == sender.connection && $0.status == .synced }
-            guard reachable else {
+            guard let reachedBy = to.syncs.first(where: { $0.connectionID == sender.connection && $0.status == .synced }) else {
                 throw Self.unroutable(
                     "recipient_not_synced", "\(to.email) is not synced onto \(fromPlatform.displayName), so they cannot be written to there.")
+            }
+            // (a sync stays synced when an import deactivates the account it linked)
+            if reachedBy.mode == .link, Self.linkedAccount(of: to, by: reachedBy)?.isActive != true {
+                throw Self.unroutable(
+                    "recipient_deactivated",
+                    "\(to.email)'s \(fromPlatform.displayName) account is deactivated, so they cannot be written to there.")
             }
             // … and the sender present where the recipient lives.
             if from.primaryConnectionID == home, let own = from.accounts.first(where: { $0.connectionID == home && $0.isActive }) {
@@ -101,13 +108,23 @@ public struct MessageRouting: Sendable {
             }
             switch (sync.mode, sync.virtualKind) {
             case (.link, _):
-                let linked = from.accounts.first { $0.id == sync.linkedAccountID || ($0.connectionID == home && $0.isActive) }
-                return route(.linkedAccount, linked?.platformUserID)
+                guard let linked = Self.linkedAccount(of: from, by: sync), linked.isActive else {
+                    throw Self.unroutable(
+                        "sender_deactivated", "The sender's \(deliverTo.platform.displayName) account, linked by consent, is deactivated.")
+                }
+                return route(.linkedAccount, linked.platformUserID)
             case (_, .guest?):
                 return route(.virtualGuest, sync.virtualIdentity)
             default:
                 return route(.botPersona, nil)
             }
         }
+    }
+
+    /// The account a link sync speaks through: the one linked by consent (any account on the
+    /// sync's connection for a sync recorded before the link was).
+    static func linkedAccount(of person: Person, by sync: Sync) -> Person.Account? {
+        if let id = sync.linkedAccountID { return person.accounts.first { $0.id == id } }
+        return person.accounts.first { $0.connectionID == sync.connectionID && $0.isActive }
     }
 }
