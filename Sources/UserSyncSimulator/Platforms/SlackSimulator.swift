@@ -161,7 +161,7 @@ struct SlackSimulator: Sendable {
         }
         let account = try organization(token).directory(.slack).account(userID)
         guard let account else { throw SimError.notFound(code: "user_not_found", message: "") }
-        if account.bot { throw SimError.badRequest(code: "cannot_dm_bot", message: "") }
+        if account.bot { throw SimError.badRequest(code: "is_bot", message: "") }
         if !account.active { throw SimError.badRequest(code: "user_disabled", message: "") }
         let channel = "D" + String(stableHash(userID), radix: 36).uppercased()
         state.withOrganization(token.organization) { $0.slackChannels[channel] = userID }
