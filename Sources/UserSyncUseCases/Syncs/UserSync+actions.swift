@@ -43,6 +43,7 @@ extension UserSync {
                     throw RepromptThrottled(nextAllowedAt: next)
                 }
                 requested.nextPromptAllowedAt = Date().addingTimeInterval(interval)
+                try await markRepromptRequested(current.syncs, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             }
             requested.jobID = try await JobQueue.enqueue(
                 Self.job(action, person: person), organization: organization, on: db, logger: logger)
@@ -71,9 +72,12 @@ extension UserSync {
                     organization, people: eligible, interval: settings.repromptInterval.timeInterval, force: force, on: db, logger: logger)
                 tally["throttled"] = outcome.throttled.count
                 ids = outcome.reserved
+                try await markRepromptRequested(
+                    ids.flatMap { waiting[$0] ?? [] }, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             }
-            _ = try await JobQueue.enqueue(ids.map { Self.job(action, person: $0) }, organization: organization, on: db, logger: logger)
-            tally["queued"] = ids.count
+            let queued = try await JobQueue.enqueue(ids.map { Self.job(action, person: $0) }, organization: organization, on: db, logger: logger)
+            tally["queued"] = queued.count { $0 != nil }
+            tally["already_queued"] = queued.count { $0 == nil }
             tally = tally.filter { $0.value > 0 }
             try await audit.append(
                 .init(action: "people.\(action.rawValue)_requested", targetType: "people", details: [
@@ -82,6 +86,16 @@ extension UserSync {
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return tally
         }
+    }
+
+    /// The person's link syncs that failed waiting for them (declined, authorization lost) are
+    /// pending again from the admin's request on; the job then sends the fresh prompts.
+    private func markRepromptRequested(
+        _ syncs: [Sync], organization: OrganizationID, actor: AuditActor, requestID: String?, on db: PostgresConnection, logger: Logger
+    ) async throws {
+        let failed = syncs.filter { $0.status == .failed && PersonActions.waitsForPerson($0) }
+        try await SyncRecorder().record(
+            organization, failed.map { .init(sync: $0.id, outcome: .repromptRequested) }, actor: actor, requestID: requestID, on: db, logger: logger)
     }
 
     static func job(_ action: Action, person: PersonID) -> NewJob {

@@ -251,14 +251,7 @@ import UserSyncTestSupport
                 #expect(event["fix_action"] as? String == want.fix, "event \(index): \(event)")
                 #expect(event["from_status"] as? String == (index == 0 ? nil : events[index - 1]["to_status"] as? String), "event \(index)")
                 #expect((Self.date(event["next_retry_at"]) != nil) == (want.cause == "platform_unavailable"), "event \(index)")
-                if want.cause == "reprompt_requested" {
-                    // PersonActions.reprompt records the change as the system's, not the admin's who asked.
-                    withKnownIssue("a reprompt's status change names the system, not the admin key that asked for it") {
-                        #expect(Self.actor(event).kind == want.actor && Self.actor(event).id == want.actorID, "event \(index): \(event)")
-                    }
-                } else {
-                    #expect(Self.actor(event).kind == want.actor && Self.actor(event).id == want.actorID, "event \(index): \(event)")
-                }
+                #expect(Self.actor(event).kind == want.actor && Self.actor(event).id == want.actorID, "event \(index): \(event)")
             }
             let times = events.compactMap { Self.date($0["at"]) }
             #expect(times.count == events.count && times == times.sorted())
@@ -538,17 +531,12 @@ import UserSyncTestSupport
                 try await api.db.scalar("SELECT count(*) FROM jobs WHERE kind = 'person.reset' AND state IN ('queued', 'running')") == 0
             }
             #expect(api.simulator.invitations(organization: "acme").contains { $0.deleted }, "the reset ran")
-            // UserSync.job (UserSync+actions.swift) gives a reset and a removal the same dedupe key, so
-            // the removal asked while the reset is live is dropped: 202 with no job.
-            withKnownIssue("a removal asked while the person's reset is queued or running is silently dropped") {
-                #expect(remove["job_id"] is String, "\(remove.text)")
-            }
+            // The removal asked while the reset is live is a job of its own.
+            #expect(remove["job_id"] is String, "\(remove.text)")
             let after = try await api.call(.get, "/v1/orgs/acme/people/\(id)")
             let removals = try await api.call(.get, "/v1/orgs/acme/audit?action=person.removed&target_id=\(id)").items
-            withKnownIssue("a removal asked while the person's reset is queued or running is silently dropped") {
-                #expect(after.status == .notFound, "\(after.text)")
-                #expect(removals.count == 1)
-            }
+            #expect(after.status == .notFound, "\(after.text)")
+            #expect(removals.count == 1)
         }
     }
 }
