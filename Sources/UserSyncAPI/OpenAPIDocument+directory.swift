@@ -158,7 +158,7 @@ extension OpenAPIDocument {
             "summary": "The people directory: filtered, sorted, cursor-paginated; CSV with Accept: text/csv (any key)",
             "parameters": [
               { "$ref": "#/components/parameters/Limit" }, { "$ref": "#/components/parameters/Cursor" },
-              { "$ref": "#/components/parameters/PeoplePlatform" }, { "$ref": "#/components/parameters/PeopleConnection" },
+              { "$ref": "#/components/parameters/PeoplePlatform" }, { "$ref": "#/components/parameters/PeoplePlatforms" }, { "$ref": "#/components/parameters/PeoplePrimaryPlatform" }, { "$ref": "#/components/parameters/PeopleConnection" },
               { "$ref": "#/components/parameters/PeopleNeedsChoice" }, { "$ref": "#/components/parameters/PeopleDeactivated" },
               { "$ref": "#/components/parameters/PeopleSyncStatus" }, { "$ref": "#/components/parameters/PeopleSearch" },
               { "$ref": "#/components/parameters/PeopleSort" }
@@ -181,7 +181,7 @@ extension OpenAPIDocument {
           "get": {
             "summary": "The whole filtered people list as CSV, streamed (any key)",
             "parameters": [
-              { "$ref": "#/components/parameters/PeoplePlatform" }, { "$ref": "#/components/parameters/PeopleConnection" },
+              { "$ref": "#/components/parameters/PeoplePlatform" }, { "$ref": "#/components/parameters/PeoplePlatforms" }, { "$ref": "#/components/parameters/PeoplePrimaryPlatform" }, { "$ref": "#/components/parameters/PeopleConnection" },
               { "$ref": "#/components/parameters/PeopleNeedsChoice" }, { "$ref": "#/components/parameters/PeopleDeactivated" },
               { "$ref": "#/components/parameters/PeopleSyncStatus" }, { "$ref": "#/components/parameters/PeopleSearch" },
               { "$ref": "#/components/parameters/PeopleSort" }
@@ -212,6 +212,8 @@ extension OpenAPIDocument {
         "parameters": {
           "ConnectionID": { "name": "connection_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } },
           "PeoplePlatform": { "name": "platform", "in": "query", "description": "Has an account on this platform", "schema": { "$ref": "#/components/schemas/Platform" } },
+          "PeoplePlatforms": { "name": "platforms", "in": "query", "description": "Has an active account on every one of these (comma-separated)", "schema": { "type": "string", "example": "slack,teams" } },
+          "PeoplePrimaryPlatform": { "name": "primary_platform", "in": "query", "description": "Their primary platform is this one", "schema": { "$ref": "#/components/schemas/Platform" } },
           "PeopleConnection": { "name": "connection_id", "in": "query", "description": "Has an account on this connection", "schema": { "type": "string", "format": "uuid" } },
           "PeopleNeedsChoice": { "name": "needs_primary_choice", "in": "query", "schema": { "type": "boolean" } },
           "PeopleDeactivated": { "name": "deactivated", "in": "query", "description": "Every account deactivated", "schema": { "type": "boolean" } },

@@ -42,6 +42,17 @@ extension Request {
     }
 
     /// Cursors are opaque to clients: base64url of the last item's sort key.
+    /// Refuses query parameters the route does not take: a misspelled filter must not quietly
+    /// widen a list (or the bulk action it previews).
+    func allowQueryParameters(_ names: Set<String>) throws {
+        let unknown = Set(uri.queryParameters.map { String($0.key) }).subtracting(names)
+        guard unknown.isEmpty else {
+            let takes = names.isEmpty ? "none" : names.sorted().joined(separator: ", ")
+            throw APIError.badRequest(
+                "unknown_query_parameter", "Unknown query parameter \(unknown.sorted().map { "'\($0)'" }.joined(separator: ", ")); this route takes: \(takes).")
+        }
+    }
+
     func cursor() throws -> String? {
         guard let raw = uri.queryParameters.get("cursor") else { return nil }
         guard let data = Data(base64URL: raw), let value = String(data: data, encoding: .utf8),

@@ -56,6 +56,8 @@ import Testing
         Case(name: "cursor that decodes to NUL", method: .get, uri: "/v1/orgs?cursor=AA", status: .badRequest, code: "invalid_cursor"),
         Case(name: "NUL in a filter", method: .get, uri: "/v1/orgs/acme/audit?action=%00", status: .badRequest, code: "invalid_text"),
         Case(name: "NUL in a job filter", method: .get, uri: "/v1/orgs/acme/jobs?kind=a%00b", status: .badRequest, code: "invalid_text"),
+        Case(name: "unknown query parameter", method: .get, uri: "/v1/orgs/acme/people?primary_platfrom=slack", status: .badRequest, code: "unknown_query_parameter"),
+        Case(name: "unknown platform in a list", method: .get, uri: "/v1/orgs/acme/people?platforms=slack,myspace", status: .badRequest, code: "invalid_query_parameter"),
         Case(name: "bad boolean", method: .get, uri: "/v1/orgs/acme/keys?include_revoked=maybe", status: .badRequest, code: "invalid_query_parameter"),
         Case(name: "no credentials", method: .get, uri: "/v1/orgs/acme", token: nil, status: .unauthorized, code: "unauthenticated"),
         Case(name: "unknown key", method: .get, uri: "/v1/orgs/acme",

@@ -34,6 +34,7 @@ struct APIKeyRoutes {
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
         try context.requireAdmin()
+        try request.allowQueryParameters(["include_revoked"])
         let includeRevoked = try request.boolean("include_revoked", default: false)
         let keys = try await administration.listKeys(in: context.organization.id, includeRevoked: includeRevoked, logger: context.logger)
         return try .json(Page(items: keys.map { APIKeyRepresentation($0) }, nextCursor: nil))

@@ -66,6 +66,7 @@ struct ConnectionRoutes {
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        try request.allowQueryParameters(["platform", "include_disconnected"])
         let platform = try request.choice("platform", as: Platform.self)
         let all = try await center.list(
             context.organization.id, includeDisconnected: try request.boolean("include_disconnected", default: true), logger: context.logger)
@@ -108,12 +109,14 @@ struct ConnectionRoutes {
 
     @Sendable func availableTeams(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let id = try context.parameters.identifier("connection_id", as: ConnectionID.self)
+        try request.allowQueryParameters(["cursor"])
         let cursor = request.uri.queryParameters.get("cursor").map { String($0) }
         let page = try await center.availableTeams(id, organization: context.organization.id, cursor: cursor, logger: context.logger)
         return try .json(Page(items: page.teams.map(TeamRepresentation.init), nextCursor: page.next))
     }
 
     @Sendable func teams(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        try request.allowQueryParameters(["selected"])
         let id = try context.parameters.identifier("connection_id", as: ConnectionID.self)
         let teams = try await center.knownTeams(
             id, organization: context.organization.id, selectedOnly: try request.boolean("selected", default: false), logger: context.logger)

@@ -26,6 +26,7 @@ struct ImportRoutes {
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let id = try context.parameters.identifier("connection_id", as: ConnectionID.self)
+        try request.allowQueryParameters(["limit", "cursor"])
         let limit = try request.integer("limit", default: 20, range: 1...100)
         var before: ImportRunID?
         if let cursor = try request.cursor() {

@@ -16,6 +16,7 @@ struct JobRoutes {
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let limit = try request.integer("limit", default: 50, range: 1...200)
+        try request.allowQueryParameters(["state", "kind", "limit", "cursor"])
         let state = try request.choice("state", as: JobState.self)
         let kind = request.uri.queryParameters.get("kind").map { String($0) }
         var before: Int64?

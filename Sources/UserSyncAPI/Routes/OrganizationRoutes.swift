@@ -43,6 +43,7 @@ struct OrganizationRoutes {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         try Self.requireOperator(context)
+        try request.allowQueryParameters(["limit", "cursor"])
         let limit = try request.integer("limit", default: 50, range: 1...200)
         let cursor = try request.cursor()
         let organizations = try await administration.listOrganizations(after: cursor, limit: limit + 1, logger: context.logger)

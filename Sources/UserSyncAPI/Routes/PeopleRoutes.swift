@@ -62,11 +62,27 @@ struct PeopleRoutes {
 
 /// The people list's query parameters and cursors.
 enum PeopleQuery {
+    static let parameters: Set<String> = [
+        "limit", "cursor", "platform", "platforms", "primary_platform", "connection_id", "needs_primary_choice", "deactivated",
+        "sync_status", "q", "sort",
+    ]
+
     static func filter(_ request: Request, limitRange: ClosedRange<Int>) throws -> PeopleRepository.Filter {
+        try request.allowQueryParameters(parameters)
         let query = request.uri.queryParameters
         var filter = PeopleRepository.Filter()
         filter.limit = try request.integer("limit", default: 50, range: limitRange)
         filter.platform = try request.choice("platform", as: Platform.self)
+        filter.primaryPlatform = try request.choice("primary_platform", as: Platform.self)
+        if let raw = query.get("platforms") {
+            filter.platforms = try raw.split(separator: ",").map { name in
+                guard let platform = Platform(rawValue: String(name).trimmingCharacters(in: .whitespaces)) else {
+                    throw APIError.badRequest(
+                        "invalid_query_parameter", "'platforms' must be a comma-separated list of \(Platform.allCases.map(\.rawValue).joined(separator: ", ")).")
+                }
+                return platform
+            }
+        }
         if let raw = query.get("connection_id") {
             guard let id = ConnectionID(String(raw)) else { throw APIError.badRequest("invalid_query_parameter", "'connection_id' must be a UUID.") }
             filter.connectionID = id

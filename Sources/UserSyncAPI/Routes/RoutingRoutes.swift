@@ -12,6 +12,7 @@ struct RoutingRoutes {
     }
 
     @Sendable func route(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        try request.allowQueryParameters(["from_platform", "from_account", "from_connection", "to_email", "to_person"])
         let query = request.uri.queryParameters
         guard let platform = try request.choice("from_platform", as: Platform.self) else {
             throw APIError.badRequest("invalid_query_parameter", "'from_platform' is required.")

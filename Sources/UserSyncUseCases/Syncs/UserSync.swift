@@ -65,7 +65,7 @@ public struct UserSync: Sendable {
             if verdict.first?.verdict == .syncExists {
                 throw DomainError.conflict(
                     code: "sync_exists_on_platform",
-                    message: "The person has a sync onto that connection; reset the person (or that sync) before making it their primary.")
+                    message: "The person has a sync onto that connection; reset the person before making it their primary.")
             }
             try await audit.append(
                 .init(action: "person.primary_chosen", targetType: "person", targetID: person.description, details: [
