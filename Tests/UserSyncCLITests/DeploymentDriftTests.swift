@@ -57,6 +57,21 @@ import UserSyncTestSupport
             .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"'")) }
     }
 
+    /// The README's configuration table: each variable and the commands its second column says
+    /// read it (`all`, or command names; a parenthesis qualifies a command, e.g. migrate's fallback).
+    static func readmeReaders() throws -> [String: Set<String>] {
+        var readers: [String: Set<String>] = [:]
+        for line in try file("README.md").split(separator: "\n") where line.hasPrefix("| `") {
+            let cells = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard cells.count > 3 else { continue }
+            let variable = cells[1].trimmingCharacters(in: CharacterSet(charactersIn: "`"))
+            let words = cells[2].replacingOccurrences(of: "(", with: " ").replacingOccurrences(of: ")", with: " ")
+                .split(whereSeparator: { !$0.isLetter }).map(String.init)
+            readers[variable] = Set(words)
+        }
+        return readers
+    }
+
     static var subcommands: Set<String> {
         Set(UserSyncCommand.configuration.subcommands.compactMap { $0.configuration.commandName })
     }
@@ -83,6 +98,13 @@ import UserSyncTestSupport
             #expect(Self.subcommands.contains(subcommand), "\(service.name) runs `usersync \(subcommand)`, which does not exist")
             let unknown = Set(service.environment).subtracting(Self.variables)
             #expect(unknown.isEmpty, "\(service.name) sets variables usersync does not read: \(unknown.sorted())")
+            // And each is one its own subcommand reads, by the README's configuration table.
+            let readBy = try Self.readmeReaders()
+            let ignored = service.environment.filter { variable in
+                guard let readers = readBy[variable] else { return false }
+                return !readers.contains("all") && !readers.contains(subcommand)
+            }
+            #expect(ignored.isEmpty, "\(service.name) (`usersync \(subcommand)`) sets variables that command does not read: \(ignored.sorted())")
         }
         let postgres = try #require(try Self.services().first { $0.name == "postgres" })
         #expect(postgres.image?.hasPrefix("postgres:15") == true)
