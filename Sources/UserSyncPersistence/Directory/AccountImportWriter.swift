@@ -53,6 +53,24 @@ public struct AccountImportWriter: Sendable {
         }
     }
 
+    /// Drops these users (bots the user listing skipped) from the run's staged team members, so
+    /// that finishing the run does not take them for members the listing missed; returns how many
+    /// of them were members of a selected team.
+    public func unstageMembers(_ userIDs: [String], target: Target, on db: PostgresConnection, logger: Logger) async throws -> Int {
+        guard !userIDs.isEmpty else { return 0 }
+        let rows = try await db.query(
+            """
+            WITH gone AS (
+                DELETE FROM import_team_members
+                WHERE org_id = \(target.organization.rawValue) AND run_id = \(target.run.rawValue) AND platform_user_id = ANY(\(userIDs)::text[])
+                RETURNING platform_user_id
+            )
+            SELECT count(DISTINCT platform_user_id)::int8 FROM gone
+            """, logger: logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
     /// Stages members of the run's selected teams (Teams, Webex), of any number of teams at once.
     public func stageMembers(_ members: [StagedMember], target: Target, on db: PostgresConnection, logger: Logger) async throws {
         guard !members.isEmpty else { return }

@@ -144,6 +144,11 @@ enum Seeder {
                 directory.accounts[index].teams.append(team)
             }
         }
+        // Webex bots are added to teams like people (they are never people of the organization).
+        for index in directory.accounts.indices where directory.accounts[index].bot && platform == .webex {
+            directory.teams[0].members.append(index)
+            directory.accounts[index].teams.append(0)
+        }
     }
 
     private static func makeCredentials(name: String, random: inout SeededRandom) -> SimCredentials {

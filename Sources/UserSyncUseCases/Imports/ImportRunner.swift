@@ -170,10 +170,10 @@ public struct ImportRunner: Sendable {
     /// Writes one page of users and its progress in one transaction.
     private func write(_ page: [PlatformAccount], scoped: Bool, target: AccountImportWriter.Target, logger: Logger) async throws {
         var rows: [String: AccountImportWriter.Row] = [:]
-        var bots = 0
+        var bots: [String] = []
         for account in page {
             guard !account.isBot else {
-                bots += 1
+                bots.append(account.platformUserID)
                 continue
             }
             rows[account.platformUserID] = AccountImportWriter.Row(
@@ -182,9 +182,11 @@ public struct ImportRunner: Sendable {
         }
         try await database.withTenant(target.organization, logger: logger) { db in
             try await holdRun(target, on: db, logger: logger)
-            // Scoped to teams, only members count; bots are in no team.
+            // Scoped to teams, only the bots that are members of a selected team count, and they
+            // leave the staged members (never to be imported as members the listing missed).
+            let skipped = scoped ? try await writer.unstageMembers(bots, target: target, on: db, logger: logger) : bots.count
             try await writer.upsert(
-                Array(rows.values), skippedBots: scoped ? 0 : bots, onlyStagedMembers: scoped, target: target, on: db, logger: logger)
+                Array(rows.values), skippedBots: skipped, onlyStagedMembers: scoped, target: target, on: db, logger: logger)
         }
     }
 

@@ -17,6 +17,10 @@ import UserSyncSimulator
             for platform in Platform.allCases {
                 let run = try await api.importAndWait(connections[platform]!)
                 #expect(run["state"] as? String == "succeeded", "\(platform): \(run)")
+                // The seed's bots: Slack's and Slackbot (a bot by its id), and Webex's, which are
+                // members of a team (only members of selected teams count).
+                let bots: [Platform: Int] = [.slack: 120 / 100 + 2, .teams: 0, .zoom: 0, .webex: 120 / 200 + 1]
+                #expect((run["counts"] as? [String: Any])?["bots_skipped"] as? Int == bots[platform], "\(platform): \(run)")
             }
             let expected = ExpectedPerson.from(api.simulator, organization: "acme", platforms: Set(Platform.allCases))
             let people = try await api.allPeople()
