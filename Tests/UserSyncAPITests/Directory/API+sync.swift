@@ -64,16 +64,19 @@ extension API {
     /// Opens a consent link and signs in at the simulated platform as `login`, allowing (or denying)
     /// the way a person's browser would; returns the page the service shows at the end.
     func answerConsent(_ link: String, login: String, allow: Bool = true) async throws -> Reply {
-        let path = String(link.dropFirst("http://usersync.test".count))
-        let opened = try await call(.get, path, token: nil)
-        guard opened.status == .found, let authorize = opened.headers[.location], let url = URLComponents(string: authorize) else {
-            return opened
-        }
-        var fields = (url.queryItems ?? []).filter { ["client_id", "redirect_uri", "state"].contains($0.name) }
-        fields.append(.init(name: "login", value: login))
-        fields.append(.init(name: "decision", value: allow ? "allow" : "deny"))
+        let opened = try await call(.get, String(link.dropFirst("http://usersync.test".count)), token: nil)
+        guard opened.status == .found, let authorize = opened.headers[.location] else { return opened }
+        return try await call(.get, try await signIn(at: authorize, login: login, allow: allow), token: nil)
+    }
+
+    /// Answers the simulated platform's authorize page (the URL the service redirected to) as
+    /// `login`; returns the path of the service's callback the platform redirects back to, not
+    /// yet followed.
+    func signIn(at authorize: String, login: String, allow: Bool = true) async throws -> String {
+        let url = try #require(URLComponents(string: authorize))
         var form = URLComponents()
-        form.queryItems = fields
+        form.queryItems = (url.queryItems ?? []).filter { ["client_id", "redirect_uri", "state"].contains($0.name) }
+            + [.init(name: "login", value: login), .init(name: "decision", value: allow ? "allow" : "deny")]
         var request = HTTPClientRequest(url: "\(url.scheme!)://\(url.host!):\(url.port!)\(url.path)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
@@ -88,7 +91,7 @@ extension API {
         try await client.shutdown()
         let location = try #require(answer.headers.first(name: "Location"), "the simulator did not redirect back: \(answer.status)")
         #expect(location.hasPrefix("http://usersync.test/oauth/"))
-        return try await call(.get, String(location.dropFirst("http://usersync.test".count)), token: nil)
+        return String(location.dropFirst("http://usersync.test".count))
     }
 
     /// Every sync of the organization, with its person's primary platform.

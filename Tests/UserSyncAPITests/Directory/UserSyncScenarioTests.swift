@@ -611,23 +611,6 @@ extension UserSyncScenarioTests {
     static func authorize(_ api: API, link: String, login: String) async throws -> String {
         let opened = try await api.call(.get, path(link), token: nil)
         #expect(opened.status == .found, "\(opened.text)")
-        let location = try #require(opened.headers[.location])
-        let url = try #require(URLComponents(string: location))
-        var form = URLComponents()
-        form.queryItems = (url.queryItems ?? []).filter { ["client_id", "redirect_uri", "state"].contains($0.name) }
-            + [.init(name: "login", value: login), .init(name: "decision", value: "allow")]
-        var request = HTTPClientRequest(url: "\(url.scheme!)://\(url.host!):\(url.port!)\(url.path)")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(ByteBuffer(string: form.percentEncodedQuery ?? ""))
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
-        let answer: HTTPClientResponse
-        do { answer = try await client.execute(request, timeout: .seconds(10)) } catch {
-            try await client.shutdown()
-            throw error
-        }
-        try await client.shutdown()
-        let back = try #require(answer.headers.first(name: "Location"), "the simulator did not redirect back: \(answer.status)")
-        return path(back)
+        return try await api.signIn(at: try #require(opened.headers[.location]), login: login)
     }
 }
