@@ -93,7 +93,7 @@ import FoundationNetworking
             let quick = try await Self.sleepJob(db, org, milliseconds: 100)
             let short = try await Self.sleepJob(db, org, milliseconds: 3_000)
             let long = try await Self.sleepJob(db, org, milliseconds: 60_000)
-            let metricsPort = Int.random(in: 20_000...40_000)
+            let metricsPort = Int.random(in: 20_000...32_000)  // below the ephemeral range
             let worker = try Self.startWorker(db, extra: [
                 "USERSYNC_WORKER_GRACE_PERIOD_SECONDS": "5", "USERSYNC_WORKER_METRICS_PORT": String(metricsPort),
             ])

@@ -34,10 +34,12 @@ as_postgres() {
   if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
+# Below Linux's ephemeral range (32768+), where a client connection's local port can take a port
+# nothing listens on.
 free_port() {
   local port
   for _ in $(seq 1 100); do
-    port=$((20000 + RANDOM % 30000))
+    port=$((20000 + RANDOM % 12000))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "$port"; return 0; fi
   done
   return 1
@@ -58,11 +60,22 @@ start_throwaway_postgres() {
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$PG_DIR"; fi
   as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --no-sync >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log" >&2; return 1; }
-  PG_PORT=$(free_port)
-  # Durability is not needed for a throwaway cluster; speed is.
-  as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 start \
-    -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
-    >/dev/null || { cat "$PG_DIR/postgres.log" >&2; return 1; }
+  # Durability is not needed for a throwaway cluster; speed is. A port taken between the check and
+  # the start (another process got there first) is tried again with another.
+  local attempt
+  for attempt in 1 2 3 4 5; do
+    PG_PORT=$(free_port)
+    if as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 start \
+      -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+      >/dev/null; then
+      break
+    fi
+    if [ "$attempt" -eq 5 ] || ! grep -q "could not bind\|could not create any TCP/IP sockets" "$PG_DIR/postgres.log"; then
+      cat "$PG_DIR/postgres.log" >&2
+      return 1
+    fi
+    : >"$PG_DIR/postgres.log"
+  done
   PG_ADMIN_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres?sslmode=disable"
   export PG_ADMIN_URL PG_PORT
 }
