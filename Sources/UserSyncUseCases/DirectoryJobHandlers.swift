@@ -27,7 +27,7 @@ extension JobHandlers {
         handlers.registerUserSync(
             runner: SyncRunner(database: database, access: access, health: health, settings: sync),
             maintainer: UserTokenMaintainer(database: database, access: access, health: health, settings: sync),
-            actions: PersonActions(database: database, access: access, health: health, settings: sync), logger: logger)
+            actions: PersonActions(database: database, access: access), logger: logger)
         return handlers
     }
 }

@@ -23,11 +23,20 @@ public final class JobProcessor: Service, Sendable {
     let logger: Logger
     let metrics = JobMetrics()
 
+    /// One run of a job here: the same job claimed again (after the reaper gave it back, or
+    /// after a snooze) is another run.
+    private struct Run: Hashable, Sendable {
+        var key: JobKey
+        var claim: UInt64
+    }
+
     private struct State: Sendable {
-        var running: [JobKey: ClaimedJob] = [:]
-        /// The task running each job's handler, to cancel it when its lease is lost.
-        var handlers: [JobKey: Task<Void, Never>] = [:]
-        var released: Set<JobKey> = []
+        var running: [Run: ClaimedJob] = [:]
+        /// The task running each run's handler, to cancel it when its lease is lost.
+        var handlers: [Run: Task<Void, Never>] = [:]
+        /// Runs given back (shutdown) or whose lease was lost: their outcome is not recorded.
+        var released: Set<Run> = []
+        var claimsMade: UInt64 = 0
         var stopping = false
         var succeeded: [JobKey] = []
         var claims = 0
@@ -122,18 +131,26 @@ public final class JobProcessor: Service, Sendable {
                 continue
             }
             backlog = claimed.count == min(free, settings.batchSize)
-            state.withLock { state in
-                for job in claimed {
-                    state.running[job.key] = job
-                    state.released.remove(job.key)  // a new attempt of a job given back earlier
+            let runs = state.withLock { state in
+                claimed.map { job in
+                    // An older run of the same job still here has its outcome behind it or lost its
+                    // lease (the queue gave the job out again): either way it records nothing more.
+                    for (run, _) in state.running where run.key == job.key {
+                        state.released.insert(run)
+                        state.handlers[run]?.cancel()
+                    }
+                    state.claimsMade += 1
+                    let run = Run(key: job.key, claim: state.claimsMade)
+                    state.running[run] = job
+                    return (run, job)
                 }
             }
-            for job in claimed {
+            for (run, job) in runs {
                 jobs.addTask {
-                    let handler = Task { await self.execute(job) }
-                    self.state.withLock { $0.handlers[job.key] = handler }
+                    let handler = Task { await self.execute(job, run) }
+                    self.state.withLock { $0.handlers[run] = handler }
                     await withTaskCancellationHandler { await handler.value } onCancel: { handler.cancel() }
-                    self.state.withLock { _ = $0.handlers.removeValue(forKey: job.key) }
+                    self.state.withLock { _ = $0.handlers.removeValue(forKey: run) }
                 }
             }
             if claimed.isEmpty { await idle(&wakeups) }
@@ -156,28 +173,36 @@ public final class JobProcessor: Service, Sendable {
         }
     }
 
-    /// After claiming stops: wait for running jobs up to the grace period, then release the rest.
+    /// After claiming stops: wait for running jobs up to the grace period, then cancel the rest,
+    /// give their handlers a moment to stop, and release them (so no other worker starts a job
+    /// this one is still writing for).
     private func drain(jobs: inout DiscardingTaskGroup) async {
         let deadline = ContinuousClock.now + settings.gracePeriod
         while runningCount > 0 && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))
         }
         let leftover = state.withLock { state -> [JobKey] in
-            let keys = Array(state.running.keys)
-            state.released.formUnion(keys)
-            return keys
+            state.released.formUnion(state.running.keys)
+            return Array(Set(state.running.keys.map(\.key)))
         }
         guard !leftover.isEmpty else { return }
-        logger.notice("grace period over; giving running jobs back to the queue", metadata: ["jobs": "\(leftover.count)"])
+        logger.notice("grace period over; stopping running jobs and giving them back to the queue", metadata: ["jobs": "\(leftover.count)"])
+        jobs.cancelAll()
+        let stopped = ContinuousClock.now + .seconds(2)
+        while runningCount > 0 && ContinuousClock.now < stopped {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
         do { try await queue.release(leftover, worker: workerID, logger: logger) } catch {
             logger.error("releasing jobs failed; their leases will expire and the reaper will re-queue them", metadata: ["error": "\(error)"])
         }
-        jobs.cancelAll()
     }
+
+    /// Whether this run was given back or lost its lease: its outcome is not recorded.
+    private func isReleased(_ run: Run) -> Bool { state.withLock { $0.released.contains(run) } }
 
     // MARK: Running a job
 
-    private func execute(_ job: ClaimedJob) async {
+    private func execute(_ job: ClaimedJob, _ run: Run) async {
         var jobLogger = logger
         jobLogger[metadataKey: "org_id"] = "\(job.organizationID)"
         jobLogger[metadataKey: "job_id"] = "\(job.id)"
@@ -188,7 +213,7 @@ public final class JobProcessor: Service, Sendable {
         let started = ContinuousClock.now
         defer {
             kindMetrics.runTime.recordSeconds((ContinuousClock.now - started).secondsValue)
-            state.withLock { _ = $0.running.removeValue(forKey: job.key) }
+            state.withLock { _ = $0.running.removeValue(forKey: run) }
             wakeContinuation.yield()
         }
         guard let entry = handlers.entries[job.kind] else {
@@ -198,7 +223,9 @@ public final class JobProcessor: Service, Sendable {
         let context = JobContext(
             organizationID: job.organizationID, jobID: job.id, attempt: job.attempts, maxAttempts: job.maxAttempts, logger: jobLogger)
         do {
-            switch try await entry.run(job.payload, context) {
+            let outcome = try await entry.run(job.payload, context)
+            if isReleased(run) { return }
+            switch outcome {
             case .succeeded:
                 kindMetrics.succeeded.increment()
                 state.withLock { $0.succeeded.append(job.key) }
@@ -208,10 +235,12 @@ public final class JobProcessor: Service, Sendable {
                     kindMetrics.snoozed.increment()
                 }
             }
-        } catch let failure as PermanentJobFailure {
-            await die(job, error: failure.description, entry: entry, logger: jobLogger)
         } catch {
-            if state.withLock({ $0.released.contains(job.key) }) { return }  // given back at shutdown, or its lease lost
+            if isReleased(run) { return }
+            if let failure = error as? PermanentJobFailure {
+                await die(job, error: failure.description, entry: entry, logger: jobLogger)
+                return
+            }
             let message = String(describing: error)
             guard job.attempts < job.maxAttempts else {
                 await die(job, error: message, entry: entry, logger: jobLogger)
@@ -269,16 +298,17 @@ public final class JobProcessor: Service, Sendable {
         let every = settings.lease / 3
         while !Task.isCancelled {
             do { try await Task.sleep(for: every) } catch { return }
-            let keys = state.withLock { Array($0.running.keys) }
+            let keys = state.withLock { state in Array(Set(state.running.filter { !state.released.contains($0.key) }.keys.map(\.key))) }
             guard !keys.isEmpty else { continue }
             do {
                 let held = try await queue.extendLeases(worker: workerID, ids: keys, lease: settings.lease, logger: logger)
                 // A job whose lease is gone may already run elsewhere (the reaper gave it back):
                 // its handler here is cancelled and its outcome not recorded.
-                let lost = state.withLock { state -> Set<JobKey> in
-                    let lost = Set(keys).subtracting(held).subtracting(state.succeeded).filter { state.running[$0] != nil }
+                let lost = state.withLock { state -> [Run] in
+                    let gone = Set(keys).subtracting(held).subtracting(state.succeeded)
+                    let lost = state.running.keys.filter { gone.contains($0.key) }
                     state.released.formUnion(lost)
-                    for key in lost { state.handlers[key]?.cancel() }
+                    for run in lost { state.handlers[run]?.cancel() }
                     return lost
                 }
                 if !lost.isEmpty { logger.warning("lost the lease on running jobs; cancelled them", metadata: ["jobs": "\(lost.count)"]) }

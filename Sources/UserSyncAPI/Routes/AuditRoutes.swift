@@ -12,7 +12,7 @@ struct AuditRoutes {
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        try request.allowQueryParameters(["action", "actor_kind", "actor_id", "target_type", "target_id", "limit", "cursor"])
+        try request.allowQueryParameters(["action", "actor_kind", "actor_id", "target_type", "target_id", "since", "until", "limit", "cursor"])
         let query = request.uri.queryParameters
         var filter = AuditLogRepository.Filter()
         filter.limit = try request.integer("limit", default: 50, range: 1...200)

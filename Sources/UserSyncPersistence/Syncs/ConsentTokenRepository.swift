@@ -50,8 +50,8 @@ public struct ConsentTokenRepository: Sendable {
             """, logger: logger)
     }
 
-    /// Notes that the prompts carrying these links went out; every other unused link of their
-    /// syncs stops working (the person has the newest one now).
+    /// Notes that the prompts carrying these links went out; every older unused link of their
+    /// syncs stops working (the person has the newest one now; a newer one is left alone).
     public func markDelivered(_ organization: OrganizationID, tokenHashes: [Data], on db: PostgresConnection, logger: Logger) async throws {
         guard !tokenHashes.isEmpty else { return }
         try await db.query(
@@ -59,12 +59,12 @@ public struct ConsentTokenRepository: Sendable {
             WITH delivered AS (
                 UPDATE consent_tokens SET delivered_at = now()
                 WHERE org_id = \(organization.rawValue) AND token_hash = ANY(\(tokenHashes.map { ByteBuffer(bytes: $0) })::bytea[])
-                RETURNING sync_id, token_hash
+                RETURNING sync_id, token_hash, created_at
             )
             UPDATE consent_tokens t SET superseded_at = now()
             FROM delivered d
             WHERE t.org_id = \(organization.rawValue) AND t.sync_id = d.sync_id AND t.token_hash <> d.token_hash
-              AND t.used_at IS NULL AND t.superseded_at IS NULL
+              AND t.created_at <= d.created_at AND t.used_at IS NULL AND t.superseded_at IS NULL
             """, logger: logger)
     }
 

@@ -189,10 +189,11 @@ public struct SyncRepository: Sendable {
     /// Writes many status changes and their history rows in one statement, and lets go of any
     /// claim on the syncs (see ``release(_:_:job:on:logger:)``). With `claimedBy`, only syncs that
     /// job still holds are written: a change made meanwhile by someone else (the person consented,
-    /// an admin reset them) stands. Returns the changes written.
+    /// an admin reset them) stands; with `orUnclaimed` too, also syncs no live job holds. Returns
+    /// the changes written.
     public func record(
         _ organization: OrganizationID, _ changes: [StatusChange], actor: AuditActor, claimedBy job: Int64? = nil,
-        on db: PostgresConnection, logger: Logger
+        orUnclaimed: Bool = false, on db: PostgresConnection, logger: Logger
     ) async throws -> [Recorded] {
         guard !changes.isEmpty else { return [] }
         let org = organization.rawValue
@@ -206,7 +207,8 @@ public struct SyncRepository: Sendable {
                     tokens_expire_at timestamptz, clear_tokens boolean, consented boolean, refund_attempt boolean)
             ), before AS (
                 SELECT s.id, s.status FROM syncs s JOIN input i ON i.id = s.id
-                WHERE s.org_id = \(org) AND (\(job)::bigint IS NULL OR s.worked_by = \(job))
+                WHERE s.org_id = \(org) AND (\(job)::bigint IS NULL OR s.worked_by = \(job)
+                                               OR (\(orUnclaimed) AND (s.worked_by IS NULL OR s.worked_until < now())))
                 FOR UPDATE OF s
             ), updated AS (
                 UPDATE syncs s SET status = i.status, cause = i.cause, message = i.message, next_retry_at = i.next_retry_at,

@@ -122,13 +122,14 @@ public struct ConsentFlow: Sendable {
         let sync = snapshot.sync
         let person = AuditActor.user(snapshot.person.id.description)
         guard let code = query["code"] else {
-            guard query["error"] == "access_denied" else {
+            guard let error = query["error"] else { return broken }
+            guard error == "access_denied" else {
                 // The platform failed (`server_error`, `temporarily_unavailable`, …): the link
                 // still works; only this sign-in is over.
                 try await database.withTenant(organization, logger: logger) { db in
                     try await tokens.clearState(organization, tokenHash: record.tokenHash, on: db, logger: logger)
                 }
-                let reason = String((query["error_description"] ?? query["error"] ?? "no answer").prefix(200))
+                let reason = String((query["error_description"] ?? error).prefix(200))
                 return .page(
                     status: 502, title: "This sign-in did not go through",
                     message: "\(sync.platform.displayName) could not complete it (\(reason)). Open the link from your message again.")

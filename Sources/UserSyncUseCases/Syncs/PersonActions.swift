@@ -7,22 +7,17 @@ import UserSyncJobs
 import UserSyncPersistence
 import UserSyncWorker
 
-/// The worker's half of the actions on people: reset (and remove), and reprompt.
+/// The worker's half of resetting and removing people (a reprompt is `sync.run` jobs).
 public struct PersonActions: Sendable {
     let database: Database
     let access: ConnectorAccess
-    let settings: SyncSettings
-    let recorder = SyncRecorder()
-    let runner: SyncRunner
     let syncs = SyncRepository()
     let people = PeopleRepository()
     let audit = AuditLogRepository()
 
-    public init(database: Database, access: ConnectorAccess, health: ConnectionHealthRecorder, settings: SyncSettings) {
+    public init(database: Database, access: ConnectorAccess) {
         self.database = database
         self.access = access
-        self.settings = settings
-        self.runner = SyncRunner(database: database, access: access, health: health, settings: settings)
     }
 
     /// Resets a person: each sync's stored tokens are revoked upstream and its guest removed
@@ -87,25 +82,6 @@ public struct PersonActions: Sendable {
             done.append("upstream refused (\(failure.cause.rawValue)): \(failure.message)")
         }
         return done.joined(separator: "; ")
-    }
-
-    /// Sends fresh consent links for the person's link syncs that wait for them (pending, or
-    /// failed because the person declined or their authorization stopped working): the failed
-    /// ones are pending again, then all go through the sync runner with fresh prompts.
-    func reprompt(_ payload: PersonJobPayload, context: JobContext) async throws -> JobOutcome {
-        let organization = context.organizationID, logger = context.logger
-        let waiting = try await database.withTenant(organization, logger: logger) { db -> [SyncID] in
-            let person: Person
-            do { person = try await people.get(organization, payload.personID, on: db, logger: logger) } catch DomainError.notFound { return [] }
-            let waiting = person.syncs.filter(Self.waitsForPerson)
-            try await recorder.record(
-                organization,
-                waiting.filter { $0.status == .failed }.map { .init(sync: $0.id, outcome: .repromptRequested) },
-                actor: .system, on: db, logger: logger)
-            return waiting.map(\.id)
-        }
-        try await runner.work(waiting, fresh: true, context: context)
-        return .succeeded
     }
 
     /// A link sync that waits for the person.

@@ -18,9 +18,8 @@ struct SyncFailures: Sendable {
     /// `retryAt` unless the platform named its own time.
     func judge(_ failure: PlatformFailure, during step: String, attempts: Int, retryAt: @autoclosure () -> Date) -> SyncOutcome {
         guard failure.fixer == .retry else { return .platformFailure(failure, during: step) }
-        if failure.cause == .rateLimited, let until = failure.retryAt {
-            return .platformFailure(failure, during: step, retryAt: until)
-        }
+        // A rate limit never ends a sync: at the platform's time, or the backoff's when it named none.
+        if failure.cause == .rateLimited { return .platformFailure(failure, during: step, retryAt: failure.retryAt ?? retryAt()) }
         guard attempts < settings.maxAttempts else { return .gaveUp(attempts: attempts, lastError: failure.description) }
         return .platformFailure(failure, during: step, retryAt: retryAt())
     }
@@ -33,19 +32,6 @@ struct SyncFailures: Sendable {
         await giveUp(payload.syncIDs, job: job, logger: logger)
     }
 
-    /// A reprompt job that will not run again: the person's syncs it was to prompt fail.
-    func repromptDied(_ job: DeadJob, logger: Logger) async {
-        guard let payload = try? JSONDecoder().decode(PersonJobPayload.self, from: Data(job.payload.utf8)) else { return }
-        do {
-            let syncs = try await database.withTenant(job.organizationID, logger: logger) { db in
-                try await PeopleRepository().get(job.organizationID, payload.personID, on: db, logger: logger).syncs.map(\.id)
-            }
-            await giveUp(syncs, job: job, logger: logger)
-        } catch {
-            logger.error("recording a dead reprompt job failed", metadata: ["error": "\(error)"])
-        }
-    }
-
     private func giveUp(_ ids: [SyncID], job: DeadJob, logger: Logger) async {
         do {
             try await database.withTenant(job.organizationID, logger: logger) { db in
@@ -56,7 +42,7 @@ struct SyncFailures: Sendable {
                 try await recorder.record(
                     job.organizationID,
                     abandoned.map { .init(sync: $0.id, outcome: .gaveUp(attempts: job.attempts, lastError: job.error)) },
-                    actor: .system, on: db, logger: logger)
+                    actor: .system, claimedBy: job.jobID, orUnclaimed: true, on: db, logger: logger)
             }
         } catch {
             logger.error("recording a dead sync job failed", metadata: ["error": "\(error)"])

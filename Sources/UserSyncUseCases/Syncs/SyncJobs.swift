@@ -10,20 +10,19 @@ public enum SyncJobs {
     public static let run = "sync.run"
     /// Keeps a linked sync's own tokens working: refreshes them, proves them, heals (`SyncJobPayload`).
     public static let check = "sync.check"
-    /// Resets or removes a person (`PersonJobPayload`).
+    /// Resets or removes a person (`PersonJobPayload`). A reprompt is `sync.run` jobs with `fresh`.
     public static let reset = "person.reset"
-    /// Sends a person's pending consent prompts again with fresh links (`PersonJobPayload`).
-    public static let reprompt = "person.reprompt"
 
     /// Syncs one `sync.run` job carries out: big enough that a bulk sync of thousands costs a
     /// few dozen transactions, small enough that a batch finishes in seconds.
     public static let batchSize = 100
 
-    /// The jobs that carry out `syncs`, in batches, from `runAt` on (now when nil).
-    static func runJobs(_ syncs: [SyncID], runAt: Date? = nil) -> [NewJob] {
+    /// The jobs that carry out `syncs`, in batches, from `runAt` on (now when nil); `fresh`
+    /// prompts again where a prompt is out (a reprompt, and its retries).
+    static func runJobs(_ syncs: [SyncID], runAt: Date? = nil, fresh: Bool = false) -> [NewJob] {
         stride(from: 0, to: syncs.count, by: batchSize).map { start in
             let batch = Array(syncs[start..<min(start + batchSize, syncs.count)])
-            return try! NewJob(kind: run, payload: SyncRunPayload(syncIDs: batch), runAt: runAt, maxAttempts: 8)
+            return try! NewJob(kind: run, payload: SyncRunPayload(syncIDs: batch, fresh: fresh), runAt: runAt, maxAttempts: 8)
         }
     }
 }
@@ -72,9 +71,6 @@ extension JobHandlers {
         }
         register(SyncJobs.reset, payload: PersonJobPayload.self) { payload, context in
             try await actions.reset(payload, context: context)
-        }
-        register(SyncJobs.reprompt, payload: PersonJobPayload.self, onDead: { job in await runner.failures.repromptDied(job, logger: logger) }) { payload, context in
-            try await actions.reprompt(payload, context: context)
         }
     }
 }

@@ -35,9 +35,9 @@ struct SyncRecorder: Sendable {
     @discardableResult
     func record(
         _ organization: OrganizationID, _ changes: [SyncRepository.StatusChange], actor: AuditActor, claimedBy job: Int64? = nil,
-        requestID: String? = nil, on db: PostgresConnection, logger: Logger
+        orUnclaimed: Bool = false, requestID: String? = nil, on db: PostgresConnection, logger: Logger
     ) async throws -> Set<SyncID> {
-        let recorded = try await syncs.record(organization, changes, actor: actor, claimedBy: job, on: db, logger: logger)
+        let recorded = try await syncs.record(organization, changes, actor: actor, claimedBy: job, orUnclaimed: orUnclaimed, on: db, logger: logger)
         let outcomes = Dictionary(changes.map { ($0.sync, $0.outcome) }, uniquingKeysWith: { $1 })
         let entries = recorded.compactMap { change in
             outcomes[change.sync].map { outcome in

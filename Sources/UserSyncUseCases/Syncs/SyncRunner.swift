@@ -72,12 +72,14 @@ public struct SyncRunner: Sendable {
         let organization = context.organizationID, logger = context.logger
         guard let batch = try await prepare(ids, fresh: fresh, context: context) else { return }
         let upshots = await perform(batch)
+        // A run whose lease was lost (or that shutdown stopped) records nothing: the job may be
+        // running elsewhere, and its cancelled calls are no platform's answer.
+        try Task.checkCancellation()
 
         var changes: [SyncRepository.StatusChange] = []
         var delivered: [Prompter.Prompt] = []
         var retries: [Date: [SyncID]] = [:]
         var needingAttention: [ConnectionID: PlatformFailure] = [:]
-        let backoff = settings.retryAt(afterAttempt: batch.attempts.values.max() ?? 1)
         for (snapshot, plan) in batch.plans {
             let id = snapshot.sync.id
             switch (plan, upshots[id]) {
@@ -87,7 +89,10 @@ public struct SyncRunner: Sendable {
                 changes.append(.init(sync: id, outcome: outcome, changes: change))
                 if let prompt { delivered.append(prompt) }
             case (_, .failed(let failure, let step, let connection)?):
-                let outcome = failures.judge(failure, during: step, attempts: batch.attempts[id] ?? 1, retryAt: backoff)
+                // Each sync backs off by its own tries, to the whole second, so that the retries of a
+                // batch still share a few jobs.
+                let attempts = batch.attempts[id] ?? 1
+                let outcome = failures.judge(failure, during: step, attempts: attempts, retryAt: settings.retryAt(afterAttempt: attempts).roundedUp)
                 if failure.fixer == .admin { needingAttention[connection] = failure }
                 if outcome.status == .pending, let at = outcome.nextRetryAt { retries[at, default: []].append(id) }
                 changes.append(.init(sync: id, outcome: outcome, changes: .init(refundAttempt: failure.cause == .rateLimited)))
@@ -101,7 +106,7 @@ public struct SyncRunner: Sendable {
             let untouched = batch.attempts.keys.filter { !recorded.contains($0) }
             try await syncs.release(organization, untouched, job: context.jobID, on: db, logger: logger)
             for (at, ids) in retries {
-                _ = try await JobQueue.enqueue(SyncJobs.runJobs(ids, runAt: at), organization: organization, on: db, logger: logger)
+                _ = try await JobQueue.enqueue(SyncJobs.runJobs(ids, runAt: at, fresh: fresh), organization: organization, on: db, logger: logger)
             }
         }
         for (connection, failure) in needingAttention {

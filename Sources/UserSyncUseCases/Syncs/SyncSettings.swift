@@ -45,6 +45,11 @@ public struct SyncSettings: Sendable {
     }
 }
 
+extension Date {
+    /// The next whole second (retries of a batch that fall in the same second share a job).
+    var roundedUp: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.up)) }
+}
+
 extension Duration {
     var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

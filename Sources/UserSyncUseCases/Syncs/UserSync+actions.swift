@@ -43,10 +43,10 @@ extension UserSync {
                     throw RepromptThrottled(nextAllowedAt: next)
                 }
                 requested.nextPromptAllowedAt = Date().addingTimeInterval(interval)
-                try await markRepromptRequested(current.syncs, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+                requested.jobID = try await queueReprompts(current.syncs, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+            } else {
+                requested.jobID = try await JobQueue.enqueue(Self.job(action, person: person), organization: organization, on: db, logger: logger)
             }
-            requested.jobID = try await JobQueue.enqueue(
-                Self.job(action, person: person), organization: organization, on: db, logger: logger)
             try await audit.append(
                 .init(action: "person.\(action.rawValue)_requested", targetType: "person", targetID: person.description,
                       details: ["email": current.email, "forced": "\(force)"]),
@@ -62,7 +62,7 @@ extension UserSync {
         logger: Logger
     ) async throws -> Tally {
         try await database.withTenant(organization, logger: logger) { db in
-            var ids = try await ids(target, organization: organization, on: db, logger: logger)
+            let ids = try await ids(target, organization: organization, on: db, logger: logger)
             var tally: Tally = [:]
             if action == .reprompt {
                 let waiting = try await syncs.forPeople(organization, ids, history: false, on: db, logger: logger)
@@ -71,13 +71,14 @@ extension UserSync {
                 let outcome = try await people.reservePrompts(
                     organization, people: eligible, interval: settings.repromptInterval.timeInterval, force: force, on: db, logger: logger)
                 tally["throttled"] = outcome.throttled.count
-                ids = outcome.reserved
-                try await markRepromptRequested(
-                    ids.flatMap { waiting[$0] ?? [] }, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+                _ = try await queueReprompts(
+                    outcome.reserved.flatMap { waiting[$0] ?? [] }, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+                tally["queued"] = outcome.reserved.count
+            } else {
+                let queued = try await JobQueue.enqueue(ids.map { Self.job(action, person: $0) }, organization: organization, on: db, logger: logger)
+                tally["queued"] = queued.count { $0 != nil }
+                tally["already_queued"] = queued.count { $0 == nil }
             }
-            let queued = try await JobQueue.enqueue(ids.map { Self.job(action, person: $0) }, organization: organization, on: db, logger: logger)
-            tally["queued"] = queued.count { $0 != nil }
-            tally["already_queued"] = queued.count { $0 == nil }
             tally = tally.filter { $0.value > 0 }
             try await audit.append(
                 .init(action: "people.\(action.rawValue)_requested", targetType: "people", details: [
@@ -88,18 +89,23 @@ extension UserSync {
         }
     }
 
-    /// The person's link syncs that failed waiting for them (declined, authorization lost) are
-    /// pending again from the admin's request on; the job then sends the fresh prompts.
-    private func markRepromptRequested(
+    /// Reprompts the link syncs among `syncs` that wait for their person: those that failed
+    /// waiting (declined, authorization lost) are pending again from the admin's request on, and
+    /// `sync.run` jobs send all of them fresh links. Returns the first job's id.
+    private func queueReprompts(
         _ syncs: [Sync], organization: OrganizationID, actor: AuditActor, requestID: String?, on db: PostgresConnection, logger: Logger
-    ) async throws {
-        let failed = syncs.filter { $0.status == .failed && PersonActions.waitsForPerson($0) }
+    ) async throws -> Int64? {
+        let waiting = syncs.filter(PersonActions.waitsForPerson)
         try await SyncRecorder().record(
-            organization, failed.map { .init(sync: $0.id, outcome: .repromptRequested) }, actor: actor, requestID: requestID, on: db, logger: logger)
+            organization, waiting.filter { $0.status == .failed }.map { .init(sync: $0.id, outcome: .repromptRequested) },
+            actor: actor, requestID: requestID, on: db, logger: logger)
+        return try await JobQueue.enqueue(SyncJobs.runJobs(waiting.map(\.id), fresh: true), organization: organization, on: db, logger: logger)
+            .first ?? nil
     }
 
+    /// A reset's or removal's job (reprompts are `sync.run` jobs).
     static func job(_ action: Action, person: PersonID) -> NewJob {
-        let kind = action == .reprompt ? SyncJobs.reprompt : SyncJobs.reset
+        let kind = SyncJobs.reset
         // One of each action queued per person at a time; a removal asked for while a reset is
         // queued or running is a job of its own (both are idempotent), never dropped.
         let key = "\(action.rawValue):\(person)"

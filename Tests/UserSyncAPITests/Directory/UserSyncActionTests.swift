@@ -110,7 +110,8 @@ import UserSyncTestSupport
             #expect(forced.status == .accepted, "\(forced.text)")
             #expect(forced["next_prompt_allowed_at"] is String)
             try await eventually { Self.prompts(api, to: linked).count == 2 }
-            try await eventually { try await Self.sync(api, linked.sync)["status"] as? String == "pending" }
+            // Pending again once the new prompt's delivery is recorded, which replaces the old link.
+            try await eventually { try await Self.sync(api, linked.sync)["cause"] as? String == "awaiting_user_consent" }
             let second = try #require(Self.prompts(api, to: linked).last?.link)
             #expect(second != first)
             let replaced = try await api.call(.get, String(first.dropFirst("http://usersync.test".count)), token: nil)

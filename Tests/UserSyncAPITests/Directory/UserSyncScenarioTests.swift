@@ -367,6 +367,9 @@ import UserSyncTestSupport
             #expect(statusChanges.ids == unpaged && statusChanges.pages > 1)
             let forged = try await api.call(.get, "/v1/orgs/acme/audit?cursor=bm90LWEtbnVtYmVy", token: viewer.secret)
             #expect(forged.status == .badRequest && forged.code == "invalid_cursor")
+            // A time window: everything so far is inside [2000, 2100), nothing before 2000.
+            #expect(try await list("since=2000-01-01T00:00:00Z&until=2100-01-01T00:00:00Z").count >= whole.ids.count)
+            #expect(try await list("until=2000-01-01T00:00:00Z").isEmpty)
         }
     }
 
@@ -472,8 +475,10 @@ import UserSyncTestSupport
                 .post, "/v1/orgs/acme/people/actions", json: #"{"action":"reprompt","filter":{"sync_status":"pending"},"force":true}"#)
             #expect(forced["counts"] as? [String: Int] == ["queued": links.count])
             try await eventually { links.allSatisfy { Self.prompts(api, to: $0).count == 2 } }
-            let replaced = try await api.call(.get, Self.path(try #require(firstLinks[Self.id(links[0])] ?? nil)), token: nil)
-            #expect(replaced.status == .gone && replaced.text.contains("replaced"))
+            // The new prompt is out; once its delivery is recorded, the old link is replaced.
+            let firstLink = Self.path(try #require(firstLinks[Self.id(links[0])] ?? nil))
+            try await eventually { try await api.call(.get, firstLink, token: nil).status == .gone }
+            #expect(try await api.call(.get, firstLink, token: nil).text.contains("replaced"))
             let nothing = try await api.call(
                 .post, "/v1/orgs/acme/people/actions", json: Self.json(["action": "reprompt", "person_ids": [Self.id(standIns[0])], "force": true]))
             #expect(nothing["counts"] as? [String: Int] == ["nothing_to_reprompt": 1])
