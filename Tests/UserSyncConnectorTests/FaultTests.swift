@@ -156,7 +156,9 @@ struct FaultTests {
             let failure = await expectFailure { _ = try await platforms.connector(platform, organization: "acme").users().collect() }
             #expect(failure?.cause == .platformUnavailable, "\(String(describing: failure))")
             #expect(failure?.fixer == .retry)
-            #expect(platforms.simulator.calls(platform, endpoint) == attempts, "bounded: no retry storm")
+            // At most one call per attempt (under load a timed-out call may not reach the simulator).
+            let calls = platforms.simulator.calls(platform, endpoint)
+            #expect(calls >= 1 && calls <= attempts, "bounded: no retry storm (\(calls) calls)")
         }
     }
 
