@@ -76,8 +76,23 @@ public struct Database: Sendable, Service {
     }
 
     /// Readiness: a round trip to the server.
-    public func ping(logger: Logger) async throws {
-        try await client.query("SELECT 1", logger: logger)
+    /// Checks the database answers within `timeout` (a pool that cannot connect would otherwise
+    /// wait for a connection indefinitely).
+    public func ping(timeout: Duration = .seconds(2), logger: Logger) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await client.query("SELECT 1", logger: logger) }
+            group.addTask {
+                try await Task.sleep(for: timeout)
+                throw PingTimeout(timeout: timeout)
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+
+    public struct PingTimeout: Error, CustomStringConvertible {
+        public let timeout: Duration
+        public var description: String { "the database did not answer within \(timeout)" }
     }
 }
 

@@ -80,11 +80,11 @@ struct API: Sendable {
 }
 
 func withAPI(
-    migrator: Migrator? = nil, maxBodyBytes: Int = 64 * 1024,
+    migrator: Migrator? = nil, maxBodyBytes: Int = 64 * 1024, database: Database? = nil,
     _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     try await withTestDatabase { db in
-        try await serve(db, platforms: nil, migrator: migrator, maxBodyBytes: maxBodyBytes, body)
+        try await serve(db, platforms: nil, migrator: migrator, maxBodyBytes: maxBodyBytes, database: database, body)
     }
 }
 
@@ -111,14 +111,15 @@ func withSimulatedAPI(
 
 private func serve(
     _ db: TestDatabase, platforms: SimulatedPlatforms?, migrator: Migrator? = nil, maxBodyBytes: Int = 64 * 1024,
-    sync: SyncSettings = testSyncSettings(), logger: Logger? = nil, _ body: @Sendable @escaping (API) async throws -> Void
+    sync: SyncSettings = testSyncSettings(), logger: Logger? = nil, database: Database? = nil,
+    _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     let access = platforms?.access
         ?? ConnectorAccess(
             factory: ConnectorFactory(client: .shared, settings: SimulatedPlatforms.testSettings, logger: db.logger),
             secrets: TestSecrets.box, allowInsecureURLs: true)
     let dependencies = APIDependencies(
-        database: db.service, migrator: try migrator ?? TestDatabase.migrator, metrics: sharedMetrics,
+        database: database ?? db.service, migrator: try migrator ?? TestDatabase.migrator, metrics: sharedMetrics,
         operatorToken: operatorToken, maxBodyBytes: maxBodyBytes, connectors: access, healthCheckDelay: .seconds(1), sync: sync)
     let app = Application(router: buildRouter(dependencies), logger: logger ?? Logger(label: "Hummingbird"))
     try await app.test(.router) { client in try await body(API(client: client, db: db, platforms: platforms)) }

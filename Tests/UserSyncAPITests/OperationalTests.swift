@@ -24,6 +24,21 @@ import UserSyncTestSupport
         }
     }
 
+    @Test(.timeLimit(.minutes(1)))
+    func notReadyWhenTheDatabaseDoesNotAnswer() async throws {
+        let unreachable = Database(url: try DatabaseURL("postgres://usersync_service@127.0.0.1:9/usersync?sslmode=disable"), poolSize: 1, logger: TestEnvironment.logger)
+        let pool = Task { await unreachable.run() }
+        defer { pool.cancel() }
+        try await withAPI(database: unreachable) { api in
+            let started = ContinuousClock.now
+            let ready = try await api.call(.get, "/readyz", token: nil)
+            #expect(ready.status == .serviceUnavailable)
+            #expect(ready.code == "database_unreachable")
+            #expect(ContinuousClock.now - started < .seconds(30), "readiness answers instead of waiting for a connection")
+            #expect(try await api.call(.get, "/healthz", token: nil).status == .ok, "the process is alive all the same")
+        }
+    }
+
     @Test func metricsArePrometheusTextLabelledByRoute() async throws {
         try await withAPI { api in
             _ = try await api.call(.get, "/healthz", token: nil)
