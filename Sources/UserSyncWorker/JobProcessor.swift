@@ -298,7 +298,10 @@ public final class JobProcessor: Service, Sendable {
         let every = settings.lease / 3
         while !Task.isCancelled {
             do { try await Task.sleep(for: every) } catch { return }
-            let keys = state.withLock { state in Array(Set(state.running.filter { !state.released.contains($0.key) }.keys.map(\.key))) }
+            // The runs as they are now: a run claimed while the extension is under way is not
+            // judged by it (its job's lease may have changed hands to it in the meantime).
+            let runs = state.withLock { state in state.running.keys.filter { !state.released.contains($0) } }
+            let keys = Array(Set(runs.map(\.key)))
             guard !keys.isEmpty else { continue }
             do {
                 let held = try await queue.extendLeases(worker: workerID, ids: keys, lease: settings.lease, logger: logger)
@@ -306,7 +309,7 @@ public final class JobProcessor: Service, Sendable {
                 // its handler here is cancelled and its outcome not recorded.
                 let lost = state.withLock { state -> [Run] in
                     let gone = Set(keys).subtracting(held).subtracting(state.succeeded)
-                    let lost = state.running.keys.filter { gone.contains($0.key) }
+                    let lost = runs.filter { gone.contains($0.key) && state.running[$0] != nil }
                     state.released.formUnion(lost)
                     for run in lost { state.handlers[run]?.cancel() }
                     return lost
