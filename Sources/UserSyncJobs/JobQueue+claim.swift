@@ -79,6 +79,3 @@ extension ClaimedJob {
     public var key: JobKey { JobKey(organizationID, id) }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

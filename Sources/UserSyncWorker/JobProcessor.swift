@@ -212,7 +212,7 @@ public final class JobProcessor: Service, Sendable {
         kindMetrics.startLatency.recordSeconds(max(0, job.startedAt.timeIntervalSince(job.dueAt)))
         let started = ContinuousClock.now
         defer {
-            kindMetrics.runTime.recordSeconds((ContinuousClock.now - started).secondsValue)
+            kindMetrics.runTime.recordSeconds((ContinuousClock.now - started).seconds)
             state.withLock { _ = $0.running.removeValue(forKey: run) }
             wakeContinuation.yield()
         }
@@ -246,7 +246,7 @@ public final class JobProcessor: Service, Sendable {
                 await die(job, error: message, entry: entry, logger: jobLogger)
                 return
             }
-            let retryAt = (error as? RetryLater)?.at ?? Date().addingTimeInterval(settings.retryDelay(afterAttempt: job.attempts).secondsValue)
+            let retryAt = (error as? RetryLater)?.at ?? Date().addingTimeInterval(settings.retryDelay(afterAttempt: job.attempts).seconds)
             jobLogger.info("job failed; will retry", metadata: ["error": "\(message)", "attempt": "\(job.attempts)", "retry_at": "\(retryAt)"])
             if (try? await record({ try await queue.fail(job.key, worker: workerID, error: message, retryAt: retryAt, logger: jobLogger) })) == true {
                 kindMetrics.retried.increment()
@@ -341,6 +341,3 @@ public final class JobProcessor: Service, Sendable {
     }
 }
 
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

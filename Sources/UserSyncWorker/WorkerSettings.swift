@@ -28,8 +28,7 @@ public struct WorkerSettings: Sendable {
 
     /// The delay before attempt `attempt + 1`: base·2^(attempt-1), capped, jittered to 50–100 %.
     func retryDelay(afterAttempt attempt: Int) -> Duration {
-        let base = Double(retryBaseDelay.components.seconds) + Double(retryBaseDelay.components.attoseconds) / 1e18
-        let cap = Double(maxRetryDelay.components.seconds)
+        let base = retryBaseDelay.seconds, cap = maxRetryDelay.seconds
         let ceiling = min(cap, base * pow(2, Double(max(0, attempt - 1))))
         return .seconds(Double.random(in: (ceiling / 2)...max(ceiling, 0.001)))
     }

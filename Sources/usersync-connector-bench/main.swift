@@ -95,6 +95,3 @@ struct ConnectorBenchmark: AsyncParsableCommand {
     static func round3(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -112,7 +112,7 @@ struct Bench: Sendable {
             }
             try await group.waitForAll()
         }
-        let rate = Double(jobs) / (ContinuousClock.now - started).secondsValue
+        let rate = Double(jobs) / (ContinuousClock.now - started).seconds
         try await clear()
         return rate.rounded()
     }
@@ -148,7 +148,7 @@ struct Bench: Sendable {
             while done.withLock({ $0 }) < jobs { try await Task.sleep(for: .milliseconds(5)) }
             // The last successes are recorded in one more batch.
             while try await unfinished() { try await Task.sleep(for: .milliseconds(5)) }
-            return Double(jobs) / (ContinuousClock.now - started).secondsValue
+            return Double(jobs) / (ContinuousClock.now - started).seconds
         }
         try await clear()
         return rate.rounded()
@@ -231,7 +231,7 @@ struct Bench: Sendable {
                 group.addTask { try await reaper.run() }
                 while try await unfinished() { try await Task.sleep(for: .milliseconds(50)) }
                 group.cancelAll()
-                return (ContinuousClock.now - killedAt).secondsValue
+                return (ContinuousClock.now - killedAt).seconds
             }
         }
         try await clear()
@@ -245,9 +245,6 @@ struct Bench: Sendable {
     }
 }
 
-extension Duration {
-    var secondsValue: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
 
 extension Double {
     func rounded(to places: Int) -> Double {

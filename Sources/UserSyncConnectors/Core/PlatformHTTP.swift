@@ -213,9 +213,6 @@ struct PlatformHTTP: Sendable {
     }
 }
 
-extension Duration {
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}
 
 extension TimeAmount {
     init(_ duration: Duration) { self = .nanoseconds(Int64(duration.seconds * 1e9)) }

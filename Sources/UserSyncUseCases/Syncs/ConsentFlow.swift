@@ -59,7 +59,7 @@ public struct ConsentFlow: Sendable {
             let state = ScopedToken(prefix: Self.statePrefix, organizationID: organization)
             try await tokens.setState(
                 organization, tokenHash: token.hash, stateHash: state.hash,
-                expiresAt: now.addingTimeInterval(settings.stateLifetime.timeInterval), on: db, logger: logger)
+                expiresAt: now.addingTimeInterval(settings.stateLifetime.seconds), on: db, logger: logger)
             try await audit.append(
                 .init(action: "consent.opened", targetType: "sync", targetID: snapshot.sync.id.description),
                 organization: organization, actor: .user(snapshot.person.id.description), requestID: nil, on: db, logger: logger)

@@ -72,7 +72,7 @@ struct Prompter: Sendable {
         let token = ScopedToken(prefix: Self.linkPrefix, organizationID: snapshot.organization)
         return Prompt(
             organization: snapshot.organization, sync: snapshot.sync.id, person: snapshot.person.id, token: token,
-            expiresAt: Date().addingTimeInterval(settings.consentLinkLifetime.timeInterval), primary: primary.id,
+            expiresAt: Date().addingTimeInterval(settings.consentLinkLifetime.seconds), primary: primary.id,
             primaryPlatform: primary.platform, recipient: account.platformUserID,
             message: DirectMessage(
                 title: "Connect your \(secondary) account",

@@ -118,7 +118,7 @@ public struct SyncRunner: Sendable {
     /// stores the new links, in one transaction. Nil when there is nothing to claim.
     private func prepare(_ ids: [SyncID], fresh: Bool, context: JobContext) async throws -> Batch? {
         let organization = context.organizationID, logger = context.logger
-        let until = Date().addingTimeInterval(settings.claimLease.timeInterval)
+        let until = Date().addingTimeInterval(settings.claimLease.seconds)
         return try await database.withTenant(organization, logger: logger) { db -> Batch? in
             let attempts = try await syncs.claim(organization, ids, job: context.jobID, until: until, on: db, logger: logger)
             guard !attempts.isEmpty else { return nil }

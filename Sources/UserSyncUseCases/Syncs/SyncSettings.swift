@@ -39,7 +39,7 @@ public struct SyncSettings: Sendable {
 
     /// When attempt `attempt` (1 for the first) is retried: exponential, jittered to 50–100 %.
     func retryAt(afterAttempt attempt: Int) -> Date {
-        let base = retryBaseDelay.timeInterval, cap = maxRetryDelay.timeInterval
+        let base = retryBaseDelay.seconds, cap = maxRetryDelay.seconds
         let ceiling = min(cap, base * pow(2, Double(max(0, attempt - 1))))
         return Date().addingTimeInterval(Double.random(in: (ceiling / 2)...max(ceiling, 0.001)))
     }
@@ -50,6 +50,3 @@ extension Date {
     var roundedUp: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.up)) }
 }
 
-extension Duration {
-    var timeInterval: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

@@ -36,7 +36,7 @@ extension UserSync {
                     throw DomainError.conflict(
                         code: "nothing_to_reprompt", message: "The person has no link sync waiting for them to authorize.")
                 }
-                let interval = settings.repromptInterval.timeInterval
+                let interval = settings.repromptInterval.seconds
                 let outcome = try await people.reservePrompts(
                     organization, people: [person], interval: interval, force: force, on: db, logger: logger)
                 if let next = outcome.throttled[person] {
@@ -69,7 +69,7 @@ extension UserSync {
                 let eligible = ids.filter { waiting[$0]?.contains(where: PersonActions.waitsForPerson) ?? false }
                 tally["nothing_to_reprompt"] = ids.count - eligible.count
                 let outcome = try await people.reservePrompts(
-                    organization, people: eligible, interval: settings.repromptInterval.timeInterval, force: force, on: db, logger: logger)
+                    organization, people: eligible, interval: settings.repromptInterval.seconds, force: force, on: db, logger: logger)
                 tally["throttled"] = outcome.throttled.count
                 _ = try await queueReprompts(
                     outcome.reserved.flatMap { waiting[$0] ?? [] }, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)

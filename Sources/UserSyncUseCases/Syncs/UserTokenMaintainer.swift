@@ -36,9 +36,9 @@ public struct UserTokenMaintainer: Sendable {
     }
 
     static func nextCheck(settings: SyncSettings, expiresAt: Date?) -> Date {
-        let regular = Date().addingTimeInterval(settings.tokenCheckInterval.timeInterval)
+        let regular = Date().addingTimeInterval(settings.tokenCheckInterval.seconds)
         guard let expiresAt else { return regular }
-        return max(Date(), min(regular, expiresAt.addingTimeInterval(-settings.tokenRefreshMargin.timeInterval)))
+        return max(Date(), min(regular, expiresAt.addingTimeInterval(-settings.tokenRefreshMargin.seconds)))
     }
 
     func run(_ payload: SyncJobPayload, context: JobContext) async throws -> JobOutcome {
@@ -52,7 +52,7 @@ public struct UserTokenMaintainer: Sendable {
         let tokens = try access.open(sealed, organization: organization, sync: payload.syncID)
         let connector = try await access.connector(for: snapshot.secondary, database: database, logger: logger)
         do {
-            if tokens.needsRefresh(at: Date(), margin: settings.tokenRefreshMargin.timeInterval) {
+            if tokens.needsRefresh(at: Date(), margin: settings.tokenRefreshMargin.seconds) {
                 let fresh = try await connector.refresh(tokens)
                 let resealed = try access.seal(fresh, organization: organization, sync: payload.syncID)
                 try await database.withTenant(organization, logger: logger) { db in
