@@ -199,11 +199,10 @@ public struct ConnectCenter: Sendable {
                     message: "The connection was disconnected while the import was waiting or running.", on: db, logger: logger)
             }
             _ = try await matcher.resolvePrimaries(organization, connection: id, on: db, logger: logger)
-            for syncID in try await SyncRepository().ids(organization, connection: id, excluding: .failed, on: db, logger: logger) {
-                let sync = try await SyncRepository().get(organization, syncID, on: db, logger: logger)
-                try await SyncRecorder().record(
-                    sync, .connectionDisconnected(secondary: connection.platform), actor: actor, requestID: requestID, on: db, logger: logger)
-            }
+            let affected = try await SyncRepository().ids(organization, connection: id, excluding: .failed, on: db, logger: logger)
+            try await SyncRecorder().record(
+                organization, affected.map { .init(sync: $0, outcome: .connectionDisconnected(secondary: connection.platform)) },
+                actor: actor, requestID: requestID, on: db, logger: logger)
             try await audit.append(
                 .init(action: "connection.disconnected", targetType: "connection", targetID: id.description,
                       details: ["accounts_deactivated": "\(deactivated)"]),

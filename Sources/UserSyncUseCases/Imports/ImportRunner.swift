@@ -227,7 +227,7 @@ public struct ImportRunner: Sendable {
         case .retry:
             if failure.cause == .rateLimited {
                 // A rate limit never spends an attempt, whether or not the platform said how long.
-                let until = failure.retryAt ?? Date().addingTimeInterval(Double(settings.rateLimitWait.components.seconds))
+                let until = failure.retryAt ?? Date().addingTimeInterval(settings.rateLimitWait.seconds)
                 try await database.withTenant(organization, logger: logger) { db in
                     try await runs.wait(organization, run.id, until: until, reason: failure.description, on: db, logger: logger)
                 }

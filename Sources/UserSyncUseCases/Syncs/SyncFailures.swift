@@ -29,14 +29,10 @@ struct SyncFailures: Sendable {
     /// a retry scheduled by a later job.
     func died(_ job: DeadJob, logger: Logger) async {
         guard let payload = try? JSONDecoder().decode(SyncRunPayload.self, from: Data(job.payload.utf8)) else { return }
-        await giveUp(payload.syncIDs, job: job, logger: logger)
-    }
-
-    private func giveUp(_ ids: [SyncID], job: DeadJob, logger: Logger) async {
         do {
             try await database.withTenant(job.organizationID, logger: logger) { db in
                 let now = Date()
-                let abandoned = try await SyncRepository().get(job.organizationID, ids, on: db, logger: logger).filter {
+                let abandoned = try await SyncRepository().get(job.organizationID, payload.syncIDs, on: db, logger: logger).filter {
                     $0.status == .pending && $0.cause != SyncOutcome.awaitingConsentCause && ($0.nextRetryAt ?? now) <= now
                 }
                 try await recorder.record(

@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Synchronization
 import UserSyncConnectors
 import UserSyncDomain
 import UserSyncJobs
@@ -127,14 +126,7 @@ public struct SyncRunner: Sendable {
             let prompted = fresh ? [] : try await ConsentTokenRepository().prompted(organization, syncs: claimed, on: db, logger: logger)
             var plans = snapshots.map { (snapshot: $0, plan: plan($0, prompted: prompted.contains($0.sync.id))) }
 
-            var needed: [ConnectionID: PlatformConnection] = [:]
-            for (snapshot, plan) in plans {
-                switch plan {
-                case .prompt: needed[snapshot.secondary.id] = snapshot.secondary; needed[snapshot.primary!.id] = snapshot.primary
-                case .inviteGuest: needed[snapshot.secondary.id] = snapshot.secondary
-                case .settle, .leave: break
-                }
-            }
+            let needed = Dictionary(plans.flatMap { Self.connections($0.plan, of: $0.snapshot) }.map { ($0.id, $0) }) { first, _ in first }
             // A connection that cannot be used settles only the syncs that need it.
             var connectors: [ConnectionID: any PlatformConnector] = [:]
             var blocked: [ConnectionID: SyncOutcome] = [:]
@@ -153,16 +145,21 @@ public struct SyncRunner: Sendable {
                 }
             }
             for index in plans.indices {
-                let snapshot = plans[index].snapshot
-                let uses: [ConnectionID] = switch plans[index].plan {
-                case .prompt(let prompt): [snapshot.secondary.id, prompt.primary]
-                case .inviteGuest: [snapshot.secondary.id]
-                case .settle, .leave: []
-                }
-                if let outcome = uses.lazy.compactMap({ blocked[$0] }).first { plans[index].plan = .settle(outcome, .init()) }
+                let uses = Self.connections(plans[index].plan, of: plans[index].snapshot)
+                if let outcome = uses.lazy.compactMap({ blocked[$0.id] }).first { plans[index].plan = .settle(outcome, .init()) }
             }
             try await prompter.store(plans.compactMap { if case .prompt(let prompt) = $0.plan { prompt } else { nil } }, on: db, logger: logger)
             return Batch(attempts: attempts, plans: plans, connectors: connectors)
+        }
+    }
+
+    /// The connections a plan's platform call goes through (a prompt: the secondary, whose OAuth
+    /// client is checked, and the primary, whose bot sends it).
+    private static func connections(_ plan: Plan, of snapshot: SyncSnapshot) -> [PlatformConnection] {
+        switch plan {
+        case .prompt: [snapshot.secondary] + (snapshot.primary.map { [$0] } ?? [])
+        case .inviteGuest: [snapshot.secondary]
+        case .settle, .leave: []
         }
     }
 
@@ -192,8 +189,8 @@ public struct SyncRunner: Sendable {
     }
 
     /// Makes the batch's platform calls, `settings.batchConcurrency` at a time. Once a platform
-    /// says it is rate limiting a connection, the batch's other calls there wait for the retry
-    /// instead of asking again.
+    /// says it is rate limiting a connection, the batch's other calls there do not ask again: the
+    /// connection's shared rate limiter answers them with the same wait.
     private func perform(_ batch: Batch) async -> [SyncID: Upshot] {
         let calls = batch.plans.filter {
             switch $0.plan {
@@ -201,12 +198,11 @@ public struct SyncRunner: Sendable {
             case .settle, .leave: false
             }
         }
-        let limits = RateLimits()
         return await withTaskGroup(of: (SyncID, Upshot).self) { group in
             var waiting = calls[...]
             func start() {
                 guard let (snapshot, plan) = waiting.popFirst() else { return }
-                group.addTask { (snapshot.sync.id, await call(plan, for: snapshot, connectors: batch.connectors, limits: limits)) }
+                group.addTask { (snapshot.sync.id, await call(plan, for: snapshot, connectors: batch.connectors)) }
             }
             for _ in 0..<settings.batchConcurrency { start() }
             var upshots: [SyncID: Upshot] = [:]
@@ -218,15 +214,12 @@ public struct SyncRunner: Sendable {
         }
     }
 
-    private func call(
-        _ plan: Plan, for snapshot: SyncSnapshot, connectors: [ConnectionID: any PlatformConnector], limits: RateLimits
-    ) async -> Upshot {
+    private func call(_ plan: Plan, for snapshot: SyncSnapshot, connectors: [ConnectionID: any PlatformConnector]) async -> Upshot {
         let sync = snapshot.sync
         let (step, connection): (String, ConnectionID) = switch plan {
         case .prompt(let prompt): ("Sending the consent prompt", prompt.primary)
         default: ("Inviting a guest", snapshot.secondary.id)
         }
-        if let failure = limits.failure(at: connection) { return .failed(failure, step: step, connection: connection) }
         do throws(PlatformFailure) {
             switch plan {
             case .prompt(let prompt):
@@ -241,25 +234,7 @@ public struct SyncRunner: Sendable {
                     .init(mode: .virtual, virtualIdentity: guest.platformUserID, virtualKind: .guest), delivered: nil)
             }
         } catch {
-            if error.cause == .rateLimited { limits.note(error, at: connection) }
             return .failed(error, step: step, connection: connection)
-        }
-    }
-}
-
-/// The connections a batch has been told are rate limiting it, with the platform's answer.
-private final class RateLimits: Sendable {
-    private let state = Mutex<[ConnectionID: PlatformFailure]>([:])
-
-    func note(_ failure: PlatformFailure, at connection: ConnectionID) {
-        state.withLock { $0[connection] = failure }
-    }
-
-    /// The rate limit still in force at `connection`, if any.
-    func failure(at connection: ConnectionID) -> PlatformFailure? {
-        state.withLock { limits in
-            guard let failure = limits[connection], (failure.retryAt ?? .distantPast) > Date() else { return nil }
-            return failure
         }
     }
 }
