@@ -58,9 +58,7 @@ struct ConnectorBenchmark: AsyncParsableCommand {
             #endif
             return Report(build: build, seedSeconds: seedSeconds, results: results)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        try BenchmarkSupport.print(report)
     }
 
     static func measure(_ platform: Platform, organization: String, people: Int, platforms: SimulatedPlatforms) async throws -> Figures {

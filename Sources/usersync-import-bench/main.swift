@@ -46,9 +46,7 @@ struct ImportBenchmark: AsyncParsableCommand {
                 return reports
             }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        print(String(decoding: try encoder.encode(reports), as: UTF8.self))
+        try BenchmarkSupport.print(reports)
     }
 }
 
@@ -91,7 +89,7 @@ struct Bench: Sendable {
         report["reimport_changes"] = Double(again.changes)
         report["reimport_db_wal_mib_per_second"] = Double(again.walBytes) / again.seconds / 1_048_576
         report["people_matched"] = Double(try await count("SELECT count(*) FROM people WHERE org_id = '\(org)'"))
-        report["worker_peak_rss_mib"] = Self.peakResidentMiB(worker.processIdentifier)
+        report["worker_peak_rss_mib"] = BenchmarkSupport.peakResidentMiB(worker.processIdentifier)
         worker.terminate()
         worker.waitUntilExit()
         return report.mapValues { ($0 * 1000).rounded() / 1000 }
@@ -152,20 +150,9 @@ struct Bench: Sendable {
     }
 
     func startWorker() throws -> Process {
-        let url = db.serviceURL
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["work"]
-        process.environment = [
-            "DATABASE_URL": "postgres://\(url.username)@\(url.host):\(url.port)/\(url.database)?sslmode=disable",
-            "USERSYNC_ENCRYPTION_KEYS": "test:" + Data(repeating: 7, count: 32).base64EncodedString(),
-            "USERSYNC_PLATFORM_PACING": "off", "USERSYNC_WORKER_METRICS_PORT": "0", "USERSYNC_LOG_LEVEL": ProcessInfo.processInfo.environment["BENCH_WORKER_LOG_LEVEL"] ?? "warning",
-            "USERSYNC_WORKER_CONCURRENCY": String(concurrency),
-            "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
+        try BenchmarkSupport.start(
+            "work", binary: binary, db: db, environment: ["USERSYNC_WORKER_CONCURRENCY": String(concurrency)],
+            logLevel: ProcessInfo.processInfo.environment["BENCH_WORKER_LOG_LEVEL"] ?? "warning")
     }
 
     /// Bytes of write-ahead log written since the server started.
@@ -177,15 +164,6 @@ struct Bench: Sendable {
         let rows = try await db.admin.client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
         for try await value in rows.decode(Int64.self) { return value }
         return 0
-    }
-
-    /// The peak resident memory of a process (VmHWM, Linux).
-    static func peakResidentMiB(_ pid: Int32) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        else { return -1 }
-        return kib / 1024
     }
 }
 

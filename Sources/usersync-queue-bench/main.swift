@@ -50,9 +50,7 @@ struct QueueBenchmark: AsyncParsableCommand {
             report["batch_size"] = Double(batchSize)
             return report
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        try BenchmarkSupport.print(report)
     }
 }
 

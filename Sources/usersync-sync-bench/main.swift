@@ -37,9 +37,7 @@ struct SyncBenchmark: AsyncParsableCommand {
                 try await Bench(db: db, platforms: platforms, binary: binary, concurrency: concurrency).measure(people: people, syncs: wanted)
             }
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        print(String(decoding: try encoder.encode(report), as: UTF8.self))
+        try BenchmarkSupport.print(report)
     }
 }
 
@@ -127,7 +125,7 @@ struct Bench: Sendable {
             "link_syncs": Double(withAccount.count), "virtual_syncs": Double(without.count),
             "seconds_from_request_to_all_done": seconds, "seconds_to_accept_request": accepted.values.withLock { $0.first ?? -1 }, "syncs_per_second": (Double(ids.count) / seconds).rounded(),
             "api_p50_ms_during_run": percentile(0.5), "api_p99_ms_during_run": percentile(0.99), "api_samples": Double(sorted.count),
-            "worker_peak_rss_mib": Self.peakResidentMiB(work.processIdentifier),
+            "worker_peak_rss_mib": BenchmarkSupport.peakResidentMiB(work.processIdentifier),
             "prompts_delivered": Double(platforms.simulator.messages(organization: "bench").count),
             "guests_invited": Double(platforms.simulator.invitations(organization: "bench").count),
         ]
@@ -143,23 +141,13 @@ struct Bench: Sendable {
     }
 
     func start(_ role: String, port: Int) throws -> Process {
-        let url = db.serviceURL
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = [role]
-        process.environment = [
-            "DATABASE_URL": "postgres://\(url.username)@\(url.host):\(url.port)/\(url.database)?sslmode=disable",
-            "DATABASE_POOL_SIZE": "20",
-            "USERSYNC_OPERATOR_TOKEN": Self.operatorToken,
-            "USERSYNC_ENCRYPTION_KEYS": "test:" + Data(repeating: 7, count: 32).base64EncodedString(),
-            "USERSYNC_HTTP_PORT": String(port), "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS": "true", "USERSYNC_PLATFORM_PACING": "off",
-            "USERSYNC_WORKER_METRICS_PORT": "0", "USERSYNC_WORKER_CONCURRENCY": String(concurrency),
-            "USERSYNC_LOG_LEVEL": ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "error",
-            "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
-        ]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
+        try BenchmarkSupport.start(
+            role, binary: URL(fileURLWithPath: binary), db: db,
+            environment: [
+                "DATABASE_POOL_SIZE": "20", "USERSYNC_OPERATOR_TOKEN": Self.operatorToken, "USERSYNC_HTTP_PORT": String(port),
+                "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS": "true", "USERSYNC_WORKER_CONCURRENCY": String(concurrency),
+            ],
+            logLevel: ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "error")
     }
 
     func candidates(primary: String, secondary: String, hasAccount: Bool, limit: Int) async throws -> [String] {
@@ -195,14 +183,6 @@ struct Bench: Sendable {
         var result: [(String, Int64)] = []
         for try await row in rows.decode((String, Int64).self) { result.append(row) }
         return result
-    }
-
-    static func peakResidentMiB(_ pid: Int32) -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
-        else { return -1 }
-        return kib / 1024
     }
 }
 
