@@ -43,6 +43,7 @@ import UserSyncDomain
             secrets.withLock { $0.append(key.secret) }
             let body = api.platforms!.connectionBody(.slack, organization: "acme")
             let credentials = (try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["credentials"] as? [String: String] ?? [:]
+            try #require(!credentials.isEmpty, "\(body)")
             secrets.withLock { $0.append(contentsOf: credentials.values) }
             #expect(try await api.call(.post, "/v1/orgs/acme/connections", token: key.secret, json: body).status == .created)
             #expect(try await api.call(.post, "/v1/orgs", json: "{oops").status == .badRequest)

@@ -93,15 +93,16 @@ import UserSyncTestSupport
     @Test func composeRunsRealSubcommandsWithKnownVariables() throws {
         let usersync = try Self.services().filter { $0.image == "usersync:local" || ($0.builds && $0.image != Self.simulatorImage) }
         #expect(Set(usersync.map(\.name)).isSuperset(of: ["migrate", "serve", "work"]))
+        let readBy = try Self.readmeReaders()
+        #expect(Set(readBy.keys).isSuperset(of: Self.variables), "the README's configuration table lists every variable")
         for service in usersync {
             let subcommand = try #require(service.command.first, "\(service.name) has no command")
             #expect(Self.subcommands.contains(subcommand), "\(service.name) runs `usersync \(subcommand)`, which does not exist")
             let unknown = Set(service.environment).subtracting(Self.variables)
             #expect(unknown.isEmpty, "\(service.name) sets variables usersync does not read: \(unknown.sorted())")
             // And each is one its own subcommand reads, by the README's configuration table.
-            let readBy = try Self.readmeReaders()
             let ignored = service.environment.filter { variable in
-                guard let readers = readBy[variable] else { return false }
+                let readers = readBy[variable] ?? []
                 return !readers.contains("all") && !readers.contains(subcommand)
             }
             #expect(ignored.isEmpty, "\(service.name) (`usersync \(subcommand)`) sets variables that command does not read: \(ignored.sorted())")

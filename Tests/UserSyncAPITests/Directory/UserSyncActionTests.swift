@@ -20,12 +20,14 @@ import UserSyncTestSupport
         var secondaryUserID: String
     }
 
-    static func linked(_ api: API, primary: Platform = .slack, secondary: Platform = .webex) async throws -> Linked {
+    static func linked(
+        _ api: API, primary: Platform = .slack, secondary: Platform = .webex, where extra: ([String: Any]) -> Bool = { _ in true }
+    ) async throws -> Linked {
         try await api.createOrganization("acme")
         let connected = try await api.connectAndImportAll()
         try await api.choosePrimaries(order: [primary] + Platform.allCases.filter { $0 != primary })
         let person = try #require(try await api.allPeople().first { person in
-            person.primaryPlatform == primary && person.activePlatforms.contains(secondary)
+            person.primaryPlatform == primary && person.activePlatforms.contains(secondary) && extra(person)
         })
         let id = person["id"] as! String
         let reply = try await api.call(.post, "/v1/orgs/acme/people/\(id)/syncs", json: #"{"connection_id":"\#(connected.connections[secondary]!)"}"#)
@@ -180,13 +182,13 @@ import UserSyncTestSupport
     @Test("reset revokes tokens and removes guests upstream, deletes the syncs and clears the primary choice; remove deletes the person")
     func resetAndRemove() async throws {
         try await withSimulatedAPI(organizations: [("acme", 80)]) { api in
-            let linked = try await Self.linked(api, primary: .slack, secondary: .zoom)
+            // Someone with no Teams account, so that their Teams sync is a guest.
+            let linked = try await Self.linked(api, primary: .slack, secondary: .zoom) { !$0.accountPlatforms.contains(.teams) }
             #expect(try await api.answerConsent(try #require(Self.prompts(api, to: linked).first?.link), login: linked.email).status == .ok)
-            // A guest too: sync the person onto Teams if they are not there.
             let teams = linked.connected.connections[.teams]!
             let guestSync = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/syncs", json: #"{"connection_id":"\#(teams)"}"#)
             try await api.waitForSyncsToSettle()
-            let withGuest = (try await Self.sync(api, guestSync["id"] as? String ?? ""))["virtual_kind"] as? String == "guest"
+            #expect(try await Self.sync(api, try #require(guestSync["id"] as? String, "\(guestSync.text)"))["virtual_kind"] as? String == "guest")
             let tokensBefore = api.simulator.tokens(organization: "acme")
 
             let reset = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/reset")
@@ -201,7 +203,7 @@ import UserSyncTestSupport
             #expect(try await api.call(.get, "/v1/orgs/acme/syncs/\(linked.sync)").status == .notFound)
             let revoked = api.simulator.tokens(organization: "acme").filter { $0.revoked } .count
             #expect(revoked > tokensBefore.filter { $0.revoked }.count, "the person's Zoom tokens were revoked upstream")
-            if withGuest { #expect(api.simulator.invitations(organization: "acme").contains { $0.deleted }) }
+            #expect(api.simulator.invitations(organization: "acme").contains { $0.deleted }, "the guest was removed upstream")
             let audit = try await api.call(.get, "/v1/orgs/acme/audit?target_id=\(linked.id)")
             #expect(audit.items.map { $0["action"] as? String }.contains("person.reset"))
 
@@ -223,7 +225,10 @@ import UserSyncTestSupport
         try await withSimulatedAPI(organizations: [("acme", 80)]) { api in
             try await api.createOrganization("acme")
             let connected = try await api.connectAndImportAll()
-            let undecided = try #require(try await api.allPeople(query: "needs_primary_choice=true").first)
+            // Someone undecided who is missing from at least one platform.
+            let undecided = try #require(try await api.allPeople(query: "needs_primary_choice=true").first {
+                $0.activePlatforms.count < Platform.allCases.count
+            })
             let id = undecided["id"] as! String
             let zoom = connected.connections[.zoom]!
             let noPrimary = try await api.call(.post, "/v1/orgs/acme/people/\(id)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)
@@ -231,12 +236,10 @@ import UserSyncTestSupport
             #expect(noPrimary.code == "primary_required")
 
             let platforms = undecided.activePlatforms
-            let notThere = Platform.allCases.first { !platforms.contains($0) }
-            if let notThere {
-                let wrong = try await api.call(.put, "/v1/orgs/acme/people/\(id)/primary", json: #"{"platform":"\#(notThere.rawValue)"}"#)
-                #expect(wrong.status == .unprocessableContent)
-                #expect((wrong["detail"] as? String)?.contains(platforms.first!.rawValue) == true, "the choices are named: \(wrong.text)")
-            }
+            let notThere = try #require(Platform.allCases.first { !platforms.contains($0) })
+            let wrong = try await api.call(.put, "/v1/orgs/acme/people/\(id)/primary", json: #"{"platform":"\#(notThere.rawValue)"}"#)
+            #expect(wrong.status == .unprocessableContent)
+            #expect((wrong["detail"] as? String)?.contains(platforms.first!.rawValue) == true, "the choices are named: \(wrong.text)")
             let home = platforms.sorted { $0.rawValue < $1.rawValue }[0]
             let chosen = try await api.call(.put, "/v1/orgs/acme/people/\(id)/primary", json: #"{"platform":"\#(home.rawValue)"}"#)
             #expect(chosen.status == .ok, "\(chosen.text)")
