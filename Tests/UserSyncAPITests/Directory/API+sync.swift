@@ -48,6 +48,11 @@ extension API {
         return tallies
     }
 
+    /// One sync of the `acme` organization, with its history.
+    func sync(_ id: String) async throws -> [String: Any] {
+        try await call(.get, "/v1/orgs/acme/syncs/\(id)").json
+    }
+
     /// Waits until no sync waits for the worker (each is synced, failed, or waits for its person).
     func waitForSyncsToSettle(timeout: Duration = .seconds(120)) async throws {
         let deadline = ContinuousClock.now + timeout

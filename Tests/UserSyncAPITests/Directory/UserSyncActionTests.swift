@@ -39,10 +39,6 @@ import UserSyncTestSupport
             sync: reply["id"] as! String, connected: connected, secondaryUserID: account?["platform_user_id"] as? String ?? "")
     }
 
-    static func sync(_ api: API, _ id: String) async throws -> [String: Any] {
-        try await api.call(.get, "/v1/orgs/acme/syncs/\(id)").json
-    }
-
     static func prompts(_ api: API, to linked: Linked) -> [SimMessage] {
         let home = (linked.person["accounts"] as? [[String: Any]] ?? []).first { $0["platform"] as? String == linked.primary.rawValue }
         return api.simulator.messages(organization: "acme").filter { $0.to == home?["platform_user_id"] as? String }
@@ -52,7 +48,7 @@ import UserSyncTestSupport
     func consentLinks() async throws {
         try await withSimulatedAPI(organizations: [("acme", 80)]) { api in
             let linked = try await Self.linked(api)
-            let pending = try await Self.sync(api, linked.sync)
+            let pending = try await api.sync(linked.sync)
             #expect(pending["status"] as? String == "pending")
             #expect(pending["cause"] as? String == "awaiting_user_consent")
             #expect((pending["fix_action"] as? String)?.isEmpty == false)
@@ -70,12 +66,12 @@ import UserSyncTestSupport
             }
             let tampered = try await api.call(.get, "/oauth/webex/callback?code=x&state=uss_00000000000000000000000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", token: nil)
             #expect(tampered.status == .badRequest)
-            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "pending")
+            #expect(try await api.sync(linked.sync)["status"] as? String == "pending")
 
             let done = try await api.answerConsent(link, login: linked.email)
             #expect(done.status == .ok)
             #expect(done.text.contains("all set"))
-            let synced = try await Self.sync(api, linked.sync)
+            let synced = try await api.sync(linked.sync)
             #expect(synced["status"] as? String == "synced")
             #expect(synced["authorized"] as? Bool == true)
             #expect(synced["linked_account_id"] is String)
@@ -86,7 +82,7 @@ import UserSyncTestSupport
             let reused = try await api.call(.get, String(link.dropFirst("http://usersync.test".count)), token: nil)
             #expect(reused.status == .gone)
             #expect(reused.text.contains("already used"))
-            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
+            #expect(try await api.sync(linked.sync)["status"] as? String == "synced")
         }
     }
 
@@ -98,7 +94,7 @@ import UserSyncTestSupport
             let declined = try await api.answerConsent(first, login: linked.email, allow: false)
             #expect(declined.status == .ok)
             #expect(declined.text.contains("declined"))
-            let failed = try await Self.sync(api, linked.sync)
+            let failed = try await api.sync(linked.sync)
             #expect(failed["status"] as? String == "failed")
             #expect(failed["cause"] as? String == "user_declined")
 
@@ -113,13 +109,13 @@ import UserSyncTestSupport
             #expect(forced["next_prompt_allowed_at"] is String)
             try await eventually { Self.prompts(api, to: linked).count == 2 }
             // Pending again once the new prompt's delivery is recorded, which replaces the old link.
-            try await eventually { try await Self.sync(api, linked.sync)["cause"] as? String == "awaiting_user_consent" }
+            try await eventually { try await api.sync(linked.sync)["cause"] as? String == "awaiting_user_consent" }
             let second = try #require(Self.prompts(api, to: linked).last?.link)
             #expect(second != first)
             let replaced = try await api.call(.get, String(first.dropFirst("http://usersync.test".count)), token: nil)
             #expect(replaced.status == .gone)
             #expect(try await api.answerConsent(second, login: linked.email).status == .ok)
-            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
+            #expect(try await api.sync(linked.sync)["status"] as? String == "synced")
             // Nothing waits for the person any more.
             let nothing = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/reprompt", json: #"{"force":true}"#)
             #expect(nothing.code == "nothing_to_reprompt")
@@ -137,19 +133,19 @@ import UserSyncTestSupport
             let failed = try await api.call(
                 .get, "/oauth/\(linked.secondary.rawValue)/callback?error=server_error&error_description=try%20later&state=\(state)", token: nil)
             #expect(failed.status == .badGateway && failed.text.contains("try later"), "\(failed.text)")
-            #expect(try await Self.sync(api, linked.sync)["cause"] as? String == "awaiting_user_consent")
+            #expect(try await api.sync(linked.sync)["cause"] as? String == "awaiting_user_consent")
 
             // The bot cannot post on the primary platform: the new prompt does not go out.
             api.simulator.addFault(FaultRule(platform: linked.primary, endpoint: "chat.postMessage", kind: .serverError, every: 1))
             #expect(try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/reprompt", json: #"{"force":true}"#).status == .accepted)
             try await eventually {
-                let sync = try await Self.sync(api, linked.sync)
+                let sync = try await api.sync(linked.sync)
                 return sync["cause"] as? String != "awaiting_user_consent" && sync["next_retry_at"] is String
             }
             #expect(Self.prompts(api, to: linked).count == 1)
             // The link the person has still works (while the retries keep failing).
             #expect(try await api.answerConsent(link, login: linked.email).status == .ok)
-            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
+            #expect(try await api.sync(linked.sync)["status"] as? String == "synced")
             api.simulator.clearFaults()
         }
     }
@@ -161,21 +157,21 @@ import UserSyncTestSupport
         try await withSimulatedAPI(organizations: [("acme", 80)], sync: settings) { api in
             let linked = try await Self.linked(api, primary: .slack, secondary: .zoom)
             #expect(try await api.answerConsent(try #require(Self.prompts(api, to: linked).first?.link), login: linked.email).status == .ok)
-            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
+            #expect(try await api.sync(linked.sync)["status"] as? String == "synced")
             // The checks keep working tokens quietly.
             try await Task.sleep(for: .seconds(2))
-            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
+            #expect(try await api.sync(linked.sync)["status"] as? String == "synced")
 
             #expect(api.simulator.revoke(organization: "acme", platform: .zoom, userID: linked.secondaryUserID))
-            try await eventually { try await Self.sync(api, linked.sync)["status"] as? String == "failed" }
-            let failed = try await Self.sync(api, linked.sync)
+            try await eventually { try await api.sync(linked.sync)["status"] as? String == "failed" }
+            let failed = try await api.sync(linked.sync)
             #expect(failed["cause"] as? String == "user_authorization_rejected")
             #expect(failed["authorized"] as? Bool == false)
             #expect((failed["fix_action"] as? String)?.contains("new link") == true)
             try await eventually { Self.prompts(api, to: linked).count == 2 }
             let page = try await api.answerConsent(try #require(Self.prompts(api, to: linked).last?.link), login: linked.email)
             #expect(page.status == .ok)
-            #expect(try await Self.sync(api, linked.sync)["status"] as? String == "synced")
+            #expect(try await api.sync(linked.sync)["status"] as? String == "synced")
         }
     }
 
@@ -188,7 +184,7 @@ import UserSyncTestSupport
             let teams = linked.connected.connections[.teams]!
             let guestSync = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/syncs", json: #"{"connection_id":"\#(teams)"}"#)
             try await api.waitForSyncsToSettle()
-            #expect(try await Self.sync(api, try #require(guestSync["id"] as? String, "\(guestSync.text)"))["virtual_kind"] as? String == "guest")
+            #expect(try await api.sync(try #require(guestSync["id"] as? String, "\(guestSync.text)"))["virtual_kind"] as? String == "guest")
             let tokensBefore = api.simulator.tokens(organization: "acme")
 
             let reset = try await api.call(.post, "/v1/orgs/acme/people/\(linked.id)/reset")
@@ -264,7 +260,7 @@ import UserSyncTestSupport
             #expect(disconnected.code == "connection_not_connected")
             // Disconnecting the secondary of a sync fails it with the cause.
             _ = try await api.call(.delete, "/v1/orgs/acme/connections/\(connected.connections[other]!)")
-            let gone = try await Self.sync(api, first["id"] as! String)
+            let gone = try await api.sync(first["id"] as! String)
             #expect(gone["status"] as? String == "failed")
             #expect(gone["cause"] as? String == "connection_disconnected")
         }

@@ -22,8 +22,8 @@ import UserSyncTestSupport
             #expect(api.simulator.revoke(organization: "acme", platform: .slack))
 
             let sync = try await Self.startSync(api, person: Self.id(person), onto: connected.connections[.webex]!)
-            try await eventually { try await Self.sync(api, sync)["status"] as? String == "failed" }
-            let failed = try await Self.sync(api, sync)
+            try await eventually { try await api.sync(sync)["status"] as? String == "failed" }
+            let failed = try await api.sync(sync)
             #expect(failed["cause"] as? String == "credentials_rejected")
             #expect((failed["message"] as? String)?.hasPrefix("Sending the consent prompt failed. Slack: ") == true, "\(failed)")
             #expect(failed["fix_action"] as? String == "Reconnect Slack in the Connect Center (its connection needs attention), then retry.")
@@ -34,8 +34,8 @@ import UserSyncTestSupport
 
             api.simulator.restore(organization: "acme", platform: .slack)
             try await eventually { try await Self.health(api, slack)["state"] as? String == "connected" }
-            try await eventually { try await Self.sync(api, sync)["cause"] as? String == "awaiting_user_consent" }
-            let healed = try await Self.sync(api, sync)
+            try await eventually { try await api.sync(sync)["cause"] as? String == "awaiting_user_consent" }
+            let healed = try await api.sync(sync)
             #expect(healed["status"] as? String == "pending")
             let prompts = Self.prompts(api, to: person)
             #expect(prompts.count == 1)
@@ -49,7 +49,7 @@ import UserSyncTestSupport
 
             let page = try await api.answerConsent(try #require(prompts.first?.link), login: person["email"] as! String)
             #expect(page.status == .ok)
-            #expect(try await Self.sync(api, sync)["status"] as? String == "synced")
+            #expect(try await api.sync(sync)["status"] as? String == "synced")
         }
     }
 
@@ -68,7 +68,7 @@ import UserSyncTestSupport
             let sync = try await Self.startSync(api, person: Self.id(person), onto: connected.connections[.webex]!)
             var waiting: [String: Any] = [:]
             try await eventually(.seconds(20)) {
-                waiting = try await Self.sync(api, sync)
+                waiting = try await api.sync(sync)
                 return waiting["cause"] as? String == "platform_unavailable"
             }
             let observed = Date()
@@ -78,8 +78,8 @@ import UserSyncTestSupport
             // The API shows whole seconds; the first retry is 0.75–1.5 s after the failure.
             #expect(next > requested.addingTimeInterval(-1) && next < observed.addingTimeInterval(3), "\(next) \(requested) \(observed)")
 
-            try await eventually { try await Self.sync(api, sync)["cause"] as? String == "awaiting_user_consent" }
-            let settled = try await Self.sync(api, sync)
+            try await eventually { try await api.sync(sync)["cause"] as? String == "awaiting_user_consent" }
+            let settled = try await api.sync(sync)
             #expect(settled["status"] as? String == "pending")
             #expect(settled["next_retry_at"] is NSNull)
             #expect(api.simulator.calls(.slack, "chat.postMessage", status: 500) == 2)
@@ -92,7 +92,7 @@ import UserSyncTestSupport
             // The one link delivered is the live one.
             let page = try await api.answerConsent(try #require(prompts.first?.link), login: person["email"] as! String)
             #expect(page.status == .ok)
-            #expect(try await Self.sync(api, sync)["status"] as? String == "synced")
+            #expect(try await api.sync(sync)["status"] as? String == "synced")
         }
     }
 
@@ -108,7 +108,7 @@ import UserSyncTestSupport
             let sync = try await Self.startSync(api, person: Self.id(person), onto: connected.connections[.webex]!)
             var waiting: [String: Any] = [:]
             try await eventually(.seconds(20)) {
-                waiting = try await Self.sync(api, sync)
+                waiting = try await api.sync(sync)
                 return waiting["cause"] as? String == "rate_limited"
             }
             let observed = Date()
@@ -117,8 +117,8 @@ import UserSyncTestSupport
             // The platform's time: 7 s after its answer (the API shows whole seconds).
             #expect(next >= requested.addingTimeInterval(6) && next <= observed.addingTimeInterval(7.5), "\(next) \(requested) \(observed)")
 
-            try await eventually { try await Self.sync(api, sync)["cause"] as? String == "awaiting_user_consent" }
-            let settled = try await Self.sync(api, sync)
+            try await eventually { try await api.sync(sync)["cause"] as? String == "awaiting_user_consent" }
+            let settled = try await api.sync(sync)
             let events = Self.history(settled)
             #expect(events.map { $0["cause"] as? String } == ["sync_requested", "rate_limited", "awaiting_user_consent"])
             let promptedAt = try #require(Self.date(events.last?["at"]))
@@ -138,9 +138,9 @@ import UserSyncTestSupport
             let connected = try await Self.setUp(api)
             let person = try #require(try await Self.people(api) { $0.primaryPlatform == .slack && Self.presence($0, .webex) == .active }.first)
             let sync = try await Self.startSync(api, person: Self.id(person), onto: connected.connections[.webex]!)
-            try await eventually { try await Self.sync(api, sync)["cause"] as? String == "awaiting_user_consent" }
+            try await eventually { try await api.sync(sync)["cause"] as? String == "awaiting_user_consent" }
             let link = try #require(Self.prompts(api, to: person).first?.link)
-            let before = try await Self.sync(api, sync)
+            let before = try await api.sync(sync)
             // The link was made before the prompt went out: it is past its lifetime after this.
             try await Task.sleep(for: .milliseconds(3500))
 
@@ -149,7 +149,7 @@ import UserSyncTestSupport
             #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
             #expect(page.text.contains("This link has expired"))
             #expect(page.headers[.location] == nil)
-            let after = try await Self.sync(api, sync)
+            let after = try await api.sync(sync)
             #expect(after["status"] as? String == "pending" && after["cause"] as? String == "awaiting_user_consent")
             #expect(Self.history(after).count == Self.history(before).count)
             #expect(after["authorized"] as? Bool == false)
@@ -160,7 +160,7 @@ import UserSyncTestSupport
             try await eventually { Self.prompts(api, to: person).count == 2 }
             let fresh = try #require(Self.prompts(api, to: person).last?.link)
             #expect(try await api.answerConsent(fresh, login: person["email"] as! String).status == .ok)
-            #expect(try await Self.sync(api, sync)["status"] as? String == "synced")
+            #expect(try await api.sync(sync)["status"] as? String == "synced")
         }
     }
 
@@ -172,9 +172,9 @@ import UserSyncTestSupport
             let connected = try await Self.setUp(api)
             let person = try #require(try await Self.people(api) { $0.primaryPlatform == .slack && Self.presence($0, .webex) == .active }.first)
             let sync = try await Self.startSync(api, person: Self.id(person), onto: connected.connections[.webex]!)
-            try await eventually { try await Self.sync(api, sync)["cause"] as? String == "awaiting_user_consent" }
+            try await eventually { try await api.sync(sync)["cause"] as? String == "awaiting_user_consent" }
             let link = try #require(Self.prompts(api, to: person).first?.link)
-            let before = try await Self.sync(api, sync)
+            let before = try await api.sync(sync)
 
             let callback = try await Self.authorize(api, link: link, login: person["email"] as! String)
             try await Task.sleep(for: .milliseconds(2500))
@@ -182,7 +182,7 @@ import UserSyncTestSupport
             #expect(page.status == .gone)
             #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
             #expect(page.text.contains("This sign-in took too long"))
-            let after = try await Self.sync(api, sync)
+            let after = try await api.sync(sync)
             #expect(after["status"] as? String == "pending" && after["cause"] as? String == "awaiting_user_consent")
             #expect(after["authorized"] as? Bool == false)
             #expect(Self.history(after).count == Self.history(before).count)
@@ -190,7 +190,7 @@ import UserSyncTestSupport
 
             // The link was not used up: opened again, it signs the person in.
             #expect(try await api.answerConsent(link, login: person["email"] as! String).status == .ok)
-            #expect(try await Self.sync(api, sync)["status"] as? String == "synced")
+            #expect(try await api.sync(sync)["status"] as? String == "synced")
         }
     }
 
@@ -210,7 +210,7 @@ import UserSyncTestSupport
 
             let sync = try await Self.startSync(api, person: id, onto: connected.connections[.webex]!, token: key.secret)
             // Each prompt is answered once its sync shows it went out, as a person could at the earliest.
-            let awaiting: () async throws -> Bool = { try await Self.sync(api, sync)["cause"] as? String == "awaiting_user_consent" }
+            let awaiting: () async throws -> Bool = { try await api.sync(sync)["cause"] as? String == "awaiting_user_consent" }
             try await eventually { Self.prompts(api, to: person).count == 1 }
             try await eventually { try await awaiting() }
             #expect(try await api.answerConsent(Self.prompts(api, to: person)[0].link!, login: email, allow: false).status == .ok)
@@ -256,7 +256,7 @@ import UserSyncTestSupport
             let times = events.compactMap { Self.date($0["at"]) }
             #expect(times.count == events.count && times == times.sorted())
             // The sync's own page tells the same story.
-            #expect(Self.history(try await Self.sync(api, sync)).map { $0["cause"] as? String } == events.map { $0["cause"] as? String })
+            #expect(Self.history(try await api.sync(sync)).map { $0["cause"] as? String } == events.map { $0["cause"] as? String })
         }
     }
 
@@ -334,7 +334,7 @@ import UserSyncTestSupport
             #expect(Set(prefixed.compactMap { $0["action"] as? String }) == ["sync.requested", "sync.status_changed"])
             // One sync's entries: its request, and one entry per status change after its creation.
             let target = try await list("target_type=sync&target_id=\(syncs[0])")
-            let changes = Self.history(try await Self.sync(api, syncs[0])).count - 1
+            let changes = Self.history(try await api.sync(syncs[0])).count - 1
             #expect(target.compactMap { $0["action"] as? String } == Array(repeating: "sync.status_changed", count: changes) + ["sync.requested"])
             #expect(target.filter { $0["action"] as? String == "sync.status_changed" }.allSatisfy { Self.actor($0).kind == "system" })
             #expect(try await list("target_type=connection&target_id=\(syncs[0])").isEmpty)
@@ -525,7 +525,7 @@ import UserSyncTestSupport
             let id = Self.id(person)
             let sync = try await Self.startSync(api, person: id, onto: connected.connections[.teams]!)
             try await api.waitForSyncsToSettle()
-            #expect(try await Self.sync(api, sync)["virtual_kind"] as? String == "guest")
+            #expect(try await api.sync(sync)["virtual_kind"] as? String == "guest")
             // Deleting the guest upstream is slow: the reset is still queued or running when the removal comes.
             api.simulator.addFault(FaultRule(platform: .teams, endpoint: "user.delete", kind: .latency, latencyMs: 1500))
 
@@ -580,10 +580,6 @@ extension UserSyncScenarioTests {
         let reply = try await api.call(.post, "/v1/orgs/acme/people/\(person)/syncs", token: token, json: #"{"connection_id":"\#(connection)"}"#)
         #expect(reply.status == .created, "\(reply.text)", sourceLocation: sourceLocation)
         return try #require(reply["id"] as? String, sourceLocation: sourceLocation)
-    }
-
-    static func sync(_ api: API, _ id: String) async throws -> [String: Any] {
-        try await api.call(.get, "/v1/orgs/acme/syncs/\(id)").json
     }
 
     static func health(_ api: API, _ connection: String) async throws -> [String: Any] {
