@@ -78,7 +78,7 @@ public struct Database: Sendable, Service {
     /// Readiness: a round trip to the server.
     /// Checks the database answers within `timeout` (a pool that cannot connect would otherwise
     /// wait for a connection indefinitely).
-    public func ping(timeout: Duration = .seconds(2), logger: Logger) async throws {
+    public func ping(timeout: Duration = .seconds(10), logger: Logger) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await client.query("SELECT 1", logger: logger) }
             group.addTask {
