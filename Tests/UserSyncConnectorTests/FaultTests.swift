@@ -156,9 +156,10 @@ struct FaultTests {
             let failure = await expectFailure { _ = try await platforms.connector(platform, organization: "acme").users().collect() }
             #expect(failure?.cause == .platformUnavailable, "\(String(describing: failure))")
             #expect(failure?.fixer == .retry)
-            // At most one call per attempt (under load a timed-out call may not reach the simulator).
+            // At most one call per attempt (on a busy machine a timed-out call, or the app-token
+            // request before it, may not even reach the simulator).
             let calls = platforms.simulator.calls(platform, endpoint)
-            #expect(calls >= 1 && calls <= attempts, "bounded: no retry storm (\(calls) calls)")
+            #expect(calls <= attempts, "bounded: no retry storm (\(calls) calls)")
         }
     }
 
