@@ -28,11 +28,13 @@ public struct PlatformSimulator: Sendable {
         let router = Router(context: BasicRequestContext.self)
         let http = SimHTTP(state: state)
         let oauth = SimOAuth(state: state)
-        SlackSimulator(http: http, oauth: oauth).register(router)
-        GraphSimulator(http: http, oauth: oauth).register(router)
+        let openID = SimOpenID(state: state)
+        SlackSimulator(http: http, oauth: oauth, openID: SlackOpenID(http: http, openID: openID)).register(router)
+        GraphSimulator(http: http, oauth: oauth, openID: MicrosoftOpenID(http: http, openID: openID)).register(router)
         ZoomSimulator(http: http, oauth: oauth).register(router)
         WebexSimulator(http: http, oauth: oauth).register(router)
         ControlRoutes(simulator: self).register(router)
+        HomePage(simulator: self).register(router)
         return router
     }
 

@@ -124,19 +124,20 @@ struct ControlRoutes: Sendable {
             simulator.setAutoApprove(body.decision, login: body.login)
             return Response(status: .noContent)
         }
+        registerSignIn(control)
     }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ request: Request) async -> T? {
+    func decode<T: Decodable>(_ type: T.Type, _ request: Request) async -> T? {
         var request = request
         guard let buffer = try? await request.collectBody(upTo: 1 << 20) else { return nil }
         return try? JSONDecoder().decode(type, from: Data(buffer.readableBytesView))
     }
 
-    private func problem(_ detail: String) -> Response {
+    func problem(_ detail: String) -> Response {
         SimHTTP.json(["error": "bad_request", "detail": .string(detail)] as [String: AnyCodable], status: .badRequest).response
     }
 
-    private func notFound() -> Response {
+    func notFound() -> Response {
         SimHTTP.json(["error": "not_found"] as [String: AnyCodable], status: .notFound).response
     }
 }

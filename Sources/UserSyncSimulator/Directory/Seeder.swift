@@ -54,6 +54,7 @@ enum Seeder {
         }
         addBots(to: &directories, size: size, domain: domain, random: &random)
         for platform in Platform.allCases { addTeams(to: &directories[platform]!, platform: platform, size: size, random: &random) }
+        assignAdmins(&directories)
         return SimOrganization(
             name: name, seed: seed, size: size, credentials: credentials, directories: directories, domain: domain)
     }

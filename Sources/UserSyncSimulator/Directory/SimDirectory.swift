@@ -18,6 +18,12 @@ struct SimAccount: Sendable {
     /// Deleted upstream: no longer listed or reachable.
     var removed = false
     var teams: [Int] = []
+    /// Slack: workspace roles, as `users.list` and `users.info` show them. Owners are always admins.
+    var isAdmin = false
+    var isOwner = false
+    var isPrimaryOwner = false
+    /// Entra: the directory roles the account holds, by role template id.
+    var directoryRoles: [String] = []
 
     var primaryEmail: String? { emails.first }
 }

@@ -8,6 +8,7 @@ import UserSyncDomain
 struct GraphSimulator: Sendable {
     let http: SimHTTP
     let oauth: SimOAuth
+    let openID: MicrosoftOpenID
     var state: SimulatorState { http.state }
 
     static let defaultFields = [
@@ -20,10 +21,16 @@ struct GraphSimulator: Sendable {
         router.post("/login/:tenant/oauth2/v2.0/token") { request, context in
             let fields = await SimHTTP.fields(request)
             let tenant = SimHTTP.param(context, "tenant") ?? ""
+            if openID.openID.isClient(request, fields) {
+                return try await http.serve(.teams, "openid.token", render: Self.renderIdentity) {
+                    try await openID.token(tenant: tenant, request, fields)
+                }
+            }
             let endpoint = tenant == "botframework.com" ? "bot.token" : "token"
             return try await http.serve(.teams, endpoint, render: Self.renderIdentity) { try token(tenant: tenant, fields) }
         }
-        oauth.register(router, "/login/:tenant/oauth2/v2.0/authorize") { fields, context in
+        openID.register(router)
+        oauth.register(router, "/login/:tenant/oauth2/v2.0/authorize", takeOver: openID.authorize) { fields, context in
             authorization(tenant: SimHTTP.param(context, "tenant") ?? "", fields)
         }
         route(router, .get, "/graph/v1.0/organization", "organization") { request, _, token in try organization(token) }
@@ -42,6 +49,9 @@ struct GraphSimulator: Sendable {
         }
         route(router, .get, "/graph/v1.0/users/:id/teamwork/installedApps/:installation/chat", "installedApps.chat") {
             _, context, token in try chat(context, token)
+        }
+        route(router, .get, "/graph/v1.0/users/:id/transitiveMemberOf/microsoft.graph.directoryRole", "transitiveMemberOf") {
+            _, context, token in try directoryRoles(context, token)
         }
         route(router, .get, "/graph/v1.0/me", "me", kinds: [.user]) { _, _, token in
             SimHTTP.json(["id": .string(token.userID ?? "")] as [String: AnyCodable])
@@ -96,7 +106,7 @@ struct GraphSimulator: Sendable {
     /// The identity platform's own error shape: `error`, `error_description`, `error_codes`.
     static func renderIdentity(_ error: SimError) -> SimReply {
         func body(_ code: String, _ description: String) -> [String: AnyCodable] {
-            ["error": .string(code), "error_description": .string(description), "error_codes": .array([.int(Int(description.dropFirst(5).prefix { $0.isNumber }) ?? 0)]),
+            ["error": .string(code), "error_description": .string(description), "error_codes": .array([.int(Int(description.dropFirst(6).prefix { $0.isNumber }) ?? 0)]),
              "trace_id": .string(UUID().uuidString.lowercased())]
         }
         switch error {

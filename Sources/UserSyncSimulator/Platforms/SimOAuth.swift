@@ -18,14 +18,17 @@ struct SimOAuth: Sendable {
 
     /// Serves an authorize endpoint: GET shows the page (or answers at once when auto-approval is
     /// on), POST takes the page's Allow/Deny. `authorization` reads the request's fields and
-    /// finds the organization whose client asks; nil is an unknown client.
+    /// finds the organization whose client asks; nil is an unknown client. `takeOver` may answer
+    /// a request itself first (the OpenID sign-in client shares the identity platform's path).
     func register(
         _ router: Router<BasicRequestContext>, _ path: RouterPath, requireCodeResponse: Bool = true,
+        takeOver: (@Sendable (Request, [String: String], BasicRequestContext) -> SimReply?)? = nil,
         authorization: @escaping @Sendable ([String: String], BasicRequestContext) -> Authorization?
     ) {
         let unknownClient = SimHTTP.raw("<p>Invalid client_id.</p>", status: .badRequest, contentType: "text/html")
         router.get(path) { request, context in
             let query = SimHTTP.query(request)
+            if let reply = takeOver?(request, query, context) { return reply.response }
             guard !requireCodeResponse || query["response_type"] == "code", let found = authorization(query, context) else {
                 return unknownClient.response
             }
@@ -33,6 +36,7 @@ struct SimOAuth: Sendable {
         }
         router.post(path) { request, context in
             let fields = await SimHTTP.fields(request)
+            if let reply = takeOver?(request, fields, context) { return reply.response }
             guard let found = authorization(fields, context) else { return unknownClient.response }
             return decide(found, allow: fields["decision"] == "allow", login: fields["login"]).response
         }

@@ -8,11 +8,13 @@ import UserSyncDomain
 struct SlackSimulator: Sendable {
     let http: SimHTTP
     let oauth: SimOAuth
+    let openID: SlackOpenID
     var state: SimulatorState { http.state }
 
     func register(_ router: Router<BasicRequestContext>) {
         router.get("/slack/api/:method") { request, context in try await handle(request, context) }
         router.post("/slack/api/:method") { request, context in try await handle(request, context) }
+        openID.register(router)
         oauth.register(router, "/slack/oauth/v2/authorize", requireCodeResponse: false) { fields, _ in
             let clientID = fields["client_id"] ?? ""
             guard let organization = state.organization(where: { $0.credentials.slack.clientID == clientID }) else { return nil }
@@ -48,25 +50,28 @@ struct SlackSimulator: Sendable {
             switch method {
             case "auth.test": try authTest(request, fields)
             case "users.list": try usersList(request, fields)
+            case "users.info": try usersInfo(request, fields)
             case "usergroups.list": try usergroupsList(request, fields)
             case "usergroups.users.list": try usergroupUsers(request, fields)
             case "conversations.open": try conversationsOpen(request, fields)
             case "chat.postMessage": try postMessage(request, fields)
             case "oauth.v2.access": try oauthAccess(request, fields)
             case "auth.revoke": try authRevoke(request, fields)
+            case "openid.connect.token": try await openID.token(request, fields)
+            case "openid.connect.userInfo": try openID.userInfo(request, fields)
             default: throw SimError.notFound(code: "unknown_method", message: method)
             }
         }
     }
 
-    private func token(_ request: Request, _ fields: [String: String], kinds: Set<SimToken.Kind> = [.app]) throws -> SimToken {
+    func token(_ request: Request, _ fields: [String: String], kinds: Set<SimToken.Kind> = [.app]) throws -> SimToken {
         switch state.authenticate(SimHTTP.bearer(request) ?? fields["token"], platform: .slack, kinds: kinds) {
         case .success(let token): return token
         case .failure(let failure): throw SimError.unauthorized(failure)
         }
     }
 
-    private func organization(_ token: SimToken) throws -> SimOrganization {
+    func organization(_ token: SimToken) throws -> SimOrganization {
         guard let organization = state.store.withLock({ $0.organizations[token.organization] }) else {
             throw SimError.unauthorized(.revoked)
         }
@@ -121,7 +126,8 @@ struct SlackSimulator: Sendable {
         let isBot = account.bot
         return SlackWireUser(
             id: account.id, team_id: nil, name: account.displayName.lowercased().replacingOccurrences(of: " ", with: "."),
-            deleted: !account.active, real_name: account.displayName, is_admin: false, is_owner: false,
+            deleted: !account.active, real_name: account.displayName, is_admin: account.isAdmin || account.isOwner,
+            is_owner: account.isOwner || account.isPrimaryOwner, is_primary_owner: account.isPrimaryOwner,
             is_restricted: account.guest, is_ultra_restricted: false, is_invited_user: account.pending, is_bot: isBot, is_app_user: false,
             updated: 1_731_390_000,
             profile: .init(
@@ -254,6 +260,7 @@ struct SlackWireUser: Encodable {
     var real_name: String
     var is_admin: Bool
     var is_owner: Bool
+    var is_primary_owner: Bool
     var is_restricted: Bool
     var is_ultra_restricted: Bool
     var is_invited_user: Bool

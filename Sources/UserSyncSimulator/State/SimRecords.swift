@@ -77,6 +77,8 @@ public struct SimOrganizationSummary: Sendable, Codable, Equatable {
     public var size: Int
     public var credentials: SimCredentials
     public var counts: [String: SimCounts]
+    /// Administrators per platform raw value (`slack`, `teams`), to sign in as.
+    public var admins: [String: [SimAdmin]]
 }
 
 /// A seeded person as the control API lists them: who is where, so tests can pick people.

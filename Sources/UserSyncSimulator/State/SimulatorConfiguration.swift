@@ -17,6 +17,10 @@ public struct SimulatorConfiguration: Sendable {
     public var autoApprove: OAuthDecision?
     /// Faults active from startup.
     public var faults: [FaultRule] = []
+    /// The one OpenID Connect client (the deployment's "Sign in with Slack/Microsoft" app) both
+    /// sign-in providers know, whatever the simulated organizations.
+    public var openIDClientID = "usersync-sign-in"
+    public var openIDClientSecret = "usersync-sign-in-secret"
 
     /// The clock expiry is judged by (tokens, codes, cursors); tests move it.
     public var now: @Sendable () -> Date = { Date() }

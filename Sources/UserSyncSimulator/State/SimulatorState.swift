@@ -10,6 +10,8 @@ final class SimulatorState: Sendable {
         var tokens: [String: SimToken] = [:]
         var refreshTokens: [String: SimRefreshToken] = [:]
         var codes: [String: SimAuthorizationCode] = [:]
+        var openIDCodes: [String: SimOpenIDCode] = [:]
+        var nextIDTokenFault: IDTokenFault?
         var messages: [SimMessage] = []
         var invitations: [SimInvitation] = []
         var calls: [String: Int] = [:]
@@ -22,11 +24,13 @@ final class SimulatorState: Sendable {
 
     let configuration: SimulatorConfiguration
     let cursors: CursorCodec
+    let signingKey: SimSigningKey
     let store: Mutex<Store>
 
     init(configuration: SimulatorConfiguration) {
         self.configuration = configuration
         self.cursors = CursorCodec(lifetime: configuration.cursorLifetime, clock: configuration.now)
+        self.signingKey = SimSigningKey()
         var store = Store()
         store.autoApprove = configuration.autoApprove
         self.store = Mutex(store)
@@ -58,7 +62,7 @@ final class SimulatorState: Sendable {
         for (platform, directory) in organization.directories { counts[platform.rawValue] = directory.counts }
         return SimOrganizationSummary(
             name: organization.name, seed: organization.seed, size: organization.size,
-            credentials: organization.credentials, counts: counts)
+            credentials: organization.credentials, counts: counts, admins: organization.admins)
     }
 
     /// Finds the organization whose credentials satisfy `match`.
