@@ -37,6 +37,12 @@ public struct ConnectorSettings: Sendable {
         .webex: "spark:all",
     ]
 
+    /// The Entra directory roles (template ids, lower-case) that make an account an admin who may
+    /// sign in to the console: Global Administrator and Teams Administrator by default.
+    public var adminRoleTemplateIDs: Set<String> = [
+        "62e90394-69f5-4237-9190-012177145e10", "69091246-20e8-4a56-aa4d-066075b2a7a8",
+    ]
+
     public struct Pacing: Sendable, Equatable {
         public var perSecond: Double
         public var burst: Double

@@ -46,4 +46,15 @@ public protocol PlatformConnector: Sendable {
 
     /// Revokes user tokens upstream where the platform allows it.
     func revoke(_ tokens: UserTokens) async throws(PlatformFailure) -> RevocationOutcome
+
+    /// Whether the account administers the workspace or tenant (a Slack admin or owner, an Entra
+    /// user holding one of the admin directory roles): who may sign in to the console.
+    func isAdministrator(platformUserID: String) async throws(PlatformFailure) -> Bool
+}
+
+extension PlatformConnector {
+    /// Only Slack and Microsoft accounts sign in to the console.
+    public func isAdministrator(platformUserID: String) async throws(PlatformFailure) -> Bool {
+        throw PlatformFailure(.notSupported, platform: platform, message: "\(platform.displayName) accounts do not sign in to the console")
+    }
 }

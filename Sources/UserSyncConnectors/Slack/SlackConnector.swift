@@ -73,6 +73,13 @@ public struct SlackConnector: PlatformConnector {
             isGuest: (user.is_restricted ?? false) || (user.is_ultra_restricted ?? false))
     }
 
+    /// `users.info` (scope `users:read`): admins, owners and the primary owner administer the workspace.
+    public func isAdministrator(platformUserID: String) async throws(PlatformFailure) -> Bool {
+        let body = try await call("users.info", query: [("user", platformUserID)], as: SlackUserInfo.self)
+        guard let user = body.user, !(user.deleted ?? false) else { return false }
+        return (user.is_admin ?? false) || (user.is_owner ?? false) || (user.is_primary_owner ?? false)
+    }
+
     public func teams() -> PageSequence<PlatformTeam> {
         // usergroups.list is not paginated.
         PageSequence.single(.slack) { () async throws(PlatformFailure) in

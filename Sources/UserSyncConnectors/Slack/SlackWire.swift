@@ -48,7 +48,17 @@ struct SlackUser: Decodable {
     var is_restricted: Bool?
     var is_ultra_restricted: Bool?
     var is_invited_user: Bool?
+    var is_admin: Bool?
+    var is_owner: Bool?
+    var is_primary_owner: Bool?
     var profile: Profile?
+}
+
+struct SlackUserInfo: SlackEnvelope {
+    var ok: Bool
+    var error: String?
+    var needed: String?
+    var user: SlackUser?
 }
 
 struct SlackUsergroupsList: SlackEnvelope {

@@ -9,6 +9,13 @@ struct GraphCollection<Item: Decodable>: Decodable {
     }
 }
 
+/// An Entra directory role the user holds; built-in roles are told apart by template id.
+struct GraphDirectoryRole: Decodable, Sendable {
+    var id: String
+    var displayName: String?
+    var roleTemplateId: String?
+}
+
 struct GraphUser: Decodable {
     var id: String
     var displayName: String?

@@ -115,6 +115,22 @@ public struct TeamsConnector: PlatformConnector {
         }
     }
 
+    /// The directory roles the user holds, directly or through groups
+    /// (`transitiveMemberOf/microsoft.graph.directoryRole`, application permission `User.Read.All`),
+    /// compared by template id with ``ConnectorSettings/adminRoleTemplateIDs``.
+    public func isAdministrator(platformUserID: String) async throws(PlatformFailure) -> Bool {
+        let first = FormEncoding.url(
+            "\(endpoints.api)/users/\(FormEncoding.escape(platformUserID))/transitiveMemberOf/microsoft.graph.directoryRole",
+            [("$select", "id,displayName,roleTemplateId")])
+        let roles = collection(first: first, endpoint: "GET /users/{id}/transitiveMemberOf/directoryRole", of: GraphDirectoryRole.self) { $0 }
+        for try await page in roles {
+            if page.contains(where: { $0.roleTemplateId.map { settings.adminRoleTemplateIDs.contains($0.lowercased()) } ?? false }) {
+                return true
+            }
+        }
+        return false
+    }
+
     public func teamMembers(teamID: String) -> PageSequence<PlatformTeamMember> {
         collection(
             first: "\(endpoints.api)/teams/\(FormEncoding.escape(teamID))/members", endpoint: "team.members",
