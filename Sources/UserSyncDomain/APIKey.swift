@@ -29,6 +29,7 @@ public struct APIKey: Sendable, Equatable {
     }
 }
 
+/// A role in an organization, of an API key or a console member.
 public enum APIKeyRole: String, Sendable, Codable, CaseIterable {
     /// Reads and changes everything of its organization.
     case admin

@@ -4,6 +4,8 @@ public enum AuditActor: Sendable, Equatable {
     case `operator`
     /// An organization API key.
     case apiKey(APIKeyID, APIKeyRole)
+    /// A console member, signed in with their platform account.
+    case member(ConsoleMemberID)
     case system
     case user(String)
     case autoSync
@@ -12,6 +14,7 @@ public enum AuditActor: Sendable, Equatable {
         switch self {
         case .operator: "operator"
         case .apiKey(_, let role): role.rawValue
+        case .member: "member"
         case .system: "system"
         case .user: "user"
         case .autoSync: "auto_sync"
@@ -21,6 +24,7 @@ public enum AuditActor: Sendable, Equatable {
     public var id: String? {
         switch self {
         case .apiKey(let id, _): id.description
+        case .member(let id): id.description
         case .user(let id): id
         case .operator, .system, .autoSync: nil
         }
@@ -30,6 +34,7 @@ public enum AuditActor: Sendable, Equatable {
     public var label: String {
         switch self {
         case .apiKey(let id, _): "key:\(id)"
+        case .member(let id): "member:\(id)"
         case .user(let id): "user:\(id)"
         default: kind
         }

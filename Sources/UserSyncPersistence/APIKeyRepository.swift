@@ -29,7 +29,14 @@ public struct APIKeyRepository: Sendable {
         return try await Self.decode(rows)
     }
 
-    /// Revokes a key; revoking a revoked key returns it unchanged.
+    /// The key with this id, revoked or not.
+    public func get(_ organization: OrganizationID, _ id: APIKeyID, on connection: PostgresConnection, logger: Logger) async throws -> APIKey? {
+        try await Self.decode(connection.query(
+            "SELECT \(unescaped: Self.columns) FROM api_keys WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue)",
+            logger: logger)).first
+    }
+
+    /// Revokes a key and ends the console sessions opened with it; revoking a revoked key returns it unchanged.
     public func revoke(_ organization: OrganizationID, _ id: APIKeyID, at now: Date, on connection: PostgresConnection, logger: Logger) async throws -> APIKey {
         let rows = try await connection.query(
             """
@@ -38,6 +45,7 @@ public struct APIKeyRepository: Sendable {
             RETURNING \(unescaped: Self.columns)
             """, logger: logger)
         guard let key = try await Self.decode(rows).first else { throw DomainError.notFound(resource: "api_key") }
+        try await ConsoleSessionRepository().end(organization, apiKey: id, on: connection, logger: logger)
         return key
     }
 

@@ -71,7 +71,19 @@ public struct Database: Sendable, Service {
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         try await client.withConnection(isolation: isolation) { connection in
-            try await connection.usersyncTransaction(scope: nil, queue: true, logger: logger, isolation: isolation, body)
+            try await connection.usersyncTransaction(scope: nil, special: "queue", logger: logger, isolation: isolation, body)
+        }
+    }
+
+    /// A transaction in the console sessions' own scope: `console_sessions` of every organization
+    /// is visible (a browser's cookie names no organization), every other tenant table stays hidden.
+    public func withConsoleSessionScope<Result: Sendable>(
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        try await client.withConnection(isolation: isolation) { connection in
+            try await connection.usersyncTransaction(scope: nil, special: "console_session", logger: logger, isolation: isolation, body)
         }
     }
 
@@ -101,7 +113,7 @@ extension PostgresConnection {
     /// can match domain errors.
     func usersyncTransaction<Result>(
         scope organization: OrganizationID?,
-        queue: Bool = false,
+        special: String? = nil,
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> Result
@@ -112,8 +124,8 @@ extension PostgresConnection {
                 try await query(
                     "SELECT set_config('usersync.org_id', \(organization.description), true)", logger: logger)
             }
-            if queue {
-                try await query("SELECT set_config('usersync.scope', 'queue', true)", logger: logger)
+            if let special {
+                try await query("SELECT set_config('usersync.scope', \(special), true)", logger: logger)
             }
             let result = try await body(self)
             try await query("COMMIT", logger: logger)

@@ -60,4 +60,6 @@ public struct ScopedToken: Sendable {
 extension ScopedToken {
     /// Organization API keys.
     public static let apiKeyPrefix = "usk"
+    /// One-time console invitation links.
+    public static let invitationPrefix = "usi"
 }

@@ -16,7 +16,7 @@ extension TestDatabase {
     public func seedEveryTenantTable(_ organization: OrganizationID, slug: String) async throws {
         let org = organization.rawValue
         let connection = UUID(), team = UUID(), person = UUID(), account = UUID(), sync = UUID()
-        let run = UUID(), policy = UUID(), key = UUID(), autoRun = UUID()
+        let run = UUID(), policy = UUID(), key = UUID(), autoRun = UUID(), member = UUID()
         try await admin.client.withConnection { c in
             let l = logger
             try await c.query("INSERT INTO organizations (id, slug, name) VALUES (\(org), \(slug), \(slug))", logger: l)
@@ -77,6 +77,22 @@ extension TestDatabase {
             try await c.query(
                 "INSERT INTO auto_sync_runs (org_id, id, policy_id) VALUES (\(org), \(autoRun), \(policy))", logger: l)
             try await c.query("INSERT INTO audit_log (org_id, actor_kind, action) VALUES (\(org), 'system', 'seed')", logger: l)
+            try await c.query(
+                """
+                INSERT INTO console_members (org_id, id, role, provider, tenant, subject, source, created_by)
+                VALUES (\(org), \(member), 'admin', 'slack', \("T-\(slug)"), 'U1', 'invitation', 'test')
+                """, logger: l)
+            try await c.query(
+                """
+                INSERT INTO console_invitations (org_id, id, token_hash, role, created_by, expires_at)
+                VALUES (\(org), \(UUID()), sha256(\(member.uuidString)::bytea), 'admin', 'test', now() + interval '1 day')
+                """, logger: l)
+            try await c.query(
+                """
+                INSERT INTO console_sessions (org_id, id_hash, member_id, data, created_at, last_seen_at, idle_expires_at, expires_at)
+                VALUES (\(org), sha256(\(member.uuidString + "s")::bytea), \(member), '{}', now(), now(), now() + interval '1 hour',
+                        now() + interval '1 hour')
+                """, logger: l)
         }
     }
 

@@ -78,3 +78,18 @@ public struct ImportRun: Sendable, Equatable {
 }
 
 public typealias ImportRunID = Identifier<ImportRun>
+
+extension ImportRun {
+    /// What an admin does about a failed import.
+    public var fix: String? {
+        guard state == .failed else { return nil }
+        return switch failureCause.flatMap(PlatformFailure.Cause.init(rawValue:)) {
+        case .credentialsRejected?: "Update the connection's credentials in the Connect Center, then import again."
+        case .permissionMissing?: "Grant the app the permission the platform names, then import again."
+        case .rateLimited?, .platformUnavailable?, .malformedResponse?: "The platform could not answer for now: import again in a few minutes."
+        default: failureCause == "connection_disconnected"
+            ? "Reconnect the connection in the Connect Center, then import again."
+            : "Import again; if it fails the same way, the Activity and Jobs pages show what happened."
+        }
+    }
+}

@@ -18,11 +18,13 @@ public struct Person: Sendable, Equatable {
     public var syncs: [Sync] = []
     public let createdAt: Date
     public var updatedAt: Date
+    /// When the person was last sent a consent prompt (reprompts are throttled from it).
+    public var lastPromptedAt: Date?
 
     public init(
         id: PersonID, organizationID: OrganizationID, email: String, displayName: String?, primaryConnectionID: ConnectionID?,
         primarySource: PrimaryResolution.Source?, primaryChosenBy: String?, primaryChosenAt: Date?, needsPrimaryChoice: Bool,
-        allAccountsDeactivated: Bool, accounts: [Account], createdAt: Date, updatedAt: Date
+        allAccountsDeactivated: Bool, accounts: [Account], createdAt: Date, updatedAt: Date, lastPromptedAt: Date? = nil
     ) {
         self.id = id
         self.organizationID = organizationID
@@ -37,6 +39,7 @@ public struct Person: Sendable, Equatable {
         self.accounts = accounts
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        self.lastPromptedAt = lastPromptedAt
     }
 
     /// One platform user of one connection, as imported.

@@ -71,3 +71,26 @@ extension Platform {
         }
     }
 }
+
+extension PlatformConnection {
+    /// What an admin does about a connection that is not connected: the fix shown beside its state.
+    public var fix: String? {
+        let name = platform.displayName
+        switch health {
+        case .connected:
+            return nil
+        case .disconnected:
+            return "Reconnect it with fresh credentials for the same workspace, then import again: its accounts come back."
+        case .needsAttention:
+            switch PlatformFailure.Cause(rawValue: healthCause ?? "") {
+            case .credentialsRejected?:
+                return "The credentials stopped working (revoked, expired or rotated on \(name)). Enter fresh ones; "
+                    + "the connection turns connected as soon as \(name) accepts them."
+            case .permissionMissing?:
+                return "The app lacks a permission UserSync needs. Grant it on \(name) (re-install the app if \(name) asks), then verify now."
+            default:
+                return "Verify now to check again; UserSync also re-checks by itself."
+            }
+        }
+    }
+}

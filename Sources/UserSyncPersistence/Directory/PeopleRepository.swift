@@ -37,6 +37,9 @@ public struct PeopleRepository: Sendable {
         public var needsPrimaryChoice: Bool?
         public var deactivated: Bool?
         public var syncStatus: SyncStatus?
+        /// Narrows `syncStatus` to the syncs onto this platform: "not created on Teams" is
+        /// everyone who does not live on Teams and has no sync there.
+        public var syncPlatform: Platform?
         /// Matched, case-insensitively, against the person's and their accounts' addresses and names.
         public var search: String?
         public var sort: SortField = .name
@@ -49,7 +52,7 @@ public struct PeopleRepository: Sendable {
 
     static let columns = """
         p.id, p.email_normalized, p.display_name, p.primary_connection_id, p.primary_source, p.primary_chosen_by,
-        p.primary_chosen_at, p.needs_primary_choice, p.all_accounts_deactivated, p.created_at, p.updated_at
+        p.primary_chosen_at, p.needs_primary_choice, p.all_accounts_deactivated, p.created_at, p.updated_at, p.last_prompted_at
         """
 
     /// One page of people with their accounts, and each one's position for the next page.
@@ -60,7 +63,7 @@ public struct PeopleRepository: Sendable {
         let rows = try await db.query(query(organization, filter, select: "\(Self.columns), \(key) AS sort_key", paged: true), logger: logger)
         var people: [(Person, Position)] = []
         for try await row in rows.decode(PersonRow.self) {
-            people.append((Self.person(row, organization), Position(key: row.11, id: row.0)))
+            people.append((Self.person(row, organization), Position(key: row.12, id: row.0)))
         }
         let ids = people.map { $0.0.id }
         let accounts = try await self.accounts(organization, people: ids, on: db, logger: logger)
@@ -113,10 +116,20 @@ public struct PeopleRepository: Sendable {
               AND (\(filter.connectionID?.rawValue)::uuid IS NULL OR EXISTS (
                     SELECT 1 FROM platform_accounts a
                     WHERE a.org_id = \(org) AND a.person_id = p.id AND a.connection_id = \(filter.connectionID?.rawValue)))
-              AND (\(filter.syncStatus?.rawValue)::text IS NULL
+              AND (\(filter.syncStatus?.rawValue)::text IS NULL OR \(filter.syncPlatform?.rawValue)::text IS NOT NULL
                    OR (\(filter.syncStatus?.rawValue) = 'not_created' AND NOT EXISTS (
                         SELECT 1 FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id AND s.status <> 'not_created'))
                    OR EXISTS (SELECT 1 FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id AND s.status = \(filter.syncStatus?.rawValue)))
+              AND (\(filter.syncPlatform?.rawValue)::text IS NULL OR \(filter.syncStatus?.rawValue)::text IS NULL
+                   OR (\(filter.syncStatus?.rawValue) = 'not_created'
+                       AND NOT EXISTS (SELECT 1 FROM platform_connections c
+                                       WHERE c.org_id = \(org) AND c.id = p.primary_connection_id AND c.platform = \(filter.syncPlatform?.rawValue))
+                       AND NOT EXISTS (SELECT 1 FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
+                                       WHERE s.org_id = \(org) AND s.person_id = p.id AND c.platform = \(filter.syncPlatform?.rawValue)
+                                         AND s.status <> 'not_created'))
+                   OR EXISTS (SELECT 1 FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
+                              WHERE s.org_id = \(org) AND s.person_id = p.id AND c.platform = \(filter.syncPlatform?.rawValue)
+                                AND s.status = \(filter.syncStatus?.rawValue)))
               AND (\(search)::text IS NULL OR strpos(p.email_normalized, \(search)) > 0
                    OR strpos(lower(coalesce(p.display_name, '')), \(search)) > 0
                    OR EXISTS (SELECT 1 FROM platform_accounts a
@@ -173,14 +186,14 @@ public struct PeopleRepository: Sendable {
             """, logger: logger)
     }
 
-    typealias PersonRow = (UUID, String, String?, UUID?, String?, String?, Date?, Bool, Bool, Date, Date, String)
+    typealias PersonRow = (UUID, String, String?, UUID?, String?, String?, Date?, Bool, Bool, Date, Date, Date?, String)
 
     static func person(_ row: PersonRow, _ organization: OrganizationID) -> Person {
         Person(
             id: PersonID(row.0), organizationID: organization, email: row.1, displayName: row.2,
             primaryConnectionID: row.3.map(ConnectionID.init), primarySource: row.4.flatMap(PrimaryResolution.Source.init(rawValue:)),
             primaryChosenBy: row.5, primaryChosenAt: row.6, needsPrimaryChoice: row.7, allAccountsDeactivated: row.8,
-            accounts: [], createdAt: row.9, updatedAt: row.10)
+            accounts: [], createdAt: row.9, updatedAt: row.10, lastPromptedAt: row.11)
     }
 
     /// The accounts of `people`, by person, in connection order.

@@ -62,6 +62,36 @@ public struct TeamRepository: Sendable {
         return try await Self.decode(rows)
     }
 
+    /// One page of the connection's known teams whose name contains `search` (case-insensitive),
+    /// selected ones first, then by name; and how many match in all.
+    public func search(
+        _ organization: OrganizationID, connection: ConnectionID, search: String?, limit: Int, offset: Int,
+        on db: PostgresConnection, logger: Logger
+    ) async throws -> (teams: [Team], total: Int) {
+        let term = search.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.flatMap { $0.isEmpty ? nil : $0 }
+        let rows = try await db.query(
+            """
+            SELECT \(unescaped: Self.columns), count(*) OVER () FROM teams
+            WHERE org_id = \(organization.rawValue) AND connection_id = \(connection.rawValue)
+              AND (\(term)::text IS NULL OR strpos(lower(name), \(term)) > 0)
+            ORDER BY selected DESC, lower(name), id
+            LIMIT \(limit) OFFSET \(offset)
+            """, logger: logger)
+        var teams: [Team] = []
+        var total = 0
+        typealias Row = (UUID, UUID, String, String, String?, Int32?, Bool, Date?, String?, Date?, Int)
+        for try await row in rows.decode(Row.self) {
+            teams.append(Team(
+                id: TeamID(row.0), connectionID: ConnectionID(row.1), platformTeamID: row.2, name: row.3, description: row.4,
+                memberCount: row.5.map(Int.init), selected: row.6, selectedAt: row.7, selectedBy: row.8, lastSeenAt: row.9))
+            total = row.10
+        }
+        if teams.isEmpty, offset > 0 {
+            total = try await self.search(organization, connection: connection, search: search, limit: 1, offset: 0, on: db, logger: logger).total
+        }
+        return (teams, total)
+    }
+
     /// The selection state of `platformTeamIDs` (unknown ids are left out).
     public func find(
         _ organization: OrganizationID, connection: ConnectionID, platformTeamIDs: [String], on db: PostgresConnection, logger: Logger

@@ -75,54 +75,94 @@ public struct SyncRepository: Sendable {
         case unknownPerson = "unknown_person"
     }
 
-    /// Creates pending syncs of `people` onto `connection`, one statement for any number of people.
-    /// Each person gets a verdict: created, or why not. The mode is the one the person's accounts
-    /// imply now; the worker decides again when it runs.
+    /// What the sync rule (``SyncPreview``) needs to know of each of `people` for a sync onto
+    /// `connection`: one statement for any number of people. Unknown ids are left out.
+    public func facts(
+        _ organization: OrganizationID, people: [PersonID], connection: ConnectionID, on db: PostgresConnection, logger: Logger
+    ) async throws -> [PersonID: SyncPreview.Facts] {
+        let org = organization.rawValue
+        let rows = try await db.query(
+            """
+            SELECT p.id, pc.platform, s.status,
+                   (SELECT CASE WHEN bool_or(a.active) THEN 'active' WHEN count(*) > 0 THEN 'deactivated' ELSE 'none' END
+                    FROM platform_accounts a
+                    WHERE a.org_id = \(org) AND a.person_id = p.id AND a.connection_id = \(connection.rawValue))
+            FROM people p
+            LEFT JOIN platform_connections pc ON pc.org_id = \(org) AND pc.id = p.primary_connection_id
+            LEFT JOIN syncs s ON s.org_id = \(org) AND s.person_id = p.id AND s.connection_id = \(connection.rawValue)
+            WHERE p.org_id = \(org) AND p.id = ANY(\(people.map(\.rawValue))::uuid[])
+            """, logger: logger)
+        var facts: [PersonID: SyncPreview.Facts] = [:]
+        for try await (id, primary, status, account) in rows.decode((UUID, String?, String?, String).self) {
+            facts[PersonID(id)] = SyncPreview.Facts(
+                personExists: true, primary: primary.flatMap(Platform.init(rawValue:)), existing: status.flatMap(SyncStatus.init(rawValue:)),
+                account: account == "active" ? .active : account == "deactivated" ? .deactivated : .none)
+        }
+        return facts
+    }
+
+    /// Creates pending syncs of `people` onto `connection`, with their first history rows. Who
+    /// gets one is ``SyncPreview``'s rule; each person gets a verdict: created, or why not. The
+    /// mode is the one the person's accounts imply now; the worker decides again when it runs.
     public func create(
         _ organization: OrganizationID, people: [PersonID], connection: ConnectionID, platform: Platform, actor: AuditActor,
         on db: PostgresConnection, logger: Logger
     ) async throws -> [(person: PersonID, verdict: Verdict, sync: SyncID?)] {
         let org = organization.rawValue
         let requested = SyncOutcome.requested()
-        let rows = try await db.query(
-            """
-            WITH wanted AS (
-                SELECT DISTINCT unnest(\(people.map(\.rawValue))::uuid[]) AS person_id
-            ), candidates AS (
-                SELECT w.person_id, p.id AS found, p.primary_connection_id, pc.platform AS primary_platform, s.id AS existing,
-                       EXISTS (SELECT 1 FROM platform_accounts a
-                               WHERE a.org_id = \(org) AND a.person_id = w.person_id AND a.connection_id = \(connection.rawValue)
-                                 AND a.active) AS has_account
-                FROM wanted w
-                LEFT JOIN people p ON p.org_id = \(org) AND p.id = w.person_id
-                LEFT JOIN platform_connections pc ON pc.org_id = \(org) AND pc.id = p.primary_connection_id
-                LEFT JOIN syncs s ON s.org_id = \(org) AND s.person_id = w.person_id AND s.connection_id = \(connection.rawValue)
-            ), judged AS (
-                SELECT *, CASE
-                    WHEN found IS NULL THEN 'unknown_person'
-                    WHEN existing IS NOT NULL THEN 'exists'
-                    WHEN primary_connection_id IS NULL THEN 'no_primary'
-                    WHEN primary_platform = \(platform.rawValue) THEN 'secondary_is_primary'
-                    ELSE 'created' END AS verdict, gen_random_uuid() AS new_id
-                FROM candidates
-            ), created AS (
-                INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, cause, message, created_by)
-                SELECT \(org), new_id, person_id, \(connection.rawValue), CASE WHEN has_account THEN 'link' ELSE 'virtual' END,
-                       'pending', \(requested.cause), \(requested.message), \(actor.label)
-                FROM judged WHERE verdict = 'created'
-                RETURNING id
-            ), events AS (
-                INSERT INTO sync_events (org_id, sync_id, from_status, to_status, cause, message, actor_kind, actor_id)
-                SELECT \(org), id, NULL, 'pending', \(requested.cause), \(requested.message), \(Self.actorKind(actor)), \(actor.id)
-                FROM created
-            )
-            SELECT person_id, verdict, CASE WHEN verdict = 'created' THEN new_id ELSE existing END FROM judged
-            """, logger: logger)
-        var result: [(PersonID, Verdict, SyncID?)] = []
-        for try await (person, verdict, sync) in rows.decode((UUID, String, UUID?).self) {
-            result.append((PersonID(person), Verdict(rawValue: verdict) ?? .unknownPerson, sync.map(SyncID.init)))
+        var seen = Set<PersonID>()
+        let unique = people.filter { seen.insert($0).inserted }
+        let facts = try await facts(organization, people: unique, connection: connection, on: db, logger: logger)
+        var verdicts: [PersonID: Verdict] = [:]
+        var wanted: [(PersonID, SyncMode)] = []
+        for person in unique {
+            let known = facts[person] ?? .unknown
+            let expectation = SyncPreview.expect(known, secondary: platform)
+            switch expectation {
+            case .unknownPerson: verdicts[person] = .unknownPerson
+            case .exists: verdicts[person] = .exists
+            case .noPrimary: verdicts[person] = .noPrimary
+            case .secondaryIsPrimary: verdicts[person] = .secondaryIsPrimary
+            case .link, .virtual, .impossible: wanted.append((person, known.account == .active ? .link : .virtual))
+            }
         }
-        return result
+        var syncIDs: [PersonID: SyncID] = [:]
+        if !wanted.isEmpty {
+            let rows = try await db.query(
+                """
+                WITH created AS (
+                    INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, cause, message, created_by)
+                    SELECT \(org), gen_random_uuid(), w.person_id, \(connection.rawValue), w.mode, 'pending',
+                           \(requested.cause), \(requested.message), \(actor.label)
+                    FROM unnest(\(wanted.map(\.0.rawValue))::uuid[], \(wanted.map(\.1.rawValue))::text[]) AS w(person_id, mode)
+                    ON CONFLICT (org_id, person_id, connection_id) DO NOTHING
+                    RETURNING id, person_id
+                ), events AS (
+                    INSERT INTO sync_events (org_id, sync_id, from_status, to_status, cause, message, actor_kind, actor_id)
+                    SELECT \(org), id, NULL, 'pending', \(requested.cause), \(requested.message), \(Self.actorKind(actor)), \(actor.id)
+                    FROM created
+                )
+                SELECT person_id, id FROM created
+                """, logger: logger)
+            for try await (person, sync) in rows.decode((UUID, UUID).self) {
+                syncIDs[PersonID(person)] = SyncID(sync)
+                verdicts[PersonID(person)] = .created
+            }
+        }
+        // A sync made meanwhile by someone else exists, as do the ones the facts found.
+        let existing = unique.filter { verdicts[$0] == nil || verdicts[$0] == .exists }
+        if !existing.isEmpty {
+            let rows = try await db.query(
+                """
+                SELECT person_id, id FROM syncs
+                WHERE org_id = \(org) AND connection_id = \(connection.rawValue) AND person_id = ANY(\(existing.map(\.rawValue))::uuid[])
+                """, logger: logger)
+            for try await (person, sync) in rows.decode((UUID, UUID).self) {
+                syncIDs[PersonID(person)] = SyncID(sync)
+                verdicts[PersonID(person)] = .exists
+            }
+        }
+        return unique.map { ($0, verdicts[$0] ?? .unknownPerson, syncIDs[$0]) }
     }
 
     /// What a status change also writes, besides the status itself.
