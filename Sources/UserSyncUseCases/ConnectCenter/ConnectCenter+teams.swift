@@ -28,6 +28,42 @@ extension ConnectCenter {
         return (stored, try page.next.map { try access.sealCursor($0, organization: organization, connection: id) })
     }
 
+    /// Lists every team of the platform (all pages, live) and remembers them, so the console's
+    /// picker can search and page them. Returns how many the platform listed.
+    @discardableResult
+    public func refreshTeams(_ id: ConnectionID, organization: OrganizationID, logger: Logger) async throws -> Int {
+        let connection = try await overview(organization, id, logger: logger).connection
+        guard !connection.isDisconnected else {
+            throw DomainError.conflict(code: "connection_disconnected", message: "This connection is disconnected.")
+        }
+        let listed = try await calling(connection, logger: logger) { connector async throws(PlatformFailure) in
+            var all: [PlatformTeam] = []
+            for try await page in connector.teams() { all += page }
+            return all
+        }
+        try await database.withTenant(organization, logger: logger) { db in
+            for chunk in stride(from: 0, to: listed.count, by: 1_000).map({ listed[$0..<min($0 + 1_000, listed.count)] }) {
+                _ = try await teams.upsertSeen(
+                    chunk.map {
+                        TeamRepository.Seen(platformTeamID: $0.platformTeamID, name: $0.name, description: $0.description, memberCount: $0.memberCount)
+                    },
+                    organization: organization, connection: id, on: db, logger: logger)
+            }
+        }
+        return listed.count
+    }
+
+    /// A page of the teams the service knows for the connection whose name contains `search`,
+    /// selected first, and how many match.
+    public func searchTeams(
+        _ id: ConnectionID, organization: OrganizationID, search: String?, limit: Int, offset: Int, logger: Logger
+    ) async throws -> (teams: [Team], total: Int) {
+        try await database.withTenant(organization, logger: logger) { db in
+            _ = try await connections.get(organization, id, on: db, logger: logger)
+            return try await teams.search(organization, connection: id, search: search, limit: limit, offset: offset, on: db, logger: logger)
+        }
+    }
+
     /// The teams the service knows for the connection (selected first).
     public func knownTeams(_ id: ConnectionID, organization: OrganizationID, selectedOnly: Bool, logger: Logger) async throws -> [Team] {
         try await database.withTenant(organization, logger: logger) { db in

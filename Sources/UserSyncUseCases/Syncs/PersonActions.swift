@@ -85,7 +85,7 @@ public struct PersonActions: Sendable {
     }
 
     /// A link sync that waits for the person.
-    static func waitsForPerson(_ sync: Sync) -> Bool {
+    public static func waitsForPerson(_ sync: Sync) -> Bool {
         guard sync.mode == .link else { return false }
         return sync.status == .pending
             || (sync.status == .failed && ["user_declined", "user_authorization_rejected"].contains(sync.cause ?? ""))

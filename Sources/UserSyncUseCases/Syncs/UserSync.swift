@@ -175,7 +175,7 @@ public struct UserSync: Sendable {
         }
     }
 
-    private func requireConnected(
+    func requireConnected(
         _ connection: ConnectionID, organization: OrganizationID, on db: PostgresConnection, logger: Logger
     ) async throws -> PlatformConnection {
         let secondary = try await connections.get(organization, connection, on: db, logger: logger)
