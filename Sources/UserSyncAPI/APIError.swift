@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import Hummingbird
+import Logging
 import UserSyncDomain
 import UserSyncUseCases
 
@@ -66,6 +68,26 @@ public struct APIError: Error, Sendable {
             self.init(.badGateway, code: "platform_unavailable", title: "Platform unavailable", detail: detail)
         default:
             self.init(.unprocessableContent, code: failure.cause.rawValue, title: "Refused by the platform", detail: detail)
+        }
+    }
+
+    /// Any error as the API answers it: the product's errors by their meaning, client mistakes
+    /// the framework found as 4xx, and everything else as a 500 that says nothing of its cause
+    /// (logged in full).
+    static func from(_ error: any Error, logger: Logger) -> APIError {
+        switch error {
+        case let error as APIError: return error
+        case let error as DomainError: return APIError(error)
+        case let error as PlatformFailure: return APIError(error)
+        case let error as RepromptThrottled: return APIError(error)
+        case let error as any HTTPResponseError where error.status.code < 500:
+            let reason = (error as? HTTPError)?.body ?? error.status.reasonPhrase
+            return APIError(error.status, code: "bad_request", title: error.status.reasonPhrase, detail: reason)
+        default:
+            logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error))])
+            return APIError(
+                .internalServerError, code: "internal_error", title: "Internal error",
+                detail: "Something went wrong on our side. Quote the request id when reporting it.")
         }
     }
 

@@ -1,5 +1,7 @@
 import Hummingbird
+import HummingbirdAuth
 import UserSyncDomain
+import UserSyncUseCases
 
 /// Who presented credentials on a request.
 public enum Principal: Sendable {
@@ -14,14 +16,21 @@ public enum Principal: Sendable {
     }
 }
 
-/// The context of every request: its id, its body limit and, once authenticated, its principal.
-public struct AppRequestContext: RequestContext {
+/// The context of every request: its id, its body limit and, once authenticated, its principal
+/// (API) or its console session and identity (console).
+public struct AppRequestContext: RequestContext, SessionRequestContext, AuthRequestContext {
     public var coreContext: CoreRequestContextStorage
     public var requestID: String = ""
     public var bodyLimit: Int = 1 << 20
     public var principal: Principal?
     /// Set by ``OrganizationAccessMiddleware`` once the principal may see this organization.
     public var organization: Organization?
+    /// The console's session, loaded and saved by hummingbird-auth's `SessionMiddleware`.
+    public let sessions = SessionContext<ConsoleSession>()
+    /// Who a live console session is (`SessionAuthenticator`).
+    public var identity: ConsoleIdentity?
+    /// A console form already read and checked against the session's CSRF token.
+    var consoleForm: ConsoleForm?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)

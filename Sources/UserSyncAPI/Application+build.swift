@@ -1,6 +1,8 @@
 import Hummingbird
+import HummingbirdAuth
 import Logging
 import Prometheus
+import UserSyncConnectors
 import UserSyncPersistence
 import UserSyncUseCases
 
@@ -18,10 +20,17 @@ public struct APIDependencies: Sendable {
     public var healthCheckDelay: Duration
     /// Consent links, their lifetimes and the reprompt interval.
     public var sync: SyncSettings
+    /// The console's sessions, invitations and sign-ins.
+    public var console: ConsoleSettings
+    /// The identity providers admins sign in to the console with (none: API keys only).
+    public var signInProviders: [OpenIDClient]
+    /// For what happens outside a request (the console's session store).
+    public var logger = Logger(label: "usersync")
 
     public init(
         database: Database, migrator: Migrator, metrics: PrometheusCollectorRegistry, operatorToken: String, maxBodyBytes: Int,
-        connectors: ConnectorAccess, healthCheckDelay: Duration = .seconds(60), sync: SyncSettings
+        connectors: ConnectorAccess, healthCheckDelay: Duration = .seconds(60), sync: SyncSettings, console: ConsoleSettings? = nil,
+        signInProviders: [OpenIDClient] = []
     ) {
         self.database = database
         self.migrator = migrator
@@ -31,11 +40,14 @@ public struct APIDependencies: Sendable {
         self.connectors = connectors
         self.healthCheckDelay = healthCheckDelay
         self.sync = sync
+        self.console = console ?? ConsoleSettings(publicURL: sync.publicURL)
+        self.signInProviders = signInProviders
     }
 }
 
-/// The router, shared by `usersync serve` and the tests.
-public func buildRouter(_ dependencies: APIDependencies) -> Router<AppRequestContext> {
+/// The router, shared by `usersync serve` and the tests: the JSON API, the consent pages and the
+/// console. Fails only when the console's templates are missing or do not parse.
+public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppRequestContext> {
     let administration = OrganizationAdministration(database: dependencies.database)
     let router = Router(context: AppRequestContext.self)
     let table = RouteTableBox()
@@ -54,20 +66,54 @@ public func buildRouter(_ dependencies: APIDependencies) -> Router<AppRequestCon
         .add(middleware: OrganizationAccessMiddleware(administration: administration))
         .group(context: TenantRequestContext.self)
     organizationRoutes.addTenantRoutes(to: tenant)
-    APIKeyRoutes(administration: administration).addRoutes(to: tenant)
-    JobRoutes(database: dependencies.database).addRoutes(to: tenant)
     let health = ConnectionHealthRecorder(database: dependencies.database, firstCheck: dependencies.healthCheckDelay)
     let center = ConnectCenter(database: dependencies.database, access: dependencies.connectors, health: health)
+    let directory = PeopleDirectory(database: dependencies.database)
+    let userSync = UserSync(database: dependencies.database, settings: dependencies.sync)
+    let activity = ActivityLog(database: dependencies.database)
+    let members = ConsoleMembers(database: dependencies.database, settings: dependencies.console)
+    APIKeyRoutes(administration: administration).addRoutes(to: tenant)
+    JobRoutes(activity: activity).addRoutes(to: tenant)
     ConnectionRoutes(center: center).addRoutes(to: tenant)
     ImportRoutes(center: center).addRoutes(to: tenant)
-    PeopleRoutes(directory: PeopleDirectory(database: dependencies.database)).addRoutes(to: tenant)
-    let userSync = UserSync(database: dependencies.database, settings: dependencies.sync)
+    PeopleRoutes(directory: directory).addRoutes(to: tenant)
     SyncRoutes(userSync: userSync).addRoutes(to: tenant)
     PersonActionRoutes(userSync: userSync).addRoutes(to: tenant)
-    AuditRoutes(database: dependencies.database).addRoutes(to: tenant)
+    AuditRoutes(activity: activity).addRoutes(to: tenant)
+    MemberRoutes(members: members).addRoutes(to: tenant)
     RoutingRoutes(routing: MessageRouting(database: dependencies.database)).addRoutes(to: tenant)
     ConsentRoutes(flow: ConsentFlow(database: dependencies.database, access: dependencies.connectors, settings: dependencies.sync))
         .addRoutes(to: router)
+
+    // The console: HTML pages over the same use cases.
+    let renderer = try ConsoleRenderer()
+    let sessions = ConsoleSessions(database: dependencies.database, settings: dependencies.console)
+    let console = router.group("console")
+        .add(middleware: ConsolePageMiddleware(renderer: renderer))
+        .add(middleware: SessionMiddleware<AppRequestContext>(
+            storage: ConsoleSessionStore(sessions: sessions, logger: dependencies.logger),
+            configuration: .init(
+                sessionCookieParameters: .init(
+                    name: ConsoleSignInRoutes.sessionCookie, path: "/console", secure: dependencies.console.secureCookies, sameSite: .lax),
+                keyPrefix: "", defaultSessionExpiration: dependencies.console.sessionLifetime)))
+        .add(middleware: SessionAuthenticator(context: AppRequestContext.self) { (session: ConsoleSession, context) in
+            try await sessions.identify(session, logger: context.logger)
+        })
+    ConsoleSignInRoutes(
+        signIn: ConsoleSignIn(
+            database: dependencies.database, settings: dependencies.console, providers: dependencies.signInProviders,
+            access: dependencies.connectors),
+        sessions: sessions, settings: dependencies.console, renderer: renderer
+    ).addRoutes(to: console)
+    let pages = console.group("{org}")
+        .add(middleware: ConsoleOrganizationMiddleware(renderer: renderer))
+        .group(context: ConsoleContext.self)
+    ConsoleConnectRoutes(center: center, renderer: renderer).addRoutes(to: pages)
+    ConsoleImportRoutes(center: center, renderer: renderer).addRoutes(to: pages)
+    ConsolePeopleRoutes(
+        directory: directory, userSync: userSync, center: center, activity: activity, settings: dependencies.sync, renderer: renderer
+    ).addRoutes(to: pages)
+    ConsoleAdminRoutes(activity: activity, administration: administration, members: members, renderer: renderer).addRoutes(to: pages)
 
     table.set(RouteTable(router.routes))
     return router

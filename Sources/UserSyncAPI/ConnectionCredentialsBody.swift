@@ -11,6 +11,15 @@ struct CredentialsBody: Decodable, Sendable {
         fields = try decoder.singleValueContainer().decode([String: String].self)
     }
 
+    /// The non-blank fields of a console form named `credentials.<name>`.
+    init(form: ConsoleForm) {
+        var fields: [String: String] = [:]
+        for (name, value) in form.fields where name.hasPrefix("credentials.") && !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            fields[String(name.dropFirst("credentials.".count))] = value
+        }
+        self.fields = fields
+    }
+
     /// Required and optional fields per platform, as the API names them.
     static let shapes: [Platform: (required: [String], optional: [String])] = [
         .slack: (["bot_token"], ["client_id", "client_secret", "team_id"]),

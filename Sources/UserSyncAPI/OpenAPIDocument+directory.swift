@@ -160,7 +160,7 @@ extension OpenAPIDocument {
               { "$ref": "#/components/parameters/Limit" }, { "$ref": "#/components/parameters/Cursor" },
               { "$ref": "#/components/parameters/PeoplePlatform" }, { "$ref": "#/components/parameters/PeoplePlatforms" }, { "$ref": "#/components/parameters/PeoplePrimaryPlatform" }, { "$ref": "#/components/parameters/PeopleConnection" },
               { "$ref": "#/components/parameters/PeopleNeedsChoice" }, { "$ref": "#/components/parameters/PeopleDeactivated" },
-              { "$ref": "#/components/parameters/PeopleSyncStatus" }, { "$ref": "#/components/parameters/PeopleSearch" },
+              { "$ref": "#/components/parameters/PeopleSyncStatus" }, { "$ref": "#/components/parameters/PeopleSyncPlatform" }, { "$ref": "#/components/parameters/PeopleSearch" },
               { "$ref": "#/components/parameters/PeopleSort" }
             ],
             "responses": {
@@ -183,7 +183,7 @@ extension OpenAPIDocument {
             "parameters": [
               { "$ref": "#/components/parameters/PeoplePlatform" }, { "$ref": "#/components/parameters/PeoplePlatforms" }, { "$ref": "#/components/parameters/PeoplePrimaryPlatform" }, { "$ref": "#/components/parameters/PeopleConnection" },
               { "$ref": "#/components/parameters/PeopleNeedsChoice" }, { "$ref": "#/components/parameters/PeopleDeactivated" },
-              { "$ref": "#/components/parameters/PeopleSyncStatus" }, { "$ref": "#/components/parameters/PeopleSearch" },
+              { "$ref": "#/components/parameters/PeopleSyncStatus" }, { "$ref": "#/components/parameters/PeopleSyncPlatform" }, { "$ref": "#/components/parameters/PeopleSearch" },
               { "$ref": "#/components/parameters/PeopleSort" }
             ],
             "responses": {
@@ -218,6 +218,7 @@ extension OpenAPIDocument {
           "PeopleNeedsChoice": { "name": "needs_primary_choice", "in": "query", "schema": { "type": "boolean" } },
           "PeopleDeactivated": { "name": "deactivated", "in": "query", "description": "Every account deactivated", "schema": { "type": "boolean" } },
           "PeopleSyncStatus": { "name": "sync_status", "in": "query", "description": "Has a sync in this status (not_created: none started)", "schema": { "type": "string", "enum": ["not_created", "pending", "synced", "failed"] } },
+          "PeopleSyncPlatform": { "name": "sync_platform", "in": "query", "description": "With sync_status: only syncs onto this platform count (not_created: does not live there and has no sync there)", "schema": { "$ref": "#/components/schemas/Platform" } },
           "PeopleSearch": { "name": "q", "in": "query", "description": "Case-insensitive text in an address or a name", "schema": { "type": "string", "maxLength": 200 } },
           "PeopleSort": { "name": "sort", "in": "query", "schema": { "type": "string", "enum": ["name", "-name", "email", "-email"], "default": "name" } }
         },

@@ -217,6 +217,7 @@ extension OpenAPIDocument {
               "primary_platform": { "$ref": "#/components/schemas/Platform" },
               "connection_id": { "type": "string", "format": "uuid" }, "needs_primary_choice": { "type": "boolean" },
               "deactivated": { "type": "boolean" }, "sync_status": { "type": "string", "enum": ["not_created", "pending", "synced", "failed"] },
+              "sync_platform": { "$ref": "#/components/schemas/Platform" },
               "q": { "type": "string" }
             }
           },

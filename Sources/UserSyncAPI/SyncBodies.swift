@@ -6,7 +6,7 @@ import UserSyncUseCases
 /// A people-list filter in a bulk request's body (the list's query parameters, as JSON).
 struct PeopleFilterBody: Decodable, Sendable {
     static let fields: Set<String> = [
-        "platform", "platforms", "primary_platform", "connection_id", "needs_primary_choice", "deactivated", "sync_status", "q",
+        "platform", "platforms", "primary_platform", "connection_id", "needs_primary_choice", "deactivated", "sync_status", "sync_platform", "q",
     ]
     let filter: PeopleRepository.Filter
 
@@ -30,6 +30,7 @@ struct PeopleFilterBody: Decodable, Sendable {
         filter.needsPrimaryChoice = try c.decodeIfPresent(Bool.self, forKey: Key(stringValue: "needs_primary_choice"))
         filter.deactivated = try c.decodeIfPresent(Bool.self, forKey: Key(stringValue: "deactivated"))
         filter.syncStatus = try c.decodeIfPresent(SyncStatus.self, forKey: Key(stringValue: "sync_status"))
+        filter.syncPlatform = try c.decodeIfPresent(Platform.self, forKey: Key(stringValue: "sync_platform"))
         filter.search = try c.decodeIfPresent(String.self, forKey: Key(stringValue: "q"))
         self.filter = filter
     }

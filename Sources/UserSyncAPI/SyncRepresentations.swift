@@ -71,6 +71,43 @@ struct TallyRepresentation: Encodable, Sendable {
     let counts: [String: Int]
 }
 
+/// What one person's sync would come to (`expectation` is a ``SyncPreview`` code: `link`,
+/// `guest`, `bot_persona`, `secondary_account_required`, `secondary_account_deactivated`,
+/// `exists`, `no_primary`, `secondary_is_primary`).
+struct SyncPreviewRepresentation: Encodable, Sendable {
+    let personId: PersonID
+    let connectionId: ConnectionID
+    let platform: Platform
+    let expectation: String
+    @Nullable var mode: SyncMode?
+    /// Whether confirming creates a sync record.
+    let createsSync: Bool
+    /// Whether the sync, once made, can work.
+    let canWork: Bool
+    @Nullable var existingStatus: SyncStatus?
+    let message: String
+
+    init(_ preview: UserSync.Preview) {
+        personId = preview.person.id
+        connectionId = preview.connection.id
+        platform = preview.connection.platform
+        expectation = preview.expectation.code
+        mode = preview.expectation.mode
+        createsSync = preview.expectation.creates
+        canWork = preview.expectation.canWork
+        if case .exists(let status) = preview.expectation { existingStatus = status }
+        message = preview.message
+    }
+}
+
+/// A bulk sync's preview: people per expectation code.
+struct BulkSyncPreviewRepresentation: Encodable, Sendable {
+    let connectionId: ConnectionID
+    let platform: Platform
+    let total: Int
+    let counts: [String: Int]
+}
+
 /// An action queued for the worker.
 struct ActionRepresentation: Encodable, Sendable {
     let action: String

@@ -93,17 +93,17 @@ func withAPI(
 func withSimulatedAPI(
     organizations: [(name: String, size: Int)] = [("acme", 60)], simulator configuration: SimulatorConfiguration = SimulatorConfiguration(),
     connectors settings: ConnectorSettings = SimulatedPlatforms.testSettings, sync: SyncSettings = testSyncSettings(),
-    worker: Bool = true, logger: Logger? = nil, _ body: @Sendable @escaping (API) async throws -> Void
+    console: ConsoleSettings? = nil, worker: Bool = true, logger: Logger? = nil, _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     try await withTestDatabase { db in
         try await SimulatedPlatforms.run(configuration, settings: settings) { platforms in
             for organization in organizations {
                 _ = platforms.simulator.createOrganization(name: organization.name, seed: 7, size: organization.size)
             }
-            guard worker else { return try await serve(db, platforms: platforms, sync: sync, logger: logger, body) }
+            guard worker else { return try await serve(db, platforms: platforms, sync: sync, console: console, logger: logger, body) }
             let handlers = workerHandlers(database: db.service, access: platforms.access, recheck: .seconds(1), sync: sync, logger: db.logger)
             try await withWorker(db.service, handlers: handlers, logger: db.logger) {
-                try await serve(db, platforms: platforms, sync: sync, logger: logger, body)
+                try await serve(db, platforms: platforms, sync: sync, console: console, logger: logger, body)
             }
         }
     }
@@ -111,7 +111,7 @@ func withSimulatedAPI(
 
 private func serve(
     _ db: TestDatabase, platforms: SimulatedPlatforms?, migrator: Migrator? = nil, maxBodyBytes: Int = 64 * 1024,
-    sync: SyncSettings = testSyncSettings(), logger: Logger? = nil, database: Database? = nil,
+    sync: SyncSettings = testSyncSettings(), console: ConsoleSettings? = nil, logger: Logger? = nil, database: Database? = nil,
     _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     let access = platforms?.access
@@ -120,9 +120,23 @@ private func serve(
             secrets: TestSecrets.box, allowInsecureURLs: true)
     let dependencies = APIDependencies(
         database: database ?? db.service, migrator: try migrator ?? TestDatabase.migrator, metrics: sharedMetrics,
-        operatorToken: operatorToken, maxBodyBytes: maxBodyBytes, connectors: access, healthCheckDelay: .seconds(1), sync: sync)
-    let app = Application(router: buildRouter(dependencies), logger: logger ?? Logger(label: "Hummingbird"))
+        operatorToken: operatorToken, maxBodyBytes: maxBodyBytes, connectors: access, healthCheckDelay: .seconds(1), sync: sync,
+        console: console, signInProviders: platforms.map(signInProviders) ?? [])
+    let app = Application(router: try buildRouter(dependencies), logger: logger ?? Logger(label: "Hummingbird"))
     try await app.test(.router) { client in try await body(API(client: client, db: db, platforms: platforms)) }
+}
+
+/// The simulator's "Sign in with Slack" and Microsoft identity platform, as the console's providers.
+func signInProviders(_ platforms: SimulatedPlatforms) -> [OpenIDClient] {
+    let id = platforms.simulator.configuration.openIDClientID, secret = platforms.simulator.configuration.openIDClientSecret
+    var logger = Logger(label: "sign-in")
+    logger.logLevel = .critical
+    return [
+        OpenIDClient(settings: .slack(clientID: id, clientSecret: secret, issuer: "\(platforms.baseURL)/slack"), client: .shared, logger: logger),
+        OpenIDClient(
+            settings: .microsoft(clientID: id, clientSecret: secret, authority: "\(platforms.baseURL)/login/organizations/v2.0"),
+            client: .shared, logger: logger),
+    ]
 }
 
 /// Waits until `condition` holds, checking every 100 ms; records an issue after `timeout`.

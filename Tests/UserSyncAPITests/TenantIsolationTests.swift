@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import PostgresNIO
 import Testing
 import UserSyncAPI
 
@@ -50,6 +51,14 @@ import UserSyncAPI
         Probe(method: .delete, template: "/v1/orgs/{b}/people/{bperson}"),
         Probe(method: .post, template: "/v1/orgs/{b}/people/actions", body: #"{"action":"reset","filter":{}}"#),
         Probe(method: .get, template: "/v1/orgs/{b}/audit"),
+        Probe(method: .post, template: "/v1/orgs/{b}/people/{bperson}/syncs/preview", body: #"{"connection_id":"{bconn}"}"#),
+        Probe(method: .post, template: "/v1/orgs/{b}/syncs/preview", body: #"{"connection_id":"{bconn}","filter":{}}"#),
+        Probe(method: .get, template: "/v1/orgs/{b}/members"),
+        Probe(method: .patch, template: "/v1/orgs/{b}/members/{bmember}", body: #"{"role":"viewer"}"#),
+        Probe(method: .delete, template: "/v1/orgs/{b}/members/{bmember}"),
+        Probe(method: .get, template: "/v1/orgs/{b}/invitations"),
+        Probe(method: .post, template: "/v1/orgs/{b}/invitations", body: #"{"role":"admin"}"#),
+        Probe(method: .delete, template: "/v1/orgs/{b}/invitations/{binvitation}"),
         Probe(method: .get, template: "/v1/orgs/{b}/routes?from_platform=slack&from_account=U1&to_person={bperson}"),
         // B's resource through A's own path is no better.
         Probe(method: .get, template: "/v1/orgs/{a}/jobs/{bjob}"),
@@ -67,6 +76,10 @@ import UserSyncAPI
         Probe(method: .post, template: "/v1/orgs/{a}/syncs/{bsync}/retry"),
         Probe(method: .post, template: "/v1/orgs/{a}/people/{bperson}/reset"),
         Probe(method: .delete, template: "/v1/orgs/{a}/people/{bperson}"),
+        Probe(method: .post, template: "/v1/orgs/{a}/people/{bperson}/syncs/preview", body: #"{"connection_id":"{bconn}"}"#),
+        Probe(method: .patch, template: "/v1/orgs/{a}/members/{bmember}", body: #"{"role":"viewer"}"#),
+        Probe(method: .delete, template: "/v1/orgs/{a}/members/{bmember}"),
+        Probe(method: .delete, template: "/v1/orgs/{a}/invitations/{binvitation}"),
         // A path to an organization that does not exist answers the same as B's.
         Probe(method: .get, template: "/v1/orgs/no-such-org"),
     ]
@@ -79,7 +92,8 @@ import UserSyncAPI
                 .replacingOccurrences(of: "{a}", with: "{org}").replacingOccurrences(of: "{bkey}", with: "{key_id}")
                 .replacingOccurrences(of: "{bjob}", with: "{job_id}").replacingOccurrences(of: "{bconn}", with: "{connection_id}")
                 .replacingOccurrences(of: "{bimport}", with: "{import_id}").replacingOccurrences(of: "{bperson}", with: "{person_id}")
-                .replacingOccurrences(of: "{bsync}", with: "{sync_id}").split(separator: "?")[0]
+                .replacingOccurrences(of: "{bsync}", with: "{sync_id}").replacingOccurrences(of: "{bmember}", with: "{member_id}")
+                .replacingOccurrences(of: "{binvitation}", with: "{invitation_id}").split(separator: "?")[0]
         })
         let missing = routes.map { "\($0.method.rawValue) \($0.path)" }.filter { !probed.contains($0) }
         #expect(missing.isEmpty, "tenant routes without an isolation probe: \(missing)")
@@ -100,12 +114,20 @@ import UserSyncAPI
             let bSync = try #require(try await api.call(
                 .post, "/v1/orgs/org-b/people/\(bPerson)/syncs", token: bKey.secret, json: #"{"connection_id":"\#(bZoom)"}"#)["id"] as? String)
             try await api.waitForSyncsToSettle()  // the worker is done with it before B is compared
+            let bInvitation = try #require(try await api.call(.post, "/v1/orgs/org-b/invitations", json: #"{"role":"admin"}"#)["id"] as? String)
+            let bMember = UUID().uuidString.lowercased()
+            try await api.db.adminQuery(
+                """
+                INSERT INTO console_members (org_id, id, role, provider, tenant, subject, source, created_by)
+                VALUES (\(UUID(uuidString: b.id)!), \(UUID(uuidString: bMember)!), 'admin', 'slack', 'T-B', 'U-B', 'invitation', 'test')
+                """)
             let snapshot = { () async throws -> [String] in
                 var texts: [String] = []
                 for uri in ["/v1/orgs/org-b/keys?include_revoked=true", "/v1/orgs/org-b", "/v1/orgs/org-b/connections",
                             "/v1/orgs/org-b/syncs/\(bSync)", "/v1/orgs/org-b/audit?limit=200",
                             "/v1/orgs/org-b/people?limit=200", "/v1/orgs/org-b/connections/\(bConnection)/teams",
-                            "/v1/orgs/org-b/connections/\(bConnection)/imports"] {
+                            "/v1/orgs/org-b/connections/\(bConnection)/imports", "/v1/orgs/org-b/members?include_revoked=true",
+                            "/v1/orgs/org-b/invitations"] {
                     texts.append(try await api.call(.get, uri).text)
                 }
                 return texts
@@ -119,11 +141,12 @@ import UserSyncAPI
                     .replacingOccurrences(of: "{a}", with: "org-a").replacingOccurrences(of: "{bkey}", with: bKey.id)
                     .replacingOccurrences(of: "{bjob}", with: bJob).replacingOccurrences(of: "{bconn}", with: bConnection)
                     .replacingOccurrences(of: "{bimport}", with: bImport).replacingOccurrences(of: "{bperson}", with: bPerson)
-                    .replacingOccurrences(of: "{bsync}", with: bSync)
+                    .replacingOccurrences(of: "{bsync}", with: bSync).replacingOccurrences(of: "{bmember}", with: bMember)
+                    .replacingOccurrences(of: "{binvitation}", with: bInvitation)
                 let body = probe.body?.replacingOccurrences(of: "{bconn}", with: bConnection)
                 let reply = try await api.call(probe.method, uri, token: aKey.secret, json: body)
                 #expect(reply.status == .notFound, "\(probe.method) \(uri) → \(reply.status): \(reply.text)")
-                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson, bSync] where reply.text.contains(secret) {
+                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson, bSync, bMember, bInvitation] where reply.text.contains(secret) {
                     problems.append("\(probe.method) \(uri) echoes B's identifier \(secret)")
                 }
             }

@@ -45,16 +45,7 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
     }
 
     private func map(_ error: any Error, request: Request, logger: Logger) -> APIError {
-        switch error {
-        case let error as APIError:
-            return error
-        case let error as DomainError:
-            return APIError(error)
-        case let error as PlatformFailure:
-            return APIError(error)
-        case let error as RepromptThrottled:
-            return APIError(error)
-        case let error as HTTPError where error.status == .notFound:
+        if let error = error as? HTTPError, error.status == .notFound {
             // The router found no route. If the path exists with other methods it is a 405.
             let allowed = routes.allowedMethods(forPath: request.uri.path)
             if !allowed.isEmpty {
@@ -65,17 +56,9 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
                     headers: [.allow: list])
             }
             return APIError(.notFound, code: "route_not_found", title: "Not found", detail: "No route matches \(request.uri.path).")
-        case let error as any HTTPResponseError where error.status == .contentTooLarge:
-            return .bodyTooLarge(limit: bodyLimit)
-        case let error as any HTTPResponseError where error.status.code < 500:
-            let reason = (error as? HTTPError)?.body ?? error.status.reasonPhrase
-            return APIError(error.status, code: "bad_request", title: error.status.reasonPhrase, detail: reason)
-        default:
-            logger.error("unhandled error", metadata: ["error": .string(String(reflecting: error))])
-            return APIError(
-                .internalServerError, code: "internal_error", title: "Internal error",
-                detail: "Something went wrong on our side. Quote the request id when reporting it.")
         }
+        if case .contentTooLarge = (error as? any HTTPResponseError)?.status { return .bodyTooLarge(limit: bodyLimit) }
+        return APIError.from(error, logger: logger)
     }
 
     /// Accepts a caller's id of up to 128 characters of letters, digits, `-`, `_`, `.`, `:`.

@@ -2,10 +2,11 @@ import Foundation
 import Hummingbird
 import UserSyncDomain
 import UserSyncPersistence
+import UserSyncUseCases
 
 /// `/v1/orgs/{org}/audit`: the organization's append-only audit log, newest first.
 struct AuditRoutes {
-    let database: Database
+    let activity: ActivityLog
 
     func addRoutes(to org: RouterGroup<TenantRequestContext>) {
         org.get("audit", use: list)
@@ -27,14 +28,8 @@ struct AuditRoutes {
             guard let id = Int64(cursor) else { throw APIError.badRequest("invalid_cursor", "'cursor' is not a cursor this API returned.") }
             filter.before = id
         }
-        let organization = context.organization.id
-        var probe = filter
-        probe.limit += 1
-        let entries = try await database.withTenant(organization, logger: context.logger) { db in
-            try await AuditLogRepository().list(organization, probe, on: db, logger: context.logger)
-        }
-        let page = Array(entries.prefix(filter.limit))
-        let next = entries.count > filter.limit ? page.last.map { Data(String($0.id).utf8).base64URL } : nil
+        let (page, before) = try await activity.entries(context.organization.id, filter, logger: context.logger)
+        let next = before.map { Data(String($0).utf8).base64URL }
         return try .json(Page(items: page.map(AuditEntryRepresentation.init), nextCursor: next))
     }
 }

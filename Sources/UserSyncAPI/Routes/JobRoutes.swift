@@ -3,11 +3,12 @@ import Hummingbird
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
+import UserSyncUseCases
 
 /// `/v1/orgs/{org}/jobs`: an organization's own jobs (imports, syncs), read only. Row-level
 /// security keeps every other organization's jobs out of the query.
 struct JobRoutes {
-    let database: Database
+    let activity: ActivityLog
 
     func addRoutes(to org: RouterGroup<TenantRequestContext>) {
         org.get("jobs", use: list)
@@ -24,13 +25,9 @@ struct JobRoutes {
             guard let id = Int64(cursor) else { throw APIError.badRequest("invalid_cursor", "'cursor' is not a cursor this API returned.") }
             before = id
         }
-        let organization = context.organization.id
-        let filter = JobFilter(organizationID: organization, kind: kind, state: state, before: before, limit: limit + 1)
-        let jobs = try await database.withTenant(organization, logger: context.logger) { connection in
-            try await JobQueue.list(filter, on: connection, logger: context.logger)
-        }
-        let page = Array(jobs.prefix(limit))
-        let next = jobs.count > limit ? page.last.map { Data(String($0.id).utf8).base64URL } : nil
+        let (page, last) = try await activity.jobs(
+            context.organization.id, kind: kind, state: state, before: before, limit: limit, logger: context.logger)
+        let next = last.map { Data(String($0).utf8).base64URL }
         return try .json(Page(items: page.map { JobRepresentation($0) }, nextCursor: next))
     }
 
@@ -38,11 +35,7 @@ struct JobRoutes {
         guard let raw = context.parameters.get("job_id"), let id = Int64(raw), id > 0 else {
             throw APIError.badRequest("invalid_path_parameter", "'job_id' must be a positive integer.")
         }
-        let organization = context.organization.id
-        let job = try await database.withTenant(organization, logger: context.logger) { connection in
-            try await JobQueue.get(id, organization: organization, on: connection, logger: context.logger)
-        }
-        guard let job else { throw DomainError.notFound(resource: "job") }
+        let job = try await activity.job(id, organization: context.organization.id, logger: context.logger)
         return try .json(JobRepresentation(job))
     }
 }

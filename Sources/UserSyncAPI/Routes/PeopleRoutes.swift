@@ -64,7 +64,7 @@ struct PeopleRoutes {
 enum PeopleQuery {
     static let parameters: Set<String> = [
         "limit", "cursor", "platform", "platforms", "primary_platform", "connection_id", "needs_primary_choice", "deactivated",
-        "sync_status", "q", "sort",
+        "sync_status", "sync_platform", "q", "sort",
     ]
 
     static func filter(_ request: Request, limitRange: ClosedRange<Int>) throws -> PeopleRepository.Filter {
@@ -90,6 +90,7 @@ enum PeopleQuery {
         if query.get("needs_primary_choice") != nil { filter.needsPrimaryChoice = try request.boolean("needs_primary_choice", default: false) }
         if query.get("deactivated") != nil { filter.deactivated = try request.boolean("deactivated", default: false) }
         filter.syncStatus = try request.choice("sync_status", as: SyncStatus.self)
+        filter.syncPlatform = try request.choice("sync_platform", as: Platform.self)
         if let raw = query.get("q") {
             guard raw.count <= 200 else { throw APIError.badRequest("invalid_query_parameter", "'q' must be at most 200 characters.") }
             filter.search = String(raw)

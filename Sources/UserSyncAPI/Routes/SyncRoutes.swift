@@ -46,7 +46,9 @@ struct SyncRoutes {
         org.put("people/{person_id}/primary", use: setPrimary)
         org.post("people/primary", use: setPrimaries)
         org.post("people/{person_id}/syncs", use: startSync)
+        org.post("people/{person_id}/syncs/preview", use: previewSync)
         org.post("syncs", use: startSyncs)
+        org.post("syncs/preview", use: previewSyncs)
         org.get("syncs/{sync_id}", use: get)
         org.post("syncs/{sync_id}/retry", use: retry)
     }
@@ -90,6 +92,23 @@ struct SyncRoutes {
             try body.target(), connection: body.connectionID, organization: context.organization.id, actor: context.actor,
             requestID: context.requestID, logger: context.logger)
         return try .json(TallyRepresentation(counts: tally), status: .accepted)
+    }
+
+    /// What starting the sync would do, with nothing changed (any key may ask).
+    @Sendable func previewSync(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let person = try context.parameters.identifier("person_id", as: PersonID.self)
+        let body = try await request.decodeBody(SyncBody.self, limit: context.bodyLimit)
+        let preview = try await userSync.preview(person, connection: body.connectionID, organization: context.organization.id, logger: context.logger)
+        return try .json(SyncPreviewRepresentation(preview))
+    }
+
+    /// How many of the people a bulk sync names each outcome applies to, with nothing changed.
+    @Sendable func previewSyncs(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let body = try await request.decodeBody(BulkSyncBody.self, limit: context.bodyLimit)
+        let (connection, tally) = try await userSync.preview(
+            try body.target(), connection: body.connectionID, organization: context.organization.id, logger: context.logger)
+        return try .json(BulkSyncPreviewRepresentation(
+            connectionId: connection.id, platform: connection.platform, total: tally.values.reduce(0, +), counts: tally))
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Response {

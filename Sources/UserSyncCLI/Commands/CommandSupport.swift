@@ -3,7 +3,9 @@ import Foundation
 import Logging
 import Metrics
 import Prometheus
+import AsyncHTTPClient
 import UserSyncAPI
+import UserSyncConnectors
 import UserSyncDomain
 import UserSyncPersistence
 
@@ -38,6 +40,21 @@ enum CommandSupport {
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         return registry
+    }
+
+    /// The OpenID Connect clients of the providers the operator set up for console sign-in.
+    static func signInProviders(_ console: ConsoleConfiguration, logger: Logger) -> [OpenIDClient] {
+        var providers: [OpenIDClient] = []
+        if let slack = console.slack {
+            providers.append(OpenIDClient(
+                settings: .slack(clientID: slack.clientID, clientSecret: slack.clientSecret, issuer: slack.issuer), client: .shared, logger: logger))
+        }
+        if let microsoft = console.microsoft {
+            providers.append(OpenIDClient(
+                settings: .microsoft(clientID: microsoft.clientID, clientSecret: microsoft.clientSecret, authority: microsoft.authority),
+                client: .shared, logger: logger))
+        }
+        return providers
     }
 
     /// Runs an operations command against the service database, with errors as readable lines.

@@ -3,12 +3,13 @@ import Foundation
 import UserSyncAPI
 import UserSyncDomain
 import UserSyncPersistence
+import UserSyncUseCases
 
 /// `usersync orgs …`: the operator's organization management, without HTTP.
 struct OrgsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "orgs", abstract: "Create, list, show, rename and delete organizations.",
-        subcommands: [Create.self, List.self, Get.self, Rename.self, Delete.self])
+        subcommands: [Create.self, List.self, Get.self, Rename.self, Delete.self, Invite.self])
 
     struct Output: ParsableArguments {
         @Flag(help: "Print JSON instead of text.") var json = false
@@ -106,5 +107,46 @@ struct OrgsCommand: AsyncParsableCommand {
             }
             print("Deleted organization \(slug).")
         }
+    }
+
+    struct Invite: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a one-time link that lets its first user into the organization's console.",
+            discussion: "The person opens the link and signs in with their Slack or Microsoft account; the link then stops working. "
+                + "Links start with USERSYNC_PUBLIC_URL.")
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var output: Output
+        @Argument(help: "Slug or id.") var organization: String
+        @Option(help: "admin (changes things) or viewer (only reads).") var role: APIKeyRole = .admin
+        @Option(help: "Only an account with this address may use the link.") var email: String?
+
+        func run() async throws {
+            var reader = try options.reader()
+            let publicURL = SyncSettings.read(&reader, host: reader.raw(.httpHost) ?? "127.0.0.1", port: Int(reader.raw(.httpPort) ?? "") ?? 8080).publicURL
+            var settings = ConsoleSettings(publicURL: publicURL)
+            settings.invitationLifetime = .seconds(86_400 * reader.integer(.invitationDays, default: 7, range: 1...90))
+            try reader.validate()
+            let console = settings
+            let created = try await CommandSupport.withDatabase(options) { [organization, role, email] database, logger in
+                let found = try await OrganizationAdministration(database: database).organization(organization, logger: logger)
+                return try await ConsoleMembers(database: database, settings: console).invite(
+                    found.id, role: role, email: email, actor: .operator, requestID: nil, logger: logger)
+            }
+            if output.json {
+                return try CommandSupport.printJSON(InvitationOutput(
+                    id: created.invitation.id.description, role: created.invitation.role.rawValue, email: created.invitation.email,
+                    expiresAt: created.invitation.expiresAt.iso8601, url: created.link))
+            }
+            print(created.link)
+            print("Works once, for the \(role.rawValue) role\(email.map { " and the account \($0)" } ?? ""), until \(created.invitation.expiresAt.iso8601).")
+        }
+    }
+
+    struct InvitationOutput: Encodable {
+        let id: String
+        let role: String
+        let email: String?
+        let expiresAt: String
+        let url: String
     }
 }

@@ -32,9 +32,10 @@ struct ServeCommand: AsyncParsableCommand {
             connectors: ConnectorAccess(
                 factory: ConnectorFactory(client: .shared, settings: settings.platforms.connectors, logger: logger),
                 secrets: settings.secrets, allowInsecureURLs: settings.platforms.allowInsecureURLs),
-            healthCheckDelay: settings.platforms.recheckDelay, sync: settings.sync)
+            healthCheckDelay: settings.platforms.recheckDelay, sync: settings.sync, console: settings.console.settings,
+            signInProviders: CommandSupport.signInProviders(settings.console, logger: logger))
         var app = Application(
-            router: buildRouter(dependencies),
+            router: try buildRouter(dependencies),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "usersync"),
             services: [database],
             logger: logger)

@@ -26,11 +26,21 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case consentLinkHours = "USERSYNC_CONSENT_LINK_HOURS"
     case repromptIntervalMinutes = "USERSYNC_REPROMPT_INTERVAL_MINUTES"
     case userTokenCheckHours = "USERSYNC_USER_TOKEN_CHECK_HOURS"
+    case slackSignInClientID = "USERSYNC_SLACK_SIGN_IN_CLIENT_ID"
+    case slackSignInClientSecret = "USERSYNC_SLACK_SIGN_IN_CLIENT_SECRET"
+    case slackSignInIssuer = "USERSYNC_SLACK_SIGN_IN_ISSUER"
+    case microsoftSignInClientID = "USERSYNC_MICROSOFT_SIGN_IN_CLIENT_ID"
+    case microsoftSignInClientSecret = "USERSYNC_MICROSOFT_SIGN_IN_CLIENT_SECRET"
+    case microsoftSignInAuthority = "USERSYNC_MICROSOFT_SIGN_IN_AUTHORITY"
+    case microsoftAdminRoles = "USERSYNC_MICROSOFT_ADMIN_ROLES"
+    case consoleIdleMinutes = "USERSYNC_CONSOLE_IDLE_MINUTES"
+    case consoleSessionHours = "USERSYNC_CONSOLE_SESSION_HOURS"
+    case invitationDays = "USERSYNC_INVITATION_DAYS"
 
     /// Values that must never be printed, not even in an error about them.
     var isSecret: Bool {
         switch self {
-        case .databaseURL, .databaseOwnerURL, .operatorToken, .encryptionKeys: true
+        case .databaseURL, .databaseOwnerURL, .operatorToken, .encryptionKeys, .slackSignInClientSecret, .microsoftSignInClientSecret: true
         default: false
         }
     }

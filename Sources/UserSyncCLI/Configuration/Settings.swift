@@ -50,6 +50,19 @@ public struct PlatformSettings: Sendable {
     }
 }
 
+extension PlatformSettings {
+    /// `USERSYNC_MICROSOFT_ADMIN_ROLES`: the Entra role template ids that make an account an admin
+    /// who may sign in to the console.
+    mutating func readAdminRoles(_ reader: inout EnvironmentReader) {
+        guard let text = reader.raw(.microsoftAdminRoles) else { return }
+        let ids = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard !ids.isEmpty, ids.allSatisfy({ UUID(uuidString: $0) != nil }) else {
+            return reader.problem(.microsoftAdminRoles, "must be a comma-separated list of role template ids (GUIDs)")
+        }
+        connectors.adminRoleTemplateIDs = Set(ids)
+    }
+}
+
 extension SyncSettings {
     /// Consent links and checks of people's tokens, for `serve` (links' pages) and `work` (prompts).
     /// `host` and `port` are where `serve` listens: the default public URL.
@@ -66,6 +79,40 @@ extension SyncSettings {
     }
 }
 
+/// The console: session lifetimes, invitation links and the identity providers admins sign in with.
+public struct ConsoleConfiguration: Sendable {
+    public var settings: ConsoleSettings
+    public var slack: (clientID: String, clientSecret: String, issuer: String)?
+    public var microsoft: (clientID: String, clientSecret: String, authority: String)?
+
+    init(_ reader: inout EnvironmentReader, publicURL: String) {
+        var settings = ConsoleSettings(publicURL: publicURL)
+        settings.idleTimeout = .seconds(60 * reader.integer(.consoleIdleMinutes, default: 30, range: 1...1_440))
+        settings.sessionLifetime = .seconds(3_600 * reader.integer(.consoleSessionHours, default: 12, range: 1...720))
+        settings.invitationLifetime = .seconds(86_400 * reader.integer(.invitationDays, default: 7, range: 1...90))
+        self.settings = settings
+        slack = Self.provider(&reader, .slackSignInClientID, .slackSignInClientSecret, .slackSignInIssuer, default: "https://slack.com")
+            .map { (clientID: $0.0, clientSecret: $0.1, issuer: $0.2) }
+        microsoft = Self.provider(
+            &reader, .microsoftSignInClientID, .microsoftSignInClientSecret, .microsoftSignInAuthority,
+            default: "https://login.microsoftonline.com/organizations/v2.0"
+        ).map { (clientID: $0.0, clientSecret: $0.1, authority: $0.2) }
+    }
+
+    /// A provider is set up when its client id is set; its secret is then required.
+    private static func provider(
+        _ reader: inout EnvironmentReader, _ id: ConfigurationKey, _ secret: ConfigurationKey, _ baseKey: ConfigurationKey, default url: String
+    ) -> (String, String, String)? {
+        let base = reader.string(baseKey, default: url)!
+        if URL(string: base)?.scheme.map({ ["http", "https"].contains($0) }) != true || URL(string: base)?.host == nil {
+            reader.problem(baseKey, "must be an absolute http(s) URL, e.g. \(url)")
+        }
+        guard let clientID = reader.raw(id), !clientID.isEmpty else { return nil }
+        guard let clientSecret = reader.string(secret, hint: "the client secret of the same app") else { return nil }
+        return (clientID, clientSecret, base)
+    }
+}
+
 /// What `usersync serve` needs.
 public struct ServeSettings: Sendable {
     public var database: DatabaseSettings
@@ -76,6 +123,7 @@ public struct ServeSettings: Sendable {
     public var secrets: SecretBox
     public var platforms: PlatformSettings
     public var sync: SyncSettings
+    public var console: ConsoleConfiguration
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
@@ -89,6 +137,8 @@ public struct ServeSettings: Sendable {
         let secrets = Self.secretBox(&reader)
         platforms = PlatformSettings(&reader, interactive: true)
         sync = SyncSettings.read(&reader, host: host, port: port)
+        console = ConsoleConfiguration(&reader, publicURL: sync.publicURL)
+        platforms.readAdminRoles(&reader)
         try reader.validate()
         self.database = database!
         self.host = host

@@ -489,8 +489,13 @@ import UserSyncTestSupport
             let resetting = try await api.call(.post, "/v1/orgs/acme/people/actions", json: Self.json(["action": "reset", "person_ids": reset]))
             #expect(resetting.status == .accepted, "\(resetting.text)")
             #expect(resetting["counts"] as? [String: Int] == ["queued": 2])
+            // The reset ends by clearing the primary choice, after its syncs are gone.
             try await eventually {
-                for id in reset where (try await api.call(.get, "/v1/orgs/acme/people/\(id)")["syncs"] as? [Any])?.isEmpty != true { return false }
+                for id in reset {
+                    let person = try await api.call(.get, "/v1/orgs/acme/people/\(id)").json
+                    if (person["syncs"] as? [Any])?.isEmpty != true { return false }
+                    if (person["primary"] as? [String: Any])?["source"] as? String == "admin" { return false }
+                }
                 return true
             }
             for id in reset {

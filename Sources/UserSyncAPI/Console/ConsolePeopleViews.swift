@@ -1,0 +1,323 @@
+import Foundation
+import UserSyncDomain
+import UserSyncPersistence
+import UserSyncUseCases
+
+/// The Sync users page's filters, read from its query string. A value the page does not offer
+/// is a 400, like the JSON API's.
+struct PeopleListQuery {
+    var search: String?
+    var platform: Platform?
+    var primary: String?
+    var syncPlatform: Platform?
+    var syncStatus: SyncStatus?
+    var sort: String
+    var cursor: String?
+
+    init(_ form: ConsoleForm) {
+        search = form["q"]
+        platform = form["platform"].flatMap(Platform.init(rawValue:))
+        primary = form["primary"]
+        syncPlatform = form["sync_platform"].flatMap(Platform.init(rawValue:))
+        syncStatus = form["sync_status"].flatMap(SyncStatus.init(rawValue:))
+        sort = form["sort"] ?? "name"
+        cursor = form["cursor"]
+    }
+
+    func filter(limit: Int) throws -> PeopleRepository.Filter {
+        var filter = PeopleRepository.Filter()
+        filter.limit = limit
+        filter.search = search
+        filter.platform = platform
+        if primary == "choose" { filter.needsPrimaryChoice = true } else { filter.primaryPlatform = primary.flatMap(Platform.init(rawValue:)) }
+        filter.syncStatus = syncStatus
+        filter.syncPlatform = syncStatus == nil ? nil : syncPlatform
+        filter.descending = sort.hasPrefix("-")
+        filter.sort = PeopleRepository.SortField(rawValue: String(sort.drop { $0 == "-" })) ?? .name
+        if let cursor {
+            guard let data = Data(base64URL: cursor), let position = try? JSONDecoder().decode(PeopleRepository.Position.self, from: data) else {
+                throw DomainError.badReference(code: "invalid_cursor", message: "That page link is not valid any more; start from the first page.")
+            }
+            filter.after = position
+        }
+        return filter
+    }
+
+    /// The query string of these filters (without the cursor), for links and forms.
+    var fields: [(String, String)] {
+        var fields: [(String, String)] = []
+        if let search { fields.append(("q", search)) }
+        if let platform { fields.append(("platform", platform.rawValue)) }
+        if let primary { fields.append(("primary", primary)) }
+        if let syncStatus {
+            fields.append(("sync_status", syncStatus.rawValue))
+            if let syncPlatform { fields.append(("sync_platform", syncPlatform.rawValue)) }
+        }
+        if sort != "name" { fields.append(("sort", sort)) }
+        return fields
+    }
+
+    var queryString: String { ConsoleSignInRoutes.query(fields) }
+}
+
+/// The Sync users page.
+struct PeoplePage {
+    let missing: String?
+    let filters: Filters
+    let columns: [Column]
+    let rows: [Row]
+    let none: Bool
+    let next: String?
+    let first: String?
+    let here: String
+    let bulkActions: [Option]
+    let filterFields: [Confirmation.Hidden]
+    let canWrite: Bool
+    let refresh: Bool
+
+    struct Option {
+        let value: String
+        let label: String
+        let selected: Bool
+    }
+
+    struct Filters {
+        let search: String
+        let platforms: [Option]
+        let primaries: [Option]
+        let syncPlatforms: [Option]
+        let syncStatuses: [Option]
+        let sorts: [Option]
+        let active: Bool
+    }
+
+    struct Column {
+        let name: String
+        let platform: String
+    }
+
+    struct Row {
+        let id: String
+        let name: String
+        let email: String
+        let href: String
+        let platforms: String
+        let deactivated: Bool
+        let primaryChoice: PrimaryChoice?
+        let primaryText: String
+        let needsChoice: Bool
+        let cells: [Cell]
+        let menu: [MenuItem]
+        let nextPrompt: String?
+    }
+
+    struct PrimaryChoice {
+        let action: String
+        let options: [Option]
+        let label: String
+    }
+
+    struct Cell {
+        let column: String
+        /// `synced`, `pending`, `failed`, `not_created`, `primary` or `none` (cannot sync yet).
+        let state: String
+        let label: String
+        let tooltip: String
+        let href: String?
+    }
+
+    struct MenuItem {
+        let label: String
+        let href: String
+        let danger: Bool
+    }
+
+    init(
+        people: [Person], next: PeopleRepository.Position?, query: PeopleListQuery, connections: [PlatformConnection], base: String,
+        canWrite: Bool, repromptInterval: TimeInterval
+    ) {
+        let overviews = connections.filter { !$0.isDisconnected }
+        let connected = Set(overviews.filter { $0.health == .connected }.map(\.platform)).count
+        missing = switch connected {
+        case 0: "No platform is connected yet: connect at least two in the Connect Center, then import their users."
+        case 1: "Only one platform is connected: connect a second one in the Connect Center before syncing people onto it."
+        default: nil
+        }
+        let list = "\(base)/people"
+        var hereFields = query.fields
+        if let cursor = query.cursor { hereFields.append(("cursor", cursor)) }
+        here = hereFields.isEmpty ? list : "\(list)?\(ConsoleSignInRoutes.query(hereFields))"
+        func options(_ all: [(String, String)], selected: String?) -> [Option] {
+            all.map { Option(value: $0.0, label: $0.1, selected: $0.0 == (selected ?? "")) }
+        }
+        let platformOptions = [("", "Any platform")] + Platform.allCases.map { ($0.rawValue, $0.displayName) }
+        filters = Filters(
+            search: query.search ?? "",
+            platforms: options(platformOptions, selected: query.platform?.rawValue),
+            primaries: options([("", "Any primary"), ("choose", "Needs a choice")] + Platform.allCases.map { ($0.rawValue, "Lives on \($0.displayName)") }, selected: query.primary),
+            syncPlatforms: options([("", "Any platform")] + Platform.allCases.map { ($0.rawValue, "on \($0.displayName)") }, selected: query.syncPlatform?.rawValue),
+            syncStatuses: options([("", "Any sync status")] + SyncStatus.allCases.map { ($0.rawValue, PeoplePage.statusLabel($0)) }, selected: query.syncStatus?.rawValue),
+            sorts: options([("name", "Name A–Z"), ("-name", "Name Z–A"), ("email", "Email A–Z"), ("-email", "Email Z–A")], selected: query.sort),
+            active: !query.fields.isEmpty)
+        let secondaries = overviews
+        columns = secondaries.map { Column(name: $0.displayName, platform: $0.platform.displayName) }
+        let back = self.here
+        rows = people.map { person in
+            PeoplePage.row(person, secondaries: secondaries, live: Set(overviews.map(\.id)), base: base, back: back, repromptInterval: repromptInterval)
+        }
+        none = people.isEmpty
+        self.next = next.flatMap { position in
+            (try? JSONEncoder().encode(position)).map { "\(list)?" + ConsoleSignInRoutes.query(query.fields + [("cursor", $0.base64URL)]) }
+        }
+        first = query.cursor == nil ? nil : (query.queryString.isEmpty ? list : "\(list)?\(query.queryString)")
+        bulkActions = [Option(value: "", label: "Choose an action…", selected: true)]
+            + Platform.allCases.map { Option(value: "primary:\($0.rawValue)", label: "Choose primary: \($0.displayName)", selected: false) }
+            + secondaries.filter { $0.health == .connected }.map { Option(value: "sync:\($0.id)", label: "Sync onto \($0.displayName)", selected: false) }
+            + [("reset", "Reset"), ("reprompt", "Reprompt"), ("remove", "Remove")].map { Option(value: $0.0, label: $0.1, selected: false) }
+        filterFields = query.fields.map { Confirmation.Hidden(name: $0.0, value: $0.1) }
+        self.canWrite = canWrite
+        refresh = people.contains { $0.syncs.contains { $0.status == .pending } }
+    }
+
+    static func statusLabel(_ status: SyncStatus) -> String {
+        switch status {
+        case .synced: "Synced"
+        case .pending: "Pending"
+        case .failed: "Failed"
+        case .notCreated: "Not created"
+        }
+    }
+
+    static func nextPrompt(_ person: Person, interval: TimeInterval) -> Date? {
+        person.lastPromptedAt.map { $0.addingTimeInterval(interval) }
+    }
+
+    static func row(
+        _ person: Person, secondaries: [PlatformConnection], live: Set<ConnectionID>, base: String, back: String, repromptInterval: TimeInterval
+    ) -> Row {
+        let name = person.displayName ?? person.email
+        let href = "\(base)/people/\(person.id)"
+        let backQuery = "back=\(FormEncodingForConsole.escape(back))"
+        let choices = person.accounts.filter { $0.isActive && live.contains($0.connectionID) }
+        let byConnection = Dictionary(choices.map { ($0.connectionID, $0) }, uniquingKeysWith: { first, _ in first })
+        let primaryAccount = person.accounts.first { $0.connectionID == person.primaryConnectionID }
+        let primaryName = secondaries.first { $0.id == person.primaryConnectionID }?.displayName ?? primaryAccount?.platform.displayName
+        var primaryChoice: PrimaryChoice?
+        if byConnection.count > 1 {
+            let options = secondaries.filter { byConnection[$0.id] != nil }.map {
+                Option(value: $0.id.description, label: $0.displayName, selected: $0.id == person.primaryConnectionID)
+            }
+            primaryChoice = PrimaryChoice(
+                action: "\(href)/primary", options: (person.primaryConnectionID == nil ? [Option(value: "", label: "Choose…", selected: true)] : []) + options,
+                label: "Primary platform of \(name)")
+        }
+        let cells = secondaries.map { connection -> Cell in
+            if connection.id == person.primaryConnectionID {
+                return Cell(column: connection.displayName, state: "primary", label: "Primary", tooltip: "\(connection.displayName) is where \(name) lives.", href: nil)
+            }
+            if let sync = person.syncs.first(where: { $0.connectionID == connection.id }) {
+                let label = statusLabel(sync.status)
+                let tooltip = [sync.message, sync.fixAction.map { "Fix: \($0)" }, sync.nextRetryAt.map { "Next try: \(ConsoleFormat.dateTime($0))" }]
+                    .compactMap { $0 }.joined(separator: " ")
+                return Cell(column: connection.displayName, state: sync.status.rawValue, label: label, tooltip: tooltip, href: href)
+            }
+            guard person.primaryConnectionID != nil else {
+                return Cell(
+                    column: connection.displayName, state: "none", label: "Choose a primary first",
+                    tooltip: "\(name) has no primary platform yet: choose one, then sync them.", href: nil)
+            }
+            return Cell(
+                column: connection.displayName, state: "not_created", label: "Not created",
+                tooltip: "Not synced onto \(connection.displayName) yet. Click to see what a sync would do.",
+                href: connection.health == .connected ? "\(href)/sync/\(connection.id)?\(backQuery)" : nil)
+        }
+        let next = nextPrompt(person, interval: repromptInterval).flatMap { $0 > Date() ? $0 : nil }
+        let waiting = person.syncs.contains(where: PersonActions.waitsForPerson)
+        var menu = [MenuItem(label: "Reset user", href: "\(href)/actions/reset?\(backQuery)", danger: false)]
+        if waiting { menu.append(MenuItem(label: "Reprompt user", href: "\(href)/actions/reprompt?\(backQuery)", danger: false)) }
+        menu.append(MenuItem(label: "Remove user", href: "\(href)/actions/remove?\(backQuery)", danger: true))
+        return Row(
+            id: person.id.description, name: name, email: person.email, href: href,
+            platforms: Array(Set(person.accounts.filter(\.isActive).map(\.platform))).sorted { $0.rawValue < $1.rawValue }.map(\.displayName).joined(separator: ", "),
+            deactivated: person.allAccountsDeactivated, primaryChoice: primaryChoice,
+            primaryText: primaryName ?? (person.needsPrimaryChoice ? "Needs a choice" : "None"), needsChoice: person.primaryConnectionID == nil,
+            cells: cells, menu: menu, nextPrompt: waiting ? next.map { "Next prompt allowed \(ConsoleFormat.dateTime($0))" } : nil)
+    }
+}
+
+/// A bulk action from the Sync users page: what to do, and to whom (the ticked people, or
+/// everyone matching the page's filters).
+struct BulkRequest {
+    enum Action {
+        case primary(Platform)
+        case sync(ConnectionID)
+        case act(UserSync.Action)
+    }
+
+    let action: Action
+    let people: [PersonID]
+    let everyone: Bool
+    let query: PeopleListQuery
+
+    init(_ form: ConsoleForm) throws {
+        let raw = form["action"] ?? ""
+        if raw.hasPrefix("primary:"), let platform = Platform(rawValue: String(raw.dropFirst(8))) {
+            action = .primary(platform)
+        } else if raw.hasPrefix("sync:"), let connection = ConnectionID(String(raw.dropFirst(5))) {
+            action = .sync(connection)
+        } else if let act = UserSync.Action(rawValue: raw) {
+            action = .act(act)
+        } else {
+            throw DomainError.invalid("action", "required", "Choose what to do with the people you selected.")
+        }
+        everyone = form["all"] == "1"
+        people = form.all("person_id").compactMap(PersonID.init)
+        query = PeopleListQuery(form)
+        guard everyone || !people.isEmpty else {
+            throw DomainError.invalid("person_id", "required", "Tick the people to act on, or “all matching this filter”.")
+        }
+    }
+
+    func target() throws -> UserSync.Target {
+        if everyone {
+            var filter = try query.filter(limit: 50)
+            filter.after = nil
+            return .filter(filter)
+        }
+        return .people(people)
+    }
+
+    var title: String {
+        switch action {
+        case .primary(let platform): "Choose \(platform.displayName) as primary"
+        case .sync: "Sync the people chosen"
+        case .act(let action): "\(action.title) the people chosen"
+        }
+    }
+
+    var isDestructive: Bool {
+        if case .act(let action) = action { return action != .reprompt }
+        return false
+    }
+
+    var describeTarget: String {
+        everyone ? "everyone matching the filter" : ConsoleFormat.count(people.count, "person ticked", "people ticked")
+    }
+
+    var listQuery: String { query.queryString }
+
+    /// What an expectation code of the sync preview means, counted in the bulk pop-up.
+    static func describe(code: String, platform: Platform) -> String {
+        switch code {
+        case "link": "have a \(platform.displayName) account: they get a message from the UserSync bot and must authorize"
+        case "guest": "get a guest account invited into \(platform.displayName)"
+        case "bot_persona": "have no \(platform.displayName) account: the UserSync bot stands in for them"
+        case "secondary_account_required": "cannot be synced: \(platform.displayName) needs an account of their own"
+        case "secondary_account_deactivated": "cannot be synced: their \(platform.displayName) account is deactivated"
+        case "exists": "already have a sync there (nothing changes)"
+        case "no_primary": "have no primary platform yet (skipped)"
+        case "secondary_is_primary": "live on \(platform.displayName) (skipped)"
+        default: "no longer exist"
+        }
+    }
+}
