@@ -122,6 +122,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Measures the console's Sync users page through real `usersync serve` and `work` processes and prints figures as JSON.
+        .executableTarget(
+            name: "usersync-console-bench",
+            dependencies: [
+                "UserSyncSimulator", "UserSyncTestSupport", "UserSyncPersistence", "UserSyncDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // The job queue: the Postgres job table, enqueue in the caller's transaction, claims, leases.
         .target(
             name: "UserSyncJobs",
@@ -232,6 +243,7 @@ let package = Package(
                 "UserSyncAPI", "UserSyncCLI", "UserSyncTestSupport", "UserSyncUseCases", "UserSyncWorker", "UserSyncSimulator",
                 "UserSyncConnectors", "UserSyncJobs",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             swiftSettings: strict
         ),

@@ -32,6 +32,14 @@ struct Reply: @unchecked Sendable {  // JSON objects from JSONSerialization; onl
     var code: String? { json["code"] as? String }
     var items: [[String: Any]] { json["items"] as? [[String: Any]] ?? [] }
     subscript(key: String) -> Any? { json[key] }
+
+    /// The body as a typed response (snake_case keys, ISO 8601 dates).
+    func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(T.self, from: Data(text.utf8))
+    }
 }
 
 /// One test's API: the real router over a database of its own, and, when asked for, a platform

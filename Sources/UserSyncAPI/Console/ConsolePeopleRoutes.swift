@@ -32,11 +32,10 @@ struct ConsolePeopleRoutes {
 
     @Sendable func list(_ request: Request, context: ConsoleContext) async throws -> Response {
         let query = PeopleListQuery(ConsoleForm(encoded: request.uri.query ?? ""))
-        let connections = try await center.list(context.organization, includeDisconnected: false, logger: context.logger)
-        let (people, next) = try await directory.page(context.organization, try query.filter(limit: 50), logger: context.logger)
+        let (people, next, connections) = try await directory.listing(context.organization, try query.filter(limit: 50), logger: context.logger)
         let base = "/console/\(context.identity.organization.slug.rawValue)"
         let page = PeoplePage(
-            people: people, next: next, query: query, connections: connections.map(\.connection), base: base,
+            people: people, next: next, query: query, connections: connections, base: base,
             canWrite: context.identity.canWrite, repromptInterval: settings.repromptInterval.seconds)
         return renderer.page(
             "people", title: "Sync users", identity: context.identity, section: .people, body: page,

@@ -121,6 +121,8 @@ struct PeoplePage {
         let column: String
         /// `synced`, `pending`, `failed`, `not_created`, `primary` or `none` (cannot sync yet).
         let state: String
+        /// The status icon; nil for the primary and for people who cannot be synced yet.
+        var icon: String? { ["primary", "none"].contains(state) ? nil : state }
         let label: String
         let tooltip: String
         let href: String?
@@ -160,10 +162,13 @@ struct PeoplePage {
             sorts: options([("name", "Name A–Z"), ("-name", "Name Z–A"), ("email", "Email A–Z"), ("-email", "Email Z–A")], selected: query.sort),
             active: !query.fields.isEmpty)
         let secondaries = overviews
-        columns = secondaries.map { Column(name: $0.displayName, platform: $0.platform.displayName) }
+        let names = Self.names(secondaries)
+        columns = secondaries.map { Column(name: names[$0.id] ?? $0.displayName, platform: $0.platform.displayName) }
         let back = self.here
         rows = people.map { person in
-            PeoplePage.row(person, secondaries: secondaries, live: Set(overviews.map(\.id)), base: base, back: back, repromptInterval: repromptInterval)
+            PeoplePage.row(
+                person, secondaries: secondaries, names: names, live: Set(overviews.map(\.id)), base: base, back: back,
+                repromptInterval: repromptInterval)
         }
         none = people.isEmpty
         self.next = next.flatMap { position in
@@ -172,11 +177,20 @@ struct PeoplePage {
         first = query.cursor == nil ? nil : (query.queryString.isEmpty ? list : "\(list)?\(query.queryString)")
         bulkActions = [Option(value: "", label: "Choose an action…", selected: true)]
             + Platform.allCases.map { Option(value: "primary:\($0.rawValue)", label: "Choose primary: \($0.displayName)", selected: false) }
-            + secondaries.filter { $0.health == .connected }.map { Option(value: "sync:\($0.id)", label: "Sync onto \($0.displayName)", selected: false) }
+            + secondaries.filter { $0.health == .connected }.map { Option(value: "sync:\($0.id)", label: "Sync onto \(names[$0.id] ?? $0.displayName)", selected: false) }
             + [("reset", "Reset"), ("reprompt", "Reprompt"), ("remove", "Remove")].map { Option(value: $0.0, label: $0.1, selected: false) }
         filterFields = query.fields.map { Confirmation.Hidden(name: $0.0, value: $0.1) }
         self.canWrite = canWrite
         refresh = people.contains { $0.syncs.contains { $0.status == .pending } }
+    }
+
+    /// What a connection is called in the table: its platform, or its own name when the
+    /// organization has several connections of that platform.
+    static func names(_ connections: [PlatformConnection]) -> [ConnectionID: String] {
+        let perPlatform = Dictionary(grouping: connections, by: \.platform)
+        return Dictionary(uniqueKeysWithValues: connections.map {
+            ($0.id, (perPlatform[$0.platform]?.count ?? 0) > 1 ? $0.displayName : $0.platform.displayName)
+        })
     }
 
     static func statusLabel(_ status: SyncStatus) -> String {
@@ -193,7 +207,8 @@ struct PeoplePage {
     }
 
     static func row(
-        _ person: Person, secondaries: [PlatformConnection], live: Set<ConnectionID>, base: String, back: String, repromptInterval: TimeInterval
+        _ person: Person, secondaries: [PlatformConnection], names: [ConnectionID: String], live: Set<ConnectionID>, base: String, back: String,
+        repromptInterval: TimeInterval
     ) -> Row {
         let name = person.displayName ?? person.email
         let href = "\(base)/people/\(person.id)"
@@ -201,34 +216,35 @@ struct PeoplePage {
         let choices = person.accounts.filter { $0.isActive && live.contains($0.connectionID) }
         let byConnection = Dictionary(choices.map { ($0.connectionID, $0) }, uniquingKeysWith: { first, _ in first })
         let primaryAccount = person.accounts.first { $0.connectionID == person.primaryConnectionID }
-        let primaryName = secondaries.first { $0.id == person.primaryConnectionID }?.displayName ?? primaryAccount?.platform.displayName
+        let primaryName = person.primaryConnectionID.flatMap { names[$0] } ?? primaryAccount?.platform.displayName
         var primaryChoice: PrimaryChoice?
         if byConnection.count > 1 {
             let options = secondaries.filter { byConnection[$0.id] != nil }.map {
-                Option(value: $0.id.description, label: $0.displayName, selected: $0.id == person.primaryConnectionID)
+                Option(value: $0.id.description, label: names[$0.id] ?? $0.displayName, selected: $0.id == person.primaryConnectionID)
             }
             primaryChoice = PrimaryChoice(
                 action: "\(href)/primary", options: (person.primaryConnectionID == nil ? [Option(value: "", label: "Choose…", selected: true)] : []) + options,
                 label: "Primary platform of \(name)")
         }
         let cells = secondaries.map { connection -> Cell in
+            let column = names[connection.id] ?? connection.displayName
             if connection.id == person.primaryConnectionID {
-                return Cell(column: connection.displayName, state: "primary", label: "Primary", tooltip: "\(connection.displayName) is where \(name) lives.", href: nil)
+                return Cell(column: column, state: "primary", label: "Primary", tooltip: "\(column) is where \(name) lives.", href: nil)
             }
             if let sync = person.syncs.first(where: { $0.connectionID == connection.id }) {
                 let label = statusLabel(sync.status)
                 let tooltip = [sync.message, sync.fixAction.map { "Fix: \($0)" }, sync.nextRetryAt.map { "Next try: \(ConsoleFormat.dateTime($0))" }]
                     .compactMap { $0 }.joined(separator: " ")
-                return Cell(column: connection.displayName, state: sync.status.rawValue, label: label, tooltip: tooltip, href: href)
+                return Cell(column: column, state: sync.status.rawValue, label: label, tooltip: tooltip, href: href)
             }
             guard person.primaryConnectionID != nil else {
                 return Cell(
-                    column: connection.displayName, state: "none", label: "Choose a primary first",
+                    column: column, state: "none", label: "Choose a primary first",
                     tooltip: "\(name) has no primary platform yet: choose one, then sync them.", href: nil)
             }
             return Cell(
-                column: connection.displayName, state: "not_created", label: "Not created",
-                tooltip: "Not synced onto \(connection.displayName) yet. Click to see what a sync would do.",
+                column: column, state: "not_created", label: "Not created",
+                tooltip: "Not synced onto \(column) yet. Click to see what a sync would do.",
                 href: connection.health == .connected ? "\(href)/sync/\(connection.id)?\(backQuery)" : nil)
         }
         let next = nextPrompt(person, interval: repromptInterval).flatMap { $0 > Date() ? $0 : nil }

@@ -20,9 +20,8 @@ struct ConsoleRenderer: Sendable {
     }
 
     init() throws {
-        guard let templates = Bundle.module.url(forResource: "Templates", withExtension: nil),
-              let statics = Bundle.module.url(forResource: "Static", withExtension: nil)
-        else { throw ConsoleSetupError(description: "the console's templates are missing from the resource bundle") }
+        let bundle = try Self.resources()
+        let templates = bundle.appendingPathComponent("Templates"), statics = bundle.appendingPathComponent("Static")
         var library = MustacheLibrary()
         for file in try FileManager.default.contentsOfDirectory(at: templates, includingPropertiesForKeys: nil)
         where file.pathExtension == "mustache" {
@@ -40,6 +39,18 @@ struct ConsoleRenderer: Sendable {
         }
         self.library = library
         self.assets = assets
+    }
+
+    /// The target's resource bundle, which SwiftPM puts beside the executable (and a deployment
+    /// copies there with it). Looked up by hand rather than through `Bundle.module`, which stops
+    /// the process when the bundle is missing instead of saying so.
+    static func resources() throws -> URL {
+        let name = "usersync_UserSyncAPI.resources"
+        let candidates = [Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent()].compactMap { $0 }
+        for directory in candidates where FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).appendingPathComponent("Templates").path) {
+            return directory.appendingPathComponent(name)
+        }
+        throw ConsoleSetupError(description: "the console's templates and static files (\(name)) are not beside the usersync binary; copy that folder with it")
     }
 
     func assetURL(_ name: String) -> String { "/console/static/\(name)?v=\(assets[name]?.version ?? "0")" }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresNIO
 import UserSyncDomain
 import UserSyncPersistence
 
@@ -7,6 +8,7 @@ import UserSyncPersistence
 public struct PeopleDirectory: Sendable {
     let database: Database
     let people = PeopleRepository()
+    let connections = ConnectionRepository()
 
     public init(database: Database) { self.database = database }
 
@@ -15,11 +17,28 @@ public struct PeopleDirectory: Sendable {
     public func page(
         _ organization: OrganizationID, _ filter: PeopleRepository.Filter, logger: Logger
     ) async throws -> (people: [Person], next: PeopleRepository.Position?) {
+        try await database.withTenant(organization, logger: logger) { db in
+            try await page(organization, filter, on: db, logger: logger)
+        }
+    }
+
+    /// A page of people and the organization's connections (not disconnected), read together:
+    /// what the console's Sync users page shows.
+    public func listing(
+        _ organization: OrganizationID, _ filter: PeopleRepository.Filter, logger: Logger
+    ) async throws -> (people: [Person], next: PeopleRepository.Position?, connections: [PlatformConnection]) {
+        try await database.withTenant(organization, logger: logger) { db in
+            let (found, next) = try await page(organization, filter, on: db, logger: logger)
+            return (found, next, try await connections.list(organization, includeDisconnected: false, on: db, logger: logger))
+        }
+    }
+
+    private func page(
+        _ organization: OrganizationID, _ filter: PeopleRepository.Filter, on db: PostgresConnection, logger: Logger
+    ) async throws -> (people: [Person], next: PeopleRepository.Position?) {
         var probe = filter
         probe.limit = filter.limit + 1
-        let rows = try await database.withTenant(organization, logger: logger) { db in
-            try await people.list(organization, probe, on: db, logger: logger)
-        }
+        let rows = try await people.list(organization, probe, on: db, logger: logger)
         let page = Array(rows.prefix(filter.limit))
         return (page.map(\.person), rows.count > filter.limit ? page.last?.position : nil)
     }

@@ -141,8 +141,16 @@ extension API {
         let body = email.map { #"{"role":"\#(role)","email":"\#($0)"}"# } ?? #"{"role":"\#(role)"}"#
         let reply = try await call(.post, "/v1/orgs/\(org)/invitations", json: body)
         #expect(reply.status == .created, "\(reply.text)")
-        let url = try #require(reply["url"] as? String)
+        let url = try #require(try reply.decode(InvitationJSON.self).url)
+        #expect(url.hasPrefix("http://usersync.test/console/invitations/usi_"))
         return String(url.split(separator: "/").last!)
+    }
+
+    /// The organization's console members, as the API lists them.
+    func members(_ org: String = "acme", includeRevoked: Bool = false) async throws -> [MemberJSON] {
+        let reply = try await call(.get, "/v1/orgs/\(org)/members" + (includeRevoked ? "?include_revoked=true" : ""))
+        #expect(reply.status == .ok, "\(reply.text)")
+        return try reply.decode(PageJSON<MemberJSON>.self).items
     }
 
     /// The simulated organization's Slack admins (the owner first) and Entra admins.

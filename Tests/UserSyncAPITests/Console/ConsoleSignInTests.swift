@@ -25,17 +25,18 @@ import UserSyncUseCases
             #expect(home.text.contains("viewer"))
 
             // The session cookie: HttpOnly, SameSite=Lax, scoped to the console, not Secure on http.
-            let members = try await api.call(.get, "/v1/orgs/acme/members")
-            #expect(members.items.count == 1)
-            #expect(members.items.first?["role"] as? String == "viewer")
-            #expect((members.items.first?["account"] as? [String: Any])?["subject"] as? String == slackID)
+            let members = try await api.members()
+            #expect(members.count == 1)
+            #expect(members.first?.role == "viewer")
+            #expect(members.first?.account.subject == slackID)
+            #expect(members.first?.source == "invitation")
 
             // Used once: another browser is refused, whoever it signs in as.
             let second = ConsoleBrowser(api)
             let refused = try await second.signIn(.slack, invitation: token, login: try api.admins(.slack)[0].id)
             #expect(refused.status == .forbidden, "\(refused.text)")
             #expect(refused.text.contains("used already"))
-            #expect(try await api.call(.get, "/v1/orgs/acme/members").items.count == 1)
+            #expect(try await api.members().count == 1)
         }
     }
 
@@ -75,9 +76,10 @@ import UserSyncUseCases
             let browser = ConsoleBrowser(api)
             let home = try await browser.signIn(.slack, org: "acme", login: owner.id)
             #expect(home.status == .ok, "\(home.text)")
-            let member = try #require(try await api.call(.get, "/v1/orgs/acme/members").items.first)
-            #expect(member["role"] as? String == "admin")
-            #expect(member["source"] as? String == "platform_admin")
+            let member = try #require(try await api.members().first)
+            #expect(member.role == "admin")
+            #expect(member.source == "platform_admin")
+            #expect(member.account.subject == owner.id)
 
             let nobody = try api.nonAdmin(.slack)
             let refused = try await ConsoleBrowser(api).signIn(.slack, org: "acme", login: try #require(nobody.accounts.first { $0.platform == .slack }).id)
@@ -97,8 +99,9 @@ import UserSyncUseCases
             let admin = try api.admins(.teams)[0]
             let home = try await ConsoleBrowser(api).signIn(.microsoft, org: "acme", login: admin.id)
             #expect(home.status == .ok, "\(home.text)")
-            let member = try #require(try await api.call(.get, "/v1/orgs/acme/members").items.first)
-            #expect((member["account"] as? [String: Any])?["provider"] as? String == "microsoft")
+            let member = try #require(try await api.members().first)
+            #expect(member.account.provider == "microsoft")
+            #expect(member.account.subject == admin.id.lowercased())
             let nobody = try api.nonAdmin(.teams)
             let refused = try await ConsoleBrowser(api).signIn(
                 .microsoft, org: "acme", login: try #require(nobody.accounts.first { $0.platform == .teams }).id)
@@ -117,7 +120,7 @@ import UserSyncUseCases
             #expect(reply.status == .badRequest, "\(fault): \(reply.status)")
             #expect(reply.text.contains("could not be verified"))
             #expect(browser.cookies["usersync_session"] == nil)
-            #expect(try await api.call(.get, "/v1/orgs/acme/members").items.isEmpty)
+            #expect(try await api.members().isEmpty)
             // The invitation is still good for a sign-in that verifies.
             #expect(try await browser.signIn(.slack, invitation: token, login: try api.admins(.slack)[0].id).status == .ok)
         }
@@ -139,7 +142,7 @@ import UserSyncUseCases
             // The right browser with a tampered state is refused too.
             let tampered = callback.replacingOccurrences(of: "state=", with: "state=x")
             #expect(try await browser.get(tampered).status == .badRequest)
-            #expect(try await api.call(.get, "/v1/orgs/acme/members").items.isEmpty)
+            #expect(try await api.members().isEmpty)
         }
     }
 
@@ -167,7 +170,7 @@ import UserSyncUseCases
             let owner = try api.admins(.slack)[0]
             let browser = ConsoleBrowser(api)
             #expect(try await browser.signIn(.slack, org: "acme", login: owner.id).status == .ok)
-            let member = try #require(try await api.call(.get, "/v1/orgs/acme/members").items.first?["id"] as? String)
+            let member = try #require(try await api.members().first?.id)
             #expect(try await api.call(.delete, "/v1/orgs/acme/members/\(member)").status == .ok)
             #expect(try await browser.get("/console/acme/people").status == .seeOther)
             // Still the workspace's owner, but revoked: refused.

@@ -69,7 +69,8 @@
     if (form.matches("form[method=get]#bulk")) {
       event.preventDefault();
       const params = new URLSearchParams(new FormData(form));
-      openDialog(form.action + "?" + params.toString(), form.querySelector("[data-dialog-submit]"));
+      // getAttribute: the form has a field named "action", which hides the form.action property.
+      openDialog(form.getAttribute("action") + "?" + params.toString(), form.querySelector("[data-dialog-submit]"));
       return;
     }
     const question = form.getAttribute("data-confirm");

@@ -1,0 +1,466 @@
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOHTTP1
+import PostgresNIO
+import Synchronization
+import UserSyncDomain
+import UserSyncPersistence
+import UserSyncSimulator
+import UserSyncTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Measures the console's Sync users page (`GET /console/{org}/people`) of a large organization
+/// through real `usersync serve` and `usersync work` processes, with the simulator in this
+/// process, and prints figures as JSON: the latency of the first page, of a page far down the
+/// list and of a filtered page, seen by clients signed in with an admin API key. The organization
+/// is imported from all four platforms, primaries are chosen and a few thousand people are
+/// synced onto Teams first, so rows show primaries and sync statuses. A program, not a test; run
+/// it through `scripts/bench-console`.
+@main
+struct ConsoleBenchmark: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "usersync-console-bench", abstract: "Measure the console's Sync users page of a large organization.")
+
+    @Option(help: "People in the simulated organization.") var people = 50_000
+    @Option(help: "Requests of each page measured (first, deep, filtered).") var requests = 300
+    @Option(help: "Requests of each page sent before measuring.") var warmup = 20
+    @Option(help: "Pages the deep page is down the list (or the last page, when there are fewer).") var depth = 200
+    @Option(help: "Clients requesting at once (1: one after the other).") var concurrency = 1
+    @Option(help: "The usersync binary that serves and works.") var usersync = ".build/release/usersync"
+    @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
+
+    func validate() throws {
+        guard people > 0, requests > 0, warmup >= 0, depth >= 0, concurrency >= 1 else {
+            throw ValidationError("--people and --requests must be positive, --warmup and --depth not negative, --concurrency at least 1")
+        }
+    }
+
+    func run() async throws {
+        let plan = Plan(
+            people: smoke ? 300 : people, requests: smoke ? 10 : requests, warmup: smoke ? 2 : warmup, depth: smoke ? 200 : depth,
+            concurrency: concurrency, binary: usersync)
+        let report = try await withTestDatabase { db in
+            try await SimulatedPlatforms.run { platforms in
+                try await Bench(db: db, platforms: platforms, plan: plan).measure()
+            }
+        }
+        try BenchmarkSupport.print(report)
+    }
+}
+
+struct Plan: Sendable {
+    let people: Int
+    let requests: Int
+    let warmup: Int
+    let depth: Int
+    let concurrency: Int
+    let binary: String
+}
+
+struct Bench: Sendable {
+    let db: TestDatabase
+    let platforms: SimulatedPlatforms
+    let plan: Plan
+    static let operatorToken = String(repeating: "c", count: 40)
+    static let organization = "bench"
+    /// Last names whose people are synced onto Teams: each is about one person in 30.
+    static let syncedNames = ["lovelace", "hopper", "knuth"]
+    /// What every Sync users page must hold.
+    static let table = #"<table class="table people""#
+
+    /// Imports and syncs take longer the larger the organization; these deadlines are generous.
+    var setupDeadline: Duration { .seconds(180 + plan.people / 50) }
+
+    func measure() async throws -> [String: Double] {
+        let org = Self.organization
+        _ = platforms.simulator.createOrganization(name: org, seed: 5, size: plan.people)
+        let port = Int.random(in: 20_000...32_000)  // below the ephemeral range
+        let serve = try start("serve", port: port)
+        let work: Process
+        do { work = try start("work", port: port) } catch {
+            Self.stop([serve])
+            throw error
+        }
+        defer { Self.stop([serve, work]) }
+        let children = Children(serve: serve, work: work)
+        let api = APIClient(base: "http://127.0.0.1:\(port)", children: children)
+        try await api.waitUntilReady()
+
+        let setupStarted = ContinuousClock.now
+        let key = try await prepare(api)
+        var report: [String: Double] = [
+            "setup_seconds": (ContinuousClock.now - setupStarted).seconds,
+            // The serve process's peak from the setup's API calls alone, to tell the pages' own apart.
+            "serve_peak_rss_mib_before_pages": BenchmarkSupport.peakResidentMiB(serve.processIdentifier),
+        ]
+
+        let measured = try await withConsoleClient(base: "http://127.0.0.1:\(port)", children: children) { console in
+            try await console.signIn(apiKey: key)
+            return try await pages(console)
+        }
+        report.merge(measured) { $1 }
+        report["people"] = Double(plan.people)
+        report["people_in_directory"] = Double(try await count("SELECT count(*) FROM people"))
+        report["concurrency"] = Double(plan.concurrency)
+        report["requests_each"] = Double(plan.requests)
+        report["warmup_each"] = Double(plan.warmup)
+        report["serve_peak_rss_mib"] = BenchmarkSupport.peakResidentMiB(serve.processIdentifier)
+        for (status, count) in try await statuses() { report["syncs_\(status)"] = Double(count) }
+        return report.mapValues { ($0 * 1000).rounded() / 1000 }
+    }
+
+    // MARK: Setting the organization up
+
+    /// Creates the organization, connects and imports all four platforms, chooses primaries and
+    /// syncs a few thousand people onto Teams, then waits for the worker; returns an admin API key.
+    func prepare(_ api: APIClient) async throws -> String {
+        let org = Self.organization, token = Self.operatorToken
+        _ = try await api.call(.POST, "/v1/orgs", token: token, body: #"{"slug":"\#(org)","name":"Bench"}"#)
+        var connections: [Platform: String] = [:]
+        var runs: [Platform: String] = [:]
+        for platform in Platform.allCases {
+            let connection = try await api.call(
+                .POST, "/v1/orgs/\(org)/connections", token: token, body: platforms.connectionBody(platform, organization: org))["id"] as! String
+            if platform.importsSelectedTeams { try await selectAllTeams(api, connection) }
+            connections[platform] = connection
+        }
+        for (platform, connection) in connections {
+            runs[platform] = try await api.call(.POST, "/v1/orgs/\(org)/connections/\(connection)/imports", token: token)["id"] as? String
+        }
+        try await waitUntil("every import succeeded", deadline: setupDeadline) {
+            var done = true
+            for (platform, run) in runs {
+                let state = try await api.call(.GET, "/v1/orgs/\(org)/imports/\(run)", token: token)["state"] as? String
+                guard state != "failed" else { throw Failure("the \(platform) import failed") }
+                done = done && state == "succeeded"
+            }
+            return done
+        }
+        for platform in [Platform.slack, .teams] {
+            _ = try await api.call(
+                .POST, "/v1/orgs/\(org)/people/primary", token: token,
+                body: #"{"platform":"\#(platform.rawValue)","filter":{"needs_primary_choice":true,"platforms":["\#(platform.rawValue)"]}}"#)
+        }
+        // A few thousand syncs onto Teams, so that rows show every status: links waiting for
+        // their person, guests invited, and whatever failed.
+        for name in Self.syncedNames {
+            _ = try await api.call(
+                .POST, "/v1/orgs/\(org)/syncs", token: token, body: #"{"connection_id":"\#(connections[.teams]!)","filter":{"q":"\#(name)"}}"#)
+        }
+        try await waitUntil("the worker carried out every sync", deadline: setupDeadline) { try await busy() == 0 }
+        return try await api.call(.POST, "/v1/orgs/\(org)/keys", token: token, body: #"{"name":"console bench","role":"admin"}"#)["secret"] as! String
+    }
+
+    func selectAllTeams(_ api: APIClient, _ connection: String) async throws {
+        let org = Self.organization, token = Self.operatorToken
+        var ids: [String] = []
+        var cursor: String?
+        repeat {
+            let page = try await api.call(
+                .GET, "/v1/orgs/\(org)/connections/\(connection)/teams/available" + (cursor.map { "?cursor=\($0)" } ?? ""), token: token)
+            ids += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["platform_team_id"] as? String }
+            cursor = page["next_cursor"] as? String
+        } while cursor != nil
+        let selection = String(decoding: try JSONSerialization.data(withJSONObject: ["select": ids]), as: UTF8.self)
+        _ = try await api.call(.POST, "/v1/orgs/\(org)/connections/\(connection)/teams/selection", token: token, body: selection)
+    }
+
+    // MARK: Measuring
+
+    func pages(_ console: ConsoleClient) async throws -> [String: Double] {
+        let list = "/console/\(Self.organization)/people"
+        var report: [String: Double] = [:]
+        let first = try await console.page(list)
+        report["first_page_bytes"] = Double(first.utf8.count)
+        report["page_size"] = Double(Self.rows(first))
+
+        // Down the list by its own "Next page" links, as an admin would click.
+        var deep = list, html = first, depth = 0
+        while depth < plan.depth, let next = Self.nextLink(html) {
+            deep = next
+            html = try await console.page(deep)
+            depth += 1
+        }
+        report["deep_page_depth"] = Double(depth)
+        report["deep_page_bytes"] = Double(html.utf8.count)
+
+        let filtered = "\(list)?sync_status=not_created&sync_platform=teams"
+        let filteredHTML = try await console.page(filtered)
+        report["filtered_page_bytes"] = Double(filteredHTML.utf8.count)
+        report["filtered_page_rows"] = Double(Self.rows(filteredHTML))
+
+        for (name, path) in [("first_page", list), ("deep_page", deep), ("filtered_page", filtered)] {
+            _ = try await requestAll(path, count: plan.warmup, console)
+            let (latencies, seconds) = try await requestAll(path, count: plan.requests, console)
+            let sorted = latencies.sorted()
+            func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+            report["\(name)_p50_ms"] = percentile(0.5)
+            report["\(name)_p90_ms"] = percentile(0.9)
+            report["\(name)_p99_ms"] = percentile(0.99)
+            report["\(name)_max_ms"] = sorted.last!
+            report["\(name)_requests_per_second"] = Double(sorted.count) / seconds
+        }
+        return report
+    }
+
+    /// Sends `count` requests of `path` from `plan.concurrency` clients; returns each one's
+    /// latency in milliseconds and the wall time of them all in seconds.
+    func requestAll(_ path: String, count: Int, _ console: ConsoleClient) async throws -> ([Double], Double) {
+        let remaining = Countdown(count), latencies = Samples()
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<min(plan.concurrency, max(count, 1)) {
+                group.addTask {
+                    while remaining.take() {
+                        let sent = ContinuousClock.now
+                        _ = try await console.page(path)
+                        let elapsed = (ContinuousClock.now - sent).seconds * 1_000
+                        latencies.values.withLock { $0.append(elapsed) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return (latencies.values.withLock { $0 }, (ContinuousClock.now - started).seconds)
+    }
+
+    /// The rows of people a Sync users page shows.
+    static func rows(_ html: String) -> Int {
+        html.components(separatedBy: #"<tr id="person-"#).count - 1
+    }
+
+    /// The target of the page's "Next page" link, unescaped; nil on the last page.
+    static func nextLink(_ html: String) -> String? {
+        guard let rel = html.range(of: #"" rel="next""#), let start = html.range(of: #"href=""#, options: .backwards, range: html.startIndex..<rel.lowerBound)
+        else { return nil }
+        return unescape(String(html[start.upperBound..<rel.lowerBound]))
+    }
+
+    static func unescape(_ text: String) -> String {
+        [("&quot;", "\""), ("&#39;", "'"), ("&#x27;", "'"), ("&#x2F;", "/"), ("&#47;", "/"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")]
+            .reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
+    }
+
+    // MARK: Processes and the database
+
+    func start(_ role: String, port: Int) throws -> Process {
+        try BenchmarkSupport.start(
+            role, binary: URL(fileURLWithPath: plan.binary), db: db,
+            environment: [
+                "DATABASE_POOL_SIZE": "20", "USERSYNC_OPERATOR_TOKEN": Self.operatorToken, "USERSYNC_HTTP_PORT": String(port),
+                "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS": "true", "USERSYNC_WORKER_CONCURRENCY": "16",
+                "USERSYNC_PUBLIC_URL": "http://127.0.0.1:\(port)",
+            ],
+            logLevel: ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "error")
+    }
+
+    /// Asks the processes to stop, and kills the ones still running after a few seconds.
+    static func stop(_ processes: [Process]) {
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        let deadline = Date().addingTimeInterval(10)
+        while processes.contains(where: \.isRunning), Date() < deadline { usleep(50_000) }
+        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        for process in processes { process.waitUntilExit() }
+    }
+
+    /// Polls `condition` until it holds; fails once `deadline` has passed.
+    func waitUntil(_ what: String, deadline: Duration, _ condition: () async throws -> Bool) async throws {
+        let started = ContinuousClock.now
+        while try await !condition() {
+            guard ContinuousClock.now - started < deadline else {
+                throw Failure("gave up after \(Int(deadline.seconds)) s waiting until \(what)")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Syncs the worker has not carried out yet (a link waiting for its person is carried out),
+    /// and its sync jobs not finished.
+    func busy() async throws -> Int64 {
+        try await count(
+            """
+            SELECT (SELECT count(*) FROM syncs WHERE status = 'pending' AND cause IS DISTINCT FROM 'awaiting_user_consent')
+                 + (SELECT count(*) FROM jobs WHERE kind = 'sync.run' AND state IN ('queued', 'running'))
+            """)
+    }
+
+    func count(_ sql: String) async throws -> Int64 {
+        let rows = try await db.admin.client.query(PostgresQuery(unsafeSQL: sql), logger: db.logger)
+        for try await value in rows.decode(Int64.self) { return value }
+        return 0
+    }
+
+    func statuses() async throws -> [(String, Int64)] {
+        let rows = try await db.admin.client.query(
+            "SELECT status || coalesce(':' || cause, ''), count(*) FROM syncs GROUP BY 1", logger: db.logger)
+        var result: [(String, Int64)] = []
+        for try await row in rows.decode((String, Int64).self) { result.append(row) }
+        return result
+    }
+}
+
+/// Why a run stopped, in a sentence (no usage text: the arguments were fine).
+struct Failure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+final class Samples: Sendable {
+    let values = Mutex<[Double]>([])
+}
+
+/// Requests left to send, shared by the clients.
+final class Countdown: Sendable {
+    private let left: Mutex<Int>
+
+    init(_ count: Int) { left = Mutex(count) }
+
+    /// Whether there was one left to take.
+    func take() -> Bool {
+        left.withLock { left in
+            guard left > 0 else { return false }
+            left -= 1
+            return true
+        }
+    }
+}
+
+/// The child processes, to say which one died when the service stops answering.
+struct Children: Sendable {
+    let serve: Process
+    let work: Process
+
+    var allRunning: Bool { serve.isRunning && work.isRunning }
+
+    func checkAlive() throws {
+        for (role, process) in [("serve", serve), ("work", work)] where !process.isRunning {
+            throw Failure("usersync \(role) exited with status \(process.terminationStatus); run with BENCH_LOG_LEVEL=info to see why")
+        }
+    }
+}
+
+/// A small JSON client of the service.
+struct APIClient: Sendable {
+    let base: String
+    let children: Children
+
+    func call(_ method: HTTPMethod, _ path: String, token: String? = nil, body: String? = nil) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(300))
+        let data = try await response.body.collect(upTo: 64 << 20)
+        guard response.status.code < 400 else {
+            throw Failure("\(method) \(path) → \(response.status): \(String(buffer: data))")
+        }
+        return (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any] ?? [:]
+    }
+
+    func waitUntilReady() async throws {
+        for _ in 0..<300 {
+            try children.checkAlive()
+            if (try? await call(.GET, "/readyz")) != nil { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw Failure("usersync serve did not become ready within 30 s")
+    }
+}
+
+/// Runs `body` with a console client of its own (redirects not followed: the sign-in's answer
+/// carries the session cookie), and shuts the client down afterwards.
+func withConsoleClient<T: Sendable>(base: String, children: Children, _ body: (ConsoleClient) async throws -> T) async throws -> T {
+    var configuration = HTTPClient.Configuration()
+    configuration.redirectConfiguration = .disallow
+    configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    let console = ConsoleClient(base: base, http: http, children: children)
+    let result: Result<T, any Error>
+    do { result = .success(try await body(console)) } catch { result = .failure(error) }
+    try await http.shutdown()
+    return try result.get()
+}
+
+/// A browser of the console, as far as the benchmark needs one: signs in with an API key and
+/// fetches pages with the session cookie.
+final class ConsoleClient: Sendable {
+    let base: String
+    let http: HTTPClient
+    let children: Children
+    private let session = Mutex<String?>(nil)
+
+    init(base: String, http: HTTPClient, children: Children) {
+        self.base = base
+        self.http = http
+        self.children = children
+    }
+
+    /// The sign-in page's form token and cookie, then the key form; keeps the session cookie.
+    func signIn(apiKey: String) async throws {
+        let (status, headers, html) = try await send(.GET, "/console/sign-in")
+        guard status == .ok, let formCookie = Self.cookie("usersync_form", in: headers),
+              let field = html.range(of: #"name="_form" value=""#),
+              let end = html[field.upperBound...].firstIndex(of: "\"")
+        else { throw Failure("GET /console/sign-in → \(status): no form token or no usersync_form cookie") }
+        let token = String(html[field.upperBound..<end])
+        let form = "_form=\(Self.formEscape(token))&api_key=\(Self.formEscape(apiKey))"
+        let (answer, answerHeaders, text) = try await send(
+            .POST, "/console/sign-in/key", cookie: "usersync_form=\(formCookie)", form: form)
+        guard answer == .seeOther, let value = Self.cookie("usersync_session", in: answerHeaders) else {
+            throw Failure("POST /console/sign-in/key → \(answer), expected 303 with a usersync_session cookie: \(text.prefix(500))")
+        }
+        session.withLock { $0 = value }
+    }
+
+    /// A Sync users page: fails unless it is a 200 with the people table.
+    func page(_ path: String) async throws -> String {
+        guard let value = session.withLock({ $0 }) else { throw Failure("not signed in to the console") }
+        let (status, _, html) = try await send(.GET, path, cookie: "usersync_session=\(value)")
+        guard status == .ok, html.contains(Bench.table) else {
+            throw Failure("GET \(path) → \(status) without the people table: \(html.prefix(800))")
+        }
+        return html
+    }
+
+    func send(_ method: HTTPMethod, _ path: String, cookie: String? = nil, form: String? = nil) async throws -> (HTTPResponseStatus, HTTPHeaders, String) {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let cookie { request.headers.add(name: "Cookie", value: cookie) }
+        if let form {
+            request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+            request.body = .bytes(ByteBuffer(string: form))
+        }
+        do {
+            let response = try await http.execute(request, timeout: .seconds(60))
+            let body = try await response.body.collect(upTo: 64 << 20)
+            return (response.status, response.headers, String(buffer: body))
+        } catch {
+            // A request that failed because a process died: say which one (its exit is noticed a
+            // moment later).
+            for _ in 0..<10 where children.allRunning { try await Task.sleep(for: .milliseconds(100)) }
+            try children.checkAlive()
+            throw Failure("\(method) \(path) failed: \(error)")
+        }
+    }
+
+    /// The value a `Set-Cookie` header gives `name`, unless it clears it.
+    static func cookie(_ name: String, in headers: HTTPHeaders) -> String? {
+        for line in headers["Set-Cookie"] where line.hasPrefix(name + "=") {
+            let value = line.dropFirst(name.count + 1).prefix { $0 != ";" }
+            if !value.isEmpty { return String(value) }
+        }
+        return nil
+    }
+
+    static func formEscape(_ value: String) -> String {
+        value.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~"))) ?? ""
+    }
+}
