@@ -38,3 +38,69 @@ public enum BenchmarkSupport {
         Swift.print(String(decoding: try encoder.encode(report), as: UTF8.self))
     }
 }
+
+import AsyncHTTPClient
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// Why a benchmark stopped, in a sentence.
+public struct BenchmarkFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// A small JSON client of a running `usersync serve`, for the benchmark programs.
+public struct BenchmarkClient: Sendable {
+    public let base: String
+    /// Throws when a process the benchmark depends on has died, so a wait fails with why.
+    let alive: @Sendable () throws -> Void
+
+    public init(base: String, alive: @escaping @Sendable () throws -> Void = {}) {
+        self.base = base
+        self.alive = alive
+    }
+
+    /// The answer's JSON object; a 4xx or 5xx answer throws with its body.
+    @discardableResult
+    public func call(
+        _ method: HTTPMethod, _ path: String, token: String? = nil, body: String? = nil, timeout: Duration = .seconds(300)
+    ) async throws -> [String: Any] {
+        var request = HTTPClientRequest(url: base + path)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: body))
+        }
+        let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
+        let data = try await response.body.collect(upTo: 64 << 20)
+        guard response.status.code < 400 else {
+            throw BenchmarkFailure("\(method) \(path) → \(response.status): \(String(buffer: data))")
+        }
+        return (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any] ?? [:]
+    }
+
+    /// Waits up to 30 s for `/readyz`.
+    public func waitUntilReady() async throws {
+        for _ in 0..<300 {
+            try alive()
+            if (try? await call(.GET, "/readyz")) != nil { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw BenchmarkFailure("usersync serve did not become ready within 30 s")
+    }
+}
+
+/// Latencies (or any figures) collected by concurrent tasks.
+public final class Samples: Sendable {
+    public let values = Mutex<[Double]>([])
+    public init() {}
+}
+
+extension TimeAmount {
+    init(_ duration: Duration) {
+        let (seconds, attoseconds) = duration.components
+        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}

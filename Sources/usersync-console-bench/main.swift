@@ -88,7 +88,7 @@ struct Bench: Sendable {
         }
         defer { Self.stop([serve, work]) }
         let children = Children(serve: serve, work: work)
-        let api = APIClient(base: "http://127.0.0.1:\(port)", children: children)
+        let api = BenchmarkClient(base: "http://127.0.0.1:\(port)", alive: children.checkAlive)
         try await api.waitUntilReady()
 
         let setupStarted = ContinuousClock.now
@@ -118,7 +118,7 @@ struct Bench: Sendable {
 
     /// Creates the organization, connects and imports all four platforms, chooses primaries and
     /// syncs a few thousand people onto Teams, then waits for the worker; returns an admin API key.
-    func prepare(_ api: APIClient) async throws -> String {
+    func prepare(_ api: BenchmarkClient) async throws -> String {
         let org = Self.organization, token = Self.operatorToken
         _ = try await api.call(.POST, "/v1/orgs", token: token, body: #"{"slug":"\#(org)","name":"Bench"}"#)
         var connections: [Platform: String] = [:]
@@ -136,7 +136,7 @@ struct Bench: Sendable {
             var done = true
             for (platform, run) in runs {
                 let state = try await api.call(.GET, "/v1/orgs/\(org)/imports/\(run)", token: token)["state"] as? String
-                guard state != "failed" else { throw Failure("the \(platform) import failed") }
+                guard state != "failed" else { throw BenchmarkFailure("the \(platform) import failed") }
                 done = done && state == "succeeded"
             }
             return done
@@ -156,7 +156,7 @@ struct Bench: Sendable {
         return try await api.call(.POST, "/v1/orgs/\(org)/keys", token: token, body: #"{"name":"console bench","role":"admin"}"#)["secret"] as! String
     }
 
-    func selectAllTeams(_ api: APIClient, _ connection: String) async throws {
+    func selectAllTeams(_ api: BenchmarkClient, _ connection: String) async throws {
         let org = Self.organization, token = Self.operatorToken
         var ids: [String] = []
         var cursor: String?
@@ -273,7 +273,7 @@ struct Bench: Sendable {
         let started = ContinuousClock.now
         while try await !condition() {
             guard ContinuousClock.now - started < deadline else {
-                throw Failure("gave up after \(Int(deadline.seconds)) s waiting until \(what)")
+                throw BenchmarkFailure("gave up after \(Int(deadline.seconds)) s waiting until \(what)")
             }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -304,16 +304,6 @@ struct Bench: Sendable {
     }
 }
 
-/// Why a run stopped, in a sentence (no usage text: the arguments were fine).
-struct Failure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-final class Samples: Sendable {
-    let values = Mutex<[Double]>([])
-}
-
 /// Requests left to send, shared by the clients.
 final class Countdown: Sendable {
     private let left: Mutex<Int>
@@ -339,41 +329,11 @@ struct Children: Sendable {
 
     func checkAlive() throws {
         for (role, process) in [("serve", serve), ("work", work)] where !process.isRunning {
-            throw Failure("usersync \(role) exited with status \(process.terminationStatus); run with BENCH_LOG_LEVEL=info to see why")
+            throw BenchmarkFailure("usersync \(role) exited with status \(process.terminationStatus); run with BENCH_LOG_LEVEL=info to see why")
         }
     }
 }
 
-/// A small JSON client of the service.
-struct APIClient: Sendable {
-    let base: String
-    let children: Children
-
-    func call(_ method: HTTPMethod, _ path: String, token: String? = nil, body: String? = nil) async throws -> [String: Any] {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(300))
-        let data = try await response.body.collect(upTo: 64 << 20)
-        guard response.status.code < 400 else {
-            throw Failure("\(method) \(path) → \(response.status): \(String(buffer: data))")
-        }
-        return (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any] ?? [:]
-    }
-
-    func waitUntilReady() async throws {
-        for _ in 0..<300 {
-            try children.checkAlive()
-            if (try? await call(.GET, "/readyz")) != nil { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw Failure("usersync serve did not become ready within 30 s")
-    }
-}
 
 /// Runs `body` with a console client of its own (redirects not followed: the sign-in's answer
 /// carries the session cookie), and shuts the client down afterwards.
@@ -409,23 +369,23 @@ final class ConsoleClient: Sendable {
         guard status == .ok, let formCookie = Self.cookie("usersync_form", in: headers),
               let field = html.range(of: #"name="_form" value=""#),
               let end = html[field.upperBound...].firstIndex(of: "\"")
-        else { throw Failure("GET /console/sign-in → \(status): no form token or no usersync_form cookie") }
+        else { throw BenchmarkFailure("GET /console/sign-in → \(status): no form token or no usersync_form cookie") }
         let token = String(html[field.upperBound..<end])
         let form = "_form=\(Self.formEscape(token))&api_key=\(Self.formEscape(apiKey))"
         let (answer, answerHeaders, text) = try await send(
             .POST, "/console/sign-in/key", cookie: "usersync_form=\(formCookie)", form: form)
         guard answer == .seeOther, let value = Self.cookie("usersync_session", in: answerHeaders) else {
-            throw Failure("POST /console/sign-in/key → \(answer), expected 303 with a usersync_session cookie: \(text.prefix(500))")
+            throw BenchmarkFailure("POST /console/sign-in/key → \(answer), expected 303 with a usersync_session cookie: \(text.prefix(500))")
         }
         session.withLock { $0 = value }
     }
 
     /// A Sync users page: fails unless it is a 200 with the people table.
     func page(_ path: String) async throws -> String {
-        guard let value = session.withLock({ $0 }) else { throw Failure("not signed in to the console") }
+        guard let value = session.withLock({ $0 }) else { throw BenchmarkFailure("not signed in to the console") }
         let (status, _, html) = try await send(.GET, path, cookie: "usersync_session=\(value)")
         guard status == .ok, html.contains(Bench.table) else {
-            throw Failure("GET \(path) → \(status) without the people table: \(html.prefix(800))")
+            throw BenchmarkFailure("GET \(path) → \(status) without the people table: \(html.prefix(800))")
         }
         return html
     }
@@ -447,7 +407,7 @@ final class ConsoleClient: Sendable {
             // moment later).
             for _ in 0..<10 where children.allRunning { try await Task.sleep(for: .milliseconds(100)) }
             try children.checkAlive()
-            throw Failure("\(method) \(path) failed: \(error)")
+            throw BenchmarkFailure("\(method) \(path) failed: \(error)")
         }
     }
 

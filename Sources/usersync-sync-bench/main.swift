@@ -56,7 +56,7 @@ struct Bench: Sendable {
         defer {
             for process in [serve, work] where process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
-        let api = APIClient(base: "http://127.0.0.1:\(port)")
+        let api = BenchmarkClient(base: "http://127.0.0.1:\(port)")
         try await api.waitUntilReady()
         _ = try await api.call(.POST, "/v1/orgs", token: Self.operatorToken, body: #"{"slug":"bench","name":"Bench"}"#)
         let key = try await api.call(
@@ -186,36 +186,4 @@ struct Bench: Sendable {
     }
 }
 
-final class Samples: Sendable {
-    let values = Mutex<[Double]>([])
-}
-
-/// A small JSON client of the service.
-struct APIClient: Sendable {
-    let base: String
-
-    func call(_ method: HTTPMethod, _ path: String, token: String? = nil, body: String? = nil) async throws -> [String: Any] {
-        var request = HTTPClientRequest(url: base + path)
-        request.method = method
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(string: body))
-        }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(120))
-        let data = try await response.body.collect(upTo: 64 << 20)
-        guard response.status.code < 400 else {
-            throw ValidationError("\(method) \(path) → \(response.status): \(String(buffer: data))")
-        }
-        return (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any] ?? [:]
-    }
-
-    func waitUntilReady() async throws {
-        for _ in 0..<300 {
-            if (try? await call(.GET, "/readyz")) != nil { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw ValidationError("usersync serve did not become ready")
-    }
-}
 

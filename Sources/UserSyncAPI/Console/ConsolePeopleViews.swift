@@ -105,7 +105,6 @@ struct PeoplePage {
         let deactivated: Bool
         let primaryChoice: PrimaryChoice?
         let primaryText: String
-        let needsChoice: Bool
         let cells: [Cell]
         let menu: [MenuItem]
         let nextPrompt: String?
@@ -256,7 +255,7 @@ struct PeoplePage {
             id: person.id.description, name: name, email: person.email, href: href,
             platforms: Array(Set(person.accounts.filter(\.isActive).map(\.platform))).sorted { $0.rawValue < $1.rawValue }.map(\.displayName).joined(separator: ", "),
             deactivated: person.allAccountsDeactivated, primaryChoice: primaryChoice,
-            primaryText: primaryName ?? (person.needsPrimaryChoice ? "Needs a choice" : "None"), needsChoice: person.primaryConnectionID == nil,
+            primaryText: primaryName ?? (person.needsPrimaryChoice ? "Needs a choice" : "None"),
             cells: cells, menu: menu, nextPrompt: waiting ? next.map { "Next prompt allowed \(ConsoleFormat.dateTime($0))" } : nil)
     }
 }

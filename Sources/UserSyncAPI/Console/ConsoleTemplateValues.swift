@@ -115,7 +115,6 @@ extension PeoplePage.Row: MustacheParent {
         case "deactivated": deactivated
         case "primaryChoice": primaryChoice
         case "primaryText": primaryText
-        case "needsChoice": needsChoice
         case "cells": cells
         case "menu": menu
         case "nextPrompt": nextPrompt
