@@ -24,6 +24,8 @@ struct ImportBenchmark: AsyncParsableCommand {
     @Option(help: "Organization sizes (people) to import, comma-separated.") var sizes = "50000"
     @Option(help: "The usersync binary whose `work` runs the imports.") var usersync = ".build/release/usersync"
     @Option(help: "Jobs the worker runs at once.") var concurrency = 8
+    @Option(help: "Also import each size into a database already holding this many other organizations, and compare.") var others = 0
+    @Option(help: "People in each of the other organizations.") var otherSize = 50_000
     @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
 
     func run() async throws {
@@ -36,8 +38,36 @@ struct ImportBenchmark: AsyncParsableCommand {
         }()
         let binary = URL(fileURLWithPath: usersync)
         let concurrency = concurrency
-        let reports = try await withTestDatabase { db in
-            try await SimulatedPlatforms.run(settings: settings) { platforms in
+        let others = smoke ? min(others, 1) : others, otherSize = smoke ? 200 : otherSize
+        var reports = try await measure(sizes, binary: binary, concurrency: concurrency, settings: settings, others: 0, otherSize: 0)
+        if others > 0 {
+            // The same imports again, each into a database that already holds the other organizations.
+            var crowded: [[String: Double]] = []
+            for size in sizes {
+                crowded += try await measure([size], binary: binary, concurrency: concurrency, settings: settings, others: others, otherSize: otherSize)
+            }
+            reports = zip(reports, crowded).map { alone, beside in
+                var report = alone
+                for (key, value) in beside where key.hasSuffix("seconds") || key.hasSuffix("per_second") { report["beside_others_\(key)"] = value }
+                report["other_organizations"] = Double(others)
+                report["other_organization_people"] = Double(otherSize)
+                for key in ["first_import_seconds", "reimport_seconds"] where (alone[key] ?? 0) > 0 {
+                    report["beside_others_\(key)_ratio"] = ((beside[key] ?? 0) / alone[key]! * 1000).rounded() / 1000
+                }
+                return report
+            }
+        }
+        try BenchmarkSupport.print(reports)
+    }
+
+    /// Imports each size in turn into one throwaway database holding `others` organizations of
+    /// `otherSize` people first.
+    func measure(
+        _ sizes: [Int], binary: URL, concurrency: Int, settings: ConnectorSettings, others: Int, otherSize: Int
+    ) async throws -> [[String: Double]] {
+        try await withTestDatabase { db in
+            if others > 0 { try await db.fillOtherOrganizations(count: others, people: otherSize) }
+            return try await SimulatedPlatforms.run(settings: settings) { platforms in
                 var reports: [[String: Double]] = []
                 for size in sizes {
                     let bench = Bench(db: db, platforms: platforms, binary: binary, concurrency: concurrency)
@@ -46,7 +76,6 @@ struct ImportBenchmark: AsyncParsableCommand {
                 return reports
             }
         }
-        try BenchmarkSupport.print(reports)
     }
 }
 

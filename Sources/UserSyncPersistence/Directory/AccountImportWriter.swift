@@ -120,9 +120,13 @@ public struct AccountImportWriter: Sendable {
                             \(rows.map { $0.displayName ?? "" })::text[], \(rows.map { $0.realName ?? "" })::text[],
                             \(rows.map(\.isActive))::boolean[], \(rows.map(\.isGuest))::boolean[])
                     AS t(platform_user_id, emails, display_name, real_name, active, guest)
-                WHERE NOT \(onlyStagedMembers) OR EXISTS (
-                    SELECT 1 FROM import_team_members m
-                    WHERE m.org_id = \(org) AND m.run_id = \(run) AND m.platform_user_id = t.platform_user_id)
+                -- A probe of the staged members per user (a lateral join with a limit cannot be
+                -- turned into hashing every staged member of the run, once per page).
+                LEFT JOIN LATERAL (
+                    SELECT true AS staged FROM import_team_members m
+                    WHERE m.org_id = \(org) AND m.run_id = \(run) AND m.platform_user_id = t.platform_user_id
+                    LIMIT 1) m ON \(onlyStagedMembers)
+                WHERE NOT \(onlyStagedMembers) OR m.staged
             ), seen AS (
                 INSERT INTO import_seen_accounts (org_id, run_id, platform_user_id)
                 SELECT \(org), \(run), platform_user_id FROM listed
