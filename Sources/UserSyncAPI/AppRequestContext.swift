@@ -6,12 +6,13 @@ import UserSyncUseCases
 /// Who presented credentials on a request.
 public enum Principal: Sendable {
     case `operator`
-    case key(APIKey)
+    /// An organization's API key; the organization as it was when the key was admitted.
+    case key(APIKey, of: Organization)
 
     var actor: AuditActor {
         switch self {
         case .operator: .operator
-        case .key(let key): .apiKey(key.id, key.role)
+        case .key(let key, _): .apiKey(key.id, key.role)
         }
     }
 }
@@ -64,14 +65,14 @@ public struct TenantRequestContext: ChildRequestContext {
 
     /// Admin keys and the operator may change things; viewer keys only read.
     public func requireWrite() throws {
-        if case .key(let key) = principal, !key.role.canWrite {
+        if case .key(let key, _) = principal, !key.role.canWrite {
             throw DomainError.forbidden(message: "This API key has the viewer role, which can only read.")
         }
     }
 
     /// Key management is for the operator and admin keys only.
     public func requireAdmin() throws {
-        if case .key(let key) = principal, key.role != .admin {
+        if case .key(let key, _) = principal, key.role != .admin {
             throw DomainError.forbidden(message: "Only admin keys can manage API keys.")
         }
     }

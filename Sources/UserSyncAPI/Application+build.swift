@@ -24,13 +24,15 @@ public struct APIDependencies: Sendable {
     public var console: ConsoleSettings
     /// The identity providers admins sign in to the console with (none: API keys only).
     public var signInProviders: [OpenIDClient]
+    /// API keys admitted lately, while an ``AccessChangeListener`` keeps it correct (nil: none).
+    public var credentials: CredentialCache?
     /// For what happens outside a request (the console's session store).
     public var logger = Logger(label: "usersync")
 
     public init(
         database: Database, migrator: Migrator, metrics: PrometheusCollectorRegistry, operatorToken: String, maxBodyBytes: Int,
         connectors: ConnectorAccess, healthCheckDelay: Duration = .seconds(60), sync: SyncSettings, console: ConsoleSettings? = nil,
-        signInProviders: [OpenIDClient] = []
+        signInProviders: [OpenIDClient] = [], credentials: CredentialCache? = nil
     ) {
         self.database = database
         self.migrator = migrator
@@ -42,13 +44,14 @@ public struct APIDependencies: Sendable {
         self.sync = sync
         self.console = console ?? ConsoleSettings(publicURL: sync.publicURL)
         self.signInProviders = signInProviders
+        self.credentials = credentials
     }
 }
 
 /// The router, shared by `usersync serve` and the tests: the JSON API, the consent pages and the
 /// console. Fails only when the console's templates are missing or do not parse.
 public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppRequestContext> {
-    let administration = OrganizationAdministration(database: dependencies.database)
+    let administration = OrganizationAdministration(database: dependencies.database, credentials: dependencies.credentials)
     let router = Router(context: AppRequestContext.self)
     let table = RouteTableBox()
     router.addMiddleware {

@@ -27,6 +27,14 @@ public struct APIKey: Sendable, Equatable {
         self.lastUsedAt = lastUsedAt
         self.revokedAt = revokedAt
     }
+
+    /// A key's last use is written at most this often, so reads do not become writes.
+    public static let lastUseResolution: TimeInterval = 60
+
+    /// Whether a use at `now` should be written down (the last one written is older than the resolution).
+    public func lastUseIsStale(at now: Date) -> Bool {
+        lastUsedAt.map { now.timeIntervalSince($0) >= Self.lastUseResolution } ?? true
+    }
 }
 
 /// A role in an organization, of an API key or a console member.

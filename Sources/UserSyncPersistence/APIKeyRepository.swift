@@ -5,9 +5,6 @@ import UserSyncDomain
 
 /// Organization API keys. Every method runs on a connection already scoped to `organization`.
 public struct APIKeyRepository: Sendable {
-    /// A key's last use is written at most this often, so reads do not become writes.
-    static let lastUsedResolution: TimeInterval = 60
-
     public init() {}
 
     public func insert(_ key: APIKey, hash: Data, on connection: PostgresConnection, logger: Logger) async throws {
@@ -49,20 +46,27 @@ public struct APIKeyRepository: Sendable {
         return key
     }
 
-    /// The live (unrevoked) key with this hash, recording its use.
-    public func authenticate(_ organization: OrganizationID, hash: Data, at now: Date, on connection: PostgresConnection, logger: Logger) async throws -> APIKey? {
+    /// The live (unrevoked) key with this hash and its organization, recording the key's use.
+    public func admit(_ organization: OrganizationID, hash: Data, at now: Date, on connection: PostgresConnection, logger: Logger) async throws -> KeyAdmission? {
         let rows = try await connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM api_keys
             WHERE org_id = \(organization.rawValue) AND key_hash = \(hash) AND revoked_at IS NULL
             """, logger: logger)
-        guard let key = try await Self.decode(rows).first else { return nil }
-        if key.lastUsedAt.map({ now.timeIntervalSince($0) >= Self.lastUsedResolution }) ?? true {
-            try await connection.query(
-                "UPDATE api_keys SET last_used_at = \(now) WHERE org_id = \(organization.rawValue) AND id = \(key.id.rawValue)",
-                logger: logger)
+        guard var key = try await Self.decode(rows).first,
+              let owner = try await OrganizationRepository().find(organization.description, on: connection, logger: logger)
+        else { return nil }
+        if key.lastUseIsStale(at: now) {
+            try await recordUse(of: key.id, in: organization, at: now, on: connection, logger: logger)
+            key.lastUsedAt = now
         }
-        return key
+        return KeyAdmission(key: key, organization: owner)
+    }
+
+    public func recordUse(of id: APIKeyID, in organization: OrganizationID, at now: Date, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            "UPDATE api_keys SET last_used_at = \(now) WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue)",
+            logger: logger)
     }
 
     static let columns = "org_id, id, name, role, hint, created_by, created_at, last_used_at, revoked_at"

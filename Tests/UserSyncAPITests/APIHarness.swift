@@ -48,6 +48,8 @@ struct API: Sendable {
     let client: any TestClientProtocol
     let db: TestDatabase
     let platforms: SimulatedPlatforms?
+    /// The server's memory of admitted keys, kept correct by a listener like `serve`'s.
+    let credentials: CredentialCache
 
     var simulator: PlatformSimulator { platforms!.simulator }
 
@@ -70,7 +72,6 @@ struct API: Sendable {
         return (slug, reply["id"] as? String ?? "")
     }
 
-    /// Creates a key and returns its id and secret.
     /// Enqueues a job for an organization directly, as a use case would.
     func enqueueJob(_ orgID: String, kind: String = "noop", payload: String = #"{"n":1}"#) async throws -> String {
         let organization = OrganizationID(orgID)!
@@ -80,6 +81,7 @@ struct API: Sendable {
         return String(id!)
     }
 
+    /// Creates a key and returns its id and secret.
     func createKey(_ org: String, role: String = "admin", token: String? = operatorToken) async throws -> (id: String, secret: String) {
         let reply = try await call(.post, "/v1/orgs/\(org)/keys", token: token, json: #"{"name":"\#(role) key","role":"\#(role)"}"#)
         #expect(reply.status == .created, "\(reply.text)")
@@ -129,9 +131,24 @@ private func serve(
     let dependencies = APIDependencies(
         database: database ?? db.service, migrator: try migrator ?? TestDatabase.migrator, metrics: sharedMetrics,
         operatorToken: operatorToken, maxBodyBytes: maxBodyBytes, connectors: access, healthCheckDelay: .seconds(1), sync: sync,
-        console: console, signInProviders: platforms.map(signInProviders) ?? [])
+        console: console, signInProviders: platforms.map(signInProviders) ?? [], credentials: CredentialCache(lifetime: 600))
     let app = Application(router: try buildRouter(dependencies), logger: logger ?? Logger(label: "Hummingbird"))
-    try await app.test(.router) { client in try await body(API(client: client, db: db, platforms: platforms)) }
+    try await withAccessListener(dependencies.credentials!, db) {
+        try await app.test(.router) { client in
+            try await body(API(client: client, db: db, platforms: platforms, credentials: dependencies.credentials!))
+        }
+    }
+}
+
+/// Runs `body` while `credentials` hears the database's access changes, as `serve`'s do.
+func withAccessListener(_ credentials: CredentialCache, _ db: TestDatabase, _ body: @Sendable () async throws -> Void) async throws {
+    let listener = AccessChangeListener(url: db.serviceURL, observer: credentials, retryDelay: .milliseconds(200), logger: db.logger)
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { try await listener.run() }
+        defer { group.cancelAll() }
+        try await eventually { credentials.isServing }
+        try await body()
+    }
 }
 
 /// The simulator's "Sign in with Slack" and Microsoft identity platform, as the console's providers.

@@ -1,6 +1,7 @@
 import Hummingbird
 import UserSyncDomain
 import UserSyncPersistence
+import UserSyncUseCases
 import UserSyncSecrets
 
 /// Resolves `Authorization: Bearer …` to the operator or to an organization API key. A missing,
@@ -24,8 +25,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         if constantTimeEquals(token, operatorToken) {
             context.principal = .operator
-        } else if let key = try await administration.authenticate(token: token, logger: context.logger) {
-            context.principal = .key(key)
+        } else if let admitted = try await administration.admit(token: token, logger: context.logger) {
+            let key = admitted.key
+            context.principal = .key(key, of: admitted.organization)
             context.logger[metadataKey: "org_id"] = .string(key.organizationID.description)
             context.logger[metadataKey: "api_key_id"] = .string(key.id.description)
         } else {
@@ -46,9 +48,8 @@ struct OrganizationAccessMiddleware: RouterMiddleware {
         guard let reference = context.parameters.get("org") else { throw DomainError.notFound(resource: "organization") }
         var context = context
         switch context.principal {
-        case .key(let key):
-            // Only the key's own organization is ever read.
-            let organization = try await administration.organization(key.organizationID.description, logger: context.logger)
+        case .key(_, let organization):
+            // Only the key's own organization, read when the key was admitted.
             guard reference == organization.slug.rawValue || OrganizationID(reference) == organization.id else {
                 throw DomainError.notFound(resource: "organization")
             }

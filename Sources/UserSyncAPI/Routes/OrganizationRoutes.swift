@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import UserSyncDomain
 import UserSyncPersistence
+import UserSyncUseCases
 
 /// `/v1/orgs`: the operator manages organizations; an organization's own keys can read (and its
 /// admin keys rename) their organization.

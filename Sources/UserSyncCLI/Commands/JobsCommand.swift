@@ -4,6 +4,7 @@ import UserSyncAPI
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
+import UserSyncUseCases
 
 /// `usersync jobs …`: the job table for operators, across organizations.
 struct JobsCommand: AsyncParsableCommand {

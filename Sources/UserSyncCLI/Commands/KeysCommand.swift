@@ -3,6 +3,7 @@ import Foundation
 import UserSyncAPI
 import UserSyncDomain
 import UserSyncPersistence
+import UserSyncUseCases
 
 /// `usersync keys …`: an organization's API keys, without HTTP.
 struct KeysCommand: AsyncParsableCommand {

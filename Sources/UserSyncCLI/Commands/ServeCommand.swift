@@ -25,6 +25,8 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = CommandSupport.bootstrapObservability(logger)
 
         let database = Database(url: settings.database.url, poolSize: settings.database.poolSize, logger: logger)
+        let credentials = CredentialCache(lifetime: Double(settings.keyCacheLifetime))
+        let listener = AccessChangeListener(url: settings.database.url, observer: credentials, logger: logger)
         let migrator = Migrator(files: files!)
         let dependencies = APIDependencies(
             database: database, migrator: migrator, metrics: registry,
@@ -33,11 +35,11 @@ struct ServeCommand: AsyncParsableCommand {
                 factory: ConnectorFactory(client: .shared, settings: settings.platforms.connectors, logger: logger),
                 secrets: settings.secrets, allowInsecureURLs: settings.platforms.allowInsecureURLs),
             healthCheckDelay: settings.platforms.recheckDelay, sync: settings.sync, console: settings.console.settings,
-            signInProviders: CommandSupport.signInProviders(settings.console, logger: logger))
+            signInProviders: CommandSupport.signInProviders(settings.console, logger: logger), credentials: credentials)
         var app = Application(
             router: try buildRouter(dependencies),
             configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "usersync"),
-            services: [database],
+            services: [database, listener],
             logger: logger)
         app.beforeServerStarts {
             try await migrator.requireCurrent(database, logger: logger)

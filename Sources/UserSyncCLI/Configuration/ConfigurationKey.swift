@@ -36,6 +36,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case consoleIdleMinutes = "USERSYNC_CONSOLE_IDLE_MINUTES"
     case consoleSessionHours = "USERSYNC_CONSOLE_SESSION_HOURS"
     case invitationDays = "USERSYNC_INVITATION_DAYS"
+    case keyCacheSeconds = "USERSYNC_KEY_CACHE_SECONDS"
 
     /// Values that must never be printed, not even in an error about them.
     var isSecret: Bool {

@@ -124,9 +124,12 @@ public struct ServeSettings: Sendable {
     public var platforms: PlatformSettings
     public var sync: SyncSettings
     public var console: ConsoleConfiguration
+    /// How long an admitted API key is served from memory (0: every request reads the database).
+    public var keyCacheLifetime: Int
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
+        keyCacheLifetime = reader.integer(.keyCacheSeconds, default: 30, range: 0...3_600)
         let host = reader.string(.httpHost, default: "127.0.0.1")!
         let port = reader.integer(.httpPort, default: 8080, range: 0...65535)
         let maxBodyBytes = reader.integer(.maxBodyBytes, default: 1 << 20, range: 1024...(64 << 20))

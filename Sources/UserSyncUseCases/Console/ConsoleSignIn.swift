@@ -205,7 +205,7 @@ public struct ConsoleSignIn: Sendable {
     /// Exchanges an organization API key for a session of its organization with its role.
     public func signIn(apiKey: String, requestID: String?, logger: Logger) async throws -> ConsoleSession {
         let trimmed = apiKey.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard let key = try await administration.authenticate(token: trimmed, logger: logger) else { throw Failure.invalidAPIKey }
+        guard let key = try await administration.admit(token: trimmed, logger: logger)?.key else { throw Failure.invalidAPIKey }
         try await database.withTenant(key.organizationID, logger: logger) { db in
             try await audit.append(
                 .init(action: "console.signed_in", targetType: "api_key", targetID: key.id.description, details: ["provider": "api_key"]),

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import UserSyncDomain
+import UserSyncPersistence
 import UserSyncSecrets
 
 /// Organization and API key management, shared by the operator's HTTP routes and the CLI.
@@ -10,9 +11,12 @@ public struct OrganizationAdministration: Sendable {
     let keys = APIKeyRepository()
     let audit = AuditLogRepository()
     let now: @Sendable () -> Date
+    /// Admissions of recently presented keys (nil: every request asks the database).
+    let credentials: CredentialCache?
 
-    public init(database: Database, now: @escaping @Sendable () -> Date = Date.init) {
+    public init(database: Database, credentials: CredentialCache? = nil, now: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
+        self.credentials = credentials
         self.now = now
     }
 
@@ -54,13 +58,15 @@ public struct OrganizationAdministration: Sendable {
 
     public func renameOrganization(_ id: OrganizationID, to name: String, actor: AuditActor, requestID: String?, logger: Logger) async throws -> Organization {
         let name = try Organization.validateName(name)
-        return try await database.withTenant(id, logger: logger) { connection in
+        let renamed = try await database.withTenant(id, logger: logger) { connection in
             let renamed = try await organizations.rename(id, to: name, on: connection, logger: logger)
             try await audit.append(
                 .init(action: "organization.renamed", targetType: "organization", targetID: id.description, details: ["name": name]),
                 organization: id, actor: actor, requestID: requestID, on: connection, logger: logger)
             return renamed
         }
+        credentials?.changed(.organization(id))
+        return renamed
     }
 
     /// Deletes the organization and everything it owns, its audit log included.
@@ -68,6 +74,7 @@ public struct OrganizationAdministration: Sendable {
         try await database.withTenant(id, logger: logger) { connection in
             try await organizations.delete(id, on: connection, logger: logger)
         }
+        credentials?.changed(.organization(id))
         // Its audit log went with it; the deployment's log keeps the fact.
         logger.notice("organization deleted", metadata: ["org_id": "\(id)"])
     }
@@ -98,21 +105,38 @@ public struct OrganizationAdministration: Sendable {
 
     /// Revokes a key at once: the next request that presents it is refused.
     public func revokeKey(_ id: APIKeyID, in organization: OrganizationID, actor: AuditActor, requestID: String?, logger: Logger) async throws -> APIKey {
-        try await database.withTenant(organization, logger: logger) { connection in
+        let key = try await database.withTenant(organization, logger: logger) { connection in
             let key = try await keys.revoke(organization, id, at: now(), on: connection, logger: logger)
             try await audit.append(
                 .init(action: "api_key.revoked", targetType: "api_key", targetID: id.description),
                 organization: organization, actor: actor, requestID: requestID, on: connection, logger: logger)
             return key
         }
+        // Other processes hear of it from the database (sql/0014); this one forgets it now.
+        credentials?.changed(.key(id))
+        return key
     }
 
-    /// The live key a presented token stands for, or nil. Reads only the token's own
-    /// organization, so no lookup ever crosses tenants.
-    public func authenticate(token presented: String, logger: Logger) async throws -> APIKey? {
+    /// The live key a presented token stands for, with its organization, or nil. Reads only the
+    /// token's own organization, so no lookup ever crosses tenants; a key presented lately is
+    /// admitted from ``CredentialCache`` without a round trip.
+    public func admit(token presented: String, logger: Logger) async throws -> KeyAdmission? {
         guard let token = ScopedToken(parsing: presented, prefix: ScopedToken.apiKeyPrefix) else { return nil }
-        return try await database.withTenant(token.organizationID, logger: logger) { connection in
-            try await keys.authenticate(token.organizationID, hash: token.hash, at: now(), on: connection, logger: logger)
+        let hash = token.hash, time = now()
+        if let admitted = credentials?.lookup(hash, now: time) {
+            if admitted.key.lastUseIsStale(at: time) {
+                credentials?.noteUse(hash, at: time)
+                try await database.withTenant(token.organizationID, logger: logger) { connection in
+                    try await keys.recordUse(of: admitted.key.id, in: token.organizationID, at: time, on: connection, logger: logger)
+                }
+            }
+            return admitted
         }
+        let ticket = credentials?.ticket
+        let admitted = try await database.withTenant(token.organizationID, logger: logger) { connection in
+            try await keys.admit(token.organizationID, hash: hash, at: time, on: connection, logger: logger)
+        }
+        if let admitted, let ticket { credentials?.store(admitted, for: hash, ticket: ticket, now: time) }
+        return admitted
     }
 }
