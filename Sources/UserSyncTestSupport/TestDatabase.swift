@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 import UserSyncPersistence
 
 /// A database of its own for one test, cloned from the template that `scripts/test` migrated
@@ -65,6 +66,12 @@ public func withTestDatabase<Result: Sendable>(
     migrated: Bool = true,
     _ body: @Sendable (TestDatabase) async throws -> Result
 ) async throws -> Result {
+    try await TestDatabaseSlots.shared.holding { try await withFreshTestDatabase(migrated: migrated, body) }
+}
+
+private func withFreshTestDatabase<Result: Sendable>(
+    migrated: Bool, _ body: @Sendable (TestDatabase) async throws -> Result
+) async throws -> Result {
     let adminURL = try TestEnvironment.adminURL
     let logger = TestEnvironment.logger
     let name = "usersync_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
@@ -103,5 +110,52 @@ public func withTestDatabase<Result: Sendable>(
 private func drop(_ name: String, adminURL: DatabaseURL, logger: Logger) async throws {
     try await Database.withRunning(url: adminURL, poolSize: 1, logger: logger) { server in
         try await server.client.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger)
+    }
+}
+
+/// Swift Testing starts every test at once; each test's database brings pools of up to a dozen
+/// connections (service, owner, admin, the access listener, the processes a CLI test starts). This
+/// many tests hold a database at a time (`USERSYNC_TEST_DATABASES`, default 16), so together they
+/// stay well inside the server's `max_connections` instead of being refused at random. A test
+/// that opens a second database inside its first does not wait for another slot.
+final class TestDatabaseSlots: Sendable {
+    static let shared = TestDatabaseSlots(
+        limit: ProcessInfo.processInfo.environment["USERSYNC_TEST_DATABASES"].flatMap(Int.init).map { max(1, $0) } ?? 16)
+
+    @TaskLocal private static var holding = false
+    private let state: Mutex<(free: Int, waiting: [CheckedContinuation<Void, Never>])>
+
+    init(limit: Int) { state = Mutex((limit, [])) }
+
+    func holding<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+        if Self.holding { return try await body() }
+        await acquire()
+        defer { release() }
+        return try await Self.$holding.withValue(true) { try await body() }
+    }
+
+    private func acquire() async {
+        await withCheckedContinuation { continuation in
+            let granted = state.withLock { state in
+                guard state.free > 0 else {
+                    state.waiting.append(continuation)
+                    return false
+                }
+                state.free -= 1
+                return true
+            }
+            if granted { continuation.resume() }
+        }
+    }
+
+    private func release() {
+        let next = state.withLock { state in
+            if state.waiting.isEmpty {
+                state.free += 1
+                return nil as CheckedContinuation<Void, Never>?
+            }
+            return state.waiting.removeFirst()
+        }
+        next?.resume()
     }
 }

@@ -30,6 +30,18 @@ extension TestDatabase {
         }
     }
 
+    /// Jobs of `organization` that started in the open interval (`after`, `before`).
+    func started(of organization: OrganizationID, after: Date, before: Date) async throws -> Int {
+        try await service.withQueueScope(logger: logger) { connection in
+            let rows = try await connection.query(
+                "SELECT count(*) FROM jobs WHERE org_id = \(organization.rawValue) AND started_at > \(after) AND started_at < \(before)",
+                logger: logger)
+            var total = 0
+            for try await count in rows.decode(Int64.self) { total = Int(count) }
+            return total
+        }
+    }
+
     func count(state: JobState) async throws -> Int {
         try await service.withQueueScope(logger: logger) { connection in
             let rows = try await connection.query("SELECT count(*) FROM jobs WHERE state = \(state.rawValue)", logger: logger)

@@ -156,7 +156,7 @@ struct ProcessorTests {
             let ghost = try await JobQueue(database: db.service).claim(worker: "ghost", limit: 1, perOrganization: 1, lease: .seconds(1), logger: db.logger)
             #expect(ghost.map(\.id) == [id])
             try await withProcessors(db, handlers: Self.counting(recorder), reaper: true) { _ in
-                try await eventually(timeout: .seconds(10)) { try await db.job(id).state == .succeeded }
+                try await eventually { try await db.job(id).state == .succeeded }
             }
             let job = try await db.job(id)
             #expect(job.attempts == 2)
@@ -244,11 +244,12 @@ struct ProcessorTests {
                 [try NewJob(kind: "sleep", payload: Numbered(n: 300)), try NewJob(kind: "sleep", payload: Numbered(n: 60_000))], for: org)
             var settings = quickSettings()
             settings.gracePeriod = .seconds(1)
-            let started = ContinuousClock.now
-            try await withProcessors(db, handlers: handlers, settings: settings) { processors in
+            let stopping = try await withProcessors(db, handlers: handlers, settings: settings) { processors in
                 try await eventually { processors[0].runningCount == 2 }
+                return ContinuousClock.now
             }
-            #expect(ContinuousClock.now - started < .seconds(10))
+            // The long job sleeps a minute: a stop that waited for it, not for the 1 s grace period, takes that long.
+            #expect(ContinuousClock.now - stopping < .seconds(30))
             #expect(try await db.job(ids[0]!).state == .succeeded)
             let released = try await db.job(ids[1]!)
             #expect(released.state == .queued)
@@ -301,10 +302,13 @@ struct ProcessorTests {
             try await withProcessors(db, handlers: Self.counting(recorder, work: .milliseconds(2))) { _ in
                 try await eventually { try await db.count(state: .succeeded) > 500 }
                 let id = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: -1))], for: quiet)[0]!
-                try await eventually(timeout: .seconds(5)) { try await db.job(id).state == .succeeded }
+                try await eventually { try await db.job(id).state == .succeeded }
                 let job = try await db.job(id)
-                let wait = try #require(job.startedAt).timeIntervalSince(job.createdAt)
-                #expect(wait < 1, "the quiet organization's job waited \(wait) s")
+                // Counted in jobs, not seconds: a busy machine stretches the wait, not the order. First come,
+                // first served would start the 19,000-odd queued flood jobs first; fair claims, a handful
+                // (those claimed while the quiet job's transaction had not committed yet).
+                let overtaking = try await db.started(of: flood, after: job.createdAt, before: try #require(job.startedAt))
+                #expect(overtaking < 1_000, "\(overtaking) of the flood's jobs started before the quiet job")
                 #expect(try await db.count(state: .queued) > 10_000, "the flood was still queued")
             }
         }
