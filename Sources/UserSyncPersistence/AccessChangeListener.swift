@@ -13,7 +13,7 @@ public protocol AccessChangeObserver: Sendable {
 }
 
 /// Listens on the `usersync_access` channel, where triggers on `api_keys` and `organizations`
-/// announce every revocation, rename and deletion (sql/0014), and tells `observer`. Holds one
+/// announce every revocation, rename and deletion (sql/0013), and tells `observer`. Holds one
 /// connection of its own (not of the request pool) and reconnects after a failure, telling the
 /// observer in between that it is not listening.
 public struct AccessChangeListener: Service {

@@ -18,7 +18,7 @@ import UserSyncTestSupport
             try await api.sql("UPDATE api_keys SET revoked_at = now() WHERE id = '\(key.id)'")
             #expect(try await api.call(.get, "/v1/orgs/acme", token: key.secret).status == .ok)
 
-            // The announcement any revocation makes (sql/0014): refused from then on.
+            // The announcement any revocation makes (sql/0013): refused from then on.
             try await api.sql("NOTIFY usersync_access, 'key:\(key.id)'")
             try await eventually { try await api.call(.get, "/v1/orgs/acme", token: key.secret).status == .unauthorized }
             #expect(api.credentials.count == 0)

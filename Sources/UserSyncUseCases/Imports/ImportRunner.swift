@@ -83,13 +83,19 @@ public struct ImportRunner: Sendable {
             try await database.withTenant(organization, logger: logger) { db in
                 try await runs.setPhase(organization, run.id, .users, on: db, logger: logger)
             }
+            var added = 0
             for try await page in connector.users() {
-                try await write(page, scoped: connection.platform.importsSelectedTeams, target: target, logger: logger)
+                let written = try await write(page, scoped: connection.platform.importsSelectedTeams, target: target, logger: logger)
+                // A first import adds an organization the planner's statistics have never seen, and
+                // estimates it at a row or two (even beside big organizations, which it knows):
+                // refreshed once it has grown, the rest of its pages keep their index lookups.
+                if added < PlannerStatistics.threshold, added + written.added >= PlannerStatistics.threshold {
+                    try await refreshStatistics(logger: logger)
+                }
+                added += written.added
             }
             let changes = try await finish(run, connection: connection, target: target, logger: logger)
-            if changes >= PlannerStatistics.threshold {
-                try await database.client.withConnection { db in try await PlannerStatistics.refreshDirectory(on: db, logger: logger) }
-            }
+            if changes >= PlannerStatistics.threshold { try await refreshStatistics(logger: logger) }
             return .succeeded
         } catch is Stopped {
             logger.notice("import stopped: the run ended or its connection was disconnected while it ran")
@@ -167,8 +173,14 @@ public struct ImportRunner: Sendable {
         }
     }
 
+    private func refreshStatistics(logger: Logger) async throws {
+        try await database.client.withConnection { db in try await PlannerStatistics.refreshDirectory(on: db, logger: logger) }
+    }
+
     /// Writes one page of users and its progress in one transaction.
-    private func write(_ page: [PlatformAccount], scoped: Bool, target: AccountImportWriter.Target, logger: Logger) async throws {
+    private func write(
+        _ page: [PlatformAccount], scoped: Bool, target: AccountImportWriter.Target, logger: Logger
+    ) async throws -> AccountImportWriter.PageResult {
         var rows: [String: AccountImportWriter.Row] = [:]
         var bots: [String] = []
         for account in page {
@@ -180,12 +192,12 @@ public struct ImportRunner: Sendable {
                 platformUserID: account.platformUserID, emails: account.emails.filter { $0.contains { $0 != " " } },
                 displayName: account.displayName, realName: account.realName, isActive: account.isActive, isGuest: account.isGuest)
         }
-        try await database.withTenant(target.organization, logger: logger) { db in
+        return try await database.withTenant(target.organization, logger: logger) { db in
             try await holdRun(target, on: db, logger: logger)
             // Scoped to teams, only the bots that are members of a selected team count, and they
             // leave the staged members (never to be imported as members the listing missed).
             let skipped = scoped ? try await writer.unstageMembers(bots, target: target, on: db, logger: logger) : bots.count
-            try await writer.upsert(
+            return try await writer.upsert(
                 Array(rows.values), skippedBots: skipped, onlyStagedMembers: scoped, target: target, on: db, logger: logger)
         }
     }

@@ -5,7 +5,7 @@ import UserSyncPersistence
 
 /// The API keys a `serve` process admitted lately, so a request is authenticated without a round
 /// trip to the database. Correct on revocation: it serves only while ``AccessChangeListener`` hears
-/// the database's `usersync_access` notifications (sql/0014), and the process that revokes a key
+/// the database's `usersync_access` notifications (sql/0013), and the process that revokes a key
 /// forgets it before answering. See ``CredentialCacheState`` for the rules.
 public final class CredentialCache: AccessChangeObserver {
     private let state: Mutex<CredentialCacheState>

@@ -112,7 +112,7 @@ public struct OrganizationAdministration: Sendable {
                 organization: organization, actor: actor, requestID: requestID, on: connection, logger: logger)
             return key
         }
-        // Other processes hear of it from the database (sql/0014); this one forgets it now.
+        // Other processes hear of it from the database (sql/0013); this one forgets it now.
         credentials?.changed(.key(id))
         return key
     }
