@@ -52,6 +52,22 @@ public struct Database: Sendable, Service {
         }
     }
 
+    /// A pooled connection outside any transaction, for one statement that scopes itself to its
+    /// organization (a `usersync_*` function that sets `usersync.org_id` before it reads, like
+    /// `usersync_person`): one round trip instead of four. Anything else in `body` sees no
+    /// tenant's rows.
+    public func withSelfScopingStatement<Result: Sendable>(
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await client.withConnection(isolation: isolation) { connection in try await body(connection) }
+        } catch {
+            throw PostgresFailure.translate(error)
+        }
+    }
+
     /// A transaction with no tenant scope: only the organization registry is visible in it.
     public func withTransaction<Result: Sendable>(
         logger: Logger,

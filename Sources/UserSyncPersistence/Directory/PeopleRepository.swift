@@ -55,25 +55,26 @@ public struct PeopleRepository: Sendable {
         p.primary_chosen_at, p.needs_primary_choice, p.all_accounts_deactivated, p.created_at, p.updated_at, p.last_prompted_at
         """
 
-    /// One page of people with their accounts, and each one's position for the next page.
+    /// One page of people with their accounts and syncs (without history), and each one's
+    /// position for the next page: one statement.
     public func list(
         _ organization: OrganizationID, _ filter: Filter, on db: PostgresConnection, logger: Logger
     ) async throws -> [(person: Person, position: Position)] {
         let key = Self.sortKey(filter.sort)
-        let rows = try await db.query(query(organization, filter, select: "\(Self.columns), \(key) AS sort_key", paged: true), logger: logger)
+        let select = """
+            \(Self.columns), \(key) AS sort_key,
+            usersync_accounts_json(p.org_id, p.id)::text, usersync_syncs_json(p.org_id, p.id, false)::text
+            """
+        let rows = try await db.query(query(organization, filter, select: select, paged: true), logger: logger)
         var people: [(Person, Position)] = []
-        for try await row in rows.decode(PersonRow.self) {
-            people.append((Self.person(row, organization), Position(key: row.12, id: row.0)))
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            var person = try Self.person(cells, organization)
+            person.accounts = try DirectoryJSON.accounts(try cells[13].decode(String.self))
+            person.syncs = try DirectoryJSON.syncs(try cells[14].decode(String.self), organization: organization, person: person.id)
+            people.append((person, Position(key: try cells[12].decode(String.self), id: person.id.rawValue)))
         }
-        let ids = people.map { $0.0.id }
-        let accounts = try await self.accounts(organization, people: ids, on: db, logger: logger)
-        let syncs = try await SyncRepository().forPeople(organization, ids, history: false, on: db, logger: logger)
-        return people.map { person, position in
-            var person = person
-            person.accounts = accounts[person.id] ?? []
-            person.syncs = syncs[person.id] ?? []
-            return (person, position)
-        }
+        return people
     }
 
     /// Every person matching `filter` (its paging ignored), in its order: the targets of a bulk action.
@@ -143,15 +144,16 @@ public struct PeopleRepository: Sendable {
             """
     }
 
+    /// A person with accounts and syncs (with history): one statement, that scopes itself
+    /// (`usersync_person`), so `db` may be in a transaction scoped to `organization` or in none.
     public func get(_ organization: OrganizationID, _ id: PersonID, on db: PostgresConnection, logger: Logger) async throws -> Person {
         let rows = try await db.query(
-            """
-            SELECT \(unescaped: Self.columns), '' FROM people p WHERE p.org_id = \(organization.rawValue) AND p.id = \(id.rawValue)
-            """, logger: logger)
-        for try await row in rows.decode(PersonRow.self) {
-            var person = Self.person(row, organization)
-            person.accounts = try await accounts(organization, people: [person.id], on: db, logger: logger)[person.id] ?? []
-            person.syncs = try await SyncRepository().forPeople(organization, [person.id], history: true, on: db, logger: logger)[person.id] ?? []
+            "SELECT * FROM usersync_person(\(organization.rawValue), \(id.rawValue))", logger: logger)
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            var person = try Self.person(cells, organization)
+            person.accounts = try DirectoryJSON.accounts(try cells[12].decode(String.self))
+            person.syncs = try DirectoryJSON.syncs(try cells[13].decode(String.self), organization: organization, person: person.id)
             return person
         }
         throw DomainError.notFound(resource: "person")
@@ -162,16 +164,15 @@ public struct PeopleRepository: Sendable {
         guard !ids.isEmpty else { return [:] }
         let rows = try await db.query(
             """
-            SELECT \(unescaped: Self.columns), '' FROM people p
+            SELECT \(unescaped: Self.columns), usersync_accounts_json(p.org_id, p.id)::text FROM people p
             WHERE p.org_id = \(organization.rawValue) AND p.id = ANY(\(ids.map(\.rawValue))::uuid[])
             """, logger: logger)
         var people: [PersonID: Person] = [:]
-        for try await row in rows.decode(PersonRow.self) {
-            let person = Self.person(row, organization)
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            var person = try Self.person(cells, organization)
+            person.accounts = try DirectoryJSON.accounts(try cells[12].decode(String.self))
             people[person.id] = person
-        }
-        for (id, accounts) in try await accounts(organization, people: Array(people.keys), on: db, logger: logger) {
-            people[id]?.accounts = accounts
         }
         return people
     }
@@ -186,37 +187,15 @@ public struct PeopleRepository: Sendable {
             """, logger: logger)
     }
 
-    typealias PersonRow = (UUID, String, String?, UUID?, String?, String?, Date?, Bool, Bool, Date, Date, Date?, String)
-
-    static func person(_ row: PersonRow, _ organization: OrganizationID) -> Person {
+    /// A person (without accounts or syncs) from the first columns of a row, in ``columns``' order.
+    static func person(_ row: PostgresRandomAccessRow, _ organization: OrganizationID) throws -> Person {
         Person(
-            id: PersonID(row.0), organizationID: organization, email: row.1, displayName: row.2,
-            primaryConnectionID: row.3.map(ConnectionID.init), primarySource: row.4.flatMap(PrimaryResolution.Source.init(rawValue:)),
-            primaryChosenBy: row.5, primaryChosenAt: row.6, needsPrimaryChoice: row.7, allAccountsDeactivated: row.8,
-            accounts: [], createdAt: row.9, updatedAt: row.10, lastPromptedAt: row.11)
-    }
-
-    /// The accounts of `people`, by person, in connection order.
-    func accounts(
-        _ organization: OrganizationID, people: [PersonID], on db: PostgresConnection, logger: Logger
-    ) async throws -> [PersonID: [Person.Account]] {
-        guard !people.isEmpty else { return [:] }
-        let rows = try await db.query(
-            """
-            SELECT a.person_id, a.id, a.connection_id, c.platform, a.platform_user_id, a.email, a.emails, a.display_name, a.real_name,
-                   a.is_guest, a.active, a.deactivated_at, a.deactivation_reason, a.first_seen_at, a.updated_at
-            FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
-            WHERE a.org_id = \(organization.rawValue) AND a.person_id = ANY(\(people.map(\.rawValue))::uuid[])
-            ORDER BY a.person_id, c.created_at, a.platform_user_id
-            """, logger: logger)
-        var result: [PersonID: [Person.Account]] = [:]
-        typealias Row = (UUID, UUID, UUID, String, String, String?, [String], String?, String?, Bool, Bool, Date?, String?, Date, Date)
-        for try await r in rows.decode(Row.self) {
-            result[PersonID(r.0), default: []].append(Person.Account(
-                id: AccountID(r.1), connectionID: ConnectionID(r.2), platform: Platform(rawValue: r.3) ?? .slack, platformUserID: r.4,
-                email: r.5, emails: r.6, displayName: r.7, realName: r.8, isGuest: r.9, isActive: r.10, deactivatedAt: r.11,
-                deactivationReason: r.12.flatMap(Person.DeactivationReason.init(rawValue:)), firstSeenAt: r.13, changedAt: r.14))
-        }
-        return result
+            id: PersonID(try row[0].decode(UUID.self)), organizationID: organization, email: try row[1].decode(String.self),
+            displayName: try row[2].decode(String?.self), primaryConnectionID: try row[3].decode(UUID?.self).map(ConnectionID.init),
+            primarySource: try row[4].decode(String?.self).flatMap(PrimaryResolution.Source.init(rawValue:)),
+            primaryChosenBy: try row[5].decode(String?.self), primaryChosenAt: try row[6].decode(Date?.self),
+            needsPrimaryChoice: try row[7].decode(Bool.self), allAccountsDeactivated: try row[8].decode(Bool.self),
+            accounts: [], createdAt: try row[9].decode(Date.self), updatedAt: try row[10].decode(Date.self),
+            lastPromptedAt: try row[11].decode(Date?.self))
     }
 }

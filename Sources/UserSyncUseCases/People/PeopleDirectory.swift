@@ -44,7 +44,8 @@ public struct PeopleDirectory: Sendable {
     }
 
     public func person(_ organization: OrganizationID, _ id: PersonID, logger: Logger) async throws -> Person {
-        try await database.withTenant(organization, logger: logger) { db in
+        // One statement that scopes itself: no transaction around it (one round trip).
+        try await database.withSelfScopingStatement(logger: logger) { db in
             try await people.get(organization, id, on: db, logger: logger)
         }
     }
