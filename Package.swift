@@ -133,6 +133,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Measures the JSON API's cost per request through real `usersync serve` and `work` processes and prints figures as JSON.
+        .executableTarget(
+            name: "usersync-api-bench",
+            dependencies: [
+                "UserSyncSimulator", "UserSyncTestSupport", "UserSyncPersistence", "UserSyncDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // The job queue: the Postgres job table, enqueue in the caller's transaction, claims, leases.
         .target(
             name: "UserSyncJobs",

@@ -16,7 +16,9 @@ import Glibc
 
 /// Bulk-syncs people onto one secondary platform through real `usersync serve` and `usersync work`
 /// processes, with the simulator in this process, and prints figures as JSON: syncs per second
-/// from the request to every sync carried out, and the API's latency while it runs. Half the
+/// from the request to every sync carried out, and the API's latency while it runs: a people page
+/// and a point read of a person, each sent at a fixed rate (an open loop) and timed from its
+/// scheduled send, so queueing behind the worker's load counts. Half the
 /// people have an account there (a consent prompt is sent on Slack), half have none (a Teams guest
 /// is invited). A program, not a test; run it through `scripts/bench-sync`.
 @main
@@ -27,14 +29,16 @@ struct SyncBenchmark: AsyncParsableCommand {
     @Option(help: "Syncs to request (half link, half virtual).") var syncs = 10_000
     @Option(help: "The usersync binary that serves and works.") var usersync = ".build/release/usersync"
     @Option(help: "Jobs the worker runs at once.") var concurrency = 16
+    @Option(help: "People pages, and point reads, sent a second each while the worker syncs.") var probeRate = 200
     @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
 
     func run() async throws {
         let people = smoke ? 300 : self.people, wanted = smoke ? 40 : syncs
-        let binary = usersync, concurrency = concurrency
+        let binary = usersync, concurrency = concurrency, probeRate = smoke ? min(probeRate, 20) : probeRate
         let report = try await withTestDatabase { db in
             try await SimulatedPlatforms.run { platforms in
-                try await Bench(db: db, platforms: platforms, binary: binary, concurrency: concurrency).measure(people: people, syncs: wanted)
+                try await Bench(db: db, platforms: platforms, binary: binary, concurrency: concurrency, probeRate: probeRate)
+                    .measure(people: people, syncs: wanted)
             }
         }
         try BenchmarkSupport.print(report)
@@ -46,7 +50,10 @@ struct Bench: Sendable {
     let platforms: SimulatedPlatforms
     let binary: String
     let concurrency: Int
+    let probeRate: Int
     static let operatorToken = String(repeating: "b", count: 40)
+    /// Probe requests in flight at most; one due beyond it is missed.
+    static let inFlightLimit = 64
 
     func measure(people: Int, syncs wanted: Int) async throws -> [String: Double] {
         _ = platforms.simulator.createOrganization(name: "bench", seed: 5, size: people)
@@ -98,37 +105,39 @@ struct Bench: Sendable {
         let ids = withAccount + without
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["connection_id": teams, "person_ids": ids]), as: UTF8.self)
 
-        let latencies = Samples(), accepted = Samples()
+        guard !ids.isEmpty else { throw ValidationError("no Slack person to sync onto Teams") }
+
+        // The API's latency while the worker syncs: the first people page and a point read of a
+        // person being synced, each at the probe rate, until every sync is carried out.
+        let accepted = Samples()
+        let pageProbe = FixedRate(probeRate, inFlightLimit: Self.inFlightLimit)
+        let pointProbe = FixedRate(probeRate, inFlightLimit: Self.inFlightLimit)
         let started = ContinuousClock.now
-        let tally = try await withThrowingTaskGroup(of: Void.self) { group in
-            // The API's latency while the worker syncs: a person list every 50 ms.
-            group.addTask {
-                while !Task.isCancelled {
-                    let sent = ContinuousClock.now
-                    _ = try? await api.call(.GET, "/v1/orgs/bench/people?limit=20", token: key)
-                    let elapsed = (ContinuousClock.now - sent).seconds * 1_000
-                    latencies.values.withLock { $0.append(elapsed) }
-                    try? await Task.sleep(for: .milliseconds(50))
-                }
+        let tally = try await withProbeClient(base: "http://127.0.0.1:\(port)") { probe in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await pageProbe.run { try await probe.get("/v1/orgs/bench/people?limit=50", token: key) } }
+                group.addTask { try await pointProbe.run { try await probe.get("/v1/orgs/bench/people/\(ids.randomElement()!)", token: key) } }
+                let reply = try await api.call(.POST, "/v1/orgs/bench/syncs", token: key, body: body)
+                accepted.values.withLock { $0.append((ContinuousClock.now - started).seconds) }
+                while try await busy() > 0 { try await Task.sleep(for: .milliseconds(50)) }
+                pageProbe.stop()
+                pointProbe.stop()
+                try await group.waitForAll()
+                return reply["counts"] as? [String: Int] ?? [:]
             }
-            let reply = try await api.call(.POST, "/v1/orgs/bench/syncs", token: key, body: body)
-            accepted.values.withLock { $0.append((ContinuousClock.now - started).seconds) }
-            while try await busy() > 0 { try await Task.sleep(for: .milliseconds(50)) }
-            group.cancelAll()
-            return reply["counts"] as? [String: Int] ?? [:]
         }
         let seconds = (ContinuousClock.now - started).seconds
-        let sorted = latencies.values.withLock { $0 }.sorted()
-        func percentile(_ p: Double) -> Double { sorted.isEmpty ? -1 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         var report: [String: Double] = [
             "people": Double(people), "syncs_requested": Double(ids.count), "syncs_created": Double(tally["created"] ?? 0),
             "link_syncs": Double(withAccount.count), "virtual_syncs": Double(without.count),
             "seconds_from_request_to_all_done": seconds, "seconds_to_accept_request": accepted.values.withLock { $0.first ?? -1 }, "syncs_per_second": (Double(ids.count) / seconds).rounded(),
-            "api_p50_ms_during_run": percentile(0.5), "api_p99_ms_during_run": percentile(0.99), "api_samples": Double(sorted.count),
+            "api_probe_rate_per_second": Double(probeRate),
             "worker_peak_rss_mib": BenchmarkSupport.peakResidentMiB(work.processIdentifier),
             "prompts_delivered": Double(platforms.simulator.messages(organization: "bench").count),
             "guests_invited": Double(platforms.simulator.invitations(organization: "bench").count),
         ]
+        report.merge(pageProbe.outcome.figures("api_people_page")) { $1 }
+        report.merge(pointProbe.outcome.figures("api_point_read")) { $1 }
         for (status, count) in try await statuses() { report["status_\(status)"] = Double(count) }
         // Every link sync prompted once and waiting for its person, every other one a guest.
         let expected: [String: Double] = [
@@ -186,4 +195,115 @@ struct Bench: Sendable {
     }
 }
 
+// MARK: Probing the API at a fixed rate
 
+/// What a probe's requests came to.
+struct Outcome: Sendable {
+    /// Each answered request's latency in milliseconds, from its scheduled send.
+    var latencies: [Double] = []
+    /// Answers other than a 200, and requests that failed.
+    var failed = 0
+    /// Requests not sent because too many were in flight when they were due.
+    var missed = 0
+    /// From the first request's schedule to the last answer.
+    var seconds = 0.0
+
+    func figures(_ name: String) -> [String: Double] {
+        let sorted = latencies.sorted()
+        func percentile(_ p: Double) -> Double { sorted.isEmpty ? -1 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
+        return [
+            "\(name)_p50_ms": percentile(0.5), "\(name)_p90_ms": percentile(0.9), "\(name)_p99_ms": percentile(0.99),
+            "\(name)_max_ms": sorted.last ?? -1, "\(name)_requests": Double(sorted.count), "\(name)_non_200": Double(failed),
+            "\(name)_missed": Double(missed), "\(name)_achieved_per_second": seconds > 0 ? Double(sorted.count) / seconds : 0,
+        ]
+    }
+}
+
+/// Requests sent on a fixed schedule (an open loop) until stopped, each at its scheduled time (or
+/// at once, when the schedule is behind) and timed from it, so a slow answer delays no later
+/// request and queueing counts (no coordinated omission). A request due while `inFlightLimit` are
+/// in flight is missed.
+final class FixedRate: Sendable {
+    let rate: Int
+    let inFlightLimit: Int
+    private let state = Mutex(Outcome())
+    private let inFlight = Mutex(0)
+    private let stopped = Mutex(false)
+
+    init(_ rate: Int, inFlightLimit: Int) {
+        self.rate = rate
+        self.inFlightLimit = inFlightLimit
+    }
+
+    var outcome: Outcome { state.withLock { $0 } }
+
+    /// Sends no more requests; `run` returns once the ones in flight are answered.
+    func stop() { stopped.withLock { $0 = true } }
+
+    /// Sends `request` (true for a 200) at the rate until `stop()`.
+    func run(_ request: @escaping @Sendable () async throws -> Bool) async throws {
+        let interval = Duration.seconds(1) / rate
+        let started = ContinuousClock.now
+        try await withThrowingDiscardingTaskGroup { group in
+            var index = 0
+            while !stopped.withLock({ $0 }) {
+                let scheduled = started + interval * index
+                index += 1
+                try await Task.sleep(until: scheduled, clock: .continuous)
+                let sending = inFlight.withLock { count in
+                    guard count < inFlightLimit else { return false }
+                    count += 1
+                    return true
+                }
+                guard sending else {
+                    state.withLock { $0.missed += 1 }
+                    continue
+                }
+                group.addTask {
+                    defer { self.inFlight.withLock { $0 -= 1 } }
+                    let ok = try await request()
+                    let elapsed = (ContinuousClock.now - scheduled).seconds * 1_000
+                    self.state.withLock { outcome in
+                        outcome.latencies.append(elapsed)
+                        if !ok { outcome.failed += 1 }
+                    }
+                }
+            }
+        }
+        state.withLock { $0.seconds = (ContinuousClock.now - started).seconds }
+    }
+}
+
+/// Runs `body` with a client of its own for the probes, sized for their requests in flight
+/// (redirects not followed), and shuts it down afterwards.
+func withProbeClient<T: Sendable>(base: String, _ body: (ProbeClient) async throws -> T) async throws -> T {
+    var configuration = HTTPClient.Configuration()
+    configuration.redirectConfiguration = .disallow
+    configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 2 * Bench.inFlightLimit
+    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    let result: Result<T, any Error>
+    do { result = .success(try await body(ProbeClient(base: base, http: http))) } catch { result = .failure(error) }
+    try await http.shutdown()
+    return try result.get()
+}
+
+/// Sends the probes' requests and reads their whole answers.
+struct ProbeClient: Sendable {
+    let base: String
+    let http: HTTPClient
+
+    /// Whether the answer was a 200; a failed request is not.
+    func get(_ path: String, token: String) async throws -> Bool {
+        var request = HTTPClientRequest(url: base + path)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        do {
+            let response = try await http.execute(request, timeout: .seconds(30))
+            _ = try await response.body.collect(upTo: 16 << 20)
+            return response.status == .ok
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            return false
+        }
+    }
+}
