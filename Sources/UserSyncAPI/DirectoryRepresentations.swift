@@ -152,36 +152,65 @@ struct TeamRepresentation: Encodable, Sendable {
 }
 
 /// A person with their accounts per platform.
-struct PersonRepresentation: Encodable, Sendable {
-    struct Primary: Encodable, Sendable {
+struct PersonRepresentation: JSONWritable, Sendable {
+    struct Primary: JSONWritable, Sendable {
         let connectionId: ConnectionID
-        @Nullable var platform: Platform?
+        let platform: Platform?
         let source: String
-        @Nullable var chosenBy: String?
-        @Nullable var chosenAt: Date?
+        let chosenBy: String?
+        let chosenAt: Date?
+
+        func write(to json: inout JSONWriter) {
+            json.object { json in
+                json.member("chosen_at", chosenAt)
+                json.member("chosen_by", chosenBy)
+                json.member("connection_id", connectionId)
+                json.member("platform", platform)
+                json.member("source", source)
+            }
+        }
     }
 
-    struct Account: Encodable, Sendable {
+    struct Account: JSONWritable, Sendable {
         let id: AccountID
         let connectionId: ConnectionID
         let platform: Platform
         let platformUserId: String
-        @Nullable var email: String?
+        let email: String?
         let emails: [String]
-        @Nullable var displayName: String?
-        @Nullable var realName: String?
+        let displayName: String?
+        let realName: String?
         let guest: Bool
         let active: Bool
-        @Nullable var deactivatedAt: Date?
-        @Nullable var deactivationReason: String?
+        let deactivatedAt: Date?
+        let deactivationReason: String?
         let firstSeenAt: Date
         let changedAt: Date
+
+        func write(to json: inout JSONWriter) {
+            json.object { json in
+                json.member("active", active)
+                json.member("changed_at", changedAt)
+                json.member("connection_id", connectionId)
+                json.member("deactivated_at", deactivatedAt)
+                json.member("deactivation_reason", deactivationReason)
+                json.member("display_name", displayName)
+                json.member("email", email)
+                json.member("emails", emails)
+                json.member("first_seen_at", firstSeenAt)
+                json.member("guest", guest)
+                json.member("id", id)
+                json.member("platform", platform)
+                json.member("platform_user_id", platformUserId)
+                json.member("real_name", realName)
+            }
+        }
     }
 
     let id: PersonID
     let email: String
-    @Nullable var displayName: String?
-    @Nullable var primary: Primary?
+    let displayName: String?
+    let primary: Primary?
     let needsPrimaryChoice: Bool
     let allAccountsDeactivated: Bool
     /// The platforms the person has an active account on.
@@ -215,5 +244,21 @@ struct PersonRepresentation: Encodable, Sendable {
         syncs = person.syncs.map { SyncRepresentation($0, history: !$0.history.isEmpty) }
         createdAt = person.createdAt
         updatedAt = person.updatedAt
+    }
+
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.member("accounts", accounts)
+            json.member("all_accounts_deactivated", allAccountsDeactivated)
+            json.member("created_at", createdAt)
+            json.member("display_name", displayName)
+            json.member("email", email)
+            json.member("id", id)
+            json.member("needs_primary_choice", needsPrimaryChoice)
+            json.member("platforms", platforms)
+            json.member("primary", primary)
+            json.member("syncs", syncs)
+            json.member("updated_at", updatedAt)
+        }
     }
 }

@@ -97,8 +97,16 @@ extension FieldError {
 extension Response {
     /// A JSON response with snake_case keys and ISO 8601 dates.
     static func json(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+        json(ByteBuffer(bytes: try APIJSON.encoder().encode(value)), status: status, headers: headers)
+    }
+
+    static func json(_ value: some JSONWritable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
+        json(JSONWriter.bytes(of: value), status: status, headers: headers)
+    }
+
+    private static func json(_ body: ByteBuffer, status: HTTPResponse.Status, headers: HTTPFields) -> Response {
         var headers = headers
         headers[.contentType] = "application/json"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try APIJSON.encoder().encode(value))))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: body))
     }
 }

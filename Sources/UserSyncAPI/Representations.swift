@@ -75,10 +75,21 @@ public enum APIJSON {
 }
 
 /// A page of a cursor-paginated list. `next_cursor` is null on the last page.
-struct Page<Item: Encodable>: Encodable {
+struct Page<Item> {
     let items: [Item]
     let nextCursor: String?
+}
 
+extension Page: JSONWritable where Item: JSONWritable {
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.member("items", items)
+            json.member("next_cursor", nextCursor)
+        }
+    }
+}
+
+extension Page: Encodable where Item: Encodable {
     func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(items, forKey: .items)

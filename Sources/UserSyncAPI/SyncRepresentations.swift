@@ -4,41 +4,61 @@ import UserSyncPersistence
 import UserSyncUseCases
 
 /// A sync with its status, the reason for it, and (on a person's or a sync's own page) its history.
-struct SyncRepresentation: Encodable, Sendable {
-    struct Event: Encodable, Sendable {
-        @Nullable var fromStatus: String?
+struct SyncRepresentation: JSONWritable, Sendable {
+    struct Event: JSONWritable, Sendable {
+        let fromStatus: String?
         let toStatus: String
-        @Nullable var cause: String?
+        let cause: String?
         let message: String
         let actor: Actor
-        @Nullable var nextRetryAt: Date?
-        @Nullable var fixAction: String?
+        let nextRetryAt: Date?
+        let fixAction: String?
         let at: Date
+
+        func write(to json: inout JSONWriter) {
+            json.object { json in
+                json.member("actor", actor)
+                json.member("at", at)
+                json.member("cause", cause)
+                json.member("fix_action", fixAction)
+                json.member("from_status", fromStatus)
+                json.member("message", message)
+                json.member("next_retry_at", nextRetryAt)
+                json.member("to_status", toStatus)
+            }
+        }
     }
 
-    struct Actor: Encodable, Sendable {
+    struct Actor: Encodable, JSONWritable, Sendable {
         let kind: String
         @Nullable var id: String?
+
+        func write(to json: inout JSONWriter) {
+            json.object { json in
+                json.member("id", id)
+                json.member("kind", kind)
+            }
+        }
     }
 
     let id: SyncID
     let personId: PersonID
     let connectionId: ConnectionID
     let platform: Platform
-    @Nullable var mode: String?
+    let mode: String?
     let status: String
-    @Nullable var cause: String?
-    @Nullable var message: String?
-    @Nullable var nextRetryAt: Date?
-    @Nullable var fixAction: String?
-    @Nullable var linkedAccountId: AccountID?
-    @Nullable var virtualKind: String?
-    @Nullable var virtualIdentity: String?
+    let cause: String?
+    let message: String?
+    let nextRetryAt: Date?
+    let fixAction: String?
+    let linkedAccountId: AccountID?
+    let virtualKind: String?
+    let virtualIdentity: String?
     let authorized: Bool
     let createdBy: String
     let createdAt: Date
     let updatedAt: Date
-    @Nullable var history: [Event]?
+    let history: [Event]?
 
     init(_ sync: Sync, history: Bool) {
         id = sync.id
@@ -63,6 +83,29 @@ struct SyncRepresentation: Encodable, Sendable {
                 fromStatus: $0.fromStatus?.rawValue, toStatus: $0.toStatus.rawValue, cause: $0.cause, message: $0.message,
                 actor: Actor(kind: $0.actorKind, id: $0.actorID), nextRetryAt: $0.nextRetryAt, fixAction: $0.fixAction, at: $0.createdAt)
         } : nil
+    }
+
+    func write(to json: inout JSONWriter) {
+        json.object { json in
+            json.member("authorized", authorized)
+            json.member("cause", cause)
+            json.member("connection_id", connectionId)
+            json.member("created_at", createdAt)
+            json.member("created_by", createdBy)
+            json.member("fix_action", fixAction)
+            json.member("history", history)
+            json.member("id", id)
+            json.member("linked_account_id", linkedAccountId)
+            json.member("message", message)
+            json.member("mode", mode)
+            json.member("next_retry_at", nextRetryAt)
+            json.member("person_id", personId)
+            json.member("platform", platform)
+            json.member("status", status)
+            json.member("updated_at", updatedAt)
+            json.member("virtual_identity", virtualIdentity)
+            json.member("virtual_kind", virtualKind)
+        }
     }
 }
 

@@ -21,14 +21,14 @@ struct PeopleRoutes {
         if accept.contains("text/csv") && !accept.contains("application/json") { return try await csv(request, context: context) }
         let filter = try PeopleQuery.filter(request, limitRange: 1...200)
         let (people, next) = try await directory.page(context.organization.id, filter, logger: context.logger)
-        return try .json(Page(
+        return .json(Page(
             items: people.map(PersonRepresentation.init),
             nextCursor: try next.map { try PeopleQuery.cursor(next: $0, filter: filter) }))
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let id = try context.parameters.identifier("person_id", as: PersonID.self)
-        return try .json(PersonRepresentation(try await directory.person(context.organization.id, id, logger: context.logger)))
+        return .json(PersonRepresentation(try await directory.person(context.organization.id, id, logger: context.logger)))
     }
 
     /// The whole filtered list as CSV, streamed a page at a time. The first page is read before

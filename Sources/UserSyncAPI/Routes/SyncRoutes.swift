@@ -61,7 +61,7 @@ struct SyncRoutes {
         let updated = try await userSync.setPrimary(
             person, connection: body.connectionID, platform: body.platform, organization: context.organization.id, actor: context.actor,
             requestID: context.requestID, logger: context.logger)
-        return try .json(PersonRepresentation(updated))
+        return .json(PersonRepresentation(updated))
     }
 
     @Sendable func setPrimaries(_ request: Request, context: TenantRequestContext) async throws -> Response {
@@ -82,7 +82,7 @@ struct SyncRoutes {
         let (sync, created) = try await userSync.startSync(
             person, connection: body.connectionID, organization: context.organization.id, actor: context.actor,
             requestID: context.requestID, logger: context.logger)
-        return try .json(SyncRepresentation(sync, history: false), status: created ? .created : .ok)
+        return .json(SyncRepresentation(sync, history: false), status: created ? .created : .ok)
     }
 
     @Sendable func startSyncs(_ request: Request, context: TenantRequestContext) async throws -> Response {
@@ -113,7 +113,7 @@ struct SyncRoutes {
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let id = try context.parameters.identifier("sync_id", as: SyncID.self)
-        return try .json(SyncRepresentation(try await userSync.sync(id, organization: context.organization.id, logger: context.logger), history: true))
+        return .json(SyncRepresentation(try await userSync.sync(id, organization: context.organization.id, logger: context.logger), history: true))
     }
 
     @Sendable func retry(_ request: Request, context: TenantRequestContext) async throws -> Response {
@@ -121,6 +121,6 @@ struct SyncRoutes {
         let id = try context.parameters.identifier("sync_id", as: SyncID.self)
         let sync = try await userSync.retry(
             id, organization: context.organization.id, actor: context.actor, requestID: context.requestID, logger: context.logger)
-        return try .json(SyncRepresentation(sync, history: false), status: .accepted)
+        return .json(SyncRepresentation(sync, history: false), status: .accepted)
     }
 }

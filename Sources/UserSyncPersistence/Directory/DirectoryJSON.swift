@@ -1,17 +1,28 @@
 import Foundation
 import UserSyncDomain
 
-/// Reads the JSON arrays of `usersync_accounts_json` and `usersync_syncs_json` (sql/0015): one
-/// positional array per account or sync, times as epoch seconds.
+/// Reads the JSON columns of the `people_directory` view (sql/0015): one positional array per
+/// account, sync or sync event, times as epoch seconds.
 enum DirectoryJSON {
     static func accounts(_ json: String) throws -> [Person.Account] {
         try JSONDecoder().decode([AccountEntry].self, from: Data(json.utf8)).map(\.account)
     }
 
-    static func syncs(_ json: String, organization: OrganizationID, person: PersonID) throws -> [Sync] {
+    /// The syncs of `json` with, when `history` is given (events by sync id), each one's events.
+    static func syncs(_ json: String, history: String?, organization: OrganizationID, person: PersonID) throws -> [Sync] {
         let decoder = JSONDecoder()
         decoder.userInfo[SyncEntry.owner] = SyncEntry.Owner(organization: organization, person: person)
-        return try decoder.decode([SyncEntry].self, from: Data(json.utf8)).map(\.sync)
+        let syncs = try decoder.decode([SyncEntry].self, from: Data(json.utf8)).map(\.sync)
+        guard let history else { return syncs }
+        var events: [UUID: [SyncEvent]] = [:]
+        for (id, entries) in try decoder.decode([String: [EventEntry]].self, from: Data(history.utf8)) {
+            if let id = UUID(uuidString: id) { events[id] = entries.map(\.event) }
+        }
+        return syncs.map { sync in
+            var sync = sync
+            sync.history = events[sync.id.rawValue] ?? []
+            return sync
+        }
     }
 
     private struct AccountEntry: Decodable {
@@ -54,8 +65,7 @@ enum DirectoryJSON {
                 linkedAccountID: try c.decodeIfPresent(UUID.self).map(AccountID.init), virtualIdentity: try c.decodeIfPresent(String.self),
                 virtualKind: try c.decodeIfPresent(String.self).flatMap(VirtualKind.init(rawValue:)), hasUserTokens: try c.decode(Bool.self),
                 userTokenExpiresAt: try c.date(), createdBy: try c.decode(String.self), createdAt: try c.date() ?? .distantPast,
-                updatedAt: try c.date() ?? .distantPast,
-                history: try c.decodeIfPresent([EventEntry].self)?.map(\.event) ?? [])
+                updatedAt: try c.date() ?? .distantPast, history: [])
         }
     }
 

@@ -61,17 +61,14 @@ public struct PeopleRepository: Sendable {
         _ organization: OrganizationID, _ filter: Filter, on db: PostgresConnection, logger: Logger
     ) async throws -> [(person: Person, position: Position)] {
         let key = Self.sortKey(filter.sort)
-        let select = """
-            \(Self.columns), \(key) AS sort_key,
-            usersync_accounts_json(p.org_id, p.id)::text, usersync_syncs_json(p.org_id, p.id, false)::text
-            """
-        let rows = try await db.query(query(organization, filter, select: select, paged: true), logger: logger)
+        let select = "\(Self.columns), \(key) AS sort_key, p.accounts_json, p.syncs_json"
+        let rows = try await db.query(query(organization, filter, select: select, from: "people_directory", paged: true), logger: logger)
         var people: [(Person, Position)] = []
         for try await row in rows {
             let cells = row.makeRandomAccess()
             var person = try Self.person(cells, organization)
             person.accounts = try DirectoryJSON.accounts(try cells[13].decode(String.self))
-            person.syncs = try DirectoryJSON.syncs(try cells[14].decode(String.self), organization: organization, person: person.id)
+            person.syncs = try DirectoryJSON.syncs(try cells[14].decode(String.self), history: nil, organization: organization, person: person.id)
             people.append((person, Position(key: try cells[12].decode(String.self), id: person.id.rawValue)))
         }
         return people
@@ -79,7 +76,7 @@ public struct PeopleRepository: Sendable {
 
     /// Every person matching `filter` (its paging ignored), in its order: the targets of a bulk action.
     public func ids(_ organization: OrganizationID, _ filter: Filter, on db: PostgresConnection, logger: Logger) async throws -> [PersonID] {
-        let rows = try await db.query(query(organization, filter, select: "p.id", paged: false), logger: logger)
+        let rows = try await db.query(query(organization, filter, select: "p.id", from: "people", paged: false), logger: logger)
         var ids: [PersonID] = []
         for try await id in rows.decode(UUID.self) { ids.append(PersonID(id)) }
         return ids
@@ -89,8 +86,9 @@ public struct PeopleRepository: Sendable {
         field == .name ? "lower(coalesce(p.display_name, p.email_normalized))" : "p.email_normalized"
     }
 
-    /// The filtered, sorted query over people, selecting `select`; `paged` applies the cursor and limit.
-    private func query(_ organization: OrganizationID, _ filter: Filter, select: String, paged: Bool) -> PostgresQuery {
+    /// The filtered, sorted query over people (`people` or the `people_directory` view), selecting
+    /// `select`; `paged` applies the cursor and limit.
+    private func query(_ organization: OrganizationID, _ filter: Filter, select: String, from relation: String, paged: Bool) -> PostgresQuery {
         let org = organization.rawValue
         let key = Self.sortKey(filter.sort)
         let direction = filter.descending ? "DESC" : "ASC"
@@ -98,7 +96,7 @@ public struct PeopleRepository: Sendable {
         let search = filter.search.map { $0.lowercased().trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
         let after = paged ? filter.after : nil
         return """
-            SELECT \(unescaped: select) FROM people p
+            SELECT \(unescaped: select) FROM \(unescaped: relation) p
             WHERE p.org_id = \(org)
               AND (\(filter.ids == nil) OR p.id = ANY(\((filter.ids ?? []).map(\.rawValue))::uuid[]))
               AND (\(filter.needsPrimaryChoice)::boolean IS NULL OR p.needs_primary_choice = \(filter.needsPrimaryChoice))
@@ -148,12 +146,16 @@ public struct PeopleRepository: Sendable {
     /// (`usersync_person`), so `db` may be in a transaction scoped to `organization` or in none.
     public func get(_ organization: OrganizationID, _ id: PersonID, on db: PostgresConnection, logger: Logger) async throws -> Person {
         let rows = try await db.query(
-            "SELECT * FROM usersync_person(\(organization.rawValue), \(id.rawValue))", logger: logger)
+            """
+            SELECT \(unescaped: Self.columns), p.accounts_json, p.syncs_json, p.sync_history_json
+            FROM usersync_person(\(organization.rawValue), \(id.rawValue)) p
+            """, logger: logger)
         for try await row in rows {
             let cells = row.makeRandomAccess()
             var person = try Self.person(cells, organization)
             person.accounts = try DirectoryJSON.accounts(try cells[12].decode(String.self))
-            person.syncs = try DirectoryJSON.syncs(try cells[13].decode(String.self), organization: organization, person: person.id)
+            person.syncs = try DirectoryJSON.syncs(
+                try cells[13].decode(String.self), history: try cells[14].decode(String.self), organization: organization, person: person.id)
             return person
         }
         throw DomainError.notFound(resource: "person")
@@ -164,7 +166,7 @@ public struct PeopleRepository: Sendable {
         guard !ids.isEmpty else { return [:] }
         let rows = try await db.query(
             """
-            SELECT \(unescaped: Self.columns), usersync_accounts_json(p.org_id, p.id)::text FROM people p
+            SELECT \(unescaped: Self.columns), p.accounts_json FROM people_directory p
             WHERE p.org_id = \(organization.rawValue) AND p.id = ANY(\(ids.map(\.rawValue))::uuid[])
             """, logger: logger)
         var people: [PersonID: Person] = [:]
