@@ -8,6 +8,12 @@ import UserSyncJobs
 import UserSyncPersistence
 import UserSyncTestSupport
 import UserSyncWorker
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Measures the job queue against a real PostgreSQL and prints the figures as JSON. A program,
 /// not a test. Run it through `scripts/bench-queue`, which starts the database.
@@ -19,6 +25,7 @@ struct QueueBenchmark: AsyncParsableCommand {
     @Option(help: "Jobs in the drained backlog.") var jobs = 100_000
     @Option(help: "Jobs one worker runs at once.") var concurrency = 500
     @Option(help: "Jobs claimed per round trip.") var batchSize = 500
+    @Option(help: "The usersync binary whose `work` processes drain the backlog in (f).") var usersync = ".build/release/usersync"
     @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
 
     func run() async throws {
@@ -31,7 +38,7 @@ struct QueueBenchmark: AsyncParsableCommand {
             settings.concurrency = concurrency
             settings.batchSize = batchSize
             settings.pollInterval = .milliseconds(200)
-            let bench = Bench(db: db, settings: settings, logger: logger)
+            let bench = Bench(db: db, settings: settings, binary: usersync, logger: logger)
             var report: [String: Double] = [:]
             report["a_database_ceiling_jobs_per_second"] = try await bench.databaseCeiling(jobs: total)
             report["b_drain_jobs_per_second"] = try await bench.drain(jobs: total)
@@ -45,6 +52,13 @@ struct QueueBenchmark: AsyncParsableCommand {
             report["d_quiet_org_p95_ms_during_flood"] = try await bench.fairness(flood: total, probes: smoke ? 20 : 100)
             report["e_killed_worker_job_rerun_seconds"] = try await bench.recovery(lease: smoke ? .seconds(3) : settings.lease)
             report["e_lease_seconds"] = smoke ? 3 : Double(settings.lease.components.seconds)
+            let one = try await bench.workProcesses(1, jobs: total, organizations: 20)
+            let two = try await bench.workProcesses(2, jobs: total, organizations: 20)
+            report["f_one_process_jobs_per_second"] = one.jobsPerSecond
+            report["f_two_processes_jobs_per_second"] = two.jobsPerSecond
+            report["f_two_over_one"] = (two.jobsPerSecond / one.jobsPerSecond).rounded(to: 3)
+            report["f_two_processes_jobs_by_busier_share"] = (Double(two.jobsByProcess.max() ?? 0) / Double(total)).rounded(to: 3)
+            report["f_organizations"] = 20
             report["jobs"] = Double(total)
             report["concurrency"] = Double(concurrency)
             report["batch_size"] = Double(batchSize)
@@ -59,6 +73,8 @@ struct Empty: Decodable, Sendable {}
 struct Bench: Sendable {
     let db: TestDatabase
     let settings: WorkerSettings
+    /// The `usersync` binary (f) runs as `usersync work`.
+    let binary: String
     let logger: Logger
     var queue: JobQueue { JobQueue(database: db.service) }
 
@@ -243,6 +259,185 @@ struct Bench: Sendable {
     }
 }
 
+// MARK: (f) Worker processes
+
+/// A `usersync work` process and the port of its metrics endpoint.
+struct Worker: Sendable {
+    let process: Process
+    let metricsPort: Int
+}
+
+/// What a backlog drained by real `usersync work` processes came to.
+struct ProcessDrain: Sendable {
+    /// From the first job's start to the last one's finish, on the database's clock.
+    let jobsPerSecond: Double
+    /// The jobs each process ran (its own succeeded counter), in start order.
+    let jobsByProcess: [Int]
+}
+
+extension Bench {
+    /// (f) A backlog of no-op jobs spread over `organizations` organizations, drained by
+    /// `processes` real `usersync work` processes with this benchmark's concurrency, batch size
+    /// and poll interval. The processes start claiming at the same moment, and the rate runs on
+    /// the database's clock from the first job's start to the last one's finish, so process
+    /// start-up does not count. Each process's share comes from its metrics endpoint: the table
+    /// forgets a job's worker (`lease_owner`) once it has succeeded.
+    func workProcesses(_ processes: Int, jobs: Int, organizations: Int) async throws -> ProcessDrain {
+        for index in 0..<organizations {
+            let org = try await organization()
+            try await enqueue(jobs / organizations + (index < jobs % organizations ? 1 : 0), for: org)
+        }
+        // Both runs start from the same table: earlier sections' deleted jobs vacuumed away, and
+        // statistics that know the backlog.
+        try await db.adminQuery("VACUUM ANALYZE jobs")
+
+        let workers = try await startTogether(processes)
+        defer {
+            for worker in workers where worker.process.isRunning { kill(worker.process.processIdentifier, SIGKILL) }
+        }
+
+        let limit = Duration.seconds(120) + .seconds(Double(jobs) / 200)
+        let deadline = ContinuousClock.now + limit
+        while try await unfinished() {
+            for worker in workers where !worker.process.isRunning {
+                throw BenchmarkFailure(
+                    "(f) usersync work (pid \(worker.process.processIdentifier)) exited with status "
+                        + "\(worker.process.terminationStatus) before the backlog drained")
+            }
+            guard ContinuousClock.now < deadline else {
+                throw BenchmarkFailure(
+                    "(f) \(processes) usersync work process(es) did not drain \(jobs) jobs within \(Int(limit.seconds)) s: "
+                        + "\(try await unfinishedCount()) still queued or running")
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+
+        let (succeeded, seconds) = try await drainWindow()
+        guard succeeded == jobs else { throw BenchmarkFailure("(f) \(succeeded) of \(jobs) jobs succeeded") }
+        var ran: [Int] = []
+        for worker in workers { ran.append(try await jobsRun(worker.process, metricsPort: worker.metricsPort)) }
+        guard ran.reduce(0, +) == jobs else {
+            throw BenchmarkFailure("(f) the processes' metrics count \(ran) jobs run, \(jobs) expected")
+        }
+        for worker in workers { worker.process.terminate() }  // SIGTERM
+        for worker in workers { try await stop(worker.process) }
+        try await clear()
+        return ProcessDrain(jobsPerSecond: (Double(jobs) / seconds).rounded(), jobsByProcess: ran)
+    }
+
+    /// Starts `count` worker processes while the `jobs` table is locked against claims, and
+    /// releases it once each is waiting on its first claim: otherwise the first process up would
+    /// drain a small backlog alone before the second had connected.
+    func startTogether(_ count: Int) async throws -> [Worker] {
+        var ports: Set<Int> = []
+        while ports.count < count { ports.insert(Int.random(in: 20_000...32_000)) }  // below the ephemeral range
+        return try await db.admin.withTransaction(logger: logger) { connection in
+            // EXCLUSIVE blocks the claim's row locks and updates, not plain reads.
+            try await connection.query("LOCK TABLE jobs IN EXCLUSIVE MODE", logger: logger)
+            var workers: [Worker] = []
+            do {
+                for port in ports { workers.append(Worker(process: try startWorker(metricsPort: port), metricsPort: port)) }
+                let deadline = ContinuousClock.now + .seconds(60)
+                while try await claimsWaiting() < count {
+                    for worker in workers where !worker.process.isRunning {
+                        throw BenchmarkFailure(
+                            "(f) usersync work (pid \(worker.process.processIdentifier)) exited with status "
+                                + "\(worker.process.terminationStatus) before its first claim")
+                    }
+                    guard ContinuousClock.now < deadline else {
+                        throw BenchmarkFailure("(f) \(count) usersync work process(es) were not all waiting to claim within 60 s of starting")
+                    }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
+            } catch {
+                for worker in workers where worker.process.isRunning { kill(worker.process.processIdentifier, SIGKILL) }
+                throw error
+            }
+            return workers
+        }
+    }
+
+    /// Claims blocked on the lock `startTogether` holds (seen on the admin pool's other connection).
+    func claimsWaiting() async throws -> Int {
+        let rows = try await db.admin.client.query(
+            """
+            SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%usersync_claim_jobs%'
+            """, logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
+    func startWorker(metricsPort: Int) throws -> Process {
+        try BenchmarkSupport.start(
+            "work", binary: URL(fileURLWithPath: binary), db: db,
+            environment: [
+                "USERSYNC_WORKER_CONCURRENCY": String(settings.concurrency),
+                "USERSYNC_WORKER_BATCH_SIZE": String(settings.batchSize),
+                "USERSYNC_WORKER_POLL_INTERVAL_MS": String(Int(settings.pollInterval.seconds * 1_000)),
+                "USERSYNC_WORKER_METRICS_PORT": String(metricsPort),
+            ],
+            logLevel: ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "error")
+    }
+
+    /// Succeeded jobs, and the seconds from the first start to the last finish.
+    func drainWindow() async throws -> (Int, Double) {
+        try await db.service.withQueueScope(logger: logger) { connection in
+            let rows = try await connection.query(
+                """
+                SELECT count(*) FILTER (WHERE state = 'succeeded'),
+                       coalesce(extract(epoch FROM max(finished_at) - min(started_at))::float8, 0)
+                FROM jobs
+                """, logger: logger)
+            for try await (count, seconds) in rows.decode((Int64, Double).self) { return (Int(count), seconds) }
+            return (0, 0)
+        }
+    }
+
+    func unfinishedCount() async throws -> Int {
+        try await db.service.withQueueScope(logger: logger) { connection in
+            let rows = try await connection.query("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')", logger: logger)
+            for try await count in rows.decode(Int64.self) { return Int(count) }
+            return 0
+        }
+    }
+
+    /// The no-op jobs a worker process ran, from its `/metrics`; a process that never got to
+    /// claim may still be starting, so its endpoint is given up to 30 s to answer.
+    func jobsRun(_ process: Process, metricsPort: Int) async throws -> Int {
+        let url = URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!
+        let deadline = ContinuousClock.now + .seconds(30)
+        while true {
+            guard process.isRunning else {
+                throw BenchmarkFailure("(f) usersync work (pid \(process.processIdentifier)) exited with status \(process.terminationStatus)")
+            }
+            if let (data, _) = try? await URLSession.shared.data(from: url) {
+                let series = #"usersync_jobs_succeeded_total{kind="noop"} "#
+                let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(series) }
+                return line.flatMap { Double($0.dropFirst(series.count)) }.map { Int($0) } ?? 0
+            }
+            guard ContinuousClock.now < deadline else {
+                throw BenchmarkFailure("(f) usersync work (pid \(process.processIdentifier)) did not serve \(url) within 30 s")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    /// Waits up to a minute for a process sent SIGTERM to exit; then kills it, and says so.
+    func stop(_ process: Process) async throws {
+        let deadline = ContinuousClock.now + .seconds(60)
+        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        if process.isRunning {
+            FileHandle.standardError.write(Data(
+                "(f) usersync work (pid \(process.processIdentifier)) did not exit within 60 s of SIGTERM; killed it with SIGKILL\n".utf8))
+            kill(process.processIdentifier, SIGKILL)
+        } else if process.terminationStatus != 0 {
+            FileHandle.standardError.write(Data(
+                "(f) usersync work (pid \(process.processIdentifier)) exited with status \(process.terminationStatus) after SIGTERM\n".utf8))
+        }
+        process.waitUntilExit()
+    }
+}
 
 extension Double {
     func rounded(to places: Int) -> Double {
