@@ -85,7 +85,7 @@ public struct BenchmarkClient: Sendable {
     public func waitUntilReady() async throws {
         for _ in 0..<300 {
             try alive()
-            if (try? await call(.GET, "/readyz")) != nil { return }
+            if (try? await call(.GET, "/readyz", timeout: .seconds(2))) != nil { return }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw BenchmarkFailure("usersync serve did not become ready within 30 s")

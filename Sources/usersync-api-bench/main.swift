@@ -1,10 +1,8 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
 import PostgresNIO
-import Synchronization
 import UserSyncDomain
 import UserSyncSimulator
 import UserSyncTestSupport
@@ -118,8 +116,8 @@ struct Bench: Sendable {
         // The serve process's peak from the setup's API calls alone, to tell the measured requests' own apart.
         report["serve_peak_rss_mib_before_measuring"] = BenchmarkSupport.peakResidentMiB(serve.processIdentifier)
 
-        let measured = try await withAPIClient(base: "http://127.0.0.1:\(port)", children: children) { client in
-            try await requests(client, key: key, ids: ids, cursors: cursors)
+        let measured = try await LoadClient.with(base: "http://127.0.0.1:\(port)", connections: Self.inFlightLimit, alive: children.checkAlive) {
+            client in try await requests(client, children, key: key, ids: ids, cursors: cursors)
         }
         report.merge(measured) { $1 }
         report["people"] = Double(plan.people)
@@ -223,7 +221,7 @@ struct Bench: Sendable {
 
     // MARK: Measuring
 
-    func requests(_ client: APIClient, key: String, ids: [String], cursors: [String]) async throws -> [String: Double] {
+    func requests(_ client: LoadClient, _ children: Children, key: String, ids: [String], cursors: [String]) async throws -> [String: Double] {
         let people = "/v1/orgs/\(Self.organization)/people"
         let point: @Sendable () async throws -> String? = { try await client.get("\(people)/\(ids.randomElement()!)", token: key) }
         let pages = [nil] + cursors
@@ -238,25 +236,22 @@ struct Bench: Sendable {
         for (name, request) in [("healthz", healthz), ("point_read", point), ("page", page)] {
             _ = try await Load.closed(clients: plan.connections, for: plan.warmup, request)
             let outcome = try await Load.closed(clients: plan.connections, for: plan.seconds, request)
-            try check(outcome, name, client)
+            try check(outcome, name, children)
             report.merge(outcome.figures(name)) { $1 }
-            report["\(name)_requests_per_second"] = Double(outcome.latencies.count) / outcome.seconds
         }
         for (name, rate, request) in [("point_read", plan.pointRate, point), ("page", plan.pageRate, page)] {
             let run = "\(name)_at_\(rate)_per_second"
             _ = try await Load.fixedRate(rate, for: plan.warmup, inFlightLimit: Self.inFlightLimit, request)
             let outcome = try await Load.fixedRate(rate, for: plan.seconds, inFlightLimit: Self.inFlightLimit, request)
-            try check(outcome, run, client)
+            try check(outcome, run, children)
             report.merge(outcome.figures(run)) { $1 }
-            report["\(run)_achieved_per_second"] = Double(outcome.latencies.count) / outcome.seconds
-            report["\(run)_missed"] = Double(outcome.missed)
         }
         return report
     }
 
     /// Fails when a process died, nothing was answered, or more than 1% of the answers were not a 200.
-    func check(_ outcome: Outcome, _ name: String, _ client: APIClient) throws {
-        try client.children.checkAlive()
+    func check(_ outcome: LoadOutcome, _ name: String, _ children: Children) throws {
+        try children.checkAlive()
         guard !outcome.latencies.isEmpty else { throw BenchmarkFailure("\(name): no request was answered") }
         guard Double(outcome.failed) <= Double(outcome.latencies.count) * Self.failureShare else {
             throw BenchmarkFailure(
@@ -334,111 +329,6 @@ struct Bench: Sendable {
 
 // MARK: Load
 
-/// What a run of requests came to.
-struct Outcome: Sendable {
-    /// Each answered request's latency in milliseconds (from its scheduled send in a fixed-rate run).
-    var latencies: [Double] = []
-    /// Answers other than a 200, and requests that failed.
-    var failed = 0
-    var firstFailure: String?
-    /// Requests of a fixed-rate run not sent because too many were in flight when they were due.
-    var missed = 0
-    /// From the first request's send (or schedule) to the last answer.
-    var seconds = 0.0
-
-    mutating func record(_ milliseconds: Double, failure: String?) {
-        latencies.append(milliseconds)
-        if let failure {
-            failed += 1
-            if firstFailure == nil { firstFailure = failure }
-        }
-    }
-
-    func figures(_ name: String) -> [String: Double] {
-        let sorted = latencies.sorted()
-        func percentile(_ p: Double) -> Double { sorted.isEmpty ? -1 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-        return [
-            "\(name)_p50_ms": percentile(0.5), "\(name)_p90_ms": percentile(0.9), "\(name)_p99_ms": percentile(0.99),
-            "\(name)_max_ms": sorted.last ?? -1, "\(name)_requests": Double(sorted.count), "\(name)_non_200": Double(failed),
-        ]
-    }
-}
-
-/// The two ways of sending requests: a closed loop (each client sends its next request when the
-/// last one is answered: throughput) and an open loop (requests due on a fixed schedule whatever
-/// the answers do: latency at a given rate, without coordinated omission).
-enum Load {
-    /// `clients` clients each sending `request` again as soon as it is answered, for `duration`.
-    /// `request` answers nil for a 200, otherwise what went wrong.
-    static func closed(
-        clients: Int, for duration: Duration, _ request: @escaping @Sendable () async throws -> String?
-    ) async throws -> Outcome {
-        let recorder = Recorder()
-        let started = ContinuousClock.now, end = started + duration
-        try await withThrowingDiscardingTaskGroup { group in
-            for _ in 0..<clients {
-                group.addTask {
-                    while ContinuousClock.now < end {
-                        let sent = ContinuousClock.now
-                        let failure = try await request()
-                        let elapsed = (ContinuousClock.now - sent).seconds * 1_000
-                        recorder.state.withLock { $0.record(elapsed, failure: failure) }
-                    }
-                }
-            }
-        }
-        return recorder.state.withLock { outcome in
-            outcome.seconds = (ContinuousClock.now - started).seconds
-            return outcome
-        }
-    }
-
-    /// `rate` requests a second for `duration`, each sent at its scheduled time (or at once, when
-    /// the schedule is behind) and timed from it; a request due while `inFlightLimit` are in
-    /// flight is missed.
-    static func fixedRate(
-        _ rate: Int, for duration: Duration, inFlightLimit: Int, _ request: @escaping @Sendable () async throws -> String?
-    ) async throws -> Outcome {
-        let recorder = Recorder()
-        let interval = Duration.seconds(1) / rate, due = Int(duration / interval)
-        let started = ContinuousClock.now
-        let missed = try await withThrowingDiscardingTaskGroup { group in
-            var missed = 0
-            for index in 0..<due {
-                let scheduled = started + interval * index
-                try await Task.sleep(until: scheduled, clock: .continuous)
-                let sending = recorder.inFlight.withLock { count in
-                    guard count < inFlightLimit else { return false }
-                    count += 1
-                    return true
-                }
-                guard sending else {
-                    missed += 1
-                    continue
-                }
-                group.addTask {
-                    defer { recorder.inFlight.withLock { $0 -= 1 } }
-                    let failure = try await request()
-                    let elapsed = (ContinuousClock.now - scheduled).seconds * 1_000
-                    recorder.state.withLock { $0.record(elapsed, failure: failure) }
-                }
-            }
-            return missed
-        }
-        return recorder.state.withLock { outcome in
-            outcome.missed = missed
-            outcome.seconds = (ContinuousClock.now - started).seconds
-            return outcome
-        }
-    }
-}
-
-/// A run's outcome and its requests in flight, shared by the tasks sending them.
-final class Recorder: Sendable {
-    let state = Mutex(Outcome())
-    let inFlight = Mutex(0)
-}
-
 // MARK: The client
 
 /// The child processes, to say which one died when the service stops answering.
@@ -446,59 +336,9 @@ struct Children: Sendable {
     let serve: Process
     let work: Process
 
-    var allRunning: Bool { serve.isRunning && work.isRunning }
-
     func checkAlive() throws {
         for (role, process) in [("serve", serve), ("work", work)] where !process.isRunning {
             throw BenchmarkFailure("usersync \(role) exited with status \(process.terminationStatus); run with BENCH_LOG_LEVEL=info to see why")
         }
-    }
-}
-
-/// Runs `body` with a client of its own, sized for the most requests any run has in flight
-/// (redirects not followed), and shuts the client down afterwards.
-func withAPIClient<T: Sendable>(base: String, children: Children, _ body: (APIClient) async throws -> T) async throws -> T {
-    var configuration = HTTPClient.Configuration()
-    configuration.redirectConfiguration = .disallow
-    configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = Bench.inFlightLimit
-    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    let client = APIClient(base: base, http: http, children: children)
-    let result: Result<T, any Error>
-    do { result = .success(try await body(client)) } catch { result = .failure(error) }
-    try await http.shutdown()
-    return try result.get()
-}
-
-/// Sends the measured requests: reads the whole answer, and says what went wrong instead of
-/// throwing, unless a process died.
-struct APIClient: Sendable {
-    let base: String
-    let http: HTTPClient
-    let children: Children
-
-    /// nil for a 200, otherwise the status or the error.
-    func get(_ path: String, token: String?) async throws -> String? {
-        do {
-            let (status, _) = try await send(path, token: token)
-            return status == .ok ? nil : "GET \(path) → \(status)"
-        } catch {
-            if !children.allRunning { try children.checkAlive() }
-            return "GET \(path) failed: \(error)"
-        }
-    }
-
-    /// The bytes of a 200's body; anything else throws.
-    func size(_ path: String, token: String?) async throws -> Int {
-        let (status, bytes) = try await send(path, token: token)
-        guard status == .ok else { throw BenchmarkFailure("GET \(path) → \(status)") }
-        return bytes
-    }
-
-    func send(_ path: String, token: String?) async throws -> (HTTPResponseStatus, Int) {
-        var request = HTTPClientRequest(url: base + path)
-        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
-        let response = try await http.execute(request, timeout: .seconds(30))
-        let body = try await response.body.collect(upTo: 16 << 20)
-        return (response.status, body.readableBytes)
     }
 }

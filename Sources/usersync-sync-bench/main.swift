@@ -1,11 +1,9 @@
 import ArgumentParser
-import AsyncHTTPClient
 import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
 import PostgresNIO
-import Synchronization
 import UserSyncDomain
 import UserSyncPersistence
 import UserSyncSimulator
@@ -110,10 +108,10 @@ struct Bench: Sendable {
         // The API's latency while the worker syncs: the first people page and a point read of a
         // person being synced, each at the probe rate, until every sync is carried out.
         let accepted = Samples()
-        let pageProbe = FixedRate(probeRate, inFlightLimit: Self.inFlightLimit)
-        let pointProbe = FixedRate(probeRate, inFlightLimit: Self.inFlightLimit)
+        let pageProbe = FixedRateLoad(probeRate, inFlightLimit: Self.inFlightLimit)
+        let pointProbe = FixedRateLoad(probeRate, inFlightLimit: Self.inFlightLimit)
         let started = ContinuousClock.now
-        let tally = try await withProbeClient(base: "http://127.0.0.1:\(port)") { probe in
+        let tally = try await LoadClient.with(base: "http://127.0.0.1:\(port)", connections: 2 * Self.inFlightLimit) { probe in
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await pageProbe.run { try await probe.get("/v1/orgs/bench/people?limit=50", token: key) } }
                 group.addTask { try await pointProbe.run { try await probe.get("/v1/orgs/bench/people/\(ids.randomElement()!)", token: key) } }
@@ -192,118 +190,5 @@ struct Bench: Sendable {
         var result: [(String, Int64)] = []
         for try await row in rows.decode((String, Int64).self) { result.append(row) }
         return result
-    }
-}
-
-// MARK: Probing the API at a fixed rate
-
-/// What a probe's requests came to.
-struct Outcome: Sendable {
-    /// Each answered request's latency in milliseconds, from its scheduled send.
-    var latencies: [Double] = []
-    /// Answers other than a 200, and requests that failed.
-    var failed = 0
-    /// Requests not sent because too many were in flight when they were due.
-    var missed = 0
-    /// From the first request's schedule to the last answer.
-    var seconds = 0.0
-
-    func figures(_ name: String) -> [String: Double] {
-        let sorted = latencies.sorted()
-        func percentile(_ p: Double) -> Double { sorted.isEmpty ? -1 : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
-        return [
-            "\(name)_p50_ms": percentile(0.5), "\(name)_p90_ms": percentile(0.9), "\(name)_p99_ms": percentile(0.99),
-            "\(name)_max_ms": sorted.last ?? -1, "\(name)_requests": Double(sorted.count), "\(name)_non_200": Double(failed),
-            "\(name)_missed": Double(missed), "\(name)_achieved_per_second": seconds > 0 ? Double(sorted.count) / seconds : 0,
-        ]
-    }
-}
-
-/// Requests sent on a fixed schedule (an open loop) until stopped, each at its scheduled time (or
-/// at once, when the schedule is behind) and timed from it, so a slow answer delays no later
-/// request and queueing counts (no coordinated omission). A request due while `inFlightLimit` are
-/// in flight is missed.
-final class FixedRate: Sendable {
-    let rate: Int
-    let inFlightLimit: Int
-    private let state = Mutex(Outcome())
-    private let inFlight = Mutex(0)
-    private let stopped = Mutex(false)
-
-    init(_ rate: Int, inFlightLimit: Int) {
-        self.rate = rate
-        self.inFlightLimit = inFlightLimit
-    }
-
-    var outcome: Outcome { state.withLock { $0 } }
-
-    /// Sends no more requests; `run` returns once the ones in flight are answered.
-    func stop() { stopped.withLock { $0 = true } }
-
-    /// Sends `request` (true for a 200) at the rate until `stop()`.
-    func run(_ request: @escaping @Sendable () async throws -> Bool) async throws {
-        let interval = Duration.seconds(1) / rate
-        let started = ContinuousClock.now
-        try await withThrowingDiscardingTaskGroup { group in
-            var index = 0
-            while !stopped.withLock({ $0 }) {
-                let scheduled = started + interval * index
-                index += 1
-                try await Task.sleep(until: scheduled, clock: .continuous)
-                let sending = inFlight.withLock { count in
-                    guard count < inFlightLimit else { return false }
-                    count += 1
-                    return true
-                }
-                guard sending else {
-                    state.withLock { $0.missed += 1 }
-                    continue
-                }
-                group.addTask {
-                    defer { self.inFlight.withLock { $0 -= 1 } }
-                    let ok = try await request()
-                    let elapsed = (ContinuousClock.now - scheduled).seconds * 1_000
-                    self.state.withLock { outcome in
-                        outcome.latencies.append(elapsed)
-                        if !ok { outcome.failed += 1 }
-                    }
-                }
-            }
-        }
-        state.withLock { $0.seconds = (ContinuousClock.now - started).seconds }
-    }
-}
-
-/// Runs `body` with a client of its own for the probes, sized for their requests in flight
-/// (redirects not followed), and shuts it down afterwards.
-func withProbeClient<T: Sendable>(base: String, _ body: (ProbeClient) async throws -> T) async throws -> T {
-    var configuration = HTTPClient.Configuration()
-    configuration.redirectConfiguration = .disallow
-    configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 2 * Bench.inFlightLimit
-    let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    let result: Result<T, any Error>
-    do { result = .success(try await body(ProbeClient(base: base, http: http))) } catch { result = .failure(error) }
-    try await http.shutdown()
-    return try result.get()
-}
-
-/// Sends the probes' requests and reads their whole answers.
-struct ProbeClient: Sendable {
-    let base: String
-    let http: HTTPClient
-
-    /// Whether the answer was a 200; a failed request is not.
-    func get(_ path: String, token: String) async throws -> Bool {
-        var request = HTTPClientRequest(url: base + path)
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        do {
-            let response = try await http.execute(request, timeout: .seconds(30))
-            _ = try await response.body.collect(upTo: 16 << 20)
-            return response.status == .ok
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch {
-            return false
-        }
     }
 }
