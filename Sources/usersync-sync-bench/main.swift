@@ -28,16 +28,25 @@ struct SyncBenchmark: AsyncParsableCommand {
     @Option(help: "The usersync binary that serves and works.") var usersync = ".build/release/usersync"
     @Option(help: "Jobs the worker runs at once.") var concurrency = 16
     @Option(help: "People pages, and point reads, sent a second each while the worker syncs.") var probeRate = 200
+    @Option(help: "Other organizations written into the database first (directly in SQL).") var others = 0
+    @Option(help: "People in each other organization.") var otherSize = 50_000
     @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
 
     func run() async throws {
         let people = smoke ? 300 : self.people, wanted = smoke ? 40 : syncs
         let binary = usersync, concurrency = concurrency, probeRate = smoke ? min(probeRate, 20) : probeRate
+        let others = others, otherSize = smoke ? min(otherSize, 500) : otherSize
         let report = try await withTestDatabase { db in
-            try await SimulatedPlatforms.run { platforms in
+            var filled: [String: Double] = [:]
+            if others > 0 {
+                let started = ContinuousClock.now
+                try await db.fillOtherOrganizations(count: others, people: otherSize)
+                filled = ["others": Double(others), "other_size": Double(otherSize), "fill_others_seconds": (ContinuousClock.now - started).seconds]
+            }
+            return try await SimulatedPlatforms.run { platforms in
                 try await Bench(db: db, platforms: platforms, binary: binary, concurrency: concurrency, probeRate: probeRate)
                     .measure(people: people, syncs: wanted)
-            }
+            }.merging(filled) { $1 }
         }
         try BenchmarkSupport.print(report)
     }
@@ -50,6 +59,8 @@ struct Bench: Sendable {
     let concurrency: Int
     let probeRate: Int
     static let operatorToken = String(repeating: "b", count: 40)
+    /// The measured organization, among the others the database may hold.
+    static let organizationID = "(SELECT id FROM organizations WHERE slug = 'bench')"
     /// Probe requests in flight at most; one due beyond it is missed.
     static let inFlightLimit = 64
 
@@ -177,7 +188,8 @@ struct Bench: Sendable {
     func busy() async throws -> Int64 {
         let rows = try await db.admin.client.query(
             """
-            SELECT (SELECT count(*) FROM syncs WHERE status = 'pending' AND cause IS DISTINCT FROM 'awaiting_user_consent')
+            SELECT (SELECT count(*) FROM syncs WHERE org_id = \(unescaped: Self.organizationID) AND status = 'pending'
+                                                   AND cause IS DISTINCT FROM 'awaiting_user_consent')
                  + (SELECT count(*) FROM jobs WHERE kind = 'sync.run' AND state IN ('queued', 'running'))
             """, logger: db.logger)
         for try await count in rows.decode(Int64.self) { return count }
@@ -186,7 +198,8 @@ struct Bench: Sendable {
 
     func statuses() async throws -> [(String, Int64)] {
         let rows = try await db.admin.client.query(
-            "SELECT status || ':' || coalesce(cause, ''), count(*) FROM syncs GROUP BY 1", logger: db.logger)
+            "SELECT status || ':' || coalesce(cause, ''), count(*) FROM syncs WHERE org_id = \(unescaped: Self.organizationID) GROUP BY 1",
+            logger: db.logger)
         var result: [(String, Int64)] = []
         for try await row in rows.decode((String, Int64).self) { result.append(row) }
         return result
