@@ -1,8 +1,8 @@
--- People with their accounts and syncs, read in the same statement as JSON arrays (positional,
--- times as epoch seconds): a page of people is one statement, not three, and a person one round
--- trip (usersync_person). The arrays are correlated subqueries of a view, so each is planned
--- with the statement that reads it and evaluated only for the rows that statement returns (after
--- its LIMIT): about 40 µs a person, where a PL/pgSQL function per row cost 200 to 300.
+-- A person with their accounts and syncs, read in the same statement as JSON arrays (positional,
+-- times as epoch seconds): a person is one round trip (usersync_person), not four transactions.
+-- The arrays are correlated subqueries of a view, evaluated only for the rows a statement
+-- returns, about 40 µs a person (a PL/pgSQL function per row cost 200 to 300). Pages of people
+-- read accounts and syncs by the page's ids instead, four times cheaper for fifty people.
 -- security_invoker: the caller's row-level security applies, as on the tables themselves.
 CREATE VIEW people_directory WITH (security_invoker = true) AS
 SELECT p.*,

@@ -66,114 +66,39 @@ struct Bench: Sendable {
     let db: TestDatabase
     let platforms: SimulatedPlatforms
     let plan: Plan
-    static let operatorToken = String(repeating: "c", count: 40)
-    static let organization = "bench"
-    /// Last names whose people are synced onto Teams: each is about one person in 30.
-    static let syncedNames = ["lovelace", "hopper", "knuth"]
     /// What every Sync users page must hold.
     static let table = #"<table class="table people""#
 
-    /// Imports and syncs take longer the larger the organization; these deadlines are generous.
-    var setupDeadline: Duration { .seconds(180 + plan.people / 50) }
-
     func measure() async throws -> [String: Double] {
-        let org = Self.organization
-        _ = platforms.simulator.createOrganization(name: org, seed: 5, size: plan.people)
-        let port = Int.random(in: 20_000...32_000)  // below the ephemeral range
-        let serve = try start("serve", port: port)
-        let work: Process
-        do { work = try start("work", port: port) } catch {
-            Self.stop([serve])
-            throw error
-        }
-        defer { Self.stop([serve, work]) }
-        let children = Children(serve: serve, work: work)
-        let api = BenchmarkClient(base: "http://127.0.0.1:\(port)", alive: children.checkAlive)
-        try await api.waitUntilReady()
+        _ = platforms.simulator.createOrganization(name: BenchmarkDeployment.organization, seed: 5, size: plan.people)
+        let deployment = try await BenchmarkDeployment.start(db: db, platforms: platforms, binary: plan.binary, people: plan.people)
+        defer { deployment.stop() }
 
         let setupStarted = ContinuousClock.now
-        let key = try await prepare(api)
+        let key = try await deployment.prepareOrganization(keyName: "console bench")
         var report: [String: Double] = [
             "setup_seconds": (ContinuousClock.now - setupStarted).seconds,
             // The serve process's peak from the setup's API calls alone, to tell the pages' own apart.
-            "serve_peak_rss_mib_before_pages": BenchmarkSupport.peakResidentMiB(serve.processIdentifier),
+            "serve_peak_rss_mib_before_pages": BenchmarkSupport.peakResidentMiB(deployment.serve.processIdentifier),
         ]
 
-        let measured = try await withConsoleClient(base: "http://127.0.0.1:\(port)", children: children) { console in
+        let measured = try await withConsoleClient(deployment) { console in
             try await console.signIn(apiKey: key)
             return try await pages(console)
         }
         report.merge(measured) { $1 }
         report["people"] = Double(plan.people)
-        report["people_in_directory"] = Double(try await count("SELECT count(*) FROM people"))
+        report["people_in_directory"] = Double(try await deployment.count("SELECT count(*) FROM people"))
         report["concurrency"] = Double(plan.concurrency)
         report["requests_each"] = Double(plan.requests)
         report["warmup_each"] = Double(plan.warmup)
-        report["serve_peak_rss_mib"] = BenchmarkSupport.peakResidentMiB(serve.processIdentifier)
-        for (status, count) in try await statuses() { report["syncs_\(status)"] = Double(count) }
+        report["serve_peak_rss_mib"] = BenchmarkSupport.peakResidentMiB(deployment.serve.processIdentifier)
+        report.merge(try await deployment.syncStatuses()) { $1 }
         return report.mapValues { ($0 * 1000).rounded() / 1000 }
     }
 
-    // MARK: Setting the organization up
-
-    /// Creates the organization, connects and imports all four platforms, chooses primaries and
-    /// syncs a few thousand people onto Teams, then waits for the worker; returns an admin API key.
-    func prepare(_ api: BenchmarkClient) async throws -> String {
-        let org = Self.organization, token = Self.operatorToken
-        _ = try await api.call(.POST, "/v1/orgs", token: token, body: #"{"slug":"\#(org)","name":"Bench"}"#)
-        var connections: [Platform: String] = [:]
-        var runs: [Platform: String] = [:]
-        for platform in Platform.allCases {
-            let connection = try await api.call(
-                .POST, "/v1/orgs/\(org)/connections", token: token, body: platforms.connectionBody(platform, organization: org))["id"] as! String
-            if platform.importsSelectedTeams { try await selectAllTeams(api, connection) }
-            connections[platform] = connection
-        }
-        for (platform, connection) in connections {
-            runs[platform] = try await api.call(.POST, "/v1/orgs/\(org)/connections/\(connection)/imports", token: token)["id"] as? String
-        }
-        try await waitUntil("every import succeeded", deadline: setupDeadline) {
-            var done = true
-            for (platform, run) in runs {
-                let state = try await api.call(.GET, "/v1/orgs/\(org)/imports/\(run)", token: token)["state"] as? String
-                guard state != "failed" else { throw BenchmarkFailure("the \(platform) import failed") }
-                done = done && state == "succeeded"
-            }
-            return done
-        }
-        for platform in [Platform.slack, .teams] {
-            _ = try await api.call(
-                .POST, "/v1/orgs/\(org)/people/primary", token: token,
-                body: #"{"platform":"\#(platform.rawValue)","filter":{"needs_primary_choice":true,"platforms":["\#(platform.rawValue)"]}}"#)
-        }
-        // A few thousand syncs onto Teams, so that rows show every status: links waiting for
-        // their person, guests invited, and whatever failed.
-        for name in Self.syncedNames {
-            _ = try await api.call(
-                .POST, "/v1/orgs/\(org)/syncs", token: token, body: #"{"connection_id":"\#(connections[.teams]!)","filter":{"q":"\#(name)"}}"#)
-        }
-        try await waitUntil("the worker carried out every sync", deadline: setupDeadline) { try await busy() == 0 }
-        return try await api.call(.POST, "/v1/orgs/\(org)/keys", token: token, body: #"{"name":"console bench","role":"admin"}"#)["secret"] as! String
-    }
-
-    func selectAllTeams(_ api: BenchmarkClient, _ connection: String) async throws {
-        let org = Self.organization, token = Self.operatorToken
-        var ids: [String] = []
-        var cursor: String?
-        repeat {
-            let page = try await api.call(
-                .GET, "/v1/orgs/\(org)/connections/\(connection)/teams/available" + (cursor.map { "?cursor=\($0)" } ?? ""), token: token)
-            ids += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["platform_team_id"] as? String }
-            cursor = page["next_cursor"] as? String
-        } while cursor != nil
-        let selection = String(decoding: try JSONSerialization.data(withJSONObject: ["select": ids]), as: UTF8.self)
-        _ = try await api.call(.POST, "/v1/orgs/\(org)/connections/\(connection)/teams/selection", token: token, body: selection)
-    }
-
-    // MARK: Measuring
-
     func pages(_ console: ConsoleClient) async throws -> [String: Double] {
-        let list = "/console/\(Self.organization)/people"
+        let list = "/console/\(BenchmarkDeployment.organization)/people"
         var report: [String: Double] = [:]
         let first = try await console.page(list)
         report["first_page_bytes"] = Double(first.utf8.count)
@@ -245,63 +170,6 @@ struct Bench: Sendable {
         [("&quot;", "\""), ("&#39;", "'"), ("&#x27;", "'"), ("&#x2F;", "/"), ("&#47;", "/"), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")]
             .reduce(text) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
     }
-
-    // MARK: Processes and the database
-
-    func start(_ role: String, port: Int) throws -> Process {
-        try BenchmarkSupport.start(
-            role, binary: URL(fileURLWithPath: plan.binary), db: db,
-            environment: [
-                "DATABASE_POOL_SIZE": "20", "USERSYNC_OPERATOR_TOKEN": Self.operatorToken, "USERSYNC_HTTP_PORT": String(port),
-                "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS": "true", "USERSYNC_WORKER_CONCURRENCY": "16",
-                "USERSYNC_PUBLIC_URL": "http://127.0.0.1:\(port)",
-            ],
-            logLevel: ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "error")
-    }
-
-    /// Asks the processes to stop, and kills the ones still running after a few seconds.
-    static func stop(_ processes: [Process]) {
-        for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = Date().addingTimeInterval(10)
-        while processes.contains(where: \.isRunning), Date() < deadline { usleep(50_000) }
-        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        for process in processes { process.waitUntilExit() }
-    }
-
-    /// Polls `condition` until it holds; fails once `deadline` has passed.
-    func waitUntil(_ what: String, deadline: Duration, _ condition: () async throws -> Bool) async throws {
-        let started = ContinuousClock.now
-        while try await !condition() {
-            guard ContinuousClock.now - started < deadline else {
-                throw BenchmarkFailure("gave up after \(Int(deadline.seconds)) s waiting until \(what)")
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-    }
-
-    /// Syncs the worker has not carried out yet (a link waiting for its person is carried out),
-    /// and its sync jobs not finished.
-    func busy() async throws -> Int64 {
-        try await count(
-            """
-            SELECT (SELECT count(*) FROM syncs WHERE status = 'pending' AND cause IS DISTINCT FROM 'awaiting_user_consent')
-                 + (SELECT count(*) FROM jobs WHERE kind = 'sync.run' AND state IN ('queued', 'running'))
-            """)
-    }
-
-    func count(_ sql: String) async throws -> Int64 {
-        let rows = try await db.admin.client.query(PostgresQuery(unsafeSQL: sql), logger: db.logger)
-        for try await value in rows.decode(Int64.self) { return value }
-        return 0
-    }
-
-    func statuses() async throws -> [(String, Int64)] {
-        let rows = try await db.admin.client.query(
-            "SELECT status || coalesce(':' || cause, ''), count(*) FROM syncs GROUP BY 1", logger: db.logger)
-        var result: [(String, Int64)] = []
-        for try await row in rows.decode((String, Int64).self) { result.append(row) }
-        return result
-    }
 }
 
 /// Requests left to send, shared by the clients.
@@ -320,29 +188,14 @@ final class Countdown: Sendable {
     }
 }
 
-/// The child processes, to say which one died when the service stops answering.
-struct Children: Sendable {
-    let serve: Process
-    let work: Process
-
-    var allRunning: Bool { serve.isRunning && work.isRunning }
-
-    func checkAlive() throws {
-        for (role, process) in [("serve", serve), ("work", work)] where !process.isRunning {
-            throw BenchmarkFailure("usersync \(role) exited with status \(process.terminationStatus); run with BENCH_LOG_LEVEL=info to see why")
-        }
-    }
-}
-
-
 /// Runs `body` with a console client of its own (redirects not followed: the sign-in's answer
 /// carries the session cookie), and shuts the client down afterwards.
-func withConsoleClient<T: Sendable>(base: String, children: Children, _ body: (ConsoleClient) async throws -> T) async throws -> T {
+func withConsoleClient<T: Sendable>(_ deployment: BenchmarkDeployment, _ body: (ConsoleClient) async throws -> T) async throws -> T {
     var configuration = HTTPClient.Configuration()
     configuration.redirectConfiguration = .disallow
     configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
     let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
-    let console = ConsoleClient(base: base, http: http, children: children)
+    let console = ConsoleClient(http: http, deployment: deployment)
     let result: Result<T, any Error>
     do { result = .success(try await body(console)) } catch { result = .failure(error) }
     try await http.shutdown()
@@ -352,16 +205,16 @@ func withConsoleClient<T: Sendable>(base: String, children: Children, _ body: (C
 /// A browser of the console, as far as the benchmark needs one: signs in with an API key and
 /// fetches pages with the session cookie.
 final class ConsoleClient: Sendable {
-    let base: String
     let http: HTTPClient
-    let children: Children
+    let deployment: BenchmarkDeployment
     private let session = Mutex<String?>(nil)
 
-    init(base: String, http: HTTPClient, children: Children) {
-        self.base = base
+    init(http: HTTPClient, deployment: BenchmarkDeployment) {
         self.http = http
-        self.children = children
+        self.deployment = deployment
     }
+
+    var base: String { deployment.base }
 
     /// The sign-in page's form token and cookie, then the key form; keeps the session cookie.
     func signIn(apiKey: String) async throws {
@@ -405,8 +258,8 @@ final class ConsoleClient: Sendable {
         } catch {
             // A request that failed because a process died: say which one (its exit is noticed a
             // moment later).
-            for _ in 0..<10 where children.allRunning { try await Task.sleep(for: .milliseconds(100)) }
-            try children.checkAlive()
+            for _ in 0..<10 where deployment.allRunning { try await Task.sleep(for: .milliseconds(100)) }
+            try deployment.checkAlive()
             throw BenchmarkFailure("\(method) \(path) failed: \(error)")
         }
     }
