@@ -57,7 +57,9 @@ struct QueueBenchmark: AsyncParsableCommand {
             report["f_one_process_jobs_per_second"] = one.jobsPerSecond
             report["f_two_processes_jobs_per_second"] = two.jobsPerSecond
             report["f_two_over_one"] = (two.jobsPerSecond / one.jobsPerSecond).rounded(to: 3)
-            report["f_two_processes_jobs_by_busier_share"] = (Double(two.jobsByProcess.max() ?? 0) / Double(total)).rounded(to: 3)
+            let runs = two.jobsByProcess.reduce(0, +)
+            report["f_two_processes_jobs_by_busier_share"] = (Double(two.jobsByProcess.max() ?? 0) / Double(runs)).rounded(to: 3)
+            report["f_jobs_run_again"] = Double(one.jobsByProcess.reduce(0, +) + runs - 2 * total)
             report["f_organizations"] = 20
             report["jobs"] = Double(total)
             report["concurrency"] = Double(concurrency)
@@ -316,8 +318,9 @@ extension Bench {
         guard succeeded == jobs else { throw BenchmarkFailure("(f) \(succeeded) of \(jobs) jobs succeeded") }
         var ran: [Int] = []
         for worker in workers { ran.append(try await jobsRun(worker.process, metricsPort: worker.metricsPort)) }
-        guard ran.reduce(0, +) == jobs else {
-            throw BenchmarkFailure("(f) the processes' metrics count \(ran) jobs run, \(jobs) expected")
+        // At least once: a job whose lease ran out before its success was recorded runs again.
+        guard ran.reduce(0, +) >= jobs else {
+            throw BenchmarkFailure("(f) the processes' metrics count \(ran) jobs run, at least \(jobs) expected")
         }
         for worker in workers { worker.process.terminate() }  // SIGTERM
         for worker in workers { try await stop(worker.process) }
