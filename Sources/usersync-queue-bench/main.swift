@@ -24,6 +24,8 @@ struct QueueBenchmark: AsyncParsableCommand {
 
     @Option(help: "Jobs in the drained backlog.") var jobs = 100_000
     @Option(help: "Jobs one worker runs at once.") var concurrency = 500
+    @Option(help: "Jobs each worker process of (f) runs at once (and claims at most at a time); a process's pool holds this many connections and four more, so two processes' worth must fit the server's max_connections.")
+    var processConcurrency = 100
     @Option(help: "Jobs claimed per round trip.") var batchSize = 500
     @Option(help: "The usersync binary whose `work` processes drain the backlog in (f).") var usersync = ".build/release/usersync"
     @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
@@ -38,7 +40,7 @@ struct QueueBenchmark: AsyncParsableCommand {
             settings.concurrency = concurrency
             settings.batchSize = batchSize
             settings.pollInterval = .milliseconds(200)
-            let bench = Bench(db: db, settings: settings, binary: usersync, logger: logger)
+            let bench = Bench(db: db, settings: settings, binary: usersync, processConcurrency: processConcurrency, logger: logger)
             var report: [String: Double] = [:]
             report["a_database_ceiling_jobs_per_second"] = try await bench.databaseCeiling(jobs: total)
             report["b_drain_jobs_per_second"] = try await bench.drain(jobs: total)
@@ -63,6 +65,7 @@ struct QueueBenchmark: AsyncParsableCommand {
             report["f_organizations"] = 20
             report["jobs"] = Double(total)
             report["concurrency"] = Double(concurrency)
+            report["f_process_concurrency"] = Double(processConcurrency)
             report["batch_size"] = Double(batchSize)
             return report
         }
@@ -77,6 +80,7 @@ struct Bench: Sendable {
     let settings: WorkerSettings
     /// The `usersync` binary (f) runs as `usersync work`.
     let binary: String
+    let processConcurrency: Int
     let logger: Logger
     var queue: JobQueue { JobQueue(database: db.service) }
 
@@ -375,8 +379,8 @@ extension Bench {
         try BenchmarkSupport.start(
             "work", binary: URL(fileURLWithPath: binary), db: db,
             environment: [
-                "USERSYNC_WORKER_CONCURRENCY": String(settings.concurrency),
-                "USERSYNC_WORKER_BATCH_SIZE": String(settings.batchSize),
+                "USERSYNC_WORKER_CONCURRENCY": String(processConcurrency),
+                "USERSYNC_WORKER_BATCH_SIZE": String(min(settings.batchSize, processConcurrency)),
                 "USERSYNC_WORKER_POLL_INTERVAL_MS": String(Int(settings.pollInterval.seconds * 1_000)),
                 "USERSYNC_WORKER_METRICS_PORT": String(metricsPort),
             ],
