@@ -8,12 +8,11 @@ enum DirectoryJSON {
         try JSONDecoder().decode([AccountEntry].self, from: Data(json.utf8)).map(\.account)
     }
 
-    /// The syncs of `json` with, when `history` is given (events by sync id), each one's events.
-    static func syncs(_ json: String, history: String?, organization: OrganizationID, person: PersonID) throws -> [Sync] {
+    /// The syncs of `json`, each with its events from `history` (events by sync id).
+    static func syncs(_ json: String, history: String, organization: OrganizationID, person: PersonID) throws -> [Sync] {
         let decoder = JSONDecoder()
         decoder.userInfo[SyncEntry.owner] = SyncEntry.Owner(organization: organization, person: person)
         let syncs = try decoder.decode([SyncEntry].self, from: Data(json.utf8)).map(\.sync)
-        guard let history else { return syncs }
         var events: [UUID: [SyncEvent]] = [:]
         for (id, entries) in try decoder.decode([String: [EventEntry]].self, from: Data(history.utf8)) {
             if let id = UUID(uuidString: id) { events[id] = entries.map(\.event) }
