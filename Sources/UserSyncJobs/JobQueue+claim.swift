@@ -53,8 +53,7 @@ extension JobQueue {
             let rows = try await connection.query(
                 """
                 UPDATE jobs SET lease_expires_at = now() + make_interval(secs => \(lease.seconds))
-                FROM unnest(\(ids.map(\.organizationID.rawValue))::uuid[], \(ids.map(\.id))::bigint[]) AS k(org_id, id)
-                WHERE jobs.org_id = k.org_id AND jobs.id = k.id AND jobs.state = 'running' AND jobs.lease_owner = \(worker)
+                WHERE jobs.org_id = ANY (\(ids.organizations)) AND jobs.id = ANY (\(ids.map(\.id))) AND jobs.state = 'running' AND jobs.lease_owner = \(worker)
                 RETURNING jobs.org_id, jobs.id
                 """, logger: logger)
             var held = Set<JobKey>()
@@ -73,6 +72,14 @@ public struct JobKey: Hashable, Sendable {
         self.organizationID = organizationID
         self.id = id
     }
+}
+
+extension [JobKey] {
+    /// The keys' organizations, each once. Job ids are unique across organizations (one identity
+    /// sequence), so `org_id = ANY (organizations) AND id = ANY (ids)` matches exactly these keys,
+    /// by the primary key, with a cost that grows with the keys rather than with every running job
+    /// (an `unnest` join could scan those once per key, depending on the plan).
+    var organizations: [UUID] { [UUID](Set(map(\.organizationID.rawValue))) }
 }
 
 extension ClaimedJob {

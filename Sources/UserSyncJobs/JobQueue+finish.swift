@@ -6,11 +6,15 @@ import UserSyncPersistence
 
 extension JobQueue {
     /// Marks jobs this worker holds as succeeded: one statement, one round trip (see sql/0009).
-    public func succeed(_ keys: [JobKey], worker: String, logger: Logger) async throws {
-        guard !keys.isEmpty else { return }
-        try await database.client.query(
+    /// Returns how many it recorded: a job this worker no longer held is not.
+    @discardableResult
+    public func succeed(_ keys: [JobKey], worker: String, logger: Logger) async throws -> Int {
+        guard !keys.isEmpty else { return 0 }
+        let rows = try await database.client.query(
             "SELECT usersync_succeed_jobs(\(worker), \(keys.map(\.organizationID.rawValue)), \(keys.map(\.id)))",
             logger: logger)
+        for try await done in rows.decode(Int32.self) { return Int(done) }
+        return 0
     }
 
     /// Records a failed attempt: back to the queue at `retryAt`, or dead when `retryAt` is nil.
@@ -53,10 +57,10 @@ extension JobQueue {
         try await database.withQueueScope(logger: logger) { connection in
             try await connection.query(
                 """
-                UPDATE jobs SET state = 'queued', attempts = greatest(jobs.attempts - 1, 0), run_at = now(),
+                UPDATE jobs SET state = 'queued', attempts = greatest(attempts - 1, 0), run_at = now(),
                        lease_owner = NULL, lease_expires_at = NULL
-                FROM unnest(\(keys.map(\.organizationID.rawValue))::uuid[], \(keys.map(\.id))::bigint[]) AS k(org_id, id)
-                WHERE jobs.org_id = k.org_id AND jobs.id = k.id AND jobs.state = 'running' AND jobs.lease_owner = \(worker)
+                WHERE jobs.org_id = ANY (\(keys.organizations)) AND jobs.id = ANY (\(keys.map(\.id)))
+                  AND jobs.state = 'running' AND jobs.lease_owner = \(worker)
                 """, logger: logger)
             try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
         }

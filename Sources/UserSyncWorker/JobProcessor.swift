@@ -38,8 +38,15 @@ public final class JobProcessor: Service, Sendable {
         var released: Set<Run> = []
         var claimsMade: UInt64 = 0
         var stopping = false
+        /// Successes waiting for the next batch to record them, and the batches being recorded.
+        /// A job is not done until its success is recorded: until then it keeps its lease and its
+        /// slot, so a slow write holds back claiming instead of leases lapsing behind it.
         var succeeded: [JobKey] = []
+        var recording: Set<JobKey> = []
         var claims = 0
+
+        /// Slots taken: jobs running and successes not yet recorded.
+        var occupied: Int { running.count + succeeded.count + recording.count }
     }
 
     private let state = Mutex(State())
@@ -65,6 +72,8 @@ public final class JobProcessor: Service, Sendable {
 
     /// Jobs running now (for tests and the shutdown path).
     public var runningCount: Int { state.withLock { $0.running.count } }
+
+    private var occupied: Int { state.withLock { $0.occupied } }
 
     /// Claim statements sent so far: an idle processor sends one per wake-up or poll interval.
     public var claimCount: Int { state.withLock { $0.claims } }
@@ -104,20 +113,20 @@ public final class JobProcessor: Service, Sendable {
         var wakeups = wake.makeAsyncIterator()
         var backlog = false
         while !stopping && !Task.isCancelled {
-            let running = runningCount
-            guard running < settings.concurrency else {
-                _ = await wakeups.next()  // a job finished, or shutdown
+            let taken = occupied
+            guard taken < settings.concurrency else {
+                _ = await wakeups.next()  // a job finished or was recorded, or shutdown
                 continue
             }
             // With a backlog, let slots free up (for at most 2 ms) so one claim fills many of them:
             // claiming per freed slot would spend a round trip per job.
-            if backlog && running > 0 {
+            if backlog && taken > 0 {
                 let deadline = ContinuousClock.now + .milliseconds(2)
-                while settings.concurrency - runningCount < refillThreshold && runningCount > 0, ContinuousClock.now < deadline {
+                while settings.concurrency - occupied < refillThreshold && occupied > 0, ContinuousClock.now < deadline {
                     await idle(&wakeups, upTo: deadline - ContinuousClock.now)
                 }
             }
-            let free = settings.concurrency - runningCount
+            let free = settings.concurrency - occupied
             let claimed: [ClaimedJob]
             state.withLock { $0.claims += 1 }
             do {
@@ -286,10 +295,22 @@ public final class JobProcessor: Service, Sendable {
     private func flushPending() async {
         let keys = state.withLock { state -> [JobKey] in
             defer { state.succeeded = [] }
+            state.recording.formUnion(state.succeeded)
             return state.succeeded
         }
         guard !keys.isEmpty else { return }
-        do { try await queue.succeed(keys, worker: workerID, logger: logger) } catch {
+        defer {
+            state.withLock { $0.recording.subtract(keys) }
+            wakeContinuation.yield()  // the slots are free
+        }
+        do {
+            let recorded = try await queue.succeed(keys, worker: workerID, logger: logger)
+            if recorded < keys.count {
+                logger.warning(
+                    "finished jobs were no longer this worker's (their leases had lapsed); they run again",
+                    metadata: ["jobs": "\(keys.count - recorded)"])
+            }
+        } catch {
             logger.error("recording finished jobs failed; their leases will expire and they run again", metadata: ["error": "\(error)"])
         }
     }
@@ -300,8 +321,10 @@ public final class JobProcessor: Service, Sendable {
             do { try await Task.sleep(for: every) } catch { return }
             // The runs as they are now: a run claimed while the extension is under way is not
             // judged by it (its job's lease may have changed hands to it in the meantime).
-            let runs = state.withLock { state in state.running.keys.filter { !state.released.contains($0) } }
-            let keys = Array(Set(runs.map(\.key)))
+            let (runs, unrecorded) = state.withLock { state in
+                (state.running.keys.filter { !state.released.contains($0) }, state.recording.union(state.succeeded))
+            }
+            let keys = Array(Set(runs.map(\.key)).union(unrecorded))
             guard !keys.isEmpty else { continue }
             do {
                 let held = try await queue.extendLeases(worker: workerID, ids: keys, lease: settings.lease, logger: logger)

@@ -24,6 +24,8 @@ struct QueueBenchmark: AsyncParsableCommand {
 
     @Option(help: "Jobs in the drained backlog.") var jobs = 100_000
     @Option(help: "Jobs one worker runs at once.") var concurrency = 500
+    @Option(help: "Jobs in (f)'s backlog of jobs that wait (sleep) rather than work.") var waitingJobs = 20_000
+    @Option(help: "How long each of (f)'s waiting jobs sleeps, in milliseconds.") var sleepMilliseconds = 100
     @Option(help: "Jobs each worker process of (f) runs at once (and claims at most at a time); a process's pool holds this many connections and four more, so two processes' worth must fit the server's max_connections.")
     var processConcurrency = 100
     @Option(help: "Jobs claimed per round trip.") var batchSize = 500
@@ -54,14 +56,22 @@ struct QueueBenchmark: AsyncParsableCommand {
             report["d_quiet_org_p95_ms_during_flood"] = try await bench.fairness(flood: total, probes: smoke ? 20 : 100)
             report["e_killed_worker_job_rerun_seconds"] = try await bench.recovery(lease: smoke ? .seconds(3) : settings.lease)
             report["e_lease_seconds"] = smoke ? 3 : Double(settings.lease.components.seconds)
-            let one = try await bench.workProcesses(1, jobs: total, organizations: 20)
-            let two = try await bench.workProcesses(2, jobs: total, organizations: 20)
-            report["f_one_process_jobs_per_second"] = one.jobsPerSecond
-            report["f_two_processes_jobs_per_second"] = two.jobsPerSecond
-            report["f_two_over_one"] = (two.jobsPerSecond / one.jobsPerSecond).rounded(to: 3)
-            let runs = two.jobsByProcess.reduce(0, +)
-            report["f_two_processes_jobs_by_busier_share"] = (Double(two.jobsByProcess.max() ?? 0) / Double(runs)).rounded(to: 3)
-            report["f_jobs_run_again"] = Double(one.jobsByProcess.reduce(0, +) + runs - 2 * total)
+            // Jobs that wait (on a platform, here a sleep) are bounded by each process's
+            // concurrency, so processes add up; no-op jobs are bounded by the database.
+            let waiting = ProcessBacklog(kind: "diagnostic.sleep", payload: #"{"milliseconds": \#(sleepMilliseconds)}"#, jobs: smoke ? 200 : waitingJobs)
+            let noop = ProcessBacklog(kind: "noop", payload: "{}", jobs: total)
+            for (name, backlog) in [("f_waiting", waiting), ("f_noop", noop)] {
+                let one = try await bench.workProcesses(1, backlog: backlog, organizations: 20)
+                let two = try await bench.workProcesses(2, backlog: backlog, organizations: 20)
+                report["\(name)_one_process_jobs_per_second"] = one.jobsPerSecond
+                report["\(name)_two_processes_jobs_per_second"] = two.jobsPerSecond
+                report["\(name)_two_over_one"] = (two.jobsPerSecond / one.jobsPerSecond).rounded(to: 3)
+                let runs = two.jobsByProcess.reduce(0, +)
+                report["\(name)_two_processes_busier_share"] = (Double(two.jobsByProcess.max() ?? 0) / Double(runs)).rounded(to: 3)
+                report["\(name)_jobs_run_again"] = Double(one.jobsByProcess.reduce(0, +) + runs - 2 * backlog.jobs)
+                report["\(name)_jobs"] = Double(backlog.jobs)
+            }
+            report["f_waiting_job_milliseconds"] = Double(sleepMilliseconds)
             report["f_organizations"] = 20
             report["jobs"] = Double(total)
             report["concurrency"] = Double(concurrency)
@@ -91,12 +101,12 @@ struct Bench: Sendable {
         return id
     }
 
-    func enqueue(_ count: Int, kind: String = "noop", for org: OrganizationID) async throws {
+    func enqueue(_ count: Int, kind: String = "noop", payload: String = "{}", for org: OrganizationID) async throws {
         var left = count
         while left > 0 {
             let chunk = min(left, 10_000)
             _ = try await db.service.withTenant(org, logger: logger) { connection in
-                try await JobQueue.enqueue(Array(repeating: NewJob(kind: kind), count: chunk), organization: org, on: connection, logger: logger)
+                try await JobQueue.enqueue(Array(repeating: NewJob(kind: kind, payload: payload), count: chunk), organization: org, on: connection, logger: logger)
             }
             left -= chunk
         }
@@ -273,6 +283,13 @@ struct Worker: Sendable {
     let metricsPort: Int
 }
 
+/// A backlog of one kind of job for (f).
+struct ProcessBacklog: Sendable {
+    let kind: String
+    let payload: String
+    let jobs: Int
+}
+
 /// What a backlog drained by real `usersync work` processes came to.
 struct ProcessDrain: Sendable {
     /// From the first job's start to the last one's finish, on the database's clock.
@@ -282,16 +299,18 @@ struct ProcessDrain: Sendable {
 }
 
 extension Bench {
-    /// (f) A backlog of no-op jobs spread over `organizations` organizations, drained by
+    /// (f) A backlog of one kind of job spread over `organizations` organizations, drained by
     /// `processes` real `usersync work` processes with this benchmark's concurrency, batch size
     /// and poll interval. The processes start claiming at the same moment, and the rate runs on
     /// the database's clock from the first job's start to the last one's finish, so process
     /// start-up does not count. Each process's share comes from its metrics endpoint: the table
     /// forgets a job's worker (`lease_owner`) once it has succeeded.
-    func workProcesses(_ processes: Int, jobs: Int, organizations: Int) async throws -> ProcessDrain {
+    func workProcesses(_ processes: Int, backlog: ProcessBacklog, organizations: Int) async throws -> ProcessDrain {
+        let jobs = backlog.jobs
         for index in 0..<organizations {
             let org = try await organization()
-            try await enqueue(jobs / organizations + (index < jobs % organizations ? 1 : 0), for: org)
+            try await enqueue(
+                jobs / organizations + (index < jobs % organizations ? 1 : 0), kind: backlog.kind, payload: backlog.payload, for: org)
         }
         // Both runs start from the same table: earlier sections' deleted jobs vacuumed away, and
         // statistics that know the backlog.
@@ -321,7 +340,7 @@ extension Bench {
         let (succeeded, seconds) = try await drainWindow()
         guard succeeded == jobs else { throw BenchmarkFailure("(f) \(succeeded) of \(jobs) jobs succeeded") }
         var ran: [Int] = []
-        for worker in workers { ran.append(try await jobsRun(worker.process, metricsPort: worker.metricsPort)) }
+        for worker in workers { ran.append(try await jobsRun(backlog.kind, by: worker.process, metricsPort: worker.metricsPort)) }
         // At least once: a job whose lease ran out before its success was recorded runs again.
         guard ran.reduce(0, +) >= jobs else {
             throw BenchmarkFailure("(f) the processes' metrics count \(ran) jobs run, at least \(jobs) expected")
@@ -409,9 +428,9 @@ extension Bench {
         }
     }
 
-    /// The no-op jobs a worker process ran, from its `/metrics`; a process that never got to
+    /// The jobs of `kind` a worker process ran, from its `/metrics`; a process that never got to
     /// claim may still be starting, so its endpoint is given up to 30 s to answer.
-    func jobsRun(_ process: Process, metricsPort: Int) async throws -> Int {
+    func jobsRun(_ kind: String, by process: Process, metricsPort: Int) async throws -> Int {
         let url = URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!
         let deadline = ContinuousClock.now + .seconds(30)
         while true {
@@ -419,7 +438,7 @@ extension Bench {
                 throw BenchmarkFailure("(f) usersync work (pid \(process.processIdentifier)) exited with status \(process.terminationStatus)")
             }
             if let (data, _) = try? await URLSession.shared.data(from: url) {
-                let series = #"usersync_jobs_succeeded_total{kind="noop"} "#
+                let series = #"usersync_jobs_succeeded_total{kind="\#(kind)"} "#
                 let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix(series) }
                 return line.flatMap { Double($0.dropFirst(series.count)) }.map { Int($0) } ?? 0
             }

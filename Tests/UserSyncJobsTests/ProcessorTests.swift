@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 import Testing
 import UserSyncDomain
 import UserSyncJobs
@@ -208,6 +209,39 @@ struct ProcessorTests {
             let job = try await db.job(id)
             #expect(job.state == .running && job.leaseOwner == "another-worker", "the other worker's claim stands")
             #expect(job.lastError == nil)
+        }
+    }
+
+    @Test("a finished job keeps its slot until its success is written: claiming waits for the write, not the handler")
+    func unrecordedSuccessHoldsItsSlot() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let gate = Mutex(false)
+            var handlers = JobHandlers()
+            handlers.register("gated", payload: Numbered.self) { _, _ in
+                while !gate.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(10)) }
+                return .succeeded
+            }
+            let ids = try await db.enqueue(
+                [try NewJob(kind: "gated", payload: Numbered(n: 1)), try NewJob(kind: "gated", payload: Numbered(n: 2))], for: org)
+            let (first, second) = (ids[0]!, ids[1]!)
+            try await withProcessors(db, handlers: handlers, settings: quickSettings(concurrency: 1)) { processors in
+                try await eventually { processors[0].runningCount == 1 }
+                #expect(try await db.job(first).state == .running)
+                // The first job's row is locked, so writing its success waits; its handler is done.
+                try await db.admin.withTransaction(logger: db.logger) { connection in
+                    try await connection.query("SELECT 1 FROM jobs WHERE id = \(first) FOR UPDATE", logger: db.logger)
+                    gate.withLock { $0 = true }
+                    try await eventually { try await db.succeedWaitingOnALock() && processors[0].runningCount == 0 }
+                    let claims = processors[0].claimCount
+                    try await Task.sleep(for: .seconds(1))  // five poll intervals in which a claim would go out
+                    #expect(processors[0].claimCount == claims, "claimed while the only slot's success was unwritten")
+                    #expect(try await db.job(second).state == .queued)
+                }
+                try await eventually { try await db.job(second).state == .succeeded }
+            }
+            #expect(try await db.job(first).state == .succeeded)
+            #expect(try await db.job(first).attempts == 1)
         }
     }
 
