@@ -104,6 +104,7 @@ struct Bench: Sendable {
             client in try await requests(client, deployment, key: key, ids: ids, cursors: cursors)
         }
         report.merge(measured) { $1 }
+        report.merge(try throughputByWrk(deployment, key: key, ids: ids, cursors: cursors)) { $1 }
         report["people"] = Double(plan.people)
         report["people_in_directory"] = Double(ids.count)
         report["page_cursors"] = Double(cursors.count)
@@ -173,6 +174,30 @@ struct Bench: Sendable {
             let outcome = try await Load.fixedRate(rate, for: plan.seconds, inFlightLimit: Self.inFlightLimit, request)
             try check(outcome, run, deployment)
             report.merge(outcome.figures(run)) { $1 }
+        }
+        return report
+    }
+
+    /// The closed-loop runs again, driven by `wrk` when it is installed (`scripts/bench-api`
+    /// installs it): the Swift client spends about as much CPU per request as a light route
+    /// does, and shares the cores with the server, so its throughput says as much about itself.
+    func throughputByWrk(_ deployment: BenchmarkDeployment, key: String, ids: [String], cursors: [String]) throws -> [String: Double] {
+        guard let wrk = Wrk.find() else { return ["wrk_available": 0] }
+        let people = "/v1/orgs/\(BenchmarkDeployment.organization)/people"
+        let runs: [(String, [String], [String: String])] = [
+            ("wrk_healthz", ["/healthz"], [:]),
+            ("wrk_point_read", ids.map { "\(people)/\($0)" }, ["Authorization": "Bearer \(key)"]),
+            ("wrk_page", ([nil] + cursors).map { "\(people)?limit=50" + ($0.map { "&cursor=\($0)" } ?? "") }, ["Authorization": "Bearer \(key)"]),
+        ]
+        var report: [String: Double] = ["wrk_available": 1]
+        for (name, paths, headers) in runs {
+            _ = try wrk.run(base: deployment.base, paths: paths, headers: headers, connections: plan.connections, seconds: max(1, Int(plan.warmup.seconds)))
+            let outcome = try wrk.run(base: deployment.base, paths: paths, headers: headers, connections: plan.connections, seconds: max(1, Int(plan.seconds.seconds)))
+            try deployment.checkAlive()
+            guard Double(outcome.failed) <= Double(max(1, outcome.requests)) * Self.failureShare else {
+                throw BenchmarkFailure("\(name): \(outcome.failed) of \(outcome.requests) requests failed or were not answered 2xx")
+            }
+            report.merge(outcome.figures(name)) { $1 }
         }
         return report
     }

@@ -37,6 +37,16 @@ struct JSONWriterTests {
         }
     }
 
+    @Test("ids as the API spells them everywhere: lowercase, hyphenated")
+    func identifiers() {
+        for id in [PersonID.random(), PersonID(UUID(uuidString: "00000000-0000-0000-0000-000000000000")!),
+                   PersonID(UUID(uuidString: "FFFFFFFF-ABCD-EF01-2345-6789ABCDEF0A")!)] {
+            var writer = JSONWriter()
+            writer.value(id)
+            #expect(String(buffer: writer.buffer) == "\"\(id.description)\"")
+        }
+    }
+
     @Test("commas between members and elements, none in empty objects and arrays, null for nothing")
     func structure() {
         var writer = JSONWriter()
