@@ -307,7 +307,7 @@ public final class JobProcessor: Service, Sendable {
             let recorded = try await queue.succeed(keys, worker: workerID, logger: logger)
             if recorded < keys.count {
                 logger.warning(
-                    "finished jobs were no longer this worker's (their leases had lapsed); they run again",
+                    "finished jobs were no longer this worker's to record (their lease lapsed, or they were taken back); a lapsed one runs again",
                     metadata: ["jobs": "\(keys.count - recorded)"])
             }
         } catch {
