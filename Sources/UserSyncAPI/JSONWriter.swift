@@ -11,15 +11,21 @@ protocol JSONWritable {
     func write(to json: inout JSONWriter)
 }
 
-/// Writes JSON into a byte buffer, one member or element at a time; commas are its business.
+/// Writes JSON into bytes, one member or element at a time; commas are its business. The bytes
+/// grow in an array and become one `ByteBuffer` at the end: appending to an array costs less per
+/// byte than writing into a `ByteBuffer` (whose storage checks capacity and exclusive access on
+/// every write), and a page is tens of thousands of small writes.
 struct JSONWriter {
-    private(set) var buffer: ByteBuffer
+    private var bytes: [UInt8] = []
     /// Whether the innermost object or array already has a member or element.
     private var hasMember = false
 
     init(capacity: Int = 4096) {
-        buffer = ByteBufferAllocator().buffer(capacity: capacity)
+        bytes.reserveCapacity(capacity)
     }
+
+    /// What has been written.
+    var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
 
     static func bytes(of value: some JSONWritable) -> ByteBuffer {
         var writer = JSONWriter()
@@ -27,19 +33,25 @@ struct JSONWriter {
         return writer.buffer
     }
 
+    private mutating func emit(_ byte: UInt8) { bytes.append(byte) }
+
+    private mutating func emit(_ text: StaticString) {
+        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+    }
+
     // MARK: Structure
 
     mutating func object(_ members: (inout JSONWriter) -> Void) {
-        buffer.writeInteger(UInt8(ascii: "{"))
+        emit(UInt8(ascii: "{"))
         let outer = hasMember
         hasMember = false
         members(&self)
         hasMember = outer
-        buffer.writeInteger(UInt8(ascii: "}"))
+        emit(UInt8(ascii: "}"))
     }
 
     mutating func array<Elements: Sequence>(_ elements: Elements, _ write: (inout JSONWriter, Elements.Element) -> Void) {
-        buffer.writeInteger(UInt8(ascii: "["))
+        emit(UInt8(ascii: "["))
         let outer = hasMember
         hasMember = false
         for element in elements {
@@ -47,63 +59,63 @@ struct JSONWriter {
             write(&self, element)
         }
         hasMember = outer
-        buffer.writeInteger(UInt8(ascii: "]"))
+        emit(UInt8(ascii: "]"))
     }
 
     /// Starts a member of the current object; its value is written next.
     mutating func key(_ name: StaticString) {
         separate()
-        buffer.writeInteger(UInt8(ascii: "\""))
-        buffer.writeStaticString(name)
-        buffer.writeStaticString("\":")
+        emit(UInt8(ascii: "\""))
+        emit(name)
+        emit("\":")
     }
 
     private mutating func separate() {
-        if hasMember { buffer.writeInteger(UInt8(ascii: ",")) }
+        if hasMember { emit(UInt8(ascii: ",")) }
         hasMember = true
     }
 
     // MARK: Values
 
-    mutating func null() { buffer.writeStaticString("null") }
+    mutating func null() { emit("null") }
 
-    mutating func value(_ value: Bool) { buffer.writeStaticString(value ? "true" : "false") }
+    mutating func value(_ value: Bool) { emit(value ? "true" : "false") }
 
-    mutating func value(_ value: Int) { buffer.writeString(String(value)) }
+    mutating func value(_ value: Int) { bytes.append(contentsOf: String(value).utf8) }
 
     mutating func value(_ value: String) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        var pending = value.utf8.startIndex
-        let utf8 = value.utf8
-        var index = pending
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
-                buffer.writeBytes(utf8[pending..<index])
-                escape(byte)
-                pending = utf8.index(after: index)
+        emit(UInt8(ascii: "\""))
+        var value = value
+        value.withUTF8 { utf8 in
+            var pending = 0
+            for index in utf8.indices {
+                let byte = utf8[index]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 {
+                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[pending..<index]))
+                    escape(byte)
+                    pending = index + 1
+                }
             }
-            index = utf8.index(after: index)
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[pending...]))
         }
-        buffer.writeBytes(utf8[pending..<utf8.endIndex])
-        buffer.writeInteger(UInt8(ascii: "\""))
+        emit(UInt8(ascii: "\""))
     }
 
     private static let hex = Array("0123456789abcdef".utf8)
 
     private mutating func escape(_ byte: UInt8) {
         switch byte {
-        case UInt8(ascii: "\""): buffer.writeStaticString("\\\"")
-        case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")
-        case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
-        case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
-        case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
-        case 0x08: buffer.writeStaticString("\\b")
-        case 0x0C: buffer.writeStaticString("\\f")
+        case UInt8(ascii: "\""): emit("\\\"")
+        case UInt8(ascii: "\\"): emit("\\\\")
+        case UInt8(ascii: "\n"): emit("\\n")
+        case UInt8(ascii: "\r"): emit("\\r")
+        case UInt8(ascii: "\t"): emit("\\t")
+        case 0x08: emit("\\b")
+        case 0x0C: emit("\\f")
         default:
-            buffer.writeStaticString("\\u00")
-            buffer.writeInteger(Self.hex[Int(byte >> 4)])
-            buffer.writeInteger(Self.hex[Int(byte & 0x0F)])
+            emit("\\u00")
+            emit(Self.hex[Int(byte >> 4)])
+            emit(Self.hex[Int(byte & 0x0F)])
         }
     }
 
@@ -112,19 +124,19 @@ struct JSONWriter {
         var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        buffer.writeInteger(UInt8(ascii: "\""))
+        emit(UInt8(ascii: "\""))
         digits(Int(parts.tm_year) + 1900, 4)
-        buffer.writeInteger(UInt8(ascii: "-"))
+        emit(UInt8(ascii: "-"))
         digits(Int(parts.tm_mon) + 1, 2)
-        buffer.writeInteger(UInt8(ascii: "-"))
+        emit(UInt8(ascii: "-"))
         digits(Int(parts.tm_mday), 2)
-        buffer.writeInteger(UInt8(ascii: "T"))
+        emit(UInt8(ascii: "T"))
         digits(Int(parts.tm_hour), 2)
-        buffer.writeInteger(UInt8(ascii: ":"))
+        emit(UInt8(ascii: ":"))
         digits(Int(parts.tm_min), 2)
-        buffer.writeInteger(UInt8(ascii: ":"))
+        emit(UInt8(ascii: ":"))
         digits(Int(parts.tm_sec), 2)
-        buffer.writeStaticString("Z\"")
+        emit("Z\"")
     }
 
     private mutating func digits(_ number: Int, _ width: Int) {
@@ -132,7 +144,7 @@ struct JSONWriter {
         for _ in 1..<width { divisor *= 10 }
         var rest = number
         while divisor > 0 {
-            buffer.writeInteger(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
+            emit(UInt8(ascii: "0") + UInt8(rest / divisor % 10))
             rest %= divisor
             divisor /= 10
         }
@@ -144,15 +156,15 @@ struct JSONWriter {
     /// `uuidString` formats with `sprintf` and allocates twice, and a page of 50 people holds
     /// about a thousand ids.
     mutating func value(_ uuid: UUID) {
-        buffer.writeInteger(UInt8(ascii: "\""))
+        emit(UInt8(ascii: "\""))
         withUnsafeBytes(of: uuid.uuid) { bytes in
             for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 { buffer.writeInteger(UInt8(ascii: "-")) }
-                buffer.writeInteger(Self.hex[Int(byte >> 4)])
-                buffer.writeInteger(Self.hex[Int(byte & 0x0F)])
+                if index == 4 || index == 6 || index == 8 || index == 10 { emit(UInt8(ascii: "-")) }
+                emit(Self.hex[Int(byte >> 4)])
+                emit(Self.hex[Int(byte & 0x0F)])
             }
         }
-        buffer.writeInteger(UInt8(ascii: "\""))
+        emit(UInt8(ascii: "\""))
     }
 
     mutating func value(_ platform: Platform) { value(platform.rawValue) }

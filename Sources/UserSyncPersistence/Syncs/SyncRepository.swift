@@ -446,17 +446,20 @@ public struct SyncRepository: Sendable {
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [Sync] {
         var result: [Sync] = []
-        typealias Row = (
-            UUID, UUID, UUID, UUID, String, String?, String, String?, String?, Date?, String?, UUID?, String?, String?, Bool,
-            Date?, String, Date, Date
-        )
-        for try await r in rows.decode(Row.self) {
+        // Cell by cell (see `PeopleRepository.accounts`).
+        for try await row in rows {
+            let r = row.makeRandomAccess()
             result.append(Sync(
-                id: SyncID(r.0), organizationID: OrganizationID(r.1), personID: PersonID(r.2), connectionID: ConnectionID(r.3),
-                platform: Platform(rawValue: r.4) ?? .slack, mode: r.5.flatMap(SyncMode.init(rawValue:)),
-                status: SyncStatus(rawValue: r.6) ?? .failed, cause: r.7, message: r.8, nextRetryAt: r.9, fixAction: r.10,
-                linkedAccountID: r.11.map(AccountID.init), virtualIdentity: r.12, virtualKind: r.13.flatMap(VirtualKind.init(rawValue:)),
-                hasUserTokens: r.14, userTokenExpiresAt: r.15, createdBy: r.16, createdAt: r.17, updatedAt: r.18))
+                id: SyncID(try r[0].decode(UUID.self)), organizationID: OrganizationID(try r[1].decode(UUID.self)),
+                personID: PersonID(try r[2].decode(UUID.self)), connectionID: ConnectionID(try r[3].decode(UUID.self)),
+                platform: Platform(rawValue: try r[4].decode(String.self)) ?? .slack,
+                mode: try r[5].decode(String?.self).flatMap(SyncMode.init(rawValue:)),
+                status: SyncStatus(rawValue: try r[6].decode(String.self)) ?? .failed, cause: try r[7].decode(String?.self),
+                message: try r[8].decode(String?.self), nextRetryAt: try r[9].decode(Date?.self), fixAction: try r[10].decode(String?.self),
+                linkedAccountID: try r[11].decode(UUID?.self).map(AccountID.init), virtualIdentity: try r[12].decode(String?.self),
+                virtualKind: try r[13].decode(String?.self).flatMap(VirtualKind.init(rawValue:)), hasUserTokens: try r[14].decode(Bool.self),
+                userTokenExpiresAt: try r[15].decode(Date?.self), createdBy: try r[16].decode(String.self),
+                createdAt: try r[17].decode(Date.self), updatedAt: try r[18].decode(Date.self)))
         }
         return result
     }
