@@ -88,8 +88,13 @@ public final class JobProcessor: Service, Sendable {
                     await self.claimLoop(jobs: &jobs)
                     await self.drain(jobs: &jobs)
                 }
-                // Every job task has ended: record the last successes, then stop the helpers.
+                // Every job task has ended: record the last successes, let a batch the flushing
+                // helper is writing finish (within the grace period), then stop the helpers.
                 await self.flushPending()
+                let deadline = ContinuousClock.now + self.settings.gracePeriod
+                while self.state.withLock({ !$0.recording.isEmpty }), ContinuousClock.now < deadline, !Task.isCancelled {
+                    try? await Task.sleep(for: .milliseconds(5))
+                }
                 helpers.cancelAll()
             }
         } onGracefulShutdown: {
