@@ -5,7 +5,7 @@ import UserSyncDomain
 import UserSyncPersistence
 
 extension JobQueue {
-    /// Marks jobs this worker holds as succeeded: one statement, one round trip (see sql/0009).
+    /// Marks jobs this worker holds as succeeded: one statement, one round trip (sql/0009, sql/0016).
     /// Returns how many it recorded: a job this worker no longer held is not.
     @discardableResult
     public func succeed(_ keys: [JobKey], worker: String, logger: Logger) async throws -> Int {
