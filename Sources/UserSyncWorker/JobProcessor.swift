@@ -38,7 +38,7 @@ public final class JobProcessor: Service, Sendable {
         var released: Set<Run> = []
         var claimsMade: UInt64 = 0
         var stopping = false
-        /// Successes waiting for the next batch to record them, and the batches being recorded.
+        /// Successes waiting for the next batch to record them, and the batch being recorded.
         /// A job is not done until its success is recorded: until then it keeps its lease and its
         /// slot, so a slow write holds back claiming instead of leases lapsing behind it.
         var succeeded: [JobKey] = []
@@ -83,18 +83,16 @@ public final class JobProcessor: Service, Sendable {
             await withTaskGroup(of: Void.self) { helpers in
                 helpers.addTask { await self.listen() }
                 helpers.addTask { await self.extendLeases() }
-                helpers.addTask { await self.flushSuccesses() }
+                async let recorded: Void = self.flushSuccesses()
                 await withDiscardingTaskGroup { jobs in
                     await self.claimLoop(jobs: &jobs)
                     await self.drain(jobs: &jobs)
                 }
-                // Every job task has ended: record the last successes, let a batch the flushing
-                // helper is writing finish (within the grace period), then stop the helpers.
-                await self.flushPending()
-                let deadline = ContinuousClock.now + self.settings.gracePeriod
-                while self.state.withLock({ !$0.recording.isEmpty }), ContinuousClock.now < deadline, !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(5))
-                }
+                // Every job task has ended: the recording loop writes the last successes (their
+                // leases still extended) and ends; then the helpers stop.
+                self.flushContinuation.yield()
+                self.flushContinuation.finish()
+                await recorded
                 helpers.cancelAll()
             }
         } onGracefulShutdown: {
@@ -291,6 +289,7 @@ public final class JobProcessor: Service, Sendable {
     // MARK: Helpers
 
     /// Records successes in batches: one statement for everything that finished since the last.
+    /// The only writer of successes, until `flush` finishes.
     private func flushSuccesses() async {
         for await _ in flush {
             await flushPending()
@@ -300,12 +299,12 @@ public final class JobProcessor: Service, Sendable {
     private func flushPending() async {
         let keys = state.withLock { state -> [JobKey] in
             defer { state.succeeded = [] }
-            state.recording.formUnion(state.succeeded)
+            state.recording = Set(state.succeeded)
             return state.succeeded
         }
         guard !keys.isEmpty else { return }
         defer {
-            state.withLock { $0.recording.subtract(keys) }
+            state.withLock { $0.recording = [] }
             wakeContinuation.yield()  // the slots are free
         }
         do {
