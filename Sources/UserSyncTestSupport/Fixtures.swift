@@ -5,6 +5,18 @@ import UserSyncDomain
 import UserSyncPersistence
 
 extension TestDatabase {
+    /// Statements of this database that wait on a lock and contain `fragment` (e.g. a function's
+    /// name), as seen from the admin pool.
+    public func statementsWaitingOnALock(containing fragment: String) async throws -> Int {
+        let rows = try await admin.client.query(
+            """
+            SELECT count(*) FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND strpos(query, \(fragment)) > 0
+            """, logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
     /// Runs SQL as the superuser, across organizations (fixtures only).
     public func adminQuery(_ query: PostgresQuery) async throws {
         try await admin.client.query(query, logger: logger)

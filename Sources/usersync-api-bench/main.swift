@@ -96,15 +96,16 @@ struct Bench: Sendable {
         let key = try await deployment.prepareOrganization(keyName: "api bench")
         let ids = try await personIDs(api, key: key)
         let cursors = try await pageCursors(api, key: key)
+        let paths = Paths(ids: ids, cursors: cursors)
         report["setup_seconds"] = (ContinuousClock.now - setupStarted).seconds
         // The serve process's peak from the setup's API calls alone, to tell the measured requests' own apart.
         report["serve_peak_rss_mib_before_measuring"] = BenchmarkSupport.peakResidentMiB(deployment.serve.processIdentifier)
 
         let measured = try await LoadClient.with(base: deployment.base, connections: Self.inFlightLimit, alive: deployment.checkAlive) {
-            client in try await requests(client, deployment, key: key, ids: ids, cursors: cursors)
+            client in try await requests(client, deployment, key: key, paths: paths)
         }
         report.merge(measured) { $1 }
-        report.merge(try throughputByWrk(deployment, key: key, ids: ids, cursors: cursors)) { $1 }
+        report.merge(try throughputByWrk(deployment, key: key, paths: paths)) { $1 }
         report["people"] = Double(plan.people)
         report["people_in_directory"] = Double(ids.count)
         report["page_cursors"] = Double(cursors.count)
@@ -150,18 +151,27 @@ struct Bench: Sendable {
 
     // MARK: Measuring
 
-    func requests(_ client: LoadClient, _ deployment: BenchmarkDeployment, key: String, ids: [String], cursors: [String]) async throws -> [String: Double] {
-        let people = "/v1/orgs/\(BenchmarkDeployment.organization)/people"
-        let point: @Sendable () async throws -> String? = { try await client.get("\(people)/\(ids.randomElement()!)", token: key) }
-        let pages = [nil] + cursors
-        let page: @Sendable () async throws -> String? = {
-            try await client.get("\(people)?limit=50" + (pages.randomElement()!.map { "&cursor=\($0)" } ?? ""), token: key)
+    /// The measured requests' paths: a point read per person, and the first page of 50 and the
+    /// pages after it that the cursors lead to.
+    struct Paths: Sendable {
+        let points: [String]
+        let pages: [String]
+
+        init(ids: [String], cursors: [String]) {
+            let people = "/v1/orgs/\(BenchmarkDeployment.organization)/people"
+            points = ids.map { "\(people)/\($0)" }
+            pages = ([nil] + cursors).map { "\(people)?limit=50" + ($0.map { "&cursor=\($0)" } ?? "") }
         }
+    }
+
+    func requests(_ client: LoadClient, _ deployment: BenchmarkDeployment, key: String, paths: Paths) async throws -> [String: Double] {
+        let point: @Sendable () async throws -> String? = { try await client.get(paths.points.randomElement()!, token: key) }
+        let page: @Sendable () async throws -> String? = { try await client.get(paths.pages.randomElement()!, token: key) }
         let healthz: @Sendable () async throws -> String? = { try await client.get("/healthz", token: nil) }
 
         var report: [String: Double] = [:]
-        report["point_read_bytes"] = Double(try await client.size("\(people)/\(ids[0])", token: key))
-        report["page_bytes"] = Double(try await client.size("\(people)?limit=50", token: key))
+        report["point_read_bytes"] = Double(try await client.size(paths.points[0], token: key))
+        report["page_bytes"] = Double(try await client.size(paths.pages[0], token: key))
         for (name, request) in [("healthz", healthz), ("point_read", point), ("page", page)] {
             _ = try await Load.closed(clients: plan.connections, for: plan.warmup, request)
             let outcome = try await Load.closed(clients: plan.connections, for: plan.seconds, request)
@@ -181,13 +191,11 @@ struct Bench: Sendable {
     /// The closed-loop runs again, driven by `wrk` when it is installed (`scripts/bench-api`
     /// installs it): the Swift client spends about as much CPU per request as a light route
     /// does, and shares the cores with the server, so its throughput says as much about itself.
-    func throughputByWrk(_ deployment: BenchmarkDeployment, key: String, ids: [String], cursors: [String]) throws -> [String: Double] {
+    func throughputByWrk(_ deployment: BenchmarkDeployment, key: String, paths: Paths) throws -> [String: Double] {
         guard let wrk = Wrk.find() else { return ["wrk_available": 0] }
-        let people = "/v1/orgs/\(BenchmarkDeployment.organization)/people"
+        let authorized = ["Authorization": "Bearer \(key)"]
         let runs: [(String, [String], [String: String])] = [
-            ("wrk_healthz", ["/healthz"], [:]),
-            ("wrk_point_read", ids.map { "\(people)/\($0)" }, ["Authorization": "Bearer \(key)"]),
-            ("wrk_page", ([nil] + cursors).map { "\(people)?limit=50" + ($0.map { "&cursor=\($0)" } ?? "") }, ["Authorization": "Bearer \(key)"]),
+            ("wrk_healthz", ["/healthz"], [:]), ("wrk_point_read", paths.points, authorized), ("wrk_page", paths.pages, authorized),
         ]
         var report: [String: Double] = ["wrk_available": 1]
         for (name, paths, headers) in runs {

@@ -364,7 +364,7 @@ extension Bench {
             do {
                 for port in ports { workers.append(Worker(process: try startWorker(metricsPort: port), metricsPort: port)) }
                 let deadline = ContinuousClock.now + .seconds(60)
-                while try await claimsWaiting() < count {
+                while try await db.statementsWaitingOnALock(containing: "usersync_claim_jobs") < count {  // blocked on the lock held here
                     for worker in workers where !worker.process.isRunning {
                         throw BenchmarkFailure(
                             "(f) usersync work (pid \(worker.process.processIdentifier)) exited with status "
@@ -383,16 +383,6 @@ extension Bench {
         }
     }
 
-    /// Claims blocked on the lock `startTogether` holds (seen on the admin pool's other connection).
-    func claimsWaiting() async throws -> Int {
-        let rows = try await db.admin.client.query(
-            """
-            SELECT count(*) FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%usersync_claim_jobs%'
-            """, logger: logger)
-        for try await count in rows.decode(Int64.self) { return Int(count) }
-        return 0
-    }
 
     func startWorker(metricsPort: Int) throws -> Process {
         try BenchmarkSupport.start(

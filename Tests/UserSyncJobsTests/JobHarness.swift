@@ -42,17 +42,6 @@ extension TestDatabase {
         }
     }
 
-    /// Whether a worker's statement recording successes waits on a row lock.
-    func succeedWaitingOnALock() async throws -> Bool {
-        let rows = try await admin.client.query(
-            """
-            SELECT count(*) FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%usersync_succeed_jobs%'
-            """, logger: logger)
-        for try await count in rows.decode(Int64.self) { return count > 0 }
-        return false
-    }
-
     func count(state: JobState) async throws -> Int {
         try await service.withQueueScope(logger: logger) { connection in
             let rows = try await connection.query("SELECT count(*) FROM jobs WHERE state = \(state.rawValue)", logger: logger)

@@ -232,7 +232,7 @@ struct ProcessorTests {
                 try await db.admin.withTransaction(logger: db.logger) { connection in
                     try await connection.query("SELECT 1 FROM jobs WHERE id = \(first) FOR UPDATE", logger: db.logger)
                     gate.withLock { $0 = true }
-                    try await eventually { try await db.succeedWaitingOnALock() && processors[0].runningCount == 0 }
+                    try await eventually { try await db.statementsWaitingOnALock(containing: "usersync_succeed_jobs") > 0 && processors[0].runningCount == 0 }
                     let claims = processors[0].claimCount
                     try await Task.sleep(for: .seconds(1))  // five poll intervals in which a claim would go out
                     #expect(processors[0].claimCount == claims, "claimed while the only slot's success was unwritten")
