@@ -60,13 +60,14 @@ start_throwaway_postgres() {
   if [ "$(id -u)" -eq 0 ]; then chown postgres "$PG_DIR"; fi
   as_postgres "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres -A trust -E UTF8 --no-sync >"$PG_DIR/initdb.log" 2>&1 \
     || { cat "$PG_DIR/initdb.log" >&2; return 1; }
-  # Durability is not needed for a throwaway cluster; speed is. A port taken between the check and
+  # Durability is not needed for a throwaway cluster; speed is. PG_EXTRA_OPTIONS adds server
+  # options for a diagnostic run (e.g. "-c shared_preload_libraries=pg_stat_statements"). A port taken between the check and
   # the start (another process got there first) is tried again with another.
   local attempt
   for attempt in 1 2 3 4 5; do
     PG_PORT=$(free_port)
     if as_postgres "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/postgres.log" -w -t 60 start \
-      -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400" \
+      -o "-p $PG_PORT -k $PG_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=400 ${PG_EXTRA_OPTIONS:-}" \
       >/dev/null; then
       break
     fi

@@ -89,11 +89,11 @@ public struct PeopleRepository: Sendable {
     }
 
     static func sortKey(_ field: SortField) -> String {
-        field == .name ? "lower(coalesce(p.display_name, p.email_normalized))" : "p.email_normalized"
+        field == .name ? "p.sort_name" : "p.email_normalized"
     }
 
     /// The filtered, sorted query over people, selecting `select`; `paged` applies the cursor and limit.
-    private func query(_ organization: OrganizationID, _ filter: Filter, select: String, paged: Bool) -> PostgresQuery {
+    func query(_ organization: OrganizationID, _ filter: Filter, select: String, paged: Bool) -> PostgresQuery {
         let org = organization.rawValue
         let key = Self.sortKey(filter.sort)
         let direction = filter.descending ? "DESC" : "ASC"
