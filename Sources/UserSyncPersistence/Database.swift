@@ -137,11 +137,10 @@ extension PostgresConnection {
         try await query("BEGIN", logger: logger)
         do {
             if let organization {
-                try await query(
-                    "SELECT set_config('usersync.org_id', \(organization.description), true)", logger: logger)
+                _ = try await execute(SetLocalStatement(setting: "usersync.org_id", value: organization.description), logger: logger)
             }
             if let special {
-                try await query("SELECT set_config('usersync.scope', \(special), true)", logger: logger)
+                _ = try await execute(SetLocalStatement(setting: "usersync.scope", value: special), logger: logger)
             }
             let result = try await body(self)
             try await query("COMMIT", logger: logger)

@@ -150,12 +150,7 @@ public struct PeopleRepository: Sendable {
     /// A person with accounts and syncs (with history): one statement, that scopes itself
     /// (`usersync_person`), so `db` may be in a transaction scoped to `organization` or in none.
     public func get(_ organization: OrganizationID, _ id: PersonID, on db: PostgresConnection, logger: Logger) async throws -> Person {
-        let rows = try await db.query(
-            """
-            SELECT \(unescaped: Self.columns), p.accounts_json, p.syncs_json, p.sync_history_json
-            FROM usersync_person(\(organization.rawValue), \(id.rawValue)) p
-            """, logger: logger)
-        for try await row in rows {
+        for try await row in try await db.execute(PersonStatement(organization: organization.rawValue, person: id.rawValue), logger: logger) {
             let cells = row.makeRandomAccess()
             var person = try Self.person(cells, organization)
             person.accounts = try DirectoryJSON.accounts(try cells[12].decode(String.self))
@@ -164,6 +159,19 @@ public struct PeopleRepository: Sendable {
             return person
         }
         throw DomainError.notFound(resource: "person")
+    }
+
+    struct PersonStatement: HotStatement {
+        static let sql = "SELECT \(PeopleRepository.columns), p.accounts_json, p.syncs_json, p.sync_history_json FROM usersync_person($1, $2) p"
+        let organization: UUID
+        let person: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(organization)
+            bindings.append(person)
+            return bindings
+        }
     }
 
     /// The people with these ids (those that exist), with their accounts but not their syncs.
@@ -200,14 +208,7 @@ public struct PeopleRepository: Sendable {
         _ organization: OrganizationID, people: [PersonID], on db: PostgresConnection, logger: Logger
     ) async throws -> [PersonID: [Person.Account]] {
         guard !people.isEmpty else { return [:] }
-        let rows = try await db.query(
-            """
-            SELECT a.person_id, a.id, a.connection_id, c.platform, a.platform_user_id, a.email, a.emails, a.display_name, a.real_name,
-                   a.is_guest, a.active, a.deactivated_at, a.deactivation_reason, a.first_seen_at, a.updated_at
-            FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
-            WHERE a.org_id = \(organization.rawValue) AND a.person_id = ANY(\(people.map(\.rawValue))::uuid[])
-            ORDER BY a.person_id, c.created_at, a.platform_user_id
-            """, logger: logger)
+        let rows = try await db.execute(AccountsStatement(organization: organization.rawValue, ids: people.map(\.rawValue)), logger: logger)
         var result: [PersonID: [Person.Account]] = [:]
         // Cell by cell rather than `decode((…).self)`: the variadic decode looks up type metadata
         // for every cell at run time, about a tenth of `serve`'s time on a people page.
@@ -223,6 +224,18 @@ public struct PeopleRepository: Sendable {
                 firstSeenAt: try r[13].decode(Date.self), changedAt: try r[14].decode(Date.self)))
         }
         return result
+    }
+
+    struct AccountsStatement: ByIDsStatement {
+        static let sql = """
+            SELECT a.person_id, a.id, a.connection_id, c.platform, a.platform_user_id, a.email, a.emails, a.display_name, a.real_name,
+                   a.is_guest, a.active, a.deactivated_at, a.deactivation_reason, a.first_seen_at, a.updated_at
+            FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
+            WHERE a.org_id = $1 AND a.person_id = ANY($2::uuid[])
+            ORDER BY a.person_id, c.created_at, a.platform_user_id
+            """
+        let organization: UUID
+        let ids: [UUID]
     }
 
     /// A person (without accounts or syncs) from the first columns of a row, in ``columns``' order.

@@ -34,18 +34,23 @@ public struct SyncRepository: Sendable {
         _ organization: OrganizationID, _ people: [PersonID], history: Bool, on db: PostgresConnection, logger: Logger
     ) async throws -> [PersonID: [Sync]] {
         guard !people.isEmpty else { return [:] }
-        let rows = try await db.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
-            WHERE s.org_id = \(organization.rawValue) AND s.person_id = ANY(\(people.map(\.rawValue))::uuid[])
-            ORDER BY s.person_id, c.created_at, s.id
-            """, logger: logger)
+        let rows = try await db.execute(ForPeopleStatement(organization: organization.rawValue, ids: people.map(\.rawValue)), logger: logger)
         var syncs = try await Self.decode(rows)
         if history {
             let events = try await self.history(organization, syncs.map(\.id), on: db, logger: logger)
             for index in syncs.indices { syncs[index].history = events[syncs[index].id] ?? [] }
         }
         return Dictionary(grouping: syncs, by: \.personID)
+    }
+
+    struct ForPeopleStatement: ByIDsStatement {
+        static let sql = """
+            SELECT \(SyncRepository.columns) FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
+            WHERE s.org_id = $1 AND s.person_id = ANY($2::uuid[])
+            ORDER BY s.person_id, c.created_at, s.id
+            """
+        let organization: UUID
+        let ids: [UUID]
     }
 
     public func history(_ organization: OrganizationID, _ syncs: [SyncID], on db: PostgresConnection, logger: Logger) async throws -> [SyncID: [SyncEvent]] {
@@ -444,7 +449,7 @@ public struct SyncRepository: Sendable {
         }
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [Sync] {
+    static func decode<Rows: AsyncSequence>(_ rows: Rows) async throws -> [Sync] where Rows.Element == PostgresRow {
         var result: [Sync] = []
         // Cell by cell (see `PeopleRepository.accounts`).
         for try await row in rows {
