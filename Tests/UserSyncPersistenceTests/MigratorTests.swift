@@ -67,7 +67,8 @@ import UserSyncTestSupport
             let count = try Self.files().count
             let good = try MigrationFile(name: String(format: "%04d_good.sql", count + 1), contents: Data("CREATE TABLE good (id int);".utf8))
             let bad = try MigrationFile(name: String(format: "%04d_bad.sql", count + 2), contents: Data("CREATE TABLE broken (;".utf8))
-            await #expect(throws: (any Error).self) {
+            // The operator is told which file failed and the server's reason.
+            await #expect(throws: MigrationError.failed(migration: bad.name, reason: "syntax error at end of input; SQLSTATE 42601")) {
                 try await Migrator(files: try Self.files() + [good, bad]).migrate(db.owner, dryRun: false, logger: db.logger)
             }
             // One transaction: the good file before the bad one was rolled back too.

@@ -60,6 +60,8 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
     /// `serve`/`work` found migrations still to apply.
     case pending([String])
     case notMigrated
+    /// A statement of the file failed; nothing of the run was applied.
+    case failed(migration: String, reason: String)
 
     public var description: String {
         switch self {
@@ -71,6 +73,7 @@ public enum MigrationError: Error, Sendable, Equatable, CustomStringConvertible 
         case .pending(let names):
             "the database has \(names.count) pending migration(s) (\(names.joined(separator: ", "))); run `usersync migrate` first"
         case .notMigrated: "the database has no UserSync schema; run `usersync migrate` first"
+        case .failed(let migration, let reason): "migration '\(migration)' failed, nothing was applied: \(reason)"
         }
     }
 }

@@ -35,7 +35,15 @@ public struct Migrator: Sendable {
                 for file in pending {
                     logger.info("applying migration", metadata: ["migration": "\(file.name)"])
                     for statement in SQLScript.statements(file.sql) {
-                        try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        do {
+                            try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger)
+                        } catch let error as PSQLError {
+                            // The server's own words: PSQLError's description hides them.
+                            let server = error.serverInfo
+                            let reason = [server?[.message], server?[.detail], server?[.hint], server?[.sqlState].map { "SQLSTATE \($0)" }]
+                                .compactMap { $0 }.joined(separator: "; ")
+                            throw MigrationError.failed(migration: file.name, reason: reason.isEmpty ? String(reflecting: error) : reason)
+                        }
                     }
                     try await connection.query(
                         "INSERT INTO usersync_migrations (name, checksum) VALUES (\(file.name), \(file.checksum))",

@@ -54,18 +54,11 @@ public struct ConsentTokenRepository: Sendable {
     /// syncs stops working (the person has the newest one now; a newer one is left alone).
     public func markDelivered(_ organization: OrganizationID, tokenHashes: [Data], on db: PostgresConnection, logger: Logger) async throws {
         guard !tokenHashes.isEmpty else { return }
+        // One key at a time in the database (sql/0018): a join of the batch against the
+        // organization's links was planned from statistics and cost grew with every link.
         try await db.query(
-            """
-            WITH delivered AS (
-                UPDATE consent_tokens SET delivered_at = now()
-                WHERE org_id = \(organization.rawValue) AND token_hash = ANY(\(tokenHashes.map { ByteBuffer(bytes: $0) })::bytea[])
-                RETURNING sync_id, token_hash, created_at
-            )
-            UPDATE consent_tokens t SET superseded_at = now()
-            FROM delivered d
-            WHERE t.org_id = \(organization.rawValue) AND t.sync_id = d.sync_id AND t.token_hash <> d.token_hash
-              AND t.created_at <= d.created_at AND t.used_at IS NULL AND t.superseded_at IS NULL
-            """, logger: logger)
+            "SELECT usersync_deliver_consent_tokens(\(organization.rawValue), \(tokenHashes.map { ByteBuffer(bytes: $0) })::bytea[])",
+            logger: logger)
     }
 
     /// Which of `syncs` have a live, delivered link: their prompt already went out.
