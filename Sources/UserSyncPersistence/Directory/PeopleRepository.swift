@@ -92,59 +92,100 @@ public struct PeopleRepository: Sendable {
         field == .name ? "p.sort_name" : "p.email_normalized"
     }
 
-    /// The filtered, sorted query over people, selecting `select`; `paged` applies the cursor and limit.
+    /// The filtered, sorted query over people, selecting `select`; `paged` applies the cursor and
+    /// limit. Only the conditions a filter sets are written: PostgreSQL parses and plans every
+    /// clause of an unnamed statement, and a page's statement with all of them (each `$n IS NULL
+    /// OR …`) cost half as much again to plan as the page cost to read.
     func query(_ organization: OrganizationID, _ filter: Filter, select: String, paged: Bool) -> PostgresQuery {
-        let org = organization.rawValue
+        var binds = PostgresBindings()
+        func bind(_ value: some PostgresDynamicTypeEncodable) -> String {
+            binds.append(value)
+            return "$\(binds.count)"
+        }
+        let org = bind(organization.rawValue)
+        var conditions = ["p.org_id = \(org)"]
+        if let ids = filter.ids {
+            conditions.append("p.id = ANY(\(bind(ids.map(\.rawValue)))::uuid[])")
+        }
+        if let needsPrimaryChoice = filter.needsPrimaryChoice {
+            conditions.append("p.needs_primary_choice = \(bind(needsPrimaryChoice))")
+        }
+        if let deactivated = filter.deactivated {
+            conditions.append("p.all_accounts_deactivated = \(bind(deactivated))")
+        }
+        if let platform = filter.platform {
+            conditions.append("""
+                EXISTS (SELECT 1 FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
+                        WHERE a.org_id = \(org) AND a.person_id = p.id AND c.platform = \(bind(platform.rawValue)))
+                """)
+        }
+        if !filter.platforms.isEmpty {
+            let platforms = bind(filter.platforms.map(\.rawValue))
+            conditions.append("""
+                (SELECT count(DISTINCT c.platform) FROM platform_accounts a
+                 JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
+                 WHERE a.org_id = \(org) AND a.person_id = p.id AND a.active AND c.disconnected_at IS NULL
+                   AND c.platform = ANY(\(platforms)::text[])) = cardinality(\(platforms)::text[])
+                """)
+        }
+        if let primaryPlatform = filter.primaryPlatform {
+            conditions.append("""
+                EXISTS (SELECT 1 FROM platform_connections c
+                        WHERE c.org_id = \(org) AND c.id = p.primary_connection_id AND c.platform = \(bind(primaryPlatform.rawValue)))
+                """)
+        }
+        if let connection = filter.connectionID {
+            conditions.append("""
+                EXISTS (SELECT 1 FROM platform_accounts a
+                        WHERE a.org_id = \(org) AND a.person_id = p.id AND a.connection_id = \(bind(connection.rawValue)))
+                """)
+        }
+        if let status = filter.syncStatus {
+            let wanted = bind(status.rawValue)
+            if let syncPlatform = filter.syncPlatform {
+                // "Not created on Teams": does not live on Teams and has no sync there yet.
+                let platform = bind(syncPlatform.rawValue)
+                let withStatus = """
+                    EXISTS (SELECT 1 FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
+                            WHERE s.org_id = \(org) AND s.person_id = p.id AND c.platform = \(platform) AND s.status = \(wanted))
+                    """
+                conditions.append(status != .notCreated ? withStatus : """
+                    ((NOT EXISTS (SELECT 1 FROM platform_connections c
+                                  WHERE c.org_id = \(org) AND c.id = p.primary_connection_id AND c.platform = \(platform))
+                      AND NOT EXISTS (SELECT 1 FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
+                                      WHERE s.org_id = \(org) AND s.person_id = p.id AND c.platform = \(platform)
+                                        AND s.status <> 'not_created'))
+                     OR \(withStatus))
+                    """)
+            } else {
+                let withStatus = "EXISTS (SELECT 1 FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id AND s.status = \(wanted))"
+                conditions.append(status != .notCreated ? withStatus : """
+                    (NOT EXISTS (SELECT 1 FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id AND s.status <> 'not_created')
+                     OR \(withStatus))
+                    """)
+            }
+        }
+        if let search = filter.search.map({ $0.lowercased().trimmingCharacters(in: .whitespaces) }), !search.isEmpty {
+            let text = bind(search)
+            conditions.append("""
+                (strpos(p.email_normalized, \(text)) > 0 OR strpos(lower(coalesce(p.display_name, '')), \(text)) > 0
+                 OR EXISTS (SELECT 1 FROM platform_accounts a
+                            WHERE a.org_id = \(org) AND a.person_id = p.id
+                              AND (strpos(lower(coalesce(a.display_name, '') || ' ' || coalesce(a.real_name, '')), \(text)) > 0
+                                   OR strpos(lower(array_to_string(a.emails, ' ')), \(text)) > 0)))
+                """)
+        }
         let key = Self.sortKey(filter.sort)
+        if paged, let after = filter.after {
+            conditions.append("(\(key), p.id) \(filter.descending ? "<" : ">") (\(bind(after.key)), \(bind(after.id)))")
+        }
         let direction = filter.descending ? "DESC" : "ASC"
-        let comparison = filter.descending ? "<" : ">"
-        let search = filter.search.map { $0.lowercased().trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
-        let after = paged ? filter.after : nil
-        return """
-            SELECT \(unescaped: select) FROM people p
-            WHERE p.org_id = \(org)
-              AND (\(filter.ids == nil) OR p.id = ANY(\((filter.ids ?? []).map(\.rawValue))::uuid[]))
-              AND (\(filter.needsPrimaryChoice)::boolean IS NULL OR p.needs_primary_choice = \(filter.needsPrimaryChoice))
-              AND (\(filter.deactivated)::boolean IS NULL OR p.all_accounts_deactivated = \(filter.deactivated))
-              AND (\(filter.platform?.rawValue)::text IS NULL OR EXISTS (
-                    SELECT 1 FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
-                    WHERE a.org_id = \(org) AND a.person_id = p.id AND c.platform = \(filter.platform?.rawValue)))
-              AND (cardinality(\(filter.platforms.map(\.rawValue))::text[]) = 0 OR (
-                    SELECT count(DISTINCT c.platform) FROM platform_accounts a
-                    JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
-                    WHERE a.org_id = \(org) AND a.person_id = p.id AND a.active AND c.disconnected_at IS NULL
-                      AND c.platform = ANY(\(filter.platforms.map(\.rawValue))::text[])) = cardinality(\(filter.platforms.map(\.rawValue))::text[]))
-              AND (\(filter.primaryPlatform?.rawValue)::text IS NULL OR EXISTS (
-                    SELECT 1 FROM platform_connections c
-                    WHERE c.org_id = \(org) AND c.id = p.primary_connection_id AND c.platform = \(filter.primaryPlatform?.rawValue)))
-              AND (\(filter.connectionID?.rawValue)::uuid IS NULL OR EXISTS (
-                    SELECT 1 FROM platform_accounts a
-                    WHERE a.org_id = \(org) AND a.person_id = p.id AND a.connection_id = \(filter.connectionID?.rawValue)))
-              AND (\(filter.syncStatus?.rawValue)::text IS NULL OR \(filter.syncPlatform?.rawValue)::text IS NOT NULL
-                   OR (\(filter.syncStatus?.rawValue) = 'not_created' AND NOT EXISTS (
-                        SELECT 1 FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id AND s.status <> 'not_created'))
-                   OR EXISTS (SELECT 1 FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id AND s.status = \(filter.syncStatus?.rawValue)))
-              AND (\(filter.syncPlatform?.rawValue)::text IS NULL OR \(filter.syncStatus?.rawValue)::text IS NULL
-                   OR (\(filter.syncStatus?.rawValue) = 'not_created'
-                       AND NOT EXISTS (SELECT 1 FROM platform_connections c
-                                       WHERE c.org_id = \(org) AND c.id = p.primary_connection_id AND c.platform = \(filter.syncPlatform?.rawValue))
-                       AND NOT EXISTS (SELECT 1 FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
-                                       WHERE s.org_id = \(org) AND s.person_id = p.id AND c.platform = \(filter.syncPlatform?.rawValue)
-                                         AND s.status <> 'not_created'))
-                   OR EXISTS (SELECT 1 FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
-                              WHERE s.org_id = \(org) AND s.person_id = p.id AND c.platform = \(filter.syncPlatform?.rawValue)
-                                AND s.status = \(filter.syncStatus?.rawValue)))
-              AND (\(search)::text IS NULL OR strpos(p.email_normalized, \(search)) > 0
-                   OR strpos(lower(coalesce(p.display_name, '')), \(search)) > 0
-                   OR EXISTS (SELECT 1 FROM platform_accounts a
-                              WHERE a.org_id = \(org) AND a.person_id = p.id
-                                AND (strpos(lower(coalesce(a.display_name, '') || ' ' || coalesce(a.real_name, '')), \(search)) > 0
-                                     OR strpos(lower(array_to_string(a.emails, ' ')), \(search)) > 0)))
-              AND (\(after?.key)::text IS NULL
-                   OR (\(unescaped: key), p.id) \(unescaped: comparison) (\(after?.key), \(after?.id)))
-            ORDER BY \(unescaped: key) \(unescaped: direction), p.id \(unescaped: direction)
-            LIMIT \(paged ? filter.limit : Int.max)
-            """
+        return PostgresQuery(unsafeSQL: """
+            SELECT \(select) FROM people p
+            WHERE \(conditions.joined(separator: "\n  AND "))
+            ORDER BY \(key) \(direction), p.id \(direction)
+            \(paged ? "LIMIT \(bind(filter.limit))" : "")
+            """, binds: binds)
     }
 
     /// A person with accounts and syncs (with history): one statement, that scopes itself

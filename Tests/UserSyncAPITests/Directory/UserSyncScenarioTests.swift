@@ -290,6 +290,14 @@ import UserSyncTestSupport
             #expect(try await ids("failed") == [impossible, mixed])
             let everyone = Set(try await api.allPeople().map(Self.id))
             #expect(try await ids("not_created") == everyone.subtracting([pending, Self.id(consented), virtual, impossible, mixed]))
+            // Narrowed to one platform: only syncs onto it count, and "not created" there means
+            // neither living there nor having a sync there.
+            #expect(try await ids("failed&sync_platform=zoom") == [impossible, mixed])
+            #expect(try await ids("failed&sync_platform=webex").isEmpty)
+            #expect(try await ids("synced&sync_platform=webex") == [Self.id(consented), virtual, mixed])
+            let onWebex = Set(try await Self.people(api) { $0.primaryPlatform == .webex }.map(Self.id))
+            #expect(try await ids("not_created&sync_platform=webex")
+                    == everyone.subtracting(onWebex).subtracting([pending, Self.id(consented), virtual, mixed]))
             let refused = try await api.call(.get, "/v1/orgs/acme/people?sync_status=stuck")
             #expect(refused.status == .badRequest)
         }
