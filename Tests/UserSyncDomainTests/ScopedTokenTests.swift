@@ -13,6 +13,9 @@ import UserSyncSecrets
         #expect(token.value.hasPrefix("usk_"))
         #expect(token.value.hasSuffix(token.hint) == false)
         #expect(token.value.contains("_" + token.hint))
+        // Hex digits of either case name the same organization.
+        let shouted = "usk_" + token.value.dropFirst(4).prefix(32).uppercased() + token.value.dropFirst(36)
+        #expect(ScopedToken(parsing: shouted, prefix: "usk")?.organizationID == org)
     }
 
     @Test func tokensAreUnique() {
@@ -26,6 +29,10 @@ import UserSyncSecrets
         "usk_0123456789abcdef0123456789abcdeg_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
         "usk_0123456789abcdef0123456789abcdef_aaaa",
         "usk_0123456789abcdef0123456789abcdef_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!",
+        "usk-0123456789abcdef0123456789abcdef_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "usk_0123456789abcdef0123456789abcdef-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "usk_0123456789abcdef0123456789abcdéf_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "usk_0123456789abcdef0123456789abcdef_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaé",
     ])
     func malformedTokensDoNotParse(_ value: String) {
         #expect(ScopedToken(parsing: value, prefix: "usk") == nil)
