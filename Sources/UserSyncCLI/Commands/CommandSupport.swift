@@ -33,7 +33,7 @@ enum CommandSupport {
     /// the long-running roles. Returns the registry `/metrics` renders.
     static func bootstrapObservability(_ logger: Logger) -> PrometheusCollectorRegistry {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LineLogHandler(writingWith: StreamLogHandler.standardError(label: label))
             handler.logLevel = logger.logLevel
             return handler
         }
