@@ -230,11 +230,13 @@ class Browser:
         return element
 
     def text(self):
-        return self.driver.find_element(By.TAG_NAME, "body").text
+        # One script call reads the document that is there: a `body` element found before a form's
+        # navigation and read after it is a node of a document that is gone, which ChromeDriver
+        # reports as an "unknown error", not as a stale element.
+        return self.driver.execute_script("return document.body ? document.body.innerText : ''")
 
     def wait_for_text(self, text, timeout=WAIT):
-        self.wait(lambda driver: text in driver.find_element(By.TAG_NAME, "body").text,
-                  f"the page never said {text!r}", timeout=timeout)
+        self.wait(lambda driver: text in self.text(), f"the page never said {text!r}", timeout=timeout)
 
     def close(self):
         self.driver.quit()
