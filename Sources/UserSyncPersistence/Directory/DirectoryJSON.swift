@@ -1,90 +1,301 @@
 import Foundation
 import UserSyncDomain
 
-/// Reads the JSON columns of the `people_directory` view (sql/0015): one positional array per
-/// account, sync or sync event, times as epoch seconds.
+/// Reads the JSON columns of the `people_directory` view (sql/0015, sql/0018): one positional
+/// array per account, sync or sync event, times as epoch seconds. Parsed into a small tree and read
+/// by position: Foundation's `JSONDecoder` (containers, coding paths, a decoder per value) was
+/// a twelfth of `serve`'s time on a person's read.
 enum DirectoryJSON {
+    struct Malformed: Error, CustomStringConvertible {
+        let reason: String
+        var description: String { "people_directory JSON: \(reason)" }
+    }
+
     static func accounts(_ json: String) throws -> [Person.Account] {
-        try JSONDecoder().decode([AccountEntry].self, from: Data(json.utf8)).map(\.account)
-    }
-
-    /// The syncs of `json`, each with its events from `history` (events by sync id).
-    static func syncs(_ json: String, history: String, organization: OrganizationID, person: PersonID) throws -> [Sync] {
-        let decoder = JSONDecoder()
-        decoder.userInfo[SyncEntry.owner] = SyncEntry.Owner(organization: organization, person: person)
-        let syncs = try decoder.decode([SyncEntry].self, from: Data(json.utf8)).map(\.sync)
-        var events: [UUID: [SyncEvent]] = [:]
-        for (id, entries) in try decoder.decode([String: [EventEntry]].self, from: Data(history.utf8)) {
-            if let id = UUID(uuidString: id) { events[id] = entries.map(\.event) }
-        }
-        return syncs.map { sync in
-            var sync = sync
-            sync.history = events[sync.id.rawValue] ?? []
-            return sync
-        }
-    }
-
-    private struct AccountEntry: Decodable {
-        let account: Person.Account
-
-        init(from decoder: any Decoder) throws {
-            var c = try decoder.unkeyedContainer()
-            account = Person.Account(
-                id: AccountID(try c.decode(UUID.self)), connectionID: ConnectionID(try c.decode(UUID.self)),
-                platform: Platform(rawValue: try c.decode(String.self)) ?? .slack, platformUserID: try c.decode(String.self),
-                email: try c.decodeIfPresent(String.self), emails: try c.decode([String].self),
-                displayName: try c.decodeIfPresent(String.self), realName: try c.decodeIfPresent(String.self),
-                isGuest: try c.decode(Bool.self), isActive: try c.decode(Bool.self), deactivatedAt: try c.date(),
-                deactivationReason: try c.decodeIfPresent(String.self).flatMap(Person.DeactivationReason.init(rawValue:)),
+        try Value.parse(json).elements().map { entry in
+            var c = try Cursor(entry)
+            return Person.Account(
+                id: AccountID(try c.uuid()), connectionID: ConnectionID(try c.uuid()),
+                platform: Platform(rawValue: try c.string()) ?? .slack, platformUserID: try c.string(),
+                email: try c.optionalString(), emails: try c.strings(), displayName: try c.optionalString(),
+                realName: try c.optionalString(), isGuest: try c.bool(), isActive: try c.bool(), deactivatedAt: try c.date(),
+                deactivationReason: try c.optionalString().flatMap(Person.DeactivationReason.init(rawValue:)),
                 firstSeenAt: try c.date() ?? .distantPast, changedAt: try c.date() ?? .distantPast)
         }
     }
 
-    private struct SyncEntry: Decodable {
-        /// Whose syncs these are: the caller knows, the arrays do not say.
-        struct Owner {
-            let organization: OrganizationID
-            let person: PersonID
-        }
-        static let owner = CodingUserInfoKey(rawValue: "owner")!
-
-        let sync: Sync
-
-        init(from decoder: any Decoder) throws {
-            guard let owner = decoder.userInfo[Self.owner] as? Owner else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "no owner"))
+    /// The syncs of `json`, each with its events from `history` (events by sync id).
+    static func syncs(_ json: String, history: String, organization: OrganizationID, person: PersonID) throws -> [Sync] {
+        var events: [UUID: [SyncEvent]] = [:]
+        for (key, entries) in try Value.parse(history).members() {
+            guard let id = UUID(uuidString: key) else { throw Malformed(reason: "history key \(key) is not an id") }
+            events[id] = try entries.elements().map { entry in
+                var c = try Cursor(entry)
+                return SyncEvent(
+                    fromStatus: try c.optionalString().flatMap(SyncStatus.init(rawValue:)),
+                    toStatus: SyncStatus(rawValue: try c.string()) ?? .failed, cause: try c.optionalString(),
+                    message: try c.string(), actorKind: try c.string(), actorID: try c.optionalString(),
+                    nextRetryAt: try c.date(), fixAction: try c.optionalString(), createdAt: try c.date() ?? .distantPast)
             }
-            var c = try decoder.unkeyedContainer()
-            sync = Sync(
-                id: SyncID(try c.decode(UUID.self)), organizationID: owner.organization, personID: owner.person,
-                connectionID: ConnectionID(try c.decode(UUID.self)), platform: Platform(rawValue: try c.decode(String.self)) ?? .slack,
-                mode: try c.decodeIfPresent(String.self).flatMap(SyncMode.init(rawValue:)),
-                status: SyncStatus(rawValue: try c.decode(String.self)) ?? .failed, cause: try c.decodeIfPresent(String.self),
-                message: try c.decodeIfPresent(String.self), nextRetryAt: try c.date(), fixAction: try c.decodeIfPresent(String.self),
-                linkedAccountID: try c.decodeIfPresent(UUID.self).map(AccountID.init), virtualIdentity: try c.decodeIfPresent(String.self),
-                virtualKind: try c.decodeIfPresent(String.self).flatMap(VirtualKind.init(rawValue:)), hasUserTokens: try c.decode(Bool.self),
-                userTokenExpiresAt: try c.date(), createdBy: try c.decode(String.self), createdAt: try c.date() ?? .distantPast,
-                updatedAt: try c.date() ?? .distantPast, history: [])
+        }
+        return try Value.parse(json).elements().map { entry in
+            var c = try Cursor(entry)
+            let id = try c.uuid()
+            return Sync(
+                id: SyncID(id), organizationID: organization, personID: person,
+                connectionID: ConnectionID(try c.uuid()), platform: Platform(rawValue: try c.string()) ?? .slack,
+                mode: try c.optionalString().flatMap(SyncMode.init(rawValue:)),
+                status: SyncStatus(rawValue: try c.string()) ?? .failed, cause: try c.optionalString(),
+                message: try c.optionalString(), nextRetryAt: try c.date(), fixAction: try c.optionalString(),
+                linkedAccountID: try c.optionalString().flatMap(UUID.init(uuidString:)).map(AccountID.init),
+                virtualIdentity: try c.optionalString(), virtualKind: try c.optionalString().flatMap(VirtualKind.init(rawValue:)),
+                hasUserTokens: try c.bool(), userTokenExpiresAt: try c.date(), createdBy: try c.string(),
+                createdAt: try c.date() ?? .distantPast, updatedAt: try c.date() ?? .distantPast, history: events[id] ?? [])
         }
     }
 
-    private struct EventEntry: Decodable {
-        let event: SyncEvent
+    /// A JSON value.
+    enum Value: Equatable {
+        case null, bool(Bool), number(Double), string(String), array([Value]), object([(String, Value)])
 
-        init(from decoder: any Decoder) throws {
-            var c = try decoder.unkeyedContainer()
-            event = SyncEvent(
-                fromStatus: try c.decodeIfPresent(String.self).flatMap(SyncStatus.init(rawValue:)),
-                toStatus: SyncStatus(rawValue: try c.decode(String.self)) ?? .failed, cause: try c.decodeIfPresent(String.self),
-                message: try c.decode(String.self), actorKind: try c.decode(String.self), actorID: try c.decodeIfPresent(String.self),
-                nextRetryAt: try c.date(), fixAction: try c.decodeIfPresent(String.self), createdAt: try c.date() ?? .distantPast)
+        static func == (a: Value, b: Value) -> Bool {
+            switch (a, b) {
+            case (.null, .null): true
+            case let (.bool(x), .bool(y)): x == y
+            case let (.number(x), .number(y)): x == y
+            case let (.string(x), .string(y)): x == y
+            case let (.array(x), .array(y)): x == y
+            case let (.object(x), .object(y)): x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
+            default: false
+            }
+        }
+
+        static func parse(_ text: String) throws -> Value {
+            var text = text
+            return try text.withUTF8 { bytes in
+                var parser = Parser(bytes: bytes)
+                let value = try parser.value()
+                parser.skipSpace()
+                guard parser.index == bytes.count else { throw Malformed(reason: "text after the value at byte \(parser.index)") }
+                return value
+            }
+        }
+
+        func elements() throws -> [Value] {
+            guard case .array(let elements) = self else { throw Malformed(reason: "expected an array") }
+            return elements
+        }
+
+        func members() throws -> [(String, Value)] {
+            guard case .object(let members) = self else { throw Malformed(reason: "expected an object") }
+            return members
         }
     }
-}
 
-private extension UnkeyedDecodingContainer {
-    /// A time as epoch seconds (microseconds in the fraction), or nil.
-    mutating func date() throws -> Date? {
-        try decodeIfPresent(Double.self).map { Date(timeIntervalSince1970: $0) }
+    /// Reads a positional array's elements in order.
+    private struct Cursor {
+        private let elements: [Value]
+        private var next = 0
+
+        init(_ value: Value) throws { elements = try value.elements() }
+
+        private mutating func take() throws -> Value {
+            guard next < elements.count else { throw Malformed(reason: "an entry has \(elements.count) fields, fewer than expected") }
+            defer { next += 1 }
+            return elements[next]
+        }
+
+        mutating func optionalString() throws -> String? {
+            switch try take() {
+            case .null: return nil
+            case .string(let text): return text
+            default: throw Malformed(reason: "field \(next) is not text")
+            }
+        }
+
+        mutating func string() throws -> String {
+            guard let text = try optionalString() else { throw Malformed(reason: "field \(next) is null") }
+            return text
+        }
+
+        mutating func uuid() throws -> UUID {
+            guard let id = UUID(uuidString: try string()) else { throw Malformed(reason: "field \(next) is not an id") }
+            return id
+        }
+
+        mutating func bool() throws -> Bool {
+            guard case .bool(let value) = try take() else { throw Malformed(reason: "field \(next) is not a boolean") }
+            return value
+        }
+
+        /// A time as epoch seconds (microseconds in the fraction), or nil.
+        mutating func date() throws -> Date? {
+            switch try take() {
+            case .null: return nil
+            case .number(let seconds): return Date(timeIntervalSince1970: seconds)
+            default: throw Malformed(reason: "field \(next) is not a time")
+            }
+        }
+
+        mutating func strings() throws -> [String] {
+            try take().elements().map { element in
+                guard case .string(let text) = element else { throw Malformed(reason: "field \(next) holds something else than text") }
+                return text
+            }
+        }
+    }
+
+    /// RFC 8259 JSON over UTF-8 bytes.
+    private struct Parser {
+        let bytes: UnsafeBufferPointer<UInt8>
+        var index = 0
+
+        mutating func skipSpace() {
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x0A, 0x0D, 0x09: index += 1
+                default: return
+                }
+            }
+        }
+
+        private mutating func expect(_ byte: UInt8) throws {
+            skipSpace()
+            guard index < bytes.count, bytes[index] == byte else { throw Malformed(reason: "expected '\(Character(Unicode.Scalar(byte)))' at byte \(index)") }
+            index += 1
+        }
+
+        private mutating func literal(_ word: StaticString, _ value: Value) throws -> Value {
+            let count = word.utf8CodeUnitCount
+            guard index + count <= bytes.count,
+                  word.withUTF8Buffer({ $0.elementsEqual(bytes[index..<(index + count)]) }) else {
+                throw Malformed(reason: "unexpected text at byte \(index)")
+            }
+            index += count
+            return value
+        }
+
+        mutating func value() throws -> Value {
+            skipSpace()
+            guard index < bytes.count else { throw Malformed(reason: "the text ends before a value") }
+            switch bytes[index] {
+            case UInt8(ascii: "["):
+                index += 1
+                var elements: [Value] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+                repeat {
+                    elements.append(try value())
+                    skipSpace()
+                } while try separator(closing: UInt8(ascii: "]"))
+                return .array(elements)
+            case UInt8(ascii: "{"):
+                index += 1
+                var members: [(String, Value)] = []
+                skipSpace()
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                repeat {
+                    skipSpace()
+                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Malformed(reason: "expected a key at byte \(index)") }
+                    let key = try string()
+                    try expect(UInt8(ascii: ":"))
+                    members.append((key, try value()))
+                    skipSpace()
+                } while try separator(closing: UInt8(ascii: "}"))
+                return .object(members)
+            case UInt8(ascii: "\""): return .string(try string())
+            case UInt8(ascii: "t"): return try literal("true", .bool(true))
+            case UInt8(ascii: "f"): return try literal("false", .bool(false))
+            case UInt8(ascii: "n"): return try literal("null", .null)
+            default: return try number()
+            }
+        }
+
+        /// After an element: true at a comma, false at the closing bracket.
+        private mutating func separator(closing: UInt8) throws -> Bool {
+            guard index < bytes.count else { throw Malformed(reason: "the text ends inside an array or object") }
+            let byte = bytes[index]
+            index += 1
+            if byte == UInt8(ascii: ",") { return true }
+            if byte == closing { return false }
+            throw Malformed(reason: "expected ',' or the end of an array or object at byte \(index - 1)")
+        }
+
+        private mutating func number() throws -> Value {
+            let start = index
+            numeral: while index < bytes.count {
+                switch bytes[index] {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"),
+                     UInt8(ascii: "E"):
+                    index += 1
+                default: break numeral
+                }
+            }
+            guard index > start, let number = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
+                throw Malformed(reason: "unexpected text at byte \(start)")
+            }
+            return .number(number)
+        }
+
+        /// A string at `index` (its opening quote).
+        private mutating func string() throws -> String {
+            index += 1
+            let start = index
+            while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") { index += 1 }
+            guard index < bytes.count else { throw Malformed(reason: "unterminated string") }
+            if bytes[index] == UInt8(ascii: "\"") {
+                defer { index += 1 }
+                return String(decoding: bytes[start..<index], as: UTF8.self)
+            }
+            var text = Array(bytes[start..<index])
+            while index < bytes.count {
+                let byte = bytes[index]
+                index += 1
+                switch byte {
+                case UInt8(ascii: "\""): return String(decoding: text, as: UTF8.self)
+                case UInt8(ascii: "\\"): try escape(into: &text)
+                default: text.append(byte)
+                }
+            }
+            throw Malformed(reason: "unterminated string")
+        }
+
+        private mutating func escape(into text: inout [UInt8]) throws {
+            guard index < bytes.count else { throw Malformed(reason: "unterminated escape") }
+            let byte = bytes[index]
+            index += 1
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(byte)
+            case UInt8(ascii: "b"): text.append(0x08)
+            case UInt8(ascii: "f"): text.append(0x0C)
+            case UInt8(ascii: "n"): text.append(0x0A)
+            case UInt8(ascii: "r"): text.append(0x0D)
+            case UInt8(ascii: "t"): text.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800...0xDBFF).contains(scalar) {
+                    // A surrogate pair: the low half follows as another \u escape.
+                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
+                        throw Malformed(reason: "unpaired surrogate")
+                    }
+                    index += 2
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw Malformed(reason: "unpaired surrogate") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let unicode = Unicode.Scalar(scalar) else { throw Malformed(reason: "invalid \\u escape") }
+                text.append(contentsOf: Array(String(Character(unicode)).utf8))
+            default: throw Malformed(reason: "invalid escape at byte \(index - 1)")
+            }
+        }
+
+        private mutating func hex4() throws -> UInt32 {
+            guard index + 4 <= bytes.count,
+                  let value = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16) else {
+                throw Malformed(reason: "invalid \\u escape")
+            }
+            index += 4
+            return value
+        }
     }
 }

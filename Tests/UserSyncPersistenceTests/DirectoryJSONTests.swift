@@ -1,0 +1,42 @@
+import Foundation
+import PostgresNIO
+import Testing
+@testable import UserSyncPersistence
+import UserSyncTestSupport
+
+/// The reader of `people_directory`'s JSON columns against what PostgreSQL itself writes.
+@Suite struct DirectoryJSONTests {
+    typealias Value = DirectoryJSON.Value
+
+    @Test func readsWhatPostgreSQLWritesForTrickyText() async throws {
+        try await withTestDatabase { db in
+            let rows = try await db.admin.client.query(
+                """
+                SELECT json_build_array('quote " backslash \\ slash / tab' || chr(9) || 'line' || chr(10) || 'bell' || chr(7),
+                                        'é 漢字 😀', extract(epoch FROM timestamptz '2026-12-03 19:09:02.123456+00'), true, false, NULL,
+                                        ARRAY['a', 'b'], json_build_object('k', 1))::text,
+                       json_agg(x)::text, json_object_agg(x, ARRAY[x])::text
+                FROM generate_series(1, 3) AS x
+                """, logger: db.logger)
+            for try await (array, aggregate, object) in rows.decode((String, String, String).self) {
+                #expect(try Value.parse(array) == .array([
+                    .string("quote \" backslash \\ slash / tab\tline\nbell\u{7}"), .string("é 漢字 😀"), .number(1_796_324_942.123456),
+                    .bool(true), .bool(false), .null, .array([.string("a"), .string("b")]), .object([("k", .number(1))]),
+                ]))
+                #expect(try Value.parse(aggregate) == .array([.number(1), .number(2), .number(3)]))
+                #expect(try Value.parse(object) == .object([("1", .array([.number(1)])), ("2", .array([.number(2)])), ("3", .array([.number(3)]))]))
+            }
+        }
+    }
+
+    @Test func readsEscapesOtherWritersUse() throws {
+        #expect(try Value.parse(#" [ "\u00e9\ud83d\ude00\/\b\f\r" , -1.5e3 ] "#) == .array([.string("é😀/\u{8}\u{C}\r"), .number(-1500)]))
+        #expect(try Value.parse("[]") == .array([]))
+        #expect(try Value.parse("{}") == .object([]))
+    }
+
+    @Test(arguments: ["", "[", "[1,]", "[1 2]", "{\"a\" 1}", "\"open", "[tru]", "[\"\\x\"]", "[\"\\ud83d\"]", "[1] x", "{1: 2}"])
+    func refusesWhatIsNotJSON(_ text: String) {
+        #expect(throws: DirectoryJSON.Malformed.self) { try Value.parse(text) }
+    }
+}
