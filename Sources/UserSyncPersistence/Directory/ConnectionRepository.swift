@@ -55,13 +55,26 @@ public struct ConnectionRepository: Sendable {
     public func list(
         _ organization: OrganizationID, includeDisconnected: Bool, on db: PostgresConnection, logger: Logger
     ) async throws -> [PlatformConnection] {
-        let rows = try await db.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM platform_connections
-            WHERE org_id = \(organization.rawValue) AND (\(includeDisconnected) OR disconnected_at IS NULL)
+        try await Self.decode(try await db.execute(
+            ListStatement(organization: organization.rawValue, includeDisconnected: includeDisconnected), logger: logger))
+    }
+
+    /// Every people page and the console's pages list the connections.
+    struct ListStatement: HotStatement {
+        static let sql = """
+            SELECT \(ConnectionRepository.columns) FROM platform_connections
+            WHERE org_id = $1 AND ($2 OR disconnected_at IS NULL)
             ORDER BY created_at, id
-            """, logger: logger)
-        return try await Self.decode(rows)
+            """
+        let organization: UUID
+        let includeDisconnected: Bool
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(organization)
+            bindings.append(includeDisconnected)
+            return bindings
+        }
     }
 
     /// The connection, locked for the rest of the transaction when `forUpdate`.
@@ -202,12 +215,13 @@ public struct ConnectionRepository: Sendable {
         return result
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [PlatformConnection] {
+    static func decode<Rows: AsyncSequence>(_ rows: Rows) async throws -> [PlatformConnection] where Rows.Element == PostgresRow {
         var result: [PlatformConnection] = []
         typealias Row = (
             UUID, UUID, String, String, String, String?, String, String?, String, String?, String?, Date, Date?, Date, Date, Date?
         )
-        for try await row in rows.decode(Row.self) {
+        for try await cells in rows {
+            let row = try cells.decode(Row.self)
             result.append(PlatformConnection(
                 id: ConnectionID(row.0), organizationID: OrganizationID(row.1), platform: Platform(rawValue: row.2) ?? .slack,
                 displayName: row.3, workspaceID: row.4, workspaceName: row.5, apiBaseURL: row.6, authBaseURL: row.7,
