@@ -1,4 +1,3 @@
-import Foundation
 import PostgresNIO
 
 /// A statement whose text never changes and that runs on most requests: PostgreSQL parses and
@@ -13,19 +12,12 @@ extension HotStatement {
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
 
-/// A hot statement over some of an organization's rows by id: `$1` the organization, `$2` the ids.
-protocol ByIDsStatement: HotStatement {
-    var organization: UUID { get }
-    var ids: [UUID] { get }
-}
-
-extension ByIDsStatement {
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 2)
-        bindings.append(organization)
-        bindings.append(ids)
-        return bindings
-    }
+/// The two values most hot statements bind (`$1`, `$2`).
+func bindings(_ first: some PostgresDynamicTypeEncodable, _ second: some PostgresDynamicTypeEncodable) -> PostgresBindings {
+    var bindings = PostgresBindings(capacity: 2)
+    bindings.append(first)
+    bindings.append(second)
+    return bindings
 }
 
 /// Sets a setting for the rest of the transaction (`set_config(…, true)`): the scope of every
@@ -35,10 +27,5 @@ struct SetLocalStatement: HotStatement {
     let setting: String
     let value: String
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 2)
-        bindings.append(setting)
-        bindings.append(value)
-        return bindings
-    }
+    func makeBindings() -> PostgresBindings { bindings(setting, value) }
 }

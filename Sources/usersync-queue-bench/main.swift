@@ -383,7 +383,6 @@ extension Bench {
         }
     }
 
-
     func startWorker(metricsPort: Int) throws -> Process {
         try BenchmarkSupport.start(
             "work", binary: URL(fileURLWithPath: binary), db: db,

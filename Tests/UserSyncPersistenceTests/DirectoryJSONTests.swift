@@ -21,10 +21,10 @@ import UserSyncTestSupport
             for try await (array, aggregate, object) in rows.decode((String, String, String).self) {
                 #expect(try Value.parse(array) == .array([
                     .string("quote \" backslash \\ slash / tab\tline\nbell\u{7}"), .string("é 漢字 😀"), .number(1_796_324_942.123456),
-                    .bool(true), .bool(false), .null, .array([.string("a"), .string("b")]), .object([("k", .number(1))]),
+                    .bool(true), .bool(false), .null, .array([.string("a"), .string("b")]), .object(["k": .number(1)]),
                 ]))
                 #expect(try Value.parse(aggregate) == .array([.number(1), .number(2), .number(3)]))
-                #expect(try Value.parse(object) == .object([("1", .array([.number(1)])), ("2", .array([.number(2)])), ("3", .array([.number(3)]))]))
+                #expect(try Value.parse(object) == .object(["1": .array([.number(1)]), "2": .array([.number(2)]), "3": .array([.number(3)])]))
             }
         }
     }
@@ -32,7 +32,7 @@ import UserSyncTestSupport
     @Test func readsEscapesOtherWritersUse() throws {
         #expect(try Value.parse(#" [ "\u00e9\ud83d\ude00\/\b\f\r" , -1.5e3 ] "#) == .array([.string("é😀/\u{8}\u{C}\r"), .number(-1500)]))
         #expect(try Value.parse("[]") == .array([]))
-        #expect(try Value.parse("{}") == .object([]))
+        #expect(try Value.parse("{}") == .object([:]))
     }
 
     @Test(arguments: ["", "[", "[1,]", "[1 2]", "{\"a\" 1}", "\"open", "[tru]", "[\"\\x\"]", "[\"\\ud83d\"]", "[1] x", "{1: 2}"])

@@ -69,12 +69,7 @@ public struct ConnectionRepository: Sendable {
         let organization: UUID
         let includeDisconnected: Bool
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(organization)
-            bindings.append(includeDisconnected)
-            return bindings
-        }
+        func makeBindings() -> PostgresBindings { bindings(organization, includeDisconnected) }
     }
 
     /// The connection, locked for the rest of the transaction when `forUpdate`.

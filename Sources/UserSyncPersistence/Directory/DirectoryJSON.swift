@@ -56,19 +56,7 @@ enum DirectoryJSON {
 
     /// A JSON value.
     enum Value: Equatable {
-        case null, bool(Bool), number(Double), string(String), array([Value]), object([(String, Value)])
-
-        static func == (a: Value, b: Value) -> Bool {
-            switch (a, b) {
-            case (.null, .null): true
-            case let (.bool(x), .bool(y)): x == y
-            case let (.number(x), .number(y)): x == y
-            case let (.string(x), .string(y)): x == y
-            case let (.array(x), .array(y)): x == y
-            case let (.object(x), .object(y)): x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
-            default: false
-            }
-        }
+        case null, bool(Bool), number(Double), string(String), array([Value]), object([String: Value])
 
         static func parse(_ text: String) throws -> Value {
             var text = text
@@ -86,7 +74,7 @@ enum DirectoryJSON {
             return elements
         }
 
-        func members() throws -> [(String, Value)] {
+        func members() throws -> [String: Value] {
             guard case .object(let members) = self else { throw Malformed(reason: "expected an object") }
             return members
         }
@@ -191,7 +179,7 @@ enum DirectoryJSON {
                 return .array(elements)
             case UInt8(ascii: "{"):
                 index += 1
-                var members: [(String, Value)] = []
+                var members: [String: Value] = [:]
                 skipSpace()
                 if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
                 repeat {
@@ -199,7 +187,7 @@ enum DirectoryJSON {
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Malformed(reason: "expected a key at byte \(index)") }
                     let key = try string()
                     try expect(UInt8(ascii: ":"))
-                    members.append((key, try value()))
+                    members[key] = try value()
                     skipSpace()
                 } while try separator(closing: UInt8(ascii: "}"))
                 return .object(members)
@@ -284,7 +272,7 @@ enum DirectoryJSON {
                     scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                 }
                 guard let unicode = Unicode.Scalar(scalar) else { throw Malformed(reason: "invalid \\u escape") }
-                text.append(contentsOf: Array(String(Character(unicode)).utf8))
+                UTF8.encode(unicode) { text.append($0) }
             default: throw Malformed(reason: "invalid escape at byte \(index - 1)")
             }
         }

@@ -207,12 +207,7 @@ public struct PeopleRepository: Sendable {
         let organization: UUID
         let person: UUID
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 2)
-            bindings.append(organization)
-            bindings.append(person)
-            return bindings
-        }
+        func makeBindings() -> PostgresBindings { bindings(organization, person) }
     }
 
     /// The people with these ids (those that exist), with their accounts but not their syncs.
@@ -267,7 +262,7 @@ public struct PeopleRepository: Sendable {
         return result
     }
 
-    struct AccountsStatement: ByIDsStatement {
+    struct AccountsStatement: HotStatement {
         static let sql = """
             SELECT a.person_id, a.id, a.connection_id, c.platform, a.platform_user_id, a.email, a.emails, a.display_name, a.real_name,
                    a.is_guest, a.active, a.deactivated_at, a.deactivation_reason, a.first_seen_at, a.updated_at
@@ -277,6 +272,8 @@ public struct PeopleRepository: Sendable {
             """
         let organization: UUID
         let ids: [UUID]
+
+        func makeBindings() -> PostgresBindings { bindings(organization, ids) }
     }
 
     /// A person (without accounts or syncs) from the first columns of a row, in ``columns``' order.

@@ -43,7 +43,7 @@ public struct SyncRepository: Sendable {
         return Dictionary(grouping: syncs, by: \.personID)
     }
 
-    struct ForPeopleStatement: ByIDsStatement {
+    struct ForPeopleStatement: HotStatement {
         static let sql = """
             SELECT \(SyncRepository.columns) FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
             WHERE s.org_id = $1 AND s.person_id = ANY($2::uuid[])
@@ -51,6 +51,8 @@ public struct SyncRepository: Sendable {
             """
         let organization: UUID
         let ids: [UUID]
+
+        func makeBindings() -> PostgresBindings { bindings(organization, ids) }
     }
 
     public func history(_ organization: OrganizationID, _ syncs: [SyncID], on db: PostgresConnection, logger: Logger) async throws -> [SyncID: [SyncEvent]] {
