@@ -29,17 +29,19 @@ enum CommandSupport {
         return logger
     }
 
-    /// Process-wide logging (to standard error, at `logger`'s level) and Prometheus metrics, for
-    /// the long-running roles. Returns the registry `/metrics` renders.
-    static func bootstrapObservability(_ logger: Logger) -> PrometheusCollectorRegistry {
+    /// Process-wide logging (to standard error, at `USERSYNC_LOG_LEVEL`) and Prometheus metrics,
+    /// for the long-running roles. Returns the process's logger, made through the bootstrapped
+    /// handler, and the registry `/metrics` renders.
+    static func bootstrapObservability(_ reader: EnvironmentReader, label: String) throws -> (Logger, PrometheusCollectorRegistry) {
+        let level = try logger(reader, label: label).logLevel
         LoggingSystem.bootstrap { label in
             var handler = LineLogHandler(writingWith: StreamLogHandler.standardError(label: label))
-            handler.logLevel = logger.logLevel
+            handler.logLevel = level
             return handler
         }
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-        return registry
+        return (Logger(label: label), registry)
     }
 
     /// The OpenID Connect clients of the providers the operator set up for console sign-in.

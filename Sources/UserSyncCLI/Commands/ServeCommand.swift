@@ -21,8 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
         var reader = try options.reader()
         let files = try MigrationSettings.files(&reader)
         let settings = try await CommandSupport.reporting { try ServeSettings(&reader) }
-        let logger = try CommandSupport.logger(reader)
-        let registry = CommandSupport.bootstrapObservability(logger)
+        let (logger, registry) = try CommandSupport.bootstrapObservability(reader, label: "usersync")
 
         let database = Database(url: settings.database.url, poolSize: settings.database.poolSize, logger: logger)
         let credentials = CredentialCache(lifetime: Double(settings.keyCacheLifetime))

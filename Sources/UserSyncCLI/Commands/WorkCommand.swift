@@ -22,8 +22,7 @@ struct WorkCommand: AsyncParsableCommand {
         var reader = try options.reader()
         let files = try MigrationSettings.files(&reader)
         let settings = try await CommandSupport.reporting { try WorkSettings(&reader) }
-        let logger = try CommandSupport.logger(reader, label: "usersync.work")
-        let registry = CommandSupport.bootstrapObservability(logger)
+        let (logger, registry) = try CommandSupport.bootstrapObservability(reader, label: "usersync.work")
 
         // The schema and the role are checked before anything starts, on a pool of their own.
         try await CommandSupport.reporting {
