@@ -157,13 +157,7 @@ struct JSONWriter {
     /// about a thousand ids.
     mutating func value(_ uuid: UUID) {
         emit(UInt8(ascii: "\""))
-        withUnsafeBytes(of: uuid.uuid) { bytes in
-            for (index, byte) in bytes.enumerated() {
-                if index == 4 || index == 6 || index == 8 || index == 10 { emit(UInt8(ascii: "-")) }
-                emit(Self.hex[Int(byte >> 4)])
-                emit(Self.hex[Int(byte & 0x0F)])
-            }
-        }
+        UUID.write(uuid) { emit($0) }
         emit(UInt8(ascii: "\""))
     }
 

@@ -15,7 +15,7 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        let requestID = Self.requestID(from: request) ?? UUID().uuidString.lowercased()
+        let requestID = Self.requestID(from: request) ?? UUID().lowercasedText
         context.requestID = requestID
         context.bodyLimit = bodyLimit
         context.logger[metadataKey: "hb.request.id"] = .string(requestID)

@@ -28,7 +28,7 @@ enum DirectoryJSON {
     static func syncs(_ json: String, history: String, organization: OrganizationID, person: PersonID) throws -> [Sync] {
         var events: [UUID: [SyncEvent]] = [:]
         for (key, entries) in try Value.parse(history).members() {
-            guard let id = UUID(uuidString: key) else { throw Malformed(reason: "history key \(key) is not an id") }
+            guard let id = UUID(text: key) else { throw Malformed(reason: "history key \(key) is not an id") }
             events[id] = try entries.elements().map { entry in
                 var c = try Cursor(entry)
                 return SyncEvent(
@@ -47,7 +47,7 @@ enum DirectoryJSON {
                 mode: try c.optionalString().flatMap(SyncMode.init(rawValue:)),
                 status: SyncStatus(rawValue: try c.string()) ?? .failed, cause: try c.optionalString(),
                 message: try c.optionalString(), nextRetryAt: try c.date(), fixAction: try c.optionalString(),
-                linkedAccountID: try c.optionalString().flatMap(UUID.init(uuidString:)).map(AccountID.init),
+                linkedAccountID: try c.optionalString().flatMap { UUID(text: $0) }.map(AccountID.init),
                 virtualIdentity: try c.optionalString(), virtualKind: try c.optionalString().flatMap(VirtualKind.init(rawValue:)),
                 hasUserTokens: try c.bool(), userTokenExpiresAt: try c.date(), createdBy: try c.string(),
                 createdAt: try c.date() ?? .distantPast, updatedAt: try c.date() ?? .distantPast, history: events[id] ?? [])
@@ -107,7 +107,7 @@ enum DirectoryJSON {
         }
 
         mutating func uuid() throws -> UUID {
-            guard let id = UUID(uuidString: try string()) else { throw Malformed(reason: "field \(next) is not an id") }
+            guard let id = UUID(text: try string()) else { throw Malformed(reason: "field \(next) is not an id") }
             return id
         }
 
