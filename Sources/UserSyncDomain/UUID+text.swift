@@ -26,19 +26,19 @@ extension UUID {
         }
     }
 
-    /// Hands `emit` the 36 bytes of `lowercasedText`, one at a time.
-    @inline(__always)
+    /// Hands `emit` the 36 bytes of `lowercasedText`, one at a time (inlined into callers, so
+    /// that a writer's `emit` is not a closure call per byte).
+    @inlinable
     public static func write(_ uuid: UUID, _ emit: (UInt8) -> Void) {
         withUnsafeBytes(of: uuid.uuid) { bytes in
             for index in 0..<16 {
                 if index == 4 || index == 6 || index == 8 || index == 10 { emit(UInt8(ascii: "-")) }
-                emit(hexDigits[Int(bytes[index] >> 4)])
-                emit(hexDigits[Int(bytes[index] & 0x0F)])
+                let high = bytes[index] >> 4, low = bytes[index] & 0x0F
+                emit(high < 10 ? UInt8(ascii: "0") + high : UInt8(ascii: "a") - 10 + high)
+                emit(low < 10 ? UInt8(ascii: "0") + low : UInt8(ascii: "a") - 10 + low)
             }
         }
     }
-
-    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     private static func parse(_ text: some Collection<UInt8>, into output: UnsafeMutableRawBufferPointer) -> Bool {
         guard text.count == 36 else { return false }
