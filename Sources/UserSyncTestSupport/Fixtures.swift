@@ -78,8 +78,8 @@ extension TestDatabase {
             try await c.query("INSERT INTO jobs (org_id, kind) VALUES (\(org), 'seed')", logger: l)
             try await c.query(
                 """
-                INSERT INTO auto_sync_policies (org_id, id, name, directory_group_id, primary_connection_id)
-                VALUES (\(org), \(policy), 'All staff', 'group-1', \(connection))
+                INSERT INTO auto_sync_policies (org_id, id, name, group_source, directory_group_id, primary_connection_id)
+                VALUES (\(org), \(policy), 'All staff', 'scim', 'group-1', \(connection))
                 """, logger: l)
             try await c.query(
                 """

@@ -60,6 +60,11 @@ import UserSyncAPI
         Probe(method: .post, template: "/v1/orgs/{b}/invitations", body: #"{"role":"admin"}"#),
         Probe(method: .delete, template: "/v1/orgs/{b}/invitations/{binvitation}"),
         Probe(method: .get, template: "/v1/orgs/{b}/routes?from_platform=slack&from_account=U1&to_person={bperson}"),
+        Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/policies"),
+        Probe(method: .post, template: "/v1/orgs/{b}/auto-sync/policies", body: #"{"name":"x","group":{"source":"scim","id":"g2"},"primary_connection_id":"{bconn}","secondary_connection_ids":["{bconn}"]}"#),
+        Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}"),
+        Probe(method: .patch, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}", body: #"{"enabled":false}"#),
+        Probe(method: .delete, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}"),
         // B's resource through A's own path is no better.
         Probe(method: .get, template: "/v1/orgs/{a}/jobs/{bjob}"),
         Probe(method: .delete, template: "/v1/orgs/{a}/keys/{bkey}"),
@@ -77,6 +82,9 @@ import UserSyncAPI
         Probe(method: .post, template: "/v1/orgs/{a}/people/{bperson}/reset"),
         Probe(method: .delete, template: "/v1/orgs/{a}/people/{bperson}"),
         Probe(method: .post, template: "/v1/orgs/{a}/people/{bperson}/syncs/preview", body: #"{"connection_id":"{bconn}"}"#),
+        Probe(method: .get, template: "/v1/orgs/{a}/auto-sync/policies/{bpolicy}"),
+        Probe(method: .patch, template: "/v1/orgs/{a}/auto-sync/policies/{bpolicy}", body: #"{"enabled":false}"#),
+        Probe(method: .delete, template: "/v1/orgs/{a}/auto-sync/policies/{bpolicy}"),
         Probe(method: .patch, template: "/v1/orgs/{a}/members/{bmember}", body: #"{"role":"viewer"}"#),
         Probe(method: .delete, template: "/v1/orgs/{a}/members/{bmember}"),
         Probe(method: .delete, template: "/v1/orgs/{a}/invitations/{binvitation}"),
@@ -86,14 +94,14 @@ import UserSyncAPI
 
     @Test func everyTenantRouteIsProbed() throws {
         let routes = try OpenAPIDocumentTests.routes().filter { $0.path.hasPrefix("/v1/orgs/{org}") }
-        let probed = Set(Self.probes.map {
-            "\($0.method.rawValue) " + $0.template
-                .replacingOccurrences(of: "{bid}", with: "{org}").replacingOccurrences(of: "{b}", with: "{org}")
-                .replacingOccurrences(of: "{a}", with: "{org}").replacingOccurrences(of: "{bkey}", with: "{key_id}")
-                .replacingOccurrences(of: "{bjob}", with: "{job_id}").replacingOccurrences(of: "{bconn}", with: "{connection_id}")
-                .replacingOccurrences(of: "{bimport}", with: "{import_id}").replacingOccurrences(of: "{bperson}", with: "{person_id}")
-                .replacingOccurrences(of: "{bsync}", with: "{sync_id}").replacingOccurrences(of: "{bmember}", with: "{member_id}")
-                .replacingOccurrences(of: "{binvitation}", with: "{invitation_id}").split(separator: "?")[0]
+        let parameters: KeyValuePairs<String, String> = [
+            "{bid}": "{org}", "{b}": "{org}", "{a}": "{org}", "{bkey}": "{key_id}", "{bjob}": "{job_id}", "{bconn}": "{connection_id}",
+            "{bimport}": "{import_id}", "{bperson}": "{person_id}", "{bsync}": "{sync_id}", "{bmember}": "{member_id}",
+            "{binvitation}": "{invitation_id}", "{bpolicy}": "{policy_id}",
+        ]
+        let probed = Set(Self.probes.map { probe in
+            let path = parameters.reduce(probe.template) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+            return "\(probe.method.rawValue) \(path.split(separator: "?")[0])"
         })
         let missing = routes.map { "\($0.method.rawValue) \($0.path)" }.filter { !probed.contains($0) }
         #expect(missing.isEmpty, "tenant routes without an isolation probe: \(missing)")
@@ -115,6 +123,10 @@ import UserSyncAPI
                 .post, "/v1/orgs/org-b/people/\(bPerson)/syncs", token: bKey.secret, json: #"{"connection_id":"\#(bZoom)"}"#)["id"] as? String)
             try await api.waitForSyncsToSettle()  // the worker is done with it before B is compared
             let bInvitation = try #require(try await api.call(.post, "/v1/orgs/org-b/invitations", json: #"{"role":"admin"}"#)["id"] as? String)
+            let bPolicy = try #require(try await api.call(
+                .post, "/v1/orgs/org-b/auto-sync/policies", token: bKey.secret,
+                json: #"{"name":"B staff","group":{"source":"scim","id":"b-staff"},"primary_connection_id":"\#(bConnection)","secondary_connection_ids":["\#(bZoom)"]}"#
+            )["id"] as? String)
             let bMember = UUID().uuidString.lowercased()
             try await api.db.adminQuery(
                 """
@@ -127,7 +139,7 @@ import UserSyncAPI
                             "/v1/orgs/org-b/syncs/\(bSync)", "/v1/orgs/org-b/audit?limit=200",
                             "/v1/orgs/org-b/people?limit=200", "/v1/orgs/org-b/connections/\(bConnection)/teams",
                             "/v1/orgs/org-b/connections/\(bConnection)/imports", "/v1/orgs/org-b/members?include_revoked=true",
-                            "/v1/orgs/org-b/invitations"] {
+                            "/v1/orgs/org-b/invitations", "/v1/orgs/org-b/auto-sync/policies"] {
                     texts.append(try await api.call(.get, uri).text)
                 }
                 return texts
@@ -142,11 +154,11 @@ import UserSyncAPI
                     .replacingOccurrences(of: "{bjob}", with: bJob).replacingOccurrences(of: "{bconn}", with: bConnection)
                     .replacingOccurrences(of: "{bimport}", with: bImport).replacingOccurrences(of: "{bperson}", with: bPerson)
                     .replacingOccurrences(of: "{bsync}", with: bSync).replacingOccurrences(of: "{bmember}", with: bMember)
-                    .replacingOccurrences(of: "{binvitation}", with: bInvitation)
+                    .replacingOccurrences(of: "{binvitation}", with: bInvitation).replacingOccurrences(of: "{bpolicy}", with: bPolicy)
                 let body = probe.body?.replacingOccurrences(of: "{bconn}", with: bConnection)
                 let reply = try await api.call(probe.method, uri, token: aKey.secret, json: body)
                 #expect(reply.status == .notFound, "\(probe.method) \(uri) → \(reply.status): \(reply.text)")
-                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson, bSync, bMember, bInvitation] where reply.text.contains(secret) {
+                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson, bSync, bMember, bInvitation, bPolicy] where reply.text.contains(secret) {
                     problems.append("\(probe.method) \(uri) echoes B's identifier \(secret)")
                 }
             }

@@ -1,0 +1,122 @@
+extension OpenAPIDocument {
+    /// Auto Sync: policies that bind directory groups to a primary and secondary platforms.
+    static let autoSync = #"""
+    {
+      "paths": {
+        "/v1/orgs/{org}/auto-sync/policies": {
+          "parameters": [{ "$ref": "#/components/parameters/Org" }],
+          "get": {
+            "summary": "The organization's Auto Sync policies, in the order they apply (priority, then age)",
+            "responses": {
+              "200": { "description": "The policies", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AutoSyncPolicyPage" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "404": { "$ref": "#/components/responses/Problem" }
+            }
+          },
+          "post": {
+            "summary": "Create a policy: a directory group's members get its primary and are synced onto its secondary connections (admin key)",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AutoSyncPolicySettings", "required": ["name", "group", "primary_connection_id", "secondary_connection_ids"] } } } },
+            "responses": {
+              "201": { "description": "The policy", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AutoSyncPolicy" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" },
+              "409": { "description": "The group already has a policy (group_has_policy)", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
+              "415": { "$ref": "#/components/responses/Problem" },
+              "422": { "description": "Invalid settings, each named by its field", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
+            }
+          }
+        },
+        "/v1/orgs/{org}/auto-sync/policies/{policy_id}": {
+          "parameters": [
+            { "$ref": "#/components/parameters/Org" },
+            { "name": "policy_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }
+          ],
+          "get": {
+            "summary": "A policy",
+            "responses": {
+              "200": { "description": "The policy", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AutoSyncPolicy" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "404": { "$ref": "#/components/responses/Problem" }
+            }
+          },
+          "patch": {
+            "summary": "Change any of a policy's settings; group and removal_hold are replaced whole (admin key)",
+            "requestBody": { "required": true, "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AutoSyncPolicySettings" } } } },
+            "responses": {
+              "200": { "description": "The policy", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AutoSyncPolicy" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" },
+              "409": { "description": "Another policy has that group (group_has_policy)", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
+              "415": { "$ref": "#/components/responses/Problem" }, "422": { "$ref": "#/components/responses/Problem" }
+            }
+          },
+          "delete": {
+            "summary": "Delete a policy; the syncs it made stay, as if an admin had started them (admin key)",
+            "responses": {
+              "200": { "description": "The policy as it was", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AutoSyncPolicy" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" }
+            }
+          }
+        }
+      },
+      "components": {
+        "schemas": {
+          "DirectoryGroup": {
+            "type": "object", "additionalProperties": false, "required": ["source", "id"],
+            "properties": {
+              "source": { "type": "string", "enum": ["entra", "scim"], "description": "entra: a Microsoft Entra group read through Graph; scim: pushed by the identity provider" },
+              "connection_id": { "type": ["string", "null"], "format": "uuid", "description": "entra only: the Teams connection Graph is read through" },
+              "id": { "type": "string", "minLength": 1, "maxLength": 256, "description": "The directory's id of the group" },
+              "display_name": { "type": ["string", "null"] }
+            }
+          },
+          "RemovalHold": {
+            "type": "object", "additionalProperties": false,
+            "description": "A run's removals wait for approval when they are more than over_count people or more than over_percent of the people the policy syncs; null or absent: no bound",
+            "properties": {
+              "over_count": { "type": ["integer", "null"], "minimum": 0, "default": 25 },
+              "over_percent": { "type": ["integer", "null"], "minimum": 0, "maximum": 100, "default": 10 }
+            }
+          },
+          "AutoSyncPolicySettings": {
+            "type": "object", "additionalProperties": false,
+            "properties": {
+              "name": { "type": "string", "minLength": 1, "maxLength": 200 },
+              "group": { "$ref": "#/components/schemas/DirectoryGroup" },
+              "primary_connection_id": { "type": "string", "format": "uuid" },
+              "secondary_connection_ids": { "type": "array", "minItems": 1, "items": { "type": "string", "format": "uuid" }, "description": "Connections members are synced onto; never the primary" },
+              "enabled": { "type": "boolean", "default": true },
+              "priority": { "type": "integer", "minimum": 1, "maximum": 1000, "default": 100, "description": "For a person in several groups, the lowest number chooses the primary (ties: the older policy)" },
+              "removes_on_leave": { "type": "boolean", "default": true, "description": "Whether leaving the group, or being disabled in the directory, removes the syncs this policy made" },
+              "overrides_admin_primary": { "type": "boolean", "default": false, "description": "Whether the policy's primary replaces one an admin chose by hand" },
+              "removal_hold": { "$ref": "#/components/schemas/RemovalHold" }
+            }
+          },
+          "AutoSyncPolicy": {
+            "type": "object",
+            "required": ["id", "name", "group", "primary_connection_id", "secondary_connection_ids", "enabled", "priority", "removes_on_leave", "overrides_admin_primary", "removal_hold", "syncs", "created_at", "updated_at"],
+            "properties": {
+              "id": { "type": "string", "format": "uuid" }, "name": { "type": "string" },
+              "group": { "type": "object", "required": ["source", "connection_id", "id", "display_name"], "properties": {
+                "source": { "type": "string", "enum": ["entra", "scim"] }, "connection_id": { "type": ["string", "null"], "format": "uuid" },
+                "id": { "type": "string" }, "display_name": { "type": ["string", "null"] } } },
+              "primary_connection_id": { "type": "string", "format": "uuid" },
+              "secondary_connection_ids": { "type": "array", "items": { "type": "string", "format": "uuid" } },
+              "enabled": { "type": "boolean" }, "priority": { "type": "integer" }, "removes_on_leave": { "type": "boolean" },
+              "overrides_admin_primary": { "type": "boolean" },
+              "removal_hold": { "type": "object", "required": ["over_count", "over_percent"], "properties": {
+                "over_count": { "type": ["integer", "null"] }, "over_percent": { "type": ["integer", "null"] } } },
+              "syncs": { "type": "integer", "description": "Syncs the policy made and keeps" },
+              "created_at": { "type": "string", "format": "date-time" }, "updated_at": { "type": "string", "format": "date-time" }
+            }
+          },
+          "AutoSyncPolicyPage": {
+            "type": "object", "required": ["items", "next_cursor"],
+            "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/AutoSyncPolicy" } }, "next_cursor": { "type": ["string", "null"] } }
+          }
+        }
+      }
+    }
+    """#
+}

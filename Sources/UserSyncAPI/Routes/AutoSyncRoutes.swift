@@ -1,0 +1,133 @@
+import Hummingbird
+import UserSyncDomain
+import UserSyncUseCases
+
+/// `/v1/orgs/{org}/auto-sync/policies…`: an organization's Auto Sync policies. Reading them takes
+/// any key; changing them an admin key.
+struct AutoSyncRoutes {
+    let policies: AutoSyncPolicies
+
+    /// A policy's settings: all of them to create one (the optional ones default), any of them
+    /// to change one. `group` and `removal_hold` are replaced whole.
+    struct PolicyBody: RequestBody {
+        static let fields: Set<String> = [
+            "name", "group", "primary_connection_id", "secondary_connection_ids", "enabled", "priority", "removes_on_leave",
+            "overrides_admin_primary", "removal_hold",
+        ]
+        let name: String?
+        let group: GroupBody?
+        let primaryConnectionID: ConnectionID?
+        let secondaryConnectionIDs: [ConnectionID]?
+        let enabled: Bool?
+        let priority: Int?
+        let removesOnLeave: Bool?
+        let overridesAdminPrimary: Bool?
+        let removalHold: HoldBody?
+
+        enum CodingKeys: String, CodingKey {
+            case name, group, enabled, priority
+            case primaryConnectionID = "primary_connection_id", secondaryConnectionIDs = "secondary_connection_ids"
+            case removesOnLeave = "removes_on_leave", overridesAdminPrimary = "overrides_admin_primary", removalHold = "removal_hold"
+        }
+
+        struct GroupBody: Decodable {
+            let source: String
+            let connectionID: ConnectionID?
+            let id: String
+            let displayName: String?
+
+            enum CodingKeys: String, CodingKey {
+                case source, id
+                case connectionID = "connection_id", displayName = "display_name"
+            }
+
+            func group() throws -> DirectoryGroup {
+                guard let source = DirectoryGroup.Source(rawValue: source) else {
+                    throw DomainError.invalid("group.source", "invalid_value", "'group.source' must be 'entra' or 'scim'.")
+                }
+                return DirectoryGroup(source: source, connectionID: connectionID, id: id, displayName: displayName)
+            }
+        }
+
+        /// A bound left out (or null) is no bound.
+        struct HoldBody: Decodable {
+            let overCount: Int?
+            let overPercent: Int?
+
+            enum CodingKeys: String, CodingKey { case overCount = "over_count", overPercent = "over_percent" }
+
+            var hold: RemovalHold { RemovalHold(overCount: overCount, overPercent: overPercent) }
+        }
+
+        /// New settings; every required field missing is named.
+        func settings() throws -> AutoSyncPolicy.Settings {
+            let missing = [
+                ("name", name == nil), ("group", group == nil), ("primary_connection_id", primaryConnectionID == nil),
+                ("secondary_connection_ids", secondaryConnectionIDs == nil),
+            ].filter(\.1).map { FieldError(field: $0.0, code: "required", message: "'\($0.0)' is required.") }
+            guard missing.isEmpty, let name, let group, let primaryConnectionID, let secondaryConnectionIDs else { throw DomainError.validation(missing) }
+            var settings = AutoSyncPolicy.Settings(
+                name: name, group: try group.group(), primaryConnectionID: primaryConnectionID, secondaryConnectionIDs: secondaryConnectionIDs)
+            try apply(to: &settings)
+            return settings
+        }
+
+        /// `settings` with every field this body sets.
+        func apply(to settings: inout AutoSyncPolicy.Settings) throws {
+            if let name { settings.name = name }
+            if let group { settings.group = try group.group() }
+            if let primaryConnectionID { settings.primaryConnectionID = primaryConnectionID }
+            if let secondaryConnectionIDs { settings.secondaryConnectionIDs = secondaryConnectionIDs }
+            if let enabled { settings.enabled = enabled }
+            if let priority { settings.priority = priority }
+            if let removesOnLeave { settings.removesOnLeave = removesOnLeave }
+            if let overridesAdminPrimary { settings.overridesAdminPrimary = overridesAdminPrimary }
+            if let removalHold { settings.removalHold = removalHold.hold }
+        }
+    }
+
+    func addRoutes(to org: RouterGroup<TenantRequestContext>) {
+        org.get("auto-sync/policies", use: list)
+        org.post("auto-sync/policies", use: create)
+        org.get("auto-sync/policies/{policy_id}", use: get)
+        org.patch("auto-sync/policies/{policy_id}", use: update)
+        org.delete("auto-sync/policies/{policy_id}", use: delete)
+    }
+
+    @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        try request.allowQueryParameters([])
+        let listed = try await policies.list(context.organization.id, logger: context.logger)
+        return try .json(Page(items: listed.map(AutoSyncPolicyRepresentation.init), nextCursor: nil))
+    }
+
+    @Sendable func create(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        try context.requireWrite()
+        let settings = try await request.decodeBody(PolicyBody.self, limit: context.bodyLimit).settings()
+        let created = try await policies.create(
+            settings, organization: context.organization.id, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        return try .json(AutoSyncPolicyRepresentation(created), status: .created)
+    }
+
+    @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        let id = try context.parameters.identifier("policy_id", as: AutoSyncPolicyID.self)
+        return try .json(AutoSyncPolicyRepresentation(try await policies.get(id, organization: context.organization.id, logger: context.logger)))
+    }
+
+    @Sendable func update(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        try context.requireWrite()
+        let id = try context.parameters.identifier("policy_id", as: AutoSyncPolicyID.self)
+        let body = try await request.decodeBody(PolicyBody.self, limit: context.bodyLimit)
+        let updated = try await policies.update(
+            id, organization: context.organization.id, actor: context.actor, requestID: context.requestID, logger: context.logger
+        ) { settings in try body.apply(to: &settings) }
+        return try .json(AutoSyncPolicyRepresentation(updated))
+    }
+
+    @Sendable func delete(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        try context.requireWrite()
+        let id = try context.parameters.identifier("policy_id", as: AutoSyncPolicyID.self)
+        let deleted = try await policies.delete(
+            id, organization: context.organization.id, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        return try .json(AutoSyncPolicyRepresentation(deleted))
+    }
+}
