@@ -3,7 +3,7 @@ import UserSyncDomain
 import UserSyncUseCases
 
 /// An Auto Sync policy as the API shows it, with how many syncs it keeps.
-struct AutoSyncPolicyRepresentation: Encodable, Sendable {
+public struct AutoSyncPolicyRepresentation: Encodable, Sendable {
     struct Group: Encodable, Sendable {
         let source: String
         @Nullable var connectionId: ConnectionID?
@@ -30,7 +30,7 @@ struct AutoSyncPolicyRepresentation: Encodable, Sendable {
     let createdAt: Date
     let updatedAt: Date
 
-    init(_ overview: AutoSyncPolicies.Overview) {
+    public init(_ overview: AutoSyncPolicies.Overview) {
         let policy = overview.policy, s = policy.settings
         id = policy.id
         name = s.name

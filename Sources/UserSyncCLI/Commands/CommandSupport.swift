@@ -95,7 +95,7 @@ enum CommandSupport {
         switch error {
         case .notFound(let resource): "no such \(resource.replacingOccurrences(of: "_", with: " "))"
         case .conflict(_, let message), .badReference(_, let message), .forbidden(let message), .unauthenticated(let message): message
-        case .validation(let errors): errors.map(\.message).joined(separator: " ")
+        case .validation(let errors): errors.map { $0.field.isEmpty ? $0.message : "\($0.field): \($0.message)" }.joined(separator: " ")
         }
     }
 

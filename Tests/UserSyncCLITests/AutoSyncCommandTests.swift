@@ -1,0 +1,63 @@
+import Foundation
+import PostgresNIO
+import Testing
+import UserSyncTestSupport
+
+/// `usersync auto-sync …`, run as an operator would.
+@Suite struct AutoSyncCommandTests {
+    func usersync(_ arguments: [String], _ db: TestDatabase) async throws -> CommandLineTests.Run {
+        try await CommandLineTests.usersync(arguments, environment: CommandLineTests.environment(db))
+    }
+
+    @Test func operatorsManagePoliciesWithoutHTTP() async throws {
+        try await withTestDatabase { db in
+            #expect(try await usersync(["orgs", "create", "--slug", "acme", "--name", "Acme"], db).status == 0)
+            let slack = UUID(), teams = UUID()
+            for (id, platform) in [(slack, "slack"), (teams, "teams")] {
+                try await db.adminQuery(
+                    """
+                    INSERT INTO platform_connections (org_id, id, platform, display_name, workspace_id, credentials, credentials_key_id, api_base_url)
+                    SELECT id, \(id), \(platform), \(platform), 'W', '\\x00'::bytea, 'k1', 'http://localhost' FROM organizations WHERE slug = 'acme'
+                    """)
+            }
+            let created = try await usersync([
+                "auto-sync", "create", "acme", "--name", "Engineering", "--group-source", "entra", "--group-id", "0b5e",
+                "--group-connection", teams.uuidString, "--primary", slack.uuidString, "--onto", teams.uuidString, "--priority", "7",
+                "--no-remove-on-leave", "--hold-over-count", "none", "--json",
+            ], db)
+            #expect(created.status == 0, "\(created.errors)")
+            let policy = try #require(try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any])
+            let id = try #require(policy["id"] as? String)
+            #expect(policy["priority"] as? Int == 7 && policy["removes_on_leave"] as? Bool == false)
+            #expect((policy["removal_hold"] as? [String: Any])?["over_count"] is NSNull)
+
+            let updated = try await usersync(["auto-sync", "update", "acme", id, "--disable", "--hold-over-percent", "30"], db)
+            #expect(updated.status == 0, "\(updated.errors)")
+            let listed = try await usersync(["auto-sync", "list", "acme"], db)
+            #expect(listed.status == 0 && listed.output.contains(id) && listed.output.contains("entra:0b5e"), "\(listed.output)")
+            #expect(listed.output.split(separator: "\n").last?.contains(" no ") == true, "disabled: \(listed.output)")
+
+            let deleted = try await usersync(["auto-sync", "delete", "acme", id], db)
+            #expect(deleted.status == 0 && deleted.output.contains("its 0 syncs stay"), "\(deleted.output)\(deleted.errors)")
+            #expect(try await usersync(["auto-sync", "list", "acme"], db).output.contains(id) == false)
+        }
+    }
+
+    @Test(arguments: [
+        (["auto-sync", "create", "acme", "--name", "x", "--group-source", "ldap", "--group-id", "g", "--primary", UUID().uuidString, "--onto", UUID().uuidString], "--group-source"),
+        (["auto-sync", "create", "acme", "--name", "x", "--group-source", "scim", "--group-id", "g", "--primary", UUID().uuidString, "--onto", "slack"], "--onto"),
+        (["auto-sync", "create", "acme", "--name", "x", "--group-source", "scim", "--group-id", "g", "--primary", UUID().uuidString, "--onto", UUID().uuidString], "primary_connection_id: No connection"),
+        (["auto-sync", "update", "acme", "not-a-uuid", "--disable"], "UUID"),
+        (["auto-sync", "delete", "acme", UUID().uuidString], "no such auto sync policy"),
+        (["auto-sync", "update", "acme", UUID().uuidString, "--hold-over-count", "lots"], "hold-over-count"),
+    ])
+    func badInputIsAMessageAndANonZeroExit(_ arguments: [String], _ message: String) async throws {
+        try await withTestDatabase { db in
+            #expect(try await usersync(["orgs", "create", "--slug", "acme", "--name", "Acme"], db).status == 0)
+            let run = try await usersync(arguments, db)
+            #expect(run.status != 0)
+            #expect(run.errors.contains(message), "\(run.errors)")
+            #expect(!run.errors.contains("Fatal error"))
+        }
+    }
+}
