@@ -47,3 +47,77 @@ public struct AutoSyncPolicyRepresentation: Encodable, Sendable {
         updatedAt = policy.updatedAt
     }
 }
+
+/// A policy's plan: counts of everything, and the first `limit` of each list.
+struct AutoSyncPlanRepresentation: Encodable, Sendable {
+    struct Counts: Encodable, Sendable {
+        let primaries: Int, starts: Int, handovers: Int, removals: Int, skips: Int, notOnAnyPlatform: Int
+    }
+
+    struct Change: Encodable, Sendable {
+        let personId: PersonID
+        let email: String
+        @Nullable var displayName: String?
+        @Nullable var connectionId: ConnectionID?
+        @Nullable var platform: Platform?
+        @Nullable var syncId: SyncID?
+        @Nullable var toPolicyId: AutoSyncPolicyID?
+        @Nullable var expectation: String?
+        @Nullable var message: String?
+        @Nullable var reason: String?
+    }
+
+    struct Member: Encodable, Sendable {
+        let externalId: String
+        @Nullable var email: String?
+    }
+
+    let policyId: AutoSyncPolicyID
+    let held: Bool
+    @Nullable var holdReason: String?
+    let syncedBefore: Int
+    let counts: Counts
+    let startsByExpectation: [String: Int]
+    let skipsByReason: [String: Int]
+    let primaries: [Change]
+    let starts: [Change]
+    let handovers: [Change]
+    let removals: [Change]
+    let skips: [Change]
+    let notOnAnyPlatform: [Member]
+    let truncated: Bool
+
+    init(_ preview: AutoSyncPlanning.Preview, limit: Int) {
+        let plan = preview.plan
+        func change(
+            _ person: PersonID, connection: ConnectionID? = nil, sync: SyncID? = nil, to: AutoSyncPolicyID? = nil,
+            expectation: SyncPreview.Expectation? = nil, reason: String? = nil
+        ) -> Change {
+            let known = preview.people[person]
+            let email = known?.state.email ?? ""
+            let platform = connection.flatMap { preview.connections[$0]?.platform }
+            return Change(
+                personId: person, email: email, displayName: known?.displayName, connectionId: connection, platform: platform, syncId: sync,
+                toPolicyId: to, expectation: expectation?.code,
+                message: expectation.flatMap { e in platform.map { e.message(name: known?.displayName ?? email, secondary: $0) } },
+                reason: reason)
+        }
+        policyId = preview.policy.id
+        held = plan.holdReason != nil
+        holdReason = plan.holdReason
+        syncedBefore = plan.syncedBefore
+        counts = Counts(
+            primaries: plan.primaries.count, starts: plan.starts.count, handovers: plan.handovers.count, removals: plan.removals.count,
+            skips: plan.skips.count, notOnAnyPlatform: plan.notOnAnyPlatform.count)
+        startsByExpectation = preview.expectations.reduce(into: [:]) { $0[$1.code, default: 0] += 1 }
+        skipsByReason = plan.skips.reduce(into: [:]) { $0[$1.reason.rawValue, default: 0] += 1 }
+        primaries = plan.primaries.prefix(limit).map { change($0.person, connection: $0.connection) }
+        starts = zip(plan.starts, preview.expectations).prefix(limit).map { change($0.person, connection: $0.connection, expectation: $1) }
+        handovers = plan.handovers.prefix(limit).map { change($0.person, sync: $0.sync, to: $0.to) }
+        removals = plan.removals.prefix(limit).map { change($0.person, connection: $0.connection, sync: $0.sync) }
+        skips = plan.skips.prefix(limit).map { change($0.person, connection: $0.connection, reason: $0.reason.rawValue) }
+        notOnAnyPlatform = plan.notOnAnyPlatform.prefix(limit).map { Member(externalId: $0.externalID, email: $0.email) }
+        truncated = [plan.primaries.count, plan.starts.count, plan.handovers.count, plan.removals.count, plan.skips.count,
+                     plan.notOnAnyPlatform.count].contains { $0 > limit }
+    }
+}

@@ -58,6 +58,21 @@ extension OpenAPIDocument {
               "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" }
             }
           }
+        },
+        "/v1/orgs/{org}/auto-sync/policies/{policy_id}/preview": {
+          "parameters": [
+            { "$ref": "#/components/parameters/Org" },
+            { "name": "policy_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }
+          ],
+          "post": {
+            "summary": "What a run of the policy would change now, from the stored group membership; nothing is changed",
+            "parameters": [{ "name": "limit", "in": "query", "description": "Items shown of each list (the counts are whole)", "schema": { "type": "integer", "minimum": 0, "maximum": 1000, "default": 100 } }],
+            "responses": {
+              "200": { "description": "The plan", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AutoSyncPlan" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "404": { "$ref": "#/components/responses/Problem" }
+            }
+          }
         }
       },
       "components": {
@@ -109,6 +124,41 @@ extension OpenAPIDocument {
                 "over_count": { "type": ["integer", "null"] }, "over_percent": { "type": ["integer", "null"] } } },
               "syncs": { "type": "integer", "description": "Syncs the policy made and keeps" },
               "created_at": { "type": "string", "format": "date-time" }, "updated_at": { "type": "string", "format": "date-time" }
+            }
+          },
+          "AutoSyncPlanChange": {
+            "type": "object", "required": ["person_id", "email", "display_name", "connection_id", "platform", "sync_id", "to_policy_id", "expectation", "message", "reason"],
+            "properties": {
+              "person_id": { "type": "string", "format": "uuid" }, "email": { "type": "string" }, "display_name": { "type": ["string", "null"] },
+              "connection_id": { "type": ["string", "null"], "format": "uuid" }, "platform": { "type": ["string", "null"] },
+              "sync_id": { "type": ["string", "null"], "format": "uuid", "description": "handovers and removals" },
+              "to_policy_id": { "type": ["string", "null"], "format": "uuid", "description": "handovers: the policy that keeps the sync from then on" },
+              "expectation": { "type": ["string", "null"], "description": "starts: what starting the sync does (link, guest, bot_persona, or the cause it would fail with)" },
+              "message": { "type": ["string", "null"], "description": "starts: the same in the admin's words" },
+              "reason": { "type": ["string", "null"], "description": "skips: not_on_primary_platform, admin_chose_primary, sync_on_primary, governed_by_another_policy, no_primary, secondary_is_primary" }
+            }
+          },
+          "AutoSyncPlan": {
+            "type": "object",
+            "required": ["policy_id", "held", "hold_reason", "synced_before", "counts", "starts_by_expectation", "skips_by_reason", "primaries", "starts", "handovers", "removals", "skips", "not_on_any_platform", "truncated"],
+            "properties": {
+              "policy_id": { "type": "string", "format": "uuid" },
+              "held": { "type": "boolean", "description": "Whether the removals would wait for an admin's approval (additions never wait)" },
+              "hold_reason": { "type": ["string", "null"] },
+              "synced_before": { "type": "integer", "description": "People the policy syncs now: the base of the hold's percentage" },
+              "counts": { "type": "object", "required": ["primaries", "starts", "handovers", "removals", "skips", "not_on_any_platform"], "properties": {
+                "primaries": { "type": "integer" }, "starts": { "type": "integer" }, "handovers": { "type": "integer" },
+                "removals": { "type": "integer" }, "skips": { "type": "integer" }, "not_on_any_platform": { "type": "integer" } } },
+              "starts_by_expectation": { "type": "object", "additionalProperties": { "type": "integer" } },
+              "skips_by_reason": { "type": "object", "additionalProperties": { "type": "integer" } },
+              "primaries": { "type": "array", "items": { "$ref": "#/components/schemas/AutoSyncPlanChange" } },
+              "starts": { "type": "array", "items": { "$ref": "#/components/schemas/AutoSyncPlanChange" } },
+              "handovers": { "type": "array", "items": { "$ref": "#/components/schemas/AutoSyncPlanChange" } },
+              "removals": { "type": "array", "items": { "$ref": "#/components/schemas/AutoSyncPlanChange" } },
+              "skips": { "type": "array", "items": { "$ref": "#/components/schemas/AutoSyncPlanChange" } },
+              "not_on_any_platform": { "type": "array", "items": { "type": "object", "required": ["external_id", "email"], "properties": {
+                "external_id": { "type": "string" }, "email": { "type": ["string", "null"] } } } },
+              "truncated": { "type": "boolean", "description": "Whether a list holds fewer items than its count" }
             }
           },
           "AutoSyncPolicyPage": {

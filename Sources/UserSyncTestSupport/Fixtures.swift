@@ -83,8 +83,13 @@ extension TestDatabase {
                 """, logger: l)
             try await c.query(
                 """
-                INSERT INTO directory_group_members (org_id, directory_group_id, external_user_id, email_normalized, source)
-                VALUES (\(org), 'group-1', 'u-1', \("a@\(slug).example"), 'scim')
+                INSERT INTO directory_users (org_id, source, external_id, email_normalized) VALUES (\(org), 'scim', 'u-1', \("a@\(slug).example"))
+                """, logger: l)
+            try await c.query(
+                "INSERT INTO directory_groups (org_id, source, group_id) VALUES (\(org), 'scim', 'group-1')", logger: l)
+            try await c.query(
+                """
+                INSERT INTO directory_group_members (org_id, source, group_id, external_user_id) VALUES (\(org), 'scim', 'group-1', 'u-1')
                 """, logger: l)
             try await c.query(
                 "INSERT INTO auto_sync_runs (org_id, id, policy_id) VALUES (\(org), \(autoRun), \(policy))", logger: l)

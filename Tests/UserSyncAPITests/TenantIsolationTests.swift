@@ -65,6 +65,7 @@ import UserSyncAPI
         Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}"),
         Probe(method: .patch, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}", body: #"{"enabled":false}"#),
         Probe(method: .delete, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}"),
+        Probe(method: .post, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}/preview"),
         // B's resource through A's own path is no better.
         Probe(method: .get, template: "/v1/orgs/{a}/jobs/{bjob}"),
         Probe(method: .delete, template: "/v1/orgs/{a}/keys/{bkey}"),
@@ -85,6 +86,7 @@ import UserSyncAPI
         Probe(method: .get, template: "/v1/orgs/{a}/auto-sync/policies/{bpolicy}"),
         Probe(method: .patch, template: "/v1/orgs/{a}/auto-sync/policies/{bpolicy}", body: #"{"enabled":false}"#),
         Probe(method: .delete, template: "/v1/orgs/{a}/auto-sync/policies/{bpolicy}"),
+        Probe(method: .post, template: "/v1/orgs/{a}/auto-sync/policies/{bpolicy}/preview"),
         Probe(method: .patch, template: "/v1/orgs/{a}/members/{bmember}", body: #"{"role":"viewer"}"#),
         Probe(method: .delete, template: "/v1/orgs/{a}/members/{bmember}"),
         Probe(method: .delete, template: "/v1/orgs/{a}/invitations/{binvitation}"),

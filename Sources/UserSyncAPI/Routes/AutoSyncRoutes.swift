@@ -6,6 +6,7 @@ import UserSyncUseCases
 /// any key; changing them an admin key.
 struct AutoSyncRoutes {
     let policies: AutoSyncPolicies
+    let planning: AutoSyncPlanning
 
     /// A policy's settings: all of them to create one (the optional ones default), any of them
     /// to change one. `group` and `removal_hold` are replaced whole.
@@ -92,6 +93,7 @@ struct AutoSyncRoutes {
         org.get("auto-sync/policies/{policy_id}", use: get)
         org.patch("auto-sync/policies/{policy_id}", use: update)
         org.delete("auto-sync/policies/{policy_id}", use: delete)
+        org.post("auto-sync/policies/{policy_id}/preview", use: preview)
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
@@ -129,5 +131,14 @@ struct AutoSyncRoutes {
         let deleted = try await policies.delete(
             id, organization: context.organization.id, actor: context.actor, requestID: context.requestID, logger: context.logger)
         return try .json(AutoSyncPolicyRepresentation(deleted))
+    }
+
+    /// What a run of the policy would change now, with nothing changed.
+    @Sendable func preview(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        try request.allowQueryParameters(["limit"])
+        let limit = try request.integer("limit", default: 100, range: 0...1_000)
+        let id = try context.parameters.identifier("policy_id", as: AutoSyncPolicyID.self)
+        let preview = try await planning.preview(id, organization: context.organization.id, logger: context.logger)
+        return try .json(AutoSyncPlanRepresentation(preview, limit: limit))
     }
 }

@@ -1,0 +1,81 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncDomain
+
+/// What an Auto Sync plan is made from: directory membership and the state of the people it
+/// names. Every method runs on a connection already scoped to `organization`.
+public struct AutoSyncPlanRepository: Sendable {
+    public init() {}
+
+    /// The members of a directory group, with their users' email and state. A member whose user
+    /// the directory has not described yet has no email (and so matches no one).
+    public func members(
+        _ organization: OrganizationID, of group: DirectoryGroup, on db: PostgresConnection, logger: Logger
+    ) async throws -> [AutoSyncPlanner.Member] {
+        let rows = try await db.query(
+            """
+            SELECT m.external_user_id, u.email_normalized, coalesce(u.active, true)
+            FROM directory_group_members m
+            LEFT JOIN directory_users u ON u.org_id = m.org_id AND u.source = m.source AND u.external_id = m.external_user_id
+            WHERE m.org_id = \(organization.rawValue) AND m.source = \(group.source.rawValue) AND m.group_id = \(group.id)
+            ORDER BY m.external_user_id
+            """, logger: logger)
+        var members: [AutoSyncPlanner.Member] = []
+        for try await (id, email, active) in rows.decode((String, String?, Bool).self) {
+            members.append(.init(externalID: id, email: email, active: active))
+        }
+        return members
+    }
+
+    /// A person as a plan sees them, with what its expectations need beside.
+    public struct Person: Sendable {
+        public var state: AutoSyncPlanner.PersonState
+        public var displayName: String?
+        /// Connections the person has any account on, active or not.
+        public var accountConnections: Set<ConnectionID>
+    }
+
+    /// The people with these (normalized) emails, and everyone with a sync `policy` made.
+    public func people(
+        _ organization: OrganizationID, emails: [String], keptBy policy: AutoSyncPolicyID, on db: PostgresConnection, logger: Logger
+    ) async throws -> [Person] {
+        let org = organization.rawValue
+        let rows = try await db.query(
+            """
+            WITH chosen AS (
+                SELECT id FROM people WHERE org_id = \(org) AND email_normalized = ANY(\(emails)::text[])
+                UNION
+                SELECT person_id FROM syncs WHERE org_id = \(org) AND auto_sync_policy_id = \(policy.rawValue)
+            )
+            SELECT p.id, p.email_normalized, p.display_name, p.primary_connection_id, p.primary_source,
+                   coalesce((SELECT array_agg(DISTINCT a.connection_id) FROM platform_accounts a
+                             JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id AND c.health <> 'disconnected'
+                             WHERE a.org_id = \(org) AND a.person_id = p.id AND a.active), '{}'),
+                   coalesce((SELECT array_agg(DISTINCT a.connection_id) FROM platform_accounts a
+                             WHERE a.org_id = \(org) AND a.person_id = p.id), '{}'),
+                   coalesce((SELECT array_agg(s.connection_id::text || ' ' || s.id::text || ' ' || coalesce(s.auto_sync_policy_id::text, ''))
+                             FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id), '{}')
+            FROM chosen JOIN people p ON p.org_id = \(org) AND p.id = chosen.id
+            """, logger: logger)
+        var people: [Person] = []
+        for try await row in rows {
+            let r = row.makeRandomAccess()
+            var syncs: [ConnectionID: AutoSyncPlanner.ExistingSync] = [:]
+            for text in try r[7].decode([String].self) {
+                let parts = text.split(separator: " ", omittingEmptySubsequences: false)
+                guard parts.count == 3, let connection = ConnectionID(String(parts[0])), let id = SyncID(String(parts[1])) else { continue }
+                syncs[connection] = .init(id: id, policy: AutoSyncPolicyID(String(parts[2])))
+            }
+            people.append(Person(
+                state: .init(
+                    id: PersonID(try r[0].decode(UUID.self)), email: try r[1].decode(String.self),
+                    primary: try r[3].decode(UUID?.self).map(ConnectionID.init),
+                    primarySource: try r[4].decode(String?.self).flatMap(PrimaryResolution.Source.init(rawValue:)),
+                    activeConnections: Set(try r[5].decode([UUID].self).map(ConnectionID.init)), syncs: syncs),
+                displayName: try r[2].decode(String?.self),
+                accountConnections: Set(try r[6].decode([UUID].self).map(ConnectionID.init))))
+        }
+        return people
+    }
+}
