@@ -141,6 +141,11 @@ import UserSyncDomain
         let members = [off.id: [member("ada@example.com")], on.id: [member("ada@example.com")]]
         #expect(Planner.plan(on, policies: [off, on], members: members, people: [ada]).primaries == [.init(person: ada.id, connection: slack)])
         #expect(Planner.plan(off, policies: [off, on], members: members, people: [ada]).isEmpty)
+
+        // Switched off, it keeps the syncs it made even for people who left.
+        let leaver = person("bob@example.com", primary: slack, syncs: [teams: .init(id: .random(), policy: off.id)])
+        let plan = Planner.plan(off, policies: [off, on], members: members, people: [ada, leaver])
+        #expect(plan.isEmpty && plan.syncedBefore == 1 && plan.holdReason == nil)
     }
 
     @Test func leaversLoseThePolicysSyncsAndOnlyThose() {

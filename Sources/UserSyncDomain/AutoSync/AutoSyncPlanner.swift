@@ -19,6 +19,7 @@ import Foundation
 ///   group, were disabled, or the policy no longer names that connection), passes to another
 ///   enabled policy that wants it; otherwise it is removed when the policy removes on leave,
 ///   and kept when it does not.
+/// - **Off.** A disabled policy plans nothing: no additions, no removals.
 /// - **Hold.** Removals wait for approval when the policy's ``RemovalHold`` says so; additions
 ///   are never held.
 public enum AutoSyncPlanner {
@@ -216,13 +217,15 @@ public enum AutoSyncPlanner {
             }
         }
 
-        // Leavers: the policy's own syncs it no longer wants.
+        // Leavers: the policy's own syncs it no longer wants. A disabled policy removes nothing:
+        // switching a policy off is not a way to unsync its group.
         var removed = Set<PersonID>()
         for person in people {
             let kept = person.syncs.filter { $0.value.policy == policy.id }
             if !kept.isEmpty { plan.syncedBefore += 1 }
+            guard settings.enabled else { continue }
             for (connection, sync) in kept.sorted(by: { $0.key.description < $1.key.description })
-            where !(policy.settings.enabled && wants(policy, person, on: connection)) {
+            where !wants(policy, person, on: connection) {
                 if let heir = ranked.first(where: { $0.id != policy.id && wants($0, person, on: connection) }) {
                     plan.handovers.append(.init(sync: sync.id, person: person.id, to: heir.id))
                 } else if settings.removesOnLeave {
