@@ -54,18 +54,21 @@ public struct AutoSyncPlanRepository: Sendable {
                              WHERE a.org_id = \(org) AND a.person_id = p.id AND a.active), '{}'),
                    coalesce((SELECT array_agg(DISTINCT a.connection_id) FROM platform_accounts a
                              WHERE a.org_id = \(org) AND a.person_id = p.id), '{}'),
-                   coalesce((SELECT array_agg(s.connection_id::text || ' ' || s.id::text || ' ' || coalesce(s.auto_sync_policy_id::text, ''))
-                             FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id), '{}')
+                   coalesce(s.connections, '{}'), coalesce(s.ids, '{}'), coalesce(s.policies, '{}')
             FROM chosen JOIN people p ON p.org_id = \(org) AND p.id = chosen.id
+            LEFT JOIN LATERAL (
+                SELECT array_agg(connection_id ORDER BY id) AS connections, array_agg(id ORDER BY id) AS ids,
+                       array_agg(coalesce(auto_sync_policy_id::text, '') ORDER BY id) AS policies
+                FROM syncs WHERE org_id = \(org) AND person_id = p.id
+            ) s ON true
             """, logger: logger)
         var people: [Person] = []
         for try await row in rows {
             let r = row.makeRandomAccess()
             var syncs: [ConnectionID: AutoSyncPlanner.ExistingSync] = [:]
-            for text in try r[7].decode([String].self) {
-                let parts = text.split(separator: " ", omittingEmptySubsequences: false)
-                guard parts.count == 3, let connection = ConnectionID(String(parts[0])), let id = SyncID(String(parts[1])) else { continue }
-                syncs[connection] = .init(id: id, policy: AutoSyncPolicyID(String(parts[2])))
+            // Three arrays in one order: each sync's connection, id and policy ('' for none).
+            for (connection, (id, policy)) in zip(try r[7].decode([UUID].self), zip(try r[8].decode([UUID].self), try r[9].decode([String].self))) {
+                syncs[ConnectionID(connection)] = .init(id: SyncID(id), policy: AutoSyncPolicyID(policy))
             }
             people.append(Person(
                 state: .init(
