@@ -49,7 +49,7 @@ public struct AutoSyncPolicyRepresentation: Encodable, Sendable {
 }
 
 /// A policy's plan: counts of everything, and the first `limit` of each list.
-struct AutoSyncPlanRepresentation: Encodable, Sendable {
+public struct AutoSyncPlanRepresentation: Encodable, Sendable {
     struct Counts: Encodable, Sendable {
         let primaries: Int, starts: Int, handovers: Int, removals: Int, skips: Int, notOnAnyPlatform: Int
     }
@@ -87,7 +87,7 @@ struct AutoSyncPlanRepresentation: Encodable, Sendable {
     let notOnAnyPlatform: [Member]
     let truncated: Bool
 
-    init(_ preview: AutoSyncPlanning.Preview, limit: Int) {
+    public init(_ preview: AutoSyncPlanning.Preview, limit: Int) {
         let plan = preview.plan
         func change(
             _ person: PersonID, connection: ConnectionID? = nil, sync: SyncID? = nil, to: AutoSyncPolicyID? = nil,

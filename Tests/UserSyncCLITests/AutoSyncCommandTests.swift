@@ -37,6 +37,12 @@ import UserSyncTestSupport
             #expect(listed.status == 0 && listed.output.contains(id) && listed.output.contains("entra:0b5e"), "\(listed.output)")
             #expect(listed.output.split(separator: "\n").last?.contains(" no ") == true, "disabled: \(listed.output)")
 
+            let preview = try await usersync(["auto-sync", "preview", "acme", id], db)
+            #expect(preview.status == 0 && preview.output.contains("0 syncs to start"), "\(preview.output)\(preview.errors)")
+            let planned = try await usersync(["auto-sync", "preview", "acme", id, "--json"], db)
+            let plan = try #require(try JSONSerialization.jsonObject(with: Data(planned.output.utf8)) as? [String: Any])
+            #expect(plan["policy_id"] as? String == id && plan["held"] as? Bool == false, "\(planned.output)")
+
             let deleted = try await usersync(["auto-sync", "delete", "acme", id], db)
             #expect(deleted.status == 0 && deleted.output.contains("its 0 syncs stay"), "\(deleted.output)\(deleted.errors)")
             #expect(try await usersync(["auto-sync", "list", "acme"], db).output.contains(id) == false)
@@ -50,6 +56,8 @@ import UserSyncTestSupport
         (["auto-sync", "update", "acme", "not-a-uuid", "--disable"], "UUID"),
         (["auto-sync", "delete", "acme", UUID().uuidString], "no such auto sync policy"),
         (["auto-sync", "update", "acme", UUID().uuidString, "--hold-over-count", "lots"], "hold-over-count"),
+        (["auto-sync", "preview", "acme", UUID().uuidString, "--limit", "5000"], "--limit"),
+        (["auto-sync", "preview", "acme", UUID().uuidString], "no such auto sync policy"),
     ])
     func badInputIsAMessageAndANonZeroExit(_ arguments: [String], _ message: String) async throws {
         try await withTestDatabase { db in

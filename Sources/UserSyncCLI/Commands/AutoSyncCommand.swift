@@ -8,7 +8,7 @@ import UserSyncUseCases
 struct AutoSyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auto-sync", abstract: "Manage an organization's Auto Sync policies.",
-        subcommands: [List.self, Create.self, Update.self, Delete.self])
+        subcommands: [List.self, Create.self, Update.self, Delete.self, Preview.self])
 
     /// A removal-hold bound: a number, or `none` for no bound.
     struct Bound: ExpressibleByArgument {
@@ -157,6 +157,41 @@ struct AutoSyncCommand: AsyncParsableCommand {
                 return try await AutoSyncPolicies(database: database).delete(id, organization: found.id, actor: .operator, requestID: nil, logger: logger)
             }
             print("Deleted policy \(id) (\(deleted.policy.settings.name)); its \(deleted.syncs) syncs stay.")
+        }
+    }
+
+    struct Preview: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show what a run of the policy would change now; nothing is changed.")
+        @OptionGroup var options: GlobalOptions
+        @OptionGroup var output: OrgsCommand.Output
+        @Argument(help: "Organization slug or id.") var organization: String
+        @Argument(help: "The policy's id.") var policyID: String
+        @Option(help: "Items shown of each list (0–1000; the counts are whole).") var limit = 20
+
+        func validate() throws {
+            guard AutoSyncPolicyID(policyID) != nil else { throw ValidationError("the policy id must be a UUID") }
+            guard (0...1_000).contains(limit) else { throw ValidationError("--limit must be from 0 to 1000") }
+        }
+
+        func run() async throws {
+            let id = AutoSyncPolicyID(policyID)!
+            let preview = try await CommandSupport.withDatabase(options) { [organization] database, logger in
+                let found = try await OrganizationAdministration(database: database).organization(organization, logger: logger)
+                return try await AutoSyncPlanning(database: database).preview(id, organization: found.id, logger: logger)
+            }
+            if output.json { return try CommandSupport.printJSON(AutoSyncPlanRepresentation(preview, limit: limit)) }
+            let plan = preview.plan
+            print("""
+                Policy \(id) (\(preview.policy.settings.name)): \(plan.primaries.count) primaries to set, \(plan.starts.count) syncs to start, \
+                \(plan.handovers.count) handed over, \(plan.removals.count) to remove, \(plan.skips.count) skipped, \
+                \(plan.notOnAnyPlatform.count) not on any platform yet.
+                """)
+            if let reason = plan.holdReason { print("Removals would wait for approval: \(reason)") }
+            let people = preview.people
+            let name = { (person: PersonID) in people[person].map { $0.displayName ?? $0.state.email } ?? person.description }
+            let connection = { (id: ConnectionID) in preview.connections[id]?.displayName ?? id.description }
+            for removal in plan.removals.prefix(limit) { print("  remove  \(name(removal.person)) from \(connection(removal.connection))") }
+            for start in plan.starts.prefix(limit) { print("  sync    \(name(start.person)) onto \(connection(start.connection))") }
         }
     }
 }
