@@ -85,7 +85,8 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
     AuditRoutes(activity: activity).addRoutes(to: tenant)
     MemberRoutes(members: members).addRoutes(to: tenant)
     RoutingRoutes(routing: MessageRouting(database: dependencies.database)).addRoutes(to: tenant)
-    AutoSyncRoutes(policies: AutoSyncPolicies(database: dependencies.database), planning: AutoSyncPlanning(database: dependencies.database))
+    AutoSyncRoutes(
+        policies: AutoSyncPolicies(database: dependencies.database), planning: AutoSyncPlanning(database: dependencies.database), center: center)
         .addRoutes(to: tenant)
     ConsentRoutes(flow: ConsentFlow(database: dependencies.database, access: dependencies.connectors, settings: dependencies.sync))
         .addRoutes(to: router)

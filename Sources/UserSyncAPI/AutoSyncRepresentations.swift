@@ -1,4 +1,5 @@
 import Foundation
+import UserSyncConnectors
 import UserSyncDomain
 import UserSyncUseCases
 
@@ -119,5 +120,18 @@ public struct AutoSyncPlanRepresentation: Encodable, Sendable {
         notOnAnyPlatform = plan.notOnAnyPlatform.prefix(limit).map { Member(externalId: $0.externalID, email: $0.email) }
         truncated = [plan.primaries.count, plan.starts.count, plan.handovers.count, plan.removals.count, plan.skips.count,
                      plan.notOnAnyPlatform.count].contains { $0 > limit }
+    }
+}
+
+/// A directory group to pick for a policy.
+struct DirectoryGroupRepresentation: Encodable, Sendable {
+    let id: String
+    let displayName: String
+    @Nullable var description: String?
+
+    init(_ group: PlatformDirectoryGroup) {
+        id = group.id
+        displayName = group.displayName
+        description = group.description
     }
 }

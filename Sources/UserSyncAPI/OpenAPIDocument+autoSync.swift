@@ -3,6 +3,25 @@ extension OpenAPIDocument {
     static let autoSync = #"""
     {
       "paths": {
+        "/v1/orgs/{org}/auto-sync/groups": {
+          "parameters": [{ "$ref": "#/components/parameters/Org" }],
+          "get": {
+            "summary": "Directory groups to pick for a policy, listed live: Entra groups through a Microsoft Teams connection",
+            "parameters": [
+              { "name": "connection_id", "in": "query", "required": true, "schema": { "type": "string", "format": "uuid" }, "description": "The Teams connection Graph is read through" },
+              { "name": "q", "in": "query", "schema": { "type": "string", "maxLength": 256 }, "description": "Only groups whose name starts with this (any case)" },
+              { "$ref": "#/components/parameters/Cursor" }
+            ],
+            "responses": {
+              "200": { "description": "A page of groups", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/DirectoryGroupPage" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "404": { "$ref": "#/components/responses/Problem" },
+              "409": { "description": "The connection is disconnected", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
+              "422": { "description": "Not a Teams connection (not_a_teams_connection)", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } },
+              "502": { "$ref": "#/components/responses/Problem" }, "503": { "$ref": "#/components/responses/Problem" }
+            }
+          }
+        },
         "/v1/orgs/{org}/auto-sync/policies": {
           "parameters": [{ "$ref": "#/components/parameters/Org" }],
           "get": {
@@ -159,6 +178,14 @@ extension OpenAPIDocument {
               "not_on_any_platform": { "type": "array", "items": { "type": "object", "required": ["external_id", "email"], "properties": {
                 "external_id": { "type": "string" }, "email": { "type": ["string", "null"] } } } },
               "truncated": { "type": "boolean", "description": "Whether a list holds fewer items than its count" }
+            }
+          },
+          "DirectoryGroupPage": {
+            "type": "object", "required": ["items", "next_cursor"],
+            "properties": {
+              "items": { "type": "array", "items": { "type": "object", "required": ["id", "display_name", "description"], "properties": {
+                "id": { "type": "string" }, "display_name": { "type": "string" }, "description": { "type": ["string", "null"] } } } },
+              "next_cursor": { "type": ["string", "null"] }
             }
           },
           "AutoSyncPolicyPage": {

@@ -61,6 +61,8 @@ import UserSyncAPI
         Probe(method: .delete, template: "/v1/orgs/{b}/invitations/{binvitation}"),
         Probe(method: .get, template: "/v1/orgs/{b}/routes?from_platform=slack&from_account=U1&to_person={bperson}"),
         Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/policies"),
+        Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/groups?connection_id={bconn}"),
+        Probe(method: .get, template: "/v1/orgs/{a}/auto-sync/groups?connection_id={bconn}"),
         Probe(method: .post, template: "/v1/orgs/{b}/auto-sync/policies", body: #"{"name":"x","group":{"source":"scim","id":"g2"},"primary_connection_id":"{bconn}","secondary_connection_ids":["{bconn}"]}"#),
         Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}"),
         Probe(method: .patch, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}", body: #"{"enabled":false}"#),

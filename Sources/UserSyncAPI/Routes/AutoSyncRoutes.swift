@@ -7,6 +7,7 @@ import UserSyncUseCases
 struct AutoSyncRoutes {
     let policies: AutoSyncPolicies
     let planning: AutoSyncPlanning
+    let center: ConnectCenter
 
     /// A policy's settings: all of them to create one (the optional ones default), any of them
     /// to change one. `group` and `removal_hold` are replaced whole.
@@ -94,6 +95,7 @@ struct AutoSyncRoutes {
         org.patch("auto-sync/policies/{policy_id}", use: update)
         org.delete("auto-sync/policies/{policy_id}", use: delete)
         org.post("auto-sync/policies/{policy_id}/preview", use: preview)
+        org.get("auto-sync/groups", use: groups)
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
@@ -140,5 +142,19 @@ struct AutoSyncRoutes {
         let id = try context.parameters.identifier("policy_id", as: AutoSyncPolicyID.self)
         let preview = try await planning.preview(id, organization: context.organization.id, logger: context.logger)
         return try .json(AutoSyncPlanRepresentation(preview, limit: limit))
+    }
+
+    /// The directory groups to pick from, live through a Teams connection (Entra groups).
+    @Sendable func groups(_ request: Request, context: TenantRequestContext) async throws -> Response {
+        try request.allowQueryParameters(["connection_id", "q", "cursor"])
+        guard let raw = request.uri.queryParameters.get("connection_id"), let connection = ConnectionID(String(raw)) else {
+            throw APIError.badRequest("invalid_query_parameter", "'connection_id' is required: the id of the Teams connection to read Entra groups through.")
+        }
+        let prefix = request.uri.queryParameters.get("q").map { String($0).trimmingCharacters(in: .whitespaces) }
+        if let prefix, prefix.count > 256 { throw APIError.badRequest("invalid_query_parameter", "'q' must be at most 256 characters.") }
+        let cursor = request.uri.queryParameters.get("cursor").map { String($0) }
+        let page = try await center.directoryGroups(
+            connection, organization: context.organization.id, startingWith: prefix, cursor: cursor, logger: context.logger)
+        return try .json(Page(items: page.groups.map(DirectoryGroupRepresentation.init), nextCursor: page.next))
     }
 }

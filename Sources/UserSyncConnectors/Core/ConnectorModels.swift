@@ -172,3 +172,22 @@ public enum RevocationOutcome: String, Sendable, Equatable {
     /// The platform offers no revocation call; the service forgets the tokens.
     case notSupportedUpstream = "not_supported_upstream"
 }
+
+/// A group of the platform's directory that Auto Sync can follow (an Entra group).
+public struct PlatformDirectoryGroup: Sendable, Equatable {
+    public var id: String
+    public var displayName: String
+    public var description: String?
+
+    public init(id: String, displayName: String, description: String?) {
+        self.id = id
+        self.displayName = displayName
+        self.description = description
+    }
+}
+
+/// A connector whose platform holds the organization's directory groups (Microsoft Graph).
+public protocol DirectoryGroupListing: PlatformConnector {
+    /// The directory's groups, those whose name starts with `prefix` (any case) when given.
+    func directoryGroups(startingWith prefix: String?) -> PageSequence<PlatformDirectoryGroup>
+}

@@ -33,6 +33,7 @@ struct GraphOrganization: Decodable {
     var displayName: String?
 }
 
+/// A team, or an Entra group (the same fields).
 struct GraphTeam: Decodable {
     var id: String
     var displayName: String?

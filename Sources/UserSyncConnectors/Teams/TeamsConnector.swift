@@ -4,7 +4,7 @@ import UserSyncDomain
 
 /// Microsoft Teams through Graph (app-only client credentials) and the Bot Framework
 /// (platform-apis.md §2).
-public struct TeamsConnector: PlatformConnector {
+public struct TeamsConnector: DirectoryGroupListing {
     public var platform: Platform { .teams }
 
     let credentials: ConnectionCredentials.Teams
@@ -112,6 +112,18 @@ public struct TeamsConnector: PlatformConnector {
             teams.map {
                 PlatformTeam(platformTeamID: $0.id, name: $0.displayName ?? $0.id, description: nonEmpty($0.description), memberCount: nil)
             }
+        }
+    }
+
+    /// Entra groups for Auto Sync's picker: `GET /groups`, filtered with
+    /// `startswith(displayName,'…')` (quotes doubled, as OData escapes them).
+    public func directoryGroups(startingWith prefix: String?) -> PageSequence<PlatformDirectoryGroup> {
+        var query = [("$select", "id,displayName,description"), ("$top", String(settings.pageSize(for: .teams)))]
+        if let prefix, !prefix.isEmpty {
+            query.append(("$filter", "startswith(displayName,'\(prefix.replacingOccurrences(of: "'", with: "''"))')"))
+        }
+        return collection(first: FormEncoding.url("\(endpoints.api)/groups", query), endpoint: "groups", of: GraphTeam.self) { groups in
+            groups.map { PlatformDirectoryGroup(id: $0.id, displayName: $0.displayName ?? $0.id, description: nonEmpty($0.description)) }
         }
     }
 

@@ -37,6 +37,7 @@ struct GraphSimulator: Sendable {
         route(router, .get, "/graph/v1.0/users", "users") { request, _, token in try users(request, token) }
         route(router, .delete, "/graph/v1.0/users/:id", "user.delete") { _, context, token in try deleteUser(context, token) }
         route(router, .get, "/graph/v1.0/teams", "teams") { request, _, token in try teams(request, token) }
+        route(router, .get, "/graph/v1.0/groups", "groups") { request, _, token in try groups(request, token) }
         route(router, .get, "/graph/v1.0/teams/:id/members", "team.members") { request, context, token in
             try members(request, context, token)
         }
@@ -265,6 +266,32 @@ struct GraphSimulator: Sendable {
         let end = start.offset + slice.count
         let link = end < teams.count ? nextLink(request, query, .init(organization: token.organization, listing: "graph.teams", offset: end)) : nil
         return SimHTTP.json(GraphPage(context: "teams", value: value, nextLink: link))
+    }
+
+    /// Entra groups: every team is a Microsoft 365 group with the same id. Supports `$top`,
+    /// paging, and `$filter=startswith(displayName,'…')` (case-insensitive, as Graph compares).
+    private func groups(_ request: Request, _ token: SimToken) throws -> SimReply {
+        let query = SimHTTP.query(request)
+        let top = min(max(Int(query["$top"] ?? "100") ?? 100, 1), 999)
+        var prefix: String?
+        if let filter = query["$filter"] {
+            let opening = "startswith(displayName,'"
+            guard filter.hasPrefix(opening), filter.hasSuffix("')") else {
+                throw SimError.badRequest(code: "Request_UnsupportedQuery", message: "Unsupported or invalid query filter clause specified for property 'displayName'.")
+            }
+            prefix = String(filter.dropFirst(opening.count).dropLast(2)).replacingOccurrences(of: "''", with: "'").lowercased()
+        }
+        let listing = "graph.groups.\(prefix ?? "")"
+        let start = try position(query, token: token, listing: listing)
+        let groups = (state.store.withLock { $0.organizations[token.organization]?.directory(.teams).teams } ?? [])
+            .filter { prefix.map($0.name.lowercased().hasPrefix) ?? true }
+        let slice = groups.dropFirst(start.offset).prefix(top)
+        let value: [AnyCodable] = slice.map {
+            .object(["id": .string($0.id), "displayName": .string($0.name), "description": .string($0.description), "securityEnabled": .bool(false)])
+        }
+        let end = start.offset + slice.count
+        let link = end < groups.count ? nextLink(request, query, .init(organization: token.organization, listing: listing, offset: end)) : nil
+        return SimHTTP.json(GraphPage(context: "groups", value: value, nextLink: link))
     }
 
     private func members(_ request: Request, _ context: BasicRequestContext, _ token: SimToken) throws -> SimReply {
