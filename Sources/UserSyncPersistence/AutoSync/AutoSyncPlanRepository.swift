@@ -49,13 +49,15 @@ public struct AutoSyncPlanRepository: Sendable {
                 SELECT person_id FROM syncs WHERE org_id = \(org) AND auto_sync_policy_id = \(policy.rawValue)
             )
             SELECT p.id, p.email_normalized, p.display_name, p.primary_connection_id, p.primary_source,
-                   coalesce((SELECT array_agg(DISTINCT a.connection_id) FROM platform_accounts a
-                             JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id AND c.health <> 'disconnected'
-                             WHERE a.org_id = \(org) AND a.person_id = p.id AND a.active), '{}'),
-                   coalesce((SELECT array_agg(DISTINCT a.connection_id) FROM platform_accounts a
-                             WHERE a.org_id = \(org) AND a.person_id = p.id), '{}'),
+                   coalesce(a.active, '{}'), coalesce(a.any, '{}'),
                    coalesce(s.connections, '{}'), coalesce(s.ids, '{}'), coalesce(s.policies, '{}')
             FROM chosen JOIN people p ON p.org_id = \(org) AND p.id = chosen.id
+            LEFT JOIN LATERAL (
+                SELECT array_agg(DISTINCT a.connection_id) FILTER (WHERE a.active AND c.health <> 'disconnected') AS active,
+                       array_agg(DISTINCT a.connection_id) AS any
+                FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
+                WHERE a.org_id = \(org) AND a.person_id = p.id
+            ) a ON true
             LEFT JOIN LATERAL (
                 SELECT array_agg(connection_id ORDER BY id) AS connections, array_agg(id ORDER BY id) AS ids,
                        array_agg(coalesce(auto_sync_policy_id::text, '') ORDER BY id) AS policies

@@ -80,6 +80,14 @@ public struct AutoSyncPolicyRepository: Sendable {
         return counts
     }
 
+    /// How many syncs one policy keeps.
+    public func syncCount(_ organization: OrganizationID, _ id: AutoSyncPolicyID, on db: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await db.query(
+            "SELECT count(*) FROM syncs WHERE org_id = \(organization.rawValue) AND auto_sync_policy_id = \(id.rawValue)", logger: logger)
+        for try await count in rows.decode(Int64.self) { return Int(count) }
+        return 0
+    }
+
     static func groupHasPolicy(_ group: DirectoryGroup) -> DomainError {
         .conflict(
             code: "group_has_policy",

@@ -29,13 +29,16 @@ public struct AutoSyncPlanning: Sendable {
 
     public func preview(_ id: AutoSyncPolicyID, organization: OrganizationID, logger: Logger) async throws -> Preview {
         try await database.withTenant(organization, logger: logger) { db in
-            let policy = try await policies.get(organization, id, on: db, logger: logger)
-            return try await preview(policy, organization: organization, on: db, logger: logger)
+            let all = try await policies.list(organization, on: db, logger: logger)
+            guard let policy = all.first(where: { $0.id == id }) else { throw DomainError.notFound(resource: "auto_sync_policy") }
+            return try await preview(policy, among: all, organization: organization, on: db, logger: logger)
         }
     }
 
-    func preview(_ policy: AutoSyncPolicy, organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> Preview {
-        let all = try await policies.list(organization, on: db, logger: logger)
+    /// The plan of `policy`, one of the organization's policies `all`.
+    func preview(
+        _ policy: AutoSyncPolicy, among all: [AutoSyncPolicy], organization: OrganizationID, on db: PostgresConnection, logger: Logger
+    ) async throws -> Preview {
         var members: [AutoSyncPolicyID: [AutoSyncPlanner.Member]] = [:]
         for other in all where other.settings.enabled || other.id == policy.id {
             members[other.id] = try await plans.members(organization, of: other.settings.group, on: db, logger: logger)

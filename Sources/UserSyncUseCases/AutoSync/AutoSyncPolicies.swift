@@ -65,7 +65,7 @@ public struct AutoSyncPolicies: Sendable {
             policy.updatedAt = now()
             try await policies.update(organization, policy, on: db, logger: logger)
             try await record("auto_sync.policy_updated", policy, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
-            return try await overview(id, organization: organization, on: db, logger: logger)
+            return Overview(policy: policy, syncs: try await policies.syncCount(organization, id, on: db, logger: logger))
         }
     }
 
@@ -86,7 +86,7 @@ public struct AutoSyncPolicies: Sendable {
         _ id: AutoSyncPolicyID, organization: OrganizationID, forUpdate: Bool = false, on db: PostgresConnection, logger: Logger
     ) async throws -> Overview {
         let policy = try await policies.get(organization, id, forUpdate: forUpdate, on: db, logger: logger)
-        return Overview(policy: policy, syncs: try await policies.syncCounts(organization, on: db, logger: logger)[id] ?? 0)
+        return Overview(policy: policy, syncs: try await policies.syncCount(organization, id, on: db, logger: logger))
     }
 
     private func record(

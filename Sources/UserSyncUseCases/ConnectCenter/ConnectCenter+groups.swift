@@ -10,22 +10,18 @@ extension ConnectCenter {
     public func directoryGroups(
         _ id: ConnectionID, organization: OrganizationID, startingWith prefix: String?, cursor: String?, logger: Logger
     ) async throws -> (groups: [PlatformDirectoryGroup], next: String?) {
-        let connection = try await overview(organization, id, logger: logger).connection
-        guard !connection.isDisconnected else {
-            throw DomainError.conflict(code: "connection_disconnected", message: "This connection is disconnected.")
-        }
-        guard connection.platform == .teams else {
-            throw DomainError.invalid(
-                "connection_id", "not_a_teams_connection",
-                "Directory groups are Entra groups, read through Microsoft Graph: name a Microsoft Teams connection, not \(connection.platform.displayName).")
-        }
-        let platformCursor = try cursor.map { try access.openCursor($0, organization: organization, connection: id) }
-        let page = try await calling(connection, logger: logger) { connector async throws(PlatformFailure) in
-            guard let directory = connector as? any DirectoryGroupListing else {
-                throw PlatformFailure(.notSupported, platform: connection.platform, message: "This platform lists no directory groups.")
+        let page = try await livePage(id, organization: organization, cursor: cursor, logger: logger, check: { connection in
+            guard connection.platform == .teams else {
+                throw DomainError.invalid(
+                    "connection_id", "not_a_teams_connection",
+                    "Directory groups are Entra groups, read through Microsoft Graph: name a Microsoft Teams connection, not \(connection.platform.displayName).")
             }
-            return try await directory.directoryGroups(startingWith: prefix).page(at: platformCursor)
+        }) { connector throws(PlatformFailure) in
+            guard let directory = connector as? any DirectoryGroupListing else {
+                throw PlatformFailure(.notSupported, platform: connector.platform, message: "This platform lists no directory groups.")
+            }
+            return directory.directoryGroups(startingWith: prefix)
         }
-        return (page.items, try page.next.map { try access.sealCursor($0, organization: organization, connection: id) })
+        return (page.items, page.next)
     }
 }

@@ -10,14 +10,7 @@ extension ConnectCenter {
     public func availableTeams(
         _ id: ConnectionID, organization: OrganizationID, cursor: String?, logger: Logger
     ) async throws -> (teams: [Team], next: String?) {
-        let connection = try await overview(organization, id, logger: logger).connection
-        guard !connection.isDisconnected else {
-            throw DomainError.conflict(code: "connection_disconnected", message: "This connection is disconnected.")
-        }
-        let platformCursor = try cursor.map { try access.openCursor($0, organization: organization, connection: id) }
-        let page = try await calling(connection, logger: logger) { connector async throws(PlatformFailure) in
-            try await connector.teams().page(at: platformCursor)
-        }
+        let page = try await livePage(id, organization: organization, cursor: cursor, logger: logger) { $0.teams() }
         let stored = try await database.withTenant(organization, logger: logger) { db in
             try await teams.upsertSeen(
                 page.items.map {
@@ -25,7 +18,27 @@ extension ConnectCenter {
                 },
                 organization: organization, connection: id, on: db, logger: logger)
         }
-        return (stored, try page.next.map { try access.sealCursor($0, organization: organization, connection: id) })
+        return (stored, page.next)
+    }
+
+    /// One page of a listing the platform serves live through a connection that is not
+    /// disconnected (and passes `check`): the client's sealed cursor is opened, the platform is
+    /// called (a failure is recorded on the connection's health), the next cursor is sealed.
+    func livePage<Item: Sendable>(
+        _ id: ConnectionID, organization: OrganizationID, cursor: String?, logger: Logger,
+        check: (PlatformConnection) throws -> Void = { _ in },
+        _ listing: @escaping @Sendable (any PlatformConnector) throws(PlatformFailure) -> PageSequence<Item>
+    ) async throws -> (items: [Item], next: String?) {
+        let connection = try await overview(organization, id, logger: logger).connection
+        guard !connection.isDisconnected else {
+            throw DomainError.conflict(code: "connection_disconnected", message: "This connection is disconnected.")
+        }
+        try check(connection)
+        let platformCursor = try cursor.map { try access.openCursor($0, organization: organization, connection: id) }
+        let page = try await calling(connection, logger: logger) { connector async throws(PlatformFailure) in
+            try await listing(connector).page(at: platformCursor)
+        }
+        return (page.items, try page.next.map { try access.sealCursor($0, organization: organization, connection: id) })
     }
 
     /// Lists every team of the platform (all pages, live) and remembers them, so the console's
