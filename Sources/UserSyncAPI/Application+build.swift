@@ -86,7 +86,8 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
     MemberRoutes(members: members).addRoutes(to: tenant)
     RoutingRoutes(routing: MessageRouting(database: dependencies.database)).addRoutes(to: tenant)
     AutoSyncRoutes(
-        policies: AutoSyncPolicies(database: dependencies.database), planning: AutoSyncPlanning(database: dependencies.database), center: center)
+        policies: AutoSyncPolicies(database: dependencies.database), planning: AutoSyncPlanning(database: dependencies.database),
+        runs: AutoSyncRuns(database: dependencies.database), center: center)
         .addRoutes(to: tenant)
     ConsentRoutes(flow: ConsentFlow(database: dependencies.database, access: dependencies.connectors, settings: dependencies.sync))
         .addRoutes(to: router)

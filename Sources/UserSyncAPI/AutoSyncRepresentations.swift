@@ -135,3 +135,70 @@ struct DirectoryGroupRepresentation: Encodable, Sendable {
         description = group.description
     }
 }
+
+/// A run in a list: what triggered it, its state and counts.
+struct AutoSyncRunRepresentation: Encodable, Sendable {
+    let id: AutoSyncRunID
+    let policyId: AutoSyncPolicyID
+    let trigger: String
+    let state: String
+    let counts: AutoSyncPlanRepresentation.Counts
+    let syncedBefore: Int
+    @Nullable var holdReason: String?
+    @Nullable var decidedBy: String?
+    @Nullable var decidedAt: Date?
+    let createdAt: Date
+
+    init(_ run: AutoSyncRun) {
+        id = run.id
+        policyId = run.policyID
+        trigger = run.trigger.rawValue
+        state = run.state.rawValue
+        let c = run.counts
+        counts = .init(
+            primaries: c.primaries, starts: c.starts, handovers: c.handovers, removals: c.removals, skips: c.skips, notOnAnyPlatform: c.notOnAnyPlatform)
+        syncedBefore = run.syncedBefore
+        holdReason = run.holdReason
+        decidedBy = run.decidedBy
+        decidedAt = run.decidedAt
+        createdAt = run.createdAt
+    }
+}
+
+/// A run with its plan: the first `limit` lines of each kind, as a preview shows them.
+struct AutoSyncRunDetailRepresentation: Encodable, Sendable {
+    typealias Change = AutoSyncPlanRepresentation.Change
+    let run: AutoSyncRunRepresentation
+    let startsByExpectation: [String: Int]
+    let skipsByReason: [String: Int]
+    let primaries: [Change]
+    let starts: [Change]
+    let handovers: [Change]
+    let removals: [Change]
+    let skips: [Change]
+    let notOnAnyPlatform: [AutoSyncPlanRepresentation.Member]
+    let truncated: Bool
+
+    init(_ detail: AutoSyncRuns.Detail, limit: Int) {
+        run = AutoSyncRunRepresentation(detail.run)
+        startsByExpectation = detail.tallies[.start] ?? [:]
+        skipsByReason = detail.tallies[.skip] ?? [:]
+        func changes(_ kind: AutoSyncRun.Item.Kind) -> [Change] {
+            detail.items.filter { $0.kind == kind }.compactMap { item in
+                guard let person = item.person else { return nil }
+                return Change(
+                    personId: person, email: item.email ?? "", displayName: nil, connectionId: item.connection,
+                    platform: item.connection.flatMap { detail.platforms[$0] }, syncId: item.sync, toPolicyId: item.toPolicy,
+                    expectation: kind == .start ? item.detail : nil, message: nil, reason: kind == .skip ? item.detail : nil)
+            }
+        }
+        primaries = changes(.primary)
+        starts = changes(.start)
+        handovers = changes(.handover)
+        removals = changes(.removal)
+        skips = changes(.skip)
+        notOnAnyPlatform = detail.items.filter { $0.kind == .notOnAnyPlatform }.map { .init(externalId: $0.externalID ?? "", email: $0.email) }
+        let c = detail.run.counts
+        truncated = [c.primaries, c.starts, c.handovers, c.removals, c.skips, c.notOnAnyPlatform].contains { $0 > limit }
+    }
+}

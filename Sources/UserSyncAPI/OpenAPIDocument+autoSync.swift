@@ -92,6 +92,83 @@ extension OpenAPIDocument {
               "404": { "$ref": "#/components/responses/Problem" }
             }
           }
+        },
+        "/v1/orgs/{org}/auto-sync/policies/{policy_id}/runs": {
+          "parameters": [
+            { "$ref": "#/components/parameters/Org" },
+            { "name": "policy_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }
+          ],
+          "post": {
+            "summary": "Queue a run of the policy now (admin); it plans from the membership stored when it runs",
+            "responses": {
+              "202": { "description": "Queued (already_queued: a queued run will do)", "content": { "application/json": { "schema": { "type": "object", "required": ["policy_id", "job_id", "already_queued"], "properties": {
+                "policy_id": { "type": "string", "format": "uuid" }, "job_id": { "type": ["integer", "null"] }, "already_queued": { "type": "boolean" } } } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" }
+            }
+          }
+        },
+        "/v1/orgs/{org}/auto-sync/runs": {
+          "parameters": [{ "$ref": "#/components/parameters/Org" }],
+          "get": {
+            "summary": "Auto Sync runs, newest first",
+            "parameters": [
+              { "name": "policy_id", "in": "query", "schema": { "type": "string", "format": "uuid" } },
+              { "name": "state", "in": "query", "schema": { "type": "string", "enum": ["applied", "held", "approved", "rejected", "superseded"] } },
+              { "name": "limit", "in": "query", "schema": { "type": "integer", "minimum": 1, "maximum": 200, "default": 50 } },
+              { "$ref": "#/components/parameters/Cursor" }
+            ],
+            "responses": {
+              "200": { "description": "A page of runs", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AutoSyncRunPage" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "404": { "$ref": "#/components/responses/Problem" }
+            }
+          }
+        },
+        "/v1/orgs/{org}/auto-sync/runs/{run_id}": {
+          "parameters": [
+            { "$ref": "#/components/parameters/Org" },
+            { "name": "run_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }
+          ],
+          "get": {
+            "summary": "A run and its plan",
+            "parameters": [{ "name": "limit", "in": "query", "description": "Items shown of each list (the counts are whole)", "schema": { "type": "integer", "minimum": 0, "maximum": 1000, "default": 100 } }],
+            "responses": {
+              "200": { "description": "The run", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AutoSyncRunDetail" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "404": { "$ref": "#/components/responses/Problem" }
+            }
+          }
+        },
+        "/v1/orgs/{org}/auto-sync/runs/{run_id}/approve": {
+          "parameters": [
+            { "$ref": "#/components/parameters/Org" },
+            { "name": "run_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }
+          ],
+          "post": {
+            "summary": "Approve a held run (admin): its held removals that a plan made now still wants are applied",
+            "responses": {
+              "200": { "description": "The run, approved", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AutoSyncRun" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" },
+              "409": { "description": "The run is not held (run_not_held)", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
+            }
+          }
+        },
+        "/v1/orgs/{org}/auto-sync/runs/{run_id}/reject": {
+          "parameters": [
+            { "$ref": "#/components/parameters/Org" },
+            { "name": "run_id", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" } }
+          ],
+          "post": {
+            "summary": "Reject a held run (admin): the held syncs stay, and the policy lets go of them (kept as if an admin had started them)",
+            "responses": {
+              "200": { "description": "The run, rejected", "content": { "application/json": { "schema": { "$ref": "#/components/schemas/AutoSyncRun" } } } },
+              "400": { "$ref": "#/components/responses/Problem" }, "401": { "$ref": "#/components/responses/Problem" },
+              "403": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" },
+              "409": { "description": "The run is not held (run_not_held)", "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } }
+            }
+          }
         }
       },
       "components": {
@@ -154,7 +231,7 @@ extension OpenAPIDocument {
               "to_policy_id": { "type": ["string", "null"], "format": "uuid", "description": "handovers: the policy that keeps the sync from then on" },
               "expectation": { "type": ["string", "null"], "description": "starts: what starting the sync does (link, guest, bot_persona, or the cause it would fail with)" },
               "message": { "type": ["string", "null"], "description": "starts: the same in the admin's words" },
-              "reason": { "type": ["string", "null"], "description": "skips: not_on_primary_platform, admin_chose_primary, sync_on_primary, governed_by_another_policy, no_primary, secondary_is_primary" }
+              "reason": { "type": ["string", "null"], "description": "skips: not_on_primary_platform, admin_chose_primary, sync_on_primary, governed_by_another_policy, no_primary, secondary_is_primary, connection_not_connected" }
             }
           },
           "AutoSyncPlan": {
@@ -187,6 +264,39 @@ extension OpenAPIDocument {
                 "id": { "type": "string" }, "display_name": { "type": "string" }, "description": { "type": ["string", "null"] } } } },
               "next_cursor": { "type": ["string", "null"] }
             }
+          },
+          "AutoSyncRun": {
+            "type": "object",
+            "required": ["id", "policy_id", "trigger", "state", "counts", "synced_before", "hold_reason", "decided_by", "decided_at", "created_at"],
+            "properties": {
+              "id": { "type": "string", "format": "uuid" }, "policy_id": { "type": "string", "format": "uuid" },
+              "trigger": { "type": "string", "enum": ["policy_created", "policy_updated", "membership_changed", "import", "manual"] },
+              "state": { "type": "string", "enum": ["applied", "held", "approved", "rejected", "superseded"], "description": "held: additions applied, removals wait for an admin" },
+              "counts": { "$ref": "#/components/schemas/AutoSyncPlan/properties/counts" },
+              "synced_before": { "type": "integer" }, "hold_reason": { "type": ["string", "null"] },
+              "decided_by": { "type": ["string", "null"] }, "decided_at": { "type": ["string", "null"], "format": "date-time" },
+              "created_at": { "type": "string", "format": "date-time" }
+            }
+          },
+          "AutoSyncRunDetail": {
+            "type": "object",
+            "required": ["run", "starts_by_expectation", "skips_by_reason", "primaries", "starts", "handovers", "removals", "skips", "not_on_any_platform", "truncated"],
+            "properties": {
+              "run": { "$ref": "#/components/schemas/AutoSyncRun" },
+              "starts_by_expectation": { "type": "object", "additionalProperties": { "type": "integer" } },
+              "skips_by_reason": { "type": "object", "additionalProperties": { "type": "integer" } },
+              "primaries": { "type": "array", "items": { "$ref": "#/components/schemas/AutoSyncPlanChange" } },
+              "starts": { "type": "array", "items": { "$ref": "#/components/schemas/AutoSyncPlanChange" } },
+              "handovers": { "type": "array", "items": { "$ref": "#/components/schemas/AutoSyncPlanChange" } },
+              "removals": { "type": "array", "items": { "$ref": "#/components/schemas/AutoSyncPlanChange" } },
+              "skips": { "type": "array", "items": { "$ref": "#/components/schemas/AutoSyncPlanChange" } },
+              "not_on_any_platform": { "$ref": "#/components/schemas/AutoSyncPlan/properties/not_on_any_platform" },
+              "truncated": { "type": "boolean" }
+            }
+          },
+          "AutoSyncRunPage": {
+            "type": "object", "required": ["items", "next_cursor"],
+            "properties": { "items": { "type": "array", "items": { "$ref": "#/components/schemas/AutoSyncRun" } }, "next_cursor": { "type": ["string", "null"] } }
           },
           "AutoSyncPolicyPage": {
             "type": "object", "required": ["items", "next_cursor"],

@@ -8,7 +8,8 @@ public enum AuditActor: Sendable, Equatable {
     case member(ConsoleMemberID)
     case system
     case user(String)
-    case autoSync
+    /// An Auto Sync policy's run.
+    case autoSync(AutoSyncPolicyID)
 
     public var kind: String {
         switch self {
@@ -26,7 +27,8 @@ public enum AuditActor: Sendable, Equatable {
         case .apiKey(let id, _): id.description
         case .member(let id): id.description
         case .user(let id): id
-        case .operator, .system, .autoSync: nil
+        case .autoSync(let policy): policy.description
+        case .operator, .system: nil
         }
     }
 
@@ -36,7 +38,13 @@ public enum AuditActor: Sendable, Equatable {
         case .apiKey(let id, _): "key:\(id)"
         case .member(let id): "member:\(id)"
         case .user(let id): "user:\(id)"
+        case .autoSync(let policy): "auto_sync:\(policy)"
         default: kind
         }
+    }
+
+    /// The policy acting, for an Auto Sync run.
+    public var autoSyncPolicy: AutoSyncPolicyID? {
+        if case .autoSync(let policy) = self { policy } else { nil }
     }
 }

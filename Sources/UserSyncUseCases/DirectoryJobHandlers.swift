@@ -16,7 +16,7 @@ extension JobHandlers {
 
 extension JobHandlers {
     /// Every job kind `usersync work` runs: the built-in ones, the Connect Center's and imports',
-    /// and User Sync's.
+    /// User Sync's and Auto Sync's.
     public static func all(
         database: Database, access: ConnectorAccess, health: ConnectionHealthRecorder, sync: SyncSettings, logger: Logger
     ) -> JobHandlers {
@@ -24,10 +24,12 @@ extension JobHandlers {
         handlers.registerDirectory(
             importer: ImportRunner(database: database, access: access, health: health),
             verifier: ConnectionVerifier(database: database, access: access, health: health), logger: logger)
+        let actions = PersonActions(database: database, access: access)
         handlers.registerUserSync(
             runner: SyncRunner(database: database, access: access, health: health, settings: sync),
             maintainer: UserTokenMaintainer(database: database, access: access, health: health, settings: sync),
-            actions: PersonActions(database: database, access: access), logger: logger)
+            actions: actions, logger: logger)
+        handlers.registerAutoSync(runs: AutoSyncRuns(database: database), remover: AutoSyncRemover(database: database, actions: actions))
         return handlers
     }
 }

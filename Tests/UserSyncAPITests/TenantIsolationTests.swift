@@ -68,6 +68,11 @@ import UserSyncAPI
         Probe(method: .patch, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}", body: #"{"enabled":false}"#),
         Probe(method: .delete, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}"),
         Probe(method: .post, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}/preview"),
+        Probe(method: .post, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}/runs"),
+        Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/runs"),
+        Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/runs/{brun}"),
+        Probe(method: .post, template: "/v1/orgs/{b}/auto-sync/runs/{brun}/approve"),
+        Probe(method: .post, template: "/v1/orgs/{b}/auto-sync/runs/{brun}/reject"),
         // B's resource through A's own path is no better.
         Probe(method: .get, template: "/v1/orgs/{a}/jobs/{bjob}"),
         Probe(method: .delete, template: "/v1/orgs/{a}/keys/{bkey}"),
@@ -89,6 +94,10 @@ import UserSyncAPI
         Probe(method: .patch, template: "/v1/orgs/{a}/auto-sync/policies/{bpolicy}", body: #"{"enabled":false}"#),
         Probe(method: .delete, template: "/v1/orgs/{a}/auto-sync/policies/{bpolicy}"),
         Probe(method: .post, template: "/v1/orgs/{a}/auto-sync/policies/{bpolicy}/preview"),
+        Probe(method: .post, template: "/v1/orgs/{a}/auto-sync/policies/{bpolicy}/runs"),
+        Probe(method: .get, template: "/v1/orgs/{a}/auto-sync/runs/{brun}"),
+        Probe(method: .post, template: "/v1/orgs/{a}/auto-sync/runs/{brun}/approve"),
+        Probe(method: .post, template: "/v1/orgs/{a}/auto-sync/runs/{brun}/reject"),
         Probe(method: .patch, template: "/v1/orgs/{a}/members/{bmember}", body: #"{"role":"viewer"}"#),
         Probe(method: .delete, template: "/v1/orgs/{a}/members/{bmember}"),
         Probe(method: .delete, template: "/v1/orgs/{a}/invitations/{binvitation}"),
@@ -101,7 +110,7 @@ import UserSyncAPI
         let parameters: KeyValuePairs<String, String> = [
             "{bid}": "{org}", "{b}": "{org}", "{a}": "{org}", "{bkey}": "{key_id}", "{bjob}": "{job_id}", "{bconn}": "{connection_id}",
             "{bimport}": "{import_id}", "{bperson}": "{person_id}", "{bsync}": "{sync_id}", "{bmember}": "{member_id}",
-            "{binvitation}": "{invitation_id}", "{bpolicy}": "{policy_id}",
+            "{binvitation}": "{invitation_id}", "{bpolicy}": "{policy_id}", "{brun}": "{run_id}",
         ]
         let probed = Set(Self.probes.map { probe in
             let path = parameters.reduce(probe.template) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
@@ -131,6 +140,16 @@ import UserSyncAPI
                 .post, "/v1/orgs/org-b/auto-sync/policies", token: bKey.secret,
                 json: #"{"name":"B staff","group":{"source":"scim","id":"b-staff"},"primary_connection_id":"\#(bConnection)","secondary_connection_ids":["\#(bZoom)"]}"#
             )["id"] as? String)
+            try await api.waitForAutoSync()
+            // A held run of B's policy, as a run whose removals wait for approval leaves it.
+            let bRun = UUID().uuidString.lowercased()
+            try await api.db.adminQuery(
+                """
+                INSERT INTO auto_sync_runs (org_id, id, policy_id, trigger, state, primaries, starts, handovers, removals, skips,
+                    not_on_any_platform, synced_before, hold_reason, created_at)
+                VALUES (\(UUID(uuidString: b.id)!), \(UUID(uuidString: bRun)!), \(UUID(uuidString: bPolicy)!), 'manual', 'held', 0, 0, 0, 0, 0,
+                        0, 0, 'held for the test', now())
+                """)
             let bMember = UUID().uuidString.lowercased()
             try await api.db.adminQuery(
                 """
@@ -143,7 +162,7 @@ import UserSyncAPI
                             "/v1/orgs/org-b/syncs/\(bSync)", "/v1/orgs/org-b/audit?limit=200",
                             "/v1/orgs/org-b/people?limit=200", "/v1/orgs/org-b/connections/\(bConnection)/teams",
                             "/v1/orgs/org-b/connections/\(bConnection)/imports", "/v1/orgs/org-b/members?include_revoked=true",
-                            "/v1/orgs/org-b/invitations", "/v1/orgs/org-b/auto-sync/policies"] {
+                            "/v1/orgs/org-b/invitations", "/v1/orgs/org-b/auto-sync/policies", "/v1/orgs/org-b/auto-sync/runs/\(bRun)"] {
                     texts.append(try await api.call(.get, uri).text)
                 }
                 return texts
@@ -159,10 +178,11 @@ import UserSyncAPI
                     .replacingOccurrences(of: "{bimport}", with: bImport).replacingOccurrences(of: "{bperson}", with: bPerson)
                     .replacingOccurrences(of: "{bsync}", with: bSync).replacingOccurrences(of: "{bmember}", with: bMember)
                     .replacingOccurrences(of: "{binvitation}", with: bInvitation).replacingOccurrences(of: "{bpolicy}", with: bPolicy)
+                    .replacingOccurrences(of: "{brun}", with: bRun)
                 let body = probe.body?.replacingOccurrences(of: "{bconn}", with: bConnection)
                 let reply = try await api.call(probe.method, uri, token: aKey.secret, json: body)
                 #expect(reply.status == .notFound, "\(probe.method) \(uri) → \(reply.status): \(reply.text)")
-                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson, bSync, bMember, bInvitation, bPolicy] where reply.text.contains(secret) {
+                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson, bSync, bMember, bInvitation, bPolicy, bRun] where reply.text.contains(secret) {
                     problems.append("\(probe.method) \(uri) echoes B's identifier \(secret)")
                 }
             }

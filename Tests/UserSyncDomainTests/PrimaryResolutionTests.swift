@@ -29,6 +29,13 @@ import UserSyncDomain
             == PrimaryResolution(primary: nil, source: nil, needsChoice: false))
     }
 
+    @Test func aPolicysPrimaryStandsLikeAnAdminsWhileTheAccountIsActive() {
+        #expect(PrimaryResolution.resolve(current: b, currentSource: .autoSync, activeConnections: [a, b])
+            == PrimaryResolution(primary: b, source: .autoSync, needsChoice: false))
+        #expect(PrimaryResolution.resolve(current: b, currentSource: .autoSync, activeConnections: [a])
+            == PrimaryResolution(primary: a, source: .default, needsChoice: false))
+    }
+
     @Test func emailsAreTrimmedAndLowerCased() {
         #expect(EmailAddress.normalize(" Ada@Example.COM ") == "ada@example.com")
         #expect(EmailAddress.normalize("  ") == nil)

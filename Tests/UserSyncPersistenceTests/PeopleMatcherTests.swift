@@ -27,7 +27,7 @@ import UserSyncTestSupport
             var cases: [PersonID: (current: ConnectionID?, source: PrimaryResolution.Source?, active: Set<ConnectionID>)] = [:]
             for index in 0..<300 {
                 let person = PersonID.random()
-                let source: PrimaryResolution.Source? = [nil, .default, .admin].randomElement(using: &generator)!
+                let source: PrimaryResolution.Source? = [nil, .default, .admin, .autoSync].randomElement(using: &generator)!
                 let current = source == nil ? nil : connections.randomElement(using: &generator)
                 try await db.adminQuery(
                     """

@@ -64,7 +64,10 @@ struct PersonPage {
         primarySource = person.primarySource.map {
             switch $0 {
             case .default: "The only platform the person is on."
-            case .admin: "Chosen by \(Self.actor(person.primaryChosenBy ?? "", names: actorNames))" + (person.primaryChosenAt.map { " on \(ConsoleFormat.dateTime($0))" } ?? "") + "."
+            case .admin, .autoSync:
+                "\($0 == .admin ? "Chosen" : "Set") by \(Self.actor(person.primaryChosenBy ?? "", names: actorNames))"
+                    + (person.primaryChosenAt.map { " on \(ConsoleFormat.dateTime($0))" } ?? "")
+                    + ($0 == .admin ? "." : ". An admin's choice would replace it.")
             }
         }
         accounts = person.accounts.map { account in
@@ -124,6 +127,6 @@ struct PersonPage {
             }
         }
         if parts[0] == "user" { return "the person" }
-        return names[parts[1]] ?? "\(parts[0]) \(parts[1].prefix(8))"
+        return names[parts[1]] ?? "\(parts[0] == "auto_sync" ? "Auto Sync policy" : parts[0]) \(parts[1].prefix(8))"
     }
 }

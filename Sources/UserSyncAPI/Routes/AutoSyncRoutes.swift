@@ -2,11 +2,12 @@ import Hummingbird
 import UserSyncDomain
 import UserSyncUseCases
 
-/// `/v1/orgs/{org}/auto-sync/policies…`: an organization's Auto Sync policies. Reading them takes
-/// any key; changing them an admin key.
+/// `/v1/orgs/{org}/auto-sync/…`: an organization's Auto Sync policies and their runs. Reading takes
+/// any key; changing a policy, asking for a run and deciding a held one an admin key.
 struct AutoSyncRoutes {
     let policies: AutoSyncPolicies
     let planning: AutoSyncPlanning
+    let runs: AutoSyncRuns
     let center: ConnectCenter
 
     /// A policy's settings: all of them to create one (the optional ones default), any of them
@@ -96,6 +97,11 @@ struct AutoSyncRoutes {
         org.delete("auto-sync/policies/{policy_id}", use: delete)
         org.post("auto-sync/policies/{policy_id}/preview", use: preview)
         org.get("auto-sync/groups", use: groups)
+        org.post("auto-sync/policies/{policy_id}/runs", use: requestRun)
+        org.get("auto-sync/runs", use: listRuns)
+        org.get("auto-sync/runs/{run_id}", use: getRun)
+        org.post("auto-sync/runs/{run_id}/approve", use: approve)
+        org.post("auto-sync/runs/{run_id}/reject", use: reject)
     }
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {

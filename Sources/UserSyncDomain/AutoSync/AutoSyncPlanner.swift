@@ -143,6 +143,8 @@ public enum AutoSyncPlanner {
                 case noPrimary = "no_primary"
                 /// The secondary connection is the person's primary.
                 case secondaryIsPrimary = "secondary_is_primary"
+                /// The secondary connection is not connected (a later run picks the person up).
+                case connectionNotConnected = "connection_not_connected"
             }
         }
 
@@ -165,9 +167,11 @@ public enum AutoSyncPlanner {
 
     /// The plan of `policy`'s run. `policies` are the organization's policies (the planned one
     /// among them), `members` their groups' members by policy, `people` everyone the members
-    /// name and everyone with a sync a policy made.
+    /// name and everyone with a sync a policy made, `connected` the connections syncs can be
+    /// started onto now (nil: all).
     public static func plan(
-        _ policy: AutoSyncPolicy, policies: [AutoSyncPolicy], members: [AutoSyncPolicyID: [Member]], people: [PersonState]
+        _ policy: AutoSyncPolicy, policies: [AutoSyncPolicy], members: [AutoSyncPolicyID: [Member]], people: [PersonState],
+        connected: Set<ConnectionID>? = nil
     ) -> Plan {
         var plan = Plan()
         let enabled = policies.filter { $0.settings.enabled && $0.id != policy.id } + (policy.settings.enabled ? [policy] : [])
@@ -211,6 +215,8 @@ public enum AutoSyncPlanner {
                     plan.skips.append(.init(person: person.id, connection: connection, reason: .noPrimary))
                 } else if primary == connection {
                     plan.skips.append(.init(person: person.id, connection: connection, reason: .secondaryIsPrimary))
+                } else if let connected, !connected.contains(connection) {
+                    plan.skips.append(.init(person: person.id, connection: connection, reason: .connectionNotConnected))
                 } else {
                     plan.starts.append(.init(person: person.id, connection: connection))
                 }

@@ -151,15 +151,15 @@ public struct PeopleMatcher: Sendable {
             ), decided AS (
                 SELECT p.id, s.all_inactive, coalesce(s.name, p.display_name) AS name,
                        CASE
-                           WHEN p.primary_source = 'admin'
+                           WHEN p.primary_source IN ('admin', 'auto_sync')
                                 AND (p.primary_connection_id = ANY(s.active_connections) OR s.active_connections IS NULL)
                                THEN p.primary_connection_id
                            WHEN cardinality(s.active_connections) = 1 THEN s.active_connections[1]
                        END AS primary_id,
                        CASE
-                           WHEN p.primary_source = 'admin'
+                           WHEN p.primary_source IN ('admin', 'auto_sync')
                                 AND (p.primary_connection_id = ANY(s.active_connections) OR s.active_connections IS NULL)
-                               THEN 'admin'
+                               THEN p.primary_source
                            WHEN cardinality(s.active_connections) = 1 THEN 'default'
                        END AS source,
                        coalesce(cardinality(s.active_connections), 0) AS active_count
@@ -168,8 +168,8 @@ public struct PeopleMatcher: Sendable {
             )
             UPDATE people p SET
                 primary_connection_id = d.primary_id, primary_source = d.source,
-                primary_chosen_by = CASE WHEN d.source = 'admin' THEN p.primary_chosen_by END,
-                primary_chosen_at = CASE WHEN d.source = 'admin' THEN p.primary_chosen_at END,
+                primary_chosen_by = CASE WHEN d.source <> 'default' THEN p.primary_chosen_by END,
+                primary_chosen_at = CASE WHEN d.source <> 'default' THEN p.primary_chosen_at END,
                 needs_primary_choice = d.primary_id IS NULL AND d.active_count > 1,
                 all_accounts_deactivated = d.all_inactive,
                 display_name = d.name

@@ -111,6 +111,7 @@ public struct SyncRepository: Sendable {
     /// Creates pending syncs of `people` onto `connection`, with their first history rows. Who
     /// gets one is ``SyncPreview``'s rule; each person gets a verdict: created, or why not. The
     /// mode is the one the person's accounts imply now; the worker decides again when it runs.
+    /// A sync an Auto Sync policy starts is kept by that policy (``AuditActor/autoSyncPolicy``).
     public func create(
         _ organization: OrganizationID, people: [PersonID], connection: ConnectionID, platform: Platform, actor: AuditActor,
         on db: PostgresConnection, logger: Logger
@@ -138,9 +139,9 @@ public struct SyncRepository: Sendable {
             let rows = try await db.query(
                 """
                 WITH created AS (
-                    INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, cause, message, created_by)
+                    INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, cause, message, created_by, auto_sync_policy_id)
                     SELECT \(org), gen_random_uuid(), w.person_id, \(connection.rawValue), w.mode, 'pending',
-                           \(requested.cause), \(requested.message), \(actor.label)
+                           \(requested.cause), \(requested.message), \(actor.label), \(actor.autoSyncPolicy?.rawValue)
                     FROM unnest(\(wanted.map(\.0.rawValue))::uuid[], \(wanted.map(\.1.rawValue))::text[]) AS w(person_id, mode)
                     ON CONFLICT (org_id, person_id, connection_id) DO NOTHING
                     RETURNING id, person_id

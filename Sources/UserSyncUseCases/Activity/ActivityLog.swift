@@ -27,7 +27,7 @@ public struct ActivityLog: Sendable {
         return (page, entries.count > filter.limit ? page.last?.id : nil)
     }
 
-    /// Readable names of the members and keys that act in the log, by actor id.
+    /// Readable names of the members, keys and Auto Sync policies that act in the log, by actor id.
     public func actorNames(_ organization: OrganizationID, logger: Logger) async throws -> [String: String] {
         try await database.withTenant(organization, logger: logger) { db in
             var names: [String: String] = [:]
@@ -36,6 +36,9 @@ public struct ActivityLog: Sendable {
             }
             for key in try await keys.list(organization, includeRevoked: true, on: db, logger: logger) {
                 names[key.id.description] = "API key “\(key.name)”"
+            }
+            for policy in try await AutoSyncPolicyRepository().list(organization, on: db, logger: logger) {
+                names[policy.id.description] = "Auto Sync policy “\(policy.settings.name)”"
             }
             return names
         }

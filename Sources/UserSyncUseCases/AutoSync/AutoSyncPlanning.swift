@@ -45,10 +45,12 @@ public struct AutoSyncPlanning: Sendable {
         }
         let emails = Array(Set((members[policy.id] ?? []).compactMap(\.email)))
         let people = try await plans.people(organization, emails: emails, keptBy: policy.id, on: db, logger: logger)
-        let plan = AutoSyncPlanner.plan(policy, policies: all, members: members, people: people.map(\.state))
+        let listed = try await connections.list(organization, includeDisconnected: true, on: db, logger: logger)
+        let plan = AutoSyncPlanner.plan(
+            policy, policies: all, members: members, people: people.map(\.state),
+            connected: Set(listed.filter { $0.health == .connected }.map(\.id)))
         let byID = Dictionary(people.map { ($0.state.id, $0) }) { first, _ in first }
-        let connections = Dictionary(
-            try await connections.list(organization, includeDisconnected: true, on: db, logger: logger).map { ($0.id, $0) }) { first, _ in first }
+        let connections = Dictionary(listed.map { ($0.id, $0) }) { first, _ in first }
         let plannedPrimary = Dictionary(plan.primaries.map { ($0.person, $0.connection) }) { first, _ in first }
         let expectations = plan.starts.map { start -> SyncPreview.Expectation in
             guard let person = byID[start.person], let secondary = connections[start.connection] else { return .unknownPerson }

@@ -47,6 +47,7 @@ public struct AutoSyncPolicies: Sendable {
             let policy = AutoSyncPolicy(id: .random(), settings: valid, createdAt: at, updatedAt: at)
             try await policies.insert(organization, policy, on: db, logger: logger)
             try await record("auto_sync.policy_created", policy, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+            try await followed(policy, trigger: .policyCreated, organization: organization, on: db, logger: logger)
             return Overview(policy: policy, syncs: 0)
         }
     }
@@ -65,7 +66,17 @@ public struct AutoSyncPolicies: Sendable {
             policy.updatedAt = now()
             try await policies.update(organization, policy, on: db, logger: logger)
             try await record("auto_sync.policy_updated", policy, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+            try await followed(policy, trigger: .policyUpdated, organization: organization, on: db, logger: logger)
             return Overview(policy: policy, syncs: try await policies.syncCount(organization, id, on: db, logger: logger))
+        }
+    }
+
+    /// After a policy is stored: an enabled policy runs (its plan is applied in the worker).
+    private func followed(
+        _ policy: AutoSyncPolicy, trigger: AutoSyncRun.Trigger, organization: OrganizationID, on db: PostgresConnection, logger: Logger
+    ) async throws {
+        if policy.settings.enabled {
+            try await AutoSyncRuns.request([policy.id], trigger: trigger, organization: organization, on: db, logger: logger)
         }
     }
 

@@ -55,7 +55,7 @@ public struct PersonActions: Sendable {
 
     /// Undoes a sync upstream; says what happened there, for the audit log. A platform that is
     /// down makes the job retry; one that refuses is noted and the sync goes anyway.
-    private func undo(_ sync: Sync, logger: Logger) async throws -> String {
+    func undo(_ sync: Sync, logger: Logger) async throws -> String {
         let organization = sync.organizationID
         let sealed = try await database.withTenant(organization, logger: logger) { db in
             try await syncs.tokens(organization, sync.id, on: db, logger: logger)

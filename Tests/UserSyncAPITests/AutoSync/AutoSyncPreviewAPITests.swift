@@ -39,24 +39,6 @@ import UserSyncDomain
         let truncated: Bool
     }
 
-    /// Writes a SCIM group with these users as its members, as SCIM pushes will.
-    func seedGroup(_ api: API, org: String, group: String, users: [(id: String, email: String, active: Bool)]) async throws {
-        let organization = UUID(uuidString: org)!
-        try await api.db.adminQuery("INSERT INTO directory_groups (org_id, source, group_id) VALUES (\(organization), 'scim', \(group))")
-        for user in users {
-            try await api.db.adminQuery(
-                """
-                INSERT INTO directory_users (org_id, source, external_id, email_normalized, active)
-                VALUES (\(organization), 'scim', \(user.id), \(user.email), \(user.active))
-                """)
-            try await api.db.adminQuery(
-                """
-                INSERT INTO directory_group_members (org_id, source, group_id, external_user_id)
-                VALUES (\(organization), 'scim', \(group), \(user.id))
-                """)
-        }
-    }
-
     @Test func aPreviewPlansJoinersLeaversAndStrangersAndChangesNothing() async throws {
         try await withSimulatedAPI { api in
             let org = try await api.createOrganization("acme")
@@ -70,13 +52,14 @@ import UserSyncDomain
             try #require(onSlack.count >= 7)
             let members = Array(onSlack[0..<5]), disabled = onSlack[5], leaver = onSlack[6]
             let email = { (person: [String: Any]) in (person["email"] as! String).lowercased() }
-            try await seedGroup(api, org: org.id, group: "staff", users: members.map { ("u-\(email($0))", email($0), true) }
-                + [("u-disabled", email(disabled), false), ("u-stranger", "stranger@elsewhere.example", true)])
-
             let policy = try #require(try await api.call(
                 .post, "/v1/orgs/acme/auto-sync/policies",
                 json: #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#
             )["id"] as? String)
+            // The policy's first run finds no members; the membership stored after it is what the preview plans from.
+            try await api.waitForAutoSync()
+            try await api.seedGroup(org: org.id, group: "staff", users: members.map { ("u-\(email($0))", email($0), true) }
+                + [("u-disabled", email(disabled), false), ("u-stranger", "stranger@elsewhere.example", true)])
             // The leaver has a Teams sync the policy made.
             let leaverID = leaver["id"] as! String
             let made = try #require(try await api.call(.post, "/v1/orgs/acme/people/\(leaverID)/syncs", json: #"{"connection_id":"\#(teams)"}"#)["id"] as? String)
@@ -118,11 +101,12 @@ import UserSyncDomain
             let slack = try await api.connect(.slack), zoom = try await api.connect(.zoom)
             _ = try await api.importAndWait(slack)
             let leaver = try #require(try await api.allPeople().first { $0.primaryPlatform == .slack })
-            try await seedGroup(api, org: org.id, group: "staff", users: [])
+            try await api.seedGroup(org: org.id, group: "staff", users: [])
             let policy = try #require(try await api.call(
                 .post, "/v1/orgs/acme/auto-sync/policies",
                 json: #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(zoom)"],"removal_hold":{}}"#
             )["id"] as? String)
+            try await api.waitForAutoSync()
             let made = try #require(try await api.call(
                 .post, "/v1/orgs/acme/people/\(leaver["id"] as! String)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)["id"] as? String)
             try await api.db.adminQuery("UPDATE syncs SET auto_sync_policy_id = \(UUID(uuidString: policy)!) WHERE id = \(UUID(uuidString: made)!)")
@@ -131,6 +115,7 @@ import UserSyncDomain
             #expect(unbounded.counts.removals == 1 && !unbounded.held && unbounded.holdReason == nil)
 
             _ = try await api.call(.patch, "/v1/orgs/acme/auto-sync/policies/\(policy)", json: #"{"removes_on_leave":false}"#)
+            try await api.waitForAutoSync()
             let kept = try await api.call(.post, "/v1/orgs/acme/auto-sync/policies/\(policy)/preview").decode(Plan.self)
             #expect(kept.counts.removals == 0 && !kept.held)
         }
