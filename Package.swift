@@ -184,6 +184,7 @@ let package = Package(
                 "UserSyncDomain", "UserSyncSecrets", "UserSyncPersistence", "UserSyncJobs", "UserSyncWorker", "UserSyncConnectors",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

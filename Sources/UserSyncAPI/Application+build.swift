@@ -89,6 +89,7 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
         policies: AutoSyncPolicies(database: dependencies.database), planning: AutoSyncPlanning(database: dependencies.database),
         runs: AutoSyncRuns(database: dependencies.database), center: center)
         .addRoutes(to: tenant)
+    ScimTokenRoutes(tokens: ScimTokens(database: dependencies.database)).addRoutes(to: tenant)
     ConsentRoutes(flow: ConsentFlow(database: dependencies.database, access: dependencies.connectors, settings: dependencies.sync))
         .addRoutes(to: router)
 

@@ -74,6 +74,8 @@ public struct AutoSyncPlanRepresentation: Encodable, Sendable {
     }
 
     let policyId: AutoSyncPolicyID
+    /// False until the group's membership has been read once; nothing is planned before.
+    let membershipKnown: Bool
     let held: Bool
     @Nullable var holdReason: String?
     let syncedBefore: Int
@@ -104,6 +106,7 @@ public struct AutoSyncPlanRepresentation: Encodable, Sendable {
                 reason: reason)
         }
         policyId = preview.policy.id
+        membershipKnown = plan.membershipKnown
         held = plan.holdReason != nil
         holdReason = plan.holdReason
         syncedBefore = plan.syncedBefore
@@ -137,7 +140,7 @@ struct DirectoryGroupRepresentation: Encodable, Sendable {
 }
 
 /// A run in a list: what triggered it, its state and counts.
-struct AutoSyncRunRepresentation: Encodable, Sendable {
+public struct AutoSyncRunRepresentation: Encodable, Sendable {
     let id: AutoSyncRunID
     let policyId: AutoSyncPolicyID
     let trigger: String
@@ -149,7 +152,7 @@ struct AutoSyncRunRepresentation: Encodable, Sendable {
     @Nullable var decidedAt: Date?
     let createdAt: Date
 
-    init(_ run: AutoSyncRun) {
+    public init(_ run: AutoSyncRun) {
         id = run.id
         policyId = run.policyID
         trigger = run.trigger.rawValue
@@ -166,7 +169,7 @@ struct AutoSyncRunRepresentation: Encodable, Sendable {
 }
 
 /// A run with its plan: the first `limit` lines of each kind, as a preview shows them.
-struct AutoSyncRunDetailRepresentation: Encodable, Sendable {
+public struct AutoSyncRunDetailRepresentation: Encodable, Sendable {
     typealias Change = AutoSyncPlanRepresentation.Change
     let run: AutoSyncRunRepresentation
     let startsByExpectation: [String: Int]
@@ -179,7 +182,7 @@ struct AutoSyncRunDetailRepresentation: Encodable, Sendable {
     let notOnAnyPlatform: [AutoSyncPlanRepresentation.Member]
     let truncated: Bool
 
-    init(_ detail: AutoSyncRuns.Detail, limit: Int) {
+    public init(_ detail: AutoSyncRuns.Detail, limit: Int) {
         run = AutoSyncRunRepresentation(detail.run)
         startsByExpectation = detail.tallies[.start] ?? [:]
         skipsByReason = detail.tallies[.skip] ?? [:]

@@ -236,9 +236,10 @@ extension OpenAPIDocument {
           },
           "AutoSyncPlan": {
             "type": "object",
-            "required": ["policy_id", "held", "hold_reason", "synced_before", "counts", "starts_by_expectation", "skips_by_reason", "primaries", "starts", "handovers", "removals", "skips", "not_on_any_platform", "truncated"],
+            "required": ["policy_id", "membership_known", "held", "hold_reason", "synced_before", "counts", "starts_by_expectation", "skips_by_reason", "primaries", "starts", "handovers", "removals", "skips", "not_on_any_platform", "truncated"],
             "properties": {
               "policy_id": { "type": "string", "format": "uuid" },
+              "membership_known": { "type": "boolean", "description": "False until the group's membership has been read once (first Graph poll, first SCIM push); nothing is planned before" },
               "held": { "type": "boolean", "description": "Whether the removals would wait for an admin's approval (additions never wait)" },
               "hold_reason": { "type": ["string", "null"] },
               "synced_before": { "type": "integer", "description": "People the policy syncs now: the base of the hold's percentage" },

@@ -7,7 +7,7 @@ enum OpenAPIDocument {
     static let json: String = {
         do {
             var document = try object(base)
-            for fragment in [directory, userSync, console, autoSync] {
+            for fragment in [directory, userSync, console, autoSync, scim] {
                 let part = try object(fragment)
                 // Operations of one path may come from several fragments.
                 var paths = document["paths"] as? [String: Any] ?? [:]

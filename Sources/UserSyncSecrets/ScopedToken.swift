@@ -85,4 +85,6 @@ extension ScopedToken {
     public static let apiKeyPrefix = "usk"
     /// One-time console invitation links.
     public static let invitationPrefix = "usi"
+    /// SCIM tokens an identity provider presents.
+    public static let scimTokenPrefix = "uss"
 }

@@ -60,19 +60,30 @@ public func quickWorkerSettings(concurrency: Int = 8) -> WorkerSettings {
     return settings
 }
 
-/// Runs an in-process worker (processor and reaper) with `handlers` while `body` runs.
+/// Auto Sync settings that keep tests quick: Entra groups polled every second.
+public func quickAutoSyncSettings() -> AutoSyncSettings {
+    var settings = AutoSyncSettings()
+    settings.pollInterval = .seconds(1)
+    settings.sweepInterval = .milliseconds(200)
+    return settings
+}
+
+/// Runs an in-process worker (processor, reaper and Auto Sync scheduler) with `handlers` while
+/// `body` runs.
 public func withWorker<T: Sendable>(
-    _ database: Database, handlers: JobHandlers, settings: WorkerSettings = quickWorkerSettings(), logger: Logger,
-    _ body: @Sendable () async throws -> T
+    _ database: Database, handlers: JobHandlers, settings: WorkerSettings = quickWorkerSettings(),
+    autoSync: AutoSyncSettings = quickAutoSyncSettings(), logger: Logger, _ body: @Sendable () async throws -> T
 ) async throws -> T {
     let queue = JobQueue(database: database)
     let processor = JobProcessor(queue: queue, handlers: handlers, settings: settings, workerID: "test-worker", logger: logger)
     let reaper = LeaseReaper(queue: queue, handlers: handlers, settings: settings, logger: logger)
+    let scheduler = AutoSyncScheduler(database: database, settings: autoSync, logger: logger)
     return try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await processor.run() }
         group.addTask {
             while !Task.isCancelled {
                 await reaper.reapOnce()
+                await scheduler.sweepOnce()
                 try await Task.sleep(for: settings.reaperInterval)
             }
         }

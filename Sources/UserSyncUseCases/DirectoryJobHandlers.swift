@@ -29,7 +29,9 @@ extension JobHandlers {
             runner: SyncRunner(database: database, access: access, health: health, settings: sync),
             maintainer: UserTokenMaintainer(database: database, access: access, health: health, settings: sync),
             actions: actions, logger: logger)
-        handlers.registerAutoSync(runs: AutoSyncRuns(database: database), remover: AutoSyncRemover(database: database, actions: actions))
+        handlers.registerAutoSync(
+            runs: AutoSyncRuns(database: database), remover: AutoSyncRemover(database: database, actions: actions),
+            poller: AutoSyncPoller(database: database, access: access, health: health))
         return handlers
     }
 }

@@ -73,6 +73,9 @@ import UserSyncAPI
         Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/runs/{brun}"),
         Probe(method: .post, template: "/v1/orgs/{b}/auto-sync/runs/{brun}/approve"),
         Probe(method: .post, template: "/v1/orgs/{b}/auto-sync/runs/{brun}/reject"),
+        Probe(method: .get, template: "/v1/orgs/{b}/scim/tokens"),
+        Probe(method: .post, template: "/v1/orgs/{b}/scim/tokens", body: #"{"name":"x"}"#),
+        Probe(method: .delete, template: "/v1/orgs/{b}/scim/tokens/{bscim}"),
         // B's resource through A's own path is no better.
         Probe(method: .get, template: "/v1/orgs/{a}/jobs/{bjob}"),
         Probe(method: .delete, template: "/v1/orgs/{a}/keys/{bkey}"),
@@ -98,6 +101,7 @@ import UserSyncAPI
         Probe(method: .get, template: "/v1/orgs/{a}/auto-sync/runs/{brun}"),
         Probe(method: .post, template: "/v1/orgs/{a}/auto-sync/runs/{brun}/approve"),
         Probe(method: .post, template: "/v1/orgs/{a}/auto-sync/runs/{brun}/reject"),
+        Probe(method: .delete, template: "/v1/orgs/{a}/scim/tokens/{bscim}"),
         Probe(method: .patch, template: "/v1/orgs/{a}/members/{bmember}", body: #"{"role":"viewer"}"#),
         Probe(method: .delete, template: "/v1/orgs/{a}/members/{bmember}"),
         Probe(method: .delete, template: "/v1/orgs/{a}/invitations/{binvitation}"),
@@ -110,7 +114,7 @@ import UserSyncAPI
         let parameters: KeyValuePairs<String, String> = [
             "{bid}": "{org}", "{b}": "{org}", "{a}": "{org}", "{bkey}": "{key_id}", "{bjob}": "{job_id}", "{bconn}": "{connection_id}",
             "{bimport}": "{import_id}", "{bperson}": "{person_id}", "{bsync}": "{sync_id}", "{bmember}": "{member_id}",
-            "{binvitation}": "{invitation_id}", "{bpolicy}": "{policy_id}", "{brun}": "{run_id}",
+            "{binvitation}": "{invitation_id}", "{bpolicy}": "{policy_id}", "{brun}": "{run_id}", "{bscim}": "{token_id}",
         ]
         let probed = Set(Self.probes.map { probe in
             let path = parameters.reduce(probe.template) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
@@ -150,6 +154,8 @@ import UserSyncAPI
                 VALUES (\(UUID(uuidString: b.id)!), \(UUID(uuidString: bRun)!), \(UUID(uuidString: bPolicy)!), 'manual', 'held', 0, 0, 0, 0, 0,
                         0, 0, 'held for the test', now())
                 """)
+            let bScim = try #require(try await api.call(
+                .post, "/v1/orgs/org-b/scim/tokens", token: bKey.secret, json: #"{"name":"Okta"}"#)["id"] as? String)
             let bMember = UUID().uuidString.lowercased()
             try await api.db.adminQuery(
                 """
@@ -162,7 +168,7 @@ import UserSyncAPI
                             "/v1/orgs/org-b/syncs/\(bSync)", "/v1/orgs/org-b/audit?limit=200",
                             "/v1/orgs/org-b/people?limit=200", "/v1/orgs/org-b/connections/\(bConnection)/teams",
                             "/v1/orgs/org-b/connections/\(bConnection)/imports", "/v1/orgs/org-b/members?include_revoked=true",
-                            "/v1/orgs/org-b/invitations", "/v1/orgs/org-b/auto-sync/policies", "/v1/orgs/org-b/auto-sync/runs/\(bRun)"] {
+                            "/v1/orgs/org-b/invitations", "/v1/orgs/org-b/auto-sync/policies", "/v1/orgs/org-b/auto-sync/runs/\(bRun)", "/v1/orgs/org-b/scim/tokens"] {
                     texts.append(try await api.call(.get, uri).text)
                 }
                 return texts
@@ -178,11 +184,11 @@ import UserSyncAPI
                     .replacingOccurrences(of: "{bimport}", with: bImport).replacingOccurrences(of: "{bperson}", with: bPerson)
                     .replacingOccurrences(of: "{bsync}", with: bSync).replacingOccurrences(of: "{bmember}", with: bMember)
                     .replacingOccurrences(of: "{binvitation}", with: bInvitation).replacingOccurrences(of: "{bpolicy}", with: bPolicy)
-                    .replacingOccurrences(of: "{brun}", with: bRun)
+                    .replacingOccurrences(of: "{brun}", with: bRun).replacingOccurrences(of: "{bscim}", with: bScim)
                 let body = probe.body?.replacingOccurrences(of: "{bconn}", with: bConnection)
                 let reply = try await api.call(probe.method, uri, token: aKey.secret, json: body)
                 #expect(reply.status == .notFound, "\(probe.method) \(uri) → \(reply.status): \(reply.text)")
-                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson, bSync, bMember, bInvitation, bPolicy, bRun] where reply.text.contains(secret) {
+                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson, bSync, bMember, bInvitation, bPolicy, bRun, bScim] where reply.text.contains(secret) {
                     problems.append("\(probe.method) \(uri) echoes B's identifier \(secret)")
                 }
             }

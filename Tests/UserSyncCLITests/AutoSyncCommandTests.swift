@@ -49,6 +49,54 @@ import UserSyncTestSupport
         }
     }
 
+    @Test func operatorsRunPoliciesAndDecideHeldRuns() async throws {
+        try await withTestDatabase { db in
+            #expect(try await usersync(["orgs", "create", "--slug", "acme", "--name", "Acme"], db).status == 0)
+            let slack = UUID(), zoom = UUID(), person = UUID(), sync = UUID()
+            for (id, platform) in [(slack, "slack"), (zoom, "zoom")] {
+                try await db.adminQuery(
+                    """
+                    INSERT INTO platform_connections (org_id, id, platform, display_name, workspace_id, credentials, credentials_key_id, api_base_url)
+                    SELECT id, \(id), \(platform), \(platform), 'W', '\\x00'::bytea, 'k1', 'http://localhost' FROM organizations WHERE slug = 'acme'
+                    """)
+            }
+            let created = try await usersync([
+                "auto-sync", "create", "acme", "--name", "Sales", "--group-source", "scim", "--group-id", "sales",
+                "--primary", slack.uuidString, "--onto", zoom.uuidString, "--json",
+            ], db)
+            let policy = try #require(try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any])["id"] as? String
+            let nothing = try await usersync(["auto-sync", "run", "acme", try #require(policy)], db)
+            #expect(nothing.status == 0 && nothing.output.contains("Nothing to change"), "\(nothing.output)\(nothing.errors)")
+
+            // Someone the policy synced who is not in its (empty) group: removing the one person it syncs is held.
+            try await db.adminQuery("INSERT INTO directory_groups (org_id, source, group_id) SELECT id, 'scim', 'sales' FROM organizations WHERE slug = 'acme'")
+            try await db.adminQuery(
+                """
+                INSERT INTO people (org_id, id, email_normalized) SELECT id, \(person), 'gone@acme.test' FROM organizations WHERE slug = 'acme';
+                """)
+            try await db.adminQuery(
+                """
+                INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, created_by, auto_sync_policy_id)
+                SELECT id, \(sync), \(person), \(zoom), 'virtual', 'synced', 'auto_sync', \(UUID(uuidString: policy!)!) FROM organizations WHERE slug = 'acme'
+                """)
+            let held = try await usersync(["auto-sync", "run", "acme", policy!, "--json"], db)
+            let run = try #require(try JSONSerialization.jsonObject(with: Data(held.output.utf8)) as? [String: Any], "\(held.output)\(held.errors)")
+            let runID = try #require(run["id"] as? String)
+            #expect(run["state"] as? String == "held" && run["trigger"] as? String == "manual")
+            let listed = try await usersync(["auto-sync", "runs", "acme", "--state", "held"], db)
+            #expect(listed.status == 0 && listed.output.contains(runID), "\(listed.output)")
+            let shown = try await usersync(["auto-sync", "show-run", "acme", runID], db)
+            #expect(shown.output.contains("remove  gone@acme.test from Zoom") && shown.output.contains("Held:"), "\(shown.output)")
+
+            let approved = try await usersync(["auto-sync", "approve", "acme", runID], db)
+            #expect(approved.status == 0 && approved.output.contains("approved"), "\(approved.output)\(approved.errors)")
+            #expect(try await db.scalar("SELECT count(*) FROM jobs WHERE kind = 'auto_sync.remove'") == 1, "the removal is queued for the worker")
+            let again = try await usersync(["auto-sync", "reject", "acme", runID], db)
+            #expect(again.status != 0 && again.errors.contains("Only a held run"), "\(again.errors)")
+            #expect(try await usersync(["auto-sync", "runs", "acme", "--state", "lost"], db).errors.contains("--state"))
+        }
+    }
+
     @Test(arguments: [
         (["auto-sync", "create", "acme", "--name", "x", "--group-source", "ldap", "--group-id", "g", "--primary", UUID().uuidString, "--onto", UUID().uuidString], "--group-source"),
         (["auto-sync", "create", "acme", "--name", "x", "--group-source", "scim", "--group-id", "g", "--primary", UUID().uuidString, "--onto", "slack"], "--onto"),

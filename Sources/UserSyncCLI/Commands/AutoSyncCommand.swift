@@ -7,8 +7,8 @@ import UserSyncUseCases
 /// `usersync auto-sync …`: an organization's Auto Sync policies, without HTTP.
 struct AutoSyncCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "auto-sync", abstract: "Manage an organization's Auto Sync policies.",
-        subcommands: [List.self, Create.self, Update.self, Delete.self, Preview.self])
+        commandName: "auto-sync", abstract: "Manage an organization's Auto Sync policies and their runs.",
+        subcommands: [List.self, Create.self, Update.self, Delete.self, Preview.self, Run.self, Runs.self, ShowRun.self, Approve.self, Reject.self])
 
     /// A removal-hold bound: a number, or `none` for no bound.
     struct Bound: ExpressibleByArgument {

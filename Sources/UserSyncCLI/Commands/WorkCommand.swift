@@ -37,12 +37,13 @@ struct WorkCommand: AsyncParsableCommand {
         let handlers = Self.handlers(database: database, settings: settings, logger: logger)
         let processor = JobProcessor(queue: queue, handlers: handlers, settings: settings.worker, logger: logger)
         // On SIGTERM the group stops services in reverse order: the metrics endpoint, retention
-        // and the reaper first, then the processor drains its running jobs, and the database last.
+        // the reaper and the Auto Sync scheduler first, then the processor drains its running jobs, and the database last.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: database),
             .init(service: processor, successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: LeaseReaper(queue: queue, handlers: handlers, settings: settings.worker, logger: logger)),
             .init(service: JobRetention(queue: queue, settings: settings.worker, logger: logger)),
+            .init(service: AutoSyncScheduler(database: database, settings: settings.autoSync, logger: logger)),
         ]
         if settings.metricsPort > 0 {
             // Prometheus scrapes the worker here: job counters, run times, queue depth.

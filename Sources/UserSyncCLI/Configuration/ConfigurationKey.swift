@@ -18,6 +18,8 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case workerGraceSeconds = "USERSYNC_WORKER_GRACE_PERIOD_SECONDS"
     case jobRetentionHours = "USERSYNC_JOB_RETENTION_HOURS"
     case workerMetricsPort = "USERSYNC_WORKER_METRICS_PORT"
+    case autoSyncPollSeconds = "USERSYNC_AUTO_SYNC_POLL_SECONDS"
+    case autoSyncSweepSeconds = "USERSYNC_AUTO_SYNC_SWEEP_SECONDS"
     case platformTimeoutSeconds = "USERSYNC_PLATFORM_TIMEOUT_SECONDS"
     case platformPacing = "USERSYNC_PLATFORM_PACING"
     case allowInsecurePlatformURLs = "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS"

@@ -184,9 +184,14 @@ public struct WorkSettings: Sendable {
     public var secrets: SecretBox
     public var platforms: PlatformSettings
     public var sync: SyncSettings
+    public var autoSync: AutoSyncSettings
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
+        var autoSync = AutoSyncSettings()
+        autoSync.pollInterval = .seconds(reader.integer(.autoSyncPollSeconds, default: 300, range: 10...86_400))
+        autoSync.sweepInterval = .seconds(reader.integer(.autoSyncSweepSeconds, default: 15, range: 1...3_600))
+        self.autoSync = autoSync
         var worker = WorkerSettings()
         worker.concurrency = reader.integer(.workerConcurrency, default: worker.concurrency, range: 1...1_000)
         worker.batchSize = reader.integer(.workerBatchSize, default: worker.batchSize, range: 1...1_000)

@@ -48,7 +48,7 @@ public struct TeamsConnector: DirectoryGroupListing {
         }
     }
 
-    private func graph<T: Decodable>(_ url: String, endpoint: String, as type: T.Type) async throws(PlatformFailure) -> T {
+    func graph<T: Decodable>(_ url: String, endpoint: String, as type: T.Type) async throws(PlatformFailure) -> T {
         try await withAppToken(graphTokens, fetch: fetchGraphToken) { token async throws(PlatformFailure) in
             try await http.sendJSON(.get(url, endpoint: endpoint, bearer: token), as: type)
         }

@@ -159,6 +159,9 @@ public enum AutoSyncPlanner {
         public var syncedBefore = 0
         /// Why the removals wait for approval; nil when they are applied with the rest.
         public var holdReason: String?
+        /// False when the group's membership has never been read (a new Entra group before its
+        /// first poll, a SCIM group the identity provider has not pushed): nothing is planned.
+        public var membershipKnown = true
 
         public init() {}
 
@@ -166,7 +169,8 @@ public enum AutoSyncPlanner {
     }
 
     /// The plan of `policy`'s run. `policies` are the organization's policies (the planned one
-    /// among them), `members` their groups' members by policy, `people` everyone the members
+    /// among them), `members` their groups' members by policy (none for a group whose membership
+    /// was never read), `people` everyone the members
     /// name and everyone with a sync a policy made, `connected` the connections syncs can be
     /// started onto now (nil: all).
     public static func plan(
@@ -174,6 +178,11 @@ public enum AutoSyncPlanner {
         connected: Set<ConnectionID>? = nil
     ) -> Plan {
         var plan = Plan()
+        // Unknown is not empty: planning from no members would remove everyone the policy syncs.
+        guard members[policy.id] != nil else {
+            plan.membershipKnown = false
+            return plan
+        }
         let enabled = policies.filter { $0.settings.enabled && $0.id != policy.id } + (policy.settings.enabled ? [policy] : [])
         let ranked = enabled.sorted { ($0.settings.priority, $0.createdAt, $0.id.description) < ($1.settings.priority, $1.createdAt, $1.id.description) }
         let activeEmails = Dictionary(uniqueKeysWithValues: enabled.map { policy in

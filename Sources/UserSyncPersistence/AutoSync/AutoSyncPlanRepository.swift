@@ -8,16 +8,26 @@ import UserSyncDomain
 public struct AutoSyncPlanRepository: Sendable {
     public init() {}
 
-    /// The members of a directory group, with their users' email and state. A member whose user
-    /// the directory has not described yet has no email (and so matches no one).
+    /// The members of a directory group, with their users' email and state. An Entra member (a
+    /// Graph delta names members by id only) is described by the account the Teams connection's
+    /// import holds for that user id. A member described by neither has no email (and so matches
+    /// no one until an import or the directory describes them). Nil when the group's membership
+    /// was never read.
     public func members(
         _ organization: OrganizationID, of group: DirectoryGroup, on db: PostgresConnection, logger: Logger
-    ) async throws -> [AutoSyncPlanner.Member] {
+    ) async throws -> [AutoSyncPlanner.Member]? {
+        let known = try await db.query(
+            """
+            SELECT 1 FROM directory_groups WHERE org_id = \(organization.rawValue) AND source = \(group.source.rawValue) AND group_id = \(group.id)
+            """, logger: logger)
+        guard try await known.decode(Int.self).first(where: { _ in true }) != nil else { return nil }
         let rows = try await db.query(
             """
-            SELECT m.external_user_id, u.email_normalized, coalesce(u.active, true)
+            SELECT m.external_user_id, coalesce(u.email_normalized, a.email_normalized), coalesce(u.active, a.active, true)
             FROM directory_group_members m
             LEFT JOIN directory_users u ON u.org_id = m.org_id AND u.source = m.source AND u.external_id = m.external_user_id
+            LEFT JOIN platform_accounts a
+                ON a.org_id = m.org_id AND a.connection_id = \(group.connectionID?.rawValue) AND a.platform_user_id = m.external_user_id
             WHERE m.org_id = \(organization.rawValue) AND m.source = \(group.source.rawValue) AND m.group_id = \(group.id)
             ORDER BY m.external_user_id
             """, logger: logger)

@@ -98,7 +98,7 @@ public struct AutoSyncRemover: Sendable {
 
 extension JobHandlers {
     /// Auto Sync's job kinds.
-    public mutating func registerAutoSync(runs: AutoSyncRuns, remover: AutoSyncRemover) {
+    public mutating func registerAutoSync(runs: AutoSyncRuns, remover: AutoSyncRemover, poller: AutoSyncPoller) {
         register(AutoSyncJobs.run, payload: AutoSyncRunPayload.self) { payload, context in
             let outcome = try await runs.runReportingRequests(
                 payload.policyID, trigger: payload.trigger, organization: context.organizationID, logger: context.logger)
@@ -107,6 +107,9 @@ extension JobHandlers {
         }
         register(AutoSyncJobs.remove, payload: AutoSyncRemovePayload.self) { payload, context in
             try await remover.run(payload, context: context)
+        }
+        register(AutoSyncJobs.poll, payload: AutoSyncPollPayload.self) { payload, context in
+            try await poller.run(payload, context: context)
         }
     }
 }

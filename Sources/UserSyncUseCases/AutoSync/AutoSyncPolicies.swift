@@ -71,10 +71,14 @@ public struct AutoSyncPolicies: Sendable {
         }
     }
 
-    /// After a policy is stored: an enabled policy runs (its plan is applied in the worker).
+    /// After a policy is stored: an Entra group's connection is polled (at once when it was not
+    /// yet), and an enabled policy runs (its plan is applied in the worker).
     private func followed(
         _ policy: AutoSyncPolicy, trigger: AutoSyncRun.Trigger, organization: OrganizationID, on db: PostgresConnection, logger: Logger
     ) async throws {
+        if let connection = policy.settings.group.connectionID, policy.settings.group.source == .entra {
+            try await AutoSyncScheduleRepository().follow(organization, connection: connection, on: db, logger: logger)
+        }
         if policy.settings.enabled {
             try await AutoSyncRuns.request([policy.id], trigger: trigger, organization: organization, on: db, logger: logger)
         }

@@ -225,6 +225,11 @@ public struct ImportRunner: Sendable {
                 ]),
                 organization: organization, actor: .system, requestID: nil, on: db, logger: logger)
             try await health.markConnected(connection: connection.id, organization: organization, actor: .system, on: db, logger: logger)
+            if changes > 0 {
+                // Accounts came, went or changed: directory members may match people now, or have left.
+                let policies = try await AutoSyncPolicyRepository().list(organization, on: db, logger: logger).filter(\.settings.enabled)
+                try await AutoSyncRuns.request(policies.map(\.id), trigger: .import, organization: organization, on: db, logger: logger)
+            }
             logger.info("import succeeded", metadata: [
                 "seen": "\(ended.counts.accountsSeen)", "added": "\(counts.accountsAdded)", "updated": "\(counts.accountsUpdated)",
                 "deactivated": "\(counts.accountsDeactivated)",

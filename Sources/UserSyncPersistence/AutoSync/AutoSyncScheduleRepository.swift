@@ -1,0 +1,72 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncDomain
+
+/// What the Auto Sync scheduler reads across organizations (in the queue's scope): Graph delta
+/// polls that are due, and run requests no run has seen yet.
+public struct AutoSyncScheduleRepository: Sendable {
+    public init() {}
+
+    /// Takes the polls due now and moves each one's next time an interval on (±10%); returns them.
+    public func takeDuePolls(
+        interval: Duration, limit: Int = 500, on db: PostgresConnection, logger: Logger
+    ) async throws -> [(organization: OrganizationID, connection: ConnectionID)] {
+        let rows = try await db.query(
+            """
+            UPDATE auto_sync_polls p SET next_poll_at = now() + make_interval(secs => \(interval.seconds) * (0.9 + random() * 0.2))
+            FROM (SELECT org_id, connection_id FROM auto_sync_polls WHERE next_poll_at <= now()
+                  ORDER BY next_poll_at LIMIT \(limit) FOR UPDATE SKIP LOCKED) due
+            WHERE p.org_id = due.org_id AND p.connection_id = due.connection_id
+            RETURNING p.org_id, p.connection_id
+            """, logger: logger)
+        var due: [(OrganizationID, ConnectionID)] = []
+        for try await (org, connection) in rows.decode((UUID, UUID).self) { due.append((OrganizationID(org), ConnectionID(connection))) }
+        return due
+    }
+
+    /// Policies asked to run after their last run began, asked at least `settled` ago (a request
+    /// younger than that is still on its way to its own job).
+    public func pendingRuns(
+        settled: Duration, limit: Int = 500, on db: PostgresConnection, logger: Logger
+    ) async throws -> [(organization: OrganizationID, policy: AutoSyncPolicyID)] {
+        let rows = try await db.query(
+            """
+            SELECT org_id, id FROM auto_sync_policies
+            WHERE run_requested_at > coalesce(run_done_through, '-infinity')
+              AND run_requested_at < now() - make_interval(secs => \(settled.seconds))
+            ORDER BY run_requested_at LIMIT \(limit)
+            """, logger: logger)
+        var pending: [(OrganizationID, AutoSyncPolicyID)] = []
+        for try await (org, policy) in rows.decode((UUID, UUID).self) { pending.append((OrganizationID(org), AutoSyncPolicyID(policy))) }
+        return pending
+    }
+
+    // MARK: One organization's polls (tenant scope)
+
+    /// Makes sure the connection is polled, starting now when it was not.
+    public func follow(_ organization: OrganizationID, connection: ConnectionID, on db: PostgresConnection, logger: Logger) async throws {
+        try await db.query(
+            """
+            INSERT INTO auto_sync_polls (org_id, connection_id, next_poll_at) VALUES (\(organization.rawValue), \(connection.rawValue), now())
+            ON CONFLICT (org_id, connection_id) DO NOTHING
+            """, logger: logger)
+    }
+
+    /// Stops polling the connection.
+    public func unfollow(_ organization: OrganizationID, connection: ConnectionID, on db: PostgresConnection, logger: Logger) async throws {
+        try await db.query(
+            "DELETE FROM auto_sync_polls WHERE org_id = \(organization.rawValue) AND connection_id = \(connection.rawValue)", logger: logger)
+    }
+
+    /// Records a poll's outcome (`error` nil when it succeeded).
+    public func polled(
+        _ organization: OrganizationID, connection: ConnectionID, error: String?, on db: PostgresConnection, logger: Logger
+    ) async throws {
+        try await db.query(
+            """
+            UPDATE auto_sync_polls SET last_polled_at = now(), last_error = \(error)
+            WHERE org_id = \(organization.rawValue) AND connection_id = \(connection.rawValue)
+            """, logger: logger)
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncConnectors
+import UserSyncDomain
+import UserSyncJobs
+import UserSyncPersistence
+import UserSyncWorker
+
+/// The worker's half of following Entra groups: one `auto_sync.poll` job per Teams connection
+/// runs a Graph delta round for each group its policies name, stores the membership changes and
+/// the next delta link, and asks for runs of the policies whose group changed. A link Graph no
+/// longer honours (410 Gone, expired) restarts that group from its whole membership, which the
+/// audit log reports. Replayed rounds change nothing.
+public struct AutoSyncPoller: Sendable {
+    let database: Database
+    let access: ConnectorAccess
+    let health: ConnectionHealthRecorder
+    let policies = AutoSyncPolicyRepository()
+    let membership = DirectoryMembershipRepository()
+    let schedule = AutoSyncScheduleRepository()
+    let connections = ConnectionRepository()
+    let audit = AuditLogRepository()
+
+    public init(database: Database, access: ConnectorAccess, health: ConnectionHealthRecorder) {
+        self.database = database
+        self.access = access
+        self.health = health
+    }
+
+    /// What one poll did.
+    public struct Outcome: Sendable, Equatable {
+        public var groups = 0
+        public var changes = 0
+        public var resynced: [String] = []
+    }
+
+    func run(_ payload: AutoSyncPollPayload, context: JobContext) async throws -> JobOutcome {
+        _ = try await poll(payload.connectionID, organization: context.organizationID, logger: context.logger)
+        return .succeeded
+    }
+
+    /// Polls every group followed through `connection`. A platform failure that time may fix is
+    /// thrown (the job retries); one an admin must fix is recorded on the connection's health.
+    public func poll(_ id: ConnectionID, organization: OrganizationID, logger: Logger) async throws -> Outcome {
+        let (connection, followed) = try await database.withTenant(organization, logger: logger) { db in
+            let connection = try await connections.get(organization, id, on: db, logger: logger)
+            let followed = try await policies.list(organization, on: db, logger: logger).filter {
+                $0.settings.group.source == .entra && $0.settings.group.connectionID == id
+            }
+            if followed.isEmpty { try await schedule.unfollow(organization, connection: id, on: db, logger: logger) }
+            return (connection, followed)
+        }
+        var outcome = Outcome()
+        guard !followed.isEmpty, !connection.isDisconnected else { return outcome }
+        guard let connector = try await access.connector(for: connection, database: database, logger: logger) as? any DirectoryGroupFollowing else {
+            return outcome
+        }
+        let groups = Dictionary(grouping: followed, by: \.settings.group.id)
+        do {
+            for (groupID, policies) in groups.sorted(by: { $0.key < $1.key }) {
+                let group = policies[0].settings.group
+                let link = try await database.withTenant(organization, logger: logger) { db in
+                    try await membership.deltaLink(organization, group: group, on: db, logger: logger)
+                }
+                let delta = try await connector.groupDelta(groupID: groupID, from: link)
+                let changed = try await database.withTenant(organization, logger: logger) { db in
+                    let changed = try await membership.apply(
+                        organization, group: group, displayName: delta.displayName, full: delta.isFull, members: Array(delta.added),
+                        left: Array(delta.removed), nextLink: delta.nextLink, on: db, logger: logger)
+                    if delta.resynced {
+                        try await audit.append(
+                            .init(action: "auto_sync.group_resynced", targetType: "directory_group", targetID: groupID, details: [
+                                "connection_id": id.description, "members": "\(delta.added.count)", "changes": "\(changed)",
+                                "reason": "Microsoft Graph no longer honoured the stored delta link; the whole membership was read again.",
+                            ]),
+                            organization: organization, actor: .system, requestID: nil, on: db, logger: logger)
+                    }
+                    if changed > 0 {
+                        try await AutoSyncRuns.request(
+                            policies.filter(\.settings.enabled).map(\.id), trigger: .membershipChanged, organization: organization, on: db,
+                            logger: logger)
+                    }
+                    return changed
+                }
+                outcome.groups += 1
+                outcome.changes += changed
+                if delta.resynced { outcome.resynced.append(groupID) }
+            }
+        } catch let failure as PlatformFailure {
+            try await database.withTenant(organization, logger: logger) { db in
+                try await schedule.polled(organization, connection: id, error: failure.message, on: db, logger: logger)
+            }
+            await health.record(failure, connection: id, organization: organization, logger: logger)
+            if failure.isRetryable { throw failure }
+            return outcome
+        }
+        try await database.withTenant(organization, logger: logger) { db in
+            try await schedule.polled(organization, connection: id, error: nil, on: db, logger: logger)
+        }
+        logger.info("polled directory groups", metadata: [
+            "connection": "\(id)", "groups": "\(outcome.groups)", "changes": "\(outcome.changes)", "resynced": "\(outcome.resynced.count)",
+        ])
+        return outcome
+    }
+}
