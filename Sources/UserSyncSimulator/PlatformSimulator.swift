@@ -144,7 +144,14 @@ public struct PlatformSimulator: Sendable {
             if let email = change.email { organization.directories[platform]?.setEmails([email], of: index) }
             if let name = change.displayName { organization.directories[platform]?.accounts[index].displayName = name }
             if let active = change.active { organization.directories[platform]?.accounts[index].active = active }
-            if let removed = change.removed { organization.directories[platform]?.accounts[index].removed = removed }
+            if let removed = change.removed {
+                // On Teams a deleted (or restored) user leaves (or rejoins) its Entra groups.
+                if platform == .teams {
+                    organization.setTeamsAccountRemoved(index, removed: removed)
+                } else {
+                    organization.directories[platform]?.accounts[index].removed = removed
+                }
+            }
             return true
         } ?? false
     }

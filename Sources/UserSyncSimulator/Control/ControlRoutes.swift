@@ -125,6 +125,7 @@ struct ControlRoutes: Sendable {
             return Response(status: .noContent)
         }
         registerSignIn(control)
+        registerGroups(control)
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ request: Request) async -> T? {

@@ -59,6 +59,8 @@ struct SimOrganization: Sendable {
     /// Slack: DM channel id → user id.
     var slackChannels: [String: String] = [:]
     var domain: String
+    /// Entra group membership changes, for Graph delta queries.
+    var membershipLog = SimMembershipLog()
 
     func directory(_ platform: Platform) -> SimPlatformDirectory { directories[platform] ?? SimPlatformDirectory() }
 }

@@ -38,6 +38,13 @@ struct GraphSimulator: Sendable {
         route(router, .delete, "/graph/v1.0/users/:id", "user.delete") { _, context, token in try deleteUser(context, token) }
         route(router, .get, "/graph/v1.0/teams", "teams") { request, _, token in try teams(request, token) }
         route(router, .get, "/graph/v1.0/groups", "groups") { request, _, token in try groups(request, token) }
+        route(router, .get, "/graph/v1.0/groups/delta", "groups.delta") { request, _, token in try groupsDelta(request, token) }
+        route(router, .get, "/graph/v1.0/groups/:id/members", "groups.members") { request, context, token in
+            try groupMembers(request, context, token)
+        }
+        route(router, .get, "/graph/v1.0/groups/:id/members/microsoft.graph.user", "groups.members") { request, context, token in
+            try groupMembers(request, context, token)
+        }
         route(router, .get, "/graph/v1.0/teams/:id/members", "team.members") { request, context, token in
             try members(request, context, token)
         }
@@ -66,7 +73,7 @@ struct GraphSimulator: Sendable {
         }
     }
 
-    private func route(
+    func route(
         _ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath, _ endpoint: String,
         kinds: Set<SimToken.Kind> = [.app],
         _ handler: @escaping @Sendable (Request, BasicRequestContext, SimToken) async throws -> SimReply
@@ -76,13 +83,16 @@ struct GraphSimulator: Sendable {
 
     // MARK: Errors
 
+    /// Graph's error body: `{"error":{"code","message","innerError":{"date","request-id"}}}`.
+    static func errorBody(_ code: String, _ message: String) -> [String: AnyCodable] {
+        ["error": .object([
+            "code": .string(code), "message": .string(message),
+            "innerError": .object(["date": .string(ISO8601DateFormatter().string(from: Date())), "request-id": .string(UUID().uuidString.lowercased())]),
+        ])]
+    }
+
     static func render(_ error: SimError) -> SimReply {
-        func body(_ code: String, _ message: String) -> [String: AnyCodable] {
-            ["error": .object([
-                "code": .string(code), "message": .string(message),
-                "innerError": .object(["date": .string(ISO8601DateFormatter().string(from: Date())), "request-id": .string(UUID().uuidString.lowercased())]),
-            ])]
-        }
+        let body = errorBody
         switch error {
         case .rateLimited(let retryAfter):
             return SimHTTP.json(
@@ -199,7 +209,7 @@ struct GraphSimulator: Sendable {
     }
 
     /// Reads `$skiptoken` of a Graph listing, or the start.
-    private func position(_ query: [String: String], token: SimToken, listing: String) throws -> CursorCodec.Position {
+    func position(_ query: [String: String], token: SimToken, listing: String) throws -> CursorCodec.Position {
         guard let skip = query["$skiptoken"] else { return .init(organization: token.organization, listing: listing, offset: 0) }
         do {
             return try state.cursors.decode(skip, organization: token.organization, listing: listing)
@@ -210,7 +220,7 @@ struct GraphSimulator: Sendable {
         }
     }
 
-    private func nextLink(_ request: Request, _ query: [String: String], _ position: CursorCodec.Position) -> String {
+    func nextLink(_ request: Request, _ query: [String: String], _ position: CursorCodec.Position) -> String {
         var kept = query.filter { $0.key != "$skiptoken" }.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         kept.append(("$skiptoken", state.cursors.encode(position)))
         let text = kept.map { "\($0.0.hasPrefix("$") ? $0.0 : SimHTTP.escape($0.0))=\(SimHTTP.escape($0.1))" }.joined(separator: "&")
@@ -246,7 +256,8 @@ struct GraphSimulator: Sendable {
             guard let index = organization.directories[.teams]?.accountIndex[id],
                 organization.directories[.teams]?.accounts[index].removed == false
             else { return false }
-            organization.directories[.teams]?.accounts[index].removed = true
+            // A deleted user leaves its groups, as the group delta query then reports.
+            organization.setTeamsAccountRemoved(index, removed: true)
             return true
         } ?? false
         guard deleted else { throw SimError.notFound(code: "Request_ResourceNotFound", message: "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.") }
@@ -451,6 +462,8 @@ struct GraphWireUser: Encodable {
     let account: SimAccount
     let domain: String
     let selected: Set<String>
+    /// Set where a listing mixes directory object types (group members).
+    var odataType: String? = nil
 
     struct Key: CodingKey {
         var stringValue: String
@@ -464,6 +477,7 @@ struct GraphWireUser: Encodable {
         let email = account.primaryEmail?.trimmingCharacters(in: .whitespaces)
         // Guests have `#EXT#` UPNs; members' UPNs are their address, except that some tenants sign
         // people in with a UPN that is no mailbox (every fifth member here, when `mail` is set).
+        if let odataType { try container.encode(odataType, forKey: Key(stringValue: "@odata.type")) }
         let upn = account.guest
             ? "\((email ?? account.id).replacingOccurrences(of: "@", with: "_"))#EXT#@\(domain)"
             : !account.mailIsNull && account.id.utf8.reduce(0, { $0 &+ Int($1) }) % 5 == 0

@@ -8,6 +8,13 @@ public struct SimulatorConfiguration: Sendable {
     public var userTokenLifetime: Int = 3600
     /// Cursors, skip tokens and page tokens stop working after this many seconds.
     public var cursorLifetime: Double = 900
+    /// Graph delta tokens (and the skip tokens of a delta round) stop working after this many
+    /// seconds, answered with 410 Gone; Graph keeps directory tokens for 7 days.
+    public var deltaTokenLifetime: Double = 7 * 24 * 3600
+    /// At most this many `members@delta` entries per page of a Graph group delta round; a large
+    /// group's members are split over pages. Changeable later with
+    /// ``PlatformSimulator/setGraphDeltaPageSize(_:)``.
+    public var graphDeltaPageSize = 100
     /// Authorization codes are single-use and expire after this many seconds.
     public var codeLifetime: Double = 600
     /// The base URL put into absolute links (Graph next links, Webex `Link`); by default taken

@@ -20,19 +20,24 @@ final class SimulatorState: Sendable {
         var autoApproveLogin: String?
         var random = SystemRandomNumberGenerator()
         var nextFaultID = 1
+        var graphDeltaPageSize = 100
     }
 
     let configuration: SimulatorConfiguration
     let cursors: CursorCodec
+    let deltaTokens: DeltaTokenCodec
+    let deltaRounds = GraphDeltaRoundCache()
     let signingKey: SimSigningKey
     let store: Mutex<Store>
 
     init(configuration: SimulatorConfiguration) {
         self.configuration = configuration
         self.cursors = CursorCodec(lifetime: configuration.cursorLifetime, clock: configuration.now)
+        self.deltaTokens = DeltaTokenCodec()
         self.signingKey = SimSigningKey()
         var store = Store()
         store.autoApprove = configuration.autoApprove
+        store.graphDeltaPageSize = max(1, configuration.graphDeltaPageSize)
         self.store = Mutex(store)
         for rule in configuration.faults { _ = addFault(rule) }
     }
