@@ -55,4 +55,24 @@ public struct DirectoryMembershipRepository: Sendable {
         for try await changed in rows.decode(Int64.self) { return Int(changed) }
         return 0
     }
+
+    /// Groups the directory pushed or UserSync follows, by name, those whose name starts with
+    /// `prefix` (any case) when given.
+    public func groups(
+        _ organization: OrganizationID, source: DirectoryGroup.Source, startingWith prefix: String?, limit: Int, on db: PostgresConnection,
+        logger: Logger
+    ) async throws -> [(id: String, displayName: String?)] {
+        let pattern = prefix.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            .replacingOccurrences(of: "_", with: "\\_") + "%" }
+        let rows = try await db.query(
+            """
+            SELECT group_id, display_name FROM directory_groups
+            WHERE org_id = \(organization.rawValue) AND source = \(source.rawValue)
+              AND (\(pattern)::text IS NULL OR display_name ILIKE \(pattern))
+            ORDER BY lower(display_name), group_id LIMIT \(limit)
+            """, logger: logger)
+        var groups: [(String, String?)] = []
+        for try await (id, name) in rows.decode((String, String?).self) { groups.append((id, name)) }
+        return groups
+    }
 }

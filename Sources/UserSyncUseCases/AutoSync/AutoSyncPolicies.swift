@@ -71,6 +71,15 @@ public struct AutoSyncPolicies: Sendable {
         }
     }
 
+    /// The groups an identity provider pushed over SCIM whose name starts with `prefix`, for the
+    /// console's group picker (Entra groups are listed live through ``ConnectCenter``).
+    public func scimGroups(_ organization: OrganizationID, startingWith prefix: String?, logger: Logger) async throws -> [DirectoryGroup] {
+        try await database.withTenant(organization, logger: logger) { db in
+            try await DirectoryMembershipRepository().groups(organization, source: .scim, startingWith: prefix, limit: 50, on: db, logger: logger)
+                .map { DirectoryGroup(source: .scim, connectionID: nil, id: $0.id, displayName: $0.displayName) }
+        }
+    }
+
     /// After a policy is stored: an Entra group's connection is polled (at once when it was not
     /// yet), and an enabled policy runs (its plan is applied in the worker).
     private func followed(

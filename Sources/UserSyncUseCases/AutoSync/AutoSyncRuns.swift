@@ -43,13 +43,18 @@ public struct AutoSyncRuns: Sendable {
         _ = try await JobQueue.enqueue(policies.map { AutoSyncJobs.runJob($0, trigger: trigger) }, organization: organization, on: db, logger: logger)
     }
 
-    /// An admin's or operator's request for a run of one policy now. Returns the job's id (nil
-    /// when a run was already queued, which will see the current membership).
+    /// An admin's or operator's request for a run of one policy now; an Entra group's membership
+    /// is read from Graph first (its poll, which asks for another run when it finds changes).
+    /// Returns the run job's id (nil when a run was already queued, which will see the current
+    /// membership).
     public func request(
         _ policy: AutoSyncPolicyID, organization: OrganizationID, actor: AuditActor, requestID: String?, logger: Logger
     ) async throws -> Int64? {
         try await database.withTenant(organization, logger: logger) { db in
-            _ = try await policies.get(organization, policy, on: db, logger: logger)
+            let group = try await policies.get(organization, policy, on: db, logger: logger).settings.group
+            if group.source == .entra, let connection = group.connectionID {
+                _ = try await JobQueue.enqueue(AutoSyncJobs.pollJob(connection), organization: organization, on: db, logger: logger)
+            }
             try await runs.requestRuns(organization, [policy], on: db, logger: logger)
             let job = try await JobQueue.enqueue(AutoSyncJobs.runJob(policy, trigger: .manual), organization: organization, on: db, logger: logger)
             try await audit.append(
