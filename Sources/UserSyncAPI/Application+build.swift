@@ -122,6 +122,10 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
         directory: directory, userSync: userSync, center: center, activity: activity, settings: dependencies.sync, renderer: renderer
     ).addRoutes(to: pages)
     ConsoleAdminRoutes(activity: activity, administration: administration, members: members, renderer: renderer).addRoutes(to: pages)
+    ConsoleAutoSyncRoutes(
+        policies: AutoSyncPolicies(database: dependencies.database), runs: AutoSyncRuns(database: dependencies.database), center: center,
+        renderer: renderer
+    ).addRoutes(to: pages)
 
     table.set(RouteTable(router.routes))
     return router

@@ -19,13 +19,19 @@ enum ConsoleNotice: String {
     case memberUpdated = "Member's role changed."
     case memberRevoked = "Member revoked. Their sessions have ended."
     case invitationRevoked = "Invitation withdrawn: its link no longer works."
+    case policyCreated = "Policy created: its first run follows as soon as the group's membership is read."
+    case policyDeleted = "Policy deleted. The syncs it made stay."
+    case runQueued = "Run queued: the group is read again and the plan applied."
+    case runApproved = "Approved: the held removals are being carried out."
+    case runRejected = "Rejected: the held syncs stay, and the policy lets go of them."
 
     static let codes: [String: ConsoleNotice] = [
         "connected": .connected, "updated": .updated, "verified": .verified, "disconnected": .disconnected,
         "import_queued": .importQueued, "teams_saved": .teamsSaved, "primary_set": .primarySet, "sync_started": .syncStarted,
         "retry_queued": .retryQueued, "reset_queued": .resetQueued, "reprompt_queued": .repromptQueued, "remove_queued": .removeQueued,
         "key_revoked": .keyRevoked, "member_updated": .memberUpdated, "member_revoked": .memberRevoked,
-        "invitation_revoked": .invitationRevoked,
+        "invitation_revoked": .invitationRevoked, "policy_created": .policyCreated, "policy_deleted": .policyDeleted,
+        "run_queued": .runQueued, "run_approved": .runApproved, "run_rejected": .runRejected,
     ]
 
     static func text(_ request: Request) -> String? {

@@ -84,7 +84,7 @@ struct ConsoleSetupError: Error, CustomStringConvertible {
 /// What every signed-in page shows around its content.
 struct Chrome {
     enum Section: String {
-        case connect, importing, people, activity, keys, members, jobs
+        case connect, importing, people, autoSync, activity, keys, members, jobs
     }
 
     struct NavItem {
@@ -122,6 +122,7 @@ struct Chrome {
             ("Connect Center", "connect", .connect, nil),
             ("Import teams and users", "import", .importing, "User Sync"),
             ("Sync users", "people", .people, "User Sync"),
+            ("Auto Sync", "auto-sync", .autoSync, "User Sync"),
             ("Activity", "activity", .activity, nil),
             ("API keys", "keys", .keys, nil),
             ("Members", "members", .members, nil),
