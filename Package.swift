@@ -122,6 +122,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Measures Auto Sync's plans and applies through real `usersync serve` and `work` processes and prints figures as JSON.
+        .executableTarget(
+            name: "usersync-autosync-bench",
+            dependencies: [
+                "UserSyncSimulator", "UserSyncTestSupport", "UserSyncDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // Measures the console's Sync users page through real `usersync serve` and `work` processes and prints figures as JSON.
         .executableTarget(
             name: "usersync-console-bench",

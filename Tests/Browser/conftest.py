@@ -77,7 +77,7 @@ class Stack:
         self.simulator = f"http://127.0.0.1:{simulator_port}"
         self.url = f"http://127.0.0.1:{port}"
         self.start("simulator", [self.simulator_binary, "--port", str(simulator_port), "--org", "acme:7:60",
-                                 "--org", "globex:9:30", "--log-level", "warning"], {})
+                                 "--org", "globex:9:30", "--org", "initech:11:40", "--log-level", "warning"], {})
         environment = {
             "DATABASE_URL": url_with(self.admin_url, self.database, "usersync_service"),
             "USERSYNC_OPERATOR_TOKEN": OPERATOR_TOKEN,
@@ -89,6 +89,7 @@ class Stack:
             "USERSYNC_PLATFORM_PACING": "off",
             "USERSYNC_WORKER_METRICS_PORT": "0",
             "USERSYNC_WORKER_POLL_INTERVAL_MS": "200",
+            "USERSYNC_AUTO_SYNC_SWEEP_SECONDS": "1",
             "USERSYNC_LOG_LEVEL": "warning",
             "USERSYNC_SQL_DIR": str(ROOT / "sql"),
             "USERSYNC_SLACK_SIGN_IN_CLIENT_ID": "usersync-sign-in",
