@@ -12,6 +12,7 @@ struct ConsolePeopleRoutes {
     let userSync: UserSync
     let center: ConnectCenter
     let activity: ActivityLog
+    let autoSync: AutoSyncPolicies
     let settings: SyncSettings
     let renderer: ConsoleRenderer
 
@@ -216,9 +217,10 @@ struct ConsolePeopleRoutes {
         let person = try await directory.person(context.organization, try Self.personID(context), logger: context.logger)
         let connections = try await center.list(context.organization, includeDisconnected: true, logger: context.logger).map(\.connection)
         let names = try await activity.actorNames(context.organization, logger: context.logger)
+        let policies = try await autoSync.holding(email: person.email, organization: context.organization, logger: context.logger)
         let base = "/console/\(context.identity.organization.slug.rawValue)"
         let page = PersonPage(
-            person, connections: connections, actorNames: names, base: base, canWrite: context.identity.canWrite,
+            person, connections: connections, actorNames: names, policies: policies, base: base, canWrite: context.identity.canWrite,
             repromptInterval: settings.repromptInterval.seconds)
         return renderer.page(
             "person", title: page.name, identity: context.identity, section: .people, body: page, notice: ConsoleNotice.text(request),

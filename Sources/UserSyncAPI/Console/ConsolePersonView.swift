@@ -9,6 +9,8 @@ struct PersonPage {
     let email: String
     let primary: String
     let primarySource: String?
+    /// The Auto Sync policies whose group holds the person, and which one governs the primary.
+    let autoSync: [String]
     let accounts: [Account]
     let syncs: [SyncView]
     let notSynced: [Target]
@@ -54,7 +56,10 @@ struct PersonPage {
         let href: String
     }
 
-    init(_ person: Person, connections: [PlatformConnection], actorNames: [String: String], base: String, canWrite: Bool, repromptInterval: TimeInterval) {
+    init(
+        _ person: Person, connections: [PlatformConnection], actorNames: [String: String], policies: [AutoSyncPolicy] = [], base: String,
+        canWrite: Bool, repromptInterval: TimeInterval
+    ) {
         let named = Dictionary(connections.map { ($0.id, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let href = "\(base)/people/\(person.id)"
         id = person.id.description
@@ -70,6 +75,7 @@ struct PersonPage {
                     + ($0 == .admin ? "." : ". An admin's choice would replace it.")
             }
         }
+        autoSync = Self.autoSync(person, policies: policies, named: named)
         accounts = person.accounts.map { account in
             Account(
                 platform: account.platform.displayName, connection: named[account.connectionID] ?? account.connectionID.description,
@@ -112,6 +118,27 @@ struct PersonPage {
             + [PeoplePage.MenuItem(label: "Remove user", href: "\(href)/actions/remove?\(back)", danger: true)]
         nextPrompt = waiting ? PeoplePage.nextPrompt(person, interval: repromptInterval).flatMap { $0 > Date() ? "Next prompt allowed \(ConsoleFormat.dateTime($0))" : nil } : nil
         self.canWrite = canWrite
+    }
+
+    /// Each policy holding the person, in the order they apply (AutoSyncPlanner's rule: the
+    /// enabled policy with the lowest priority number sets the primary, unless an admin chose one
+    /// and the policy does not override that; every enabled policy syncs onto its secondaries).
+    static func autoSync(_ person: Person, policies: [AutoSyncPolicy], named: [ConnectionID: String]) -> [String] {
+        let governing = policies.first { $0.settings.enabled }
+        return policies.map { policy in
+            let s = policy.settings
+            let onto = s.secondaryConnectionIDs.map { named[$0] ?? "a disconnected connection" }.joined(separator: ", ")
+            guard s.enabled else { return "“\(s.name)” (priority \(s.priority)) is switched off." }
+            let primary: String
+            if policy.id != governing?.id {
+                primary = "“\(governing?.settings.name ?? "")” has a lower priority number and sets the primary."
+            } else if person.primarySource == .admin && person.primaryConnectionID != s.primaryConnectionID && !s.overridesAdminPrimary {
+                primary = "It would set \(named[s.primaryConnectionID] ?? "its primary"), but an admin's choice wins over this policy."
+            } else {
+                primary = "It sets the primary: \(named[s.primaryConnectionID] ?? "a disconnected connection")."
+            }
+            return "“\(s.name)” (priority \(s.priority)) syncs onto \(onto). \(primary)"
+        }
     }
 
     /// Who did it, in words: `key:<id>`, `member:<id>`, `admin:<id>`, `system`, …

@@ -93,4 +93,21 @@ public struct AutoSyncPlanRepository: Sendable {
         }
         return people
     }
+
+    /// The policies whose group holds an active member with this (normalized) email.
+    public func policies(holding email: String, _ organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> Set<AutoSyncPolicyID> {
+        let rows = try await db.query(
+            """
+            SELECT DISTINCT p.id FROM auto_sync_policies p
+            JOIN directory_group_members m ON m.org_id = p.org_id AND m.source = p.group_source AND m.group_id = p.directory_group_id
+            LEFT JOIN directory_users u ON u.org_id = m.org_id AND u.source = m.source AND u.external_id = m.external_user_id
+            LEFT JOIN platform_accounts a
+                ON a.org_id = m.org_id AND a.connection_id = p.group_connection_id AND a.platform_user_id = m.external_user_id
+            WHERE p.org_id = \(organization.rawValue) AND coalesce(u.email_normalized, a.email_normalized) = \(email)
+              AND coalesce(u.active, a.active, true)
+            """, logger: logger)
+        var ids = Set<AutoSyncPolicyID>()
+        for try await id in rows.decode(UUID.self) { ids.insert(AutoSyncPolicyID(id)) }
+        return ids
+    }
 }

@@ -71,6 +71,16 @@ public struct AutoSyncPolicies: Sendable {
         }
     }
 
+    /// The policies whose group holds the person with this email, in the order they apply (the
+    /// first enabled one governs the person's primary), for the person's page.
+    public func holding(email: String, organization: OrganizationID, logger: Logger) async throws -> [AutoSyncPolicy] {
+        try await database.withTenant(organization, logger: logger) { db in
+            let holding = try await AutoSyncPlanRepository().policies(
+                holding: EmailAddress.normalize(email) ?? email, organization, on: db, logger: logger)
+            return try await policies.list(organization, on: db, logger: logger).filter { holding.contains($0.id) }
+        }
+    }
+
     /// The groups an identity provider pushed over SCIM whose name starts with `prefix`, for the
     /// console's group picker (Entra groups are listed live through ``ConnectCenter``).
     public func scimGroups(_ organization: OrganizationID, startingWith prefix: String?, logger: Logger) async throws -> [DirectoryGroup] {

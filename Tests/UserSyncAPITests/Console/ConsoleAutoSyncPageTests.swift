@@ -8,6 +8,7 @@ import UserSyncDomain
 @Suite struct ConsoleAutoSyncPageTests {
     struct Person: Decodable {
         struct Account: Decodable { let platform: String, platformUserId: String }
+        let id: String
         let email: String
         let accounts: [Account]
         let platforms: [String]
@@ -46,6 +47,9 @@ import UserSyncDomain
             try await api.waitForAutoSync()
             let page = try await browser.get("/console/acme/auto-sync")
             #expect(page.text.contains("Entra group “Engineering”") && page.text.contains("5 syncs started"), "\(page.text)")
+            // A member's page says which policy holds them and what it decides.
+            let member = try await browser.get("/console/acme/people/\(onTeams[2].id)")
+            #expect(member.text.contains("“Engineering” (priority 100) syncs onto"), "\(member.text)")
 
             // Two of five leave upstream (40%, over the 10% limit): the page shows who would be removed.
             for person in onTeams[0..<2] { #expect(api.simulator.removeGroupMember(organization: "acme", groupID: group, userID: userID(person))) }
