@@ -119,7 +119,8 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
     ConsoleConnectRoutes(center: center, renderer: renderer).addRoutes(to: pages)
     ConsoleImportRoutes(center: center, renderer: renderer).addRoutes(to: pages)
     ConsolePeopleRoutes(
-        directory: directory, userSync: userSync, center: center, activity: activity, settings: dependencies.sync, renderer: renderer
+        directory: directory, userSync: userSync, center: center, activity: activity,
+        autoSync: AutoSyncPolicies(database: dependencies.database), settings: dependencies.sync, renderer: renderer
     ).addRoutes(to: pages)
     ConsoleAdminRoutes(activity: activity, administration: administration, members: members, renderer: renderer).addRoutes(to: pages)
     ConsoleAutoSyncRoutes(
