@@ -53,6 +53,11 @@ public struct AutoSyncPolicyRepresentation: Encodable, Sendable {
 public struct AutoSyncPlanRepresentation: Encodable, Sendable {
     struct Counts: Encodable, Sendable {
         let primaries: Int, starts: Int, handovers: Int, removals: Int, skips: Int, notOnAnyPlatform: Int
+
+        init(_ c: AutoSyncRun.Counts) {
+            (primaries, starts, handovers, removals, skips, notOnAnyPlatform) =
+                (c.primaries, c.starts, c.handovers, c.removals, c.skips, c.notOnAnyPlatform)
+        }
     }
 
     struct Change: Encodable, Sendable {
@@ -110,9 +115,7 @@ public struct AutoSyncPlanRepresentation: Encodable, Sendable {
         held = plan.holdReason != nil
         holdReason = plan.holdReason
         syncedBefore = plan.syncedBefore
-        counts = Counts(
-            primaries: plan.primaries.count, starts: plan.starts.count, handovers: plan.handovers.count, removals: plan.removals.count,
-            skips: plan.skips.count, notOnAnyPlatform: plan.notOnAnyPlatform.count)
+        counts = Counts(AutoSyncRun.Counts(plan))
         startsByExpectation = preview.expectations.reduce(into: [:]) { $0[$1.code, default: 0] += 1 }
         skipsByReason = plan.skips.reduce(into: [:]) { $0[$1.reason.rawValue, default: 0] += 1 }
         primaries = plan.primaries.prefix(limit).map { change($0.person, connection: $0.connection) }
@@ -157,9 +160,7 @@ public struct AutoSyncRunRepresentation: Encodable, Sendable {
         policyId = run.policyID
         trigger = run.trigger.rawValue
         state = run.state.rawValue
-        let c = run.counts
-        counts = .init(
-            primaries: c.primaries, starts: c.starts, handovers: c.handovers, removals: c.removals, skips: c.skips, notOnAnyPlatform: c.notOnAnyPlatform)
+        counts = .init(run.counts)
         syncedBefore = run.syncedBefore
         holdReason = run.holdReason
         decidedBy = run.decidedBy
