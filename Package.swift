@@ -128,6 +128,7 @@ let package = Package(
             dependencies: [
                 "UserSyncSimulator", "UserSyncTestSupport", "UserSyncDomain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict

@@ -128,6 +128,8 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
         renderer: renderer
     ).addRoutes(to: pages)
 
+    // SCIM 2.0 (/scim/v2/{org}/…): its own router, reached for the paths no route above serves.
+    router.add(middleware: ScimEndpoint(database: dependencies.database, publicURL: dependencies.sync.publicURL))
     table.set(RouteTable(router.routes))
     return router
 }

@@ -1,15 +1,16 @@
 import Hummingbird
 import Logging
 import UserSyncDomain
+import UserSyncUseCases
 
 /// The one place SCIM failures become responses: every error under `/scim/v2` is sent as a
 /// SCIM error message (RFC 7644 §3.12), never as the API's problem details, since Entra and Okta
 /// read `status` and `scimType` from the body to decide whether to retry, skip or quarantine.
 /// A path no SCIM route serves is a 404, or a 405 naming the methods it takes.
 struct ScimErrorMiddleware: RouterMiddleware {
-    typealias Context = AppRequestContext
+    typealias Context = ScimRequestContext
 
-    let routes: RouteTableBox
+    let routes: ScimRouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {

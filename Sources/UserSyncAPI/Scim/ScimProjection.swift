@@ -51,9 +51,10 @@ struct ScimProjection: Sendable {
             }
             if excluded.contains([name]) {
                 members[key] = nil
-            } else if case let removed = Set(excluded.filter { $0.count == 2 && $0[0] == name }.map { $0[1] }), !removed.isEmpty {
-                members[key] = Self.removing(removed, from: members[key] ?? value)
+                continue
             }
+            let removed = Set(excluded.filter { $0.count == 2 && $0[0] == name }.map { $0[1] })
+            if !removed.isEmpty, let kept = members[key] { members[key] = Self.removing(removed, from: kept) }
         }
         return .object(members)
     }

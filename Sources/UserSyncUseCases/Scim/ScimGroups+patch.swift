@@ -5,16 +5,17 @@ import UserSyncPersistence
 
 extension ScimGroups {
     /// `PATCH /Groups/{id}`: every operation is checked before the database is touched; then the
-    /// group is locked (its name and external id set in the same statement), the membership
-    /// changes are applied in order, one statement each, and runs are asked for if anyone joined
-    /// or left. The group is never read whole: Entra sends one PATCH per membership change, and
-    /// a group may have tens of thousands of members.
-    public func patch(_ id: String, _ request: ScimPatchRequest, organization: OrganizationID, logger: Logger) async throws {
+    /// group is locked (its name and external id set, and its policies read, in the same
+    /// statement), the membership changes are applied in order, one statement each, and runs are
+    /// asked for if anyone joined or left. The group is never read whole: Entra sends one PATCH
+    /// per membership change, and a group may have tens of thousands of members.
+    public func patch(_ id: String, _ request: ScimPatchRequest, caller: ScimCaller, logger: Logger) async throws {
+        let organization = caller.organizationID
         let changes = try request.groupChanges()
         let attributes = try Self.attributes(changes)
-        try await database.withTenant(organization, logger: logger) { db in
-            guard try await groups.update(
-                organization, id: id, displayName: attributes.displayName, externalId: attributes.externalId, on: db, logger: logger) != nil
+        try await database.withScimCaller(caller, now: now(), logger: logger) { db in
+            guard let locked = try await groups.lock(
+                organization, id: id, displayName: attributes.displayName, externalId: attributes.externalId, on: db, logger: logger)
             else { throw Self.notFound(id) }
             var changed = 0
             for change in changes {
@@ -23,13 +24,13 @@ extension ScimGroups {
                 case .displayName, .externalId: continue
                 case .addMembers(let users): result = try await groups.addMembers(organization, group: id, users: users, on: db, logger: logger)
                 case .removeMembers(let users): result = try await groups.removeMembers(organization, group: id, users: users, on: db, logger: logger)
-                case .removeAllMembers: result = try await groups.removeMembers(organization, group: id, users: nil, on: db, logger: logger)
+                case .removeAllMembers: result = try await groups.removeAllMembers(organization, group: id, on: db, logger: logger)
                 case .replaceMembers(let users): result = try await groups.replaceMembers(organization, group: id, users: users, on: db, logger: logger)
                 }
                 try Self.refuseUnknown(result)
                 changed += result.changed
             }
-            if changed > 0 { try await ScimMembershipEffects.groupsChanged([id], organization: organization, on: db, logger: logger) }
+            if changed > 0 { try await ScimMembershipEffects.request(locked.policies, organization: organization, on: db, logger: logger) }
         }
     }
 

@@ -19,7 +19,8 @@ enum ScimMembershipEffects {
         try await request(policies, organization: organization, on: db, logger: logger)
     }
 
-    private static func request(_ policies: [AutoSyncPolicyID], organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws {
+    /// Asks for runs of these policies (those ``ScimGroupRepository/lock(_:id:displayName:externalId:on:logger:)`` read).
+    static func request(_ policies: [AutoSyncPolicyID], organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws {
         guard !policies.isEmpty else { return }
         try await AutoSyncRuns.request(policies, trigger: .membershipChanged, organization: organization, on: db, logger: logger)
         logger.debug("scim change asks for auto sync runs", metadata: ["policies": "\(policies.map(\.description))"])

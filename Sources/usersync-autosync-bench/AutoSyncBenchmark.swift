@@ -15,7 +15,9 @@ import Glibc
 ///   every sync it starts created and queued (the Graph delta's first round over the whole group,
 ///   the plan, and the apply, in the worker);
 /// - then `--changes` membership changes upstream (half leave, half join): from asking for a run
-///   to the run that applies them recorded (the delta round, the plan, the apply).
+///   to the run that applies them recorded (the delta round, the plan, the apply);
+/// - then SCIM group membership PATCHes (add, then remove by filter) from concurrent clients:
+///   requests per second and latency.
 /// A program, not a test; run it through `scripts/bench-autosync`.
 @main
 struct AutoSyncBenchmark: AsyncParsableCommand {
@@ -23,14 +25,18 @@ struct AutoSyncBenchmark: AsyncParsableCommand {
 
     @Option(help: "Members of the Entra group.") var members = 50_000
     @Option(help: "Membership changes after the first run (half leave, half join).") var changes = 1_000
+    @Option(help: "SCIM users whose group memberships the SCIM phase adds and removes.") var scimUsers = 200
+    @Option(help: "Concurrent SCIM clients.") var scimClients = 16
+    @Option(help: "Seconds of SCIM membership PATCHes.") var scimSeconds = 10
     @Option(help: "The usersync binary that serves and works.") var usersync = ".build/release/usersync"
     @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
 
     func run() async throws {
         let members = smoke ? 60 : self.members, changes = smoke ? 10 : self.changes, binary = usersync
+        let scim = (users: smoke ? 4 : scimUsers, clients: smoke ? 2 : scimClients, seconds: smoke ? 1 : scimSeconds)
         let report = try await withTestDatabase { db in
             try await SimulatedPlatforms.run { platforms in
-                try await Bench(db: db, platforms: platforms, binary: binary).measure(members: members, changes: changes)
+                try await Bench(db: db, platforms: platforms, binary: binary).measure(members: members, changes: changes, scim: scim)
             }
         }
         try BenchmarkSupport.print(report)
@@ -43,7 +49,7 @@ struct Bench: Sendable {
     let binary: String
     static let operatorToken = String(repeating: "c", count: 40)
 
-    func measure(members: Int, changes: Int) async throws -> [String: Double] {
+    func measure(members: Int, changes: Int, scim: (users: Int, clients: Int, seconds: Int)) async throws -> [String: Double] {
         // About half the simulator's people are Teams members imported through its teams; the spare
         // ones join the group later.
         let size = Int(Double(members + changes) / 0.4) + 100
@@ -126,6 +132,7 @@ struct Bench: Sendable {
         }
         let deltaSeconds = (ContinuousClock.now - deltaStarted).seconds
         let counts = { (run: [String: Any], name: String) in Double((run["counts"] as? [String: Int])?[name] ?? -1) }
+        let scimFigures = try await measureScim(base: "http://127.0.0.1:\(port)", users: scim.users, clients: scim.clients, seconds: scim.seconds)
         return [
             "members": Double(members), "first_run_seconds_to_all_syncs_queued": firstSeconds,
             "first_run_primaries": counts(first, "primaries"), "first_run_starts": counts(first, "starts"),
@@ -135,7 +142,7 @@ struct Bench: Sendable {
             "changes": Double(changes), "delta_seconds_to_applied": deltaSeconds,
             "delta_removals": counts(delta, "removals"), "delta_starts": counts(delta, "starts"),
             "worker_peak_rss_mib": BenchmarkSupport.peakResidentMiB(processes[1].processIdentifier),
-        ].mapValues { ($0 * 1000).rounded() / 1000 }
+        ].merging(scimFigures) { $1 }.mapValues { ($0 * 1000).rounded() / 1000 }
     }
 
     /// The policy's newest run once it is not `after`'s (and meets `needing`).

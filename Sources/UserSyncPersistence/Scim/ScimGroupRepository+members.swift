@@ -1,0 +1,152 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncDomain
+
+extension ScimGroupRepository {
+    /// What a membership statement did: how many memberships it added or removed, and the
+    /// member ids that name no SCIM user of the organization (then the caller refuses the
+    /// request, and the transaction takes back what the statement did).
+    public struct MembershipChange: Sendable, Equatable {
+        public var changed: Int
+        public var unknownUsers: [String]
+    }
+
+    /// Adds these users; members already in stay as they are. Call after ``lock(_:id:displayName:externalId:on:logger:)``.
+    ///
+    /// The users are key-share locked until the transaction ends, so that a concurrent deletion
+    /// of one of them either waits and then removes the new membership with the user, or went
+    /// first and the user is unknown here: never a membership of a deleted user.
+    public func addMembers(
+        _ organization: OrganizationID, group: String, users: [String], on db: PostgresConnection, logger: Logger
+    ) async throws -> MembershipChange {
+        try await Self.change(db.execute(AddMembersStatement(organization: organization.rawValue, group: group, users: users), logger: logger))
+    }
+
+    /// Removes these users; ids that are not members are ignored, as Entra retries whole requests.
+    public func removeMembers(
+        _ organization: OrganizationID, group: String, users: [String], on db: PostgresConnection, logger: Logger
+    ) async throws -> MembershipChange {
+        try await Self.change(db.execute(RemoveMembersStatement(organization: organization.rawValue, group: group, users: users), logger: logger))
+    }
+
+    /// Removes every member.
+    public func removeAllMembers(_ organization: OrganizationID, group: String, on db: PostgresConnection, logger: Logger) async throws -> MembershipChange {
+        try await Self.change(db.query(
+            """
+            WITH gone AS (
+                DELETE FROM directory_group_members WHERE org_id = \(organization.rawValue) AND source = 'scim' AND group_id = \(group) RETURNING 1
+            )
+            SELECT count(*), ARRAY[]::text[] FROM gone
+            """, logger: logger))
+    }
+
+    /// Makes the membership exactly these users.
+    public func replaceMembers(
+        _ organization: OrganizationID, group: String, users: [String], on db: PostgresConnection, logger: Logger
+    ) async throws -> MembershipChange {
+        let org = organization.rawValue
+        return try await Self.change(db.query(
+            """
+            WITH wanted AS (SELECT DISTINCT unnest(\(users)::text[]) AS id),
+            known AS (
+                SELECT external_id FROM directory_users
+                WHERE org_id = \(org) AND source = 'scim' AND external_id IN (SELECT id FROM wanted)
+                FOR KEY SHARE
+            ), gone AS (
+                DELETE FROM directory_group_members
+                WHERE org_id = \(org) AND source = 'scim' AND group_id = \(group) AND external_user_id NOT IN (SELECT external_id FROM known)
+                RETURNING 1
+            ), added AS (
+                INSERT INTO directory_group_members (org_id, source, group_id, external_user_id)
+                SELECT \(org), 'scim', \(group), external_id FROM known
+                ON CONFLICT DO NOTHING
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM gone) + (SELECT count(*) FROM added),
+                   ARRAY(SELECT id FROM wanted WHERE id NOT IN (SELECT external_id FROM known) ORDER BY id)
+            """, logger: logger))
+    }
+
+    /// The members of these groups, in the order they joined, with a name to display.
+    public func members(
+        _ organization: OrganizationID, of groups: [String], on db: PostgresConnection, logger: Logger
+    ) async throws -> [String: [ScimGroupRecord.Member]] {
+        guard !groups.isEmpty else { return [:] }
+        let rows = try await db.query(
+            """
+            SELECT m.group_id, m.external_user_id, coalesce(u.display_name, u.user_name)
+            FROM directory_group_members m
+            LEFT JOIN directory_users u ON u.org_id = m.org_id AND u.source = m.source AND u.external_id = m.external_user_id
+            WHERE m.org_id = \(organization.rawValue) AND m.source = 'scim' AND m.group_id = ANY(\(groups)::text[])
+            ORDER BY m.group_id, m.added_at, m.external_user_id
+            """, logger: logger)
+        var members: [String: [ScimGroupRecord.Member]] = [:]
+        // Cell by cell: the variadic decode looks up type metadata for every cell of a large group.
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            members[try cells[0].decode(String.self), default: []].append(
+                .init(id: try cells[1].decode(String.self), display: try cells[2].decode(String?.self)))
+        }
+        return members
+    }
+
+    /// Named statements: Entra sends one PATCH per membership change (``HotStatement``).
+    struct AddMembersStatement: HotStatement {
+        static let sql = """
+            WITH wanted AS (SELECT DISTINCT unnest($3::text[]) AS id),
+            known AS (
+                SELECT external_id FROM directory_users
+                WHERE org_id = $1 AND source = 'scim' AND external_id IN (SELECT id FROM wanted)
+                FOR KEY SHARE
+            ), added AS (
+                INSERT INTO directory_group_members (org_id, source, group_id, external_user_id)
+                SELECT $1, 'scim', $2, external_id FROM known
+                ON CONFLICT DO NOTHING
+                RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM added), ARRAY(SELECT id FROM wanted WHERE id NOT IN (SELECT external_id FROM known) ORDER BY id)
+            """
+        let organization: UUID
+        let group: String
+        let users: [String]
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(organization)
+            bindings.append(group)
+            bindings.append(users)
+            return bindings
+        }
+    }
+
+    struct RemoveMembersStatement: HotStatement {
+        static let sql = """
+            WITH gone AS (
+                DELETE FROM directory_group_members
+                WHERE org_id = $1 AND source = 'scim' AND group_id = $2 AND external_user_id = ANY($3::text[])
+                RETURNING 1
+            )
+            SELECT count(*), ARRAY[]::text[] FROM gone
+            """
+        let organization: UUID
+        let group: String
+        let users: [String]
+
+        func makeBindings() -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 3)
+            bindings.append(organization)
+            bindings.append(group)
+            bindings.append(users)
+            return bindings
+        }
+    }
+
+    private static func change(_ rows: some AsyncSequence<PostgresRow, any Error>) async throws -> MembershipChange {
+        for try await row in rows {
+            let cells = row.makeRandomAccess()
+            return MembershipChange(changed: Int(try cells[0].decode(Int64.self)), unknownUsers: try cells[1].decode([String].self))
+        }
+        return MembershipChange(changed: 0, unknownUsers: [])
+    }
+}
