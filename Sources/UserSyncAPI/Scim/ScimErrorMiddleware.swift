@@ -16,7 +16,9 @@ struct ScimErrorMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            let (failure, headers) = map(error, request: request, context: context)
+            let (failure, mapped) = map(error, request: request, context: context)
+            var headers = mapped
+            if failure.status == 401 { headers[.wwwAuthenticate] = "Bearer" }
             return Response.scim(failure, headers: headers)
         }
     }
@@ -24,7 +26,7 @@ struct ScimErrorMiddleware: RouterMiddleware {
     private func map(_ error: any Error, request: Request, context: Context) -> (ScimError, HTTPFields) {
         switch error {
         case let error as ScimError:
-            return (error, error.status == 401 ? [.wwwAuthenticate: "Bearer"] : [:])
+            return (error, [:])
         case let error as DomainError:
             return (ScimError(error), [:])
         case let error as HTTPError where error.status == .notFound:

@@ -69,4 +69,19 @@ public struct AutoSyncScheduleRepository: Sendable {
             WHERE org_id = \(organization.rawValue) AND connection_id = \(connection.rawValue)
             """, logger: logger)
     }
+
+    /// Which of `policies` were asked to run after their last run began.
+    public func waitingRuns(
+        _ organization: OrganizationID, among policies: [AutoSyncPolicyID], on db: PostgresConnection, logger: Logger
+    ) async throws -> [AutoSyncPolicyID] {
+        let rows = try await db.query(
+            """
+            SELECT id FROM auto_sync_policies
+            WHERE org_id = \(organization.rawValue) AND id = ANY(\(policies.map(\.rawValue))::uuid[])
+              AND run_requested_at > coalesce(run_done_through, '-infinity')
+            """, logger: logger)
+        var waiting: [AutoSyncPolicyID] = []
+        for try await id in rows.decode(UUID.self) { waiting.append(AutoSyncPolicyID(id)) }
+        return waiting
+    }
 }

@@ -97,6 +97,10 @@ public struct AutoSyncPoller: Sendable {
         }
         try await database.withTenant(organization, logger: logger) { db in
             try await schedule.polled(organization, connection: id, error: nil, on: db, logger: logger)
+            // Runs asked for by hand wait for this poll: queue them now that the membership is stored.
+            let waiting = try await schedule.waitingRuns(organization, among: followed.filter(\.settings.enabled).map(\.id), on: db, logger: logger)
+            _ = try await JobQueue.enqueue(
+                waiting.map { AutoSyncJobs.runJob($0, trigger: .manual) }, organization: organization, on: db, logger: logger)
         }
         logger.info("polled directory groups", metadata: [
             "connection": "\(id)", "groups": "\(outcome.groups)", "changes": "\(outcome.changes)", "resynced": "\(outcome.resynced.count)",

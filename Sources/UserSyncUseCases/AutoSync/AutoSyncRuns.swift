@@ -44,19 +44,21 @@ public struct AutoSyncRuns: Sendable {
     }
 
     /// An admin's or operator's request for a run of one policy now; an Entra group's membership
-    /// is read from Graph first (its poll, which asks for another run when it finds changes).
-    /// Returns the run job's id (nil when a run was already queued, which will see the current
-    /// membership).
+    /// is read from Graph first (its poll queues the run). Returns the job's id (nil when one was
+    /// already queued, which will see the current membership).
     public func request(
         _ policy: AutoSyncPolicyID, organization: OrganizationID, actor: AuditActor, requestID: String?, logger: Logger
     ) async throws -> Int64? {
         try await database.withTenant(organization, logger: logger) { db in
             let group = try await policies.get(organization, policy, on: db, logger: logger).settings.group
-            if group.source == .entra, let connection = group.connectionID {
-                _ = try await JobQueue.enqueue(AutoSyncJobs.pollJob(connection), organization: organization, on: db, logger: logger)
-            }
             try await runs.requestRuns(organization, [policy], on: db, logger: logger)
-            let job = try await JobQueue.enqueue(AutoSyncJobs.runJob(policy, trigger: .manual), organization: organization, on: db, logger: logger)
+            // An Entra group is read first: its poll queues the run once the membership is stored,
+            // rather than a run now and another after the poll.
+            let job: Int64? = if group.source == .entra, let connection = group.connectionID {
+                try await JobQueue.enqueue(AutoSyncJobs.pollJob(connection), organization: organization, on: db, logger: logger)
+            } else {
+                try await JobQueue.enqueue(AutoSyncJobs.runJob(policy, trigger: .manual), organization: organization, on: db, logger: logger)
+            }
             try await audit.append(
                 .init(action: "auto_sync.run_requested", targetType: "auto_sync_policy", targetID: policy.description),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
