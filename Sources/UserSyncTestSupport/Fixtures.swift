@@ -92,7 +92,23 @@ extension TestDatabase {
                 INSERT INTO directory_group_members (org_id, source, group_id, external_user_id) VALUES (\(org), 'scim', 'group-1', 'u-1')
                 """, logger: l)
             try await c.query(
-                "INSERT INTO auto_sync_runs (org_id, id, policy_id) VALUES (\(org), \(autoRun), \(policy))", logger: l)
+                """
+                INSERT INTO auto_sync_runs (org_id, id, policy_id, trigger, state, primaries, starts, handovers, removals, skips,
+                    not_on_any_platform, synced_before, created_at)
+                VALUES (\(org), \(autoRun), \(policy), 'manual', 'applied', 0, 1, 0, 0, 0, 0, 0, now())
+                """, logger: l)
+            try await c.query(
+                """
+                INSERT INTO auto_sync_run_items (org_id, run_id, kind, position, person_id, connection_id)
+                VALUES (\(org), \(autoRun), 'start', 0, \(person), \(connection))
+                """, logger: l)
+            try await c.query(
+                "INSERT INTO auto_sync_polls (org_id, connection_id, next_poll_at) VALUES (\(org), \(connection), now())", logger: l)
+            try await c.query(
+                """
+                INSERT INTO scim_tokens (org_id, id, name, token_hash, hint, created_by)
+                VALUES (\(org), \(UUID()), 'seed', \(Data(repeating: UInt8(slug.count), count: 32)), 'hint', 'test')
+                """, logger: l)
             try await c.query("INSERT INTO audit_log (org_id, actor_kind, action) VALUES (\(org), 'system', 'seed')", logger: l)
             try await c.query(
                 """

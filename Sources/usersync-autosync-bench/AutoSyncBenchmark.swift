@@ -16,8 +16,8 @@ import Glibc
 ///   the plan, and the apply, in the worker);
 /// - then `--changes` membership changes upstream (half leave, half join): from asking for a run
 ///   to the run that applies them recorded (the delta round, the plan, the apply);
-/// - then SCIM group membership PATCHes (add, then remove by filter) from concurrent clients:
-///   requests per second and latency.
+/// - then SCIM group membership PATCHes (add, then remove by filter) from concurrent clients, on a
+///   group with an enabled policy: requests per second and latency.
 /// A program, not a test; run it through `scripts/bench-autosync`.
 @main
 struct AutoSyncBenchmark: AsyncParsableCommand {
@@ -132,7 +132,8 @@ struct Bench: Sendable {
         }
         let deltaSeconds = (ContinuousClock.now - deltaStarted).seconds
         let counts = { (run: [String: Any], name: String) in Double((run["counts"] as? [String: Int])?[name] ?? -1) }
-        let scimFigures = try await measureScim(base: "http://127.0.0.1:\(port)", users: scim.users, clients: scim.clients, seconds: scim.seconds)
+        let scimFigures = try await measureScim(
+            base: "http://127.0.0.1:\(port)", users: scim.users, clients: scim.clients, seconds: scim.seconds, primary: teams, onto: slack)
         return [
             "members": Double(members), "first_run_seconds_to_all_syncs_queued": firstSeconds,
             "first_run_primaries": counts(first, "primaries"), "first_run_starts": counts(first, "starts"),

@@ -8,7 +8,9 @@ import UserSyncTestSupport
 extension Bench {
     /// SCIM membership PATCHes as an identity provider sends them: `clients` clients each adding
     /// then removing one of `users` SCIM users to a group, for `seconds`, through the real server.
-    func measureScim(base: String, users: Int, clients: Int, seconds: Int) async throws -> [String: Double] {
+    /// The group has an enabled policy (primary `primary`, onto `onto`), so each change asks for
+    /// a run, as it does in a real deployment.
+    func measureScim(base: String, users: Int, clients: Int, seconds: Int, primary: String, onto: String) async throws -> [String: Double] {
         let api = BenchmarkClient(base: base)
         let token = try await api.call(
             .POST, "/v1/orgs/bench/scim/tokens", token: Self.operatorToken, body: #"{"name":"bench"}"#)["secret"] as! String
@@ -24,6 +26,10 @@ extension Bench {
         let group = try await api.call(
             .POST, "\(scim)/Groups", token: token,
             body: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"SCIM bench"}"#)["id"] as! String
+        _ = try await api.call(.POST, "/v1/orgs/bench/auto-sync/policies", token: Self.operatorToken, body: #"""
+            {"name":"SCIM bench","group":{"source":"scim","id":"\#(group)"},"primary_connection_id":"\#(primary)",
+             "secondary_connection_ids":["\#(onto)"],"removal_hold":{}}
+            """#)
         let next = Counter(), members = ids
         let outcome = try await Load.closed(clients: clients, for: .seconds(seconds)) {
             let n = next.increment()

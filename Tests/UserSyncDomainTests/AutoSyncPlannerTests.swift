@@ -168,9 +168,19 @@ import UserSyncDomain
         let everyone = policy(priority: 90, onto: [teams])
         let mine = SyncID.random()
         let ada = person("ada@example.com", primary: slack, syncs: [teams: .init(id: mine, policy: engineering.id)])
-        let plan = Planner.plan(engineering, policies: [engineering, everyone], members: [everyone.id: [member("ada@example.com")]], people: [ada])
+        let plan = Planner.plan(
+            engineering, policies: [engineering, everyone], members: [engineering.id: [], everyone.id: [member("ada@example.com")]], people: [ada])
         #expect(plan.handovers == [.init(sync: mine, person: ada.id, to: everyone.id)])
         #expect(plan.removals.isEmpty)
+    }
+
+    @Test func aGroupWhoseMembershipWasNeverReadPlansNothing() {
+        let engineering = policy(hold: .init(overCount: nil, overPercent: nil))
+        let ada = person("ada@example.com", primary: slack, syncs: [teams: .init(id: .random(), policy: engineering.id)])
+        let unknown = Planner.plan(engineering, policies: [engineering], members: [:], people: [ada])
+        #expect(unknown.isEmpty && !unknown.membershipKnown)
+        let empty = Planner.plan(engineering, policies: [engineering], members: [engineering.id: []], people: [ada])
+        #expect(empty.removals.count == 1 && empty.membershipKnown)
     }
 
     @Test func aPolicyThatKeepsSyncsOnLeaveRemovesNothing() {

@@ -199,13 +199,27 @@ public struct AutoSyncRunRepository: Sendable {
 
     // MARK: Run requests
 
-    /// Marks policies as wanting a run (their membership changed); returns the time marked.
-    public func requestRuns(_ organization: OrganizationID, _ policies: [AutoSyncPolicyID], on db: PostgresConnection, logger: Logger) async throws {
-        try await db.query(
+    /// Marks policies as wanting a run (their membership changed). Returns those that had no
+    /// request waiting already: only they need a job, since a waiting request's job (or, for one
+    /// a finishing job missed, the scheduler's sweep) serves the new mark too.
+    @discardableResult
+    public func requestRuns(
+        _ organization: OrganizationID, _ policies: [AutoSyncPolicyID], on db: PostgresConnection, logger: Logger
+    ) async throws -> [AutoSyncPolicyID] {
+        let rows = try await db.query(
             """
-            UPDATE auto_sync_policies SET run_requested_at = clock_timestamp()
-            WHERE org_id = \(organization.rawValue) AND id = ANY(\(policies.map(\.rawValue))::uuid[])
+            WITH before AS (
+                SELECT id, run_requested_at > coalesce(run_done_through, '-infinity') AS waiting FROM auto_sync_policies
+                WHERE org_id = \(organization.rawValue) AND id = ANY(\(policies.map(\.rawValue))::uuid[])
+                FOR UPDATE
+            )
+            UPDATE auto_sync_policies p SET run_requested_at = clock_timestamp()
+            FROM before b WHERE p.org_id = \(organization.rawValue) AND p.id = b.id
+            RETURNING p.id, coalesce(b.waiting, false)
             """, logger: logger)
+        var fresh: [AutoSyncPolicyID] = []
+        for try await (id, waiting) in rows.decode((UUID, Bool).self) where !waiting { fresh.append(AutoSyncPolicyID(id)) }
+        return fresh
     }
 
     /// When the policy's latest run request was made.

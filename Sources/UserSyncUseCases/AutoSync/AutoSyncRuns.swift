@@ -32,15 +32,17 @@ public struct AutoSyncRuns: Sendable {
 
     // MARK: Asking for runs
 
-    /// Asks for runs of `policies` in the caller's transaction: marks them and queues one job per
-    /// policy (a job already queued or running takes the request; the scheduler sweeps a request
-    /// a running job missed).
+    /// Asks for runs of `policies` in the caller's transaction: marks them and queues a job for
+    /// each that had no request waiting (a waiting request's job takes the new one; a running
+    /// job that sees a newer mark runs again; the scheduler sweeps a request a finishing job
+    /// missed).
     static func request(
         _ policies: [AutoSyncPolicyID], trigger: AutoSyncRun.Trigger, organization: OrganizationID, on db: PostgresConnection, logger: Logger
     ) async throws {
         guard !policies.isEmpty else { return }
-        try await AutoSyncRunRepository().requestRuns(organization, policies, on: db, logger: logger)
-        _ = try await JobQueue.enqueue(policies.map { AutoSyncJobs.runJob($0, trigger: trigger) }, organization: organization, on: db, logger: logger)
+        // A burst of changes (SCIM requests) costs one mark each and one job in all.
+        let fresh = try await AutoSyncRunRepository().requestRuns(organization, policies, on: db, logger: logger)
+        _ = try await JobQueue.enqueue(fresh.map { AutoSyncJobs.runJob($0, trigger: trigger) }, organization: organization, on: db, logger: logger)
     }
 
     /// An admin's or operator's request for a run of one policy now; an Entra group's membership
