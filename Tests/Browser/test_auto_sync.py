@@ -3,6 +3,7 @@ policy; its first run syncs the group; when many members leave upstream, the pla
 page names who would be removed until the admin approves. Run by scripts/test (see conftest.py)."""
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from conftest import WAIT
@@ -82,3 +83,44 @@ def test_auto_sync_follows_a_group_and_holds_mass_removals(stack, browser):
                  "the approved removals never happened")
     reload_until(browser, page, "approved", "the run never showed as approved")
     browser.shot("auto-sync-approved")
+
+    # Narrow (360 px): the page and a member's page still read, with nothing cut off sideways.
+    member = next(p for p in stack.api("GET", f"/v1/orgs/{org}/people?limit=200")["items"]
+                  if p["email"].lower() == people[2]["email"].lower())
+    browser.driver.set_window_size(360, 800)
+    for url, name in ((page, "auto-sync-narrow"), (f"{stack.url}/console/{org}/people/{member['id']}", "person-narrow")):
+        browser.driver.get(url)
+        browser.find("main h1")
+        wide = browser.driver.execute_script(
+            "return [...document.querySelectorAll('main *')].filter(e => e.getBoundingClientRect().right > window.innerWidth + 1"
+            " && !e.closest('.table-wrap')).map(e => e.tagName + '.' + e.className + '#' + e.id).slice(0, 5)")
+        browser.shot(name)
+        assert not wide, f"{name}: these stick out sideways at 360 px: {wide}"
+    assert "Auto Sync: “Engineering” (priority 100) syncs onto" in browser.text()
+    browser.driver.set_window_size(1280, 900)
+
+    # Keyboard alone: Tab reaches the group search, a group, the platform choices and Create policy.
+    browser.driver.get(page)
+    reached = set()
+    body = browser.driver.find_element(By.TAG_NAME, "body")
+    body.send_keys(Keys.TAB)
+    for _ in range(80):
+        active = browser.driver.switch_to.active_element
+        reached.add(active.get_attribute("id") or active.get_attribute("name") or active.text)
+        active.send_keys(Keys.TAB)
+    for wanted in ("group-search", "group", "policy-primary", "onto", "Create policy", "Run now"):
+        assert wanted in reached, f"Tab never reaches {wanted!r}"
+
+    # A viewer sees the policies and runs and no control that would be refused.
+    viewer = next(p for p in stack.sim("GET", f"/_sim/orgs/{org}/people?limit=100")
+                  if any(a["platform"] == "slack" and a["active"] and not a["pending"] for a in p["accounts"])
+                  and p["email"] not in {admin["email"] for admin in stack.admins(org)})
+    browser.driver.delete_all_cookies()
+    slack_id = next(a["id"] for a in viewer["accounts"] if a["platform"] == "slack")
+    sign_in_with_slack(browser, stack.invitation(org, role="viewer"), login=slack_id)
+    browser.driver.get(page)
+    browser.wait_for_text("Last runs")
+    assert "Engineering" in browser.text()
+    controls = [b.text for b in browser.driver.find_elements(By.CSS_SELECTOR, "main button, main input, main select") if b.is_enabled()]
+    browser.shot("auto-sync-viewer")
+    assert not controls, f"a viewer is offered {controls}"
