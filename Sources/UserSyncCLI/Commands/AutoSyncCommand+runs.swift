@@ -76,7 +76,7 @@ extension AutoSyncCommand {
                 ["ID", "POLICY", "TRIGGER", "STATE", "STARTS", "REMOVALS", "CREATED"],
                 runs.map { run in
                     [run.id.description, run.policyID.description, run.trigger.rawValue, run.state.rawValue, String(run.counts.starts),
-                     String(run.counts.removals), ISO8601DateFormatter().string(from: run.createdAt)]
+                     String(run.counts.removals), run.createdAt.iso8601]
                 })
         }
     }

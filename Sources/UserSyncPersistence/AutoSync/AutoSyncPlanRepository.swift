@@ -16,24 +16,23 @@ public struct AutoSyncPlanRepository: Sendable {
     public func members(
         _ organization: OrganizationID, of group: DirectoryGroup, on db: PostgresConnection, logger: Logger
     ) async throws -> [AutoSyncPlanner.Member]? {
-        let known = try await db.query(
-            """
-            SELECT 1 FROM directory_groups WHERE org_id = \(organization.rawValue) AND source = \(group.source.rawValue) AND group_id = \(group.id)
-            """, logger: logger)
-        guard try await known.decode(Int.self).first(where: { _ in true }) != nil else { return nil }
+        // One statement: the group's row says the membership is known, a row without a member
+        // that it is empty.
         let rows = try await db.query(
             """
             SELECT m.external_user_id, coalesce(u.email_normalized, a.email_normalized), coalesce(u.active, a.active, true)
-            FROM directory_group_members m
+            FROM directory_groups g
+            LEFT JOIN directory_group_members m ON m.org_id = g.org_id AND m.source = g.source AND m.group_id = g.group_id
             LEFT JOIN directory_users u ON u.org_id = m.org_id AND u.source = m.source AND u.external_id = m.external_user_id
             LEFT JOIN platform_accounts a
                 ON a.org_id = m.org_id AND a.connection_id = \(group.connectionID?.rawValue) AND a.platform_user_id = m.external_user_id
-            WHERE m.org_id = \(organization.rawValue) AND m.source = \(group.source.rawValue) AND m.group_id = \(group.id)
+            WHERE g.org_id = \(organization.rawValue) AND g.source = \(group.source.rawValue) AND g.group_id = \(group.id)
             ORDER BY m.external_user_id
             """, logger: logger)
-        var members: [AutoSyncPlanner.Member] = []
-        for try await (id, email, active) in rows.decode((String, String?, Bool).self) {
-            members.append(.init(externalID: id, email: email, active: active))
+        var members: [AutoSyncPlanner.Member]?
+        for try await (id, email, active) in rows.decode((String?, String?, Bool).self) {
+            members = members ?? []
+            if let id { members?.append(.init(externalID: id, email: email, active: active)) }
         }
         return members
     }

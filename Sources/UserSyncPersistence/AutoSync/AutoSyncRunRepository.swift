@@ -182,21 +182,6 @@ public struct AutoSyncRunRepository: Sendable {
         return 0
     }
 
-    /// The syncs among `ids` that still exist and are still kept by `policy`.
-    public func keptSyncs(
-        _ organization: OrganizationID, _ ids: [SyncID], by policy: AutoSyncPolicyID, on db: PostgresConnection, logger: Logger
-    ) async throws -> [Sync] {
-        let kept = try await SyncRepository().get(organization, ids, on: db, logger: logger)
-        let rows = try await db.query(
-            """
-            SELECT id FROM syncs
-            WHERE org_id = \(organization.rawValue) AND id = ANY(\(ids.map(\.rawValue))::uuid[]) AND auto_sync_policy_id = \(policy.rawValue)
-            """, logger: logger)
-        var ours = Set<SyncID>()
-        for try await id in rows.decode(UUID.self) { ours.insert(SyncID(id)) }
-        return kept.filter { ours.contains($0.id) }
-    }
-
     // MARK: Run requests
 
     /// Marks policies as wanting a run (their membership changed). Returns those that had no

@@ -8,15 +8,18 @@ import UserSyncDomain
 public struct AutoSyncScheduleRepository: Sendable {
     public init() {}
 
+    /// Polls or run requests taken per sweep; the next sweep takes the rest.
+    static let batch = 500
+
     /// Takes the polls due now and moves each one's next time an interval on (±10%); returns them.
     public func takeDuePolls(
-        interval: Duration, limit: Int = 500, on db: PostgresConnection, logger: Logger
+        interval: Duration, on db: PostgresConnection, logger: Logger
     ) async throws -> [(organization: OrganizationID, connection: ConnectionID)] {
         let rows = try await db.query(
             """
             UPDATE auto_sync_polls p SET next_poll_at = now() + make_interval(secs => \(interval.seconds) * (0.9 + random() * 0.2))
             FROM (SELECT org_id, connection_id FROM auto_sync_polls WHERE next_poll_at <= now()
-                  ORDER BY next_poll_at LIMIT \(limit) FOR UPDATE SKIP LOCKED) due
+                  ORDER BY next_poll_at LIMIT \(Self.batch) FOR UPDATE SKIP LOCKED) due
             WHERE p.org_id = due.org_id AND p.connection_id = due.connection_id
             RETURNING p.org_id, p.connection_id
             """, logger: logger)
@@ -28,14 +31,14 @@ public struct AutoSyncScheduleRepository: Sendable {
     /// Policies asked to run after their last run began, asked at least `settled` ago (a request
     /// younger than that is still on its way to its own job).
     public func pendingRuns(
-        settled: Duration, limit: Int = 500, on db: PostgresConnection, logger: Logger
+        settled: Duration, on db: PostgresConnection, logger: Logger
     ) async throws -> [(organization: OrganizationID, policy: AutoSyncPolicyID)] {
         let rows = try await db.query(
             """
             SELECT org_id, id FROM auto_sync_policies
             WHERE run_requested_at > coalesce(run_done_through, '-infinity')
               AND run_requested_at < now() - make_interval(secs => \(settled.seconds))
-            ORDER BY run_requested_at LIMIT \(limit)
+            ORDER BY run_requested_at LIMIT \(Self.batch)
             """, logger: logger)
         var pending: [(OrganizationID, AutoSyncPolicyID)] = []
         for try await (org, policy) in rows.decode((UUID, UUID).self) { pending.append((OrganizationID(org), AutoSyncPolicyID(policy))) }

@@ -335,13 +335,17 @@ public struct SyncRepository: Sendable {
 
     // MARK: Batches in the worker
 
-    /// The syncs with these ids (those that exist).
-    public func get(_ organization: OrganizationID, _ ids: [SyncID], on db: PostgresConnection, logger: Logger) async throws -> [Sync] {
+    /// The syncs with these ids (those that exist); with `keptBy`, only those that Auto Sync
+    /// policy keeps.
+    public func get(
+        _ organization: OrganizationID, _ ids: [SyncID], keptBy policy: AutoSyncPolicyID? = nil, on db: PostgresConnection, logger: Logger
+    ) async throws -> [Sync] {
         guard !ids.isEmpty else { return [] }
         let rows = try await db.query(
             """
             SELECT \(unescaped: Self.columns) FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
             WHERE s.org_id = \(organization.rawValue) AND s.id = ANY(\(ids.map(\.rawValue))::uuid[])
+              AND (\(policy?.rawValue)::uuid IS NULL OR s.auto_sync_policy_id = \(policy?.rawValue))
             """, logger: logger)
         return try await Self.decode(rows)
     }

@@ -64,7 +64,6 @@ public struct AutoSyncPollPayload: Codable, Sendable {
 public struct AutoSyncRemover: Sendable {
     let database: Database
     let actions: PersonActions
-    let runs = AutoSyncRunRepository()
     let syncs = SyncRepository()
     let audit = AuditLogRepository()
 
@@ -76,13 +75,13 @@ public struct AutoSyncRemover: Sendable {
     func run(_ payload: AutoSyncRemovePayload, context: JobContext) async throws -> JobOutcome {
         let organization = context.organizationID, logger = context.logger
         let kept = try await database.withTenant(organization, logger: logger) { db in
-            try await runs.keptSyncs(organization, payload.syncIDs, by: payload.policyID, on: db, logger: logger)
+            try await syncs.get(organization, payload.syncIDs, keptBy: payload.policyID, on: db, logger: logger)
         }
         for sync in kept {
             let upstream = try await actions.undo(sync, logger: logger)
             try await database.withTenant(organization, logger: logger) { db in
                 // Still the policy's: an admin may have taken it over while the platform answered.
-                guard try await !runs.keptSyncs(organization, [sync.id], by: payload.policyID, on: db, logger: logger).isEmpty else { return }
+                guard try await !syncs.get(organization, [sync.id], keptBy: payload.policyID, on: db, logger: logger).isEmpty else { return }
                 try await syncs.delete(organization, sync.id, on: db, logger: logger)
                 try await audit.append(
                     .init(action: "sync.removed", targetType: "sync", targetID: sync.id.description, details: [

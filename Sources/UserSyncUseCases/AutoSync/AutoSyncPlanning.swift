@@ -29,10 +29,18 @@ public struct AutoSyncPlanning: Sendable {
 
     public func preview(_ id: AutoSyncPolicyID, organization: OrganizationID, logger: Logger) async throws -> Preview {
         try await database.withTenant(organization, logger: logger) { db in
-            let all = try await policies.list(organization, on: db, logger: logger)
-            guard let policy = all.first(where: { $0.id == id }) else { throw DomainError.notFound(resource: "auto_sync_policy") }
-            return try await preview(policy, among: all, organization: organization, on: db, logger: logger)
+            guard let preview = try await preview(id, organization: organization, on: db, logger: logger) else {
+                throw DomainError.notFound(resource: "auto_sync_policy")
+            }
+            return preview
         }
+    }
+
+    /// The plan of the policy `id` on `db`; nil when there is no such policy.
+    func preview(_ id: AutoSyncPolicyID, organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> Preview? {
+        let all = try await policies.list(organization, on: db, logger: logger)
+        guard let policy = all.first(where: { $0.id == id }) else { return nil }
+        return try await preview(policy, among: all, organization: organization, on: db, logger: logger)
     }
 
     /// The plan of `policy`, one of the organization's policies `all`.

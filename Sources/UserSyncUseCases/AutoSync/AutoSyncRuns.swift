@@ -85,9 +85,7 @@ public struct AutoSyncRuns: Sendable {
         let (run, seen) = try await database.withTenant(organization, logger: logger) { db -> (AutoSyncRun?, Date?) in
             try await lock(organization, on: db, logger: logger)
             let seen = try await runs.runRequest(organization, id, on: db, logger: logger)
-            let all = try await policies.list(organization, on: db, logger: logger)
-            guard let policy = all.first(where: { $0.id == id }) else { return (nil, seen) }
-            let preview = try await planning.preview(policy, among: all, organization: organization, on: db, logger: logger)
+            guard let preview = try await planning.preview(id, organization: organization, on: db, logger: logger) else { return (nil, seen) }
             try await runs.markRun(organization, id, through: seen, on: db, logger: logger)
             return (try await apply(preview, trigger: trigger, organization: organization, on: db, logger: logger), seen)
         }
@@ -176,12 +174,8 @@ public struct AutoSyncRuns: Sendable {
             var details = ["policy_id": run.policyID.description, "held_removals": "\(held.count)"]
             switch decision {
             case .approve:
-                let all = try await policies.list(organization, on: db, logger: logger)
-                var removals: [SyncID] = []
-                if let policy = all.first(where: { $0.id == run.policyID }) {
-                    let preview = try await planning.preview(policy, among: all, organization: organization, on: db, logger: logger)
-                    removals = AutoSyncRun.approvedRemovals(held: held, now: preview.plan).map(\.sync)
-                }
+                let plan = try await planning.preview(run.policyID, organization: organization, on: db, logger: logger)?.plan
+                let removals = plan.map { AutoSyncRun.approvedRemovals(held: held, now: $0).map(\.sync) } ?? []
                 try await queueRemovals(removals, run: run, organization: organization, on: db, logger: logger)
                 details["removals"] = "\(removals.count)"
             case .reject:
