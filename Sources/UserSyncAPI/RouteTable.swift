@@ -13,7 +13,7 @@ public struct RouteTable: Sendable {
 
     public let routes: [Route]
 
-    public init(_ descriptions: [Router<AppRequestContext>.RouteDescription]) {
+    public init<Context: RequestContext>(_ descriptions: [Router<Context>.RouteDescription]) {
         self.routes = descriptions.map { Route(method: $0.method, path: Self.openAPIPath("\($0.path)")) }
     }
 
@@ -38,7 +38,7 @@ public struct RouteTable: Sendable {
 
 /// Holds the route table for middleware built before the routes it describes were added.
 final class RouteTableBox: Sendable {
-    private let table = Mutex(RouteTable([]))
+    private let table = Mutex(RouteTable([Router<AppRequestContext>.RouteDescription]()))
 
     func set(_ routes: RouteTable) { table.withLock { $0 = routes } }
 

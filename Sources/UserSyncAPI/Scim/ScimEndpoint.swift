@@ -22,14 +22,14 @@ struct ScimEndpoint: RouterMiddleware {
         let locations = ScimLocations(publicURL: publicURL)
         let access = ScimAccess(database: database)
         let router = Router(context: ScimRequestContext.self)
-        let table = ScimRouteTable()
+        let table = RouteTableBox()
         router.add(middleware: ScimErrorMiddleware(routes: table))
         router.add(middleware: ScimAuthenticationMiddleware(access: access))
         let scim = router.group("scim/v2/{org}").group(context: ScimTenantContext.self)
         ScimDiscoveryRoutes(access: access, locations: locations).addRoutes(to: scim)
         ScimUserRoutes(users: ScimUsers(database: database), locations: locations).addRoutes(to: scim)
         ScimGroupRoutes(groups: ScimGroups(database: database), locations: locations).addRoutes(to: scim)
-        table.set(router.routes)
+        table.set(RouteTable(router.routes))
         responder = router.buildResponder()
     }
 

@@ -10,7 +10,7 @@ import UserSyncUseCases
 struct ScimErrorMiddleware: RouterMiddleware {
     typealias Context = ScimRequestContext
 
-    let routes: ScimRouteTable
+    let routes: RouteTableBox
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {

@@ -30,17 +30,6 @@ extension ScimGroupRepository {
         try await Self.change(db.execute(RemoveMembersStatement(organization: organization.rawValue, group: group, users: users), logger: logger))
     }
 
-    /// Removes every member.
-    public func removeAllMembers(_ organization: OrganizationID, group: String, on db: PostgresConnection, logger: Logger) async throws -> MembershipChange {
-        try await Self.change(db.query(
-            """
-            WITH gone AS (
-                DELETE FROM directory_group_members WHERE org_id = \(organization.rawValue) AND source = 'scim' AND group_id = \(group) RETURNING 1
-            )
-            SELECT count(*), ARRAY[]::text[] FROM gone
-            """, logger: logger))
-    }
-
     /// Makes the membership exactly these users.
     public func replaceMembers(
         _ organization: OrganizationID, group: String, users: [String], on db: PostgresConnection, logger: Logger

@@ -45,7 +45,7 @@ public struct ScimTokenRepository: Sendable {
             WHERE org_id = \(organization.rawValue) AND token_hash = \(hash) AND revoked_at IS NULL
             """, logger: logger)
         guard var token = try await Self.decode(rows).first else { return nil }
-        if token.lastUsedAt.map({ now.timeIntervalSince($0) >= 60 }) ?? true {
+        if token.lastUsedAt.map({ now.timeIntervalSince($0) >= APIKey.lastUseResolution }) ?? true {
             try await db.query(
                 "UPDATE scim_tokens SET last_used_at = \(now) WHERE org_id = \(organization.rawValue) AND id = \(token.id.rawValue)",
                 logger: logger)

@@ -24,7 +24,7 @@ extension ScimGroups {
                 case .displayName, .externalId: continue
                 case .addMembers(let users): result = try await groups.addMembers(organization, group: id, users: users, on: db, logger: logger)
                 case .removeMembers(let users): result = try await groups.removeMembers(organization, group: id, users: users, on: db, logger: logger)
-                case .removeAllMembers: result = try await groups.removeAllMembers(organization, group: id, on: db, logger: logger)
+                case .removeAllMembers: result = try await groups.replaceMembers(organization, group: id, users: [], on: db, logger: logger)
                 case .replaceMembers(let users): result = try await groups.replaceMembers(organization, group: id, users: users, on: db, logger: logger)
                 }
                 try Self.refuseUnknown(result)
