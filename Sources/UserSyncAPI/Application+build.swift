@@ -92,6 +92,8 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
     ScimTokenRoutes(tokens: ScimTokens(database: dependencies.database)).addRoutes(to: tenant)
     ConsentRoutes(flow: ConsentFlow(database: dependencies.database, access: dependencies.connectors, settings: dependencies.sync))
         .addRoutes(to: router)
+    GraphNotificationRoutes(notifications: AutoSyncNotifications(database: dependencies.database), bodyLimit: dependencies.maxBodyBytes)
+        .addRoutes(to: router)
 
     // The console: HTML pages over the same use cases.
     let renderer = try ConsoleRenderer()

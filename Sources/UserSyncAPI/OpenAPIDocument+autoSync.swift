@@ -3,6 +3,23 @@ extension OpenAPIDocument {
     static let autoSync = #"""
     {
       "paths": {
+        "/events/graph/{org}": {
+          "parameters": [{ "name": "org", "in": "path", "required": true, "schema": { "type": "string", "format": "uuid" }, "description": "The organization's id (not its slug)" }],
+          "post": {
+            "summary": "Microsoft Graph change and lifecycle notifications for followed Entra groups (no API key: each notification's clientState is checked). With ?validationToken=, the subscription handshake: the token is echoed as text/plain",
+            "security": [],
+            "parameters": [{ "name": "validationToken", "in": "query", "schema": { "type": "string" }, "description": "Sent by Graph when a subscription is made; echoed back" }],
+            "requestBody": { "content": { "application/json": { "schema": { "type": "object", "required": ["value"], "properties": {
+              "value": { "type": "array", "items": { "type": "object", "required": ["subscriptionId"], "properties": {
+                "subscriptionId": { "type": "string" }, "clientState": { "type": ["string", "null"] }, "lifecycleEvent": { "type": "string" } } } } } } } } },
+            "responses": {
+              "200": { "description": "The validation token, echoed", "content": { "text/plain": { "schema": { "type": "string" } } } },
+              "202": { "description": "Taken: notifications whose clientState matches queue a poll of their connection; others are counted and dropped" },
+              "400": { "$ref": "#/components/responses/Problem" }, "404": { "$ref": "#/components/responses/Problem" },
+              "413": { "$ref": "#/components/responses/Problem" }
+            }
+          }
+        },
         "/v1/orgs/{org}/auto-sync/groups": {
           "parameters": [{ "$ref": "#/components/parameters/Org" }],
           "get": {

@@ -33,10 +33,12 @@ extension PlatformSimulator {
     /// members are skipped. Returns how many joined, or nil for an unknown organization or group.
     @discardableResult
     public func addGroupMembers(organization: String, groupID: String, userIDs: [String]) -> Int? {
-        state.withOrganization(organization) { organization -> Int? in
+        let added = state.withOrganization(organization) { organization -> Int? in
             guard let (team, accounts) = Self.locate(groupID, userIDs, in: organization) else { return nil }
             return organization.addGroupMembers(team: team, accounts: accounts.compactMap { $0 })
         } ?? nil
+        if let added, added > 0 { GraphSimulator.notifyMembershipChanged(state: state, organization: organization, groupID: groupID) }
+        return added
     }
 
     /// A new, empty group (also listed as a team); returns its id, or nil for an unknown
@@ -63,12 +65,57 @@ extension PlatformSimulator {
 
     /// Whether the membership changed; nil when the organization, group or user is unknown.
     func changeGroupMembership(organization: String, groupID: String, userID: String, member: Bool) -> Bool? {
-        state.withOrganization(organization) { organization -> Bool? in
+        let changed = state.withOrganization(organization) { organization -> Bool? in
             guard let (team, accounts) = Self.locate(groupID, [userID], in: organization), let account = accounts[0] else { return nil }
             return member
                 ? organization.addGroupMembers(team: team, accounts: [account]) == 1
                 : organization.removeGroupMember(team: team, account: account)
         } ?? nil
+        if changed == true { GraphSimulator.notifyMembershipChanged(state: state, organization: organization, groupID: groupID) }
+        return changed
+    }
+
+    // MARK: Change notifications
+
+    /// The organization's Graph subscriptions, by id.
+    public func graphSubscriptions(organization: String) -> [SimGraphSubscription] {
+        state.store.withLock { $0.graphSubscriptions.values.filter { $0.organization == organization }.sorted { $0.id < $1.id } }
+    }
+
+    /// The notifications sent (or tried) for the organization, oldest first, validations included.
+    public func graphNotifications(organization: String) -> [SimGraphNotification] {
+        state.store.withLock { $0.graphNotifications.filter { $0.organization == organization } }
+    }
+
+    /// Graph asks the subscriber to reauthorize: a `reauthorizationRequired` lifecycle
+    /// notification goes to the subscription's lifecycle URL (else its notification URL), and no
+    /// change notifications are sent until it is renewed or reauthorized. False for an unknown one.
+    @discardableResult
+    public func requireReauthorization(organization: String, subscriptionID: String) -> Bool {
+        let found = state.store.withLock { store -> (SimGraphSubscription, String)? in
+            guard let subscription = store.graphSubscriptions[subscriptionID], subscription.organization == organization else { return nil }
+            store.graphSubscriptions[subscriptionID]?.needsReauthorization = true
+            return (subscription, store.organizations[organization]?.credentials.teams.tenantID ?? "")
+        }
+        guard let (subscription, tenant) = found else { return false }
+        GraphNotifier(state: state).deliver(
+            GraphNotifier.lifecycle("reauthorizationRequired", subscription, tenantID: tenant), kind: .lifecycle,
+            to: subscription.lifecycleNotificationURL ?? subscription.notificationURL, subscription: subscription)
+        return true
+    }
+
+    /// Sends a change notification for the group as if it changed, to every live subscription,
+    /// with this client state instead of the subscription's (a forged or stale notification).
+    public func sendForgedNotification(organization: String, groupID: String, clientState: String) {
+        let (subscriptions, tenant) = state.store.withLock { store in
+            (store.graphSubscriptions.values.filter { $0.organization == organization && $0.groupID == groupID },
+             store.organizations[organization]?.credentials.teams.tenantID ?? "")
+        }
+        for var subscription in subscriptions {
+            subscription.clientState = clientState
+            GraphNotifier(state: state).deliver(
+                GraphNotifier.change(subscription, tenantID: tenant), kind: .change, to: subscription.notificationURL, subscription: subscription)
+        }
     }
 
     /// The group's and the users' indices (nil for an unknown user); nil for an unknown group.

@@ -106,6 +106,11 @@ extension TestDatabase {
                 "INSERT INTO auto_sync_polls (org_id, connection_id, next_poll_at) VALUES (\(org), \(connection), now())", logger: l)
             try await c.query(
                 """
+                INSERT INTO auto_sync_subscriptions (org_id, connection_id, group_id, subscription_id, client_state_hash, expires_at)
+                VALUES (\(org), \(connection), 'seed', \("seed-\(slug)"), \(Data(repeating: 1, count: 32)), now() + interval '1 day')
+                """, logger: l)
+            try await c.query(
+                """
                 INSERT INTO scim_tokens (org_id, id, name, token_hash, hint, created_by)
                 VALUES (\(org), \(UUID()), 'seed', \(Data(repeating: UInt8(slug.count), count: 32)), 'hint', 'test')
                 """, logger: l)

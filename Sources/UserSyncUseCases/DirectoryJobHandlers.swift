@@ -31,7 +31,8 @@ extension JobHandlers {
             actions: actions, logger: logger)
         handlers.registerAutoSync(
             runs: AutoSyncRuns(database: database), remover: AutoSyncRemover(database: database, actions: actions),
-            poller: AutoSyncPoller(database: database, access: access, health: health))
+            poller: AutoSyncPoller(
+                database: database, access: access, health: health, notificationsPublicURL: sync.graphNotifications ? sync.publicURL : nil))
         return handlers
     }
 }

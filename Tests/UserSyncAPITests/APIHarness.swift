@@ -103,7 +103,8 @@ func withAPI(
 func withSimulatedAPI(
     organizations: [(name: String, size: Int)] = [("acme", 60)], simulator configuration: SimulatorConfiguration = SimulatorConfiguration(),
     connectors settings: ConnectorSettings = SimulatedPlatforms.testSettings, sync: SyncSettings = testSyncSettings(),
-    console: ConsoleSettings? = nil, worker: Bool = true, logger: Logger? = nil, _ body: @Sendable @escaping (API) async throws -> Void
+    console: ConsoleSettings? = nil, worker: Bool = true, logger: Logger? = nil, live: Bool = false,
+    autoSync: AutoSyncSettings = quickAutoSyncSettings(), _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     try await withTestDatabase { db in
         try await SimulatedPlatforms.run(configuration, settings: settings) { platforms in
@@ -111,8 +112,19 @@ func withSimulatedAPI(
                 _ = platforms.simulator.createOrganization(name: organization.name, seed: 7, size: organization.size)
             }
             guard worker else { return try await serve(db, platforms: platforms, sync: sync, console: console, logger: logger, body) }
+            if live {
+                // A server on a loopback port that the simulator can call (Graph notifications);
+                // the worker learns its URL once it listens.
+                return try await serve(db, platforms: platforms, sync: sync, console: console, logger: logger, live: true) { api in
+                    var sync = sync
+                    sync.publicURL = "http://localhost:\(api.client.port ?? 0)"
+                    sync.graphNotifications = true
+                    let handlers = workerHandlers(database: db.service, access: platforms.access, recheck: .seconds(1), sync: sync, logger: db.logger)
+                    try await withWorker(db.service, handlers: handlers, autoSync: autoSync, logger: db.logger) { try await body(api) }
+                }
+            }
             let handlers = workerHandlers(database: db.service, access: platforms.access, recheck: .seconds(1), sync: sync, logger: db.logger)
-            try await withWorker(db.service, handlers: handlers, logger: db.logger) {
+            try await withWorker(db.service, handlers: handlers, autoSync: autoSync, logger: db.logger) {
                 try await serve(db, platforms: platforms, sync: sync, console: console, logger: logger, body)
             }
         }
@@ -122,7 +134,7 @@ func withSimulatedAPI(
 private func serve(
     _ db: TestDatabase, platforms: SimulatedPlatforms?, migrator: Migrator? = nil, maxBodyBytes: Int = 64 * 1024,
     sync: SyncSettings = testSyncSettings(), console: ConsoleSettings? = nil, logger: Logger? = nil, database: Database? = nil,
-    _ body: @Sendable @escaping (API) async throws -> Void
+    live: Bool = false, _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     let access = platforms?.access
         ?? ConnectorAccess(
@@ -134,7 +146,7 @@ private func serve(
         console: console, signInProviders: platforms.map(signInProviders) ?? [], credentials: CredentialCache(lifetime: 600))
     let app = Application(router: try buildRouter(dependencies), logger: logger ?? Logger(label: "Hummingbird"))
     try await withAccessListener(dependencies.credentials!, db) {
-        try await app.test(.router) { client in
+        try await app.test(live ? .live : .router) { client in
             try await body(API(client: client, db: db, platforms: platforms, credentials: dependencies.credentials!))
         }
     }

@@ -20,6 +20,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case workerMetricsPort = "USERSYNC_WORKER_METRICS_PORT"
     case autoSyncPollSeconds = "USERSYNC_AUTO_SYNC_POLL_SECONDS"
     case autoSyncSweepSeconds = "USERSYNC_AUTO_SYNC_SWEEP_SECONDS"
+    case autoSyncNotifications = "USERSYNC_AUTO_SYNC_NOTIFICATIONS"
     case platformTimeoutSeconds = "USERSYNC_PLATFORM_TIMEOUT_SECONDS"
     case platformPacing = "USERSYNC_PLATFORM_PACING"
     case allowInsecurePlatformURLs = "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS"

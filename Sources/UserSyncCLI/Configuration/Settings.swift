@@ -75,6 +75,8 @@ extension SyncSettings {
         settings.consentLinkLifetime = .seconds(3_600 * reader.integer(.consentLinkHours, default: 72, range: 1...720))
         settings.repromptInterval = .seconds(60 * reader.integer(.repromptIntervalMinutes, default: 60, range: 0...10_080))
         settings.tokenCheckInterval = .seconds(3_600 * reader.integer(.userTokenCheckHours, default: 24, range: 1...720))
+        // Graph only delivers to https: on by default when the public URL is https.
+        settings.graphNotifications = reader.boolean(.autoSyncNotifications, default: url.hasPrefix("https://"))
         return settings
     }
 }

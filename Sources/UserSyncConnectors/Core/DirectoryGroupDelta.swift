@@ -1,3 +1,4 @@
+import Foundation
 import UserSyncDomain
 
 /// One round of changes to a directory group's membership (Graph delta query).
@@ -33,4 +34,29 @@ public protocol DirectoryGroupFollowing: PlatformConnector {
     /// The changes to `groupID`'s user members since the round that returned `link`, or the
     /// whole membership when `link` is nil (or no longer honoured).
     func groupDelta(groupID: String, from link: String?) async throws(PlatformFailure) -> DirectoryGroupDelta
+}
+
+/// A platform's subscription to changes of one group's members (a Graph change-notification
+/// subscription), which lives until `expiresAt` unless renewed.
+public struct GroupSubscription: Sendable, Equatable {
+    public var id: String
+    public var expiresAt: Date
+
+    public init(id: String, expiresAt: Date) {
+        self.id = id
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A connector that can also push word of membership changes (Graph change notifications,
+/// platform-apis.md §2.7): a notification only says "this group changed", and the receiver runs
+/// the group's delta round. Asking for a subscription makes the platform check `notificationURL`
+/// first (the validation handshake), so the URL must already answer.
+public protocol DirectoryGroupSubscribing: DirectoryGroupFollowing {
+    func subscribe(groupID: String, notificationURL: String, clientState: String, expiresAt: Date) async throws(PlatformFailure) -> GroupSubscription
+    /// Moves the expiry on (which also answers a `reauthorizationRequired` lifecycle
+    /// notification); `targetNotFound` when the platform no longer has the subscription.
+    func renewSubscription(_ id: String, expiresAt: Date) async throws(PlatformFailure) -> GroupSubscription
+    /// Ends the subscription; one already gone is not an error.
+    func deleteSubscription(_ id: String) async throws(PlatformFailure)
 }

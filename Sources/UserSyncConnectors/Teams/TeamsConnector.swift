@@ -23,7 +23,7 @@ public struct TeamsConnector: DirectoryGroupListing {
         "\(endpoints.auth)/\(FormEncoding.escape(tenant))/oauth2/v2.0/token"
     }
 
-    private var fetchGraphToken: AppTokenCache.Fetch {
+    var fetchGraphToken: AppTokenCache.Fetch {
         { [self] () async throws(PlatformFailure) in
             let request = PlatformRequest.form(
                 tokenURL(credentials.tenantID), endpoint: "token",

@@ -48,6 +48,14 @@ extension ControlRoutes {
         control.post("orgs/:org/graph/delta-tokens/expire") { _, context in
             simulator.expireDeltaTokens(organization: SimHTTP.param(context, "org") ?? "") ? Response(status: .noContent) : notFound()
         }
+        control.get("orgs/:org/graph/subscriptions") { _, context in
+            let subscriptions = simulator.graphSubscriptions(organization: SimHTTP.param(context, "org") ?? "")
+            return SimHTTP.json(["value": .array(subscriptions.map(GraphSimulator.wire))] as [String: AnyCodable]).response
+        }
+        control.post("orgs/:org/graph/subscriptions/:id/reauthorization-required") { _, context in
+            simulator.requireReauthorization(organization: SimHTTP.param(context, "org") ?? "", subscriptionID: SimHTTP.param(context, "id") ?? "")
+                ? Response(status: .accepted) : notFound()
+        }
         control.put("graph/delta-page-size") { request, _ in
             struct Body: Decodable { var size: Int }
             guard let body = await decode(Body.self, request), body.size >= 1 else { return problem("send {\"size\": 1 or more}") }

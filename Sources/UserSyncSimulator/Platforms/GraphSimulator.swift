@@ -45,6 +45,7 @@ struct GraphSimulator: Sendable {
         route(router, .get, "/graph/v1.0/groups/:id/members/microsoft.graph.user", "groups.members") { request, context, token in
             try groupMembers(request, context, token)
         }
+        registerSubscriptions(router)
         route(router, .get, "/graph/v1.0/teams/:id/members", "team.members") { request, context, token in
             try members(request, context, token)
         }

@@ -29,6 +29,10 @@ public struct SimulatorConfiguration: Sendable {
     public var openIDClientID = "usersync-sign-in"
     public var openIDClientSecret = "usersync-sign-in-secret"
 
+    /// Graph requires https notification URLs; the simulator takes http ones too (tests and the
+    /// demo run UserSync on plain http) unless this is false.
+    public var allowHTTPNotificationURLs = true
+
     /// The clock expiry is judged by (tokens, codes, cursors); tests move it.
     public var now: @Sendable () -> Date = { Date() }
 

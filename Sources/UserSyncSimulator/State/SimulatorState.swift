@@ -21,6 +21,8 @@ final class SimulatorState: Sendable {
         var random = SystemRandomNumberGenerator()
         var nextFaultID = 1
         var graphDeltaPageSize = 100
+        var graphSubscriptions: [String: SimGraphSubscription] = [:]
+        var graphNotifications: [SimGraphNotification] = []
     }
 
     let configuration: SimulatorConfiguration

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import UserSyncDomain
+import UserSyncJobs
 import UserSyncPersistence
 
 /// An organization's Auto Sync policies: created, edited, switched on and off, deleted. Every
@@ -90,13 +91,14 @@ public struct AutoSyncPolicies: Sendable {
         }
     }
 
-    /// After a policy is stored: an Entra group's connection is polled (at once when it was not
-    /// yet), and an enabled policy runs (its plan is applied in the worker).
+    /// After a policy is stored: an Entra group's connection is followed and polled at once (its
+    /// group read, and subscribed to), and an enabled policy runs (its plan is applied in the worker).
     private func followed(
         _ policy: AutoSyncPolicy, trigger: AutoSyncRun.Trigger, organization: OrganizationID, on db: PostgresConnection, logger: Logger
     ) async throws {
         if let connection = policy.settings.group.connectionID, policy.settings.group.source == .entra {
             try await AutoSyncScheduleRepository().follow(organization, connection: connection, on: db, logger: logger)
+            try await JobQueue.enqueue(AutoSyncJobs.pollJob(connection), organization: organization, on: db, logger: logger)
         }
         if policy.settings.enabled {
             try await AutoSyncRuns.request([policy.id], trigger: trigger, organization: organization, on: db, logger: logger)
@@ -111,6 +113,10 @@ public struct AutoSyncPolicies: Sendable {
         try await database.withTenant(organization, logger: logger) { db in
             let before = try await overview(id, organization: organization, forUpdate: true, on: db, logger: logger)
             try await policies.delete(organization, id, on: db, logger: logger)
+            if let connection = before.policy.settings.group.connectionID, before.policy.settings.group.source == .entra {
+                // The poll stops following a group no policy names any more, and ends its subscription.
+                try await JobQueue.enqueue(AutoSyncJobs.pollJob(connection), organization: organization, on: db, logger: logger)
+            }
             try await record("auto_sync.policy_deleted", before.policy, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return before
         }

@@ -11,21 +11,28 @@ import UserSyncWorker
 /// runs a Graph delta round for each group its policies name, stores the membership changes and
 /// the next delta link, and asks for runs of the policies whose group changed. A link Graph no
 /// longer honours (410 Gone, expired) restarts that group from its whole membership, which the
-/// audit log reports. Replayed rounds change nothing.
+/// audit log reports. Replayed rounds change nothing. With Graph change notifications on, each
+/// poll then keeps the connection's subscriptions (``AutoSyncNotifications``), whose
+/// notifications queue polls between the scheduled ones.
 public struct AutoSyncPoller: Sendable {
     let database: Database
     let access: ConnectorAccess
     let health: ConnectionHealthRecorder
+    /// The deployment's public URL when Graph change notifications are on.
+    let notificationsPublicURL: String?
+    let notifications: AutoSyncNotifications
     let policies = AutoSyncPolicyRepository()
     let membership = DirectoryMembershipRepository()
     let schedule = AutoSyncScheduleRepository()
     let connections = ConnectionRepository()
     let audit = AuditLogRepository()
 
-    public init(database: Database, access: ConnectorAccess, health: ConnectionHealthRecorder) {
+    public init(database: Database, access: ConnectorAccess, health: ConnectionHealthRecorder, notificationsPublicURL: String? = nil) {
         self.database = database
         self.access = access
         self.health = health
+        self.notificationsPublicURL = notificationsPublicURL
+        notifications = AutoSyncNotifications(database: database)
     }
 
     /// What one poll did.
@@ -52,11 +59,14 @@ public struct AutoSyncPoller: Sendable {
             return (connection, followed)
         }
         var outcome = Outcome()
-        guard !followed.isEmpty, !connection.isDisconnected else { return outcome }
-        guard let connector = try await access.connector(for: connection, database: database, logger: logger) as? any DirectoryGroupFollowing else {
+        guard !connection.isDisconnected,
+            let connector = try await access.connector(for: connection, database: database, logger: logger) as? any DirectoryGroupFollowing
+        else { return outcome }
+        let groups = Dictionary(grouping: followed, by: \.settings.group.id)
+        guard !followed.isEmpty else {
+            try await keepSubscriptions(of: [], through: connector, connection: id, organization: organization, logger: logger)
             return outcome
         }
-        let groups = Dictionary(grouping: followed, by: \.settings.group.id)
         do {
             for (groupID, policies) in groups.sorted(by: { $0.key < $1.key }) {
                 let group = policies[0].settings.group
@@ -102,9 +112,22 @@ public struct AutoSyncPoller: Sendable {
             _ = try await JobQueue.enqueue(
                 waiting.map { AutoSyncJobs.runJob($0, trigger: .manual) }, organization: organization, on: db, logger: logger)
         }
+        try await keepSubscriptions(of: Set(groups.keys), through: connector, connection: id, organization: organization, logger: logger)
         logger.info("polled directory groups", metadata: [
             "connection": "\(id)", "groups": "\(outcome.groups)", "changes": "\(outcome.changes)", "resynced": "\(outcome.resynced.count)",
         ])
         return outcome
+    }
+
+    /// With notifications on, leaves exactly `groups` subscribed to (after their delta rounds, so
+    /// that nothing between the round and the subscription is missed).
+    private func keepSubscriptions(
+        of groups: Set<String>, through connector: any DirectoryGroupFollowing, connection: ConnectionID, organization: OrganizationID,
+        logger: Logger
+    ) async throws {
+        guard let publicURL = notificationsPublicURL, let subscribing = connector as? any DirectoryGroupSubscribing else { return }
+        try await notifications.keep(
+            groups, through: subscribing, connection: connection, organization: organization,
+            notificationURL: AutoSyncNotifications.url(publicURL: publicURL, organization: organization), logger: logger)
     }
 }

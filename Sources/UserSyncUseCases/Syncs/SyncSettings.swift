@@ -26,6 +26,9 @@ public struct SyncSettings: Sendable {
     /// How long a batch's claim on its syncs holds if its worker dies without letting go (the
     /// same job, run again, takes them back at once).
     public var claimLease: Duration = .seconds(15 * 60)
+    /// Whether Entra groups followed by Auto Sync also get Graph change notifications, at
+    /// `<publicURL>/events/graph/<organization id>` (which Graph must reach, over https).
+    public var graphNotifications = false
 
     public init(publicURL: String) {
         var url = publicURL

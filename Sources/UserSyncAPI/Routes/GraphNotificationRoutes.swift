@@ -1,0 +1,48 @@
+import Foundation
+import Hummingbird
+import Metrics
+import UserSyncDomain
+import UserSyncUseCases
+
+/// Where Microsoft Graph delivers an organization's change and lifecycle notifications for the
+/// Entra groups Auto Sync follows (platform-apis.md §2.7). No API key: each notification carries
+/// its subscription's client state, a secret only Graph and UserSync know, which the use case
+/// checks. The validation handshake (`?validationToken=`) is echoed as `text/plain` at once.
+struct GraphNotificationRoutes {
+    let notifications: AutoSyncNotifications
+    let bodyLimit: Int
+
+    static let accepted = Counter(label: "usersync_graph_notifications_total", dimensions: [("outcome", "accepted")])
+    static let refused = Counter(label: "usersync_graph_notifications_total", dimensions: [("outcome", "refused")])
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.post("events/graph/{org}", use: receive)
+    }
+
+    @Sendable func receive(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let organization = context.parameters.get("org").flatMap(UUID.init(uuidString:)).map(OrganizationID.init) else {
+            throw DomainError.notFound(resource: "organization")
+        }
+        if let token = request.uri.queryParameters.get("validationToken") {
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(string: token)))
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: bodyLimit)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError.bodyTooLarge(limit: bodyLimit)
+        }
+        let batch: AutoSyncNotifications.Batch
+        do {
+            batch = try JSONDecoder().decode(AutoSyncNotifications.Batch.self, from: Data(buffer: buffer))
+        } catch {
+            throw APIError.badRequest("malformed_notification", "The body is not a batch of Graph notifications ({\"value\": [...]}).")
+        }
+        let receipt = try await notifications.receive(batch, organization: organization, logger: context.logger)
+        Self.accepted.increment(by: receipt.accepted)
+        Self.refused.increment(by: receipt.refused)
+        return Response(status: .accepted)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import HTTPTypes
+import Testing
+import UserSyncAPI
+import UserSyncSimulator
+import UserSyncTestSupport
+
+/// Graph change notifications for Entra groups, end to end against the simulator: the worker
+/// subscribes to each followed group (the simulator's validation handshake reaches the live
+/// server), a membership change upstream is delivered and polled at once, forged notifications
+/// change nothing, and subscriptions are renewed, reauthorized and ended with their policies.
+@Suite struct AutoSyncNotificationTests {
+    struct Person: Decodable {
+        struct Account: Decodable { let platform: String, platformUserId: String }
+        let id: String
+        let accounts: [Account]
+        let platforms: [String]
+    }
+
+    struct Page: Decodable { let items: [Person] }
+
+    @Test func notificationsBringChangesBetweenPollsAndSubscriptionsFollowThePolicies() async throws {
+        var autoSync = quickAutoSyncSettings()
+        autoSync.pollInterval = .seconds(3_600)  // only a notification can explain a prompt poll
+        try await withSimulatedAPI(live: true, autoSync: autoSync) { api in
+            let org = try await api.createOrganization("acme").id
+            let slack = try await api.connect(.slack), teams = try await api.connect(.teams)
+            _ = try await api.importAndWait(slack)
+            _ = try await api.selectAllTeams(teams)
+            _ = try await api.importAndWait(teams)
+            let onTeams = try await api.call(.get, "/v1/orgs/acme/people?limit=200").decode(Page.self).items.filter { $0.platforms.contains("teams") }
+            try #require(onTeams.count >= 3)
+            let userID = { (person: Person) in person.accounts.first { $0.platform == "teams" }!.platformUserId }
+            let group = try #require(api.simulator.createGroup(organization: "acme", displayName: "Engineering"))
+            #expect(api.simulator.addGroupMembers(organization: "acme", groupID: group, userIDs: onTeams[0..<2].map(userID)) == 2)
+            let created = try await api.call(.post, "/v1/orgs/acme/auto-sync/policies", json: #"""
+                {"name":"Engineering","group":{"source":"entra","connection_id":"\#(teams)","id":"\#(group)"},
+                 "primary_connection_id":"\#(teams)","secondary_connection_ids":["\#(slack)"],"removal_hold":{}}
+                """#)
+            #expect(created.status == .created, "\(created.text)")
+            let policy = try #require(created["id"] as? String)
+            let kept = { try await api.db.scalar("SELECT count(*) FROM syncs WHERE auto_sync_policy_id = '\(policy)'") }
+            let subscriptions = { api.simulator.graphSubscriptions(organization: "acme") }
+            let notifications = { api.simulator.graphNotifications(organization: "acme") }
+
+            // The first poll reads the group and subscribes to it; the handshake reached the server.
+            try await eventually(.seconds(90)) { try await kept() == 2 && subscriptions().count == 1 }
+            let subscription = try #require(subscriptions().first)
+            #expect(subscription.resource == "/groups/\(group)/members" && subscription.changeType == "updated")
+            #expect(subscription.notificationURL.hasSuffix("/events/graph/\(org)"))
+            #expect(subscription.lifecycleNotificationURL == subscription.notificationURL)
+            #expect(notifications().contains { $0.kind == .validation && $0.status == 200 })
+            #expect(try await api.db.scalar("SELECT count(*) FROM auto_sync_subscriptions WHERE subscription_id = '\(subscription.id)'") == 1)
+            try await api.waitForAutoSync()
+
+            // A member added upstream is synced long before the next scheduled poll (an hour away).
+            #expect(api.simulator.addGroupMember(organization: "acme", groupID: group, userID: userID(onTeams[2])))
+            try await eventually(.seconds(60)) { try await kept() == 3 }
+            #expect(notifications().contains { $0.kind == .change && $0.status == 202 })
+            try await api.waitForAutoSync()
+
+            // A notification with another client state is answered but refused: no poll is queued.
+            let polls = { try await api.db.scalar("SELECT count(*) FROM jobs WHERE kind = 'auto_sync.poll'") }
+            let pollsBefore = try await polls()
+            let changesBefore = notifications().filter { $0.kind == .change }.count
+            api.simulator.sendForgedNotification(organization: "acme", groupID: group, clientState: "guessed")
+            try await eventually(.seconds(30)) { notifications().filter { $0.kind == .change }.count == changesBefore + 1 }
+            #expect(notifications().last?.status == 202)
+            #expect(try await polls() == pollsBefore, "a forged notification queues nothing")
+
+            // Graph asks for reauthorization: the lifecycle notification queues a poll that renews it.
+            #expect(api.simulator.requireReauthorization(organization: "acme", subscriptionID: subscription.id))
+            try await eventually(.seconds(60)) {
+                notifications().contains { $0.kind == .lifecycle && $0.status == 202 } && subscriptions().first?.needsReauthorization == false
+            }
+            #expect(subscriptions().map(\.id) == [subscription.id], "renewed, not replaced")
+
+            // A subscription close to its expiry is renewed by the next poll.
+            try await api.db.adminQuery("UPDATE auto_sync_subscriptions SET expires_at = now() + interval '1 hour'")
+            #expect(try await api.call(.post, "/v1/orgs/acme/auto-sync/policies/\(policy)/runs").status == .accepted)
+            try await eventually(.seconds(60)) {
+                try await api.db.scalar("SELECT count(*) FROM auto_sync_subscriptions WHERE expires_at > now() + interval '2 days'") == 1
+            }
+            #expect(try #require(subscriptions().first).expiresAt > Date().addingTimeInterval(2 * 86_400))
+
+            // Deleting the group's last policy ends its subscription upstream and here.
+            #expect(try await api.call(.delete, "/v1/orgs/acme/auto-sync/policies/\(policy)").status == .ok)
+            try await eventually(.seconds(60)) { subscriptions().isEmpty }
+            try await eventually(.seconds(30)) { try await api.db.scalar("SELECT count(*) FROM auto_sync_subscriptions") == 0 }
+        }
+    }
+
+    @Test func theEndpointEchoesTheHandshakeAndRefusesWhatIsNotABatch() async throws {
+        try await withAPI { api in
+            let org = try await api.createOrganization("acme").id
+            let token = "Validation: Testing client application reachability for subscription Request-Id: 1234"
+            let escaped = token.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let echoed = try await api.call(
+                .post, "/events/graph/\(org)?validationToken=\(escaped)", token: nil, headers: [.contentType: "text/plain; charset=utf-8"])
+            #expect(echoed.status == .ok && echoed.text == token)
+            #expect(echoed.headers[.contentType]?.hasPrefix("text/plain") == true)
+
+            let unknown = try await api.call(
+                .post, "/events/graph/\(org)", token: nil, json: #"{"value":[{"subscriptionId":"nope","clientState":"x","changeType":"updated"}]}"#)
+            #expect(unknown.status == .accepted, "answered, counted as refused, nothing queued")
+            #expect(try await api.db.scalar("SELECT count(*) FROM jobs") == 0)
+
+            let malformed = try await api.call(.post, "/events/graph/\(org)", token: nil, json: #"{"value": 3}"#)
+            #expect(malformed.status == .badRequest && malformed.code == "malformed_notification", "\(malformed.text)")
+            let noOrganization = try await api.call(.post, "/events/graph/acme", token: nil, json: #"{"value":[]}"#)
+            #expect(noOrganization.status == .notFound)
+        }
+    }
+}
