@@ -42,6 +42,13 @@ public struct AutoSyncRuns: Sendable {
         guard !policies.isEmpty else { return }
         // A burst of changes (SCIM requests) costs one mark each and one job in all.
         let fresh = try await AutoSyncRunRepository().requestRuns(organization, policies, on: db, logger: logger)
+        try await queue(fresh, trigger: trigger, organization: organization, on: db, logger: logger)
+    }
+
+    /// Queues a run job for each of `fresh`: policies just marked that had no request waiting.
+    static func queue(
+        _ fresh: [AutoSyncPolicyID], trigger: AutoSyncRun.Trigger, organization: OrganizationID, on db: PostgresConnection, logger: Logger
+    ) async throws {
         _ = try await JobQueue.enqueue(fresh.map { AutoSyncJobs.runJob($0, trigger: trigger) }, organization: organization, on: db, logger: logger)
     }
 

@@ -41,7 +41,7 @@ public struct ScimGroups: Sendable {
         return try await database.withScimCaller(caller, now: now(), logger: logger) { db in
             let group = try await groups.insert(organization, id: id, displayName: input.displayName, externalId: input.externalId, on: db, logger: logger)
             guard !input.members.isEmpty else { return Resource(group: group, members: []) }
-            let change = try await groups.addMembers(organization, group: id, users: input.members.map(\.value), on: db, logger: logger)
+            let change = try await groups.addMembers(organization, group: id, users: input.members.map(\.value), requestingRunsOf: [], on: db, logger: logger)
             try Self.refuseUnknown(change)
             try await ScimMembershipEffects.groupsChanged([id], organization: organization, on: db, logger: logger)
             return Resource(group: group, members: try await groups.members(organization, of: [id], on: db, logger: logger)[id] ?? [])

@@ -19,6 +19,13 @@ enum ScimMembershipEffects {
         try await request(policies, organization: organization, on: db, logger: logger)
     }
 
+    /// Queues run jobs for policies a membership statement already asked runs of, and found
+    /// with no request waiting.
+    static func queue(_ fresh: [AutoSyncPolicyID], organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws {
+        guard !fresh.isEmpty else { return }
+        try await AutoSyncRuns.queue(fresh, trigger: .membershipChanged, organization: organization, on: db, logger: logger)
+    }
+
     /// Asks for runs of these policies (those ``ScimGroupRepository/lock(_:id:displayName:externalId:on:logger:)`` read).
     static func request(_ policies: [AutoSyncPolicyID], organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws {
         guard !policies.isEmpty else { return }
