@@ -50,7 +50,10 @@ import UserSyncTestSupport
             #expect(subscription.notificationURL.hasSuffix("/events/graph/\(org)"))
             #expect(subscription.lifecycleNotificationURL == subscription.notificationURL)
             #expect(notifications().contains { $0.kind == .validation && $0.status == 200 })
-            #expect(try await api.db.scalar("SELECT count(*) FROM auto_sync_subscriptions WHERE subscription_id = '\(subscription.id)'") == 1)
+            // Graph has it before the worker stores it, once the answer reaches the worker.
+            try await eventually(.seconds(30)) {
+                try await api.db.scalar("SELECT count(*) FROM auto_sync_subscriptions WHERE subscription_id = '\(subscription.id)'") == 1
+            }
             try await api.waitForAutoSync()
 
             // A member added upstream is synced long before the next scheduled poll (an hour away).
