@@ -12,11 +12,10 @@ extension HotStatement {
     func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
 
-/// The two values most hot statements bind (`$1`, `$2`).
-func bindings(_ first: some PostgresDynamicTypeEncodable, _ second: some PostgresDynamicTypeEncodable) -> PostgresBindings {
-    var bindings = PostgresBindings(capacity: 2)
-    bindings.append(first)
-    bindings.append(second)
+/// The values a hot statement binds, in order (`$1`, `$2`, …).
+func bindings(_ values: any PostgresDynamicTypeEncodable...) -> PostgresBindings {
+    var bindings = PostgresBindings(capacity: values.count)
+    for value in values { bindings.append(value) }
     return bindings
 }
 

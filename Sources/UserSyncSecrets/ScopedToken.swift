@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import UserSyncDomain
 
@@ -13,10 +12,8 @@ public struct ScopedToken: Sendable {
 
     /// Creates a new random token.
     public init(prefix: String, organizationID: OrganizationID) {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         self.organizationID = organizationID
-        self.value = "\(prefix)_\(Self.compactHex(organizationID))_\(Data(bytes).base64URL)"
+        self.value = "\(prefix)_\(Self.compactHex(organizationID))_\(randomSecret())"
     }
 
     /// Parses a presented token; nil when it does not have the shape of one. Byte by byte: every
@@ -38,7 +35,7 @@ public struct ScopedToken: Sendable {
     /// base64url of 32 bytes, unpadded.
     static let secretLength = 43
 
-    public var hash: Data { Data(SHA256.hash(data: Data(value.utf8))) }
+    public var hash: Data { sha256(value) }
 
     /// The first characters of the secret part, safe to show.
     public var hint: String {

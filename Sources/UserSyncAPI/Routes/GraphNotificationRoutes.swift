@@ -28,12 +28,8 @@ struct GraphNotificationRoutes {
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: token)))
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: bodyLimit)
-        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-            throw APIError.bodyTooLarge(limit: bodyLimit)
-        }
+        // A body over the limit is answered 413 by the request envelope.
+        let buffer = try await request.body.collect(upTo: bodyLimit)
         let batch: AutoSyncNotifications.Batch
         do {
             batch = try JSONDecoder().decode(AutoSyncNotifications.Batch.self, from: Data(buffer: buffer))

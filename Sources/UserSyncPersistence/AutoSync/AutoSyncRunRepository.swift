@@ -191,20 +191,41 @@ public struct AutoSyncRunRepository: Sendable {
     public func requestRuns(
         _ organization: OrganizationID, _ policies: [AutoSyncPolicyID], on db: PostgresConnection, logger: Logger
     ) async throws -> [AutoSyncPolicyID] {
-        let rows = try await db.query(
-            """
-            WITH before AS (
-                SELECT id, run_requested_at > coalesce(run_done_through, '-infinity') AS waiting FROM auto_sync_policies
-                WHERE org_id = \(organization.rawValue) AND id = ANY(\(policies.map(\.rawValue))::uuid[])
-                FOR UPDATE
-            )
-            UPDATE auto_sync_policies p SET run_requested_at = clock_timestamp()
-            FROM before b WHERE p.org_id = \(organization.rawValue) AND p.id = b.id
-            RETURNING p.id, coalesce(b.waiting, false)
-            """, logger: logger)
         var fresh: [AutoSyncPolicyID] = []
-        for try await (id, waiting) in rows.decode((UUID, Bool).self) where !waiting { fresh.append(AutoSyncPolicyID(id)) }
+        for try await id in try await db.execute(RequestRunsStatement(organization: organization.rawValue, policies: policies.map(\.rawValue)), logger: logger)
+            .decode(UUID.self)
+        {
+            fresh.append(AutoSyncPolicyID(id))
+        }
         return fresh
+    }
+
+    /// CTE `marked`, to follow CTEs that end in `changed`: when `changed` has a row, marks the
+    /// policies (a `uuid[]` parameter) as wanting a run and returns each one's id and whether a
+    /// request was already waiting. The policies' rows are locked before they are read, so a run
+    /// that ends meanwhile is seen. One definition for ``requestRuns(_:_:on:logger:)`` and the
+    /// statements that change a group's membership and ask for runs in the same round trip.
+    static func markingRuns(organization: String, policies: String) -> String {
+        """
+        , marked AS (
+            UPDATE auto_sync_policies p SET run_requested_at = clock_timestamp()
+            FROM (SELECT id, run_requested_at > coalesce(run_done_through, '-infinity') AS waiting FROM auto_sync_policies
+                  WHERE org_id = \(organization) AND id = ANY(\(policies)::uuid[]) AND EXISTS (SELECT 1 FROM changed)
+                  FOR UPDATE) b
+            WHERE p.org_id = \(organization) AND p.id = b.id
+            RETURNING p.id, coalesce(b.waiting, false) AS waiting
+        )
+
+        """
+    }
+
+    struct RequestRunsStatement: HotStatement {
+        static let sql = "WITH changed AS (SELECT 1)" + markingRuns(organization: "$1", policies: "$2")
+            + "SELECT id FROM marked WHERE NOT waiting ORDER BY id"
+        let organization: UUID
+        let policies: [UUID]
+
+        func makeBindings() -> PostgresBindings { bindings(organization, policies) }
     }
 
     /// When the policy's latest run request was made.

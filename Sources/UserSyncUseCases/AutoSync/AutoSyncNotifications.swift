@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import Logging
 import PostgresNIO
@@ -6,6 +5,7 @@ import UserSyncConnectors
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
+import UserSyncSecrets
 
 /// Graph change notifications for followed Entra groups (platform-apis.md §2.7): the worker keeps
 /// one subscription per group (made, renewed, ended with the group's policies, after each
@@ -60,7 +60,7 @@ public struct AutoSyncNotifications: Sendable {
             var connections = Set<ConnectionID>()
             for notification in batch.value {
                 guard let subscription = stored[notification.subscriptionId],
-                    Self.matches(notification.clientState ?? "", hash: subscription.clientStateHash)
+                    constantTimeEquals(sha256(notification.clientState ?? ""), subscription.clientStateHash)
                 else {
                     receipt.refused += 1
                     continue
@@ -82,15 +82,6 @@ public struct AutoSyncNotifications: Sendable {
             }
             return receipt
         }
-    }
-
-    static func hash(_ clientState: String) -> Data { Data(SHA256.hash(data: Data(clientState.utf8))) }
-
-    /// Compares the hash of what arrived with the stored one in constant time.
-    static func matches(_ clientState: String, hash: Data) -> Bool {
-        let arrived = self.hash(clientState)
-        guard arrived.count == hash.count else { return false }
-        return zip(arrived, hash).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
     // MARK: Keeping subscriptions
@@ -142,21 +133,13 @@ public struct AutoSyncNotifications: Sendable {
         _ group: String, through connector: any DirectoryGroupSubscribing, connection: ConnectionID, organization: OrganizationID, url: String,
         expiry: Date, logger: Logger
     ) async throws {
-        let clientState = Self.newClientState()
+        let clientState = randomSecret()
         let made = try await connector.subscribe(groupID: group, notificationURL: url, clientState: clientState, expiresAt: expiry)
         try await database.withTenant(organization, logger: logger) { db in
             try await subscriptions.save(
-                organization, connection: connection, group: group, subscription: made.id, clientStateHash: Self.hash(clientState),
+                organization, connection: connection, group: group, subscription: made.id, clientStateHash: sha256(clientState),
                 expiresAt: made.expiresAt, on: db, logger: logger)
         }
         logger.info("graph subscription made", metadata: ["connection": "\(connection)", "group": "\(group)", "subscription": "\(made.id)"])
-    }
-
-    /// 32 random bytes, base64url: well within Graph's 128 characters.
-    static func newClientState() -> String {
-        var generator = SystemRandomNumberGenerator()
-        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import UserSyncDomain
+import UserSyncSecrets
 
 /// What a signed-in browser's session holds (stored as JSON under the hash of its cookie).
 public struct ConsoleSession: Codable, Sendable, Equatable {
@@ -19,10 +20,7 @@ public struct ConsoleSession: Codable, Sendable, Equatable {
         self.signedInAt = signedInAt
     }
 
-    public static func randomToken() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return Data((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }).base64URL
-    }
+    public static func randomToken() -> String { randomSecret() }
 }
 
 /// Who a live session is, as the console's pages need it.

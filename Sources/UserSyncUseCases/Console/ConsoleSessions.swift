@@ -1,7 +1,7 @@
-import Crypto
 import Foundation
 import Logging
 import UserSyncDomain
+import UserSyncSecrets
 import UserSyncPersistence
 
 /// The console's sessions: stored under the SHA-256 of the cookie's id, ended by idle time, by
@@ -20,7 +20,7 @@ public struct ConsoleSessions: Sendable {
         self.settings = settings
     }
 
-    static func hash(_ key: String) -> Data { Data(SHA256.hash(data: Data(key.utf8))) }
+    static func hash(_ key: String) -> Data { sha256(key) }
 
     /// Stores a session under `key` (the cookie's value), or replaces the one stored there.
     public func store(key: String, _ session: ConsoleSession, logger: Logger) async throws {

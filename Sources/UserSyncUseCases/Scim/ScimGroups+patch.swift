@@ -7,8 +7,9 @@ extension ScimGroups {
     /// `PATCH /Groups/{id}`: every operation is checked before the database is touched; then the
     /// group is locked (its name and external id set, and its policies read, in the same
     /// statement), the membership changes are applied in order, one statement each, and runs are
-    /// asked for if anyone joined or left (by the add and remove statements themselves). The group is never read whole: Entra sends one PATCH
-    /// per membership change, and a group may have tens of thousands of members.
+    /// asked for if anyone joined or left (by each membership statement itself, in the same round
+    /// trip). The group is never read whole: Entra sends one PATCH per membership change, and a
+    /// group may have tens of thousands of members.
     public func patch(_ id: String, _ request: ScimPatchRequest, caller: ScimCaller, logger: Logger) async throws {
         let organization = caller.organizationID
         let changes = try request.groupChanges()
@@ -18,9 +19,7 @@ extension ScimGroups {
                 organization, id: id, displayName: attributes.displayName, externalId: attributes.externalId, on: db, logger: logger)
             else { throw Self.notFound(id) }
             let policies = locked.policies
-            // Adding and removing members ask for the policies' runs in their own statement (one
-            // round trip under the group's lock, which every PATCH of the group waits for).
-            var fresh = Set<AutoSyncPolicyID>(), unasked = false
+            var fresh = Set<AutoSyncPolicyID>()
             for change in changes {
                 let result: ScimGroupRepository.MembershipChange
                 switch change {
@@ -29,13 +28,14 @@ extension ScimGroups {
                     result = try await groups.addMembers(organization, group: id, users: users, requestingRunsOf: policies, on: db, logger: logger)
                 case .removeMembers(let users):
                     result = try await groups.removeMembers(organization, group: id, users: users, requestingRunsOf: policies, on: db, logger: logger)
-                case .removeAllMembers: result = try await groups.replaceMembers(organization, group: id, users: [], on: db, logger: logger)
-                case .replaceMembers(let users): result = try await groups.replaceMembers(organization, group: id, users: users, on: db, logger: logger)
+                case .removeAllMembers:
+                    result = try await groups.replaceMembers(organization, group: id, users: [], requestingRunsOf: policies, on: db, logger: logger)
+                case .replaceMembers(let users):
+                    result = try await groups.replaceMembers(organization, group: id, users: users, requestingRunsOf: policies, on: db, logger: logger)
                 }
                 try Self.refuseUnknown(result)
-                if result.changed > 0, let asked = result.freshRuns { fresh.formUnion(asked) } else if result.changed > 0 { unasked = true }
+                fresh.formUnion(result.freshRuns)
             }
-            if unasked { try await ScimMembershipEffects.request(policies, organization: organization, on: db, logger: logger) }
             try await ScimMembershipEffects.queue(Array(fresh), organization: organization, on: db, logger: logger)
         }
     }

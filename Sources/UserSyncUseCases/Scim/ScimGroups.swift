@@ -81,9 +81,10 @@ public struct ScimGroups: Sendable {
             guard let locked = try await groups.lock(
                 organization, id: id, displayName: input.displayName, externalId: .some(input.externalId), on: db, logger: logger)
             else { throw Self.notFound(id) }
-            let change = try await groups.replaceMembers(organization, group: id, users: input.members.map(\.value), on: db, logger: logger)
+            let change = try await groups.replaceMembers(
+                organization, group: id, users: input.members.map(\.value), requestingRunsOf: locked.policies, on: db, logger: logger)
             try Self.refuseUnknown(change)
-            if change.changed > 0 { try await ScimMembershipEffects.request(locked.policies, organization: organization, on: db, logger: logger) }
+            try await ScimMembershipEffects.queue(change.freshRuns, organization: organization, on: db, logger: logger)
             return Resource(group: locked.group, members: try await groups.members(organization, of: [id], on: db, logger: logger)[id] ?? [])
         }
     }
