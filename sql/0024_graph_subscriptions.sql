@@ -23,3 +23,8 @@ ALTER TABLE auto_sync_subscriptions FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_isolation ON auto_sync_subscriptions
     USING (org_id = usersync_current_org()) WITH CHECK (org_id = usersync_current_org());
 GRANT SELECT, INSERT, UPDATE, DELETE ON auto_sync_subscriptions TO usersync_app;
+
+-- A poll asked for (policy made or deleted, notification, run asked by hand) while one is running
+-- cannot queue a job of its own (the running job holds the dedupe key): the running poll sees
+-- this mark move and polls again.
+ALTER TABLE auto_sync_polls ADD COLUMN poll_requested_at timestamptz;

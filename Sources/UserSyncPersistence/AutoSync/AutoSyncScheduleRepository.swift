@@ -47,13 +47,24 @@ public struct AutoSyncScheduleRepository: Sendable {
 
     // MARK: One organization's polls (tenant scope)
 
-    /// Makes sure the connection is polled, starting now when it was not.
-    public func follow(_ organization: OrganizationID, connection: ConnectionID, on db: PostgresConnection, logger: Logger) async throws {
+    /// Makes sure the connection is polled, and marks that a poll was asked for now (a poll
+    /// running meanwhile sees the mark and polls again).
+    public func requestPoll(_ organization: OrganizationID, connection: ConnectionID, on db: PostgresConnection, logger: Logger) async throws {
         try await db.query(
             """
-            INSERT INTO auto_sync_polls (org_id, connection_id, next_poll_at) VALUES (\(organization.rawValue), \(connection.rawValue), now())
-            ON CONFLICT (org_id, connection_id) DO NOTHING
+            INSERT INTO auto_sync_polls (org_id, connection_id, next_poll_at, poll_requested_at)
+            VALUES (\(organization.rawValue), \(connection.rawValue), now(), clock_timestamp())
+            ON CONFLICT (org_id, connection_id) DO UPDATE SET poll_requested_at = excluded.poll_requested_at
             """, logger: logger)
+    }
+
+    /// When a poll of the connection was last asked for (nil when never, or not followed).
+    public func pollRequest(_ organization: OrganizationID, connection: ConnectionID, on db: PostgresConnection, logger: Logger) async throws -> Date? {
+        let rows = try await db.query(
+            "SELECT poll_requested_at FROM auto_sync_polls WHERE org_id = \(organization.rawValue) AND connection_id = \(connection.rawValue)",
+            logger: logger)
+        for try await at in rows.decode(Date?.self) { return at }
+        return nil
     }
 
     /// Stops polling the connection.

@@ -75,8 +75,9 @@ public struct AutoSyncNotifications: Sendable {
                 default: break
                 }
             }
-            _ = try await JobQueue.enqueue(
-                connections.sorted { $0.description < $1.description }.map(AutoSyncJobs.pollJob), organization: organization, on: db, logger: logger)
+            for connection in connections.sorted(by: { $0.description < $1.description }) {
+                _ = try await AutoSyncPoller.request(connection, organization: organization, on: db, logger: logger)
+            }
             if receipt.refused > 0 {
                 logger.warning("graph notifications refused", metadata: ["accepted": "\(receipt.accepted)", "refused": "\(receipt.refused)"])
             }

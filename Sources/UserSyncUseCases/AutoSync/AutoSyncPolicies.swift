@@ -97,8 +97,7 @@ public struct AutoSyncPolicies: Sendable {
         _ policy: AutoSyncPolicy, trigger: AutoSyncRun.Trigger, organization: OrganizationID, on db: PostgresConnection, logger: Logger
     ) async throws {
         if let connection = policy.settings.group.connectionID, policy.settings.group.source == .entra {
-            try await AutoSyncScheduleRepository().follow(organization, connection: connection, on: db, logger: logger)
-            try await JobQueue.enqueue(AutoSyncJobs.pollJob(connection), organization: organization, on: db, logger: logger)
+            _ = try await AutoSyncPoller.request(connection, organization: organization, on: db, logger: logger)
         }
         if policy.settings.enabled {
             try await AutoSyncRuns.request([policy.id], trigger: trigger, organization: organization, on: db, logger: logger)
@@ -115,7 +114,7 @@ public struct AutoSyncPolicies: Sendable {
             try await policies.delete(organization, id, on: db, logger: logger)
             if let connection = before.policy.settings.group.connectionID, before.policy.settings.group.source == .entra {
                 // The poll stops following a group no policy names any more, and ends its subscription.
-                try await JobQueue.enqueue(AutoSyncJobs.pollJob(connection), organization: organization, on: db, logger: logger)
+                _ = try await AutoSyncPoller.request(connection, organization: organization, on: db, logger: logger)
             }
             try await record("auto_sync.policy_deleted", before.policy, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return before

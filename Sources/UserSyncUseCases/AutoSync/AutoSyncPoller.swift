@@ -40,31 +40,32 @@ public struct AutoSyncPoller: Sendable {
         public var groups = 0
         public var changes = 0
         public var resynced: [String] = []
-        /// The groups the poll followed.
-        public var following: Set<String> = []
     }
 
-    /// Polls until the groups followed did not change during the poll: a policy made or deleted
-    /// meanwhile could not queue a poll of its own (this one held the job's dedupe key).
+    /// Polls, and polls again while a poll was asked for during the last one: such a request
+    /// (a policy made or deleted, a notification, a hand-asked run) could not queue a job of its
+    /// own, since this one held the job's dedupe key.
     func run(_ payload: AutoSyncPollPayload, context: JobContext) async throws -> JobOutcome {
-        for _ in 0..<3 {
-            let polled = try await poll(payload.connectionID, organization: context.organizationID, logger: context.logger)
-            let following = try await database.withTenant(context.organizationID, logger: context.logger) { db in
-                try await followedGroups(payload.connectionID, organization: context.organizationID, on: db, logger: context.logger)
+        let organization = context.organizationID, connection = payload.connectionID, logger = context.logger
+        let asked = {
+            try await database.withTenant(organization, logger: logger) { db in
+                try await schedule.pollRequest(organization, connection: connection, on: db, logger: logger)
             }
-            if following == polled.following { break }
+        }
+        var request = try await asked()
+        for _ in 0..<3 {
+            _ = try await poll(connection, organization: organization, logger: logger)
+            let latest = try await asked()
+            if latest == request { break }
+            request = latest
         }
         return .succeeded
     }
 
-    private func entraPolicies(_ id: ConnectionID, organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> [AutoSyncPolicy] {
-        try await policies.list(organization, on: db, logger: logger).filter {
-            $0.settings.group.source == .entra && $0.settings.group.connectionID == id
-        }
-    }
-
-    private func followedGroups(_ id: ConnectionID, organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> Set<String> {
-        Set(try await entraPolicies(id, organization: organization, on: db, logger: logger).map(\.settings.group.id))
+    /// Asks for a poll of `connection` now (following it if it was not), in the caller's transaction.
+    static func request(_ connection: ConnectionID, organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> Int64? {
+        try await AutoSyncScheduleRepository().requestPoll(organization, connection: connection, on: db, logger: logger)
+        return try await JobQueue.enqueue(AutoSyncJobs.pollJob(connection), organization: organization, on: db, logger: logger)
     }
 
     /// Polls every group followed through `connection`. A platform failure that time may fix is
@@ -72,12 +73,13 @@ public struct AutoSyncPoller: Sendable {
     public func poll(_ id: ConnectionID, organization: OrganizationID, logger: Logger) async throws -> Outcome {
         let (connection, followed) = try await database.withTenant(organization, logger: logger) { db in
             let connection = try await connections.get(organization, id, on: db, logger: logger)
-            let followed = try await entraPolicies(id, organization: organization, on: db, logger: logger)
+            let followed = try await policies.list(organization, on: db, logger: logger).filter {
+                $0.settings.group.source == .entra && $0.settings.group.connectionID == id
+            }
             if followed.isEmpty { try await schedule.unfollow(organization, connection: id, on: db, logger: logger) }
             return (connection, followed)
         }
         var outcome = Outcome()
-        outcome.following = Set(followed.map(\.settings.group.id))
         guard !connection.isDisconnected,
             let connector = try await access.connector(for: connection, database: database, logger: logger) as? any DirectoryGroupFollowing
         else { return outcome }

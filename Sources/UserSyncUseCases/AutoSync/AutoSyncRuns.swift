@@ -64,7 +64,7 @@ public struct AutoSyncRuns: Sendable {
             // An Entra group is read first: its poll queues the run once the membership is stored,
             // rather than a run now and another after the poll.
             let job: Int64? = if group.source == .entra, let connection = group.connectionID {
-                try await JobQueue.enqueue(AutoSyncJobs.pollJob(connection), organization: organization, on: db, logger: logger)
+                try await AutoSyncPoller.request(connection, organization: organization, on: db, logger: logger)
             } else {
                 try await JobQueue.enqueue(AutoSyncJobs.runJob(policy, trigger: .manual), organization: organization, on: db, logger: logger)
             }
