@@ -107,15 +107,7 @@ extension PlatformSimulator {
     /// Sends a change notification for the group as if it changed, to every live subscription,
     /// with this client state instead of the subscription's (a forged or stale notification).
     public func sendForgedNotification(organization: String, groupID: String, clientState: String) {
-        let (subscriptions, tenant) = state.store.withLock { store in
-            (store.graphSubscriptions.values.filter { $0.organization == organization && $0.groupID == groupID },
-             store.organizations[organization]?.credentials.teams.tenantID ?? "")
-        }
-        for var subscription in subscriptions {
-            subscription.clientState = clientState
-            GraphNotifier(state: state).deliver(
-                GraphNotifier.change(subscription, tenantID: tenant), kind: .change, to: subscription.notificationURL, subscription: subscription)
-        }
+        GraphSimulator.notifyMembershipChanged(state: state, organization: organization, groupID: groupID, clientState: clientState)
     }
 
     /// The group's and the users' indices (nil for an unknown user); nil for an unknown group.

@@ -141,8 +141,9 @@ extension GraphSimulator {
         ])
     }
 
-    /// Tells every live subscription on the group that its members changed.
-    static func notifyMembershipChanged(state: SimulatorState, organization: String, groupID: String) {
+    /// Tells every live subscription on the group that its members changed, with the
+    /// subscription's client state unless `clientState` forges another.
+    static func notifyMembershipChanged(state: SimulatorState, organization: String, groupID: String, clientState: String? = nil) {
         let now = state.configuration.now()
         let (subscriptions, tenant) = state.store.withLock { store in
             (store.graphSubscriptions.values.filter {
@@ -150,7 +151,8 @@ extension GraphSimulator {
             }, store.organizations[organization]?.credentials.teams.tenantID ?? "")
         }
         let notifier = GraphNotifier(state: state)
-        for subscription in subscriptions {
+        for var subscription in subscriptions {
+            if let clientState { subscription.clientState = clientState }
             notifier.deliver(GraphNotifier.change(subscription, tenantID: tenant), kind: .change, to: subscription.notificationURL, subscription: subscription)
         }
     }
