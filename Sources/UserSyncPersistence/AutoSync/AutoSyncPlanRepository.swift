@@ -12,9 +12,12 @@ public struct AutoSyncPlanRepository: Sendable {
     /// Graph delta names members by id only) is described by the account the Teams connection's
     /// import holds for that user id. A member described by neither has no email (and so matches
     /// no one until an import or the directory describes them). Nil when the group's membership
-    /// was never read.
+    /// was never read. With `emails`, only the members with one of these emails: what a plan
+    /// needs of another policy's group (whether the people it plans are in it), which costs the
+    /// size of the plan, not of the other group.
     public func members(
-        _ organization: OrganizationID, of group: DirectoryGroup, on db: PostgresConnection, logger: Logger
+        _ organization: OrganizationID, of group: DirectoryGroup, amongEmails emails: [String]? = nil, on db: PostgresConnection,
+        logger: Logger
     ) async throws -> [AutoSyncPlanner.Member]? {
         // One statement: the group's row says the membership is known, a row without a member
         // that it is empty.
@@ -23,6 +26,12 @@ public struct AutoSyncPlanRepository: Sendable {
             SELECT m.external_user_id, coalesce(u.email_normalized, a.email_normalized), coalesce(u.active, a.active, true)
             FROM directory_groups g
             LEFT JOIN directory_group_members m ON m.org_id = g.org_id AND m.source = g.source AND m.group_id = g.group_id
+                AND (\(emails)::text[] IS NULL OR m.external_user_id IN (
+                    SELECT external_id FROM directory_users
+                    WHERE org_id = g.org_id AND source = g.source AND email_normalized = ANY(\(emails)::text[])
+                    UNION ALL
+                    SELECT platform_user_id FROM platform_accounts
+                    WHERE org_id = g.org_id AND connection_id = \(group.connectionID?.rawValue) AND email_normalized = ANY(\(emails)::text[])))
             LEFT JOIN directory_users u ON u.org_id = m.org_id AND u.source = m.source AND u.external_id = m.external_user_id
             LEFT JOIN platform_accounts a
                 ON a.org_id = m.org_id AND a.connection_id = \(group.connectionID?.rawValue) AND a.platform_user_id = m.external_user_id

@@ -48,11 +48,14 @@ public struct AutoSyncPlanning: Sendable {
         _ policy: AutoSyncPolicy, among all: [AutoSyncPolicy], organization: OrganizationID, on db: PostgresConnection, logger: Logger
     ) async throws -> Preview {
         var members: [AutoSyncPolicyID: [AutoSyncPlanner.Member]] = [:]
-        for other in all where other.settings.enabled || other.id == policy.id {
-            members[other.id] = try await plans.members(organization, of: other.settings.group, on: db, logger: logger)
-        }
+        members[policy.id] = try await plans.members(organization, of: policy.settings.group, on: db, logger: logger)
         let emails = Array(Set((members[policy.id] ?? []).compactMap(\.email)))
         let people = try await plans.people(organization, emails: emails, keptBy: policy.id, on: db, logger: logger)
+        // Other groups matter only for the people this plan names (which policy governs them).
+        let planned = people.map(\.state.email)
+        for other in all where other.settings.enabled && other.id != policy.id {
+            members[other.id] = try await plans.members(organization, of: other.settings.group, amongEmails: planned, on: db, logger: logger)
+        }
         let listed = try await connections.list(organization, includeDisconnected: true, on: db, logger: logger)
         let plan = AutoSyncPlanner.plan(
             policy, policies: all, members: members, people: people.map(\.state),
