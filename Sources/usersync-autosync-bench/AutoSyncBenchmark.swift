@@ -132,6 +132,10 @@ struct Bench: Sendable {
         }
         let deltaSeconds = (ContinuousClock.now - deltaStarted).seconds
         let counts = { (run: [String: Any], name: String) in Double((run["counts"] as? [String: Int])?[name] ?? -1) }
+        // The delta's removals and syncs are carried out before the SCIM phase, so that it measures SCIM alone.
+        try await waitUntil("the worker carried out the delta's jobs", deadline: .seconds(1_800)) {
+            try await count("SELECT count(*) FROM jobs WHERE state = 'running' OR (state = 'queued' AND run_at <= now())") == 0
+        }
         let scimFigures = try await measureScim(
             base: "http://127.0.0.1:\(port)", users: scim.users, clients: scim.clients, seconds: scim.seconds, primary: teams, onto: slack)
         return [
