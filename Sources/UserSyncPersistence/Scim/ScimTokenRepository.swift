@@ -3,7 +3,8 @@ import Logging
 import PostgresNIO
 import UserSyncDomain
 
-/// SCIM bearer tokens. Every method runs on a connection already scoped to `organization`.
+/// SCIM bearer tokens. Every method but ``admit(_:hash:at:on:logger:)`` runs on a connection
+/// already scoped to `organization`.
 public struct ScimTokenRepository: Sendable {
     public init() {}
 
@@ -36,22 +37,27 @@ public struct ScimTokenRepository: Sendable {
         return token
     }
 
-    /// The live token with this hash. Its last use is written at most once a minute, so that an
+    /// Whether a live token of `organization` has this hash, in one statement that also scopes
+    /// the transaction to `organization` (`usersync_admit_scim_token`), so `db` may be in a
+    /// transaction not yet scoped. Its last use is written at most once a minute, so that an
     /// identity provider's bursts of requests stay reads.
-    public func admit(_ organization: OrganizationID, hash: Data, at now: Date, on db: PostgresConnection, logger: Logger) async throws -> ScimToken? {
-        let rows = try await db.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM scim_tokens
-            WHERE org_id = \(organization.rawValue) AND token_hash = \(hash) AND revoked_at IS NULL
-            """, logger: logger)
-        guard var token = try await Self.decode(rows).first else { return nil }
-        if token.lastUsedAt.map({ now.timeIntervalSince($0) >= APIKey.lastUseResolution }) ?? true {
-            try await db.query(
-                "UPDATE scim_tokens SET last_used_at = \(now) WHERE org_id = \(organization.rawValue) AND id = \(token.id.rawValue)",
-                logger: logger)
-            token.lastUsedAt = now
-        }
-        return token
+    public func admit(_ organization: OrganizationID, hash: Data, at now: Date, on db: PostgresConnection, logger: Logger) async throws -> Bool {
+        let admission = AdmitStatement(organization: organization.rawValue, hash: hash, now: now, resolution: APIKey.lastUseResolution)
+        for try await admitted in try await db.execute(admission, logger: logger) { return admitted }
+        return false
+    }
+
+    struct AdmitStatement: PostgresPreparedStatement {
+        static let name = "usersync_admit_scim_token"
+        static let sql = "SELECT usersync_admit_scim_token($1, $2, $3, make_interval(secs => $4))"
+        typealias Row = Bool
+        let organization: UUID
+        let hash: Data
+        let now: Date
+        let resolution: Double
+
+        func makeBindings() -> PostgresBindings { bindings(organization, ByteBuffer(bytes: hash), now, resolution) }
+        func decodeRow(_ row: PostgresRow) throws -> Bool { try row.decode(Bool.self) }
     }
 
     static let columns = "org_id, id, name, hint, created_by, created_at, last_used_at, revoked_at"

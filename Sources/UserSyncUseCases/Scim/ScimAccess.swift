@@ -41,7 +41,7 @@ public struct ScimAccess: Sendable {
 
     /// Checks that the caller's token is live (401 otherwise), in a transaction of its own.
     public func admit(_ caller: ScimCaller, logger: Logger) async throws {
-        guard try await tokens.admit(caller.presented, logger: logger) != nil else { throw ScimError.unauthenticated }
+        guard try await tokens.admit(caller.presented, logger: logger) else { throw ScimError.unauthenticated }
     }
 }
 

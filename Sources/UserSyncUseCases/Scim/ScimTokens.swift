@@ -55,11 +55,10 @@ public struct ScimTokens: Sendable {
         }
     }
 
-    /// The live token a presented secret stands for, or nil. Reads only the organization the
-    /// secret names.
-    public func admit(_ presented: String, logger: Logger) async throws -> ScimToken? {
-        guard let secret = ScopedToken(parsing: presented, prefix: ScopedToken.scimTokenPrefix) else { return nil }
-        return try await database.withTenant(secret.organizationID, logger: logger) { db in
+    /// Whether a presented secret is a live token. Reads only the organization the secret names.
+    public func admit(_ presented: String, logger: Logger) async throws -> Bool {
+        guard let secret = ScopedToken(parsing: presented, prefix: ScopedToken.scimTokenPrefix) else { return false }
+        return try await database.withTransaction(logger: logger) { db in
             try await tokens.admit(secret.organizationID, hash: secret.hash, at: now(), on: db, logger: logger)
         }
     }
