@@ -3,6 +3,7 @@ import HummingbirdAuth
 import Logging
 import Prometheus
 import UserSyncConnectors
+import UserSyncDomain
 import UserSyncPersistence
 import UserSyncUseCases
 
@@ -28,6 +29,9 @@ public struct APIDependencies: Sendable {
     public var credentials: CredentialCache?
     /// For what happens outside a request (the console's session store).
     public var logger = Logger(label: "usersync")
+    /// Requests per API key and per SCIM token, in this process (nil: unlimited). The operator
+    /// token is never limited.
+    public var rateLimit: RequestRateLimit?
 
     public init(
         database: Database, migrator: Migrator, metrics: PrometheusCollectorRegistry, operatorToken: String, maxBodyBytes: Int,
@@ -52,6 +56,7 @@ public struct APIDependencies: Sendable {
 /// console. Fails only when the console's templates are missing or do not parse.
 public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppRequestContext> {
     let administration = OrganizationAdministration(database: dependencies.database, credentials: dependencies.credentials)
+    let rateLimiter = dependencies.rateLimit.map { RequestRateLimiter(limit: $0) }
     let router = Router(context: AppRequestContext.self)
     let table = RouteTableBox()
     router.addMiddleware {
@@ -62,7 +67,8 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
         .addRoutes(to: router)
 
     let orgs = router.group("v1/orgs")
-        .add(middleware: AuthenticationMiddleware(operatorToken: dependencies.operatorToken, administration: administration))
+        .add(middleware: AuthenticationMiddleware(
+            operatorToken: dependencies.operatorToken, administration: administration, rateLimiter: rateLimiter))
     let organizationRoutes = OrganizationRoutes(administration: administration)
     organizationRoutes.addRoutes(to: orgs)
     let tenant = orgs.group("{org}")
@@ -131,7 +137,7 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
     ).addRoutes(to: pages)
 
     // SCIM 2.0 (/scim/v2/{org}/…): its own router, reached for the paths no route above serves.
-    router.add(middleware: ScimEndpoint(database: dependencies.database, publicURL: dependencies.sync.publicURL))
+    router.add(middleware: ScimEndpoint(database: dependencies.database, publicURL: dependencies.sync.publicURL, rateLimiter: rateLimiter))
     table.set(RouteTable(router.routes))
     return router
 }

@@ -23,6 +23,9 @@ public struct PlatformFailure: Error, Sendable, Equatable, CustomStringConvertib
         case malformedResponse = "malformed_response"
         /// Any other refusal; the platform's own code and message are kept.
         case requestRejected = "request_rejected"
+        /// The URL names a host the operator does not allow, or one inside the network: the
+        /// admin changes the connection's base URL (or the operator the allowlist).
+        case destinationRefused = "destination_refused"
         /// The platform has no such capability (e.g. virtual accounts on Zoom).
         case notSupported = "not_supported"
     }
@@ -64,7 +67,7 @@ public struct PlatformFailure: Error, Sendable, Equatable, CustomStringConvertib
 
     public var fixer: Fixer {
         switch cause {
-        case .credentialsRejected, .permissionMissing: .admin
+        case .credentialsRejected, .permissionMissing, .destinationRefused: .admin
         case .userAuthorizationRejected: .user
         case .targetNotFound, .targetUnavailable, .requestRejected, .notSupported: .nobody
         case .rateLimited, .platformUnavailable, .malformedResponse: .retry

@@ -31,7 +31,7 @@ public struct BenchmarkDeployment: Sendable {
         let port = Int.random(in: 20_000...32_000)  // below the ephemeral range
         let environment = [
             "DATABASE_POOL_SIZE": "20", "USERSYNC_OPERATOR_TOKEN": operatorToken, "USERSYNC_HTTP_PORT": String(port),
-            "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS": "true", "USERSYNC_WORKER_CONCURRENCY": "16",
+            "USERSYNC_WORKER_CONCURRENCY": "16",
             "USERSYNC_PUBLIC_URL": "http://127.0.0.1:\(port)",
         ]
         let logLevel = ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "error"

@@ -16,7 +16,7 @@ public enum BenchmarkSupport {
             "USERSYNC_ENCRYPTION_KEYS": "test:" + Data(repeating: 7, count: 32).base64EncodedString(),
             "USERSYNC_PLATFORM_PACING": "off", "USERSYNC_WORKER_METRICS_PORT": "0", "USERSYNC_LOG_LEVEL": logLevel,
             "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
-        ].merging(environment) { $1 }
+        ].merging(SimulatedPlatforms.processEnvironment) { $1 }.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return process

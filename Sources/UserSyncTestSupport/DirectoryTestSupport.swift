@@ -21,7 +21,7 @@ public enum TestSecrets {
 extension SimulatedPlatforms {
     /// Connector access through this simulator's connectors, as `serve` and `work` build it.
     public var access: ConnectorAccess {
-        ConnectorAccess(factory: factory, secrets: TestSecrets.box, allowInsecureURLs: true)
+        ConnectorAccess(factory: factory, secrets: TestSecrets.box)
     }
 
     /// The JSON an admin posts to connect `platform` of a simulated organization.

@@ -21,8 +21,16 @@ public struct SimulatedPlatforms: Sendable {
         settings.maxBackoff = .milliseconds(100)
         settings.maxInlineRetryAfter = .seconds(5)
         for platform in Platform.allCases { settings.pacing[platform] = .unlimited }
+        settings.outbound = OutboundGuard(policy: .unrestricted)
         return settings
     }
+
+    /// What a `serve` or `work` process needs to reach a simulator on this machine: plain http
+    /// and loopback addresses, which a real deployment refuses.
+    public static let processEnvironment = [
+        "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS": "true", "USERSYNC_PLATFORM_HOSTS": "127.0.0.1",
+        "USERSYNC_ALLOW_INTERNAL_PLATFORM_ADDRESSES": "true",
+    ]
 
     /// Starts a simulator on an ephemeral port, runs `body`, and stops it.
     public static func run<T: Sendable>(
@@ -47,7 +55,7 @@ public struct SimulatedPlatforms: Sendable {
             connectorLogger.logLevel = .error
             let platforms = SimulatedPlatforms(
                 simulator: simulator, baseURL: "http://127.0.0.1:\(bound)",
-                factory: ConnectorFactory(client: .shared, settings: settings, logger: connectorLogger))
+                factory: ConnectorFactory(settings: settings, logger: connectorLogger))
             let result: Result<T, any Error>
             do { result = .success(try await body(platforms)) } catch { result = .failure(error) }
             await serviceGroup.triggerGracefulShutdown()

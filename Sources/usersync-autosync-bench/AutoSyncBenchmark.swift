@@ -60,7 +60,7 @@ struct Bench: Sendable {
                 role, binary: URL(fileURLWithPath: binary), db: db,
                 environment: [
                     "DATABASE_POOL_SIZE": "20", "USERSYNC_OPERATOR_TOKEN": Self.operatorToken, "USERSYNC_HTTP_PORT": String(port),
-                    "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS": "true", "USERSYNC_AUTO_SYNC_SWEEP_SECONDS": "1",
+                    "USERSYNC_AUTO_SYNC_SWEEP_SECONDS": "1",
                 ],
                 logLevel: ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "error")
         }

@@ -163,7 +163,7 @@ struct Bench: Sendable {
             role, binary: URL(fileURLWithPath: binary), db: db,
             environment: [
                 "DATABASE_POOL_SIZE": "20", "USERSYNC_OPERATOR_TOKEN": Self.operatorToken, "USERSYNC_HTTP_PORT": String(port),
-                "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS": "true", "USERSYNC_WORKER_CONCURRENCY": String(concurrency),
+                "USERSYNC_WORKER_CONCURRENCY": String(concurrency),
             ],
             logLevel: ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "error")
     }

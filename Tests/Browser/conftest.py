@@ -86,6 +86,8 @@ class Stack:
             "USERSYNC_HTTP_PORT": str(port),
             "USERSYNC_PUBLIC_URL": self.url,
             "USERSYNC_ALLOW_INSECURE_PLATFORM_URLS": "true",
+            "USERSYNC_PLATFORM_HOSTS": "127.0.0.1",
+            "USERSYNC_ALLOW_INTERNAL_PLATFORM_ADDRESSES": "true",
             "USERSYNC_PLATFORM_PACING": "off",
             "USERSYNC_WORKER_METRICS_PORT": "0",
             "USERSYNC_WORKER_POLL_INTERVAL_MS": "200",

@@ -89,12 +89,20 @@ struct API: Sendable {
     }
 }
 
+/// A problem+json answer, as a client reads it.
+struct ProblemReply: Decodable {
+    struct Field: Decodable { let field: String, code: String }
+    let code: String
+    let detail: String
+    let errors: [Field]?
+}
+
 func withAPI(
-    migrator: Migrator? = nil, maxBodyBytes: Int = 64 * 1024, database: Database? = nil,
+    migrator: Migrator? = nil, maxBodyBytes: Int = 64 * 1024, database: Database? = nil, rateLimit: RequestRateLimit? = nil,
     _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     try await withTestDatabase { db in
-        try await serve(db, platforms: nil, migrator: migrator, maxBodyBytes: maxBodyBytes, database: database, body)
+        try await serve(db, platforms: nil, migrator: migrator, maxBodyBytes: maxBodyBytes, database: database, rateLimit: rateLimit, body)
     }
 }
 
@@ -134,20 +142,22 @@ func withSimulatedAPI(
 private func serve(
     _ db: TestDatabase, platforms: SimulatedPlatforms?, migrator: Migrator? = nil, maxBodyBytes: Int = 64 * 1024,
     sync: SyncSettings = testSyncSettings(), console: ConsoleSettings? = nil, logger: Logger? = nil, database: Database? = nil,
-    live: Bool = false, _ body: @Sendable @escaping (API) async throws -> Void
+    rateLimit: RequestRateLimit? = nil, live: Bool = false, _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
     let access = platforms?.access
         ?? ConnectorAccess(
-            factory: ConnectorFactory(client: .shared, settings: SimulatedPlatforms.testSettings, logger: db.logger),
-            secrets: TestSecrets.box, allowInsecureURLs: true)
-    let dependencies = APIDependencies(
+            factory: ConnectorFactory(settings: SimulatedPlatforms.testSettings, logger: db.logger),
+            secrets: TestSecrets.box)
+    var dependencies = APIDependencies(
         database: database ?? db.service, migrator: try migrator ?? TestDatabase.migrator, metrics: sharedMetrics,
         operatorToken: operatorToken, maxBodyBytes: maxBodyBytes, connectors: access, healthCheckDelay: .seconds(1), sync: sync,
         console: console, signInProviders: platforms.map(signInProviders) ?? [], credentials: CredentialCache(lifetime: 600))
+    dependencies.rateLimit = rateLimit
     let app = Application(router: try buildRouter(dependencies), logger: logger ?? Logger(label: "Hummingbird"))
-    try await withAccessListener(dependencies.credentials!, db) {
+    let credentials = dependencies.credentials!
+    try await withAccessListener(credentials, db) {
         try await app.test(live ? .live : .router) { client in
-            try await body(API(client: client, db: db, platforms: platforms, credentials: dependencies.credentials!))
+            try await body(API(client: client, db: db, platforms: platforms, credentials: credentials))
         }
     }
 }

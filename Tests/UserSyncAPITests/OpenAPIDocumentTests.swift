@@ -29,7 +29,7 @@ import UserSyncTestSupport
             database: Database(url: try DatabaseURL("postgres://nobody@localhost/none"), poolSize: 1, logger: TestEnvironment.logger),
             migrator: Migrator(files: []), metrics: sharedMetrics, operatorToken: operatorToken, maxBodyBytes: 1024,
             connectors: ConnectorAccess(
-                factory: ConnectorFactory(client: .shared, logger: TestEnvironment.logger), secrets: TestSecrets.box, allowInsecureURLs: false),
+                factory: ConnectorFactory(logger: TestEnvironment.logger), secrets: TestSecrets.box),
             sync: testSyncSettings())
         // The console's pages are HTML for browsers, not part of the JSON API the document describes.
         return RouteTable(try buildRouter(dependencies).routes).routes.filter { !$0.path.hasPrefix("/console") }

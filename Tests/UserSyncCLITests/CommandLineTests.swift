@@ -43,7 +43,7 @@ import UserSyncTestSupport
             "USERSYNC_OPERATOR_TOKEN": String(repeating: "o", count: 40),
             "USERSYNC_ENCRYPTION_KEYS": "k1:" + Data(repeating: 1, count: 32).base64EncodedString(),
             "USERSYNC_HTTP_PORT": "0",
-        ]
+        ].merging(SimulatedPlatforms.processEnvironment) { $1 }
     }
 
     @Test func operatorsManageOrganizationsAndKeysWithoutHTTP() async throws {

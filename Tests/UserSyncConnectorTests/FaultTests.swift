@@ -165,7 +165,7 @@ struct FaultTests {
 
     @Test("an unreachable platform is transient")
     func unreachable() async throws {
-        let factory = ConnectorFactory(client: .shared, settings: SimulatedPlatforms.testSettings, logger: .init(label: "test"))
+        let factory = ConnectorFactory(settings: SimulatedPlatforms.testSettings, logger: .init(label: "test"))
         let connector = factory.connector(for: .init(
             key: "x", credentials: .slack(.init(botToken: "xoxb-1")), endpoints: .simulator(.slack, base: "http://127.0.0.1:9")))
         let failure = await expectFailure { _ = try await connector.verifyCredentials() }

@@ -12,6 +12,8 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     let operatorToken: String
     let administration: OrganizationAdministration
+    /// Limits each API key's requests; the operator is never limited.
+    let rateLimiter: RequestRateLimiter?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else {
@@ -27,6 +29,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             context.principal = .operator
         } else if let admitted = try await administration.admit(token: token, logger: context.logger) {
             let key = admitted.key
+            try rateLimiter?.admit("key:\(key.id)")
             context.principal = .key(key, of: admitted.organization)
             context.logger[metadataKey: "org_id"] = .string(key.organizationID.description)
             context.logger[metadataKey: "api_key_id"] = .string(key.id.description)

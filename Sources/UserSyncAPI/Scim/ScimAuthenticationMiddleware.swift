@@ -10,6 +10,7 @@ struct ScimAuthenticationMiddleware: RouterMiddleware {
     typealias Context = ScimRequestContext
 
     let access: ScimAccess
+    let rateLimiter: RequestRateLimiter?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { throw ScimError.unauthenticated }
@@ -22,6 +23,8 @@ struct ScimAuthenticationMiddleware: RouterMiddleware {
         guard segments.count >= 3, let reference = String(segments[2]).removingPercentEncoding,
               let organization = try await access.organization(caller, reference: reference, logger: context.logger)
         else { throw ScimError.unauthenticated }
+        // Keyed by the token's hash, which only its holder can present.
+        try rateLimiter?.admit("scim:\(caller.hashText)")
         var context = context
         context.caller = caller
         context.organization = organization

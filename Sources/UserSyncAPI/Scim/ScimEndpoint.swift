@@ -18,13 +18,13 @@ struct ScimEndpoint: RouterMiddleware {
     static let prefix = "/scim/v2"
     private let responder: RouterResponder<ScimRequestContext>
 
-    init(database: Database, publicURL: String) {
+    init(database: Database, publicURL: String, rateLimiter: RequestRateLimiter?) {
         let locations = ScimLocations(publicURL: publicURL)
         let access = ScimAccess(database: database)
         let router = Router(context: ScimRequestContext.self)
         let table = RouteTableBox()
         router.add(middleware: ScimErrorMiddleware(routes: table))
-        router.add(middleware: ScimAuthenticationMiddleware(access: access))
+        router.add(middleware: ScimAuthenticationMiddleware(access: access, rateLimiter: rateLimiter))
         let scim = router.group("scim/v2/{org}").group(context: ScimTenantContext.self)
         ScimDiscoveryRoutes(access: access, locations: locations).addRoutes(to: scim)
         ScimUserRoutes(users: ScimUsers(database: database), locations: locations).addRoutes(to: scim)

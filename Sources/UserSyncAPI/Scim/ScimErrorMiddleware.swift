@@ -29,6 +29,8 @@ struct ScimErrorMiddleware: RouterMiddleware {
             return (error, [:])
         case let error as DomainError:
             return (ScimError(error), [:])
+        case let error as RateLimitExceeded:
+            return (ScimError(status: 429, detail: error.detail), [.retryAfter: "\(error.retryAfter)"])
         case let error as HTTPError where error.status == .notFound:
             let allowed = routes.allowedMethods(forPath: request.uri.path)
             guard !allowed.isEmpty else { return (.notFound("No SCIM resource at \(request.uri.path)."), [:]) }

@@ -27,17 +27,19 @@ struct ServeCommand: AsyncParsableCommand {
         let credentials = CredentialCache(lifetime: Double(settings.keyCacheLifetime))
         let listener = AccessChangeListener(url: settings.database.url, observer: credentials, logger: logger)
         let migrator = Migrator(files: files!)
-        let dependencies = APIDependencies(
+        var dependencies = APIDependencies(
             database: database, migrator: migrator, metrics: registry,
             operatorToken: settings.operatorToken, maxBodyBytes: settings.maxBodyBytes,
             connectors: ConnectorAccess(
-                factory: ConnectorFactory(client: .shared, settings: settings.platforms.connectors, logger: logger),
-                secrets: settings.secrets, allowInsecureURLs: settings.platforms.allowInsecureURLs),
+                factory: ConnectorFactory(settings: settings.platforms.connectors, logger: logger),
+                secrets: settings.secrets),
             healthCheckDelay: settings.platforms.recheckDelay, sync: settings.sync, console: settings.console.settings,
             signInProviders: CommandSupport.signInProviders(settings.console, logger: logger), credentials: credentials)
+        dependencies.rateLimit = settings.rateLimit
         var app = Application(
             router: try buildRouter(dependencies),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "usersync"),
+            server: settings.http.server,
+            configuration: settings.http.configuration(address: .hostname(settings.host, port: settings.port), serverName: "usersync"),
             services: [database, listener],
             logger: logger)
         app.beforeServerStarts {

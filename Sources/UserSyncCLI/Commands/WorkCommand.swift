@@ -76,8 +76,8 @@ extension WorkCommand {
     /// Every job kind the worker runs.
     static func handlers(database: Database, settings: WorkSettings, logger: Logger) -> JobHandlers {
         let access = ConnectorAccess(
-            factory: ConnectorFactory(client: .shared, settings: settings.platforms.connectors, logger: logger),
-            secrets: settings.secrets, allowInsecureURLs: settings.platforms.allowInsecureURLs)
+            factory: ConnectorFactory(settings: settings.platforms.connectors, logger: logger),
+            secrets: settings.secrets)
         let health = ConnectionHealthRecorder(database: database, firstCheck: settings.platforms.recheckDelay)
         return .all(database: database, access: access, health: health, sync: settings.sync, logger: logger)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import UserSyncAPI
 import UserSyncConnectors
 import UserSyncDomain
 import UserSyncPersistence
@@ -27,7 +28,6 @@ public struct DatabaseSettings: Sendable {
 /// How `serve` and `work` talk to the chat platforms.
 public struct PlatformSettings: Sendable {
     public var connectors: ConnectorSettings
-    public var allowInsecureURLs: Bool
     /// When a connection that needs attention is first re-checked.
     public var recheckDelay: Duration
 
@@ -44,13 +44,39 @@ public struct PlatformSettings: Sendable {
         case "off": for platform in Platform.allCases { connectors.pacing[platform] = .unlimited }
         default: reader.problem(.platformPacing, "must be 'default' or 'off'")
         }
+        connectors.outbound = OutboundGuard(policy: Self.outboundPolicy(&reader))
         self.connectors = connectors
-        allowInsecureURLs = reader.boolean(.allowInsecurePlatformURLs, default: false)
         recheckDelay = .seconds(reader.integer(.connectionRecheckSeconds, default: 60, range: 1...86_400))
     }
 }
 
 extension PlatformSettings {
+    /// Where platform requests may go: per platform, `USERSYNC_PLATFORM_HOSTS_<PLATFORM>` replaces
+    /// the public defaults, and `USERSYNC_PLATFORM_HOSTS` adds hosts for every platform (e.g.
+    /// the simulator's `127.0.0.1:8090`).
+    static func outboundPolicy(_ reader: inout EnvironmentReader) -> OutboundHostPolicy {
+        let keys: [Platform: ConfigurationKey] = [.slack: .slackHosts, .teams: .teamsHosts, .zoom: .zoomHosts, .webex: .webexHosts]
+        let everyPlatform = hostPatterns(.platformHosts, &reader) ?? []
+        var hosts = OutboundHostPolicy.publicHosts
+        for (platform, key) in keys {
+            hosts[platform] = (hostPatterns(key, &reader) ?? hosts[platform] ?? []) + everyPlatform
+        }
+        return OutboundHostPolicy(
+            hosts: hosts, allowsInsecure: reader.boolean(.allowInsecurePlatformURLs, default: false),
+            allowsInternalAddresses: reader.boolean(.allowInternalPlatformAddresses, default: false))
+    }
+
+    private static func hostPatterns(_ key: ConfigurationKey, _ reader: inout EnvironmentReader) -> [HostPattern]? {
+        guard let text = reader.raw(key) else { return nil }
+        let items = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let patterns = items.compactMap(HostPattern.init)
+        guard patterns.count == items.count else {
+            reader.problem(key, "must be a comma-separated list of hosts (slack.com, *.example.com, 127.0.0.1:8090, [::1])")
+            return nil
+        }
+        return patterns
+    }
+
     /// `USERSYNC_MICROSOFT_ADMIN_ROLES`: the Entra role template ids that make an account an admin
     /// who may sign in to the console.
     mutating func readAdminRoles(_ reader: inout EnvironmentReader) {
@@ -128,6 +154,9 @@ public struct ServeSettings: Sendable {
     public var console: ConsoleConfiguration
     /// How long an admitted API key is served from memory (0: every request reads the database).
     public var keyCacheLifetime: Int
+    public var http: HTTPServerLimits
+    /// Requests per API key and per SCIM token (nil: unlimited).
+    public var rateLimit: RequestRateLimit?
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
@@ -144,6 +173,13 @@ public struct ServeSettings: Sendable {
         sync = SyncSettings.read(&reader, host: host, port: port)
         console = ConsoleConfiguration(&reader, publicURL: sync.publicURL)
         platforms.readAdminRoles(&reader)
+        http = HTTPServerLimits(
+            idleTimeout: .seconds(reader.integer(.httpIdleTimeoutSeconds, default: 60, range: 1...3_600)),
+            requestTimeout: .seconds(reader.integer(.httpRequestTimeoutSeconds, default: 30, range: 1...3_600)),
+            maxConnections: reader.integer(.httpMaxConnections, default: 1_000, range: 1...100_000))
+        let perSecond = reader.integer(.rateLimitPerSecond, default: 50, range: 0...100_000)
+        let burst = reader.integer(.rateLimitBurst, default: 200, range: 1...100_000)
+        rateLimit = perSecond == 0 ? nil : RequestRateLimit(perSecond: Double(perSecond), burst: burst)
         try reader.validate()
         self.database = database!
         self.host = host

@@ -44,7 +44,16 @@ public final class ConnectorFactory: Sendable {
     private let logger: Logger
     private let runtimes = Mutex<[RuntimeKey: Runtime]>([:])
 
-    public init(client: HTTPClient, settings: ConnectorSettings = ConnectorSettings(), logger: Logger) {
+    /// The HTTP client of platform requests: it never follows a redirect, so a platform (or
+    /// anything answering in its name) cannot send a request with credentials to another host;
+    /// a 3xx is a refusal like any other. It lives as long as the process, like `HTTPClient.shared`.
+    public static let platformClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
+
+    public init(client: HTTPClient = platformClient, settings: ConnectorSettings = ConnectorSettings(), logger: Logger) {
         self.client = client
         self.settings = settings
         self.logger = logger

@@ -20,6 +20,8 @@ public struct ConnectorSettings: Sendable {
     public var tokenRefreshMargin: Duration = .seconds(120)
     /// Responses larger than this fail as `malformedResponse` instead of exhausting memory.
     public var maxResponseBytes: Int = 64 << 20
+    /// Where platform requests may go (the operator's allowlist and the internal-address check).
+    public var outbound = OutboundGuard(policy: OutboundHostPolicy())
     /// Items requested per page. Webex's maximum is unconfirmed, so it is settable.
     public var pageSize: [Platform: Int] = [.slack: 200, .teams: 999, .zoom: 300, .webex: 1000]
     /// Calls per second and burst allowed per connection, before the platform has to say so.

@@ -163,6 +163,9 @@ struct PlatformHTTP: Sendable {
                 .rateLimited, platform: platform, message: "\(platform.rawValue) asked this connection to wait",
                 retryAt: Date().addingTimeInterval(tooLong.seconds))
         }
+        if let refusal = await settings.outbound.refusal(of: request.url, platform: platform, isRequest: true) {
+            throw PlatformFailure(.destinationRefused, platform: platform, message: "\(request.endpoint): the URL \(refusal.message)")
+        }
         var outgoing = HTTPClientRequest(url: request.url)
         outgoing.method = request.method
         outgoing.headers = request.headers

@@ -86,6 +86,7 @@ extension ImportRun {
         return switch failureCause.flatMap(PlatformFailure.Cause.init(rawValue:)) {
         case .credentialsRejected?: "Update the connection's credentials in the Connect Center, then import again."
         case .permissionMissing?: "Grant the app the permission the platform names, then import again."
+        case .destinationRefused?: "Change the connection's base URL to a host this deployment allows, then import again."
         case .rateLimited?, .platformUnavailable?, .malformedResponse?: "The platform could not answer for now: import again in a few minutes."
         default: failureCause == "connection_disconnected"
             ? "Reconnect the connection in the Connect Center, then import again."

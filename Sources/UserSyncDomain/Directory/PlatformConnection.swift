@@ -86,6 +86,9 @@ extension PlatformConnection {
             case .credentialsRejected?:
                 return "The credentials stopped working (revoked, expired or rotated on \(name)). Enter fresh ones; "
                     + "the connection turns connected as soon as \(name) accepts them."
+            case .destinationRefused?:
+                return "Its base URL names a host this deployment does not allow (or one inside the network). "
+                    + "Change it to the platform's URL, or ask the operator to allow the host."
             case .permissionMissing?:
                 return "The app lacks a permission UserSync needs. Grant it on \(name) (re-install the app if \(name) asks), then verify now."
             default:

@@ -171,6 +171,8 @@ struct SimHTTP: Sendable {
             var reply = try await normal()
             reply.body = reply.body.getSlice(at: reply.body.readerIndex, length: max(1, reply.body.readableBytes / 2)) ?? ByteBuffer()
             return reply
+        case .redirect:
+            return SimReply(status: .temporaryRedirect, headers: [.location: fault.location ?? "/"], body: ByteBuffer())
         case .latency:
             return try await normal()
         }

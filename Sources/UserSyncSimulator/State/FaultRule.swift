@@ -15,6 +15,8 @@ public struct FaultRule: Sendable, Codable, Equatable {
         case malformed
         /// The normal body cut short.
         case truncated
+        /// A 307 to `location`, as a hijacked or misconfigured host would answer.
+        case redirect
     }
 
     public var id: String?
@@ -37,14 +39,17 @@ public struct FaultRule: Sendable, Codable, Equatable {
     public var status: Int?
     /// Milliseconds of added latency.
     public var latencyMs: Int?
+    /// Where a redirect points.
+    public var location: String?
 
     public var matched: Int? = 0
     public var injected: Int? = 0
 
     public init(
         platform: Platform? = nil, endpoint: String? = nil, kind: Kind, every: Int? = nil, probability: Double? = nil,
-        times: Int? = nil, retryAfter: Double? = nil, status: Int? = nil, latencyMs: Int? = nil
+        times: Int? = nil, retryAfter: Double? = nil, status: Int? = nil, latencyMs: Int? = nil, location: String? = nil
     ) {
+        self.location = location
         self.platform = platform
         self.endpoint = endpoint
         self.kind = kind

@@ -52,7 +52,7 @@ public struct ConnectCenter: Sendable {
     ) async throws -> PlatformConnection {
         let platform = request.credentials.platform
         let displayName = try request.displayName.map { try Organization.validateName($0, field: "display_name") }
-        let endpoints = try endpoints(platform, api: request.apiBaseURL, auth: request.authBaseURL)
+        let endpoints = try await endpoints(platform, api: request.apiBaseURL, auth: request.authBaseURL)
         let id = ConnectionID.random()
         let identity = try await access.connector(request.credentials, endpoints: endpoints, key: id, logger: logger).verifyCredentials()
         let time = now()
@@ -74,11 +74,13 @@ public struct ConnectCenter: Sendable {
         return connection
     }
 
-    private func endpoints(_ platform: Platform, api: String?, auth: String?) throws -> PlatformEndpoints {
+    /// The endpoints a connection will call, each checked against the operator's outbound policy
+    /// (the platform's defaults too: an operator may allow only a sovereign cloud).
+    private func endpoints(_ platform: Platform, api: String?, auth: String?) async throws -> PlatformEndpoints {
         let production = PlatformEndpoints.production(platform)
         return PlatformEndpoints(
-            api: try access.validateURL(api, field: "api_base_url") ?? production.api,
-            auth: try access.validateURL(auth, field: "auth_base_url") ?? production.auth)
+            api: try await access.validateURL(api ?? production.api, field: "api_base_url", platform: platform),
+            auth: try await access.validateURL(auth ?? production.auth, field: "auth_base_url", platform: platform))
     }
 
     /// A connection with what the Connect Center shows beside it.
@@ -140,7 +142,7 @@ public struct ConnectCenter: Sendable {
         let reverify = change.credentials != nil || change.apiBaseURL != nil || change.authBaseURL != nil
         var sealed: ConnectionRepository.SealedCredentials?
         if reverify {
-            let endpoints = try endpoints(
+            let endpoints = try await endpoints(
                 connection.platform, api: change.apiBaseURL ?? connection.apiBaseURL, auth: change.authBaseURL ?? connection.authBaseURL)
             let credentials: ConnectionCredentials
             if let given = change.credentials {

@@ -11,13 +11,10 @@ import UserSyncSecrets
 public struct ConnectorAccess: Sendable {
     public let factory: ConnectorFactory
     let secrets: SecretBox
-    /// Whether connections may point at plain-HTTP platform URLs (the simulator, tests).
-    public let allowInsecureURLs: Bool
 
-    public init(factory: ConnectorFactory, secrets: SecretBox, allowInsecureURLs: Bool) {
+    public init(factory: ConnectorFactory, secrets: SecretBox) {
         self.factory = factory
         self.secrets = secrets
-        self.allowInsecureURLs = allowInsecureURLs
     }
 
     static func context(_ organization: OrganizationID, _ connection: ConnectionID) -> String {
@@ -83,19 +80,12 @@ public struct ConnectorAccess: Sendable {
         return self.connector(credentials, endpoints: connection.endpoints, key: connection.id, logger: logger)
     }
 
-    /// Checks an admin-given base URL: absolute http(s), no credentials or query in it.
-    func validateURL(_ raw: String?, field: String) throws(DomainError) -> String? {
-        guard let raw else { return nil }
-        let text = raw.trimmingCharacters(in: .whitespaces)
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty, url.user == nil, url.password == nil, url.query == nil, url.fragment == nil
-        else {
-            throw .invalid(field, "invalid_url", "'\(field)' must be an absolute https URL without credentials, query or fragment.")
-        }
-        guard scheme == "https" || allowInsecureURLs else {
-            throw .invalid(
-                field, "insecure_url",
-                "'\(field)' must use https (set USERSYNC_ALLOW_INSECURE_PLATFORM_URLS=true to allow http, e.g. for the simulator).")
+    /// Checks a connection's base URL against the operator's outbound policy (allowed hosts,
+    /// https, no internal addresses): a 422 naming the field otherwise.
+    func validateURL(_ url: String, field: String, platform: Platform) async throws(DomainError) -> String {
+        let text = url.trimmingCharacters(in: .whitespaces)
+        if let refusal = await factory.settings.outbound.refusal(of: text, platform: platform) {
+            throw .invalid(field, refusal.code, "'\(field)' \(refusal.message).")
         }
         return text
     }

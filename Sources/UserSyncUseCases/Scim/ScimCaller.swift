@@ -15,6 +15,8 @@ public struct ScimCaller: Sendable {
     let presented: String
     public let organizationID: OrganizationID
     let hash: Data
+    /// The token's hash as text: names the caller without the token.
+    public var hashText: String { hash.base64EncodedString() }
 
     /// Nil for anything that is not shaped like a SCIM token (API keys, the operator token).
     public init?(bearer: String) {

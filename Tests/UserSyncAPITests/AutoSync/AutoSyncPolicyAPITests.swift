@@ -37,12 +37,6 @@ import UserSyncDomain
         let nextCursor: String?
     }
 
-    struct Problem: Decodable {
-        struct Field: Decodable { let field: String, code: String }
-        let code: String
-        let errors: [Field]?
-    }
-
     /// Slack, Teams and Zoom connected to acme in the simulator.
     func connections(_ api: API) async throws -> (slack: String, teams: String, zoom: String) {
         (try await api.connect(.slack), try await api.connect(.teams), try await api.connect(.zoom))
@@ -122,7 +116,7 @@ import UserSyncDomain
             for (body, status, fields) in cases {
                 let reply = try await create(api, body)
                 #expect(reply.status == status, "\(body) → \(reply.status): \(reply.text)")
-                let problem = try reply.decode(Problem.self)
+                let problem = try reply.decode(ProblemReply.self)
                 #expect((problem.errors ?? []).map { "\($0.field):\($0.code)" } == fields, "\(body) → \(reply.text)")
             }
             #expect(try await api.call(.get, "/v1/orgs/acme/auto-sync/policies").decode(Policies.self).items.isEmpty)
@@ -146,14 +140,14 @@ import UserSyncDomain
             #expect(moved.status == .conflict && moved.code == "group_has_policy", "\(moved.text)")
             let invalid = try await api.call(.patch, path, json: #"{"secondary_connection_ids":["\#(slack)"],"priority":2000}"#)
             #expect(invalid.status == .unprocessableContent)
-            #expect(try invalid.decode(Problem.self).errors?.map(\.code) == ["secondary_is_primary", "out_of_range"])
+            #expect(try invalid.decode(ProblemReply.self).errors?.map(\.code) == ["secondary_is_primary", "out_of_range"])
             #expect(try await api.call(.patch, path, json: #"{"group":{"source":"nis","id":"x"}}"#).status == .unprocessableContent)
             #expect(try await api.call(.get, path).decode(Policy.self) == second)
 
             // A disconnected connection cannot be named.
             #expect(try await api.call(.delete, "/v1/orgs/acme/connections/\(zoom)").status == .ok)
             let onto = try await api.call(.patch, "/v1/orgs/acme/auto-sync/policies/\(first.id)", json: #"{"secondary_connection_ids":["\#(zoom)"]}"#)
-            #expect(try onto.decode(Problem.self).errors?.map(\.code) == ["connection_disconnected"])
+            #expect(try onto.decode(ProblemReply.self).errors?.map(\.code) == ["connection_disconnected"])
         }
     }
 

@@ -1,0 +1,88 @@
+import Foundation
+import NIOPosix
+import Synchronization
+import UserSyncDomain
+
+/// The addresses a host name resolves to.
+public protocol HostResolver: Sendable {
+    func addresses(of host: String) async -> [IPAddress]
+}
+
+/// The system's resolver (`getaddrinfo`, run on NIO's blocking-I/O thread pool).
+public struct SystemHostResolver: HostResolver {
+    public init() {}
+
+    public func addresses(of host: String) async -> [IPAddress] {
+        if let literal = IPAddress(host) { return [literal] }
+        return (try? await NIOThreadPool.singleton.runIfActive { Self.resolve(host) }) ?? []
+    }
+
+    private static func resolve(_ host: String) -> [IPAddress] {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var list: UnsafeMutablePointer<addrinfo>?
+        guard getaddrinfo(host, nil, &hints, &list) == 0, let first = list else { return [] }
+        defer { freeaddrinfo(first) }
+        var addresses: [IPAddress] = []
+        for entry in sequence(first: first, next: { $0.pointee.ai_next }) {
+            guard let socketAddress = entry.pointee.ai_addr else { continue }
+            switch Int32(socketAddress.pointee.sa_family) {
+            case AF_INET:
+                socketAddress.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                    var address = $0.pointee.sin_addr
+                    addresses.append(IPAddress(bytes: withUnsafeBytes(of: &address) { Array($0) })!)
+                }
+            case AF_INET6:
+                socketAddress.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    var address = $0.pointee.sin6_addr
+                    addresses.append(IPAddress(bytes: withUnsafeBytes(of: &address) { Array($0) })!)
+                }
+            default: continue
+            }
+        }
+        return addresses
+    }
+}
+
+/// Applies the operator's ``OutboundHostPolicy`` to every platform request before it is sent,
+/// and to every base URL an admin gives. The allowlist is checked on every request (URLs from a
+/// platform's responses, like Graph's `@odata.nextLink`, included); a host's addresses are
+/// resolved and checked at most once a minute per host.
+public final class OutboundGuard: Sendable {
+    public let policy: OutboundHostPolicy
+    private let resolver: any HostResolver
+    private let now: @Sendable () -> Date
+    private let verdicts = Mutex<[OutboundHostPolicy.Destination: (checkedAt: Date, refusal: OutboundHostPolicy.Refusal?)]>([:])
+    static let verdictLifetime: TimeInterval = 60
+
+    public init(policy: OutboundHostPolicy, resolver: any HostResolver = SystemHostResolver(), now: @escaping @Sendable () -> Date = Date.init) {
+        self.policy = policy
+        self.resolver = resolver
+        self.now = now
+    }
+
+    /// Nil when `url` may be called for `platform`, else why not. `isRequest`: the URL of a
+    /// request (a query allowed), not a base URL.
+    public func refusal(of url: String, platform: Platform, isRequest: Bool = false) async -> OutboundHostPolicy.Refusal? {
+        let destination: OutboundHostPolicy.Destination
+        switch policy.check(url, platform: platform, isRequest: isRequest) {
+        case .failure(let refusal): return refusal
+        case .success(let allowed): destination = allowed
+        }
+        if policy.allowsInternalAddresses { return nil }
+        let time = now()
+        if let known = verdicts.withLock({ $0[destination] }), time.timeIntervalSince(known.checkedAt) < Self.verdictLifetime {
+            return known.refusal
+        }
+        let addresses = await resolver.addresses(of: destination.host)
+        let refusal = policy.check(addresses, of: destination)
+        // A name that resolved to nothing is asked again next time, not remembered as harmless.
+        guard !addresses.isEmpty else { return refusal }
+        verdicts.withLock { verdicts in
+            if verdicts.count > 1_000 { verdicts.removeAll() }
+            verdicts[destination] = (time, refusal)
+        }
+        return refusal
+    }
+}
