@@ -296,6 +296,7 @@ let package = Package(
             dependencies: [
                 "UserSyncCLI", "UserSyncTestSupport", "UserSyncJobs", "UserSyncUseCases", "UserSyncSimulator", "UserSyncConnectors", "UserSyncSecrets",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: strict
         ),

@@ -41,7 +41,7 @@ public struct BenchmarkDeployment: Sendable {
         let serve = try start("serve")
         let work: Process
         do { work = try start("work") } catch {
-            stop([serve])
+            ChildProcess.stop(serve, name: "usersync serve", within: .seconds(60))
             throw error
         }
         let deployment = BenchmarkDeployment(
@@ -67,16 +67,8 @@ public struct BenchmarkDeployment: Sendable {
         }
     }
 
-    /// Asks both processes to stop, and kills the ones still running after ten seconds.
-    public func stop() { Self.stop([serve, work]) }
-
-    static func stop(_ processes: [Process]) {
-        for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
-        let deadline = Date().addingTimeInterval(10)
-        while processes.contains(where: \.isRunning), Date() < deadline { usleep(50_000) }
-        for process in processes where process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        for process in processes { process.waitUntilExit() }
-    }
+    /// Asks both processes to stop, and kills (saying so) the ones still running after a minute.
+    public func stop() { ChildProcess.stop([(serve, "usersync serve"), (work, "usersync work")], within: .seconds(60)) }
 
     // MARK: The measured organization
 

@@ -15,6 +15,8 @@ public enum BenchmarkSupport {
             "DATABASE_URL": "postgres://\(url.username)@\(url.host):\(url.port)/\(url.database)?sslmode=disable",
             "USERSYNC_ENCRYPTION_KEYS": "test:" + Data(repeating: 7, count: 32).base64EncodedString(),
             "USERSYNC_PLATFORM_PACING": "off", "USERSYNC_WORKER_METRICS_PORT": "0", "USERSYNC_LOG_LEVEL": logLevel,
+            // A benchmark drives one key or SCIM token as hard as it can: measured, not limited.
+            "USERSYNC_RATE_LIMIT_PER_SECOND": "0",
             "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
         ].merging(SimulatedPlatforms.processEnvironment) { $1 }.merging(environment) { $1 }
         process.standardOutput = FileHandle.nullDevice

@@ -55,7 +55,14 @@ public struct Wrk: Sendable {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()  // until wrk exits (it stops after `seconds`)
+        // wrk stops after `seconds`; one that has not a minute later is killed, and says so.
+        let pid = process.processIdentifier
+        DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(seconds + 60)) {
+            guard kill(pid, 0) == 0, process.isRunning else { return }
+            FileHandle.standardError.write(Data("wrk (pid \(pid)) did not finish within \(seconds + 60) s; killed it with SIGKILL\n".utf8))
+            kill(pid, SIGKILL)
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()  // until wrk exits
         process.waitUntilExit()
         let text = String(decoding: data, as: UTF8.self)
         guard process.terminationStatus == 0, let outcome = Self.parse(text) else {

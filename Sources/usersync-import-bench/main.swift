@@ -119,8 +119,7 @@ struct Bench: Sendable {
         report["reimport_db_wal_mib_per_second"] = Double(again.walBytes) / again.seconds / 1_048_576
         report["people_matched"] = Double(try await count("SELECT count(*) FROM people WHERE org_id = '\(org)'"))
         report["worker_peak_rss_mib"] = BenchmarkSupport.peakResidentMiB(worker.processIdentifier)
-        worker.terminate()
-        worker.waitUntilExit()
+        ChildProcess.stop(worker, name: "usersync work", within: .seconds(60))
         return report.mapValues { ($0 * 1000).rounded() / 1000 }
     }
 

@@ -345,8 +345,7 @@ extension Bench {
         guard ran.reduce(0, +) >= jobs else {
             throw BenchmarkFailure("(f) the processes' metrics count \(ran) jobs run, at least \(jobs) expected")
         }
-        for worker in workers { worker.process.terminate() }  // SIGTERM
-        for worker in workers { try await stop(worker.process) }
+        ChildProcess.stop(workers.map { ($0.process, "usersync work") }, within: .seconds(60))
         try await clear()
         return ProcessDrain(jobsPerSecond: (Double(jobs) / seconds).rounded(), jobsByProcess: ran)
     }
@@ -436,21 +435,6 @@ extension Bench {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-    }
-
-    /// Waits up to a minute for a process sent SIGTERM to exit; then kills it, and says so.
-    func stop(_ process: Process) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while process.isRunning && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
-        if process.isRunning {
-            FileHandle.standardError.write(Data(
-                "(f) usersync work (pid \(process.processIdentifier)) did not exit within 60 s of SIGTERM; killed it with SIGKILL\n".utf8))
-            kill(process.processIdentifier, SIGKILL)
-        } else if process.terminationStatus != 0 {
-            FileHandle.standardError.write(Data(
-                "(f) usersync work (pid \(process.processIdentifier)) exited with status \(process.terminationStatus) after SIGTERM\n".utf8))
-        }
-        process.waitUntilExit()
     }
 }
 

@@ -47,6 +47,8 @@ struct ServeCommand: AsyncParsableCommand {
             try await ServiceRole.verify(database, logger: logger)
             logger.info("usersync serve listening", metadata: ["address": "\(settings.host):\(settings.port)"])
         }
+        // In-flight requests finish in far less; a process still alive after this ends itself.
+        ShutdownWatchdog.arm(limit: .seconds(30), process: "usersync serve", logger: logger)
         try await CommandSupport.reporting {
             do {
                 try await app.runService()

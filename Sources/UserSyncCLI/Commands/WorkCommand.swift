@@ -58,9 +58,13 @@ struct WorkCommand: AsyncParsableCommand {
                 router: router, configuration: .init(address: .hostname(settings.metricsHost, port: settings.metricsPort), serverName: "usersync-work"),
                 logger: logger)))
         }
-        let group = ServiceGroup(configuration: .init(
-            services: services,
-            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger))
+        var configuration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+        // Running jobs get the grace period; a service still stopping well after it is cancelled,
+        // and a process still alive after that ends itself (ShutdownWatchdog).
+        configuration.maximumGracefulShutdownDuration = settings.worker.gracePeriod + Self.shutdownMargin
+        ShutdownWatchdog.arm(limit: settings.worker.gracePeriod + Self.shutdownMargin * 2, process: "usersync work", logger: logger)
+        let group = ServiceGroup(configuration: configuration)
         logger.info("usersync work started", metadata: ["worker": "\(processor.workerID)", "kinds": "\(processor.kinds)"])
         try await CommandSupport.reporting {
             do {
@@ -73,6 +77,9 @@ struct WorkCommand: AsyncParsableCommand {
 }
 
 extension WorkCommand {
+    /// Beyond the grace period: for releasing unfinished jobs and closing connections.
+    static let shutdownMargin: Duration = .seconds(10)
+
     /// Every job kind the worker runs.
     static func handlers(database: Database, settings: WorkSettings, logger: Logger) -> JobHandlers {
         let access = ConnectorAccess(
