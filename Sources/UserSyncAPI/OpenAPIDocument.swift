@@ -39,7 +39,7 @@ enum OpenAPIDocument {
       "info": {
         "title": "UserSync API",
         "version": "1.0.0",
-        "description": "Sync users across Slack, Microsoft Teams, Zoom Team Chat and Webex. Errors are RFC 9457 problem details (application/problem+json) with a machine-readable `code` and the `request_id`."
+        "description": "Sync users across Slack, Microsoft Teams, Zoom Team Chat and Webex. Errors are RFC 9457 problem details (application/problem+json) with a machine-readable `code` and the `request_id`. An empty query parameter (`cursor=`) is the same as an absent one, on every route. Each API key may make `USERSYNC_RATE_LIMIT_PER_SECOND` requests a second (bursts of `USERSYNC_RATE_LIMIT_BURST`); more are answered 429 `rate_limited` with `Retry-After`."
       },
       "servers": [{ "url": "/" }],
       "security": [{ "bearer": [] }],

@@ -3,9 +3,16 @@ import Hummingbird
 import UserSyncDomain
 
 /// Typed access to query and path parameters; a bad value is a 400 that names the parameter.
+/// An empty value (`cursor=`) is the same as no value, for every parameter of every route.
 extension Request {
+    /// A query parameter's value; nil when it is absent or empty.
+    func query(_ name: String) -> String? {
+        guard let raw = uri.queryParameters.get(name), !raw.isEmpty else { return nil }
+        return String(raw)
+    }
+
     func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let raw = uri.queryParameters.get(name) else { return value }
+        guard let raw = query(name) else { return value }
         guard let number = Int(raw), range.contains(number) else {
             throw APIError.badRequest(
                 "invalid_query_parameter", "'\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound).")
@@ -14,7 +21,7 @@ extension Request {
     }
 
     func boolean(_ name: String, default value: Bool) throws -> Bool {
-        guard let raw = uri.queryParameters.get(name) else { return value }
+        guard let raw = query(name) else { return value }
         switch raw.lowercased() {
         case "true", "1": return true
         case "false", "0": return false
@@ -24,7 +31,7 @@ extension Request {
 
     /// An enum-valued parameter; a value outside `T`'s cases is a 400 that lists them.
     func choice<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type) throws -> T? where T.RawValue == String {
-        guard let raw = uri.queryParameters.get(name) else { return nil }
+        guard let raw = query(name) else { return nil }
         guard let value = T(rawValue: String(raw)) else {
             throw APIError.badRequest(
                 "invalid_query_parameter", "'\(name)' must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -34,7 +41,7 @@ extension Request {
 
     /// A timestamp parameter (ISO 8601).
     func date(_ name: String) throws -> Date? {
-        guard let raw = uri.queryParameters.get(name) else { return nil }
+        guard let raw = query(name) else { return nil }
         guard let date = ISO8601DateFormatter().date(from: String(raw)) else {
             throw APIError.badRequest("invalid_query_parameter", "'\(name)' must be an ISO 8601 time such as 2026-11-25T12:00:00Z.")
         }
@@ -54,7 +61,7 @@ extension Request {
     }
 
     func cursor() throws -> String? {
-        guard let raw = uri.queryParameters.get("cursor") else { return nil }
+        guard let raw = query("cursor") else { return nil }
         guard let data = Data(base64URL: raw), let value = String(data: data, encoding: .utf8),
               !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {

@@ -17,13 +17,27 @@ public struct RouteTable: Sendable {
         self.routes = descriptions.map { Route(method: $0.method, path: Self.openAPIPath("\($0.path)")) }
     }
 
+    /// The methods of the route that `path` matches, as the router matches it: where several
+    /// templates fit (`/people/actions` and `/people/{person_id}`), a literal segment wins over a
+    /// parameter, from the left.
     func allowedMethods(forPath path: String) -> [HTTPRequest.Method] {
         let segments = Self.segments(path)
-        return routes.filter { route in
+        let matching = routes.filter { route in
             let template = Self.segments(route.path)
             return template.count == segments.count
                 && zip(template, segments).allSatisfy { $0.hasPrefix("{") || $0 == $1 }
-        }.map(\.method).sorted { $0.rawValue < $1.rawValue }
+        }
+        guard let matched = matching.map(\.path).max(by: Self.isLessSpecific) else { return [] }
+        return matching.filter { $0.path == matched }.map(\.method).sorted { $0.rawValue < $1.rawValue }
+    }
+
+    /// Whether template `a` gives way to `b`: at the first segment where one is a parameter and
+    /// the other is not, `a` has the parameter.
+    static func isLessSpecific(_ a: String, _ b: String) -> Bool {
+        for (x, y) in zip(segments(a), segments(b)) where x.hasPrefix("{") != y.hasPrefix("{") {
+            return x.hasPrefix("{")
+        }
+        return false
     }
 
     static func segments(_ path: String) -> [Substring] {

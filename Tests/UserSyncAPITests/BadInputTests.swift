@@ -14,6 +14,8 @@ import Testing
         let status: HTTPResponse.Status
         let code: String
         var field: String? = nil
+        /// For a 405: exactly the methods its `Allow` header lists.
+        var allow: String? = nil
         var description: String { name }
     }
 
@@ -49,7 +51,13 @@ import Testing
         Case(name: "unknown route", method: .get, uri: "/v2/nothing", status: .notFound, code: "route_not_found"),
         Case(name: "unknown nested route", method: .get, uri: "/v1/orgs/acme/nothing", status: .notFound, code: "route_not_found"),
         Case(name: "wrong method", method: .put, uri: "/v1/orgs/acme", body: "{}", status: .methodNotAllowed, code: "method_not_allowed"),
-        Case(name: "wrong method on a fixed path", method: .delete, uri: "/healthz", status: .methodNotAllowed, code: "method_not_allowed"),
+        Case(name: "wrong method on a fixed path", method: .delete, uri: "/healthz", status: .methodNotAllowed, code: "method_not_allowed",
+             allow: "GET"),
+        // A literal path beside a parameter one (`/people/{person_id}`) names only its own methods.
+        Case(name: "wrong method on people/actions", method: .get, uri: "/v1/orgs/acme/people/actions", status: .methodNotAllowed,
+             code: "method_not_allowed", allow: "POST"),
+        Case(name: "wrong method on people/primary", method: .delete, uri: "/v1/orgs/acme/people/primary", status: .methodNotAllowed,
+             code: "method_not_allowed", allow: "POST"),
         Case(name: "limit out of range", method: .get, uri: "/v1/orgs?limit=0", status: .badRequest, code: "invalid_query_parameter"),
         Case(name: "limit not a number", method: .get, uri: "/v1/orgs?limit=ten", status: .badRequest, code: "invalid_query_parameter"),
         Case(name: "bad cursor", method: .get, uri: "/v1/orgs?cursor=%%%", status: .badRequest, code: "invalid_cursor"),
@@ -103,9 +111,29 @@ import Testing
                 #expect(errors.contains { $0["field"] as? String == field }, "\(reply.text)")
             }
             if c.status == .methodNotAllowed { #expect(reply.headers[.allow] != nil) }
+            if let allow = c.allow { #expect(reply.headers[.allow] == allow) }
             // Nothing that was stored changed, and no second organization appeared.
             #expect(try await api.call(.get, "/v1/orgs/acme").text == before)
             #expect(try await api.call(.get, "/v1/orgs").items.count == 1)
+        }
+    }
+
+    @Test("an empty query parameter is the same as none, on every list")
+    func emptyQueryParametersAreAbsent() async throws {
+        try await withAPI { api in
+            try await api.createOrganization("acme")
+            _ = try await api.createKey("acme")
+            for (path, empty) in [
+                ("/v1/orgs/acme/audit", "?cursor=&limit=&action=&since="),
+                ("/v1/orgs/acme/keys", "?include_revoked="),
+                ("/v1/orgs/acme/people", "?cursor=&q=&platform=&platforms=&sort=&needs_primary_choice="),
+                ("/v1/orgs/acme/jobs", "?kind=&cursor="),
+            ] {
+                let plain = try await api.call(.get, path), withEmpty = try await api.call(.get, path + empty)
+                #expect(plain.status == .ok, "\(path): \(plain.text)")
+                #expect(withEmpty.status == .ok, "\(path + empty): \(withEmpty.text)")
+                #expect(withEmpty.items.count == plain.items.count, "\(path + empty)")
+            }
         }
     }
 }

@@ -14,14 +14,13 @@ struct AuditRoutes {
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
         try request.allowQueryParameters(["action", "actor_kind", "actor_id", "target_type", "target_id", "since", "until", "limit", "cursor"])
-        let query = request.uri.queryParameters
         var filter = AuditLogRepository.Filter()
         filter.limit = try request.integer("limit", default: 50, range: 1...200)
-        filter.action = query.get("action").map { String($0) }
-        filter.actorKind = query.get("actor_kind").map { String($0) }
-        filter.actorID = query.get("actor_id").map { String($0) }
-        filter.targetType = query.get("target_type").map { String($0) }
-        filter.targetID = query.get("target_id").map { String($0) }
+        filter.action = request.query("action")
+        filter.actorKind = request.query("actor_kind")
+        filter.actorID = request.query("actor_id")
+        filter.targetType = request.query("target_type")
+        filter.targetID = request.query("target_id")
         filter.since = try request.date("since")
         filter.until = try request.date("until")
         if let cursor = try request.cursor() {

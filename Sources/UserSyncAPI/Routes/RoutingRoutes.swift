@@ -13,20 +13,19 @@ struct RoutingRoutes {
 
     @Sendable func route(_ request: Request, context: TenantRequestContext) async throws -> Response {
         try request.allowQueryParameters(["from_platform", "from_account", "from_connection", "to_email", "to_person"])
-        let query = request.uri.queryParameters
         guard let platform = try request.choice("from_platform", as: Platform.self) else {
             throw APIError.badRequest("invalid_query_parameter", "'from_platform' is required.")
         }
-        guard let account = query.get("from_account").map({ String($0) }), !account.isEmpty else {
+        guard let account = request.query("from_account") else {
             throw APIError.badRequest("invalid_query_parameter", "'from_account' (the sender's platform user id) is required.")
         }
         var connection: ConnectionID?
-        if let raw = query.get("from_connection") {
+        if let raw = request.query("from_connection") {
             guard let id = ConnectionID(String(raw)) else { throw APIError.badRequest("invalid_query_parameter", "'from_connection' must be a UUID.") }
             connection = id
         }
         let recipient: MessageRouting.Recipient
-        switch (query.get("to_email").map { String($0) }, query.get("to_person").map { String($0) }) {
+        switch (request.query("to_email"), request.query("to_person")) {
         case (let email?, nil):
             guard EmailAddress.normalize(email) != nil else { throw APIError.badRequest("invalid_query_parameter", "'to_email' must not be empty.") }
             recipient = .email(email)
