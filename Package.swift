@@ -194,7 +194,7 @@ let package = Package(
         .target(
             name: "UserSyncUseCases",
             dependencies: [
-                "UserSyncDomain", "UserSyncSecrets", "UserSyncPersistence", "UserSyncJobs", "UserSyncWorker", "UserSyncConnectors",
+                "UserSyncDomain", "UserSyncSecrets", "UserSyncPersistence", "UserSyncJobs", "UserSyncConnectors",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -8,7 +8,7 @@ struct PeopleFilterBody: Decodable, Sendable {
     static let fields: Set<String> = [
         "platform", "platforms", "primary_platform", "connection_id", "needs_primary_choice", "deactivated", "sync_status", "sync_platform", "q",
     ]
-    let filter: PeopleRepository.Filter
+    let filter: PeopleQuery
 
     struct Key: CodingKey {
         var stringValue: String
@@ -22,7 +22,7 @@ struct PeopleFilterBody: Decodable, Sendable {
         if let unknown = c.allKeys.first(where: { !Self.fields.contains($0.stringValue) }) {
             throw DecodingError.dataCorrupted(.init(codingPath: c.codingPath + [unknown], debugDescription: "unknown field"))
         }
-        var filter = PeopleRepository.Filter()
+        var filter = PeopleQuery()
         filter.platform = try c.decodeIfPresent(Platform.self, forKey: Key(stringValue: "platform"))
         filter.platforms = try c.decodeIfPresent([Platform].self, forKey: Key(stringValue: "platforms")) ?? []
         filter.primaryPlatform = try c.decodeIfPresent(Platform.self, forKey: Key(stringValue: "primary_platform"))

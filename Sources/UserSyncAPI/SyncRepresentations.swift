@@ -169,7 +169,7 @@ struct AuditEntryRepresentation: Encodable, Sendable {
     let details: [String: String]
     @Nullable var requestId: String?
 
-    init(_ entry: AuditLogRepository.Record) {
+    init(_ entry: AuditEntry) {
         id = String(entry.id)
         at = entry.at
         actor = .init(kind: entry.actorKind, id: entry.actorID)

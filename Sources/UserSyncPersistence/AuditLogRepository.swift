@@ -54,34 +54,8 @@ public struct AuditLogRepository: Sendable {
 }
 
 extension AuditLogRepository {
-    /// An audit entry as stored.
-    public struct Record: Sendable, Equatable {
-        public var id: Int64
-        public var at: Date
-        public var actorKind: String
-        public var actorID: String?
-        public var action: String
-        public var targetType: String?
-        public var targetID: String?
-        public var details: [String: String]
-        public var requestID: String?
-    }
-
-    public struct Filter: Sendable {
-        /// An action, or a prefix ending in `*` (`sync.*`).
-        public var action: String?
-        public var actorKind: String?
-        public var actorID: String?
-        public var targetType: String?
-        public var targetID: String?
-        public var since: Date?
-        public var until: Date?
-        /// Entries older than this id (newest first, for cursor paging).
-        public var before: Int64?
-        public var limit = 50
-
-        public init() {}
-    }
+    public typealias Record = AuditEntry
+    public typealias Filter = AuditQuery
 
     /// Entries matching `filter`, newest first.
     public func list(_ organization: OrganizationID, _ filter: Filter, on connection: PostgresConnection, logger: Logger) async throws -> [Record] {

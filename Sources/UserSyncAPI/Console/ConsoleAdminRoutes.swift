@@ -56,7 +56,7 @@ struct ConsoleAdminRoutes {
 
     @Sendable func activityPage(_ request: Request, context: ConsoleContext) async throws -> Response {
         let query = ConsoleForm(encoded: request.uri.query ?? "")
-        var filter = AuditLogRepository.Filter()
+        var filter = AuditQuery()
         filter.limit = 50
         filter.action = query["action"]
         filter.actorKind = query["actor_kind"]

@@ -24,8 +24,8 @@ struct PeopleListQuery {
         cursor = form["cursor"]
     }
 
-    func filter(limit: Int) throws -> PeopleRepository.Filter {
-        var filter = PeopleRepository.Filter()
+    func filter(limit: Int) throws -> PeopleQuery {
+        var filter = PeopleQuery()
         filter.limit = limit
         filter.search = search
         filter.platform = platform
@@ -33,9 +33,9 @@ struct PeopleListQuery {
         filter.syncStatus = syncStatus
         filter.syncPlatform = syncStatus == nil ? nil : syncPlatform
         filter.descending = sort.hasPrefix("-")
-        filter.sort = PeopleRepository.SortField(rawValue: String(sort.drop { $0 == "-" })) ?? .name
+        filter.sort = PeopleQuery.SortField(rawValue: String(sort.drop { $0 == "-" })) ?? .name
         if let cursor {
-            guard let data = Data(base64URL: cursor), let position = try? JSONDecoder().decode(PeopleRepository.Position.self, from: data) else {
+            guard let data = Data(base64URL: cursor), let position = try? JSONDecoder().decode(PeopleQuery.Position.self, from: data) else {
                 throw DomainError.badReference(code: "invalid_cursor", message: "That page link is not valid any more; start from the first page.")
             }
             filter.after = position
@@ -134,7 +134,7 @@ struct PeoplePage {
     }
 
     init(
-        people: [Person], next: PeopleRepository.Position?, query: PeopleListQuery, connections: [PlatformConnection], base: String,
+        people: [Person], next: PeopleQuery.Position?, query: PeopleListQuery, connections: [PlatformConnection], base: String,
         canWrite: Bool, repromptInterval: TimeInterval
     ) {
         let overviews = connections.filter { !$0.isDisconnected }

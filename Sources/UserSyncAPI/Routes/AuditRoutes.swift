@@ -14,7 +14,7 @@ struct AuditRoutes {
 
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
         try request.allowQueryParameters(["action", "actor_kind", "actor_id", "target_type", "target_id", "since", "until", "limit", "cursor"])
-        var filter = AuditLogRepository.Filter()
+        var filter = AuditQuery()
         filter.limit = try request.integer("limit", default: 50, range: 1...200)
         filter.action = request.query("action")
         filter.actorKind = request.query("actor_kind")

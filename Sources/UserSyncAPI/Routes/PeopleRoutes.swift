@@ -19,11 +19,11 @@ struct PeopleRoutes {
     @Sendable func list(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let accept = request.headers[.accept]?.lowercased() ?? ""
         if accept.contains("text/csv") && !accept.contains("application/json") { return try await csv(request, context: context) }
-        let filter = try PeopleQuery.filter(request, limitRange: 1...200)
+        let filter = try PeopleQueryParameters.filter(request, limitRange: 1...200)
         let (people, next) = try await directory.page(context.organization.id, filter, logger: context.logger)
         return .json(Page(
             items: people.map(PersonRepresentation.init),
-            nextCursor: try next.map { try PeopleQuery.cursor(next: $0, filter: filter) }))
+            nextCursor: try next.map { try PeopleQueryParameters.cursor(next: $0, filter: filter) }))
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Response {
@@ -34,7 +34,7 @@ struct PeopleRoutes {
     /// The whole filtered list as CSV, streamed a page at a time. The first page is read before
     /// the response starts, so a bad filter is still a clean 4xx.
     @Sendable func csv(_ request: Request, context: TenantRequestContext) async throws -> Response {
-        var filter = try PeopleQuery.filter(request, limitRange: 1...200)
+        var filter = try PeopleQueryParameters.filter(request, limitRange: 1...200)
         filter.after = nil
         var pages = directory.all(context.organization.id, filter, logger: context.logger).makeAsyncIterator()
         let first = try await pages.next()
@@ -61,15 +61,15 @@ struct PeopleRoutes {
 }
 
 /// The people list's query parameters and cursors.
-enum PeopleQuery {
+enum PeopleQueryParameters {
     static let parameters: Set<String> = [
         "limit", "cursor", "platform", "platforms", "primary_platform", "connection_id", "needs_primary_choice", "deactivated",
         "sync_status", "sync_platform", "q", "sort",
     ]
 
-    static func filter(_ request: Request, limitRange: ClosedRange<Int>) throws -> PeopleRepository.Filter {
+    static func filter(_ request: Request, limitRange: ClosedRange<Int>) throws -> PeopleQuery {
         try request.allowQueryParameters(parameters)
-        var filter = PeopleRepository.Filter()
+        var filter = PeopleQuery()
         filter.limit = try request.integer("limit", default: 50, range: limitRange)
         filter.platform = try request.choice("platform", as: Platform.self)
         filter.primaryPlatform = try request.choice("primary_platform", as: Platform.self)
@@ -96,7 +96,7 @@ enum PeopleQuery {
         }
         let sort = request.query("sort") ?? "name"
         filter.descending = sort.hasPrefix("-")
-        guard let field = PeopleRepository.SortField(rawValue: String(sort.drop { $0 == "-" })) else {
+        guard let field = PeopleQuery.SortField(rawValue: String(sort.drop { $0 == "-" })) else {
             throw APIError.badRequest("invalid_query_parameter", "'sort' must be name, email, -name or -email.")
         }
         filter.sort = field
@@ -104,7 +104,7 @@ enum PeopleQuery {
             guard let decoded = try? JSONDecoder().decode(Cursor.self, from: Data(cursor.utf8)),
                   decoded.sort == field.rawValue, decoded.descending == filter.descending
             else { throw APIError.badRequest("invalid_cursor", "'cursor' is not a cursor of this list in this order.") }
-            filter.after = PeopleRepository.Position(key: decoded.key, id: decoded.id)
+            filter.after = PeopleQuery.Position(key: decoded.key, id: decoded.id)
         }
         return filter
     }
@@ -116,7 +116,7 @@ enum PeopleQuery {
         var id: UUID
     }
 
-    static func cursor(next: PeopleRepository.Position, filter: PeopleRepository.Filter) throws -> String {
+    static func cursor(next: PeopleQuery.Position, filter: PeopleQuery) throws -> String {
         let cursor = Cursor(sort: filter.sort.rawValue, descending: filter.descending, key: next.key, id: next.id)
         return try JSONEncoder().encode(cursor).base64URL
     }

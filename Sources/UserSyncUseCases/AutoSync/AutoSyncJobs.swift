@@ -4,7 +4,6 @@ import PostgresNIO
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
-import UserSyncWorker
 
 /// The job kinds of Auto Sync.
 public enum AutoSyncJobs {

@@ -5,7 +5,6 @@ import UserSyncConnectors
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
-import UserSyncWorker
 
 /// The worker's half of following Entra groups: one `auto_sync.poll` job per Teams connection
 /// runs a Graph delta round for each group its policies name, stores the membership changes and

@@ -4,7 +4,6 @@ import PostgresNIO
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
-import UserSyncWorker
 
 /// Auto Sync runs: plan, then act (DESIGN.md §2). A run plans a policy from the stored
 /// membership (``AutoSyncPlanning``), records the plan, and applies it through the sync

@@ -4,7 +4,6 @@ import UserSyncConnectors
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
-import UserSyncWorker
 
 /// The `connection.verify` job: re-checks a connection that needs attention, so it turns
 /// `connected` again by itself once an admin fixes the cause upstream. Checks grow sparser the

@@ -5,7 +5,6 @@ import UserSyncConnectors
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
-import UserSyncWorker
 
 /// How imports run in the worker.
 public struct ImportSettings: Sendable {

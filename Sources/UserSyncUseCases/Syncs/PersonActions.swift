@@ -5,7 +5,6 @@ import UserSyncConnectors
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
-import UserSyncWorker
 
 /// The worker's half of resetting and removing people (a reprompt is `sync.run` jobs).
 public struct PersonActions: Sendable {

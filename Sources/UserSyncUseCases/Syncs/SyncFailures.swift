@@ -3,7 +3,6 @@ import Logging
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
-import UserSyncWorker
 
 /// What a platform failure during a sync's work means for the sync (Auto Heal): time fixes it →
 /// the sync stays pending and shows when it is tried again (until it has failed too often); an

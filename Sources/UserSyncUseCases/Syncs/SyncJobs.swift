@@ -2,7 +2,6 @@ import Foundation
 import Logging
 import UserSyncDomain
 import UserSyncJobs
-import UserSyncWorker
 
 /// The job kinds of User Sync.
 public enum SyncJobs {

@@ -4,7 +4,6 @@ import UserSyncConnectors
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
-import UserSyncWorker
 
 /// The `sync.run` job: carries out a batch of pending syncs, each in the mode the person's
 /// accounts call for (DESIGN.md §1): a consent prompt for a link, a guest or bot persona for a

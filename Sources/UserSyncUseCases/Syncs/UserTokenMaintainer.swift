@@ -4,7 +4,6 @@ import UserSyncConnectors
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
-import UserSyncWorker
 
 /// The `sync.check` job, one per linked sync, for as long as it is synced (Auto Heal, user side):
 /// tokens that are about to expire are refreshed, with no visible change; the others are proven

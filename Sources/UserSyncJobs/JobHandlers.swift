@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import UserSyncDomain
-import UserSyncJobs
 
 /// What a handler knows about the job it runs.
 public struct JobContext: Sendable {
@@ -11,6 +10,14 @@ public struct JobContext: Sendable {
     public var attempt: Int
     public var maxAttempts: Int
     public var logger: Logger
+
+    public init(organizationID: OrganizationID, jobID: Int64, attempt: Int, maxAttempts: Int, logger: Logger) {
+        self.organizationID = organizationID
+        self.jobID = jobID
+        self.attempt = attempt
+        self.maxAttempts = maxAttempts
+        self.logger = logger
+    }
 }
 
 /// A job that will not run again, for its owning record to be told why.
@@ -21,6 +28,15 @@ public struct DeadJob: Sendable, Equatable {
     public var payload: String
     public var error: String
     public var attempts: Int
+
+    public init(organizationID: OrganizationID, jobID: Int64, kind: String, payload: String, error: String, attempts: Int) {
+        self.organizationID = organizationID
+        self.jobID = jobID
+        self.kind = kind
+        self.payload = payload
+        self.error = error
+        self.attempts = attempts
+    }
 }
 
 /// The handlers a worker runs, by job kind.
@@ -30,12 +46,13 @@ public struct DeadJob: Sendable, Equatable {
 /// handler must therefore be idempotent: running it twice for the same job must leave the same
 /// result as running it once (upserts, not inserts; check before sending).
 public struct JobHandlers: Sendable {
-    struct Entry: Sendable {
-        var run: @Sendable (String, JobContext) async throws -> JobOutcome
-        var onDead: @Sendable (DeadJob) async -> Void
+    /// How the worker runs one kind (the worker is in another target of this package).
+    package struct Entry: Sendable {
+        package var run: @Sendable (String, JobContext) async throws -> JobOutcome
+        package var onDead: @Sendable (DeadJob) async -> Void
     }
 
-    private(set) var entries: [String: Entry] = [:]
+    package private(set) var entries: [String: Entry] = [:]
 
     public init() {}
 
