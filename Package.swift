@@ -218,7 +218,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
-            resources: [.copy("Console/Templates"), .copy("Console/Static")],
+            resources: [.copy("Console/Templates"), .copy("Console/Static"), .copy("OpenAPI")],
             swiftSettings: strict
         ),
         // Composition root: configuration, service groups, subcommands.

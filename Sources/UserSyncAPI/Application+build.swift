@@ -53,7 +53,8 @@ public struct APIDependencies: Sendable {
 }
 
 /// The router, shared by `usersync serve` and the tests: the JSON API, the consent pages and the
-/// console. Fails only when the console's templates are missing or do not parse.
+/// console. Fails only when the API's resources (the console's templates, the OpenAPI document) are
+/// missing or do not parse.
 public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppRequestContext> {
     let administration = OrganizationAdministration(database: dependencies.database, credentials: dependencies.credentials)
     let rateLimiter = dependencies.rateLimit.map { RequestRateLimiter(limit: $0) }
@@ -63,7 +64,8 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
         MetricsMiddleware()
         RequestEnvelopeMiddleware(bodyLimit: dependencies.maxBodyBytes, routes: table)
     }
-    OperationalRoutes(database: dependencies.database, migrator: dependencies.migrator, metrics: dependencies.metrics)
+    OperationalRoutes(
+        database: dependencies.database, migrator: dependencies.migrator, metrics: dependencies.metrics, document: try OpenAPIDocument.load())
         .addRoutes(to: router)
 
     let orgs = router.group("v1/orgs")

@@ -20,7 +20,7 @@ struct ConsoleRenderer: Sendable {
     }
 
     init() throws {
-        let bundle = try Self.resources()
+        let bundle = try APIResources.directory()
         let templates = bundle.appendingPathComponent("Templates"), statics = bundle.appendingPathComponent("Static")
         var library = MustacheLibrary()
         for file in try FileManager.default.contentsOfDirectory(at: templates, includingPropertiesForKeys: nil)
@@ -28,7 +28,7 @@ struct ConsoleRenderer: Sendable {
             do {
                 library.register(try MustacheTemplate(string: String(contentsOf: file, encoding: .utf8)), named: file.deletingPathExtension().lastPathComponent)
             } catch {
-                throw ConsoleSetupError(description: "template \(file.lastPathComponent) does not parse: \(error)")
+                throw APIResourceError(description: "template \(file.lastPathComponent) does not parse: \(error)")
             }
         }
         var assets: [String: Asset] = [:]
@@ -39,18 +39,6 @@ struct ConsoleRenderer: Sendable {
         }
         self.library = library
         self.assets = assets
-    }
-
-    /// The target's resource bundle, which SwiftPM puts beside the executable (and a deployment
-    /// copies there with it). Looked up by hand rather than through `Bundle.module`, which stops
-    /// the process when the bundle is missing instead of saying so.
-    static func resources() throws -> URL {
-        let name = "usersync_UserSyncAPI.resources"
-        let candidates = [Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent()].compactMap { $0 }
-        for directory in candidates where FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).appendingPathComponent("Templates").path) {
-            return directory.appendingPathComponent(name)
-        }
-        throw ConsoleSetupError(description: "the console's templates and static files (\(name)) are not beside the usersync binary; copy that folder with it")
     }
 
     func assetURL(_ name: String) -> String { "/console/static/\(name)?v=\(assets[name]?.version ?? "0")" }
@@ -75,10 +63,6 @@ struct ConsoleRenderer: Sendable {
         let chrome: Chrome
         let body: Any
     }
-}
-
-struct ConsoleSetupError: Error, CustomStringConvertible {
-    let description: String
 }
 
 /// What every signed-in page shows around its content.

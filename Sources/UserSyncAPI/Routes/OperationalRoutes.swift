@@ -8,6 +8,7 @@ struct OperationalRoutes {
     let database: Database
     let migrator: Migrator
     let metrics: PrometheusCollectorRegistry
+    let document: OpenAPIDocument
 
     struct Status: Encodable {
         let status: String
@@ -21,10 +22,9 @@ struct OperationalRoutes {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(bytes: metrics.emitToBuffer())))
         }
+        let document = ByteBuffer(bytes: document.data)
         router.get("openapi.json") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "application/json"],
-                body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: document))
         }
     }
 
