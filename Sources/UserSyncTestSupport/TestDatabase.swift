@@ -48,11 +48,20 @@ public enum TestEnvironment {
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     public static let sqlDirectory = repositoryRoot.appendingPathComponent("sql")
 
-    public static var logger: Logger {
-        var logger = Logger(label: "usersync-test")
-        logger.logLevel = .warning
+    /// How much tests log: `warning` unless `USERSYNC_TEST_LOG_LEVEL` asks for more (`info` shows
+    /// every request), so a CI log shows failures rather than thousands of request lines.
+    public static var logLevel: Logger.Level {
+        ProcessInfo.processInfo.environment["USERSYNC_TEST_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .warning
+    }
+
+    /// A logger at ``logLevel``.
+    public static func logger(_ label: String = "usersync-test") -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = logLevel
         return logger
     }
+
+    public static var logger: Logger { logger() }
 }
 
 public struct TestEnvironmentError: Error, CustomStringConvertible {

@@ -75,8 +75,8 @@ struct API: Sendable {
     /// Enqueues a job for an organization directly, as a use case would.
     func enqueueJob(_ orgID: String, kind: String = "noop", payload: String = #"{"n":1}"#) async throws -> String {
         let organization = OrganizationID(orgID)!
-        let id = try await db.service.withTenant(organization, logger: Logger(label: "test")) { connection in
-            try await JobQueue.enqueue(NewJob(kind: kind, payload: payload), organization: organization, on: connection, logger: Logger(label: "test"))
+        let id = try await db.service.withTenant(organization, logger: TestEnvironment.logger) { connection in
+            try await JobQueue.enqueue(NewJob(kind: kind, payload: payload), organization: organization, on: connection, logger: TestEnvironment.logger)
         }
         return String(id!)
     }
@@ -153,7 +153,7 @@ private func serve(
         operatorToken: operatorToken, maxBodyBytes: maxBodyBytes, connectors: access, healthCheckDelay: .seconds(1), sync: sync,
         console: console, signInProviders: platforms.map(signInProviders) ?? [], credentials: CredentialCache(lifetime: 600))
     dependencies.rateLimit = rateLimit
-    let app = Application(router: try buildRouter(dependencies), logger: logger ?? Logger(label: "Hummingbird"))
+    let app = Application(router: try buildRouter(dependencies), logger: logger ?? TestEnvironment.logger("Hummingbird"))
     let credentials = dependencies.credentials!
     try await withAccessListener(credentials, db) {
         try await app.test(live ? .live : .router) { client in
