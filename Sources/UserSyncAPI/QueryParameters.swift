@@ -3,16 +3,22 @@ import Hummingbird
 import UserSyncDomain
 
 /// Typed access to query and path parameters; a bad value is a 400 that names the parameter.
-/// An empty value (`cursor=`) is the same as no value, for every parameter of every route.
+/// An empty value (`cursor=`) is refused, for every parameter of every route: a client leaves a
+/// parameter out instead. (An empty value would otherwise be a different filter on one route and
+/// no filter on the next; refused, it matches the OpenAPI document, where every string parameter
+/// has `minLength: 1`.)
 extension Request {
-    /// A query parameter's value; nil when it is absent or empty.
-    func query(_ name: String) -> String? {
-        guard let raw = uri.queryParameters.get(name), !raw.isEmpty else { return nil }
+    /// A query parameter's value; nil when it is absent, a 400 when it is empty.
+    func query(_ name: String) throws -> String? {
+        guard let raw = uri.queryParameters.get(name) else { return nil }
+        guard !raw.isEmpty else {
+            throw APIError.badRequest("invalid_query_parameter", "'\(name)' is empty; leave it out instead.")
+        }
         return String(raw)
     }
 
     func integer(_ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
-        guard let raw = query(name) else { return value }
+        guard let raw = try query(name) else { return value }
         guard let number = Int(raw), range.contains(number) else {
             throw APIError.badRequest(
                 "invalid_query_parameter", "'\(name)' must be an integer from \(range.lowerBound) to \(range.upperBound).")
@@ -21,7 +27,7 @@ extension Request {
     }
 
     func boolean(_ name: String, default value: Bool) throws -> Bool {
-        guard let raw = query(name) else { return value }
+        guard let raw = try query(name) else { return value }
         switch raw.lowercased() {
         case "true", "1": return true
         case "false", "0": return false
@@ -31,7 +37,7 @@ extension Request {
 
     /// An enum-valued parameter; a value outside `T`'s cases is a 400 that lists them.
     func choice<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type) throws -> T? where T.RawValue == String {
-        guard let raw = query(name) else { return nil }
+        guard let raw = try query(name) else { return nil }
         guard let value = T(rawValue: String(raw)) else {
             throw APIError.badRequest(
                 "invalid_query_parameter", "'\(name)' must be one of \(T.allCases.map(\.rawValue).joined(separator: ", ")).")
@@ -41,7 +47,7 @@ extension Request {
 
     /// A timestamp parameter (ISO 8601).
     func date(_ name: String) throws -> Date? {
-        guard let raw = query(name) else { return nil }
+        guard let raw = try query(name) else { return nil }
         guard let date = ISO8601DateFormatter().date(from: String(raw)) else {
             throw APIError.badRequest("invalid_query_parameter", "'\(name)' must be an ISO 8601 time such as 2026-11-25T12:00:00Z.")
         }
@@ -61,7 +67,7 @@ extension Request {
     }
 
     func cursor() throws -> String? {
-        guard let raw = query("cursor") else { return nil }
+        guard let raw = try query("cursor") else { return nil }
         guard let data = Data(base64URL: raw), let value = String(data: data, encoding: .utf8),
               !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {

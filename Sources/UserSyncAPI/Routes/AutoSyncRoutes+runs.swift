@@ -26,7 +26,7 @@ extension AutoSyncRoutes {
         let limit = try request.integer("limit", default: 50, range: 1...200)
         let state = try request.choice("state", as: AutoSyncRun.State.self)
         var policy: AutoSyncPolicyID?
-        if let raw = request.query("policy_id") {
+        if let raw = try request.query("policy_id") {
             guard let id = AutoSyncPolicyID(String(raw)) else { throw APIError.badRequest("invalid_query_parameter", "'policy_id' must be a UUID.") }
             policy = id
         }

@@ -153,12 +153,12 @@ struct AutoSyncRoutes {
     /// The directory groups to pick from, live through a Teams connection (Entra groups).
     @Sendable func groups(_ request: Request, context: TenantRequestContext) async throws -> Response {
         try request.allowQueryParameters(["connection_id", "q", "cursor"])
-        guard let raw = request.query("connection_id"), let connection = ConnectionID(String(raw)) else {
+        guard let raw = try request.query("connection_id"), let connection = ConnectionID(String(raw)) else {
             throw APIError.badRequest("invalid_query_parameter", "'connection_id' is required: the id of the Teams connection to read Entra groups through.")
         }
-        let prefix = request.query("q").map { String($0).trimmingCharacters(in: .whitespaces) }
+        let prefix = try request.query("q").map { String($0).trimmingCharacters(in: .whitespaces) }
         if let prefix, prefix.count > 256 { throw APIError.badRequest("invalid_query_parameter", "'q' must be at most 256 characters.") }
-        let cursor = request.query("cursor")
+        let cursor = try request.query("cursor")
         let page = try await center.directoryGroups(
             connection, organization: context.organization.id, startingWith: prefix, cursor: cursor, logger: context.logger)
         return try .json(Page(items: page.groups.map(DirectoryGroupRepresentation.init), nextCursor: page.next))

@@ -110,7 +110,7 @@ struct ConnectionRoutes {
     @Sendable func availableTeams(_ request: Request, context: TenantRequestContext) async throws -> Response {
         let id = try context.parameters.identifier("connection_id", as: ConnectionID.self)
         try request.allowQueryParameters(["cursor"])
-        let cursor = request.query("cursor")
+        let cursor = try request.query("cursor")
         let page = try await center.availableTeams(id, organization: context.organization.id, cursor: cursor, logger: context.logger)
         return try .json(Page(items: page.teams.map(TeamRepresentation.init), nextCursor: page.next))
     }

@@ -19,7 +19,7 @@ struct JobRoutes {
         let limit = try request.integer("limit", default: 50, range: 1...200)
         try request.allowQueryParameters(["state", "kind", "limit", "cursor"])
         let state = try request.choice("state", as: JobState.self)
-        let kind = request.query("kind")
+        let kind = try request.query("kind")
         var before: Int64?
         if let cursor = try request.cursor() {
             guard let id = Int64(cursor) else { throw APIError.badRequest("invalid_cursor", "'cursor' is not a cursor this API returned.") }

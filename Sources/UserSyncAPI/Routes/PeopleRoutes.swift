@@ -73,7 +73,7 @@ enum PeopleQueryParameters {
         filter.limit = try request.integer("limit", default: 50, range: limitRange)
         filter.platform = try request.choice("platform", as: Platform.self)
         filter.primaryPlatform = try request.choice("primary_platform", as: Platform.self)
-        if let raw = request.query("platforms") {
+        if let raw = try request.query("platforms") {
             filter.platforms = try raw.split(separator: ",").map { name in
                 guard let platform = Platform(rawValue: String(name).trimmingCharacters(in: .whitespaces)) else {
                     throw APIError.badRequest(
@@ -82,19 +82,19 @@ enum PeopleQueryParameters {
                 return platform
             }
         }
-        if let raw = request.query("connection_id") {
+        if let raw = try request.query("connection_id") {
             guard let id = ConnectionID(String(raw)) else { throw APIError.badRequest("invalid_query_parameter", "'connection_id' must be a UUID.") }
             filter.connectionID = id
         }
-        if request.query("needs_primary_choice") != nil { filter.needsPrimaryChoice = try request.boolean("needs_primary_choice", default: false) }
-        if request.query("deactivated") != nil { filter.deactivated = try request.boolean("deactivated", default: false) }
+        if try request.query("needs_primary_choice") != nil { filter.needsPrimaryChoice = try request.boolean("needs_primary_choice", default: false) }
+        if try request.query("deactivated") != nil { filter.deactivated = try request.boolean("deactivated", default: false) }
         filter.syncStatus = try request.choice("sync_status", as: SyncStatus.self)
         filter.syncPlatform = try request.choice("sync_platform", as: Platform.self)
-        if let raw = request.query("q") {
+        if let raw = try request.query("q") {
             guard raw.count <= 200 else { throw APIError.badRequest("invalid_query_parameter", "'q' must be at most 200 characters.") }
             filter.search = String(raw)
         }
-        let sort = request.query("sort") ?? "name"
+        let sort = try request.query("sort") ?? "name"
         filter.descending = sort.hasPrefix("-")
         guard let field = PeopleQuery.SortField(rawValue: String(sort.drop { $0 == "-" })) else {
             throw APIError.badRequest("invalid_query_parameter", "'sort' must be name, email, -name or -email.")

@@ -16,16 +16,16 @@ struct RoutingRoutes {
         guard let platform = try request.choice("from_platform", as: Platform.self) else {
             throw APIError.badRequest("invalid_query_parameter", "'from_platform' is required.")
         }
-        guard let account = request.query("from_account") else {
+        guard let account = try request.query("from_account") else {
             throw APIError.badRequest("invalid_query_parameter", "'from_account' (the sender's platform user id) is required.")
         }
         var connection: ConnectionID?
-        if let raw = request.query("from_connection") {
+        if let raw = try request.query("from_connection") {
             guard let id = ConnectionID(String(raw)) else { throw APIError.badRequest("invalid_query_parameter", "'from_connection' must be a UUID.") }
             connection = id
         }
         let recipient: MessageRouting.Recipient
-        switch (request.query("to_email"), request.query("to_person")) {
+        switch (try request.query("to_email"), try request.query("to_person")) {
         case (let email?, nil):
             guard EmailAddress.normalize(email) != nil else { throw APIError.badRequest("invalid_query_parameter", "'to_email' must not be empty.") }
             recipient = .email(email)
