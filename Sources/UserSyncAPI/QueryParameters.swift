@@ -14,6 +14,9 @@ extension Request {
         guard !raw.isEmpty else {
             throw APIError.badRequest("invalid_query_parameter", "'\(name)' is empty; leave it out instead.")
         }
+        guard !raw.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw APIError.badRequest("invalid_query_parameter", "'\(name)' must not contain control characters.")
+        }
         return String(raw)
     }
 
@@ -48,10 +51,19 @@ extension Request {
     /// A timestamp parameter (ISO 8601).
     func date(_ name: String) throws -> Date? {
         guard let raw = try query(name) else { return nil }
-        guard let date = ISO8601DateFormatter().date(from: String(raw)) else {
+        guard let date = Self.internetDate(raw) else {
             throw APIError.badRequest("invalid_query_parameter", "'\(name)' must be an ISO 8601 time such as 2026-11-25T12:00:00Z.")
         }
         return date
+    }
+
+    /// An RFC 3339 date-time (the OpenAPI document's `date-time`): `T` and `Z` in either case,
+    /// fractional seconds or none, `Z` or an offset.
+    static func internetDate(_ text: String) -> Date? {
+        let text = text.uppercased()
+        let whole = ISO8601DateFormatter(), fractional = ISO8601DateFormatter()
+        fractional.formatOptions.insert(.withFractionalSeconds)
+        return whole.date(from: text) ?? fractional.date(from: text)
     }
 
     /// Cursors are opaque to clients: base64url of the last item's sort key.
