@@ -42,8 +42,8 @@ public struct ConsoleMembers: Sendable {
         _ organization: OrganizationID, role: APIKeyRole, email: String?, actor: AuditActor, requestID: String?, logger: Logger
     ) async throws -> CreatedInvitation {
         var address: String?
-        if let email, !email.trimmingCharacters(in: .whitespaces).isEmpty {
-            guard let normalized = EmailAddress.normalize(email), normalized.contains("@"), normalized.unicodeScalars.count <= 320,
+        if let email, !email.trimmingCharacters(in: [" "]).isEmpty {
+            guard let normalized = EmailAddress.normalize(email), normalized.unicodeScalars.contains("@"), normalized.unicodeScalars.count <= 320,
                   !normalized.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " })
             else { throw DomainError.invalid("email", "invalid_format", "email must be an address such as ada@example.com.") }
             address = normalized
