@@ -1,3 +1,4 @@
+import UserSyncDomain
 /// How a worker process runs jobs. Read from the environment by the CLI.
 public struct WorkerSettings: Sendable {
     /// Jobs run at once by one worker process.
@@ -28,9 +29,7 @@ public struct WorkerSettings: Sendable {
 
     /// The delay before attempt `attempt + 1`: base·2^(attempt-1), capped, jittered to 50–100 %.
     func retryDelay(afterAttempt attempt: Int) -> Duration {
-        let base = retryBaseDelay.seconds, cap = maxRetryDelay.seconds
-        let ceiling = min(cap, base * pow(2, Double(max(0, attempt - 1))))
-        return .seconds(Double.random(in: (ceiling / 2)...max(ceiling, 0.001)))
+        Backoff(base: retryBaseDelay, cap: maxRetryDelay, jitter: .equal).delay(afterAttempt: attempt)
     }
 }
 

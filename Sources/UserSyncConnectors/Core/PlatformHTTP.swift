@@ -148,7 +148,7 @@ struct PlatformHTTP: Sendable {
                 guard delay <= settings.maxInlineRetryAfter.seconds else { return nil }
                 return .some(.seconds(max(0, delay)))
             }
-            return .some(Backoff.fullJitter(attempt: attempt, base: settings.baseBackoff, cap: settings.maxBackoff))
+            return .some(Backoff(base: settings.baseBackoff, cap: settings.maxBackoff, jitter: .full).delay(afterAttempt: attempt))
         default:
             return nil
         }
@@ -221,10 +221,3 @@ extension TimeAmount {
     init(_ duration: Duration) { self = .nanoseconds(Int64(duration.seconds * 1e9)) }
 }
 
-enum Backoff {
-    /// Exponential backoff with full jitter: uniform in [0, min(cap, base·2^(attempt-1))].
-    static func fullJitter(attempt: Int, base: Duration, cap: Duration) -> Duration {
-        let ceiling = min(cap.seconds, base.seconds * pow(2, Double(max(0, attempt - 1))))
-        return .seconds(Double.random(in: 0...max(ceiling, 0.001)))
-    }
-}

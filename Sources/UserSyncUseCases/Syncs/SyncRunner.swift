@@ -90,7 +90,7 @@ public struct SyncRunner: Sendable {
                 // Each sync backs off by its own tries, to the whole second, so that the retries of a
                 // batch still share a few jobs.
                 let attempts = batch.attempts[id] ?? 1
-                let outcome = failures.judge(failure, during: step, attempts: attempts, retryAt: settings.retryAt(afterAttempt: attempts).roundedUp)
+                let outcome = failures.judge(failure, during: step, attempts: attempts, retryAt: settings.retryAt(afterAttempt: attempts, from: Date()).roundedUp)
                 if failure.fixer == .admin { needingAttention[connection] = failure }
                 if outcome.status == .pending, let at = outcome.nextRetryAt { retries[at, default: []].append(id) }
                 changes.append(.init(sync: id, outcome: outcome, changes: .init(refundAttempt: failure.cause == .rateLimited)))

@@ -1,4 +1,5 @@
 import Foundation
+import UserSyncDomain
 
 /// How syncs behave. Read from the environment by the CLI; tests shorten the waits.
 public struct SyncSettings: Sendable {
@@ -40,11 +41,10 @@ public struct SyncSettings: Sendable {
 
     public func callbackURL(_ platform: String) -> String { "\(publicURL)/oauth/\(platform)/callback" }
 
-    /// When attempt `attempt` (1 for the first) is retried: exponential, jittered to 50–100 %.
-    func retryAt(afterAttempt attempt: Int) -> Date {
-        let base = retryBaseDelay.seconds, cap = maxRetryDelay.seconds
-        let ceiling = min(cap, base * pow(2, Double(max(0, attempt - 1))))
-        return Date().addingTimeInterval(Double.random(in: (ceiling / 2)...max(ceiling, 0.001)))
+    /// When attempt `attempt` (1 for the first), which failed at `now`, is retried: exponential,
+    /// jittered to 50–100 %.
+    func retryAt(afterAttempt attempt: Int, from now: Date) -> Date {
+        now.addingTimeInterval(Backoff(base: retryBaseDelay, cap: maxRetryDelay, jitter: .equal).delay(afterAttempt: attempt).seconds)
     }
 }
 
