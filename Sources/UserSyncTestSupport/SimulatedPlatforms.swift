@@ -102,10 +102,12 @@ import ServiceLifecycle
 import Synchronization
 
 /// The port the server bound, handed from its start-up callback to the waiting test.
-final class PortBox: Sendable {
+public final class PortBox: Sendable {
     private let state = Mutex<(port: Int?, waiters: [CheckedContinuation<Int, Never>])>((nil, []))
 
-    func set(_ port: Int) {
+    public init() {}
+
+    public func set(_ port: Int) {
         let waiters = state.withLock { state in
             state.port = port
             defer { state.waiters = [] }
@@ -114,7 +116,7 @@ final class PortBox: Sendable {
         for waiter in waiters { waiter.resume(returning: port) }
     }
 
-    func wait() async throws -> Int {
+    public func wait() async throws -> Int {
         await withCheckedContinuation { continuation in
             let port: Int? = state.withLock { state in
                 if let port = state.port { return port }

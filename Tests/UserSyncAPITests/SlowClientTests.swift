@@ -2,9 +2,9 @@ import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
-import Synchronization
 import Testing
 import UserSyncAPI
+import UserSyncTestSupport
 
 /// A client that trickles a request's head or body is cut off, and connections beyond the limit
 /// wait: the server's limits (`HTTPServerLimits`), on a real socket.
@@ -52,17 +52,17 @@ struct SlowClientTests {
         router.post("echo") { request, _ in String(buffer: try await request.body.collect(upTo: 1 << 20)) }
         var logger = Logger(label: "slow-clients")
         logger.logLevel = .critical
-        let port = Mutex<Int?>(nil)
+        let port = PortBox()
         let app = Application(
             router: router, server: limits.server,
             configuration: limits.configuration(address: .hostname("127.0.0.1", port: 0), serverName: "test"),
-            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } }, logger: logger)
+            onServerRunning: { channel in port.set(channel.localAddress?.port ?? 0) }, logger: logger)
         try await withThrowingTaskGroup(of: Void.self) { group in
             let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
             group.addTask { try await services.run() }
-            try await eventually { port.withLock { $0 } != nil }
+            let bound = try await port.wait()
             do {
-                try await body(port.withLock { $0 }!)
+                try await body(bound)
             } catch {
                 await services.triggerGracefulShutdown()
                 throw error

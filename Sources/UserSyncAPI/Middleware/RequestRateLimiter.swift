@@ -8,8 +8,10 @@ import UserSyncDomain
 final class RequestRateLimiter: Sendable {
     let limit: RequestRateLimit
     private let now: @Sendable () -> Date
-    private let buckets = Mutex<[String: RequestRateLimit.Bucket]>([:])
-    /// Past this many credentials, the idle ones (full buckets) are forgotten.
+    /// The buckets, and how many there may be before the idle ones (full buckets) are forgotten:
+    /// at least `pruneThreshold`, and twice what a pruning kept, so that many busy credentials
+    /// do not make every request scan them all.
+    private let state = Mutex<(buckets: [String: RequestRateLimit.Bucket], pruneAt: Int)>(([:], pruneThreshold))
     static let pruneThreshold = 10_000
 
     init(limit: RequestRateLimit, now: @escaping @Sendable () -> Date = Date.init) {
@@ -20,13 +22,14 @@ final class RequestRateLimiter: Sendable {
     /// Takes a request of `credential`: throws ``RateLimitExceeded`` when its bucket is empty.
     func admit(_ credential: String) throws(RateLimitExceeded) {
         let time = now()
-        let wait = buckets.withLock { buckets -> TimeInterval? in
-            if buckets.count >= Self.pruneThreshold {
-                buckets = buckets.filter { !$0.value.isFull(limit, at: time) }
+        let wait = state.withLock { state -> TimeInterval? in
+            if state.buckets.count >= state.pruneAt {
+                state.buckets = state.buckets.filter { !$0.value.isFull(limit, at: time) }
+                state.pruneAt = max(Self.pruneThreshold, state.buckets.count * 2)
             }
-            var bucket = buckets[credential] ?? RequestRateLimit.Bucket(limit, at: time)
+            var bucket = state.buckets[credential] ?? RequestRateLimit.Bucket(limit, at: time)
             let wait = bucket.take(limit, at: time)
-            buckets[credential] = bucket
+            state.buckets[credential] = bucket
             return wait
         }
         if let wait { throw RateLimitExceeded(retryAfter: max(1, Int(wait.rounded(.up))), limit: limit) }

@@ -70,14 +70,20 @@ extension ScimGroupRepository {
     /// `unknown`, the users that name no SCIM user.
     protocol MembershipChangeSQL { static var changes: String { get } }
 
+    /// The users asked for (`wanted`) and those of them that are SCIM users (`known`), each kept
+    /// from being deleted until the statement ends.
+    static let wantedAndKnown = """
+        WITH wanted AS (SELECT DISTINCT unnest($3::text[]) AS id),
+        known AS (
+            SELECT external_id FROM directory_users
+            WHERE org_id = $1 AND source = 'scim' AND external_id IN (SELECT id FROM wanted)
+            FOR KEY SHARE
+        )
+        """
+
     enum Add: MembershipChangeSQL {
-        static let changes = """
-            WITH wanted AS (SELECT DISTINCT unnest($3::text[]) AS id),
-            known AS (
-                SELECT external_id FROM directory_users
-                WHERE org_id = $1 AND source = 'scim' AND external_id IN (SELECT id FROM wanted)
-                FOR KEY SHARE
-            ), changed AS (
+        static let changes = wantedAndKnown + """
+            , changed AS (
                 INSERT INTO directory_group_members (org_id, source, group_id, external_user_id)
                 SELECT $1, 'scim', $2, external_id FROM known
                 ON CONFLICT DO NOTHING
@@ -97,13 +103,8 @@ extension ScimGroupRepository {
     }
 
     enum Replace: MembershipChangeSQL {
-        static let changes = """
-            WITH wanted AS (SELECT DISTINCT unnest($3::text[]) AS id),
-            known AS (
-                SELECT external_id FROM directory_users
-                WHERE org_id = $1 AND source = 'scim' AND external_id IN (SELECT id FROM wanted)
-                FOR KEY SHARE
-            ), gone AS (
+        static let changes = wantedAndKnown + """
+            , gone AS (
                 DELETE FROM directory_group_members
                 WHERE org_id = $1 AND source = 'scim' AND group_id = $2 AND external_user_id NOT IN (SELECT external_id FROM known)
                 RETURNING 1
