@@ -45,6 +45,23 @@ public struct AutoSyncScheduleRepository: Sendable {
         return pending
     }
 
+    /// Connections whose poll was asked for after their last poll began, asked at least `settled`
+    /// ago: the request came as a poll job was finishing and could not queue one of its own.
+    public func missedPollRequests(
+        settled: Duration, on db: PostgresConnection, logger: Logger
+    ) async throws -> [(organization: OrganizationID, connection: ConnectionID)] {
+        let rows = try await db.query(
+            """
+            SELECT org_id, connection_id FROM auto_sync_polls
+            WHERE poll_requested_at > coalesce(poll_done_through, '-infinity')
+              AND poll_requested_at < now() - make_interval(secs => \(settled.seconds))
+            ORDER BY poll_requested_at LIMIT \(Self.batch)
+            """, logger: logger)
+        var missed: [(OrganizationID, ConnectionID)] = []
+        for try await (org, connection) in rows.decode((UUID, UUID).self) { missed.append((OrganizationID(org), ConnectionID(connection))) }
+        return missed
+    }
+
     // MARK: One organization's polls (tenant scope)
 
     /// Makes sure the connection is polled, and marks that a poll was asked for now (a poll
@@ -58,11 +75,17 @@ public struct AutoSyncScheduleRepository: Sendable {
             """, logger: logger)
     }
 
-    /// When a poll of the connection was last asked for (nil when never, or not followed).
-    public func pollRequest(_ organization: OrganizationID, connection: ConnectionID, on db: PostgresConnection, logger: Logger) async throws -> Date? {
+    /// Records that a poll saw every request up to `done` (nil: none yet) before it read the
+    /// groups, and returns when a poll was last asked for (nil when never, or not followed).
+    public func pollDone(
+        _ organization: OrganizationID, connection: ConnectionID, through done: Date?, on db: PostgresConnection, logger: Logger
+    ) async throws -> Date? {
         let rows = try await db.query(
-            "SELECT poll_requested_at FROM auto_sync_polls WHERE org_id = \(organization.rawValue) AND connection_id = \(connection.rawValue)",
-            logger: logger)
+            """
+            UPDATE auto_sync_polls SET poll_done_through = greatest(poll_done_through, \(done))
+            WHERE org_id = \(organization.rawValue) AND connection_id = \(connection.rawValue)
+            RETURNING poll_requested_at
+            """, logger: logger)
         for try await at in rows.decode(Date?.self) { return at }
         return nil
     }

@@ -43,20 +43,21 @@ public struct AutoSyncPoller: Sendable {
 
     /// Polls, and polls again while a poll was asked for during the last one: such a request
     /// (a policy made or deleted, a notification, a hand-asked run) could not queue a job of its
-    /// own, since this one held the job's dedupe key.
+    /// own, since this one held the job's dedupe key. Each poll records the request it saw before
+    /// it began; one that arrives after the last look is queued by the scheduler's sweep.
     func run(_ payload: AutoSyncPollPayload, context: JobContext) async throws -> JobOutcome {
         let organization = context.organizationID, connection = payload.connectionID, logger = context.logger
-        let asked = {
+        let done = { (seen: Date?) in
             try await database.withTenant(organization, logger: logger) { db in
-                try await schedule.pollRequest(organization, connection: connection, on: db, logger: logger)
+                try await schedule.pollDone(organization, connection: connection, through: seen, on: db, logger: logger)
             }
         }
-        var request = try await asked()
+        var seen = try await done(nil)
         for _ in 0..<3 {
             _ = try await poll(connection, organization: organization, logger: logger)
-            let latest = try await asked()
-            if latest == request { break }
-            request = latest
+            let latest = try await done(seen)
+            if latest == seen { break }
+            seen = latest
         }
         return .succeeded
     }

@@ -6,7 +6,8 @@ import UserSyncJobs
 import UserSyncPersistence
 
 /// The worker's Auto Sync clock: queues the Graph delta polls that are due (one job per Teams
-/// connection) and the runs a running job missed (a request that arrived just as it finished).
+/// connection), and the polls and runs a running job missed (a request that arrived just as it
+/// finished).
 /// Every worker process runs one; taking due polls skips rows another worker holds, and jobs
 /// carry dedupe keys, so several workers never queue the same work twice.
 public struct AutoSyncScheduler: Service {
@@ -33,7 +34,9 @@ public struct AutoSyncScheduler: Service {
     public func sweepOnce() async -> (polls: Int, runs: Int) {
         do {
             return try await database.withQueueScope(logger: logger) { db in
-                let polls = try await schedule.takeDuePolls(interval: settings.pollInterval, on: db, logger: logger)
+                let polls =
+                    try await schedule.takeDuePolls(interval: settings.pollInterval, on: db, logger: logger)
+                    + schedule.missedPollRequests(settled: settings.sweepInterval, on: db, logger: logger)
                 for (organization, connection) in polls {
                     _ = try await JobQueue.enqueue(AutoSyncJobs.pollJob(connection), organization: organization, on: db, logger: logger)
                 }

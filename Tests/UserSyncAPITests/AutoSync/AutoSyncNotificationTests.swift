@@ -93,6 +93,41 @@ import UserSyncTestSupport
         }
     }
 
+    /// A poll asked for as the connection's poll job finishes (after its last look at the mark,
+    /// while it still holds the dedupe key) queues no job of its own; the scheduler's sweep does.
+    @Test func aPollRequestThatARunningPollMissedIsQueuedByTheSweep() async throws {
+        var autoSync = quickAutoSyncSettings()
+        autoSync.pollInterval = .seconds(3_600)  // only a request can explain a second poll
+        try await withSimulatedAPI(live: true, autoSync: autoSync) { api in
+            _ = try await api.createOrganization("acme")
+            let slack = try await api.connect(.slack), teams = try await api.connect(.teams)
+            let group = try #require(api.simulator.createGroup(organization: "acme", displayName: "Engineering"))
+            let created = try await api.call(.post, "/v1/orgs/acme/auto-sync/policies", json: #"""
+                {"name":"Engineering","group":{"source":"entra","connection_id":"\#(teams)","id":"\#(group)"},
+                 "primary_connection_id":"\#(teams)","secondary_connection_ids":["\#(slack)"],"removal_hold":{}}
+                """#)
+            #expect(created.status == .created, "\(created.text)")
+            let seen = { try await api.db.scalar("SELECT count(*) FROM auto_sync_polls WHERE poll_done_through >= poll_requested_at") }
+            let polls = { try await api.db.scalar("SELECT count(*) FROM jobs WHERE kind = 'auto_sync.poll' AND state = 'succeeded'") }
+            // The policy's poll has run, and the sweep has moved the first scheduled one an hour on.
+            try await eventually(.seconds(90)) {
+                try await api.db.scalar(
+                    "SELECT count(*) FROM auto_sync_polls WHERE poll_done_through >= poll_requested_at AND next_poll_at > now() + interval '30 minutes'"
+                ) == 1
+            }
+            try await api.waitForAutoSync()
+            let before = try await polls()
+
+            // The mark moves with no job queued, as when the running job's dedupe key refused it.
+            try await api.db.adminQuery("UPDATE auto_sync_polls SET poll_requested_at = clock_timestamp()")
+            try await eventually(.seconds(60)) {
+                let polled = try await polls() > before
+                let done = try await seen()
+                return polled && done == 1
+            }
+        }
+    }
+
     @Test func theEndpointEchoesTheHandshakeAndRefusesWhatIsNotABatch() async throws {
         try await withAPI { api in
             let org = try await api.createOrganization("acme").id
