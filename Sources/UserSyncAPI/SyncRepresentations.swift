@@ -67,7 +67,7 @@ struct SyncRepresentation: JSONWritable, Sendable {
         platform = sync.platform
         mode = sync.mode?.rawValue
         status = sync.status.rawValue
-        cause = sync.cause
+        cause = sync.cause?.rawValue
         message = sync.message
         nextRetryAt = sync.nextRetryAt
         fixAction = sync.fixAction
@@ -80,7 +80,7 @@ struct SyncRepresentation: JSONWritable, Sendable {
         updatedAt = sync.updatedAt
         self.history = history ? sync.history.map {
             Event(
-                fromStatus: $0.fromStatus?.rawValue, toStatus: $0.toStatus.rawValue, cause: $0.cause, message: $0.message,
+                fromStatus: $0.fromStatus?.rawValue, toStatus: $0.toStatus.rawValue, cause: $0.cause?.rawValue, message: $0.message,
                 actor: Actor(kind: $0.actorKind, id: $0.actorID), nextRetryAt: $0.nextRetryAt, fixAction: $0.fixAction, at: $0.createdAt)
         } : nil
     }

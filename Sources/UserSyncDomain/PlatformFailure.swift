@@ -65,14 +65,7 @@ public struct PlatformFailure: Error, Sendable, Equatable, CustomStringConvertib
         self.retryAt = retryAt
     }
 
-    public var fixer: Fixer {
-        switch cause {
-        case .credentialsRejected, .permissionMissing, .destinationRefused: .admin
-        case .userAuthorizationRejected: .user
-        case .targetNotFound, .targetUnavailable, .requestRejected, .notSupported: .nobody
-        case .rateLimited, .platformUnavailable, .malformedResponse: .retry
-        }
-    }
+    public var fixer: Fixer { cause.fixer }
 
     /// Whether retrying the same call later may succeed without anyone acting.
     public var isRetryable: Bool { fixer == .retry }
@@ -82,5 +75,17 @@ public struct PlatformFailure: Error, Sendable, Equatable, CustomStringConvertib
         if let httpStatus { text += " (HTTP \(httpStatus))" }
         if let platformCode { text += " [\(platformCode)]" }
         return text + ": \(message)"
+    }
+}
+
+extension PlatformFailure.Cause {
+    /// Who can make a call that failed this way succeed.
+    public var fixer: PlatformFailure.Fixer {
+        switch self {
+        case .credentialsRejected, .permissionMissing, .destinationRefused: .admin
+        case .userAuthorizationRejected: .user
+        case .targetNotFound, .targetUnavailable, .requestRejected, .notSupported: .nobody
+        case .rateLimited, .platformUnavailable, .malformedResponse: .retry
+        }
     }
 }

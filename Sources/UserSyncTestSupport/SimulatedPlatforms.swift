@@ -129,12 +129,19 @@ public final class PortBox: Sendable {
 }
 
 /// A clock tests move by hand, for expiry that must not depend on how busy the machine is.
+/// A stopped clock shows only what the test added to its start; a running one (for a whole
+/// service, whose retries and leases must keep moving) shows the real time plus what was added.
 public final class ManualClock: Sendable {
-    private let current: Mutex<Date>
+    private let start: Date
+    private let running: Bool
+    private let added = Mutex<TimeInterval>(0)
 
-    public init(_ start: Date = Date()) { current = Mutex(start) }
+    public init(_ start: Date = Date(), running: Bool = false) {
+        self.start = start
+        self.running = running
+    }
 
-    public func now() -> Date { current.withLock { $0 } }
+    public func now() -> Date { (running ? Date() : start).addingTimeInterval(added.withLock { $0 }) }
 
-    public func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+    public func advance(by seconds: TimeInterval) { added.withLock { $0 += seconds } }
 }

@@ -258,7 +258,7 @@ public final class JobProcessor: Service, Sendable {
                 await die(job, error: message, entry: entry, logger: jobLogger)
                 return
             }
-            let retryAt = (error as? RetryLater)?.at ?? Date().addingTimeInterval(settings.retryDelay(afterAttempt: job.attempts).seconds)
+            let retryAt = (error as? RetryLater)?.at ?? settings.now().addingTimeInterval(settings.retryDelay(afterAttempt: job.attempts).seconds)
             jobLogger.info("job failed; will retry", metadata: ["error": "\(message)", "attempt": "\(job.attempts)", "retry_at": "\(retryAt)"])
             if (try? await record({ try await queue.fail(job.key, worker: workerID, error: message, retryAt: retryAt, logger: jobLogger) })) == true {
                 kindMetrics.retried.increment()

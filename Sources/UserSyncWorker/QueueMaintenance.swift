@@ -80,7 +80,7 @@ public struct JobRetention: Service {
 
     /// Deletes every finished job past retention, in bounded chunks; returns how many.
     public func deleteOnce() async -> Int {
-        let cutoff = Date().addingTimeInterval(-Double(settings.retention.components.seconds))
+        let cutoff = settings.now().addingTimeInterval(-Double(settings.retention.components.seconds))
         var total = 0
         do {
             while true {

@@ -1,4 +1,6 @@
+import Foundation
 import UserSyncDomain
+
 /// How a worker process runs jobs. Read from the environment by the CLI.
 public struct WorkerSettings: Sendable {
     /// Jobs run at once by one worker process.
@@ -20,6 +22,8 @@ public struct WorkerSettings: Sendable {
     /// First retry delay; doubles per attempt up to `maxRetryDelay`, with jitter.
     public var retryBaseDelay: Duration = .seconds(2)
     public var maxRetryDelay: Duration = .seconds(3600)
+    /// The wall clock retries and retention are reckoned from.
+    public var now: @Sendable () -> Date = { Date() }
 
     public init() {}
 

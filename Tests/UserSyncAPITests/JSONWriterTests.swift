@@ -75,11 +75,11 @@ struct JSONWriterTests {
             createdAt: at, updatedAt: at)
         person.syncs = [Sync(
             id: .random(), organizationID: org, personID: person.id, connectionID: .random(), platform: .teams, mode: nil, status: .failed,
-            cause: "rate_limited", message: "Teams said \"slow down\"", nextRetryAt: at, fixAction: nil, linkedAccountID: nil,
+            cause: .rateLimited, message: "Teams said \"slow down\"", nextRetryAt: at, fixAction: nil, linkedAccountID: nil,
             virtualIdentity: nil, virtualKind: nil, hasUserTokens: false, userTokenExpiresAt: nil, createdBy: "key:ops", createdAt: at,
             updatedAt: at,
             history: [SyncEvent(
-                fromStatus: nil, toStatus: .failed, cause: "rate_limited", message: "m", actorKind: "worker", actorID: nil, nextRetryAt: nil,
+                fromStatus: nil, toStatus: .failed, cause: .rateLimited, message: "m", actorKind: "worker", actorID: nil, nextRetryAt: nil,
                 fixAction: nil, createdAt: at)])]
         let text = String(buffer: JSONWriter.bytes(of: PersonRepresentation(person)))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])

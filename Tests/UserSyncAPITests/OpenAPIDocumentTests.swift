@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import UserSyncAPI
 import UserSyncConnectors
+import UserSyncDomain
 import UserSyncUseCases
 import UserSyncPersistence
 import UserSyncTestSupport
@@ -21,6 +22,20 @@ import UserSyncTestSupport
             let routed = Set(try Self.routes().map { "\($0.method.rawValue) \($0.path)" })
             #expect(routed.subtracting(documented).isEmpty, "routes the document does not describe: \(routed.subtracting(documented).sorted())")
             #expect(documented.subtracting(routed).isEmpty, "documented operations no route serves: \(documented.subtracting(routed).sorted())")
+        }
+    }
+
+    struct Document: Decodable {
+        struct Components: Decodable { let schemas: [String: Schema] }
+        struct Schema: Decodable { let `enum`: [String]? }
+        let components: Components
+    }
+
+    /// The document lists exactly the codes the domain has: a cause added in code is documented.
+    @Test func enumsAreTheDomains() async throws {
+        try await withAPI { api in
+            let document = try await api.call(.get, "/openapi.json", token: nil).decode(Document.self)
+            #expect(document.components.schemas["SyncCause"]?.enum == SyncCause.allCases.map(\.rawValue))
         }
     }
 

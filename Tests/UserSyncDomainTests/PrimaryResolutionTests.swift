@@ -55,7 +55,7 @@ import UserSyncDomain
             Issue.record("expected a failure")
             return
         }
-        #expect(outcome.cause == "secondary_account_deactivated" && outcome.status == .failed && outcome.fixAction != nil)
+        #expect(outcome.cause == .secondaryAccountDeactivated && outcome.status == .failed && outcome.fixAction != nil)
     }
 
     @Test func withoutAnAccountTheServiceStandsIn() {

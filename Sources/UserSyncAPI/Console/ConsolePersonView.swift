@@ -102,7 +102,7 @@ struct PersonPage {
                     Event(
                         at: ConsoleFormat.dateTime(event.createdAt),
                         change: (event.fromStatus.map { PeoplePage.statusLabel($0) + " → " } ?? "") + PeoplePage.statusLabel(event.toStatus),
-                        cause: event.cause, message: event.message,
+                        cause: event.cause?.rawValue, message: event.message,
                         actor: Self.actor(event.actorID.map { "\(event.actorKind):\($0)" } ?? event.actorKind, names: actorNames),
                         fix: event.fixAction)
                 })

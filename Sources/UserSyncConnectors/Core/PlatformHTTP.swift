@@ -106,8 +106,8 @@ struct PlatformHTTP: Sendable {
             }
             if failure.cause == .rateLimited {
                 // Every caller of this connection waits, not only this one, even after the last attempt.
-                let retryAt = failure.retryAt ?? Date().addingTimeInterval(settings.defaultRetryAfter.seconds)
-                await limiter.pause(until: ContinuousClock().now + .seconds(max(0, retryAt.timeIntervalSinceNow)))
+                let retryAt = failure.retryAt ?? settings.now().addingTimeInterval(settings.defaultRetryAfter.seconds)
+                await limiter.pause(until: ContinuousClock().now + .seconds(max(0, retryAt.timeIntervalSince(settings.now()))))
             }
             guard attempt < settings.maxAttempts, let wait = retryWait(after: failure, request: request, attempt: attempt)
             else {
@@ -138,13 +138,13 @@ struct PlatformHTTP: Sendable {
     private func retryWait(after failure: PlatformFailure, request: PlatformRequest, attempt: Int) -> Duration?? {
         switch failure.cause {
         case .rateLimited:
-            let retryAt = failure.retryAt ?? Date().addingTimeInterval(settings.defaultRetryAfter.seconds)
-            guard retryAt.timeIntervalSinceNow <= settings.maxInlineRetryAfter.seconds else { return nil }
+            let retryAt = failure.retryAt ?? settings.now().addingTimeInterval(settings.defaultRetryAfter.seconds)
+            guard retryAt.timeIntervalSince(settings.now()) <= settings.maxInlineRetryAfter.seconds else { return nil }
             return .some(nil)
         case .platformUnavailable, .malformedResponse:
             guard request.idempotent || failure.httpStatus == 503 && failure.retryAt != nil else { return nil }
             if let retryAt = failure.retryAt {
-                let delay = retryAt.timeIntervalSinceNow
+                let delay = retryAt.timeIntervalSince(settings.now())
                 guard delay <= settings.maxInlineRetryAfter.seconds else { return nil }
                 return .some(.seconds(max(0, delay)))
             }
@@ -161,7 +161,7 @@ struct PlatformHTTP: Sendable {
             // The connection is paused by an earlier Retry-After for longer than we wait in place.
             throw PlatformFailure(
                 .rateLimited, platform: platform, message: "\(platform.rawValue) asked this connection to wait",
-                retryAt: Date().addingTimeInterval(tooLong.seconds))
+                retryAt: settings.now().addingTimeInterval(tooLong.seconds))
         }
         if let refusal = await settings.outbound.refusal(of: request.url, platform: platform, isRequest: true) {
             throw PlatformFailure(.destinationRefused, platform: platform, message: "\(request.endpoint): the URL \(refusal.message)")

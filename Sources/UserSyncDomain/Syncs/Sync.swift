@@ -9,7 +9,7 @@ public struct Sync: Sendable, Equatable {
     public var platform: Platform
     public var mode: SyncMode?
     public var status: SyncStatus
-    public var cause: String?
+    public var cause: SyncCause?
     public var message: String?
     public var nextRetryAt: Date?
     public var fixAction: String?
@@ -27,7 +27,7 @@ public struct Sync: Sendable, Equatable {
 
     public init(
         id: SyncID, organizationID: OrganizationID, personID: PersonID, connectionID: ConnectionID, platform: Platform,
-        mode: SyncMode?, status: SyncStatus, cause: String?, message: String?, nextRetryAt: Date?, fixAction: String?,
+        mode: SyncMode?, status: SyncStatus, cause: SyncCause?, message: String?, nextRetryAt: Date?, fixAction: String?,
         linkedAccountID: AccountID?, virtualIdentity: String?, virtualKind: VirtualKind?, hasUserTokens: Bool,
         userTokenExpiresAt: Date?, createdBy: String, createdAt: Date, updatedAt: Date, history: [SyncEvent] = []
     ) {
@@ -74,7 +74,7 @@ public enum VirtualKind: String, Sendable, Codable {
 public struct SyncEvent: Sendable, Equatable {
     public var fromStatus: SyncStatus?
     public var toStatus: SyncStatus
-    public var cause: String?
+    public var cause: SyncCause?
     public var message: String
     public var actorKind: String
     public var actorID: String?
@@ -83,7 +83,7 @@ public struct SyncEvent: Sendable, Equatable {
     public var createdAt: Date
 
     public init(
-        fromStatus: SyncStatus?, toStatus: SyncStatus, cause: String?, message: String, actorKind: String, actorID: String?,
+        fromStatus: SyncStatus?, toStatus: SyncStatus, cause: SyncCause?, message: String, actorKind: String, actorID: String?,
         nextRetryAt: Date?, fixAction: String?, createdAt: Date
     ) {
         self.fromStatus = fromStatus

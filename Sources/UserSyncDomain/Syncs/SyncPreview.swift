@@ -56,7 +56,7 @@ public enum SyncPreview {
             switch self {
             case .link: "link"
             case .virtual(let kind): kind.rawValue
-            case .impossible(let outcome): outcome.cause
+            case .impossible(let outcome): outcome.cause.rawValue
             case .exists: "exists"
             case .noPrimary: "no_primary"
             case .secondaryIsPrimary: "secondary_is_primary"

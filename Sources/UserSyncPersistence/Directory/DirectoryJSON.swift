@@ -33,7 +33,7 @@ enum DirectoryJSON {
                 var c = try Cursor(entry)
                 return SyncEvent(
                     fromStatus: try c.optionalString().flatMap(SyncStatus.init(rawValue:)),
-                    toStatus: SyncStatus(rawValue: try c.string()) ?? .failed, cause: try c.optionalString(),
+                    toStatus: SyncStatus(rawValue: try c.string()) ?? .failed, cause: try c.optionalString().flatMap(SyncCause.init(rawValue:)),
                     message: try c.string(), actorKind: try c.string(), actorID: try c.optionalString(),
                     nextRetryAt: try c.date(), fixAction: try c.optionalString(), createdAt: try c.date() ?? .distantPast)
             }
@@ -45,7 +45,7 @@ enum DirectoryJSON {
                 id: SyncID(id), organizationID: organization, personID: person,
                 connectionID: ConnectionID(try c.uuid()), platform: Platform(rawValue: try c.string()) ?? .slack,
                 mode: try c.optionalString().flatMap(SyncMode.init(rawValue:)),
-                status: SyncStatus(rawValue: try c.string()) ?? .failed, cause: try c.optionalString(),
+                status: SyncStatus(rawValue: try c.string()) ?? .failed, cause: try c.optionalString().flatMap(SyncCause.init(rawValue:)),
                 message: try c.optionalString(), nextRetryAt: try c.date(), fixAction: try c.optionalString(),
                 linkedAccountID: try c.optionalString().flatMap { UUID(text: $0) }.map(AccountID.init),
                 virtualIdentity: try c.optionalString(), virtualKind: try c.optionalString().flatMap(VirtualKind.init(rawValue:)),

@@ -76,10 +76,11 @@ extension PeopleRepository {
         try await db.query("DELETE FROM people WHERE org_id = \(organization.rawValue) AND id = \(person.rawValue)", logger: logger)
     }
 
-    /// Reserves a prompt for each of `people` unless one was sent within `interval` (or `force`):
-    /// returns the people it reserved for, and for the others when their next prompt is allowed.
+    /// Reserves a prompt at `now` for each of `people` unless one was sent within `interval` (or
+    /// `force`): returns the people it reserved for, and for the others when their next prompt is allowed.
     public func reservePrompts(
-        _ organization: OrganizationID, people: [PersonID], interval: TimeInterval, force: Bool, on db: PostgresConnection, logger: Logger
+        _ organization: OrganizationID, people: [PersonID], interval: TimeInterval, force: Bool, now: Date, on db: PostgresConnection,
+        logger: Logger
     ) async throws -> (reserved: [PersonID], throttled: [PersonID: Date]) {
         let rows = try await db.query(
             """
@@ -87,10 +88,10 @@ extension PeopleRepository {
                 SELECT id, last_prompted_at FROM people
                 WHERE org_id = \(organization.rawValue) AND id = ANY(\(people.map(\.rawValue))::uuid[]) FOR UPDATE
             ), reserved AS (
-                UPDATE people p SET last_prompted_at = now()
+                UPDATE people p SET last_prompted_at = \(now)
                 FROM before b
                 WHERE p.org_id = \(organization.rawValue) AND p.id = b.id
-                  AND (\(force) OR b.last_prompted_at IS NULL OR b.last_prompted_at <= now() - make_interval(secs => \(interval)))
+                  AND (\(force) OR b.last_prompted_at IS NULL OR b.last_prompted_at <= \(now)::timestamptz - make_interval(secs => \(interval)))
                 RETURNING p.id
             )
             SELECT b.id, r.id IS NOT NULL, b.last_prompted_at + make_interval(secs => \(interval))
@@ -99,7 +100,7 @@ extension PeopleRepository {
         var reserved: [PersonID] = []
         var throttled: [PersonID: Date] = [:]
         for try await (id, ok, next) in rows.decode((UUID, Bool, Date?).self) {
-            if ok { reserved.append(PersonID(id)) } else { throttled[PersonID(id)] = next ?? Date() }
+            if ok { reserved.append(PersonID(id)) } else { throttled[PersonID(id)] = next ?? now }
         }
         return (reserved, throttled)
     }

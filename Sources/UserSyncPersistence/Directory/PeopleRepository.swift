@@ -191,12 +191,12 @@ public struct PeopleRepository: Sendable {
         return people
     }
 
-    /// Notes that these people were just sent a prompt (reprompts are throttled from it).
-    public func markPrompted(_ organization: OrganizationID, _ ids: [PersonID], on db: PostgresConnection, logger: Logger) async throws {
+    /// Notes that these people were sent a prompt `at` (reprompts are throttled from it).
+    public func markPrompted(_ organization: OrganizationID, _ ids: [PersonID], at: Date, on db: PostgresConnection, logger: Logger) async throws {
         guard !ids.isEmpty else { return }
         try await db.query(
             """
-            UPDATE people SET last_prompted_at = now()
+            UPDATE people SET last_prompted_at = \(at)
             WHERE org_id = \(organization.rawValue) AND id = ANY(\(ids.map(\.rawValue))::uuid[])
             """, logger: logger)
     }

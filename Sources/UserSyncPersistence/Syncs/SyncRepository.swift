@@ -67,7 +67,8 @@ public struct SyncRepository: Sendable {
         typealias Row = (UUID, String?, String, String?, String, String, String?, Date?, String?, Date)
         for try await r in rows.decode(Row.self) {
             result[SyncID(r.0), default: []].append(SyncEvent(
-                fromStatus: r.1.flatMap(SyncStatus.init(rawValue:)), toStatus: SyncStatus(rawValue: r.2) ?? .failed, cause: r.3,
+                fromStatus: r.1.flatMap(SyncStatus.init(rawValue:)), toStatus: SyncStatus(rawValue: r.2) ?? .failed,
+                cause: r.3.flatMap(SyncCause.init(rawValue:)),
                 message: r.4, actorKind: r.5, actorID: r.6, nextRetryAt: r.7, fixAction: r.8, createdAt: r.9))
         }
         return result
@@ -141,13 +142,13 @@ public struct SyncRepository: Sendable {
                 WITH created AS (
                     INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, cause, message, created_by, auto_sync_policy_id)
                     SELECT \(org), gen_random_uuid(), w.person_id, \(connection.rawValue), w.mode, 'pending',
-                           \(requested.cause), \(requested.message), \(actor.label), \(actor.autoSyncPolicy?.rawValue)
+                           \(requested.cause.rawValue), \(requested.message), \(actor.label), \(actor.autoSyncPolicy?.rawValue)
                     FROM unnest(\(wanted.map(\.0.rawValue))::uuid[], \(wanted.map(\.1.rawValue))::text[]) AS w(person_id, mode)
                     ON CONFLICT (org_id, person_id, connection_id) DO NOTHING
                     RETURNING id, person_id
                 ), events AS (
                     INSERT INTO sync_events (org_id, sync_id, from_status, to_status, cause, message, actor_kind, actor_id)
-                    SELECT \(org), id, NULL, 'pending', \(requested.cause), \(requested.message), \(Self.actorKind(actor)), \(actor.id)
+                    SELECT \(org), id, NULL, 'pending', \(requested.cause.rawValue), \(requested.message), \(Self.actorKind(actor)), \(actor.id)
                     FROM created
                 )
                 SELECT person_id, id FROM created
@@ -316,7 +317,7 @@ public struct SyncRepository: Sendable {
             let outcome = change.outcome, changes = change.changes
             id = change.sync.rawValue
             status = outcome.status.rawValue
-            cause = outcome.cause
+            cause = outcome.cause.rawValue
             message = outcome.message
             next_retry_at = outcome.nextRetryAt
             fix_action = outcome.fixAction
@@ -435,7 +436,7 @@ public struct SyncRepository: Sendable {
             """
             SELECT s.id FROM syncs s JOIN people p ON p.org_id = s.org_id AND p.id = s.person_id
             WHERE s.org_id = \(organization.rawValue) AND s.status = 'failed'
-              AND s.cause IN ('credentials_rejected', 'permission_missing')
+              AND s.cause = ANY(\(SyncCause.fixedWithTheConnection.map(\.rawValue))::text[])
               AND (s.connection_id = \(connection.rawValue) OR p.primary_connection_id = \(connection.rawValue))
             """, logger: logger)
         var ids: [SyncID] = []
@@ -466,7 +467,7 @@ public struct SyncRepository: Sendable {
                 personID: PersonID(try r[2].decode(UUID.self)), connectionID: ConnectionID(try r[3].decode(UUID.self)),
                 platform: Platform(rawValue: try r[4].decode(String.self)) ?? .slack,
                 mode: try r[5].decode(String?.self).flatMap(SyncMode.init(rawValue:)),
-                status: SyncStatus(rawValue: try r[6].decode(String.self)) ?? .failed, cause: try r[7].decode(String?.self),
+                status: SyncStatus(rawValue: try r[6].decode(String.self)) ?? .failed, cause: try r[7].decode(String?.self).flatMap(SyncCause.init(rawValue:)),
                 message: try r[8].decode(String?.self), nextRetryAt: try r[9].decode(Date?.self), fixAction: try r[10].decode(String?.self),
                 linkedAccountID: try r[11].decode(UUID?.self).map(AccountID.init), virtualIdentity: try r[12].decode(String?.self),
                 virtualKind: try r[13].decode(String?.self).flatMap(VirtualKind.init(rawValue:)), hasUserTokens: try r[14].decode(Bool.self),

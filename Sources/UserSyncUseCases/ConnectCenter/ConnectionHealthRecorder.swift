@@ -14,10 +14,13 @@ public struct ConnectionHealthRecorder: Sendable {
     let audit = AuditLogRepository()
     /// The first re-check of a connection that needs attention comes this long after the failure.
     let firstCheck: Duration
+    /// The wall clock re-checks are scheduled from.
+    let now: @Sendable () -> Date
 
-    public init(database: Database, firstCheck: Duration) {
+    public init(database: Database, firstCheck: Duration, now: @escaping @Sendable () -> Date = { Date() }) {
         self.database = database
         self.firstCheck = firstCheck
+        self.now = now
     }
 
     /// Records a failed call. Only failures an admin must fix change the connection's health.
@@ -47,7 +50,7 @@ public struct ConnectionHealthRecorder: Sendable {
             organization: organization, actor: .system, requestID: nil, on: db, logger: logger)
         let check = try NewJob(
             kind: DirectoryJobs.verifyConnection, payload: VerifyConnectionPayload(connectionID: connection),
-            runAt: Date().addingTimeInterval(Double(firstCheck.components.seconds)), maxAttempts: 20,
+            runAt: now().addingTimeInterval(firstCheck.seconds), maxAttempts: 20,
             dedupeKey: "verify:\(connection)")
         try await JobQueue.enqueue(check, organization: organization, on: db, logger: logger)
         logger.warning("connection needs attention", metadata: [
@@ -74,7 +77,7 @@ public struct ConnectionHealthRecorder: Sendable {
             organization: organization, actor: actor, requestID: nil, on: db, logger: logger)
         // Syncs that failed only because of this connection try again.
         let waiting = try await SyncRepository().waitingForAdmin(organization, connection: connection, on: db, logger: logger)
-        let healed = SyncOutcome(status: .pending, cause: "connection_healed", message: "The connection works again; trying again.")
+        let healed = SyncOutcome(status: .pending, cause: .connectionHealed, message: "The connection works again; trying again.")
         try await SyncRecorder().record(organization, waiting.map { .init(sync: $0, outcome: healed) }, actor: .system, on: db, logger: logger)
         _ = try await JobQueue.enqueue(SyncJobs.runJobs(waiting), organization: organization, on: db, logger: logger)
         logger.notice("connection works again", metadata: ["connection_id": "\(connection)"])

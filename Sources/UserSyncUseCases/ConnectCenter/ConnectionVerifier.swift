@@ -46,9 +46,8 @@ public struct ConnectionVerifier: Sendable {
     }
 
     private func nextCheck(_ connection: PlatformConnection, reason: String) -> JobOutcome {
-        let broken = Date().timeIntervalSince(connection.healthChangedAt)
-        let first = Double(health.firstCheck.components.seconds)
-        let delay = min(Double(maxInterval.components.seconds), max(first, broken / 2))
-        return .snooze(until: Date().addingTimeInterval(delay), reason: reason)
+        let now = health.now(), broken = now.timeIntervalSince(connection.healthChangedAt)
+        let delay = min(maxInterval.seconds, max(health.firstCheck.seconds, broken / 2))
+        return .snooze(until: now.addingTimeInterval(delay), reason: reason)
     }
 }

@@ -12,6 +12,8 @@ public struct ImportSettings: Sendable {
     public var teamConcurrency = 6
     /// How long a run waits when a platform rate-limits it without saying for how long.
     public var rateLimitWait: Duration = .seconds(30)
+    /// The wall clock a rate limit's wait is reckoned from.
+    public var now: @Sendable () -> Date = { Date() }
 
     public init() {}
 }
@@ -243,7 +245,7 @@ public struct ImportRunner: Sendable {
         case .retry:
             if failure.cause == .rateLimited {
                 // A rate limit never spends an attempt, whether or not the platform said how long.
-                let until = failure.retryAt ?? Date().addingTimeInterval(settings.rateLimitWait.seconds)
+                let until = failure.retryAt ?? settings.now().addingTimeInterval(settings.rateLimitWait.seconds)
                 try await database.withTenant(organization, logger: logger) { db in
                     try await runs.wait(organization, run.id, until: until, reason: failure.description, on: db, logger: logger)
                 }

@@ -42,7 +42,7 @@ public struct ConsentFlow: Sendable {
     public func open(_ text: String, logger: Logger) async throws -> Answer {
         guard let token = ScopedToken(parsing: text, prefix: Prompter.linkPrefix) else { return Self.unknownLink }
         let organization = token.organizationID
-        let now = Date()
+        let now = settings.now()
         let prepared = try await database.withTenant(organization, logger: logger) { db -> Result<(SyncSnapshot, ScopedToken), Refusal> in
             guard let record = try await tokens.find(organization, tokenHash: token.hash, forUpdate: true, on: db, logger: logger) else {
                 return .failure(.answer(Self.unknownLink))
@@ -107,7 +107,7 @@ public struct ConsentFlow: Sendable {
             message: "The answer from the platform does not match a sign-in UserSync started. Open the link from your message again.")
         guard let stateText = query["state"], let state = ScopedToken(parsing: stateText, prefix: Self.statePrefix) else { return broken }
         let organization = state.organizationID
-        let now = Date()
+        let now = settings.now()
         let found = try await database.withTenant(organization, logger: logger) { db -> (ConsentTokenRepository.Record, SyncSnapshot)? in
             guard let record = try await tokens.find(organization, stateHash: state.hash, on: db, logger: logger),
                   let snapshot = try await SyncSnapshot.load(organization, record.syncID, on: db, logger: logger)

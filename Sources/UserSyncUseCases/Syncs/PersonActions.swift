@@ -87,6 +87,6 @@ public struct PersonActions: Sendable {
     public static func waitsForPerson(_ sync: Sync) -> Bool {
         guard sync.mode == .link else { return false }
         return sync.status == .pending
-            || (sync.status == .failed && ["user_declined", "user_authorization_rejected"].contains(sync.cause ?? ""))
+            || (sync.status == .failed && sync.cause?.isPersonRefusal == true)
     }
 }

@@ -29,12 +29,12 @@ struct Prompter: Sendable {
             switch self {
             case .noPrimaryAccount:
                 SyncOutcome(
-                    status: .failed, cause: "primary_account_unavailable",
+                    status: .failed, cause: .primaryAccountUnavailable,
                     message: "The person has no active account on their primary platform to receive the prompt.",
                     fixAction: "Choose another primary platform for the person, then retry.")
             case .consentNotConfigured(let failure):
                 SyncOutcome(
-                    status: .failed, cause: "consent_not_configured",
+                    status: .failed, cause: .consentNotConfigured,
                     message: "\(failure.platform.displayName) cannot ask people to authorize: \(failure.message)",
                     fixAction: "Add the app's OAuth client (id and secret) to the \(failure.platform.displayName) connection, then retry.")
             }
@@ -72,7 +72,7 @@ struct Prompter: Sendable {
         let token = ScopedToken(prefix: Self.linkPrefix, organizationID: snapshot.organization)
         return Prompt(
             organization: snapshot.organization, sync: snapshot.sync.id, person: snapshot.person.id, token: token,
-            expiresAt: Date().addingTimeInterval(settings.consentLinkLifetime.seconds), primary: primary.id,
+            expiresAt: settings.now().addingTimeInterval(settings.consentLinkLifetime.seconds), primary: primary.id,
             primaryPlatform: primary.platform, recipient: account.platformUserID,
             message: DirectMessage(
                 title: "Connect your \(secondary) account",
@@ -98,7 +98,7 @@ struct Prompter: Sendable {
     /// people were prompted.
     func confirm(_ delivered: [Prompt], organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws {
         try await tokens.markDelivered(organization, tokenHashes: delivered.map(\.token.hash), on: db, logger: logger)
-        try await PeopleRepository().markPrompted(organization, Array(Set(delivered.map(\.person))), on: db, logger: logger)
+        try await PeopleRepository().markPrompted(organization, Array(Set(delivered.map(\.person))), at: settings.now(), on: db, logger: logger)
     }
 
     /// All steps for one sync (re-authorization prompts of Auto Heal).

@@ -30,9 +30,9 @@ struct SyncFailures: Sendable {
         guard let payload = try? JSONDecoder().decode(SyncRunPayload.self, from: Data(job.payload.utf8)) else { return }
         do {
             try await database.withTenant(job.organizationID, logger: logger) { db in
-                let now = Date()
+                let now = settings.now()
                 let abandoned = try await SyncRepository().get(job.organizationID, payload.syncIDs, on: db, logger: logger).filter {
-                    $0.status == .pending && $0.cause != SyncOutcome.awaitingConsentCause && ($0.nextRetryAt ?? now) <= now
+                    $0.status == .pending && $0.cause != .awaitingUserConsent && ($0.nextRetryAt ?? now) <= now
                 }
                 try await recorder.record(
                     job.organizationID,

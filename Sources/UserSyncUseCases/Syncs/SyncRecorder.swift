@@ -43,7 +43,7 @@ struct SyncRecorder: Sendable {
             outcomes[change.sync].map { outcome in
                 AuditLogRepository.Entry(action: "sync.status_changed", targetType: "sync", targetID: change.sync.description, details: [
                     "person_id": change.person.description, "connection_id": change.connection.description,
-                    "from": change.from?.rawValue ?? "", "to": outcome.status.rawValue, "cause": outcome.cause,
+                    "from": change.from?.rawValue ?? "", "to": outcome.status.rawValue, "cause": outcome.cause.rawValue,
                 ])
             }
         }

@@ -90,7 +90,7 @@ public struct SyncRunner: Sendable {
                 // Each sync backs off by its own tries, to the whole second, so that the retries of a
                 // batch still share a few jobs.
                 let attempts = batch.attempts[id] ?? 1
-                let outcome = failures.judge(failure, during: step, attempts: attempts, retryAt: settings.retryAt(afterAttempt: attempts, from: Date()).roundedUp)
+                let outcome = failures.judge(failure, during: step, attempts: attempts, retryAt: settings.retryAt(afterAttempt: attempts, from: settings.now()).roundedUp)
                 if failure.fixer == .admin { needingAttention[connection] = failure }
                 if outcome.status == .pending, let at = outcome.nextRetryAt { retries[at, default: []].append(id) }
                 changes.append(.init(sync: id, outcome: outcome, changes: .init(refundAttempt: failure.cause == .rateLimited)))
@@ -116,7 +116,7 @@ public struct SyncRunner: Sendable {
     /// stores the new links, in one transaction. Nil when there is nothing to claim.
     private func prepare(_ ids: [SyncID], fresh: Bool, context: JobContext) async throws -> Batch? {
         let organization = context.organizationID, logger = context.logger
-        let until = Date().addingTimeInterval(settings.claimLease.seconds)
+        let until = settings.now().addingTimeInterval(settings.claimLease.seconds)
         return try await database.withTenant(organization, logger: logger) { db -> Batch? in
             let attempts = try await syncs.claim(organization, ids, job: context.jobID, until: until, on: db, logger: logger)
             guard !attempts.isEmpty else { return nil }

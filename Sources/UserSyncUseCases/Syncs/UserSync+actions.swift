@@ -38,11 +38,11 @@ extension UserSync {
                 }
                 let interval = settings.repromptInterval.seconds
                 let outcome = try await people.reservePrompts(
-                    organization, people: [person], interval: interval, force: force, on: db, logger: logger)
+                    organization, people: [person], interval: interval, force: force, now: settings.now(), on: db, logger: logger)
                 if let next = outcome.throttled[person] {
                     throw RepromptThrottled(nextAllowedAt: next)
                 }
-                requested.nextPromptAllowedAt = Date().addingTimeInterval(interval)
+                requested.nextPromptAllowedAt = settings.now().addingTimeInterval(interval)
                 requested.jobID = try await queueReprompts(current.syncs, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             } else {
                 requested.jobID = try await JobQueue.enqueue(Self.job(action, person: person), organization: organization, on: db, logger: logger)
@@ -69,7 +69,8 @@ extension UserSync {
                 let eligible = ids.filter { waiting[$0]?.contains(where: PersonActions.waitsForPerson) ?? false }
                 tally["nothing_to_reprompt"] = ids.count - eligible.count
                 let outcome = try await people.reservePrompts(
-                    organization, people: eligible, interval: settings.repromptInterval.seconds, force: force, on: db, logger: logger)
+                    organization, people: eligible, interval: settings.repromptInterval.seconds, force: force, now: settings.now(),
+                    on: db, logger: logger)
                 tally["throttled"] = outcome.throttled.count
                 _ = try await queueReprompts(
                     outcome.reserved.flatMap { waiting[$0] ?? [] }, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)

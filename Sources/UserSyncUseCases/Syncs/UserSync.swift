@@ -160,7 +160,7 @@ public struct UserSync: Sendable {
             }
             _ = try await requireConnected(sync.connectionID, organization: organization, on: db, logger: logger)
             let updated = try await recorder.record(
-                sync, SyncOutcome(status: .pending, cause: "retry_requested", message: "An admin asked to try again."), actor: actor,
+                sync, SyncOutcome(status: .pending, cause: .retryRequested, message: "An admin asked to try again."), actor: actor,
                 requestID: requestID, on: db, logger: logger)
             try await enqueueRuns([id], organization: organization, on: db, logger: logger)
             return updated

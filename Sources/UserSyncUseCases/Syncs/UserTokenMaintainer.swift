@@ -35,9 +35,9 @@ public struct UserTokenMaintainer: Sendable {
     }
 
     static func nextCheck(settings: SyncSettings, expiresAt: Date?) -> Date {
-        let regular = Date().addingTimeInterval(settings.tokenCheckInterval.seconds)
+        let now = settings.now(), regular = now.addingTimeInterval(settings.tokenCheckInterval.seconds)
         guard let expiresAt else { return regular }
-        return max(Date(), min(regular, expiresAt.addingTimeInterval(-settings.tokenRefreshMargin.seconds)))
+        return max(now, min(regular, expiresAt.addingTimeInterval(-settings.tokenRefreshMargin.seconds)))
     }
 
     func run(_ payload: SyncJobPayload, context: JobContext) async throws -> JobOutcome {
@@ -51,7 +51,7 @@ public struct UserTokenMaintainer: Sendable {
         let tokens = try access.open(sealed, organization: organization, sync: payload.syncID)
         let connector = try await access.connector(for: snapshot.secondary, database: database, logger: logger)
         do {
-            if tokens.needsRefresh(at: Date(), margin: settings.tokenRefreshMargin.seconds) {
+            if tokens.needsRefresh(at: settings.now(), margin: settings.tokenRefreshMargin.seconds) {
                 let fresh = try await connector.refresh(tokens)
                 let resealed = try access.seal(fresh, organization: organization, sync: payload.syncID)
                 try await database.withTenant(organization, logger: logger) { db in

@@ -1,9 +1,9 @@
 import Foundation
 import HTTPTypes
-import Synchronization
 import Testing
 import UserSyncDomain
 import UserSyncSimulator
+import UserSyncTestSupport
 import UserSyncUseCases
 
 /// Signing in to the console: invitation links, platform admins, API keys, and the sessions
@@ -200,11 +200,11 @@ import UserSyncUseCases
     }
 
     @Test func sessionsEndWhenIdleAndAtTheirAbsoluteExpiry() async throws {
-        let clock = Mutex(Date())
+        let clock = ManualClock()
         var console = ConsoleSettings(publicURL: "http://usersync.test")
         console.idleTimeout = .seconds(600)
         console.sessionLifetime = .seconds(3600)
-        console.now = { clock.withLock { $0 } }
+        console.now = { clock.now() }
         try await withSimulatedAPI(console: console) { api in
             try await api.createOrganization("acme")
             let key = try await api.createKey("acme")
@@ -212,18 +212,18 @@ import UserSyncUseCases
             try await browser.signIn(apiKey: key.secret)
             // Active every 9 minutes: the idle timeout keeps moving…
             for _ in 0..<5 {
-                clock.withLock { $0 += 540 }
+                clock.advance(by: 540)
                 #expect(try await browser.get("/console/acme/people").status == .ok)
             }
             // …but not past the absolute lifetime (45 minutes in, 20 more is past an hour).
-            clock.withLock { $0 += 540 }
+            clock.advance(by: 540)
             #expect(try await browser.get("/console/acme/people").status == .ok)
-            clock.withLock { $0 += 540 }
+            clock.advance(by: 540)
             #expect(try await browser.get("/console/acme/people").status == .seeOther)
 
             // A fresh session left alone for eleven minutes is over.
             try await browser.signIn(apiKey: key.secret)
-            clock.withLock { $0 += 660 }
+            clock.advance(by: 660)
             #expect(try await browser.get("/console/acme/people").status == .seeOther)
         }
     }

@@ -133,7 +133,8 @@ import UserSyncTestSupport
     @Test("an expired consent link gets a clear page and changes nothing; a reprompt's fresh link works")
     func expiredConsentLink() async throws {
         var settings = testSyncSettings()
-        settings.consentLinkLifetime = .seconds(3)
+        let clock = ManualClock(running: true)
+        settings.now = { clock.now() }
         try await withSimulatedAPI(organizations: [("acme", 40)], sync: settings) { api in
             let connected = try await Self.setUp(api)
             let person = try #require(try await Self.people(api) { $0.primaryPlatform == .slack && Self.presence($0, .webex) == .active }.first)
@@ -141,8 +142,7 @@ import UserSyncTestSupport
             try await eventually { try await api.sync(sync)["cause"] as? String == "awaiting_user_consent" }
             let link = try #require(Self.prompts(api, to: person).first?.link)
             let before = try await api.sync(sync)
-            // The link was made before the prompt went out: it is past its lifetime after this.
-            try await Task.sleep(for: .milliseconds(3500))
+            clock.advance(by: 73 * 3600)  // past the link's 72 hours
 
             let page = try await api.call(.get, Self.path(link), token: nil)
             #expect(page.status == .gone)
@@ -167,7 +167,8 @@ import UserSyncTestSupport
     @Test("a sign-in that comes back after the OAuth state expired gets a clear page and changes nothing; the link still works")
     func expiredOAuthState() async throws {
         var settings = testSyncSettings()
-        settings.stateLifetime = .seconds(2)
+        let clock = ManualClock(running: true)
+        settings.now = { clock.now() }
         try await withSimulatedAPI(organizations: [("acme", 40)], sync: settings) { api in
             let connected = try await Self.setUp(api)
             let person = try #require(try await Self.people(api) { $0.primaryPlatform == .slack && Self.presence($0, .webex) == .active }.first)
@@ -177,7 +178,7 @@ import UserSyncTestSupport
             let before = try await api.sync(sync)
 
             let callback = try await Self.authorize(api, link: link, login: person["email"] as! String)
-            try await Task.sleep(for: .milliseconds(2500))
+            clock.advance(by: 31 * 60)  // past the sign-in's 30 minutes
             let page = try await api.call(.get, callback, token: nil)
             #expect(page.status == .gone)
             #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
