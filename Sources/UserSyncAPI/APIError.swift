@@ -81,7 +81,9 @@ public struct APIError: Error, Sendable {
         case let error as PlatformFailure: return APIError(error)
         case let error as RepromptThrottled: return APIError(error)
         case let error as RateLimitExceeded:
-            return APIError(.tooManyRequests, code: "rate_limited", title: "Too many requests", detail: error.detail, headers: [.retryAfter: "\(error.retryAfter)"])
+            return APIError(
+                .tooManyRequests, code: "rate_limited", title: "Too many requests", detail: error.detail,
+                headers: [.retryAfter: "\(error.retryAfter)"])
         case let error as any HTTPResponseError where error.status.code < 500:
             let reason = (error as? HTTPError)?.body ?? error.status.reasonPhrase
             return APIError(error.status, code: "bad_request", title: error.status.reasonPhrase, detail: reason)

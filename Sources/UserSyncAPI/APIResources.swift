@@ -9,10 +9,14 @@ enum APIResources {
     static func directory() throws -> URL {
         let name = "usersync_UserSyncAPI.resources"
         let candidates = [Bundle.main.bundleURL, Bundle.main.executableURL?.deletingLastPathComponent()].compactMap { $0 }
-        for directory in candidates where FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).appendingPathComponent("OpenAPI").path) {
+        for directory in candidates
+        where FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).appendingPathComponent("OpenAPI").path) {
             return directory.appendingPathComponent(name)
         }
-        throw APIResourceError(description: "the API's resources (\(name): console templates, static files, the OpenAPI document) are not beside the usersync binary; copy that folder with it")
+        throw APIResourceError(
+            description:
+                "the API's resources (\(name): console templates, static files, the OpenAPI document) are not beside the usersync binary; copy that folder with it"
+        )
     }
 }
 

@@ -65,12 +65,14 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
         RequestEnvelopeMiddleware(bodyLimit: dependencies.maxBodyBytes, routes: table)
     }
     OperationalRoutes(
-        database: dependencies.database, migrator: dependencies.migrator, metrics: dependencies.metrics, document: try OpenAPIDocument.load())
-        .addRoutes(to: router)
+        database: dependencies.database, migrator: dependencies.migrator, metrics: dependencies.metrics, document: try OpenAPIDocument.load()
+    )
+    .addRoutes(to: router)
 
     let orgs = router.group("v1/orgs")
-        .add(middleware: AuthenticationMiddleware(
-            operatorToken: dependencies.operatorToken, administration: administration, rateLimiter: rateLimiter))
+        .add(
+            middleware: AuthenticationMiddleware(
+                operatorToken: dependencies.operatorToken, administration: administration, rateLimiter: rateLimiter))
     let organizationRoutes = OrganizationRoutes(administration: administration)
     organizationRoutes.addRoutes(to: orgs)
     let tenant = orgs.group("{org}")
@@ -95,8 +97,9 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
     RoutingRoutes(routing: MessageRouting(database: dependencies.database)).addRoutes(to: tenant)
     AutoSyncRoutes(
         policies: AutoSyncPolicies(database: dependencies.database), planning: AutoSyncPlanning(database: dependencies.database),
-        runs: AutoSyncRuns(database: dependencies.database), center: center)
-        .addRoutes(to: tenant)
+        runs: AutoSyncRuns(database: dependencies.database), center: center
+    )
+    .addRoutes(to: tenant)
     ScimTokenRoutes(tokens: ScimTokens(database: dependencies.database)).addRoutes(to: tenant)
     ConsentRoutes(flow: ConsentFlow(database: dependencies.database, access: dependencies.connectors, settings: dependencies.sync))
         .addRoutes(to: router)
@@ -108,15 +111,18 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
     let sessions = ConsoleSessions(database: dependencies.database, settings: dependencies.console)
     let console = router.group("console")
         .add(middleware: ConsolePageMiddleware(renderer: renderer))
-        .add(middleware: SessionMiddleware<AppRequestContext>(
-            storage: ConsoleSessionStore(sessions: sessions, logger: dependencies.logger),
-            configuration: .init(
-                sessionCookieParameters: .init(
-                    name: ConsoleSignInRoutes.sessionCookie, path: "/console", secure: dependencies.console.secureCookies, sameSite: .lax),
-                keyPrefix: "", defaultSessionExpiration: dependencies.console.sessionLifetime)))
-        .add(middleware: SessionAuthenticator(context: AppRequestContext.self) { (session: ConsoleSession, context) in
-            try await sessions.identify(session, logger: context.logger)
-        })
+        .add(
+            middleware: SessionMiddleware<AppRequestContext>(
+                storage: ConsoleSessionStore(sessions: sessions, logger: dependencies.logger),
+                configuration: .init(
+                    sessionCookieParameters: .init(
+                        name: ConsoleSignInRoutes.sessionCookie, path: "/console", secure: dependencies.console.secureCookies, sameSite: .lax),
+                    keyPrefix: "", defaultSessionExpiration: dependencies.console.sessionLifetime))
+        )
+        .add(
+            middleware: SessionAuthenticator(context: AppRequestContext.self) { (session: ConsoleSession, context) in
+                try await sessions.identify(session, logger: context.logger)
+            })
     ConsoleSignInRoutes(
         signIn: ConsoleSignIn(
             database: dependencies.database, settings: dependencies.console, providers: dependencies.signInProviders,

@@ -124,8 +124,10 @@ public struct AutoSyncPlanRepresentation: Encodable, Sendable {
         removals = plan.removals.prefix(limit).map { change($0.person, connection: $0.connection, sync: $0.sync) }
         skips = plan.skips.prefix(limit).map { change($0.person, connection: $0.connection, reason: $0.reason.rawValue) }
         notOnAnyPlatform = plan.notOnAnyPlatform.prefix(limit).map { Member(externalId: $0.externalID, email: $0.email) }
-        truncated = [plan.primaries.count, plan.starts.count, plan.handovers.count, plan.removals.count, plan.skips.count,
-                     plan.notOnAnyPlatform.count].contains { $0 > limit }
+        truncated = [
+            plan.primaries.count, plan.starts.count, plan.handovers.count, plan.removals.count, plan.skips.count,
+            plan.notOnAnyPlatform.count,
+        ].contains { $0 > limit }
     }
 }
 

@@ -35,12 +35,16 @@ struct CredentialsBody: Decodable, Sendable {
         let shape = Self.shapes[platform]!
         var errors: [FieldError] = []
         for name in fields.keys.sorted() where !(shape.required + shape.optional).contains(name) {
-            errors.append(FieldError(
-                field: "credentials.\(name)", code: "unknown_field",
-                message: "'credentials.\(name)' is not a \(platform.rawValue) credential; expected \((shape.required + shape.optional).joined(separator: ", "))."))
+            errors.append(
+                FieldError(
+                    field: "credentials.\(name)", code: "unknown_field",
+                    message:
+                        "'credentials.\(name)' is not a \(platform.rawValue) credential; expected \((shape.required + shape.optional).joined(separator: ", "))."
+                ))
         }
         for name in shape.required where value(name) == nil {
-            errors.append(FieldError(field: "credentials.\(name)", code: "required", message: "'credentials.\(name)' is required for \(platform.rawValue)."))
+            errors.append(
+                FieldError(field: "credentials.\(name)", code: "required", message: "'credentials.\(name)' is required for \(platform.rawValue)."))
         }
         for name in shape.optional where fields[name] != nil && value(name) == nil {
             errors.append(FieldError(field: "credentials.\(name)", code: "invalid_value", message: "'credentials.\(name)' must not be blank."))
@@ -51,14 +55,16 @@ struct CredentialsBody: Decodable, Sendable {
         case .slack:
             return .slack(.init(botToken: v("bot_token")!, clientID: v("client_id"), clientSecret: v("client_secret"), teamID: v("team_id")))
         case .teams:
-            return .teams(.init(
-                tenantID: v("tenant_id")!, clientID: v("client_id")!, clientSecret: v("client_secret")!, botAppID: v("bot_app_id"),
-                botAppSecret: v("bot_app_secret"), teamsAppID: v("teams_app_id"), botServiceURL: v("bot_service_url")))
+            return .teams(
+                .init(
+                    tenantID: v("tenant_id")!, clientID: v("client_id")!, clientSecret: v("client_secret")!, botAppID: v("bot_app_id"),
+                    botAppSecret: v("bot_app_secret"), teamsAppID: v("teams_app_id"), botServiceURL: v("bot_service_url")))
         case .zoom:
-            return .zoom(.init(
-                accountID: v("account_id")!, clientID: v("client_id")!, clientSecret: v("client_secret")!,
-                chatbotClientID: v("chatbot_client_id"), chatbotClientSecret: v("chatbot_client_secret"), robotJID: v("robot_jid"),
-                consentClientID: v("consent_client_id"), consentClientSecret: v("consent_client_secret")))
+            return .zoom(
+                .init(
+                    accountID: v("account_id")!, clientID: v("client_id")!, clientSecret: v("client_secret")!,
+                    chatbotClientID: v("chatbot_client_id"), chatbotClientSecret: v("chatbot_client_secret"), robotJID: v("robot_jid"),
+                    consentClientID: v("consent_client_id"), consentClientSecret: v("consent_client_secret")))
         case .webex:
             return .webex(.init(adminToken: v("admin_token")!, botToken: v("bot_token"), clientID: v("client_id"), clientSecret: v("client_secret")))
         }

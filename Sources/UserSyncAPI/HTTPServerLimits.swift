@@ -24,8 +24,9 @@ public struct HTTPServerLimits: Sendable {
     public var server: HTTPServerBuilder {
         let requestTimeout = TimeAmount(requestTimeout)
         // One deadline handler per connection (the autoclosure runs for each).
-        return .http1(configuration: HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestReadDeadline(timeout: requestTimeout)], idleTimeout: TimeAmount(idleTimeout)))
+        return .http1(
+            configuration: HTTP1Channel.Configuration(
+                additionalChannelHandlers: [RequestReadDeadline(timeout: requestTimeout)], idleTimeout: TimeAmount(idleTimeout)))
     }
 
     /// The application's configuration with the connection limit.

@@ -13,7 +13,8 @@ extension Request {
     /// no unknown fields, every field of the right type. Each failure is a 4xx with a clear code.
     func decodeBody<Body: RequestBody>(_ type: Body.Type, limit: Int) async throws -> Body {
         if let contentType = headers[.contentType]?.lowercased(),
-           !(contentType.hasPrefix("application/json") || contentType.contains("+json")) {
+            !(contentType.hasPrefix("application/json") || contentType.contains("+json"))
+        {
             throw APIError(
                 .unsupportedMediaType, code: "unsupported_media_type", title: "Unsupported media type",
                 detail: "Send the body as application/json, not \(contentType).")
@@ -37,9 +38,10 @@ extension Request {
         }
         let unknown = Set(dictionary.keys).subtracting(Body.fields).sorted()
         if !unknown.isEmpty {
-            throw DomainError.validation(unknown.map {
-                FieldError(field: $0, code: "unknown_field", message: "'\($0)' is not a field of this request.")
-            })
+            throw DomainError.validation(
+                unknown.map {
+                    FieldError(field: $0, code: "unknown_field", message: "'\($0)' is not a field of this request.")
+                })
         }
         do {
             return try JSONDecoder().decode(Body.self, from: data)

@@ -74,14 +74,15 @@ extension Request {
         guard unknown.isEmpty else {
             let takes = names.isEmpty ? "none" : names.sorted().joined(separator: ", ")
             throw APIError.badRequest(
-                "unknown_query_parameter", "Unknown query parameter \(unknown.sorted().map { "'\($0)'" }.joined(separator: ", ")); this route takes: \(takes).")
+                "unknown_query_parameter",
+                "Unknown query parameter \(unknown.sorted().map { "'\($0)'" }.joined(separator: ", ")); this route takes: \(takes).")
         }
     }
 
     func cursor() throws -> String? {
         guard let raw = try query("cursor") else { return nil }
         guard let data = Data(base64URL: raw), let value = String(data: data, encoding: .utf8),
-              !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
         else {
             throw APIError.badRequest("invalid_cursor", "'cursor' is not a cursor this API returned.")
         }

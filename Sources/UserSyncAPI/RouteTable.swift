@@ -1,6 +1,6 @@
 import HTTPTypes
-import Synchronization
 import Hummingbird
+import Synchronization
 
 /// The routes the router serves, as (method, template) pairs: used to answer 405 with the allowed
 /// methods, and by the test that holds the OpenAPI document to the router.

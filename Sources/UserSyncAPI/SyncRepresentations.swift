@@ -78,11 +78,13 @@ struct SyncRepresentation: JSONWritable, Sendable {
         createdBy = sync.createdBy
         createdAt = sync.createdAt
         updatedAt = sync.updatedAt
-        self.history = history ? sync.history.map {
-            Event(
-                fromStatus: $0.fromStatus?.rawValue, toStatus: $0.toStatus.rawValue, cause: $0.cause?.rawValue, message: $0.message,
-                actor: Actor(kind: $0.actorKind, id: $0.actorID), nextRetryAt: $0.nextRetryAt, fixAction: $0.fixAction, at: $0.createdAt)
-        } : nil
+        self.history =
+            history
+            ? sync.history.map {
+                Event(
+                    fromStatus: $0.fromStatus?.rawValue, toStatus: $0.toStatus.rawValue, cause: $0.cause?.rawValue, message: $0.message,
+                    actor: Actor(kind: $0.actorKind, id: $0.actorID), nextRetryAt: $0.nextRetryAt, fixAction: $0.fixAction, at: $0.createdAt)
+            } : nil
     }
 
     func write(to json: inout JSONWriter) {

@@ -28,7 +28,8 @@ public struct NewJob: Sendable, Equatable {
         self.dedupeKey = dedupeKey
     }
 
-    public init(kind: String, payload: some Encodable, priority: Int = 0, runAt: Date? = nil, maxAttempts: Int = 10, dedupeKey: String? = nil) throws {
+    public init(kind: String, payload: some Encodable, priority: Int = 0, runAt: Date? = nil, maxAttempts: Int = 10, dedupeKey: String? = nil) throws
+    {
         let data = try JSONEncoder().encode(payload)
         self.init(
             kind: kind, payload: String(decoding: data, as: UTF8.self), priority: priority, runAt: runAt,

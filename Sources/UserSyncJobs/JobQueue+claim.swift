@@ -38,9 +38,10 @@ extension JobQueue {
         for try await (org, id, kind, payload, attempts, maxAttempts, created, due, started) in rows.decode(
             (UUID, Int64, String, String, Int32, Int32, Date, Date, Date).self)
         {
-            claimed.append(ClaimedJob(
-                organizationID: OrganizationID(org), id: id, kind: kind, payload: payload, attempts: Int(attempts),
-                maxAttempts: Int(maxAttempts), createdAt: created, dueAt: due, startedAt: started))
+            claimed.append(
+                ClaimedJob(
+                    organizationID: OrganizationID(org), id: id, kind: kind, payload: payload, attempts: Int(attempts),
+                    maxAttempts: Int(maxAttempts), createdAt: created, dueAt: due, startedAt: started))
         }
         return claimed
     }
@@ -85,4 +86,3 @@ extension [JobKey] {
 extension ClaimedJob {
     public var key: JobKey { JobKey(organizationID, id) }
 }
-

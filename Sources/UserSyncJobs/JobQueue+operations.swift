@@ -91,7 +91,9 @@ extension JobQueue {
         }
     }
 
-    private static func conflict(_ id: Int64, on connection: PostgresConnection, logger: Logger, action: String, allowed: String) async throws -> DomainError {
+    private static func conflict(_ id: Int64, on connection: PostgresConnection, logger: Logger, action: String, allowed: String) async throws
+        -> DomainError
+    {
         guard let job = try await get(id, organization: nil, on: connection, logger: logger) else {
             return .notFound(resource: "job")
         }
@@ -124,14 +126,15 @@ extension JobRecord {
         for try await row in rows {
             let c = row.makeRandomAccess()
             func value<T: PostgresDecodable>(_ index: Int, _ type: T.Type) throws -> T { try c[index].decode(T.self, context: .default) }
-            records.append(JobRecord(
-                organizationID: OrganizationID(try value(0, UUID.self)), id: try value(1, Int64.self), kind: try value(2, String.self),
-                payload: try value(3, String.self), priority: Int(try value(4, Int16.self)), runAt: try value(5, Date.self),
-                attempts: Int(try value(6, Int32.self)), maxAttempts: Int(try value(7, Int32.self)),
-                state: JobState(rawValue: try value(8, String.self)) ?? .failed, leaseOwner: try value(9, String?.self),
-                leaseExpiresAt: try value(10, Date?.self), lastError: try value(11, String?.self),
-                dedupeKey: try value(12, String?.self), createdAt: try value(13, Date.self),
-                startedAt: try value(14, Date?.self), finishedAt: try value(15, Date?.self)))
+            records.append(
+                JobRecord(
+                    organizationID: OrganizationID(try value(0, UUID.self)), id: try value(1, Int64.self), kind: try value(2, String.self),
+                    payload: try value(3, String.self), priority: Int(try value(4, Int16.self)), runAt: try value(5, Date.self),
+                    attempts: Int(try value(6, Int32.self)), maxAttempts: Int(try value(7, Int32.self)),
+                    state: JobState(rawValue: try value(8, String.self)) ?? .failed, leaseOwner: try value(9, String?.self),
+                    leaseExpiresAt: try value(10, Date?.self), lastError: try value(11, String?.self),
+                    dedupeKey: try value(12, String?.self), createdAt: try value(13, Date.self),
+                    startedAt: try value(14, Date?.self), finishedAt: try value(15, Date?.self)))
         }
         return records
     }

@@ -16,7 +16,8 @@ public struct APIKeyRepository: Sendable {
             """, logger: logger)
     }
 
-    public func list(_ organization: OrganizationID, includeRevoked: Bool, on connection: PostgresConnection, logger: Logger) async throws -> [APIKey] {
+    public func list(_ organization: OrganizationID, includeRevoked: Bool, on connection: PostgresConnection, logger: Logger) async throws -> [APIKey]
+    {
         let rows = try await connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM api_keys
@@ -28,13 +29,17 @@ public struct APIKeyRepository: Sendable {
 
     /// The key with this id, revoked or not.
     public func get(_ organization: OrganizationID, _ id: APIKeyID, on connection: PostgresConnection, logger: Logger) async throws -> APIKey? {
-        try await Self.decode(connection.query(
-            "SELECT \(unescaped: Self.columns) FROM api_keys WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue)",
-            logger: logger)).first
+        try await Self.decode(
+            connection.query(
+                "SELECT \(unescaped: Self.columns) FROM api_keys WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue)",
+                logger: logger)
+        ).first
     }
 
     /// Revokes a key and ends the console sessions opened with it; revoking a revoked key returns it unchanged.
-    public func revoke(_ organization: OrganizationID, _ id: APIKeyID, at now: Date, on connection: PostgresConnection, logger: Logger) async throws -> APIKey {
+    public func revoke(_ organization: OrganizationID, _ id: APIKeyID, at now: Date, on connection: PostgresConnection, logger: Logger) async throws
+        -> APIKey
+    {
         let rows = try await connection.query(
             """
             UPDATE api_keys SET revoked_at = coalesce(revoked_at, \(now))
@@ -47,14 +52,16 @@ public struct APIKeyRepository: Sendable {
     }
 
     /// The live (unrevoked) key with this hash and its organization, recording the key's use.
-    public func admit(_ organization: OrganizationID, hash: Data, at now: Date, on connection: PostgresConnection, logger: Logger) async throws -> KeyAdmission? {
+    public func admit(_ organization: OrganizationID, hash: Data, at now: Date, on connection: PostgresConnection, logger: Logger) async throws
+        -> KeyAdmission?
+    {
         let rows = try await connection.query(
             """
             SELECT \(unescaped: Self.columns) FROM api_keys
             WHERE org_id = \(organization.rawValue) AND key_hash = \(hash) AND revoked_at IS NULL
             """, logger: logger)
         guard var key = try await Self.decode(rows).first,
-              let owner = try await OrganizationRepository().find(organization.description, on: connection, logger: logger)
+            let owner = try await OrganizationRepository().find(organization.description, on: connection, logger: logger)
         else { return nil }
         if key.lastUseIsStale(at: now) {
             try await recordUse(of: key.id, in: organization, at: now, on: connection, logger: logger)
@@ -63,7 +70,9 @@ public struct APIKeyRepository: Sendable {
         return KeyAdmission(key: key, organization: owner)
     }
 
-    public func recordUse(of id: APIKeyID, in organization: OrganizationID, at now: Date, on connection: PostgresConnection, logger: Logger) async throws {
+    public func recordUse(of id: APIKeyID, in organization: OrganizationID, at now: Date, on connection: PostgresConnection, logger: Logger)
+        async throws
+    {
         try await connection.query(
             "UPDATE api_keys SET last_used_at = \(now) WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue)",
             logger: logger)
@@ -76,10 +85,11 @@ public struct APIKeyRepository: Sendable {
         for try await (org, id, name, role, hint, createdBy, createdAt, lastUsedAt, revokedAt)
             in rows.decode((UUID, UUID, String, String, String, String, Date, Date?, Date?).self)
         {
-            keys.append(APIKey(
-                id: APIKeyID(id), organizationID: OrganizationID(org), name: name,
-                role: APIKeyRole(rawValue: role) ?? .viewer, hint: hint, createdBy: createdBy,
-                createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt))
+            keys.append(
+                APIKey(
+                    id: APIKeyID(id), organizationID: OrganizationID(org), name: name,
+                    role: APIKeyRole(rawValue: role) ?? .viewer, hint: hint, createdBy: createdBy,
+                    createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt))
         }
         return keys
     }

@@ -65,8 +65,9 @@ public struct AccessChangeListener: Service {
                 if Task.isCancelled { return }
                 failures += 1
                 if failures == 1 {
-                    logger.warning("not listening for access changes; API keys are checked in the database until it is back",
-                                   metadata: ["error": .string(String(reflecting: error))])
+                    logger.warning(
+                        "not listening for access changes; API keys are checked in the database until it is back",
+                        metadata: ["error": .string(String(reflecting: error))])
                 }
             }
             observer.lost()

@@ -34,7 +34,8 @@ public struct AuditLogRepository: Sendable {
         on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !entries.isEmpty else { return }
-        let rows = try JSONRecordset.encode(entries.map { Row(action: $0.action, target_type: $0.targetType, target_id: $0.targetID, details: $0.details) })
+        let rows = try JSONRecordset.encode(
+            entries.map { Row(action: $0.action, target_type: $0.targetType, target_id: $0.targetID, details: $0.details) })
         try await connection.query(
             """
             INSERT INTO audit_log (org_id, actor_kind, actor_id, action, target_type, target_id, details, request_id)
@@ -78,8 +79,9 @@ extension AuditLogRepository {
         var result: [Record] = []
         for try await r in rows.decode((Int64, Date, String, String?, String, String?, String?, String, String?).self) {
             let details = (try? JSONDecoder().decode([String: String].self, from: Data(r.7.utf8))) ?? [:]
-            result.append(Record(
-                id: r.0, at: r.1, actorKind: r.2, actorID: r.3, action: r.4, targetType: r.5, targetID: r.6, details: details, requestID: r.8))
+            result.append(
+                Record(
+                    id: r.0, at: r.1, actorKind: r.2, actorID: r.3, action: r.4, targetType: r.5, targetID: r.6, details: details, requestID: r.8))
         }
         return result
     }

@@ -16,7 +16,7 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
 
     public init(_ text: String) throws(DatabaseURLError) {
         guard let components = URLComponents(string: text),
-              components.scheme == "postgres" || components.scheme == "postgresql"
+            components.scheme == "postgres" || components.scheme == "postgresql"
         else { throw .notAPostgresURL }
         let query = Dictionary(
             (components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })

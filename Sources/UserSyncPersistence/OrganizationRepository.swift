@@ -18,7 +18,7 @@ public struct OrganizationRepository: Sendable {
                 VALUES (\(organization.id.rawValue), \(organization.slug.rawValue), \(organization.name),
                         \(organization.createdAt), \(organization.updatedAt))
                 """, logger: logger)
-        } catch where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
+        } catch  where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
             throw DomainError.conflict(
                 code: "slug_taken", message: "An organization with slug '\(organization.slug)' already exists.")
         }
@@ -74,9 +74,10 @@ public struct OrganizationRepository: Sendable {
     static func decode(_ rows: PostgresRowSequence) async throws -> [Organization] {
         var result: [Organization] = []
         for try await (id, slug, name, createdAt, updatedAt) in rows.decode((UUID, String, String, Date, Date).self) {
-            result.append(Organization(
-                id: OrganizationID(id), slug: try Slug(validating: slug), name: name,
-                createdAt: createdAt, updatedAt: updatedAt))
+            result.append(
+                Organization(
+                    id: OrganizationID(id), slug: try Slug(validating: slug), name: name,
+                    createdAt: createdAt, updatedAt: updatedAt))
         }
         return result
     }

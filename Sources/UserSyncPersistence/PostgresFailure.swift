@@ -29,7 +29,8 @@ enum PostgresFailure {
             DomainError.conflict(code: "already_exists", message: "A resource with the same identity already exists.")
         case checkViolation?:
             DomainError.invalid(
-                constraint(error) ?? "body", "constraint_violated", "The change breaks a rule of the stored data (\(constraint(error) ?? "a check")).")
+                constraint(error) ?? "body", "constraint_violated", "The change breaks a rule of the stored data (\(constraint(error) ?? "a check"))."
+            )
         case characterNotInRepertoire?, untranslatableCharacter?:
             DomainError.badReference(code: "invalid_text", message: "The request contains a character that cannot be stored (such as NUL).")
         case foreignKeyViolation?:

@@ -29,24 +29,25 @@ public struct SealedSecretRepository: Sendable {
         on db: PostgresConnection, logger: Logger
     ) async throws -> [Secret] {
         let org = organization.rawValue
-        let rows = switch kind {
-        case .connectionCredentials:
-            try await db.query(
-                """
-                SELECT id, credentials_key_id, credentials FROM platform_connections
-                WHERE org_id = \(org) AND credentials_key_id <> \(current) AND length(credentials) > 0
-                  AND (\(after)::uuid IS NULL OR id > \(after))
-                ORDER BY id LIMIT \(limit)
-                """, logger: logger)
-        case .userTokens:
-            try await db.query(
-                """
-                SELECT id, user_tokens_key_id, user_tokens FROM syncs
-                WHERE org_id = \(org) AND user_tokens IS NOT NULL AND user_tokens_key_id <> \(current)
-                  AND (\(after)::uuid IS NULL OR id > \(after))
-                ORDER BY id LIMIT \(limit)
-                """, logger: logger)
-        }
+        let rows =
+            switch kind {
+            case .connectionCredentials:
+                try await db.query(
+                    """
+                    SELECT id, credentials_key_id, credentials FROM platform_connections
+                    WHERE org_id = \(org) AND credentials_key_id <> \(current) AND length(credentials) > 0
+                      AND (\(after)::uuid IS NULL OR id > \(after))
+                    ORDER BY id LIMIT \(limit)
+                    """, logger: logger)
+            case .userTokens:
+                try await db.query(
+                    """
+                    SELECT id, user_tokens_key_id, user_tokens FROM syncs
+                    WHERE org_id = \(org) AND user_tokens IS NOT NULL AND user_tokens_key_id <> \(current)
+                      AND (\(after)::uuid IS NULL OR id > \(after))
+                    ORDER BY id LIMIT \(limit)
+                    """, logger: logger)
+            }
         var secrets: [Secret] = []
         for try await (id, keyID, combined) in rows.decode((UUID, String, ByteBuffer).self) {
             secrets.append(Secret(kind: kind, id: id, keyID: keyID, combined: Data(combined.readableBytesView)))
@@ -60,20 +61,21 @@ public struct SealedSecretRepository: Sendable {
         _ organization: OrganizationID, _ secret: Secret, keyID: String, combined: Data, on db: PostgresConnection, logger: Logger
     ) async throws -> Bool {
         let org = organization.rawValue
-        let rows = switch secret.kind {
-        case .connectionCredentials:
-            try await db.query(
-                """
-                UPDATE platform_connections SET credentials = \(combined), credentials_key_id = \(keyID)
-                WHERE org_id = \(org) AND id = \(secret.id) AND credentials = \(secret.combined) RETURNING id
-                """, logger: logger)
-        case .userTokens:
-            try await db.query(
-                """
-                UPDATE syncs SET user_tokens = \(combined), user_tokens_key_id = \(keyID)
-                WHERE org_id = \(org) AND id = \(secret.id) AND user_tokens = \(secret.combined) RETURNING id
-                """, logger: logger)
-        }
+        let rows =
+            switch secret.kind {
+            case .connectionCredentials:
+                try await db.query(
+                    """
+                    UPDATE platform_connections SET credentials = \(combined), credentials_key_id = \(keyID)
+                    WHERE org_id = \(org) AND id = \(secret.id) AND credentials = \(secret.combined) RETURNING id
+                    """, logger: logger)
+            case .userTokens:
+                try await db.query(
+                    """
+                    UPDATE syncs SET user_tokens = \(combined), user_tokens_key_id = \(keyID)
+                    WHERE org_id = \(org) AND id = \(secret.id) AND user_tokens = \(secret.combined) RETURNING id
+                    """, logger: logger)
+            }
         return try await rows.collect().count == 1
     }
 

@@ -25,8 +25,8 @@ public struct ScopedToken: Sendable {
         guard bytes.count == head + 32 + 1 + Self.secretLength, bytes.starts(with: prefix.utf8) else { return nil }
         let parts = Array(bytes)
         guard parts[head - 1] == UInt8(ascii: "_"), parts[head + 32] == UInt8(ascii: "_"),
-              parts[(head + 33)...].allSatisfy(Self.isBase64URL),
-              let org = Self.organization(fromHex: parts[head..<(head + 32)])
+            parts[(head + 33)...].allSatisfy(Self.isBase64URL),
+            let org = Self.organization(fromHex: parts[head..<(head + 32)])
         else { return nil }
         self.organizationID = org
         self.value = value
@@ -49,7 +49,8 @@ public struct ScopedToken: Sendable {
     private static func isBase64URL(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "-"), UInt8(ascii: "_"): true
+            UInt8(ascii: "-"), UInt8(ascii: "_"):
+            true
         default: false
         }
     }

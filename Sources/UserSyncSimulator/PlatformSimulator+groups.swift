@@ -33,10 +33,11 @@ extension PlatformSimulator {
     /// members are skipped. Returns how many joined, or nil for an unknown organization or group.
     @discardableResult
     public func addGroupMembers(organization: String, groupID: String, userIDs: [String]) -> Int? {
-        let added = state.withOrganization(organization) { organization -> Int? in
-            guard let (team, accounts) = Self.locate(groupID, userIDs, in: organization) else { return nil }
-            return organization.addGroupMembers(team: team, accounts: accounts.compactMap { $0 })
-        } ?? nil
+        let added =
+            state.withOrganization(organization) { organization -> Int? in
+                guard let (team, accounts) = Self.locate(groupID, userIDs, in: organization) else { return nil }
+                return organization.addGroupMembers(team: team, accounts: accounts.compactMap { $0 })
+            } ?? nil
         if let added, added > 0 { GraphSimulator.notifyMembershipChanged(state: state, organization: organization, groupID: groupID) }
         return added
     }
@@ -65,12 +66,13 @@ extension PlatformSimulator {
 
     /// Whether the membership changed; nil when the organization, group or user is unknown.
     func changeGroupMembership(organization: String, groupID: String, userID: String, member: Bool) -> Bool? {
-        let changed = state.withOrganization(organization) { organization -> Bool? in
-            guard let (team, accounts) = Self.locate(groupID, [userID], in: organization), let account = accounts[0] else { return nil }
-            return member
-                ? organization.addGroupMembers(team: team, accounts: [account]) == 1
-                : organization.removeGroupMember(team: team, account: account)
-        } ?? nil
+        let changed =
+            state.withOrganization(organization) { organization -> Bool? in
+                guard let (team, accounts) = Self.locate(groupID, [userID], in: organization), let account = accounts[0] else { return nil }
+                return member
+                    ? organization.addGroupMembers(team: team, accounts: [account]) == 1
+                    : organization.removeGroupMember(team: team, account: account)
+            } ?? nil
         if changed == true { GraphSimulator.notifyMembershipChanged(state: state, organization: organization, groupID: groupID) }
         return changed
     }

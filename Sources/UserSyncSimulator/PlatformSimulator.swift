@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import UserSyncDomain
@@ -39,7 +39,8 @@ public struct PlatformSimulator: Sendable {
     }
 
     public func buildApplication(host: String, port: Int, logger: Logger) -> some ApplicationProtocol {
-        Application(router: buildRouter(), configuration: .init(address: .hostname(host, port: port), serverName: "usersync-simulator"), logger: logger)
+        Application(
+            router: buildRouter(), configuration: .init(address: .hostname(host, port: port), serverName: "usersync-simulator"), logger: logger)
     }
 
     // MARK: Inspection
@@ -55,7 +56,9 @@ public struct PlatformSimulator: Sendable {
     public func tokens(organization: String) -> [SimTokenSummary] {
         state.store.withLock { store in
             store.tokens.values.filter { $0.organization == organization }.sorted { $0.issuedAt < $1.issuedAt }.map {
-                SimTokenSummary(platform: $0.platform, kind: $0.kind.rawValue, userID: $0.userID, issuedAt: $0.issuedAt, expiresAt: $0.expiresAt, revoked: $0.revoked)
+                SimTokenSummary(
+                    platform: $0.platform, kind: $0.kind.rawValue, userID: $0.userID, issuedAt: $0.issuedAt, expiresAt: $0.expiresAt,
+                    revoked: $0.revoked)
             }
         }
     }
@@ -78,9 +81,10 @@ public struct PlatformSimulator: Sendable {
             for account in directory.accounts where !account.removed && !account.bot {
                 guard let email = account.primaryEmail.map(normalize) else { continue }
                 if grouped[email] == nil { order.append(email) }
-                grouped[email, default: []].append(.init(
-                    platform: platform, id: account.id, emails: account.emails, active: account.active, pending: account.pending,
-                    guest: account.guest, teams: account.teams.map { directory.teams[$0].id }))
+                grouped[email, default: []].append(
+                    .init(
+                        platform: platform, id: account.id, emails: account.emails, active: account.active, pending: account.pending,
+                        guest: account.guest, teams: account.teams.map { directory.teams[$0].id }))
             }
         }
         return order.dropFirst(offset).prefix(limit).map { SimPerson(email: $0, accounts: grouped[$0] ?? []) }
@@ -109,7 +113,8 @@ public struct PlatformSimulator: Sendable {
                 for (value, token) in store.tokens where token.organization == organization && token.platform == platform && token.userID == userID {
                     store.tokens[value]?.revoked = true
                 }
-                for (value, token) in store.refreshTokens where token.organization == organization && token.platform == platform && token.userID == userID {
+                for (value, token) in store.refreshTokens
+                where token.organization == organization && token.platform == platform && token.userID == userID {
                     store.refreshTokens[value]?.revoked = true
                 }
             } else {

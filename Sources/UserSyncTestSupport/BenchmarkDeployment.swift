@@ -3,7 +3,7 @@ import PostgresNIO
 import UserSyncDomain
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real `usersync serve` and `usersync work` against a benchmark's test database, with the
@@ -80,8 +80,9 @@ public struct BenchmarkDeployment: Sendable {
         let orgID = try await api.call(.POST, "/v1/orgs", token: token, body: #"{"slug":"\#(org)","name":"Bench"}"#)["id"] as! String
         var connections: [Platform: String] = [:]
         for platform in Platform.allCases {
-            let connection = try await api.call(
-                .POST, "/v1/orgs/\(org)/connections", token: token, body: platforms.connectionBody(platform, organization: org))["id"] as! String
+            let connection =
+                try await api.call(
+                    .POST, "/v1/orgs/\(org)/connections", token: token, body: platforms.connectionBody(platform, organization: org))["id"] as! String
             if platform.importsSelectedTeams { try await selectAllTeams(connection) }
             connections[platform] = connection
         }

@@ -1,4 +1,8 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
 
 /// What the benchmark programs that run real `usersync` processes share.
 public enum BenchmarkSupport {
@@ -27,8 +31,8 @@ public enum BenchmarkSupport {
     /// The peak resident memory of a process (VmHWM, Linux), in MiB; -1 when unknown.
     public static func peakResidentMiB(_ pid: Int32) -> Double {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         else { return -1 }
         return kib / 1024
     }
@@ -40,11 +44,6 @@ public enum BenchmarkSupport {
         Swift.print(String(decoding: try encoder.encode(report), as: UTF8.self))
     }
 }
-
-import AsyncHTTPClient
-import NIOCore
-import NIOHTTP1
-import Synchronization
 
 /// Why a benchmark stopped, in a sentence.
 public struct BenchmarkFailure: Error, CustomStringConvertible {

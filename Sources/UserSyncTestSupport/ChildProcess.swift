@@ -23,8 +23,9 @@ public enum ChildProcess {
         }
         for (process, name) in processes where process.isRunning {
             exited = false
-            FileHandle.standardError.write(Data(
-                "\(name) (pid \(process.processIdentifier)) did not exit within \(limit) of SIGTERM; killed it with SIGKILL\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "\(name) (pid \(process.processIdentifier)) did not exit within \(limit) of SIGTERM; killed it with SIGKILL\n".utf8))
             kill(process.processIdentifier, SIGKILL)
         }
         for (process, _) in processes { process.waitUntilExit() }  // at once: exited or killed

@@ -2,6 +2,8 @@ import AsyncHTTPClient
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
+import Synchronization
 import UserSyncConnectors
 import UserSyncDomain
 import UserSyncSimulator
@@ -83,23 +85,22 @@ public struct SimulatedPlatforms: Sendable {
             return .slack(.init(botToken: c.botToken, clientID: c.clientID, clientSecret: c.clientSecret))
         case .teams:
             let c = credentials.teams
-            return .teams(.init(
-                tenantID: c.tenantID, clientID: c.clientID, clientSecret: c.clientSecret, teamsAppID: c.teamsAppID,
-                botServiceURL: PlatformEndpoints.simulatorBotService(base: baseURL)))
+            return .teams(
+                .init(
+                    tenantID: c.tenantID, clientID: c.clientID, clientSecret: c.clientSecret, teamsAppID: c.teamsAppID,
+                    botServiceURL: PlatformEndpoints.simulatorBotService(base: baseURL)))
         case .zoom:
             let c = credentials.zoom
-            return .zoom(.init(
-                accountID: c.accountID, clientID: c.clientID, clientSecret: c.clientSecret, chatbotClientID: c.chatbotClientID,
-                chatbotClientSecret: c.chatbotClientSecret, robotJID: c.robotJID))
+            return .zoom(
+                .init(
+                    accountID: c.accountID, clientID: c.clientID, clientSecret: c.clientSecret, chatbotClientID: c.chatbotClientID,
+                    chatbotClientSecret: c.chatbotClientSecret, robotJID: c.robotJID))
         case .webex:
             let c = credentials.webex
             return .webex(.init(adminToken: c.adminToken, botToken: c.botToken, clientID: c.clientID, clientSecret: c.clientSecret))
         }
     }
 }
-
-import ServiceLifecycle
-import Synchronization
 
 /// The port the server bound, handed from its start-up callback to the waiting test.
 public final class PortBox: Sendable {

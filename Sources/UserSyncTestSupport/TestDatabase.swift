@@ -95,7 +95,8 @@ private func withFreshTestDatabase<Result: Sendable>(
     let database = TestDatabase(
         name: name,
         service: Database(url: serviceURL, poolSize: 8, logger: logger),
-        owner: Database(url: adminURL.with(database: name).with(username: TestEnvironment.ownerRole, password: password), poolSize: 2, logger: logger),
+        owner: Database(
+            url: adminURL.with(database: name).with(username: TestEnvironment.ownerRole, password: password), poolSize: 2, logger: logger),
         admin: Database(url: adminURL.with(database: name), poolSize: 2, logger: logger),
         serviceURL: serviceURL,
         logger: logger)

@@ -43,13 +43,15 @@ public struct Wrk: Sendable {
         defer { try? FileManager.default.removeItem(at: directory) }
         let script = directory.appendingPathComponent("paths.lua")
         let list = paths.map { "  \"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"," }
-        try ("local paths = {\n" + list.joined(separator: "\n") + "\n}\n"
+        try
+            ("local paths = {\n" + list.joined(separator: "\n") + "\n}\n"
             + "request = function() return wrk.format(\"GET\", paths[math.random(#paths)]) end\n")
             .write(to: script, atomically: true, encoding: .utf8)
 
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["-t", "2", "-c", String(max(2, connections)), "-d", "\(seconds)s", "--latency", "--timeout", "10s", "-s", script.path]
+        process.arguments =
+            ["-t", "2", "-c", String(max(2, connections)), "-d", "\(seconds)s", "--latency", "--timeout", "10s", "-s", script.path]
             + headers.sorted { $0.key < $1.key }.flatMap { ["-H", "\($0.key): \($0.value)"] } + [base + "/"]
         let output = Pipe()
         process.standardOutput = output

@@ -1,6 +1,6 @@
 import Logging
-import UserSyncPersistence
 import UserSyncJobs
+import UserSyncPersistence
 
 extension JobHandlers {
     /// The Connect Center's and imports' job kinds.

@@ -161,7 +161,11 @@ public final class JobProcessor: Service, Sendable {
                 jobs.addTask {
                     let handler = Task { await self.execute(job, run) }
                     self.state.withLock { $0.handlers[run] = handler }
-                    await withTaskCancellationHandler { await handler.value } onCancel: { handler.cancel() }
+                    await withTaskCancellationHandler {
+                        await handler.value
+                    } onCancel: {
+                        handler.cancel()
+                    }
                     self.state.withLock { _ = $0.handlers.removeValue(forKey: run) }
                 }
             }
@@ -272,8 +276,9 @@ public final class JobProcessor: Service, Sendable {
         guard recorded else { return }
         metrics.forKind(job.kind).dead.increment()
         guard let entry else { return }
-        await entry.onDead(DeadJob(
-            organizationID: job.organizationID, jobID: job.id, kind: job.kind, payload: job.payload, error: error, attempts: job.attempts))
+        await entry.onDead(
+            DeadJob(
+                organizationID: job.organizationID, jobID: job.id, kind: job.kind, payload: job.payload, error: error, attempts: job.attempts))
     }
 
     /// Records an outcome; a failure to record leaves the lease to expire and the reaper to
@@ -367,4 +372,3 @@ public final class JobProcessor: Service, Sendable {
         }
     }
 }
-

@@ -35,9 +35,10 @@ public struct LeaseReaper: Service {
             if requeued > 0 { logger.notice("re-queued jobs whose worker stopped", metadata: ["jobs": "\(requeued)"]) }
             for job in dead {
                 metrics.forKind(job.kind).dead.increment()
-                await handlers.entries[job.kind]?.onDead(DeadJob(
-                    organizationID: job.organizationID, jobID: job.id, kind: job.kind, payload: job.payload,
-                    error: job.lastError ?? "lease expired", attempts: job.attempts))
+                await handlers.entries[job.kind]?.onDead(
+                    DeadJob(
+                        organizationID: job.organizationID, jobID: job.id, kind: job.kind, payload: job.payload,
+                        error: job.lastError ?? "lease expired", attempts: job.attempts))
             }
         } catch {
             logger.error("reaping expired leases failed", metadata: ["error": "\(error)"])

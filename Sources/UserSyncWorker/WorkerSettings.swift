@@ -36,5 +36,3 @@ public struct WorkerSettings: Sendable {
         Backoff(base: retryBaseDelay, cap: maxRetryDelay, jitter: .equal).delay(afterAttempt: attempt)
     }
 }
-
-import Foundation

@@ -6,8 +6,9 @@ import PostgresNIO
 import UserSyncDomain
 import UserSyncSimulator
 import UserSyncTestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Measures the JSON API's own cost per request through a real `usersync serve` (with an idle
@@ -128,7 +129,9 @@ struct Bench: Sendable {
         var cursor: String?
         repeat {
             let page = try await api.call(
-                .GET, "/v1/orgs/\(BenchmarkDeployment.organization)/people?limit=200" + (cursor.map { "&cursor=\(BenchmarkDeployment.queryEscape($0))" } ?? ""), token: key)
+                .GET,
+                "/v1/orgs/\(BenchmarkDeployment.organization)/people?limit=200"
+                    + (cursor.map { "&cursor=\(BenchmarkDeployment.queryEscape($0))" } ?? ""), token: key)
             ids += (page["items"] as? [[String: Any]] ?? []).compactMap { $0["id"] as? String }
             cursor = page["next_cursor"] as? String
         } while cursor != nil
@@ -199,8 +202,10 @@ struct Bench: Sendable {
         ]
         var report: [String: Double] = ["wrk_available": 1]
         for (name, paths, headers) in runs {
-            _ = try wrk.run(base: deployment.base, paths: paths, headers: headers, connections: plan.connections, seconds: max(1, Int(plan.warmup.seconds)))
-            let outcome = try wrk.run(base: deployment.base, paths: paths, headers: headers, connections: plan.connections, seconds: max(1, Int(plan.seconds.seconds)))
+            _ = try wrk.run(
+                base: deployment.base, paths: paths, headers: headers, connections: plan.connections, seconds: max(1, Int(plan.warmup.seconds)))
+            let outcome = try wrk.run(
+                base: deployment.base, paths: paths, headers: headers, connections: plan.connections, seconds: max(1, Int(plan.seconds.seconds)))
             try deployment.checkAlive()
             guard Double(outcome.failed) <= Double(max(1, outcome.requests)) * Self.failureShare else {
                 throw BenchmarkFailure("\(name): \(outcome.failed) of \(outcome.requests) requests failed or were not answered 2xx")

@@ -5,8 +5,9 @@ import PostgresNIO
 import UserSyncDomain
 import UserSyncSimulator
 import UserSyncTestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Auto Sync at scale through real `usersync serve` and `usersync work` processes, with the
@@ -73,8 +74,9 @@ struct Bench: Sendable {
         _ = try await api.call(.POST, "/v1/orgs", token: token, body: #"{"slug":"bench","name":"Bench"}"#)
         var connections: [Platform: String] = [:]
         for platform in [Platform.teams, .slack] {
-            let body = String(decoding: try JSONEncoder().encode(
-                platforms.simulator.summary(organization: "bench")!.usersyncConnection(platform, base: platforms.baseURL)), as: UTF8.self)
+            let body = String(
+                decoding: try JSONEncoder().encode(
+                    platforms.simulator.summary(organization: "bench")!.usersyncConnection(platform, base: platforms.baseURL)), as: UTF8.self)
             connections[platform] = try await api.call(.POST, "/v1/orgs/bench/connections", token: token, body: body)["id"] as? String
         }
         let teams = connections[.teams]!, slack = connections[.slack]!

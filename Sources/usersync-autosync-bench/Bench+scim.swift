@@ -12,8 +12,9 @@ extension Bench {
     /// a run, as it does in a real deployment.
     func measureScim(base: String, users: Int, clients: Int, seconds: Int, primary: String, onto: String) async throws -> [String: Double] {
         let api = BenchmarkClient(base: base)
-        let token = try await api.call(
-            .POST, "/v1/orgs/bench/scim/tokens", token: Self.operatorToken, body: #"{"name":"bench"}"#)["secret"] as! String
+        let token =
+            try await api.call(
+                .POST, "/v1/orgs/bench/scim/tokens", token: Self.operatorToken, body: #"{"name":"bench"}"#)["secret"] as! String
         let scim = "/scim/v2/bench"
         var ids: [String] = []
         for index in 0..<users {
@@ -23,19 +24,23 @@ extension Bench {
                 """#
             ids.append(try await api.call(.POST, "\(scim)/Users", token: token, body: body)["id"] as! String)
         }
-        let group = try await api.call(
-            .POST, "\(scim)/Groups", token: token,
-            body: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"SCIM bench"}"#)["id"] as! String
-        _ = try await api.call(.POST, "/v1/orgs/bench/auto-sync/policies", token: Self.operatorToken, body: #"""
-            {"name":"SCIM bench","group":{"source":"scim","id":"\#(group)"},"primary_connection_id":"\#(primary)",
-             "secondary_connection_ids":["\#(onto)"],"removal_hold":{}}
-            """#)
+        let group =
+            try await api.call(
+                .POST, "\(scim)/Groups", token: token,
+                body: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"SCIM bench"}"#)["id"] as! String
+        _ = try await api.call(
+            .POST, "/v1/orgs/bench/auto-sync/policies", token: Self.operatorToken,
+            body: #"""
+                {"name":"SCIM bench","group":{"source":"scim","id":"\#(group)"},"primary_connection_id":"\#(primary)",
+                 "secondary_connection_ids":["\#(onto)"],"removal_hold":{}}
+                """#)
         let next = Counter(), members = ids
         let outcome = try await Load.closed(clients: clients, for: .seconds(seconds)) {
             let n = next.increment()
             // Each user is added, then removed, then added again…: every PATCH changes the group.
             let user = members[(n / 2) % members.count]
-            let operation = n % 2 == 0
+            let operation =
+                n % 2 == 0
                 ? #"{"op":"Add","path":"members","value":[{"value":"\#(user)"}]}"#
                 : #"{"op":"remove","path":"members[value eq \"\#(user)\"]"}"#
             var request = HTTPClientRequest(url: base + "\(scim)/Groups/\(group)")

@@ -52,9 +52,9 @@ struct ConnectorBenchmark: AsyncParsableCommand {
                 }
             }
             #if DEBUG
-            let build = "debug"
+                let build = "debug"
             #else
-            let build = "release"
+                let build = "release"
             #endif
             return Report(build: build, seedSeconds: seedSeconds, results: results)
         }
@@ -92,4 +92,3 @@ struct ConnectorBenchmark: AsyncParsableCommand {
 
     static func round3(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
 }
-

@@ -10,8 +10,9 @@ import UserSyncDomain
 import UserSyncPersistence
 import UserSyncSimulator
 import UserSyncTestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Measures the console's Sync users page (`GET /console/{org}/people`) of a large organization
@@ -161,7 +162,8 @@ struct Bench: Sendable {
 
     /// The target of the page's "Next page" link, unescaped; nil on the last page.
     static func nextLink(_ html: String) -> String? {
-        guard let rel = html.range(of: #"" rel="next""#), let start = html.range(of: #"href=""#, options: .backwards, range: html.startIndex..<rel.lowerBound)
+        guard let rel = html.range(of: #"" rel="next""#),
+            let start = html.range(of: #"href=""#, options: .backwards, range: html.startIndex..<rel.lowerBound)
         else { return nil }
         return unescape(String(html[start.upperBound..<rel.lowerBound]))
     }
@@ -220,8 +222,8 @@ final class ConsoleClient: Sendable {
     func signIn(apiKey: String) async throws {
         let (status, headers, html) = try await send(.GET, "/console/sign-in")
         guard status == .ok, let formCookie = Self.cookie("usersync_form", in: headers),
-              let field = html.range(of: #"name="_form" value=""#),
-              let end = html[field.upperBound...].firstIndex(of: "\"")
+            let field = html.range(of: #"name="_form" value=""#),
+            let end = html[field.upperBound...].firstIndex(of: "\"")
         else { throw BenchmarkFailure("GET /console/sign-in → \(status): no form token or no usersync_form cookie") }
         let token = String(html[field.upperBound..<end])
         let form = "_form=\(Self.formEscape(token))&api_key=\(Self.formEscape(apiKey))"
@@ -243,7 +245,9 @@ final class ConsoleClient: Sendable {
         return html
     }
 
-    func send(_ method: HTTPMethod, _ path: String, cookie: String? = nil, form: String? = nil) async throws -> (HTTPResponseStatus, HTTPHeaders, String) {
+    func send(_ method: HTTPMethod, _ path: String, cookie: String? = nil, form: String? = nil) async throws -> (
+        HTTPResponseStatus, HTTPHeaders, String
+    ) {
         var request = HTTPClientRequest(url: base + path)
         request.method = method
         if let cookie { request.headers.add(name: "Cookie", value: cookie) }

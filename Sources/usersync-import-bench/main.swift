@@ -8,8 +8,9 @@ import UserSyncPersistence
 import UserSyncSimulator
 import UserSyncTestSupport
 import UserSyncUseCases
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Imports a simulated organization on all four platforms through a real `usersync work` process
@@ -44,7 +45,8 @@ struct ImportBenchmark: AsyncParsableCommand {
             // The same imports again, each into a database that already holds the other organizations.
             var crowded: [[String: Double]] = []
             for size in sizes {
-                crowded += try await measure([size], binary: binary, concurrency: concurrency, settings: settings, others: others, otherSize: otherSize)
+                crowded += try await measure(
+                    [size], binary: binary, concurrency: concurrency, settings: settings, others: others, otherSize: otherSize)
             }
             reports = zip(reports, crowded).map { alone, beside in
                 var report = alone
@@ -169,9 +171,10 @@ struct Bench: Sendable {
         let counts = ended.map(\.counts)
         return Outcome(
             seconds: seconds,
-            perPlatform: Dictionary(uniqueKeysWithValues: ended.map {
-                (platforms[$0.id]!, ($0.finishedAt ?? Date()).timeIntervalSince($0.startedAt ?? $0.createdAt))
-            }),
+            perPlatform: Dictionary(
+                uniqueKeysWithValues: ended.map {
+                    (platforms[$0.id]!, ($0.finishedAt ?? Date()).timeIntervalSince($0.startedAt ?? $0.createdAt))
+                }),
             accounts: counts.map(\.accountsSeen).reduce(0, +),
             changes: counts.map { $0.accountsAdded + $0.accountsUpdated + $0.accountsReactivated + $0.accountsDeactivated }.reduce(0, +),
             walBytes: try await walPosition() - walBefore)
@@ -194,4 +197,3 @@ struct Bench: Sendable {
         return 0
     }
 }
-

@@ -8,11 +8,12 @@ import UserSyncJobs
 import UserSyncPersistence
 import UserSyncTestSupport
 import UserSyncWorker
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Measures the job queue against a real PostgreSQL and prints the figures as JSON. A program,
@@ -26,7 +27,10 @@ struct QueueBenchmark: AsyncParsableCommand {
     @Option(help: "Jobs one worker runs at once.") var concurrency = 500
     @Option(help: "Jobs in (f)'s backlog of jobs that wait (sleep) rather than work.") var waitingJobs = 20_000
     @Option(help: "How long each of (f)'s waiting jobs sleeps, in milliseconds.") var sleepMilliseconds = 100
-    @Option(help: "Jobs each worker process of (f) runs at once (and claims at most at a time); a process's pool holds this many connections and four more, so two processes' worth must fit the server's max_connections.")
+    @Option(
+        help:
+            "Jobs each worker process of (f) runs at once (and claims at most at a time); a process's pool holds this many connections and four more, so two processes' worth must fit the server's max_connections."
+    )
     var processConcurrency = 100
     @Option(help: "Jobs claimed per round trip.") var batchSize = 500
     @Option(help: "The usersync binary whose `work` processes drain the backlog in (f).") var usersync = ".build/release/usersync"
@@ -58,7 +62,8 @@ struct QueueBenchmark: AsyncParsableCommand {
             report["e_lease_seconds"] = smoke ? 3 : Double(settings.lease.components.seconds)
             // Jobs that wait (on a platform, here a sleep) are bounded by each process's
             // concurrency, so processes add up; no-op jobs are bounded by the database.
-            let waiting = ProcessBacklog(kind: "diagnostic.sleep", payload: #"{"milliseconds": \#(sleepMilliseconds)}"#, jobs: smoke ? 200 : waitingJobs)
+            let waiting = ProcessBacklog(
+                kind: "diagnostic.sleep", payload: #"{"milliseconds": \#(sleepMilliseconds)}"#, jobs: smoke ? 200 : waitingJobs)
             let noop = ProcessBacklog(kind: "noop", payload: "{}", jobs: total)
             for (name, backlog) in [("f_waiting", waiting), ("f_noop", noop)] {
                 let one = try await bench.workProcesses(1, backlog: backlog, organizations: 20)
@@ -106,7 +111,8 @@ struct Bench: Sendable {
         while left > 0 {
             let chunk = min(left, 10_000)
             _ = try await db.service.withTenant(org, logger: logger) { connection in
-                try await JobQueue.enqueue(Array(repeating: NewJob(kind: kind, payload: payload), count: chunk), organization: org, on: connection, logger: logger)
+                try await JobQueue.enqueue(
+                    Array(repeating: NewJob(kind: kind, payload: payload), count: chunk), organization: org, on: connection, logger: logger)
             }
             left -= chunk
         }

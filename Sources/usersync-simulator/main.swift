@@ -49,9 +49,11 @@ struct SimulatorCommand: AsyncParsableCommand {
         for seed in seeds {
             let started = ContinuousClock.now
             let summary = simulator.createOrganization(name: seed.name, seed: seed.seed, size: seed.size)
-            logger.info("seeded organization", metadata: [
-                "organization": "\(summary.name)", "people": "\(summary.size)", "took": "\(ContinuousClock.now - started)",
-            ])
+            logger.info(
+                "seeded organization",
+                metadata: [
+                    "organization": "\(summary.name)", "people": "\(summary.size)", "took": "\(ContinuousClock.now - started)",
+                ])
         }
         logger.info("credentials: GET /_sim/orgs/<name>", metadata: ["address": "\(host):\(port)"])
         try await simulator.buildApplication(host: host, port: port, logger: logger).runService()

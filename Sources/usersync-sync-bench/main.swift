@@ -8,8 +8,9 @@ import UserSyncDomain
 import UserSyncPersistence
 import UserSyncSimulator
 import UserSyncTestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Bulk-syncs people onto one secondary platform through real `usersync serve` and `usersync work`
@@ -75,12 +76,14 @@ struct Bench: Sendable {
         let api = BenchmarkClient(base: "http://127.0.0.1:\(port)")
         try await api.waitUntilReady()
         _ = try await api.call(.POST, "/v1/orgs", token: Self.operatorToken, body: #"{"slug":"bench","name":"Bench"}"#)
-        let key = try await api.call(
-            .POST, "/v1/orgs/bench/keys", token: Self.operatorToken, body: #"{"name":"bench","role":"admin"}"#)["secret"] as! String
+        let key =
+            try await api.call(
+                .POST, "/v1/orgs/bench/keys", token: Self.operatorToken, body: #"{"name":"bench","role":"admin"}"#)["secret"] as! String
         var connections: [Platform: String] = [:]
         for platform in Platform.allCases {
-            let body = String(decoding: try JSONEncoder().encode(
-                platforms.simulator.summary(organization: "bench")!.usersyncConnection(platform, base: platforms.baseURL)), as: UTF8.self)
+            let body = String(
+                decoding: try JSONEncoder().encode(
+                    platforms.simulator.summary(organization: "bench")!.usersyncConnection(platform, base: platforms.baseURL)), as: UTF8.self)
             let connection = try await api.call(.POST, "/v1/orgs/bench/connections", token: key, body: body)["id"] as! String
             if platform.importsSelectedTeams {
                 var ids: [String] = []
@@ -139,7 +142,8 @@ struct Bench: Sendable {
         var report: [String: Double] = [
             "people": Double(people), "syncs_requested": Double(ids.count), "syncs_created": Double(tally["created"] ?? 0),
             "link_syncs": Double(withAccount.count), "virtual_syncs": Double(without.count),
-            "seconds_from_request_to_all_done": seconds, "seconds_to_accept_request": accepted.values.withLock { $0.first ?? -1 }, "syncs_per_second": (Double(ids.count) / seconds).rounded(),
+            "seconds_from_request_to_all_done": seconds, "seconds_to_accept_request": accepted.values.withLock { $0.first ?? -1 },
+            "syncs_per_second": (Double(ids.count) / seconds).rounded(),
             "api_probe_rate_per_second": Double(probeRate),
             "worker_peak_rss_mib": BenchmarkSupport.peakResidentMiB(work.processIdentifier),
             "prompts_delivered": Double(platforms.simulator.messages(organization: "bench").count),

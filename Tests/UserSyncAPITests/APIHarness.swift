@@ -1,16 +1,16 @@
 import Foundation
-import Logging
-import UserSyncJobs
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Metrics
 import Prometheus
 import Testing
 import UserSyncAPI
-import UserSyncDomain
-import UserSyncPersistence
 import UserSyncConnectors
+import UserSyncDomain
+import UserSyncJobs
+import UserSyncPersistence
 import UserSyncSimulator
 import UserSyncTestSupport
 import UserSyncUseCases
@@ -76,7 +76,8 @@ struct API: Sendable {
     func enqueueJob(_ orgID: String, kind: String = "noop", payload: String = #"{"n":1}"#) async throws -> String {
         let organization = OrganizationID(orgID)!
         let id = try await db.service.withTenant(organization, logger: TestEnvironment.logger) { connection in
-            try await JobQueue.enqueue(NewJob(kind: kind, payload: payload), organization: organization, on: connection, logger: TestEnvironment.logger)
+            try await JobQueue.enqueue(
+                NewJob(kind: kind, payload: payload), organization: organization, on: connection, logger: TestEnvironment.logger)
         }
         return String(id!)
     }
@@ -144,7 +145,8 @@ private func serve(
     sync: SyncSettings = testSyncSettings(), console: ConsoleSettings? = nil, logger: Logger? = nil, database: Database? = nil,
     rateLimit: RequestRateLimit? = nil, live: Bool = false, _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
-    let access = platforms?.access
+    let access =
+        platforms?.access
         ?? ConnectorAccess(
             factory: ConnectorFactory(settings: SimulatedPlatforms.testSettings, logger: db.logger),
             secrets: TestSecrets.box)

@@ -1,8 +1,9 @@
 import Foundation
 import NIOCore
 import Testing
-@testable import UserSyncAPI
 import UserSyncDomain
+
+@testable import UserSyncAPI
 
 /// The JSON the API writes by hand for people and syncs: valid, escaped, dated and keyed as
 /// Foundation's encoder would write it.
@@ -29,8 +30,10 @@ struct JSONWriterTests {
     func dates() throws {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        for date in [Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_796_304_123.999), Date(timeIntervalSince1970: 951_782_400),
-                     Date(timeIntervalSince1970: 4_102_444_799)] {
+        for date in [
+            Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 1_796_304_123.999), Date(timeIntervalSince1970: 951_782_400),
+            Date(timeIntervalSince1970: 4_102_444_799),
+        ] {
             var writer = JSONWriter()
             writer.value(date)
             #expect(String(buffer: writer.buffer) == String(decoding: try encoder.encode(date), as: UTF8.self))
@@ -39,8 +42,10 @@ struct JSONWriterTests {
 
     @Test("ids as the API spells them everywhere: lowercase, hyphenated")
     func identifiers() {
-        for id in [PersonID.random(), PersonID(UUID(uuidString: "00000000-0000-0000-0000-000000000000")!),
-                   PersonID(UUID(uuidString: "FFFFFFFF-ABCD-EF01-2345-6789ABCDEF0A")!)] {
+        for id in [
+            PersonID.random(), PersonID(UUID(uuidString: "00000000-0000-0000-0000-000000000000")!),
+            PersonID(UUID(uuidString: "FFFFFFFF-ABCD-EF01-2345-6789ABCDEF0A")!),
+        ] {
             var writer = JSONWriter()
             writer.value(id)
             #expect(String(buffer: writer.buffer) == "\"\(id.description)\"")
@@ -68,25 +73,32 @@ struct JSONWriterTests {
         var person = Person(
             id: .random(), organizationID: org, email: "ada@example.com", displayName: nil, primaryConnectionID: connection,
             primarySource: .admin, primaryChosenBy: "key:ops", primaryChosenAt: at, needsPrimaryChoice: false, allAccountsDeactivated: false,
-            accounts: [Person.Account(
-                id: .random(), connectionID: connection, platform: .slack, platformUserID: "U1", email: "ada@example.com",
-                emails: ["ada@example.com"], displayName: "Ada", realName: nil, isGuest: false, isActive: true, deactivatedAt: nil,
-                deactivationReason: nil, firstSeenAt: at, changedAt: at)],
+            accounts: [
+                Person.Account(
+                    id: .random(), connectionID: connection, platform: .slack, platformUserID: "U1", email: "ada@example.com",
+                    emails: ["ada@example.com"], displayName: "Ada", realName: nil, isGuest: false, isActive: true, deactivatedAt: nil,
+                    deactivationReason: nil, firstSeenAt: at, changedAt: at)
+            ],
             createdAt: at, updatedAt: at)
-        person.syncs = [Sync(
-            id: .random(), organizationID: org, personID: person.id, connectionID: .random(), platform: .teams, mode: nil, status: .failed,
-            cause: .rateLimited, message: "Teams said \"slow down\"", nextRetryAt: at, fixAction: nil, linkedAccountID: nil,
-            virtualIdentity: nil, virtualKind: nil, hasUserTokens: false, userTokenExpiresAt: nil, createdBy: "key:ops", createdAt: at,
-            updatedAt: at,
-            history: [SyncEvent(
-                fromStatus: nil, toStatus: .failed, cause: .rateLimited, message: "m", actorKind: "worker", actorID: nil, nextRetryAt: nil,
-                fixAction: nil, createdAt: at)])]
+        person.syncs = [
+            Sync(
+                id: .random(), organizationID: org, personID: person.id, connectionID: .random(), platform: .teams, mode: nil, status: .failed,
+                cause: .rateLimited, message: "Teams said \"slow down\"", nextRetryAt: at, fixAction: nil, linkedAccountID: nil,
+                virtualIdentity: nil, virtualKind: nil, hasUserTokens: false, userTokenExpiresAt: nil, createdBy: "key:ops", createdAt: at,
+                updatedAt: at,
+                history: [
+                    SyncEvent(
+                        fromStatus: nil, toStatus: .failed, cause: .rateLimited, message: "m", actorKind: "worker", actorID: nil, nextRetryAt: nil,
+                        fixAction: nil, createdAt: at)
+                ])
+        ]
         let text = String(buffer: JSONWriter.bytes(of: PersonRepresentation(person)))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(object.keys.sorted() == [
-            "accounts", "all_accounts_deactivated", "created_at", "display_name", "email", "id", "needs_primary_choice", "platforms",
-            "primary", "syncs", "updated_at",
-        ])
+        #expect(
+            object.keys.sorted() == [
+                "accounts", "all_accounts_deactivated", "created_at", "display_name", "email", "id", "needs_primary_choice", "platforms",
+                "primary", "syncs", "updated_at",
+            ])
         #expect(object["display_name"] is NSNull)
         #expect(object["platforms"] as? [String] == ["slack"])
         #expect((object["primary"] as? [String: Any])?["platform"] as? String == "slack")

@@ -3,9 +3,9 @@ import Testing
 import UserSyncAPI
 import UserSyncConnectors
 import UserSyncDomain
-import UserSyncUseCases
 import UserSyncPersistence
 import UserSyncTestSupport
+import UserSyncUseCases
 
 /// The served OpenAPI document and the router describe the same routes, both ways.
 @Suite struct OpenAPIDocumentTests {
@@ -16,9 +16,10 @@ import UserSyncTestSupport
             #expect(reply["openapi"] as? String == "3.1.0")
             let paths = try #require(reply["paths"] as? [String: [String: Any]])
             let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
-            let documented = Set(paths.flatMap { path, operations in
-                operations.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" }
-            })
+            let documented = Set(
+                paths.flatMap { path, operations in
+                    operations.keys.filter(methods.contains).map { "\($0.uppercased()) \(path)" }
+                })
             let routed = Set(try Self.routes().map { "\($0.method.rawValue) \($0.path)" })
             #expect(routed.subtracting(documented).isEmpty, "routes the document does not describe: \(routed.subtracting(documented).sorted())")
             #expect(documented.subtracting(routed).isEmpty, "documented operations no route serves: \(documented.subtracting(routed).sorted())")

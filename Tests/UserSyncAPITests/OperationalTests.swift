@@ -26,7 +26,8 @@ import UserSyncTestSupport
 
     @Test(.timeLimit(.minutes(5)))
     func notReadyWhenTheDatabaseDoesNotAnswer() async throws {
-        let unreachable = Database(url: try DatabaseURL("postgres://usersync_service@127.0.0.1:9/usersync?sslmode=disable"), poolSize: 1, logger: TestEnvironment.logger)
+        let unreachable = Database(
+            url: try DatabaseURL("postgres://usersync_service@127.0.0.1:9/usersync?sslmode=disable"), poolSize: 1, logger: TestEnvironment.logger)
         let pool = Task { await unreachable.run() }
         defer { pool.cancel() }
         try await withAPI(database: unreachable) { api in

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Testing
+
 @testable import UserSyncAPI
 
 /// A body sent without `Content-Length` (chunked) is held to the limit while it is read; the
@@ -13,8 +14,9 @@ import Testing
             continuation.yield(ByteBuffer(string: #"{"name":"k","role":"admin"}"#))
             continuation.finish()
         }
-        let head = HTTPRequest(method: .post, scheme: "http", authority: "usersync.test", path: "/v1/orgs/acme/keys",
-                               headerFields: [.contentType: "application/json"])
+        let head = HTTPRequest(
+            method: .post, scheme: "http", authority: "usersync.test", path: "/v1/orgs/acme/keys",
+            headerFields: [.contentType: "application/json"])
         return Request(head: head, body: RequestBody(asyncSequence: stream))
     }
 

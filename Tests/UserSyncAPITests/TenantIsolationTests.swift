@@ -63,7 +63,9 @@ import UserSyncAPI
         Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/policies"),
         Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/groups?connection_id={bconn}"),
         Probe(method: .get, template: "/v1/orgs/{a}/auto-sync/groups?connection_id={bconn}"),
-        Probe(method: .post, template: "/v1/orgs/{b}/auto-sync/policies", body: #"{"name":"x","group":{"source":"scim","id":"g2"},"primary_connection_id":"{bconn}","secondary_connection_ids":["{bconn}"]}"#),
+        Probe(
+            method: .post, template: "/v1/orgs/{b}/auto-sync/policies",
+            body: #"{"name":"x","group":{"source":"scim","id":"g2"},"primary_connection_id":"{bconn}","secondary_connection_ids":["{bconn}"]}"#),
         Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}"),
         Probe(method: .patch, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}", body: #"{"enabled":false}"#),
         Probe(method: .delete, template: "/v1/orgs/{b}/auto-sync/policies/{bpolicy}"),
@@ -116,10 +118,11 @@ import UserSyncAPI
             "{bimport}": "{import_id}", "{bperson}": "{person_id}", "{bsync}": "{sync_id}", "{bmember}": "{member_id}",
             "{binvitation}": "{invitation_id}", "{bpolicy}": "{policy_id}", "{brun}": "{run_id}", "{bscim}": "{token_id}",
         ]
-        let probed = Set(Self.probes.map { probe in
-            let path = parameters.reduce(probe.template) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
-            return "\(probe.method.rawValue) \(path.split(separator: "?")[0])"
-        })
+        let probed = Set(
+            Self.probes.map { probe in
+                let path = parameters.reduce(probe.template) { $0.replacingOccurrences(of: $1.key, with: $1.value) }
+                return "\(probe.method.rawValue) \(path.split(separator: "?")[0])"
+            })
         let missing = routes.map { "\($0.method.rawValue) \($0.path)" }.filter { !probed.contains($0) }
         #expect(missing.isEmpty, "tenant routes without an isolation probe: \(missing)")
     }
@@ -136,14 +139,17 @@ import UserSyncAPI
             let bPerson = try #require(try await api.allPeople(org: "org-b").first?["id"] as? String)
             // B's person gets a sync (onto a connection with its own workspace) so that it exists to probe.
             let bZoom = try await api.connect(.zoom, org: "org-b")
-            let bSync = try #require(try await api.call(
-                .post, "/v1/orgs/org-b/people/\(bPerson)/syncs", token: bKey.secret, json: #"{"connection_id":"\#(bZoom)"}"#)["id"] as? String)
+            let bSync = try #require(
+                try await api.call(
+                    .post, "/v1/orgs/org-b/people/\(bPerson)/syncs", token: bKey.secret, json: #"{"connection_id":"\#(bZoom)"}"#)["id"] as? String)
             try await api.waitForSyncsToSettle()  // the worker is done with it before B is compared
             let bInvitation = try #require(try await api.call(.post, "/v1/orgs/org-b/invitations", json: #"{"role":"admin"}"#)["id"] as? String)
-            let bPolicy = try #require(try await api.call(
-                .post, "/v1/orgs/org-b/auto-sync/policies", token: bKey.secret,
-                json: #"{"name":"B staff","group":{"source":"scim","id":"b-staff"},"primary_connection_id":"\#(bConnection)","secondary_connection_ids":["\#(bZoom)"]}"#
-            )["id"] as? String)
+            let bPolicy = try #require(
+                try await api.call(
+                    .post, "/v1/orgs/org-b/auto-sync/policies", token: bKey.secret,
+                    json:
+                        #"{"name":"B staff","group":{"source":"scim","id":"b-staff"},"primary_connection_id":"\#(bConnection)","secondary_connection_ids":["\#(bZoom)"]}"#
+                )["id"] as? String)
             try await api.waitForAutoSync()
             // A held run of B's policy, as a run whose removals wait for approval leaves it.
             let bRun = UUID().uuidString.lowercased()
@@ -154,8 +160,9 @@ import UserSyncAPI
                 VALUES (\(UUID(uuidString: b.id)!), \(UUID(uuidString: bRun)!), \(UUID(uuidString: bPolicy)!), 'manual', 'held', 0, 0, 0, 0, 0,
                         0, 0, 'held for the test', now())
                 """)
-            let bScim = try #require(try await api.call(
-                .post, "/v1/orgs/org-b/scim/tokens", token: bKey.secret, json: #"{"name":"Okta"}"#)["id"] as? String)
+            let bScim = try #require(
+                try await api.call(
+                    .post, "/v1/orgs/org-b/scim/tokens", token: bKey.secret, json: #"{"name":"Okta"}"#)["id"] as? String)
             let bMember = UUID().uuidString.lowercased()
             try await api.db.adminQuery(
                 """
@@ -164,11 +171,14 @@ import UserSyncAPI
                 """)
             let snapshot = { () async throws -> [String] in
                 var texts: [String] = []
-                for uri in ["/v1/orgs/org-b/keys?include_revoked=true", "/v1/orgs/org-b", "/v1/orgs/org-b/connections",
-                            "/v1/orgs/org-b/syncs/\(bSync)", "/v1/orgs/org-b/audit?limit=200",
-                            "/v1/orgs/org-b/people?limit=200", "/v1/orgs/org-b/connections/\(bConnection)/teams",
-                            "/v1/orgs/org-b/connections/\(bConnection)/imports", "/v1/orgs/org-b/members?include_revoked=true",
-                            "/v1/orgs/org-b/invitations", "/v1/orgs/org-b/auto-sync/policies", "/v1/orgs/org-b/auto-sync/runs/\(bRun)", "/v1/orgs/org-b/scim/tokens"] {
+                for uri in [
+                    "/v1/orgs/org-b/keys?include_revoked=true", "/v1/orgs/org-b", "/v1/orgs/org-b/connections",
+                    "/v1/orgs/org-b/syncs/\(bSync)", "/v1/orgs/org-b/audit?limit=200",
+                    "/v1/orgs/org-b/people?limit=200", "/v1/orgs/org-b/connections/\(bConnection)/teams",
+                    "/v1/orgs/org-b/connections/\(bConnection)/imports", "/v1/orgs/org-b/members?include_revoked=true",
+                    "/v1/orgs/org-b/invitations", "/v1/orgs/org-b/auto-sync/policies", "/v1/orgs/org-b/auto-sync/runs/\(bRun)",
+                    "/v1/orgs/org-b/scim/tokens",
+                ] {
                     texts.append(try await api.call(.get, uri).text)
                 }
                 return texts
@@ -188,7 +198,8 @@ import UserSyncAPI
                 let body = probe.body?.replacingOccurrences(of: "{bconn}", with: bConnection)
                 let reply = try await api.call(probe.method, uri, token: aKey.secret, json: body)
                 #expect(reply.status == .notFound, "\(probe.method) \(uri) → \(reply.status): \(reply.text)")
-                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson, bSync, bMember, bInvitation, bPolicy, bRun, bScim] where reply.text.contains(secret) {
+                for secret in ["org-b", b.id, bKey.id, bConnection, bImport, bPerson, bSync, bMember, bInvitation, bPolicy, bRun, bScim]
+                where reply.text.contains(secret) {
                     problems.append("\(probe.method) \(uri) echoes B's identifier \(secret)")
                 }
             }

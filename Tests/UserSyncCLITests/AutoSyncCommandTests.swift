@@ -20,11 +20,12 @@ import UserSyncTestSupport
                     SELECT id, \(id), \(platform), \(platform), 'W', '\\x00'::bytea, 'k1', 'http://localhost' FROM organizations WHERE slug = 'acme'
                     """)
             }
-            let created = try await usersync([
-                "auto-sync", "create", "acme", "--name", "Engineering", "--group-source", "entra", "--group-id", "0b5e",
-                "--group-connection", teams.uuidString, "--primary", slack.uuidString, "--onto", teams.uuidString, "--priority", "7",
-                "--no-remove-on-leave", "--hold-over-count", "none", "--json",
-            ], db)
+            let created = try await usersync(
+                [
+                    "auto-sync", "create", "acme", "--name", "Engineering", "--group-source", "entra", "--group-id", "0b5e",
+                    "--group-connection", teams.uuidString, "--primary", slack.uuidString, "--onto", teams.uuidString, "--priority", "7",
+                    "--no-remove-on-leave", "--hold-over-count", "none", "--json",
+                ], db)
             #expect(created.status == 0, "\(created.errors)")
             let policy = try #require(try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any])
             let id = try #require(policy["id"] as? String)
@@ -60,16 +61,18 @@ import UserSyncTestSupport
                     SELECT id, \(id), \(platform), \(platform), 'W', '\\x00'::bytea, 'k1', 'http://localhost' FROM organizations WHERE slug = 'acme'
                     """)
             }
-            let created = try await usersync([
-                "auto-sync", "create", "acme", "--name", "Sales", "--group-source", "scim", "--group-id", "sales",
-                "--primary", slack.uuidString, "--onto", zoom.uuidString, "--json",
-            ], db)
+            let created = try await usersync(
+                [
+                    "auto-sync", "create", "acme", "--name", "Sales", "--group-source", "scim", "--group-id", "sales",
+                    "--primary", slack.uuidString, "--onto", zoom.uuidString, "--json",
+                ], db)
             let policy = try #require(try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any])["id"] as? String
             let nothing = try await usersync(["auto-sync", "run", "acme", try #require(policy)], db)
             #expect(nothing.status == 0 && nothing.output.contains("Nothing to change"), "\(nothing.output)\(nothing.errors)")
 
             // Someone the policy synced who is not in its (empty) group: removing the one person it syncs is held.
-            try await db.adminQuery("INSERT INTO directory_groups (org_id, source, group_id) SELECT id, 'scim', 'sales' FROM organizations WHERE slug = 'acme'")
+            try await db.adminQuery(
+                "INSERT INTO directory_groups (org_id, source, group_id) SELECT id, 'scim', 'sales' FROM organizations WHERE slug = 'acme'")
             try await db.adminQuery(
                 """
                 INSERT INTO people (org_id, id, email_normalized) SELECT id, \(person), 'gone@acme.test' FROM organizations WHERE slug = 'acme';
@@ -98,9 +101,24 @@ import UserSyncTestSupport
     }
 
     @Test(arguments: [
-        (["auto-sync", "create", "acme", "--name", "x", "--group-source", "ldap", "--group-id", "g", "--primary", UUID().uuidString, "--onto", UUID().uuidString], "--group-source"),
-        (["auto-sync", "create", "acme", "--name", "x", "--group-source", "scim", "--group-id", "g", "--primary", UUID().uuidString, "--onto", "slack"], "--onto"),
-        (["auto-sync", "create", "acme", "--name", "x", "--group-source", "scim", "--group-id", "g", "--primary", UUID().uuidString, "--onto", UUID().uuidString], "primary_connection_id: No connection"),
+        (
+            [
+                "auto-sync", "create", "acme", "--name", "x", "--group-source", "ldap", "--group-id", "g", "--primary", UUID().uuidString, "--onto",
+                UUID().uuidString,
+            ], "--group-source"
+        ),
+        (
+            [
+                "auto-sync", "create", "acme", "--name", "x", "--group-source", "scim", "--group-id", "g", "--primary", UUID().uuidString, "--onto",
+                "slack",
+            ], "--onto"
+        ),
+        (
+            [
+                "auto-sync", "create", "acme", "--name", "x", "--group-source", "scim", "--group-id", "g", "--primary", UUID().uuidString, "--onto",
+                UUID().uuidString,
+            ], "primary_connection_id: No connection"
+        ),
         (["auto-sync", "update", "acme", "not-a-uuid", "--disable"], "UUID"),
         (["auto-sync", "delete", "acme", UUID().uuidString], "no such auto sync policy"),
         (["auto-sync", "update", "acme", UUID().uuidString, "--hold-over-count", "lots"], "hold-over-count"),

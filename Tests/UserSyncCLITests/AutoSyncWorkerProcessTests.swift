@@ -4,8 +4,9 @@ import PostgresNIO
 import Testing
 import UserSyncPersistence
 import UserSyncTestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An Auto Sync run applied by a real `usersync work` process that is killed in the middle of
@@ -68,10 +69,11 @@ import Glibc
                 try await blocker.query("LOCK TABLE auto_sync_runs IN SHARE MODE", logger: db.logger)
                 let first = try WorkerProcessTests.startWorker(db)
                 defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
-                let created = try await CommandLineTests.usersync([
-                    "auto-sync", "create", "acme", "--name", "Sales", "--group-source", "scim", "--group-id", "sales",
-                    "--primary", slack.uuidString, "--onto", zoom.uuidString,
-                ], environment: environment)
+                let created = try await CommandLineTests.usersync(
+                    [
+                        "auto-sync", "create", "acme", "--name", "Sales", "--group-source", "scim", "--group-id", "sales",
+                        "--primary", slack.uuidString, "--onto", zoom.uuidString,
+                    ], environment: environment)
                 #expect(created.status == 0, "\(created.errors)")
                 let waiting = try await WorkerProcessTests.wait(.seconds(60)) { try await Self.applyWaitingOnLock(db) }
                 #expect(waiting, "the worker never reached the run's record")

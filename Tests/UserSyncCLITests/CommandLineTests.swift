@@ -97,7 +97,8 @@ import UserSyncTestSupport
     @Test func migrateDryRunChangesNothingAndMigrateApplies() async throws {
         try await withTestDatabase(migrated: false) { db in
             var env = Self.environment(db)
-            env["DATABASE_OWNER_URL"] = "postgres://\(TestEnvironment.ownerRole)@\(db.serviceURL.host):\(db.serviceURL.port)/\(db.name)?sslmode=disable"
+            env["DATABASE_OWNER_URL"] =
+                "postgres://\(TestEnvironment.ownerRole)@\(db.serviceURL.host):\(db.serviceURL.port)/\(db.name)?sslmode=disable"
             let dry = try await Self.usersync(["migrate", "--dry-run"], environment: env)
             #expect(dry.status == 0 && dry.output.contains("Would apply"), "\(dry.output)\(dry.errors)")
 
@@ -127,7 +128,8 @@ import UserSyncTestSupport
             try await db.admin.client.query(
                 "CREATE ROLE \(unescaped: granted) LOGIN IN ROLE usersync_app, \(unescaped: TestEnvironment.ownerRole)", logger: db.logger)
             for role in [TestEnvironment.ownerRole, granted] {
-                let run = try await Self.usersync(["serve"], environment: Self.environment(db, url: db.serviceURL.with(username: role, password: nil)))
+                let run = try await Self.usersync(
+                    ["serve"], environment: Self.environment(db, url: db.serviceURL.with(username: role, password: nil)))
                 #expect(run.status != 0)
                 #expect(run.errors.contains("owns"), "\(role): \(run.errors)")
             }

@@ -51,12 +51,12 @@ import UserSyncCLI
     @Test func dotEnvFilesAreReadAndTheEnvironmentWins() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("usersync-\(UUID()).env")
         try """
-            # comment
-            export USERSYNC_HTTP_PORT=7000
-            USERSYNC_HTTP_HOST="0.0.0.0"
-            USERSYNC_LOG_LEVEL='debug'
+        # comment
+        export USERSYNC_HTTP_PORT=7000
+        USERSYNC_HTTP_HOST="0.0.0.0"
+        USERSYNC_LOG_LEVEL='debug'
 
-            """.write(to: file, atomically: true, encoding: .utf8)
+        """.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
         var reader = try EnvironmentReader.load(envFile: file.path, environment: Self.good.merging(["USERSYNC_HTTP_PORT": "7001"]) { $1 })
         let settings = try ServeSettings(&reader)

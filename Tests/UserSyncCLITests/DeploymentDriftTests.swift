@@ -28,9 +28,15 @@ import UserSyncTestSupport
             if line.trimmingCharacters(in: .whitespaces).hasPrefix("#") || line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             let indent = line.prefix(while: { $0 == " " }).count
             let text = line.trimmingCharacters(in: .whitespaces)
-            if indent == 0 { inServices = text == "services:"; continue }
+            if indent == 0 {
+                inServices = text == "services:"
+                continue
+            }
             guard inServices else { continue }
-            if indent == 2 { services.append(ComposeService(name: String(text.dropLast()))); continue }
+            if indent == 2 {
+                services.append(ComposeService(name: String(text.dropLast())))
+                continue
+            }
             if indent == 4 {
                 let (key, value) = Self.split(text)
                 section = key

@@ -7,8 +7,9 @@ import UserSyncPersistence
 import UserSyncSimulator
 import UserSyncTestSupport
 import UserSyncUseCases
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Imports run by real `usersync work` processes.

@@ -1,6 +1,7 @@
 import Logging
 import Synchronization
 import Testing
+
 @testable import UserSyncCLI
 
 @Suite struct LineLogHandlerTests {
@@ -28,8 +29,9 @@ import Testing
         logger.warning("plain")
         let written = lines.written.withLock { $0 }
         #expect(written.count == 2)
-        #expect(written.first?.hasSuffix(" info usersync: org_id=o2 request_id=explicit status=200 [UserSyncCLITests] request\n") == true,
-                "\(written)")
+        #expect(
+            written.first?.hasSuffix(" info usersync: org_id=o2 request_id=explicit status=200 [UserSyncCLITests] request\n") == true,
+            "\(written)")
         #expect(written.last?.hasSuffix(" warning usersync: request_id=r1 [UserSyncCLITests] plain\n") == true, "\(written)")
     }
 }

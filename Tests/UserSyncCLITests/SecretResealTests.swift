@@ -39,7 +39,8 @@ import UserSyncTestSupport
             let orgID = try #require(json?["id"] as? String, "\(created.errors)")
             let org = try #require(OrganizationID(orgID))
             let (first, plaintext) = try await Self.connection(db, org, sealedWith: Self.k1)
-            env["USERSYNC_ENCRYPTION_KEYS"] = "k2:\(Data(repeating: 2, count: 32).base64EncodedString()),k1:\(Data(repeating: 1, count: 32).base64EncodedString())"
+            env["USERSYNC_ENCRYPTION_KEYS"] =
+                "k2:\(Data(repeating: 2, count: 32).base64EncodedString()),k1:\(Data(repeating: 1, count: 32).base64EncodedString())"
 
             let dry = try await CommandLineTests.usersync(["secrets", "reseal", "--dry-run"], environment: env)
             #expect(dry.status == 0, "\(dry.errors)")
@@ -54,7 +55,8 @@ import UserSyncTestSupport
             let rows = try await db.admin.client.query("SELECT credentials FROM platform_connections WHERE id = \(first)", logger: db.logger)
             var stored = Data()
             for try await bytes in rows.decode(ByteBuffer.self) { stored = Data(bytes.readableBytesView) }
-            let opened = try SecretBox(keys: [Self.k2]).open(.init(keyID: "k2", combined: stored), context: SecretBox.context(org, "connection:\(ConnectionID(first))"))
+            let opened = try SecretBox(keys: [Self.k2]).open(
+                .init(keyID: "k2", combined: stored), context: SecretBox.context(org, "connection:\(ConnectionID(first))"))
             #expect(opened == plaintext, "k2 alone opens it, to the same credentials")
 
             let again = try await CommandLineTests.usersync(["secrets", "reseal"], environment: env)

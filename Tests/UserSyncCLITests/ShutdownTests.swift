@@ -3,8 +3,9 @@ import Foundation
 import Testing
 import UserSyncDomain
 import UserSyncTestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `usersync work` and `usersync serve`, stopped with SIGTERM after real work, again and again:
@@ -21,9 +22,11 @@ import Glibc
                 var quick: [Int64] = []
                 for index in 0..<30 { quick.append(try await WorkerProcessTests.sleepJob(db, org, milliseconds: 20 + index * 7)) }
                 let long = try await WorkerProcessTests.sleepJob(db, org, milliseconds: 120_000)
-                let worker = try WorkerProcessTests.startWorker(db, extra: [
-                    "USERSYNC_WORKER_GRACE_PERIOD_SECONDS": "2", "USERSYNC_WORKER_CONCURRENCY": "8",
-                ])
+                let worker = try WorkerProcessTests.startWorker(
+                    db,
+                    extra: [
+                        "USERSYNC_WORKER_GRACE_PERIOD_SECONDS": "2", "USERSYNC_WORKER_CONCURRENCY": "8",
+                    ])
                 defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
                 let working = try await WorkerProcessTests.wait(.seconds(60)) {
                     let longJob = try await WorkerProcessTests.job(db, long), quickJob = try await WorkerProcessTests.job(db, quick[5])

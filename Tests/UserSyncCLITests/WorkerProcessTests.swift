@@ -6,11 +6,12 @@ import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
 import UserSyncTestSupport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// `usersync work` as real processes: killed with SIGKILL, stopped with SIGTERM.
@@ -22,7 +23,8 @@ import FoundationNetworking
         process.currentDirectoryURL = FileManager.default.temporaryDirectory
         process.environment = CommandLineTests.environment(db).merging([
             "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
-            "USERSYNC_WORKER_LEASE_SECONDS": "3", "USERSYNC_WORKER_METRICS_PORT": "0", "USERSYNC_WORKER_POLL_INTERVAL_MS": "100", "USERSYNC_LOG_LEVEL": "warning",
+            "USERSYNC_WORKER_LEASE_SECONDS": "3", "USERSYNC_WORKER_METRICS_PORT": "0", "USERSYNC_WORKER_POLL_INTERVAL_MS": "100",
+            "USERSYNC_LOG_LEVEL": "warning",
         ]) { $1 }.merging(extra) { $1 }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -96,9 +98,11 @@ import FoundationNetworking
             let short = try await Self.sleepJob(db, org, milliseconds: 8_000)
             let long = try await Self.sleepJob(db, org, milliseconds: 120_000)
             let metricsPort = Int.random(in: 20_000...32_000)  // below the ephemeral range
-            let worker = try Self.startWorker(db, extra: [
-                "USERSYNC_WORKER_GRACE_PERIOD_SECONDS": "15", "USERSYNC_WORKER_METRICS_PORT": String(metricsPort),
-            ])
+            let worker = try Self.startWorker(
+                db,
+                extra: [
+                    "USERSYNC_WORKER_GRACE_PERIOD_SECONDS": "15", "USERSYNC_WORKER_METRICS_PORT": String(metricsPort),
+                ])
             defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
             let bothRunning = try await Self.wait(.seconds(30)) {
                 let q = try await Self.job(db, quick)

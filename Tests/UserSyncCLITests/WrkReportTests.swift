@@ -1,4 +1,5 @@
 import Testing
+
 @testable import UserSyncTestSupport
 
 /// The API benchmark reads wrk's report; a format it misreads would print wrong figures silently.

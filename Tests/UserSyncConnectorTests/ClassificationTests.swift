@@ -2,8 +2,9 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import Testing
-@testable import UserSyncConnectors
 import UserSyncDomain
+
+@testable import UserSyncConnectors
 
 @Suite("Failure classification from each platform's own error shapes")
 struct ClassificationTests {
@@ -41,17 +42,34 @@ struct ClassificationTests {
 
     @Test("Microsoft: Graph codes, identity platform errors, Bot Connector blocks")
     func graph() {
-        #expect(GraphErrors.classify(Self.response(401, #"{"error":{"code":"InvalidAuthenticationToken","message":"x"}}"#), Self.app)?.cause == .credentialsRejected)
-        #expect(GraphErrors.classify(Self.response(401, #"{"error":{"code":"InvalidAuthenticationToken","message":"x"}}"#), Self.user)?.cause == .userAuthorizationRejected)
-        #expect(GraphErrors.classify(Self.response(403, #"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges"}}"#), Self.app)?.cause == .permissionMissing)
-        #expect(GraphErrors.classify(Self.response(403, #"{"error":{"code":"Forbidden","message":"blocked","subCode":"MessageWritesBlocked"}}"#), Self.app)?.cause == .targetUnavailable)
-        #expect(GraphErrors.classify(Self.response(404, #"{"error":{"code":"Request_ResourceNotFound","message":"x"}}"#), Self.app)?.cause == .targetNotFound)
-        #expect(GraphErrors.classify(Self.response(401, #"{"error":"invalid_client","error_description":"AADSTS7000215"}"#), Self.app)?.cause == .credentialsRejected)
-        #expect(GraphErrors.classify(Self.response(400, #"{"error":"invalid_grant","error_description":"AADSTS70008"}"#), Self.user)?.cause == .userAuthorizationRejected)
+        #expect(
+            GraphErrors.classify(Self.response(401, #"{"error":{"code":"InvalidAuthenticationToken","message":"x"}}"#), Self.app)?.cause
+                == .credentialsRejected)
+        #expect(
+            GraphErrors.classify(Self.response(401, #"{"error":{"code":"InvalidAuthenticationToken","message":"x"}}"#), Self.user)?.cause
+                == .userAuthorizationRejected)
+        #expect(
+            GraphErrors.classify(
+                Self.response(403, #"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges"}}"#), Self.app)?.cause
+                == .permissionMissing)
+        #expect(
+            GraphErrors.classify(
+                Self.response(403, #"{"error":{"code":"Forbidden","message":"blocked","subCode":"MessageWritesBlocked"}}"#), Self.app)?.cause
+                == .targetUnavailable)
+        #expect(
+            GraphErrors.classify(Self.response(404, #"{"error":{"code":"Request_ResourceNotFound","message":"x"}}"#), Self.app)?.cause
+                == .targetNotFound)
+        #expect(
+            GraphErrors.classify(Self.response(401, #"{"error":"invalid_client","error_description":"AADSTS7000215"}"#), Self.app)?.cause
+                == .credentialsRejected)
+        #expect(
+            GraphErrors.classify(Self.response(400, #"{"error":"invalid_grant","error_description":"AADSTS70008"}"#), Self.user)?.cause
+                == .userAuthorizationRejected)
         let throttled = GraphErrors.classify(Self.response(503, "{}", headers: ["Retry-After": "7"]), Self.app)
         #expect(throttled?.cause == .platformUnavailable)
         #expect(throttled?.retryAt != nil)
-        let rejected = GraphErrors.classify(Self.response(400, #"{"error":{"code":"Request_BadRequest","message":"Invalid filter clause"}}"#), Self.app)
+        let rejected = GraphErrors.classify(
+            Self.response(400, #"{"error":{"code":"Request_BadRequest","message":"Invalid filter clause"}}"#), Self.app)
         #expect(rejected?.cause == .requestRejected)
         #expect(rejected?.platformCode == "Request_BadRequest")
         #expect(rejected?.message.contains("Invalid filter clause") == true)
@@ -60,10 +78,17 @@ struct ClassificationTests {
     @Test("Zoom: numeric codes and OAuth errors")
     func zoom() {
         #expect(ZoomErrors.classify(Self.response(401, #"{"code":124,"message":"Invalid access token."}"#), Self.app)?.cause == .credentialsRejected)
-        #expect(ZoomErrors.classify(Self.response(400, #"{"code":4711,"message":"Invalid access token, does not contain scopes:[user:read:admin]."}"#), Self.app)?.cause == .permissionMissing)
+        #expect(
+            ZoomErrors.classify(
+                Self.response(400, #"{"code":4711,"message":"Invalid access token, does not contain scopes:[user:read:admin]."}"#), Self.app)?.cause
+                == .permissionMissing)
         #expect(ZoomErrors.classify(Self.response(404, #"{"code":1001,"message":"User does not exist"}"#), Self.app)?.cause == .targetNotFound)
-        #expect(ZoomErrors.classify(Self.response(401, #"{"reason":"Invalid client_id or client_secret","error":"invalid_client"}"#), Self.app)?.cause == .credentialsRejected)
-        #expect(ZoomErrors.classify(Self.response(400, #"{"reason":"Invalid Token!","error":"invalid_grant"}"#), Self.user)?.cause == .userAuthorizationRejected)
+        #expect(
+            ZoomErrors.classify(Self.response(401, #"{"reason":"Invalid client_id or client_secret","error":"invalid_client"}"#), Self.app)?.cause
+                == .credentialsRejected)
+        #expect(
+            ZoomErrors.classify(Self.response(400, #"{"reason":"Invalid Token!","error":"invalid_grant"}"#), Self.user)?.cause
+                == .userAuthorizationRejected)
         let reset = ISO8601DateFormatter().string(from: Date().addingTimeInterval(7_200))
         let daily = ZoomErrors.classify(Self.response(429, #"{"code":429,"message":"daily limit"}"#, headers: ["Retry-After": reset]), Self.app)
         #expect(daily?.cause == .rateLimited)
@@ -89,13 +114,16 @@ struct ClassificationTests {
         }
         #expect(try emails(#"{"id":"1","mail":"Ada@Example.com","userPrincipalName":"ada.l@corp.onmicrosoft.com"}"#) == ["Ada@Example.com"])
         #expect(try emails(#"{"id":"2","mail":null,"userPrincipalName":"grace@example.com"}"#) == ["grace@example.com"])
-        #expect(try emails(#"{"id":"3","mail":null,"userPrincipalName":"g_x.org#EXT#@corp.onmicrosoft.com","otherMails":["g@x.org"]}"#) == ["g@x.org"])
+        #expect(
+            try emails(#"{"id":"3","mail":null,"userPrincipalName":"g_x.org#EXT#@corp.onmicrosoft.com","otherMails":["g@x.org"]}"#) == ["g@x.org"])
         #expect(try emails(#"{"id":"4","mail":"a@b.c","otherMails":["A@B.C","d@e.f"]}"#) == ["a@b.c", "d@e.f"])
     }
 
     @Test("Link headers and Retry-After forms")
     func headers() {
-        #expect(LinkHeader.next([#"<https://webexapis.com/v1/people?max=100&cursor=abc>; rel="next""#]) == "https://webexapis.com/v1/people?max=100&cursor=abc")
+        #expect(
+            LinkHeader.next([#"<https://webexapis.com/v1/people?max=100&cursor=abc>; rel="next""#])
+                == "https://webexapis.com/v1/people?max=100&cursor=abc")
         #expect(LinkHeader.next([#"<https://a/prev>; rel="prev", <https://a/next>; rel="next""#]) == "https://a/next")
         #expect(LinkHeader.next([#"<https://a/prev>; rel="prev""#]) == nil)
         let now = Date()

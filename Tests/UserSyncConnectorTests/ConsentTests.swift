@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import Testing
 import UserSyncConnectors
@@ -85,7 +86,8 @@ struct ConsentTests {
                 form.method = .POST
                 form.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
                 let clientID = try #require(queryItem(url, "client_id"))
-                let fields = "client_id=\(clientID)&redirect_uri=\(Self.redirect.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&state=s&login=\(person.id)&decision=allow"
+                let fields =
+                    "client_id=\(clientID)&redirect_uri=\(Self.redirect.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!)&state=s&login=\(person.id)&decision=allow"
                 form.body = .bytes(.init(string: fields))
                 let response = try await client.execute(form, timeout: .seconds(5))
                 #expect(response.status.code == 302)
@@ -97,11 +99,10 @@ struct ConsentTests {
     @Test("a connection without an OAuth client cannot ask people to authorize")
     func noClient() async throws {
         try await SimulatedPlatforms.run { platforms in
-            let connector = platforms.factory.connector(for: .init(
-                key: "k", credentials: .slack(.init(botToken: "xoxb-1")), endpoints: .simulator(.slack, base: platforms.baseURL)))
+            let connector = platforms.factory.connector(
+                for: .init(
+                    key: "k", credentials: .slack(.init(botToken: "xoxb-1")), endpoints: .simulator(.slack, base: platforms.baseURL)))
             #expect(throws: PlatformFailure.self) { _ = try connector.authorizeURL(.init(state: "s", redirectURI: Self.redirect)) }
         }
     }
 }
-
-import AsyncHTTPClient

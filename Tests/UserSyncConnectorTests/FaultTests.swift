@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import UserSyncConnectors
 import UserSyncDomain
 import UserSyncSimulator
 import UserSyncTestSupport
+
+@testable import UserSyncConnectors
 
 @Suite("Rate limits, outages, revoked credentials and broken bodies")
 struct FaultTests {
@@ -13,8 +14,9 @@ struct FaultTests {
         for platform in Platform.allCases { settings.pageSize[platform] = 200 }
         try await SimulatedPlatforms.run(settings: settings) { platforms in
             let summary = platforms.simulator.createOrganization(name: "acme", seed: 9, size: 4_000)
-            platforms.simulator.addFault(FaultRule(
-                platform: platform, endpoint: usersEndpoint[platform], kind: .rateLimit, every: 2, times: 2, retryAfter: 1))
+            platforms.simulator.addFault(
+                FaultRule(
+                    platform: platform, endpoint: usersEndpoint[platform], kind: .rateLimit, every: 2, times: 2, retryAfter: 1))
             let started = ContinuousClock.now
             let accounts = try await platforms.connector(platform, organization: "acme").users().collect()
             #expect(accounts.count == summary.counts[platform.rawValue]!.listed)
@@ -115,14 +117,16 @@ struct FaultTests {
             platforms.simulator.createOrganization(name: "acme", size: 20)
             let wrong: [ConnectionCredentials] = [
                 .slack(.init(botToken: "xoxb-wrong")),
-                .teams(.init(tenantID: platforms.simulator.summary(organization: "acme")!.credentials.teams.tenantID, clientID: "x", clientSecret: "y")),
+                .teams(
+                    .init(tenantID: platforms.simulator.summary(organization: "acme")!.credentials.teams.tenantID, clientID: "x", clientSecret: "y")),
                 .teams(.init(tenantID: "no-such-tenant", clientID: "x", clientSecret: "y")),
                 .zoom(.init(accountID: "a", clientID: "b", clientSecret: "c")),
                 .webex(.init(adminToken: "wrong")),
             ]
             for credentials in wrong {
-                let connector = platforms.factory.connector(for: .init(
-                    key: UUID().uuidString, credentials: credentials, endpoints: .simulator(credentials.platform, base: platforms.baseURL)))
+                let connector = platforms.factory.connector(
+                    for: .init(
+                        key: UUID().uuidString, credentials: credentials, endpoints: .simulator(credentials.platform, base: platforms.baseURL)))
                 let failure = await expectFailure { _ = try await connector.verifyCredentials() }
                 #expect(failure?.cause == .credentialsRejected, "\(credentials.platform): \(String(describing: failure))")
                 #expect(failure?.message.contains("wrong") == false, "no secret in the message")
@@ -166,8 +170,9 @@ struct FaultTests {
     @Test("an unreachable platform is transient")
     func unreachable() async throws {
         let factory = ConnectorFactory(settings: SimulatedPlatforms.testSettings, logger: .init(label: "test"))
-        let connector = factory.connector(for: .init(
-            key: "x", credentials: .slack(.init(botToken: "xoxb-1")), endpoints: .simulator(.slack, base: "http://127.0.0.1:9")))
+        let connector = factory.connector(
+            for: .init(
+                key: "x", credentials: .slack(.init(botToken: "xoxb-1")), endpoints: .simulator(.slack, base: "http://127.0.0.1:9")))
         let failure = await expectFailure { _ = try await connector.verifyCredentials() }
         #expect(failure?.cause == .platformUnavailable)
     }

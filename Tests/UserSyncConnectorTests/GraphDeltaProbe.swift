@@ -37,8 +37,10 @@ struct GraphDeltaProbe {
         var request = HTTPClientRequest(url: "\(base)/login/\(credentials.tenantID)/oauth2/v2.0/token")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-        request.body = .bytes(.init(string: "grant_type=client_credentials&client_id=\(credentials.clientID)&client_secret=\(credentials.clientSecret)"
-            + "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"))
+        request.body = .bytes(
+            .init(
+                string: "grant_type=client_credentials&client_id=\(credentials.clientID)&client_secret=\(credentials.clientSecret)"
+                    + "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"))
         let body = try await HTTPClient.shared.execute(request, timeout: .seconds(30)).body.collect(upTo: 1 << 16)
         let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
         return GraphDeltaProbe(base: base, token: json?["access_token"] as? String ?? "")

@@ -39,7 +39,10 @@ struct GraphDeltaSimulatorTests {
             #expect(round.names[big] == "Everyone")
             #expect(round.appearances["4b1d0000-0000-4000-a000-000000000000"] == nil, "unknown ids are not reported")
             #expect((round.appearances[big] ?? 0) >= 6, "a group larger than a page repeats with slices of its members")
-            #expect(round.pages.allSatisfy { page in (page["value"] as? [[String: Any]] ?? []).reduce(0) { $0 + (($1["members@delta"] as? [Any])?.count ?? 0) } <= 4 })
+            #expect(
+                round.pages.allSatisfy { page in
+                    (page["value"] as? [[String: Any]] ?? []).reduce(0) { $0 + (($1["members@delta"] as? [Any])?.count ?? 0) } <= 4
+                })
             for page in round.pages.dropLast() {
                 let next = try #require(page["@odata.nextLink"] as? String)
                 #expect(next.hasPrefix("\(platforms.baseURL)/graph/v1.0/groups/delta?$skiptoken="))
@@ -83,8 +86,9 @@ struct GraphDeltaSimulatorTests {
             let expected = Set(users.prefix(10)).subtracting([users[5], users[7]]).union([users[20]])
             #expect(Set(try #require(simulator.groupMembers(organization: "acme", groupID: big))) == expected)
             let teamMembers = try await graph.get("\(platforms.baseURL)/graph/v1.0/teams/\(big)/members")
-            #expect(Set((teamMembers.json["value"] as? [[String: Any]] ?? []).compactMap { $0["userId"] as? String }) == expected,
-                    "the team's members are the group's")
+            #expect(
+                Set((teamMembers.json["value"] as? [[String: Any]] ?? []).compactMap { $0["userId"] as? String }) == expected,
+                "the team's members are the group's")
 
             let changes = try await graph.round(first.deltaLink)
             #expect(changes.added == [big: [users[20]]])
@@ -302,10 +306,13 @@ struct GraphDeltaSimulatorTests {
             #expect(created.0 == 201)
             let group = try #require((try JSONSerialization.jsonObject(with: Data(created.1.utf8)) as? [String: Any])?["id"] as? String)
             #expect(try await send(.POST, "/orgs/acme/graph/groups/\(group)/members", #"{"user_id":"\#(users[0])"}"#) == (200, #"{"changed":true}"#))
-            #expect(try await send(.POST, "/orgs/acme/graph/groups/\(group)/members", #"{"user_ids":["\#(users[1])","\#(users[2])","\#(users[0])"]}"#)
-                == (200, #"{"added":2}"#))
-            #expect(try await send(.GET, "/orgs/acme/graph/groups/\(group)/members").1 == simulator.groupMembers(organization: "acme", groupID: group)
-                .map { "[" + $0.map { "\"\($0)\"" }.joined(separator: ",") + "]" })
+            #expect(
+                try await send(.POST, "/orgs/acme/graph/groups/\(group)/members", #"{"user_ids":["\#(users[1])","\#(users[2])","\#(users[0])"]}"#)
+                    == (200, #"{"added":2}"#))
+            #expect(
+                try await send(.GET, "/orgs/acme/graph/groups/\(group)/members").1
+                    == simulator.groupMembers(organization: "acme", groupID: group)
+                    .map { "[" + $0.map { "\"\($0)\"" }.joined(separator: ",") + "]" })
             #expect(try await send(.DELETE, "/orgs/acme/graph/groups/\(group)/members/\(users[2])") == (200, #"{"changed":true}"#))
             #expect(try await send(.POST, "/orgs/acme/graph/groups/nope/members", #"{"user_id":"\#(users[0])"}"#).0 == 404)
             #expect(try await send(.POST, "/orgs/acme/graph/groups/\(group)/members", #"{"user_id":"nobody"}"#).0 == 404)

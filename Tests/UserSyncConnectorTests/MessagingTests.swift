@@ -84,8 +84,9 @@ struct MessagingTests {
         try await SimulatedPlatforms.run { platforms in
             platforms.simulator.createOrganization(name: "acme", size: 100)
             let connector = platforms.connector(.teams, organization: "acme")
-            let guest = try await connector.createVirtualAccount(.init(
-                email: "outsider@partner.example.org", displayName: "Out Sider", redirectURL: "https://sync.example.com/welcome"))
+            let guest = try await connector.createVirtualAccount(
+                .init(
+                    email: "outsider@partner.example.org", displayName: "Out Sider", redirectURL: "https://sync.example.com/welcome"))
             #expect(guest.kind == .guest)
             let invitation = try #require(platforms.simulator.invitations(organization: "acme").first)
             #expect(invitation.userID == guest.platformUserID)

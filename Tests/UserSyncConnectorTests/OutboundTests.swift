@@ -11,8 +11,9 @@ struct OutboundTests {
     func refusedAtUse(platform: Platform) async throws {
         var settings = SimulatedPlatforms.testSettings
         // The operator allows http (a simulator) but not the loopback address it listens on.
-        settings.outbound = OutboundGuard(policy: OutboundHostPolicy(
-            hosts: Dictionary(uniqueKeysWithValues: Platform.allCases.map { ($0, ["127.0.0.1"]) }), allowsInsecure: true))
+        settings.outbound = OutboundGuard(
+            policy: OutboundHostPolicy(
+                hosts: Dictionary(uniqueKeysWithValues: Platform.allCases.map { ($0, ["127.0.0.1"]) }), allowsInsecure: true))
         try await SimulatedPlatforms.run(settings: settings) { platforms in
             platforms.simulator.createOrganization(name: "acme", size: 5)
             let failure = await expectFailure { _ = try await platforms.connector(platform, organization: "acme").verifyCredentials() }

@@ -68,7 +68,8 @@ struct SimulatorTests {
 
             // A real cursor stops working once it expires.
             let first = try await call("\(base)/webex/v1/people?max=10", c.webex.adminToken)
-            let next = try #require(first.2.first(name: "Link").flatMap { $0.split(separator: "<").last?.split(separator: ">").first }.map(String.init))
+            let next = try #require(
+                first.2.first(name: "Link").flatMap { $0.split(separator: "<").last?.split(separator: ">").first }.map(String.init))
             #expect(try await call(next, c.webex.adminToken).0 == 200)
             clock.advance(by: 901)
             #expect(try await call(next, c.webex.adminToken).0 == 400)
@@ -77,8 +78,10 @@ struct SimulatorTests {
                 var request = HTTPClientRequest(url: "\(base)/login/\(c.teams.tenantID)/oauth2/v2.0/token")
                 request.method = .POST
                 request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
-                request.body = .bytes(.init(string: "grant_type=client_credentials&client_id=\(c.teams.clientID)&client_secret=\(c.teams.clientSecret)"
-                    + "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"))
+                request.body = .bytes(
+                    .init(
+                        string: "grant_type=client_credentials&client_id=\(c.teams.clientID)&client_secret=\(c.teams.clientSecret)"
+                            + "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"))
                 let body = try await HTTPClient.shared.execute(request, timeout: .seconds(30)).body.collect(upTo: 1 << 16)
                 let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
                 return json?["access_token"] as? String ?? ""
@@ -96,7 +99,8 @@ struct SimulatorTests {
             let zoomToken = try await { () async throws -> String in
                 var request = HTTPClientRequest(url: "\(base)/zoom/oauth/token")
                 request.method = .POST
-                request.headers.add(name: "Authorization", value: "Basic " + Data("\(c.zoom.clientID):\(c.zoom.clientSecret)".utf8).base64EncodedString())
+                request.headers.add(
+                    name: "Authorization", value: "Basic " + Data("\(c.zoom.clientID):\(c.zoom.clientSecret)".utf8).base64EncodedString())
                 request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
                 request.body = .bytes(.init(string: "grant_type=account_credentials&account_id=\(c.zoom.accountID)"))
                 let body = try await HTTPClient.shared.execute(request, timeout: .seconds(30)).body.collect(upTo: 1 << 16)

@@ -1,9 +1,10 @@
 import Foundation
 import Testing
-@testable import UserSyncConnectors
 import UserSyncDomain
 import UserSyncSimulator
 import UserSyncTestSupport
+
+@testable import UserSyncConnectors
 
 @Suite("App tokens and pacing")
 struct TokenTests {

@@ -60,10 +60,11 @@ import UserSyncDomain
         let polite = policy()
         let kept = Planner.plan(polite, policies: [polite], members: members(polite), people: [ada])
         #expect(kept.primaries.isEmpty)
-        #expect(kept.skips == [
-            Skip(person: ada.id, connection: slack, reason: .adminChosePrimary),
-            Skip(person: ada.id, connection: teams, reason: .secondaryIsPrimary),
-        ])
+        #expect(
+            kept.skips == [
+                Skip(person: ada.id, connection: slack, reason: .adminChosePrimary),
+                Skip(person: ada.id, connection: teams, reason: .secondaryIsPrimary),
+            ])
         #expect(kept.starts == [.init(person: ada.id, connection: zoom)])
 
         let firm = policy(overridesAdmin: true)
@@ -88,13 +89,14 @@ import UserSyncDomain
             people: [onTeams, nowhere])
         #expect(plan.primaries.isEmpty)
         #expect(plan.starts == [.init(person: onTeams.id, connection: zoom)])
-        #expect(plan.skips == [
-            Skip(person: onTeams.id, connection: slack, reason: .notOnPrimaryPlatform),
-            Skip(person: onTeams.id, connection: teams, reason: .secondaryIsPrimary),
-            Skip(person: nowhere.id, connection: slack, reason: .notOnPrimaryPlatform),
-            Skip(person: nowhere.id, connection: teams, reason: .noPrimary),
-            Skip(person: nowhere.id, connection: zoom, reason: .noPrimary),
-        ])
+        #expect(
+            plan.skips == [
+                Skip(person: onTeams.id, connection: slack, reason: .notOnPrimaryPlatform),
+                Skip(person: onTeams.id, connection: teams, reason: .secondaryIsPrimary),
+                Skip(person: nowhere.id, connection: slack, reason: .notOnPrimaryPlatform),
+                Skip(person: nowhere.id, connection: teams, reason: .noPrimary),
+                Skip(person: nowhere.id, connection: zoom, reason: .noPrimary),
+            ])
     }
 
     @Test func aSyncOntoThePolicysPrimaryKeepsTheCurrentPrimary() {
@@ -119,10 +121,11 @@ import UserSyncDomain
         settled.primary = teams
         let byEngineering = Planner.plan(engineering, policies: [sales, engineering], members: members, people: [settled])
         #expect(byEngineering.primaries.isEmpty)
-        #expect(byEngineering.skips == [
-            Skip(person: ada.id, connection: slack, reason: .governedByAnotherPolicy),
-            Skip(person: ada.id, connection: teams, reason: .secondaryIsPrimary),
-        ])
+        #expect(
+            byEngineering.skips == [
+                Skip(person: ada.id, connection: slack, reason: .governedByAnotherPolicy),
+                Skip(person: ada.id, connection: teams, reason: .secondaryIsPrimary),
+            ])
     }
 
     @Test func equalPrioritiesGoToTheOlderPolicy() {
@@ -131,7 +134,8 @@ import UserSyncDomain
         let ada = person("ada@example.com")
         let members = [older.id: [member("ada@example.com")], newer.id: [member("ada@example.com")]]
         #expect(Planner.plan(newer, policies: [newer, older], members: members, people: [ada]).skips.first?.reason == .governedByAnotherPolicy)
-        #expect(Planner.plan(older, policies: [newer, older], members: members, people: [ada]).primaries == [.init(person: ada.id, connection: teams)])
+        #expect(
+            Planner.plan(older, policies: [newer, older], members: members, people: [ada]).primaries == [.init(person: ada.id, connection: teams)])
     }
 
     @Test func aDisabledPolicyGovernsNothing() {
@@ -151,15 +155,17 @@ import UserSyncDomain
     @Test func leaversLoseThePolicysSyncsAndOnlyThose() {
         let engineering = policy(hold: .init(overCount: nil, overPercent: nil))
         let mine = SyncID.random(), admins = SyncID.random()
-        let left = person("ada@example.com", primary: slack, syncs: [teams: .init(id: mine, policy: engineering.id), zoom: .init(id: admins, policy: nil)])
+        let left = person(
+            "ada@example.com", primary: slack, syncs: [teams: .init(id: mine, policy: engineering.id), zoom: .init(id: admins, policy: nil)])
         let disabled = person("bob@example.com", primary: slack, syncs: [teams: .init(id: .random(), policy: engineering.id)])
         let plan = Planner.plan(
             engineering, policies: [engineering], members: [engineering.id: [member("bob@example.com", active: false)]],
             people: [left, disabled])
-        #expect(plan.removals == [
-            .init(sync: mine, person: left.id, connection: teams),
-            .init(sync: disabled.syncs[teams]!.id, person: disabled.id, connection: teams),
-        ])
+        #expect(
+            plan.removals == [
+                .init(sync: mine, person: left.id, connection: teams),
+                .init(sync: disabled.syncs[teams]!.id, person: disabled.id, connection: teams),
+            ])
         #expect(plan.starts.isEmpty && plan.syncedBefore == 2)
     }
 
@@ -192,7 +198,9 @@ import UserSyncDomain
     @Test func aConnectionDroppedFromThePolicyIsUnsynced() {
         let engineering = policy(onto: [zoom])
         let dropped = SyncID.random()
-        let ada = person("ada@example.com", primary: slack, syncs: [teams: .init(id: dropped, policy: engineering.id), zoom: .init(id: .random(), policy: engineering.id)])
+        let ada = person(
+            "ada@example.com", primary: slack,
+            syncs: [teams: .init(id: dropped, policy: engineering.id), zoom: .init(id: .random(), policy: engineering.id)])
         let plan = Planner.plan(engineering, policies: [engineering], members: [engineering.id: [member("ada@example.com")]], people: [ada])
         #expect(plan.removals == [.init(sync: dropped, person: ada.id, connection: teams)])
     }
@@ -201,7 +209,9 @@ import UserSyncDomain
         let engineering = policy()
         let plan = Planner.plan(
             engineering, policies: [engineering],
-            members: [engineering.id: [member("new@example.com"), member("new@example.com"), member(nil), member("gone@example.com", active: false)]],
+            members: [
+                engineering.id: [member("new@example.com"), member("new@example.com"), member(nil), member("gone@example.com", active: false)]
+            ],
             people: [])
         #expect(plan.notOnAnyPlatform.map(\.email) == ["new@example.com", nil])
         #expect(plan.isEmpty)

@@ -37,12 +37,13 @@ import UserSyncDomain
         settings.priority = 0
         settings.removalHold = .init(overCount: -1, overPercent: 101)
         let problems = settings.problems(connections: connections).map { "\($0.field):\($0.code)" }
-        #expect(problems == [
-            "name:required", "group.id:invalid_format", "group.connection_id:not_a_teams_connection",
-            "primary_connection_id:unknown_connection", "secondary_connection_ids[1]:duplicate",
-            "secondary_connection_ids[2]:connection_disconnected", "priority:out_of_range",
-            "removal_hold.over_count:out_of_range", "removal_hold.over_percent:out_of_range",
-        ])
+        #expect(
+            problems == [
+                "name:required", "group.id:invalid_format", "group.connection_id:not_a_teams_connection",
+                "primary_connection_id:unknown_connection", "secondary_connection_ids[1]:duplicate",
+                "secondary_connection_ids[2]:connection_disconnected", "priority:out_of_range",
+                "removal_hold.over_count:out_of_range", "removal_hold.over_percent:out_of_range",
+            ])
     }
 
     @Test func aPolicySyncsOntoSomethingOtherThanItsPrimary() {

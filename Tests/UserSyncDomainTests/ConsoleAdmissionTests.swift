@@ -8,8 +8,10 @@ import UserSyncDomain
     let identity = SignInIdentity(provider: .slack, tenant: "T1", subject: "U1", email: "Ada@Example.com", displayName: "Ada")
     let organization = OrganizationID.random()
 
-    func invitation(role: APIKeyRole = .viewer, email: String? = nil, expiresIn: TimeInterval = 3600, accepted: Bool = false,
-                    revoked: Bool = false) -> ConsoleInvitation {
+    func invitation(
+        role: APIKeyRole = .viewer, email: String? = nil, expiresIn: TimeInterval = 3600, accepted: Bool = false,
+        revoked: Bool = false
+    ) -> ConsoleInvitation {
         ConsoleInvitation(
             id: .random(), organizationID: organization, role: role, email: email, createdBy: "operator", createdAt: now,
             expiresAt: now.addingTimeInterval(expiresIn), acceptedAt: accepted ? now : nil, acceptedMemberID: nil, revokedAt: revoked ? now : nil)
@@ -23,25 +25,32 @@ import UserSyncDomain
 
     @Test func anInvitationAdmitsWithItsRoleAndBringsARevokedMemberBack() {
         #expect(ConsoleAdmission.decide(identity: identity, member: nil, invitation: invitation(), now: now) == .admit(.viewer, via: .invitation))
-        #expect(ConsoleAdmission.decide(identity: identity, member: member(revoked: true), invitation: invitation(role: .admin), now: now)
-            == .admit(.admin, via: .invitation))
+        #expect(
+            ConsoleAdmission.decide(identity: identity, member: member(revoked: true), invitation: invitation(role: .admin), now: now)
+                == .admit(.admin, via: .invitation))
     }
 
     @Test func anUnusableInvitationSaysWhy() {
-        #expect(ConsoleAdmission.decide(identity: identity, member: nil, invitation: invitation(accepted: true), now: now) == .refuse(.invitationUsed))
-        #expect(ConsoleAdmission.decide(identity: identity, member: nil, invitation: invitation(revoked: true), now: now) == .refuse(.invitationRevoked))
-        #expect(ConsoleAdmission.decide(identity: identity, member: nil, invitation: invitation(expiresIn: 0), now: now) == .refuse(.invitationExpired))
+        #expect(
+            ConsoleAdmission.decide(identity: identity, member: nil, invitation: invitation(accepted: true), now: now) == .refuse(.invitationUsed))
+        #expect(
+            ConsoleAdmission.decide(identity: identity, member: nil, invitation: invitation(revoked: true), now: now) == .refuse(.invitationRevoked))
+        #expect(
+            ConsoleAdmission.decide(identity: identity, member: nil, invitation: invitation(expiresIn: 0), now: now) == .refuse(.invitationExpired))
     }
 
     @Test func anInvitationForAnAddressComparesNormalizedAddresses() {
-        #expect(ConsoleAdmission.decide(identity: identity, member: nil, invitation: invitation(email: "ada@example.com"), now: now)
-            == .admit(.viewer, via: .invitation))
-        #expect(ConsoleAdmission.decide(identity: identity, member: nil, invitation: invitation(email: "bob@example.com"), now: now)
-            == .refuse(.invitationForAnotherAddress))
+        #expect(
+            ConsoleAdmission.decide(identity: identity, member: nil, invitation: invitation(email: "ada@example.com"), now: now)
+                == .admit(.viewer, via: .invitation))
+        #expect(
+            ConsoleAdmission.decide(identity: identity, member: nil, invitation: invitation(email: "bob@example.com"), now: now)
+                == .refuse(.invitationForAnotherAddress))
         var nameless = identity
         nameless.email = nil
-        #expect(ConsoleAdmission.decide(identity: nameless, member: nil, invitation: invitation(email: "ada@example.com"), now: now)
-            == .refuse(.invitationForAnotherAddress))
+        #expect(
+            ConsoleAdmission.decide(identity: nameless, member: nil, invitation: invitation(email: "ada@example.com"), now: now)
+                == .refuse(.invitationForAnotherAddress))
     }
 
     @Test func aMemberKeepsTheirRoleAndARevokedOneStaysOutEvenAsAPlatformAdmin() {

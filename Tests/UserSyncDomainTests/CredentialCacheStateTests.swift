@@ -8,8 +8,9 @@ import UserSyncDomain
 
     func admission(key: APIKeyID = .random(), organization: OrganizationID = .random()) -> KeyAdmission {
         KeyAdmission(
-            key: APIKey(id: key, organizationID: organization, name: "k", role: .admin, hint: "usk_", createdBy: "operator",
-                        createdAt: start, lastUsedAt: nil, revokedAt: nil),
+            key: APIKey(
+                id: key, organizationID: organization, name: "k", role: .admin, hint: "usk_", createdBy: "operator",
+                createdAt: start, lastUsedAt: nil, revokedAt: nil),
             organization: Organization(id: organization, slug: try! Slug(validating: "acme"), name: "Acme", createdAt: start, updatedAt: start))
     }
 

@@ -10,13 +10,15 @@ import UserSyncDomain
     }
 
     @Test func everyFollowedGroupGetsOneSubscriptionAndNoOtherKeepsOne() {
-        let actions = GroupSubscriptionUpkeep.actions(following: ["b", "a"], held: [held("a", "s-a", inDays: 2.5), held("gone", "s-gone", inDays: 2.5)], now: now)
+        let actions = GroupSubscriptionUpkeep.actions(
+            following: ["b", "a"], held: [held("a", "s-a", inDays: 2.5), held("gone", "s-gone", inDays: 2.5)], now: now)
         #expect(actions == [.subscribe(group: "b"), .unsubscribe(subscription: "s-gone")])
     }
 
     @Test func aSubscriptionIsRenewedWhenLessThanTheMarginIsLeftOrGraphAsksForReauthorization() {
         let actions = GroupSubscriptionUpkeep.actions(
-            following: ["a", "b", "c"], held: [held("a", "s-a", inDays: 1.9), held("b", "s-b", inDays: 2.9, reauthorize: true), held("c", "s-c", inDays: 2.1)],
+            following: ["a", "b", "c"],
+            held: [held("a", "s-a", inDays: 1.9), held("b", "s-b", inDays: 2.9, reauthorize: true), held("c", "s-c", inDays: 2.1)],
             now: now)
         #expect(actions == [.renew(subscription: "s-a", group: "a"), .renew(subscription: "s-b", group: "b")])
     }

@@ -23,15 +23,17 @@ func json(_ value: some Encodable) throws -> String {
     @Test func aBadRequestRendersAsTheRFC7644ErrorMessage() throws {
         let error = ScimError.invalidFilter("Operator 'co' is not supported on attribute 'userName'; only 'eq' is.")
         #expect(error.status == 400)
-        #expect(try json(error.body) == #"""
-            {"detail":"Operator 'co' is not supported on attribute 'userName'; only 'eq' is.","schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"scimType":"invalidFilter","status":"400"}
-            """#)
+        #expect(
+            try json(error.body) == #"""
+                {"detail":"Operator 'co' is not supported on attribute 'userName'; only 'eq' is.","schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"scimType":"invalidFilter","status":"400"}
+                """#)
     }
 
     @Test func errorsWithoutAScimTypeLeaveItOut() throws {
-        #expect(try json(ScimError.notFound("User 42 not found.").body) == #"""
-            {"detail":"User 42 not found.","schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404"}
-            """#)
+        #expect(
+            try json(ScimError.notFound("User 42 not found.").body) == #"""
+                {"detail":"User 42 not found.","schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"404"}
+                """#)
         #expect(ScimError.payloadTooLarge(maxBytes: 1_048_576).status == 413)
         #expect(ScimError.internalError.body.status == "500")
     }

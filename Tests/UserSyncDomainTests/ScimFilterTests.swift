@@ -32,7 +32,10 @@ import UserSyncDomain
         let byName = try ScimFilter.parse(#"displayName eq "Engineering""#)
         #expect(try byName.equalities(on: ScimGroupFilterAttribute.self) == [Group(.displayName, .string("Engineering"))])
         for text in [#"id eq "g1" and members eq "u1""#, #"id eq "g1" and members.value eq "u1""#, #"id eq "g1" and members[value eq "u1"]"#] {
-            #expect(try ScimFilter.parse(text).equalities(on: ScimGroupFilterAttribute.self) == [Group(.id, .string("g1")), Group(.member, .string("u1"))])
+            #expect(
+                try ScimFilter.parse(text).equalities(on: ScimGroupFilterAttribute.self) == [
+                    Group(.id, .string("g1")), Group(.member, .string("u1")),
+                ])
         }
     }
 
@@ -74,12 +77,18 @@ import UserSyncDomain
 
     @Test func whatARepositoryCannotAnswerIsRefusedByName() {
         func refusal(_ text: String) -> String? {
-            scimError { try ScimFilter.parse(text).equalities(on: ScimUserFilterAttribute.self) }.map { "\($0.status) \($0.scimType!.rawValue): \($0.detail)" }
+            scimError { try ScimFilter.parse(text).equalities(on: ScimUserFilterAttribute.self) }.map {
+                "\($0.status) \($0.scimType!.rawValue): \($0.detail)"
+            }
         }
         #expect(refusal(#"userName co "ada""#) == "400 invalidFilter: Operator 'co' is not supported on attribute 'userName'; only 'eq' is.")
-        #expect(refusal(#"userName eq "a" or userName eq "b""#) == #"400 invalidFilter: 'or' is not supported ('userName eq "a" or userName eq "b"'); only 'eq' comparisons joined with 'and' are."#)
+        #expect(
+            refusal(#"userName eq "a" or userName eq "b""#)
+                == #"400 invalidFilter: 'or' is not supported ('userName eq "a" or userName eq "b"'); only 'eq' comparisons joined with 'and' are."#)
         #expect(refusal(#"title eq "CEO""#) == "400 invalidFilter: Filtering on attribute 'title' is not supported.")
-        #expect(refusal(#"emails[type eq "other"].value eq "a@b.c""#) == #"400 invalidFilter: Filtering on attribute 'emails[type eq "other"].value' is not supported."#)
+        #expect(
+            refusal(#"emails[type eq "other"].value eq "a@b.c""#)
+                == #"400 invalidFilter: Filtering on attribute 'emails[type eq "other"].value' is not supported."#)
         #expect(refusal("userName pr")?.hasPrefix("400 invalidFilter: The 'pr' operator is not supported") == true)
         #expect(refusal(#"not (userName eq "a")"#)?.hasPrefix("400 invalidFilter: 'not' is not supported") == true)
         #expect(refusal("externalId eq null") == "400 invalidFilter: 'externalId' compares with a double-quoted string, not null.")
@@ -92,20 +101,33 @@ import UserSyncDomain
             return error?.detail
         }
         #expect(detail("") == "Invalid filter: it is empty.")
-        #expect(detail("userName") == "Invalid filter: expected an operator (eq, ne, co, sw, ew, gt, ge, lt, le or pr) after 'userName', found the end.")
-        #expect(detail("userName eq") == "Invalid filter: expected a value after 'eq' (a double-quoted string, true, false, null or a number), found the end.")
-        #expect(detail("userName eq a@b.c") == "Invalid filter: expected a value after 'eq' (a double-quoted string, true, false, null or a number), found 'a@b.c' at character 13.")
+        #expect(
+            detail("userName") == "Invalid filter: expected an operator (eq, ne, co, sw, ew, gt, ge, lt, le or pr) after 'userName', found the end.")
+        #expect(
+            detail("userName eq")
+                == "Invalid filter: expected a value after 'eq' (a double-quoted string, true, false, null or a number), found the end.")
+        #expect(
+            detail("userName eq a@b.c")
+                == "Invalid filter: expected a value after 'eq' (a double-quoted string, true, false, null or a number), found 'a@b.c' at character 13."
+        )
         #expect(detail("userName eq 'a@b.c'") == "Invalid filter: Strings must be in double quotes (found ' at character 13).")
         #expect(detail(#"userName eq "a@b.c"#) == "Invalid filter: The string starting at character 13 has no closing double quote.")
-        #expect(detail(#"userName like "a""#) == "Invalid filter: expected an operator (eq, ne, co, sw, ew, gt, ge, lt, le or pr) after 'userName', found 'like' at character 10.")
+        #expect(
+            detail(#"userName like "a""#)
+                == "Invalid filter: expected an operator (eq, ne, co, sw, ew, gt, ge, lt, le or pr) after 'userName', found 'like' at character 10.")
         #expect(detail(#"userName eq "a" and"#) == "Invalid filter: expected an attribute name, found the end.")
         #expect(detail(#"(userName eq "a""#) == "Invalid filter: expected ')' or 'and'/'or', found the end.")
         #expect(detail(#"userName eq "a")"#) == "Invalid filter: unexpected ')' at character 16.")
         #expect(detail(#"emails[type eq "work""#) == "Invalid filter: expected ']' or 'and'/'or', found the end.")
         #expect(detail(#"emails[type[value eq "x"] eq "work"]"#) == "Invalid filter: a filter in brackets cannot contain another one (character 12).")
         #expect(detail(#"userName eq "\q""#) == #"Invalid filter: Invalid escape '\q' at character 14 in the string starting at character 13."#)
-        #expect(detail(#"userName eq "\ud83d""#) == #"Invalid filter: Invalid \u escape at character 14: it needs four hex digits and a whole surrogate pair."#)
-        #expect(detail(#"user%Name eq "a""#) == "Invalid filter: 'user%Name' at character 1 is not an attribute path (letters, digits, '-', '_', one '.sub', an optional 'urn:…:' schema).")
+        #expect(
+            detail(#"userName eq "\ud83d""#)
+                == #"Invalid filter: Invalid \u escape at character 14: it needs four hex digits and a whole surrogate pair."#)
+        #expect(
+            detail(#"user%Name eq "a""#)
+                == "Invalid filter: 'user%Name' at character 1 is not an attribute path (letters, digits, '-', '_', one '.sub', an optional 'urn:…:' schema)."
+        )
         #expect(detail("not userName pr") == "Invalid filter: expected '(' after 'not', found 'userName' at character 5.")
     }
 

@@ -37,17 +37,22 @@ import UserSyncDomain
 
     @Test func entrasCreateBodyKeepsWhatIsStoredAndIgnoresTheRest() throws {
         let user = try ScimUserInput.decode(Data(Self.entraCreateUser.utf8))
-        #expect(user == ScimUserInput(
-            userName: "Test_User_00aa00aa-bb11-cc22-dd33-44ee44ee44ee", externalId: "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef", active: true,
-            name: .init(givenName: "givenName", familyName: "familyName", formatted: "givenName familyName"), email: "Test_User_11bb11bb@testuser.com"))
+        #expect(
+            user
+                == ScimUserInput(
+                    userName: "Test_User_00aa00aa-bb11-cc22-dd33-44ee44ee44ee", externalId: "0a21f0f2-8d2a-4f8e-bf98-7363c4aed4ef", active: true,
+                    name: .init(givenName: "givenName", familyName: "familyName", formatted: "givenName familyName"),
+                    email: "Test_User_11bb11bb@testuser.com"))
         #expect(user.preferredDisplayName == "givenName familyName")
     }
 
     @Test func oktasBodyWithPasswordAndGroupsIsAccepted() throws {
         let user = try ScimUserInput.decode(Data(Self.oktaUser.utf8))
-        #expect(user == ScimUserInput(
-            userName: "test.user@okta.local", externalId: "00ujl29u0le5T6Aj10h7", active: true, displayName: "Test User",
-            name: .init(givenName: "Test", familyName: "User"), email: "test.user@okta.local"))
+        #expect(
+            user
+                == ScimUserInput(
+                    userName: "test.user@okta.local", externalId: "00ujl29u0le5T6Aj10h7", active: true, displayName: "Test User",
+                    name: .init(givenName: "Test", familyName: "User"), email: "test.user@okta.local"))
     }
 
     @Test func aPutWithActiveFalseDeactivatesAndOneWithoutLeavesItUnsaid() throws {
@@ -71,7 +76,10 @@ import UserSyncDomain
         func email(_ emails: String) throws -> String? {
             try ScimUserInput.decode(Data(#"{"userName": "u", "emails": \#(emails)}"#.utf8)).email
         }
-        #expect(try email(#"[{"value": "home@x", "type": "home"}, {"value": "work@x", "type": "work"}, {"value": "p@x", "type": "other", "primary": "True"}]"#) == "p@x")
+        #expect(
+            try email(
+                #"[{"value": "home@x", "type": "home"}, {"value": "work@x", "type": "work"}, {"value": "p@x", "type": "other", "primary": "True"}]"#)
+                == "p@x")
         #expect(try email(#"[{"value": "home@x", "type": "home"}, {"value": "work@x", "type": "Work"}]"#) == "work@x")
         #expect(try email(#"[{"value": "", "type": "work"}, {"value": "first@x"}, {"value": "second@x"}]"#) == "first@x")
         #expect(try email("[]") == nil)
@@ -88,10 +96,13 @@ import UserSyncDomain
         #expect(error(#"{"userName": 42}"#) == "invalidValue: userName must be a non-empty string, got a number.")
         #expect(error(#"{"userName": "a", "active": "maybe"}"#) == #"invalidValue: active must be true or false, got "maybe"."#)
         #expect(error(#"{"userName": "a", "active": 1}"#) == "invalidValue: active must be true or false, got a number.")
-        #expect(error(#"{"userName": "a", "emails": [{"value": "a@b.c", "primary": 1}]}"#) == "invalidValue: emails[0].primary must be true or false, got a number.")
+        #expect(
+            error(#"{"userName": "a", "emails": [{"value": "a@b.c", "primary": 1}]}"#)
+                == "invalidValue: emails[0].primary must be true or false, got a number.")
         #expect(error(#"{"userName": "a", "emails": "a@b.c"}"#) == "invalidValue: emails must be an array of {value, type, primary}, got a string.")
         #expect(error(#"{"userName": "a", "emails": [{"value": 1}]}"#) == "invalidValue: emails[0].value must be a string, got a number.")
-        #expect(error(#"{"userName": "a", "name": "Ada"}"#) == "invalidValue: name must be an object {givenName, familyName, formatted}, got a string.")
+        #expect(
+            error(#"{"userName": "a", "name": "Ada"}"#) == "invalidValue: name must be an object {givenName, familyName, formatted}, got a string.")
     }
 
     @Test func entrasGroupIsCreatedWithoutMembers() throws {
@@ -99,7 +110,9 @@ import UserSyncDomain
             {"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group", "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
              "externalId": "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159", "displayName": "displayName", "meta": {"resourceType": "Group"}}
             """#
-        #expect(try ScimGroupInput.decode(Data(body.utf8)) == ScimGroupInput(displayName: "displayName", externalId: "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"))
+        #expect(
+            try ScimGroupInput.decode(Data(body.utf8))
+                == ScimGroupInput(displayName: "displayName", externalId: "8aa1a0c0-c4c3-4bc0-b4a5-2ef676900159"))
     }
 
     @Test func oktasGroupPushCarriesMembersOnceEach() throws {
@@ -115,7 +128,9 @@ import UserSyncDomain
             scimError { try ScimGroupInput.decode(Data(body.utf8)) }.map { "\($0.scimType!.rawValue): \($0.detail)" }
         }
         #expect(error(#"{"externalId": "x"}"#) == "invalidValue: displayName is required.")
-        #expect(error(#"{"displayName": "G", "members": ["u1"]}"#) == #"invalidValue: members[0] must be an object {"value": "<user id>"}, got a string."#)
+        #expect(
+            error(#"{"displayName": "G", "members": ["u1"]}"#) == #"invalidValue: members[0] must be an object {"value": "<user id>"}, got a string."#
+        )
         #expect(error(#"{"displayName": "G", "members": [{"display": "Ada"}]}"#) == "invalidValue: members[0].value is required.")
     }
 }

@@ -3,7 +3,9 @@ import UserSyncDomain
 
 /// The sync rule: who may be synced onto a secondary platform, and how (DESIGN.md §1's table).
 @Suite struct SyncPreviewTests {
-    func expect(primary: Platform? = .slack, existing: SyncStatus? = nil, account: SyncPlan.Account, onto secondary: Platform) -> SyncPreview.Expectation {
+    func expect(primary: Platform? = .slack, existing: SyncStatus? = nil, account: SyncPlan.Account, onto secondary: Platform)
+        -> SyncPreview.Expectation
+    {
         SyncPreview.expect(.init(personExists: true, primary: primary, existing: existing, account: account), secondary: secondary)
     }
 

@@ -7,6 +7,7 @@ import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
 import UserSyncTestSupport
+
 @testable import UserSyncWorker
 
 @Suite("Workers: running, retrying, snoozing, dying, leases, shutdown, fairness")
@@ -126,12 +127,13 @@ struct ProcessorTests {
             let recorder = Recorder()
             var handlers = Self.counting(recorder)
             handlers.register("typed", payload: Numbered.self, onDead: { recorder.died($0) }) { _, _ in .succeeded }
-            let ids = try await db.enqueue([
-                NewJob(kind: "typed", payload: #"{"n":"not a number"}"#),
-                NewJob(kind: "no.such.kind"),
-                try NewJob(kind: "count", payload: Numbered(n: 1)),
-                try NewJob(kind: "typed", payload: Numbered(n: 2)),
-            ], for: org)
+            let ids = try await db.enqueue(
+                [
+                    NewJob(kind: "typed", payload: #"{"n":"not a number"}"#),
+                    NewJob(kind: "no.such.kind"),
+                    try NewJob(kind: "count", payload: Numbered(n: 1)),
+                    try NewJob(kind: "typed", payload: Numbered(n: 2)),
+                ], for: org)
             try await withProcessors(db, handlers: handlers) { _ in
                 try await eventually {
                     let succeeded = try await db.count(state: .succeeded)
@@ -154,7 +156,8 @@ struct ProcessorTests {
             let recorder = Recorder()
             let id = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: 1))], for: org)[0]!
             // A worker claims it and vanishes.
-            let ghost = try await JobQueue(database: db.service).claim(worker: "ghost", limit: 1, perOrganization: 1, lease: .seconds(1), logger: db.logger)
+            let ghost = try await JobQueue(database: db.service).claim(
+                worker: "ghost", limit: 1, perOrganization: 1, lease: .seconds(1), logger: db.logger)
             #expect(ghost.map(\.id) == [id])
             try await withProcessors(db, handlers: Self.counting(recorder), reaper: true) { _ in
                 try await eventually { try await db.job(id).state == .succeeded }
@@ -232,7 +235,9 @@ struct ProcessorTests {
                 try await db.admin.withTransaction(logger: db.logger) { connection in
                     try await connection.query("SELECT 1 FROM jobs WHERE id = \(first) FOR UPDATE", logger: db.logger)
                     gate.withLock { $0 = true }
-                    try await eventually { try await db.statementsWaitingOnALock(containing: "usersync_succeed_jobs") > 0 && processors[0].runningCount == 0 }
+                    try await eventually {
+                        try await db.statementsWaitingOnALock(containing: "usersync_succeed_jobs") > 0 && processors[0].runningCount == 0
+                    }
                     let claims = processors[0].claimCount
                     try await Task.sleep(for: .seconds(1))  // five poll intervals in which a claim would go out
                     #expect(processors[0].claimCount == claims, "claimed while the only slot's success was unwritten")
@@ -321,7 +326,8 @@ struct ProcessorTests {
             let ceiling = min(60, 2 * pow(2, Double(attempt - 1)))
             let samples = (0..<200).map { _ in settings.retryDelay(afterAttempt: attempt) }
             let seconds = samples.map { Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18 }
-            #expect(seconds.allSatisfy { $0 >= ceiling / 2 - 1e-9 && $0 <= ceiling + 1e-9 }, "attempt \(attempt): \(seconds.min()!)…\(seconds.max()!)")
+            #expect(
+                seconds.allSatisfy { $0 >= ceiling / 2 - 1e-9 && $0 <= ceiling + 1e-9 }, "attempt \(attempt): \(seconds.min()!)…\(seconds.max()!)")
             #expect(Set(samples).count > 100, "attempt \(attempt) is not jittered")
         }
     }

@@ -77,7 +77,8 @@ struct QueueTests {
                     group.addTask {
                         var mine: [ClaimedJob] = []
                         while true {
-                            let batch = try await queue.claim(worker: "w\(index)", limit: 25, perOrganization: 25, lease: .seconds(30), logger: db.logger)
+                            let batch = try await queue.claim(
+                                worker: "w\(index)", limit: 25, perOrganization: 25, lease: .seconds(30), logger: db.logger)
                             if batch.isEmpty { return mine }
                             mine += batch
                         }
@@ -132,7 +133,8 @@ struct QueueTests {
         try await withTestDatabase { db in
             let org = try await db.organization()
             try await db.enqueue((0..<3).map { _ in NewJob(kind: "noop") }, for: org)
-            try await db.adminQuery("""
+            try await db.adminQuery(
+                """
                 UPDATE jobs SET state = CASE WHEN id % 3 = 0 THEN 'failed' ELSE 'succeeded' END,
                        finished_at = now() - interval '10 days'
                 """)

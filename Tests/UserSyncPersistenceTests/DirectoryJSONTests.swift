@@ -1,8 +1,9 @@
 import Foundation
 import PostgresNIO
 import Testing
-@testable import UserSyncPersistence
 import UserSyncTestSupport
+
+@testable import UserSyncPersistence
 
 /// The reader of `people_directory`'s JSON columns against what PostgreSQL itself writes.
 @Suite struct DirectoryJSONTests {
@@ -19,10 +20,12 @@ import UserSyncTestSupport
                 FROM generate_series(1, 3) AS x
                 """, logger: db.logger)
             for try await (array, aggregate, object) in rows.decode((String, String, String).self) {
-                #expect(try Value.parse(array) == .array([
-                    .string("quote \" backslash \\ slash / tab\tline\nbell\u{7}"), .string("é 漢字 😀"), .number(1_796_324_942.123456),
-                    .bool(true), .bool(false), .null, .array([.string("a"), .string("b")]), .object(["k": .number(1)]),
-                ]))
+                #expect(
+                    try Value.parse(array)
+                        == .array([
+                            .string("quote \" backslash \\ slash / tab\tline\nbell\u{7}"), .string("é 漢字 😀"), .number(1_796_324_942.123456),
+                            .bool(true), .bool(false), .null, .array([.string("a"), .string("b")]), .object(["k": .number(1)]),
+                        ]))
                 #expect(try Value.parse(aggregate) == .array([.number(1), .number(2), .number(3)]))
                 #expect(try Value.parse(object) == .object(["1": .array([.number(1)]), "2": .array([.number(2)]), "3": .array([.number(3)])]))
             }

@@ -3,8 +3,9 @@ import NIOCore
 import PostgresNIO
 import Testing
 import UserSyncDomain
-@testable import UserSyncPersistence
 import UserSyncTestSupport
+
+@testable import UserSyncPersistence
 
 /// A people page costs the same wherever it is in the directory: under row-level security its
 /// keyset condition must be an index condition (sql/0017), not a filter over every row before
@@ -64,8 +65,9 @@ import UserSyncTestSupport
             let scans = nodes.filter { $0.nodeType.contains("Scan") }
             #expect(!scans.isEmpty)
             // The row at the cursor itself may be read and dropped (the email index holds no id).
-            #expect(scans.allSatisfy { $0.actualRows <= 51 && ($0.rowsRemovedByFilter ?? 0) <= 1 },
-                    "\(scans.map { "\($0.nodeType): \($0.actualRows) rows, \($0.rowsRemovedByFilter ?? 0) removed" })")
+            #expect(
+                scans.allSatisfy { $0.actualRows <= 51 && ($0.rowsRemovedByFilter ?? 0) <= 1 },
+                "\(scans.map { "\($0.nodeType): \($0.actualRows) rows, \($0.rowsRemovedByFilter ?? 0) removed" })")
         }
     }
 }

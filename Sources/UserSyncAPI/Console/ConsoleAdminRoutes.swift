@@ -77,11 +77,16 @@ struct ConsoleAdminRoutes {
                     requestID: entry.requestID)
             },
             none: entries.isEmpty, action: query["action"] ?? "",
-            actors: [("", "Anyone"), ("member", "Console members"), ("admin", "Admin API keys"), ("operator", "The operator"),
-                     ("system", "UserSync"), ("user", "People themselves"), ("auto_sync", "Auto Sync")]
-                .map { .init(value: $0.0, label: $0.1, selected: $0.0 == (query["actor_kind"] ?? "")) },
+            actors: [
+                ("", "Anyone"), ("member", "Console members"), ("admin", "Admin API keys"), ("operator", "The operator"),
+                ("system", "UserSync"), ("user", "People themselves"), ("auto_sync", "Auto Sync"),
+            ]
+            .map { .init(value: $0.0, label: $0.1, selected: $0.0 == (query["actor_kind"] ?? "")) },
             since: query["since"] ?? "", until: query["until"] ?? "",
-            next: before.map { kept.append(("before", String($0))); return "\(list)?\(ConsoleSignInRoutes.query(kept))" },
+            next: before.map {
+                kept.append(("before", String($0)))
+                return "\(list)?\(ConsoleSignInRoutes.query(kept))"
+            },
             first: filter.before == nil ? nil : list)
         return renderer.page("activity", title: "Activity", identity: context.identity, section: .activity, body: page)
     }
@@ -123,7 +128,9 @@ struct ConsoleAdminRoutes {
         try await keysPage(context, created: nil, error: nil, notice: ConsoleNotice.text(request))
     }
 
-    func keysPage(_ context: ConsoleContext, created: KeysPage.Created?, error: String?, notice: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func keysPage(_ context: ConsoleContext, created: KeysPage.Created?, error: String?, notice: String?, status: HTTPResponse.Status = .ok)
+        async throws -> Response
+    {
         let canManage = context.identity.role == .admin
         let keys = canManage ? try await administration.listKeys(in: context.organization, includeRevoked: true, logger: context.logger) : []
         let page = KeysPage(
@@ -144,7 +151,8 @@ struct ConsoleAdminRoutes {
             let created = try await administration.createKey(
                 in: context.organization, name: context.form.raw("name") ?? "", role: role, actor: context.actor, requestID: context.requestID,
                 logger: context.logger)
-            return try await keysPage(context, created: .init(name: created.key.name, secret: created.token), error: nil, notice: nil, status: .created)
+            return try await keysPage(
+                context, created: .init(name: created.key.name, secret: created.token), error: nil, notice: nil, status: .created)
         } catch let error as DomainError {
             return try await keysPage(context, created: nil, error: APIError(error).detail, notice: nil, status: APIError(error).status)
         }
@@ -153,7 +161,8 @@ struct ConsoleAdminRoutes {
     @Sendable func revokeKey(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireWrite()
         guard let id = context.parameters.get("key_id").flatMap(APIKeyID.init) else { throw DomainError.notFound(resource: "api_key") }
-        _ = try await administration.revokeKey(id, in: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        _ = try await administration.revokeKey(
+            id, in: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
         throw ConsoleRedirect.to("\(base(context))/keys?notice=key_revoked")
     }
 
@@ -199,7 +208,9 @@ struct ConsoleAdminRoutes {
         try await membersPage(context, link: nil, error: nil, notice: ConsoleNotice.text(request))
     }
 
-    func membersPage(_ context: ConsoleContext, link: MembersPage.CreatedLink?, error: String?, notice: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func membersPage(_ context: ConsoleContext, link: MembersPage.CreatedLink?, error: String?, notice: String?, status: HTTPResponse.Status = .ok)
+        async throws -> Response
+    {
         let all = try await members.list(context.organization, includeRevoked: true, logger: context.logger)
         let invitations = try await members.openInvitations(context.organization, logger: context.logger)
         let base = base(context)
@@ -216,7 +227,8 @@ struct ConsoleAdminRoutes {
             },
             invitations: invitations.map {
                 MembersPage.Invitation(
-                    role: $0.role.rawValue, email: $0.email, created: ConsoleFormat.dateTime($0.createdAt), expires: ConsoleFormat.dateTime($0.expiresAt),
+                    role: $0.role.rawValue, email: $0.email, created: ConsoleFormat.dateTime($0.createdAt),
+                    expires: ConsoleFormat.dateTime($0.expiresAt),
                     revokeAction: "\(base)/members/invitations/\($0.id)/revoke")
             },
             link: link, canManage: context.identity.canWrite, error: error)
@@ -228,9 +240,11 @@ struct ConsoleAdminRoutes {
         let role = APIKeyRole(rawValue: context.form["role"] ?? "") ?? .viewer
         do {
             let created = try await members.invite(
-                context.organization, role: role, email: context.form["email"], actor: context.actor, requestID: context.requestID, logger: context.logger)
+                context.organization, role: role, email: context.form["email"], actor: context.actor, requestID: context.requestID,
+                logger: context.logger)
             return try await membersPage(
-                context, link: .init(link: created.link, role: role.rawValue, email: created.invitation.email), error: nil, notice: nil, status: .created)
+                context, link: .init(link: created.link, role: role.rawValue, email: created.invitation.email), error: nil, notice: nil,
+                status: .created)
         } catch let error as DomainError {
             return try await membersPage(context, link: nil, error: APIError(error).detail, notice: nil, status: APIError(error).status)
         }
@@ -238,23 +252,30 @@ struct ConsoleAdminRoutes {
 
     @Sendable func revokeInvitation(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireWrite()
-        guard let id = context.parameters.get("invitation_id").flatMap(ConsoleInvitationID.init) else { throw DomainError.notFound(resource: "invitation") }
-        try await members.revokeInvitation(id, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        guard let id = context.parameters.get("invitation_id").flatMap(ConsoleInvitationID.init) else {
+            throw DomainError.notFound(resource: "invitation")
+        }
+        try await members.revokeInvitation(
+            id, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
         throw ConsoleRedirect.to("\(base(context))/members?notice=invitation_revoked")
     }
 
     @Sendable func setRole(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireWrite()
         let id = try Self.memberID(context)
-        guard let role = APIKeyRole(rawValue: context.form["role"] ?? "") else { throw DomainError.invalid("role", "invalid_value", "Choose admin or viewer.") }
-        _ = try await members.setRole(id, role: role, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        guard let role = APIKeyRole(rawValue: context.form["role"] ?? "") else {
+            throw DomainError.invalid("role", "invalid_value", "Choose admin or viewer.")
+        }
+        _ = try await members.setRole(
+            id, role: role, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
         throw ConsoleRedirect.to("\(base(context))/members?notice=member_updated")
     }
 
     @Sendable func revokeMember(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireWrite()
         let id = try Self.memberID(context)
-        _ = try await members.revoke(id, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        _ = try await members.revoke(
+            id, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
         throw ConsoleRedirect.to("\(base(context))/members?notice=member_revoked")
     }
 
@@ -290,17 +311,19 @@ struct ConsoleAdminRoutes {
         let query = ConsoleForm(encoded: request.uri.query ?? "")
         let state = query["state"].flatMap(JobState.init(rawValue:))
         let before = query["before"].flatMap(Int64.init)
-        let (jobs, last) = try await activity.jobs(context.organization, kind: query["kind"], state: state, before: before, limit: 50, logger: context.logger)
+        let (jobs, last) = try await activity.jobs(
+            context.organization, kind: query["kind"], state: state, before: before, limit: 50, logger: context.logger)
         var kept = query.fields.filter { $0.name != "before" && !$0.value.isEmpty }.map { ($0.name, $0.value) }
         let list = "\(base(context))/jobs"
         let page = JobsPage(
             jobs: jobs.map { job in
-                let icon = switch job.state {
-                case .queued, .running: "pending"
-                case .succeeded: "synced"
-                case .failed: "failed"
-                case .cancelled: "not_created"
-                }
+                let icon =
+                    switch job.state {
+                    case .queued, .running: "pending"
+                    case .succeeded: "synced"
+                    case .failed: "failed"
+                    case .cancelled: "not_created"
+                    }
                 return JobsPage.Job(
                     id: String(job.id), kind: job.kind, state: job.state.rawValue, icon: icon,
                     attempts: "\(job.attempts) of \(job.maxAttempts)", created: ConsoleFormat.dateTime(job.createdAt),
@@ -311,9 +334,13 @@ struct ConsoleAdminRoutes {
             states: ([("", "Any state")] + JobState.allCases.map { ($0.rawValue, $0.rawValue.capitalized) })
                 .map { .init(value: $0.0, label: $0.1, selected: $0.0 == (query["state"] ?? "")) },
             kind: query["kind"] ?? "",
-            next: last.map { kept.append(("before", String($0))); return "\(list)?\(ConsoleSignInRoutes.query(kept))" },
+            next: last.map {
+                kept.append(("before", String($0)))
+                return "\(list)?\(ConsoleSignInRoutes.query(kept))"
+            },
             first: before == nil ? nil : list)
-        return renderer.page("jobs", title: "Jobs", identity: context.identity, section: .jobs, body: page,
-                             refresh: jobs.contains { $0.state == .running || $0.state == .queued })
+        return renderer.page(
+            "jobs", title: "Jobs", identity: context.identity, section: .jobs, body: page,
+            refresh: jobs.contains { $0.state == .running || $0.state == .queued })
     }
 }

@@ -40,7 +40,9 @@ struct ConsoleAutoSyncRoutes {
         for teams in connections where teams.platform == .teams && teams.health == .connected {
             do {
                 let page = try await center.directoryGroups(teams.id, organization: organization, startingWith: search, cursor: nil, logger: logger)
-                groups += page.groups.prefix(50).map { DirectoryGroup(source: .entra, connectionID: teams.id, id: $0.id, displayName: $0.displayName) }
+                groups += page.groups.prefix(50).map {
+                    DirectoryGroup(source: .entra, connectionID: teams.id, id: $0.id, displayName: $0.displayName)
+                }
             } catch {
                 pickerProblems.append("\(teams.displayName): the groups could not be listed just now (\(error)).")
             }
@@ -67,14 +69,17 @@ struct ConsoleAutoSyncRoutes {
         if let priority = form["priority"].flatMap({ Int($0) }) { settings.priority = priority }
         settings.removesOnLeave = form["removes_on_leave"] == "on"
         settings.overridesAdminPrimary = form["overrides_admin_primary"] == "on"
-        settings.removalHold = RemovalHold(overCount: form["hold_over_count"].flatMap { Int($0) }, overPercent: form["hold_over_percent"].flatMap { Int($0) })
-        _ = try await policies.create(settings, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        settings.removalHold = RemovalHold(
+            overCount: form["hold_over_count"].flatMap { Int($0) }, overPercent: form["hold_over_percent"].flatMap { Int($0) })
+        _ = try await policies.create(
+            settings, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
         throw ConsoleRedirect.to("\(base(context))?notice=policy_created")
     }
 
     @Sendable func run(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireWrite()
-        _ = try await runs.request(try policyID(context), organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        _ = try await runs.request(
+            try policyID(context), organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
         throw ConsoleRedirect.to("\(base(context))?notice=run_queued")
     }
 
@@ -89,7 +94,8 @@ struct ConsoleAutoSyncRoutes {
 
     @Sendable func delete(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireWrite()
-        _ = try await policies.delete(try policyID(context), organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        _ = try await policies.delete(
+            try policyID(context), organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
         throw ConsoleRedirect.to("\(base(context))?notice=policy_deleted")
     }
 
@@ -104,12 +110,15 @@ struct ConsoleAutoSyncRoutes {
     private func decide(_ decision: AutoSyncRun.Decision, _ context: ConsoleContext) async throws -> Response {
         try context.requireWrite()
         guard let id = context.parameters.get("run_id").flatMap(AutoSyncRunID.init) else { throw DomainError.notFound(resource: "auto_sync_run") }
-        _ = try await runs.decide(id, decision, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        _ = try await runs.decide(
+            id, decision, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
         throw ConsoleRedirect.to("\(base(context))?notice=run_\(decision == .approve ? "approved" : "rejected")")
     }
 
     private func policyID(_ context: ConsoleContext) throws -> AutoSyncPolicyID {
-        guard let id = context.parameters.get("policy_id").flatMap(AutoSyncPolicyID.init) else { throw DomainError.notFound(resource: "auto_sync_policy") }
+        guard let id = context.parameters.get("policy_id").flatMap(AutoSyncPolicyID.init) else {
+            throw DomainError.notFound(resource: "auto_sync_policy")
+        }
         return id
     }
 }

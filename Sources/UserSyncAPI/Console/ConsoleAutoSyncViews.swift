@@ -84,7 +84,8 @@ struct AutoSyncPage {
             let c = run.counts
             let parts = [
                 (c.primaries, "primary set", "primaries set"), (c.starts, "sync started", "syncs started"),
-                (c.handovers, "handed over", "handed over"), (c.removals, run.state == .held ? "removal held" : "removal", run.state == .held ? "removals held" : "removals"),
+                (c.handovers, "handed over", "handed over"),
+                (c.removals, run.state == .held ? "removal held" : "removal", run.state == .held ? "removals held" : "removals"),
                 (c.skips, "skipped", "skipped"), (c.notOnAnyPlatform, "not on any platform yet", "not on any platform yet"),
             ].filter { $0.0 > 0 }.map { ConsoleFormat.count($0.0, $0.1, $0.2) }
             return Run(
@@ -99,7 +100,8 @@ struct AutoSyncPage {
                 id: detail.run.id.description, policy: policyNames[detail.run.policyID] ?? "a deleted policy",
                 at: ConsoleFormat.dateTime(detail.run.createdAt), reason: detail.run.holdReason ?? "",
                 removals: removals.map { Removal(email: $0.email ?? $0.person?.description ?? "", platform: $0.connection.map(connection) ?? "") },
-                more: detail.run.counts.removals > removals.count ? "and \(ConsoleFormat.count(detail.run.counts.removals - removals.count)) more" : nil,
+                more: detail.run.counts.removals > removals.count
+                    ? "and \(ConsoleFormat.count(detail.run.counts.removals - removals.count)) more" : nil,
                 approveAction: "\(base)/runs/\(detail.run.id)/approve", rejectAction: "\(base)/runs/\(detail.run.id)/reject")
         }
         self.groups = groups.map { Option(value: Self.value(of: $0), label: Self.describe($0, connections: named)) }

@@ -43,7 +43,8 @@ struct ConsoleConnectRoutes {
     /// Said on User Sync pages while fewer than two platforms are connected.
     static func missingPlatforms(_ overviews: [ConnectCenter.Overview]) -> String? {
         switch connectedPlatforms(overviews) {
-        case 0: "No platform is connected yet. Connect at least two platforms in the Connect Center: User Sync makes people reachable from one platform on another."
+        case 0:
+            "No platform is connected yet. Connect at least two platforms in the Connect Center: User Sync makes people reachable from one platform on another."
         case 1: "Only one platform is connected. Connect a second one in the Connect Center before syncing people: User Sync needs at least two."
         default: nil
         }
@@ -113,7 +114,9 @@ struct ConsoleConnectRoutes {
             body: formPage(platform, context: context, action: "connect/\(platform.rawValue)", form: ConsoleForm(), error: nil))
     }
 
-    func formPage(_ platform: Platform, context: ConsoleContext, action: String, form: ConsoleForm, error: (any Error)?, rotating: PlatformConnection? = nil) -> FormPage {
+    func formPage(
+        _ platform: Platform, context: ConsoleContext, action: String, form: ConsoleForm, error: (any Error)?, rotating: PlatformConnection? = nil
+    ) -> FormPage {
         let shape = CredentialsBody.shapes[platform]!
         let fields = (shape.required + shape.optional).map { name in
             let label = ConnectFields.label(platform, name)
@@ -133,8 +136,10 @@ struct ConsoleConnectRoutes {
         let base = "/console/\(context.identity.organization.slug.rawValue)"
         return FormPage(
             heading: rotating.map { "Update \($0.displayName)" } ?? "Connect \(platform.displayName)",
-            intro: rotating == nil ? ConnectFields.intro[platform] ?? "" : "Enter fresh credentials for the same workspace (all required fields). "
-                + "They are verified with \(platform.displayName) before anything is saved; leave them empty to change only the name.",
+            intro: rotating == nil
+                ? ConnectFields.intro[platform] ?? ""
+                : "Enter fresh credentials for the same workspace (all required fields). "
+                    + "They are verified with \(platform.displayName) before anything is saved; leave them empty to change only the name.",
             action: "\(base)/\(action)", platform: platform.rawValue, fields: fields,
             displayName: form.raw("display_name") ?? rotating?.displayName ?? "",
             apiBaseURL: form.raw("api_base_url") ?? rotating?.apiBaseURL ?? "", authBaseURL: form.raw("auth_base_url") ?? rotating?.authBaseURL ?? "",
@@ -148,8 +153,9 @@ struct ConsoleConnectRoutes {
         let form = context.form
         do {
             let connection = try await center.connect(
-                .init(displayName: form["display_name"], credentials: try CredentialsBody(form: form).credentials(for: platform),
-                      apiBaseURL: form["api_base_url"], authBaseURL: form["auth_base_url"]),
+                .init(
+                    displayName: form["display_name"], credentials: try CredentialsBody(form: form).credentials(for: platform),
+                    apiBaseURL: form["api_base_url"], authBaseURL: form["auth_base_url"]),
                 organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
             throw ConsoleRedirect.to("/console/\(context.identity.organization.slug.rawValue)/connections/\(connection.id)?notice=connected")
         } catch let error where Self.isFormError(error) {
@@ -184,12 +190,15 @@ struct ConsoleConnectRoutes {
         return connectionPage(overview, context: context, form: ConsoleForm(), error: nil, notice: ConsoleNotice.text(request))
     }
 
-    func connectionPage(_ overview: ConnectCenter.Overview, context: ConsoleContext, form: ConsoleForm, error: (any Error)?, notice: String?) -> Response {
+    func connectionPage(_ overview: ConnectCenter.Overview, context: ConsoleContext, form: ConsoleForm, error: (any Error)?, notice: String?)
+        -> Response
+    {
         let base = "/console/\(context.identity.organization.slug.rawValue)"
         let connection = overview.connection
         let page = ConnectionPage(
             card: ConnectionCard(overview, base: base),
-            form: formPage(connection.platform, context: context, action: "connections/\(connection.id)", form: form, error: error, rotating: connection),
+            form: formPage(
+                connection.platform, context: context, action: "connections/\(connection.id)", form: form, error: error, rotating: connection),
             canWrite: context.identity.canWrite, disconnected: connection.isDisconnected)
         return renderer.page(
             "connection", title: connection.displayName, identity: context.identity, section: .connect, body: page,
@@ -204,9 +213,11 @@ struct ConsoleConnectRoutes {
         do {
             let credentials = CredentialsBody(form: form)
             let change = ConnectCenter.Change(
-                displayName: form["display_name"], credentials: credentials.fields.isEmpty ? nil : try credentials.credentials(for: current.connection.platform),
+                displayName: form["display_name"],
+                credentials: credentials.fields.isEmpty ? nil : try credentials.credentials(for: current.connection.platform),
                 apiBaseURL: form["api_base_url"], authBaseURL: form["auth_base_url"])
-            _ = try await center.update(id, change, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+            _ = try await center.update(
+                id, change, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
             throw ConsoleRedirect.to("/console/\(context.identity.organization.slug.rawValue)/connections/\(id)?notice=updated")
         } catch let error where Self.isFormError(error) {
             return connectionPage(current, context: context, form: form, error: error, notice: nil)
@@ -245,7 +256,8 @@ struct ConsoleConnectRoutes {
     @Sendable func disconnect(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireWrite()
         let id = try Self.connectionID(context)
-        _ = try await center.disconnect(id, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        _ = try await center.disconnect(
+            id, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
         throw ConsoleRedirect.to("/console/\(context.identity.organization.slug.rawValue)/connections/\(id)?notice=disconnected")
     }
 
@@ -292,11 +304,12 @@ struct ConnectionCard {
         platform = connection.platform.displayName
         workspace = connection.workspaceName.map { "\($0) (\(connection.workspaceID))" } ?? connection.workspaceID
         state = connection.health.rawValue
-        stateLabel = switch connection.health {
-        case .connected: "Connected"
-        case .needsAttention: "Needs attention"
-        case .disconnected: "Disconnected"
-        }
+        stateLabel =
+            switch connection.health {
+            case .connected: "Connected"
+            case .needsAttention: "Needs attention"
+            case .disconnected: "Disconnected"
+            }
         cause = connection.healthCause
         message = connection.healthMessage
         fix = connection.fix
@@ -352,7 +365,7 @@ enum ConnectFields {
 
     /// Where a platform names a field differently.
     static let overrides: [Platform: [String: (String, String?)]] = [
-        .webex: ["bot_token": ("Bot access token", "The Webex bot that sends people their prompts.")],
+        .webex: ["bot_token": ("Bot access token", "The Webex bot that sends people their prompts.")]
     ]
 
     static func label(_ platform: Platform, _ name: String) -> (String, String?) {
@@ -365,7 +378,8 @@ enum ConnectFields {
 
     static let intro: [Platform: String] = [
         .slack: "Install your UserSync Slack app in the workspace, then paste its bot token. UserSync checks it with auth.test before saving.",
-        .teams: "Register an app in Microsoft Entra with the Graph application permissions User.Read.All, Team.ReadBasic.All, TeamMember.Read.All and User.Invite.All; UserSync checks it with a token request and /organization.",
+        .teams:
+            "Register an app in Microsoft Entra with the Graph application permissions User.Read.All, Team.ReadBasic.All, TeamMember.Read.All and User.Invite.All; UserSync checks it with a token request and /organization.",
         .zoom: "Create a Server-to-Server OAuth app with user:read:admin and group:read:admin. UserSync checks it with a token request.",
         .webex: "Paste an admin's (or service app's) access token. UserSync checks it with /people/me.",
     ]

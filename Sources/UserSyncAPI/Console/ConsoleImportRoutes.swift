@@ -31,14 +31,16 @@ struct ConsoleImportRoutes {
         let rows = all.map { ImportRow($0, base: base) }
         return renderer.page(
             "import", title: "Import teams and users", identity: context.identity, section: .importing,
-            body: OverviewPage(missing: ConsoleConnectRoutes.missingPlatforms(all), rows: rows, none: rows.isEmpty, canWrite: context.identity.canWrite),
+            body: OverviewPage(
+                missing: ConsoleConnectRoutes.missingPlatforms(all), rows: rows, none: rows.isEmpty, canWrite: context.identity.canWrite),
             notice: ConsoleNotice.text(request), refresh: rows.contains { $0.status?.active ?? false })
     }
 
     @Sendable func runImport(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireWrite()
         let id = try ConsoleConnectRoutes.connectionID(context)
-        _ = try await center.requestImport(id, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        _ = try await center.requestImport(
+            id, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
         throw ConsoleRedirect.to("/console/\(context.identity.organization.slug.rawValue)/import?notice=import_queued#import-\(id)")
     }
 
@@ -83,7 +85,8 @@ struct ConsoleImportRoutes {
             refreshed = true
         }
         let (teams, total) = try await center.searchTeams(
-            id, organization: context.organization, search: search, limit: Self.teamsPerPage, offset: page * Self.teamsPerPage, logger: context.logger)
+            id, organization: context.organization, search: search, limit: Self.teamsPerPage, offset: page * Self.teamsPerPage, logger: context.logger
+        )
         let selected = try await center.overview(context.organization, id, logger: context.logger).stats.selectedTeams
         let base = "/console/\(context.identity.organization.slug.rawValue)/connections/\(id)/teams"
         let searchQuery = search.map { "&q=\(FormEncodingForConsole.escape($0))" } ?? ""
@@ -94,8 +97,9 @@ struct ConsoleImportRoutes {
                 connection: overview.connection.displayName, platform: overview.connection.platform.displayName, action: base,
                 search: search ?? "",
                 teams: teams.map {
-                    TeamRow(id: $0.platformTeamID, name: $0.name, description: $0.description,
-                            members: $0.memberCount.map { ConsoleFormat.count($0, "member", "members") }, selected: $0.selected)
+                    TeamRow(
+                        id: $0.platformTeamID, name: $0.name, description: $0.description,
+                        members: $0.memberCount.map { ConsoleFormat.count($0, "member", "members") }, selected: $0.selected)
                 },
                 shown: total == 0 ? "" : "\(first + 1)–\(first + teams.count) of \(ConsoleFormat.count(total))",
                 previous: page > 0 ? "\(base)?page=\(page - 1)\(searchQuery)" : nil,
@@ -122,7 +126,8 @@ struct ConsoleImportRoutes {
         }
         let base = "/console/\(context.identity.organization.slug.rawValue)"
         if form["then"] == "import" {
-            _ = try await center.requestImport(id, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+            _ = try await center.requestImport(
+                id, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
             throw ConsoleRedirect.to("\(base)/import?notice=import_queued#import-\(id)")
         }
         var back = "\(base)/connections/\(id)/teams?notice=teams_saved"
@@ -184,17 +189,19 @@ struct ImportRow {
         init(_ run: ImportRun) {
             active = run.state.isActive
             failed = run.state == .failed
-            icon = switch run.state {
-            case .queued, .running: "pending"
-            case .succeeded: "synced"
-            case .failed: "failed"
-            }
-            label = switch run.state {
-            case .queued: "Import queued"
-            case .running: "Importing…"
-            case .succeeded: "Imported"
-            case .failed: "Import failed"
-            }
+            icon =
+                switch run.state {
+                case .queued, .running: "pending"
+                case .succeeded: "synced"
+                case .failed: "failed"
+                }
+            label =
+                switch run.state {
+                case .queued: "Import queued"
+                case .running: "Importing…"
+                case .succeeded: "Imported"
+                case .failed: "Import failed"
+                }
             finished = run.finishedAt.map(ConsoleFormat.dateTime)
             let counts = run.counts
             if counts.teamsTotal > 0, run.phase == .members {
@@ -219,7 +226,9 @@ struct ImportRow {
                 Count(label: "Deactivated", value: ConsoleFormat.count(counts.accountsDeactivated)),
             ]
             if counts.accountsReactivated > 0 { shown.append(Count(label: "Reactivated", value: ConsoleFormat.count(counts.accountsReactivated))) }
-            if counts.accountsWithoutEmail > 0 { shown.append(Count(label: "Without email", value: ConsoleFormat.count(counts.accountsWithoutEmail))) }
+            if counts.accountsWithoutEmail > 0 {
+                shown.append(Count(label: "Without email", value: ConsoleFormat.count(counts.accountsWithoutEmail)))
+            }
             if counts.botsSkipped > 0 { shown.append(Count(label: "Bots skipped", value: ConsoleFormat.count(counts.botsSkipped))) }
             self.counts = shown
             why = run.failureMessage ?? run.failureCause

@@ -13,13 +13,16 @@ struct ConsolePageMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let renderer: ConsoleRenderer
 
-    static let contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    static let contentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response: Response
         do {
-            if ![.get, .head].contains(request.method), request.headers[.init("Sec-Fetch-Site")!].map({ $0 != "same-origin" && $0 != "none" }) ?? false {
+            if ![.get, .head].contains(request.method),
+                request.headers[.init("Sec-Fetch-Site")!].map({ $0 != "same-origin" && $0 != "none" }) ?? false
+            {
                 throw DomainError.forbidden(message: "This form was sent from another site, so it was refused.")
             }
             response = try await next(request, context)
@@ -54,7 +57,9 @@ struct ConsoleOrganizationMiddleware: RouterMiddleware {
             }
             return renderer.page(
                 "message", title: "Signed out", identity: nil,
-                body: Message(heading: "Your session has ended", text: "Sign in again, then repeat what you were doing.", link: "/console/sign-in", linkLabel: "Sign in"),
+                body: Message(
+                    heading: "Your session has ended", text: "Sign in again, then repeat what you were doing.", link: "/console/sign-in",
+                    linkLabel: "Sign in"),
                 status: .unauthorized)
         }
         let reference = context.parameters.get("org") ?? ""
@@ -102,12 +107,13 @@ extension ConsoleRenderer {
         let problem: APIError
         switch error {
         case let failure as ConsoleSignIn.Failure:
-            let status: HTTPResponse.Status = switch failure {
-            case .refused, .invalidAPIKey: .forbidden
-            case .provider(.providerUnavailable): .badGateway
-            case .providerNotConfigured, .invitationInvalid: .notFound
-            default: .badRequest
-            }
+            let status: HTTPResponse.Status =
+                switch failure {
+                case .refused, .invalidAPIKey: .forbidden
+                case .provider(.providerUnavailable): .badGateway
+                case .providerNotConfigured, .invitationInvalid: .notFound
+                default: .badRequest
+                }
             problem = APIError(status, code: "sign_in_failed", title: "Sign-in failed", detail: failure.message)
         case is ConsoleRedirect:
             problem = APIError(.badRequest, code: "bad_request", title: "Bad request", detail: "")

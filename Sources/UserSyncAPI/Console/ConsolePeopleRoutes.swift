@@ -89,7 +89,8 @@ struct ConsolePeopleRoutes {
     @Sendable func retry(_ request: Request, context: ConsoleContext) async throws -> Response {
         try context.requireWrite()
         guard let id = context.parameters.get("sync_id").flatMap(SyncID.init) else { throw DomainError.notFound(resource: "sync") }
-        let sync = try await userSync.retry(id, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        let sync = try await userSync.retry(
+            id, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
         throw ConsoleRedirect.to("/console/\(context.identity.organization.slug.rawValue)/people/\(sync.personID)?notice=retry_queued")
     }
 
@@ -113,11 +114,15 @@ struct ConsolePeopleRoutes {
         case .reprompt:
             let waiting = person.syncs.filter(PersonActions.waitsForPerson)
             let primary = person.accounts.first { $0.connectionID == person.primaryConnectionID }?.platform.displayName ?? "their primary platform"
-            points = ["Sends \(name) a new link on \(primary) to authorize UserSync on \(waiting.map(\.platform.displayName).joined(separator: ", ")). Their older links stop working."]
+            points = [
+                "Sends \(name) a new link on \(primary) to authorize UserSync on \(waiting.map(\.platform.displayName).joined(separator: ", ")). Their older links stop working."
+            ]
             possible = !waiting.isEmpty
             if waiting.isEmpty { points = ["\(name) has no sync waiting for them to authorize, so there is nothing to send."] }
             if let next = PeoplePage.nextPrompt(person, interval: settings.repromptInterval.seconds), next > Date() {
-                points.append("\(name) was sent a link recently; without this confirmation the next one would be allowed at \(ConsoleFormat.dateTime(next)). Confirming sends one now.")
+                points.append(
+                    "\(name) was sent a link recently; without this confirmation the next one would be allowed at \(ConsoleFormat.dateTime(next)). Confirming sends one now."
+                )
                 hidden.append(.init(name: "force", value: "true"))
             }
         case .remove:
@@ -157,13 +162,22 @@ struct ConsolePeopleRoutes {
         var points: [String]
         switch bulk.action {
         case .sync(let connection):
-            let (secondary, tally) = try await userSync.preview(target, connection: connection, organization: context.organization, logger: context.logger)
-            points = ["Of the \(ConsoleFormat.count(tally.values.reduce(0, +), "person", "people")) chosen, syncing them onto \(secondary.displayName) means:"]
-            points += tally.sorted { $0.value > $1.value }.map { "\(ConsoleFormat.count($0.value)): \(BulkRequest.describe(code: $0.key, platform: secondary.platform))" }
+            let (secondary, tally) = try await userSync.preview(
+                target, connection: connection, organization: context.organization, logger: context.logger)
+            points = [
+                "Of the \(ConsoleFormat.count(tally.values.reduce(0, +), "person", "people")) chosen, syncing them onto \(secondary.displayName) means:"
+            ]
+            points += tally.sorted { $0.value > $1.value }.map {
+                "\(ConsoleFormat.count($0.value)): \(BulkRequest.describe(code: $0.key, platform: secondary.platform))"
+            }
         case .primary(let platform):
-            points = ["Makes \(platform.displayName) the primary platform of \(bulk.describeTarget) who have an active \(platform.displayName) account. Others are left as they are, and counted."]
+            points = [
+                "Makes \(platform.displayName) the primary platform of \(bulk.describeTarget) who have an active \(platform.displayName) account. Others are left as they are, and counted."
+            ]
         case .act(let action):
-            points = ["\(action.title): \(bulk.describeTarget)."] + (action == .remove ? ["Their syncs are broken, then their data is deleted from UserSync."] : [])
+            points =
+                ["\(action.title): \(bulk.describeTarget)."]
+                + (action == .remove ? ["Their syncs are broken, then their data is deleted from UserSync."] : [])
         }
         return renderer.page(
             "confirm", title: "Bulk action", identity: context.identity, section: .people,
@@ -192,7 +206,8 @@ struct ConsolePeopleRoutes {
         switch bulk.action {
         case .sync(let connection):
             tally = try await userSync.startSyncs(
-                target, connection: connection, organization: context.organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+                target, connection: connection, organization: context.organization, actor: context.actor, requestID: context.requestID,
+                logger: context.logger)
         case .primary(let platform):
             tally = try await userSync.setPrimary(
                 target, connection: nil, platform: platform, organization: context.organization, actor: context.actor,
@@ -207,7 +222,9 @@ struct ConsolePeopleRoutes {
             "bulk-result", title: "Done", identity: context.identity, section: .people,
             body: BulkResult(
                 heading: "\(bulk.title): done",
-                counts: tally.sorted { $0.key < $1.key }.map { .init(label: $0.key.replacingOccurrences(of: "_", with: " "), value: ConsoleFormat.count($0.value)) },
+                counts: tally.sorted { $0.key < $1.key }.map {
+                    .init(label: $0.key.replacingOccurrences(of: "_", with: " "), value: ConsoleFormat.count($0.value))
+                },
                 back: "\(base)/people?\(bulk.listQuery)"))
     }
 

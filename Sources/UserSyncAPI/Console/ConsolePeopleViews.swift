@@ -139,11 +139,12 @@ struct PeoplePage {
     ) {
         let overviews = connections.filter { !$0.isDisconnected }
         let connected = Set(overviews.filter { $0.health == .connected }.map(\.platform)).count
-        missing = switch connected {
-        case 0: "No platform is connected yet: connect at least two in the Connect Center, then import their users."
-        case 1: "Only one platform is connected: connect a second one in the Connect Center before syncing people onto it."
-        default: nil
-        }
+        missing =
+            switch connected {
+            case 0: "No platform is connected yet: connect at least two in the Connect Center, then import their users."
+            case 1: "Only one platform is connected: connect a second one in the Connect Center before syncing people onto it."
+            default: nil
+            }
         let list = "\(base)/people"
         var hereFields = query.fields
         if let cursor = query.cursor { hereFields.append(("cursor", cursor)) }
@@ -155,9 +156,14 @@ struct PeoplePage {
         filters = Filters(
             search: query.search ?? "",
             platforms: options(platformOptions, selected: query.platform?.rawValue),
-            primaries: options([("", "Any primary"), ("choose", "Needs a choice")] + Platform.allCases.map { ($0.rawValue, "Lives on \($0.displayName)") }, selected: query.primary),
-            syncPlatforms: options([("", "Any platform")] + Platform.allCases.map { ($0.rawValue, "on \($0.displayName)") }, selected: query.syncPlatform?.rawValue),
-            syncStatuses: options([("", "Any sync status")] + SyncStatus.allCases.map { ($0.rawValue, PeoplePage.statusLabel($0)) }, selected: query.syncStatus?.rawValue),
+            primaries: options(
+                [("", "Any primary"), ("choose", "Needs a choice")] + Platform.allCases.map { ($0.rawValue, "Lives on \($0.displayName)") },
+                selected: query.primary),
+            syncPlatforms: options(
+                [("", "Any platform")] + Platform.allCases.map { ($0.rawValue, "on \($0.displayName)") }, selected: query.syncPlatform?.rawValue),
+            syncStatuses: options(
+                [("", "Any sync status")] + SyncStatus.allCases.map { ($0.rawValue, PeoplePage.statusLabel($0)) },
+                selected: query.syncStatus?.rawValue),
             sorts: options([("name", "Name A–Z"), ("-name", "Name Z–A"), ("email", "Email A–Z"), ("-email", "Email Z–A")], selected: query.sort),
             active: !query.fields.isEmpty)
         let secondaries = overviews
@@ -174,9 +180,12 @@ struct PeoplePage {
             (try? JSONEncoder().encode(position)).map { "\(list)?" + ConsoleSignInRoutes.query(query.fields + [("cursor", $0.base64URL)]) }
         }
         first = query.cursor == nil ? nil : (query.queryString.isEmpty ? list : "\(list)?\(query.queryString)")
-        bulkActions = [Option(value: "", label: "Choose an action…", selected: true)]
+        bulkActions =
+            [Option(value: "", label: "Choose an action…", selected: true)]
             + Platform.allCases.map { Option(value: "primary:\($0.rawValue)", label: "Choose primary: \($0.displayName)", selected: false) }
-            + secondaries.filter { $0.health == .connected }.map { Option(value: "sync:\($0.id)", label: "Sync onto \(names[$0.id] ?? $0.displayName)", selected: false) }
+            + secondaries.filter { $0.health == .connected }.map {
+                Option(value: "sync:\($0.id)", label: "Sync onto \(names[$0.id] ?? $0.displayName)", selected: false)
+            }
             + [("reset", "Reset"), ("reprompt", "Reprompt"), ("remove", "Remove")].map { Option(value: $0.0, label: $0.1, selected: false) }
         filterFields = query.fields.map { Confirmation.Hidden(name: $0.0, value: $0.1) }
         self.canWrite = canWrite
@@ -187,9 +196,10 @@ struct PeoplePage {
     /// organization has several connections of that platform.
     static func names(_ connections: [PlatformConnection]) -> [ConnectionID: String] {
         let perPlatform = Dictionary(grouping: connections, by: \.platform)
-        return Dictionary(uniqueKeysWithValues: connections.map {
-            ($0.id, (perPlatform[$0.platform]?.count ?? 0) > 1 ? $0.displayName : $0.platform.displayName)
-        })
+        return Dictionary(
+            uniqueKeysWithValues: connections.map {
+                ($0.id, (perPlatform[$0.platform]?.count ?? 0) > 1 ? $0.displayName : $0.platform.displayName)
+            })
     }
 
     static func statusLabel(_ status: SyncStatus) -> String {
@@ -222,7 +232,8 @@ struct PeoplePage {
                 Option(value: $0.id.description, label: names[$0.id] ?? $0.displayName, selected: $0.id == person.primaryConnectionID)
             }
             primaryChoice = PrimaryChoice(
-                action: "\(href)/primary", options: (person.primaryConnectionID == nil ? [Option(value: "", label: "Choose…", selected: true)] : []) + options,
+                action: "\(href)/primary",
+                options: (person.primaryConnectionID == nil ? [Option(value: "", label: "Choose…", selected: true)] : []) + options,
                 label: "Primary platform of \(name)")
         }
         let cells = secondaries.map { connection -> Cell in
@@ -253,7 +264,8 @@ struct PeoplePage {
         menu.append(MenuItem(label: "Remove user", href: "\(href)/actions/remove?\(backQuery)", danger: true))
         return Row(
             id: person.id.description, name: name, email: person.email, href: href,
-            platforms: Array(Set(person.accounts.filter(\.isActive).map(\.platform))).sorted { $0.rawValue < $1.rawValue }.map(\.displayName).joined(separator: ", "),
+            platforms: Array(Set(person.accounts.filter(\.isActive).map(\.platform))).sorted { $0.rawValue < $1.rawValue }.map(\.displayName).joined(
+                separator: ", "),
             deactivated: person.allAccountsDeactivated, primaryChoice: primaryChoice,
             primaryText: primaryName ?? (person.needsPrimaryChoice ? "Needs a choice" : "None"),
             cells: cells, menu: menu, nextPrompt: waiting ? next.map { "Next prompt allowed \(ConsoleFormat.dateTime($0))" } : nil)

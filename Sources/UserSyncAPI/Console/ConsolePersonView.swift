@@ -65,7 +65,9 @@ struct PersonPage {
         id = person.id.description
         name = person.displayName ?? person.email
         email = person.email
-        primary = person.primaryConnectionID.flatMap { named[$0] } ?? (person.needsPrimaryChoice ? "Not chosen yet: the person is on several platforms" : "None")
+        primary =
+            person.primaryConnectionID.flatMap { named[$0] }
+            ?? (person.needsPrimaryChoice ? "Not chosen yet: the person is on several platforms" : "None")
         primarySource = person.primarySource.map {
             switch $0 {
             case .default: "The only platform the person is on."
@@ -81,7 +83,8 @@ struct PersonPage {
                 platform: account.platform.displayName, connection: named[account.connectionID] ?? account.connectionID.description,
                 userID: account.platformUserID, email: account.emails.joined(separator: ", "),
                 name: [account.displayName, account.realName].compactMap { $0 }.first ?? "", active: account.isActive,
-                status: account.isActive ? "Active" : "Inactive (\(account.deactivationReason?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "deactivated"))",
+                status: account.isActive
+                    ? "Active" : "Inactive (\(account.deactivationReason?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "deactivated"))",
                 guest: account.isGuest)
         }
         syncs = person.syncs.map { sync in
@@ -108,15 +111,23 @@ struct PersonPage {
                 })
         }
         let synced = Set(person.syncs.map(\.connectionID))
-        notSynced = person.primaryConnectionID == nil ? [] : connections.filter {
-            $0.health == .connected && $0.id != person.primaryConnectionID && !synced.contains($0.id)
-        }.map { Target(connection: $0.displayName, href: "\(href)/sync/\($0.id)?back=\(FormEncodingForConsole.escape(href))") }
+        notSynced =
+            person.primaryConnectionID == nil
+            ? []
+            : connections.filter {
+                $0.health == .connected && $0.id != person.primaryConnectionID && !synced.contains($0.id)
+            }.map { Target(connection: $0.displayName, href: "\(href)/sync/\($0.id)?back=\(FormEncodingForConsole.escape(href))") }
         let waiting = person.syncs.contains(where: PersonActions.waitsForPerson)
         let back = "back=\(FormEncodingForConsole.escape(href))"
-        menu = [PeoplePage.MenuItem(label: "Reset user", href: "\(href)/actions/reset?\(back)", danger: false)]
+        menu =
+            [PeoplePage.MenuItem(label: "Reset user", href: "\(href)/actions/reset?\(back)", danger: false)]
             + (waiting ? [PeoplePage.MenuItem(label: "Reprompt user", href: "\(href)/actions/reprompt?\(back)", danger: false)] : [])
             + [PeoplePage.MenuItem(label: "Remove user", href: "\(href)/actions/remove?\(back)", danger: true)]
-        nextPrompt = waiting ? PeoplePage.nextPrompt(person, interval: repromptInterval).flatMap { $0 > Date() ? "Next prompt allowed \(ConsoleFormat.dateTime($0))" : nil } : nil
+        nextPrompt =
+            waiting
+            ? PeoplePage.nextPrompt(person, interval: repromptInterval).flatMap {
+                $0 > Date() ? "Next prompt allowed \(ConsoleFormat.dateTime($0))" : nil
+            } : nil
         self.canWrite = canWrite
     }
 

@@ -26,7 +26,8 @@ struct ConsoleRenderer: Sendable {
         for file in try FileManager.default.contentsOfDirectory(at: templates, includingPropertiesForKeys: nil)
         where file.pathExtension == "mustache" {
             do {
-                library.register(try MustacheTemplate(string: String(contentsOf: file, encoding: .utf8)), named: file.deletingPathExtension().lastPathComponent)
+                library.register(
+                    try MustacheTemplate(string: String(contentsOf: file, encoding: .utf8)), named: file.deletingPathExtension().lastPathComponent)
             } catch {
                 throw APIResourceError(description: "template \(file.lastPathComponent) does not parse: \(error)")
             }
@@ -52,7 +53,8 @@ struct ConsoleRenderer: Sendable {
         let chrome = Chrome(
             title: title, identity: identity, section: section, notice: notice, refresh: refresh,
             stylesheet: assetURL("console.css"), script: assetURL("console.js"))
-        let html = library.render(PageView(chrome: chrome, body: body), withTemplate: template)
+        let html =
+            library.render(PageView(chrome: chrome, body: body), withTemplate: template)
             ?? "<!doctype html><title>UserSync</title><p>This page could not be shown.</p>"
         var response = Response(status: status, body: .init(byteBuffer: ByteBuffer(string: html)))
         response.headers[.contentType] = "text/html; charset=utf-8"

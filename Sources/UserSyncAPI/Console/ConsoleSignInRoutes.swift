@@ -103,7 +103,8 @@ struct ConsoleSignInRoutes {
         for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
         let attempt = request.cookies[Self.attemptCookie]?.value
         do {
-            let session = try await signIn.complete(provider, query: query, sealedAttempt: attempt, requestID: context.requestID, logger: context.logger)
+            let session = try await signIn.complete(
+                provider, query: query, sealedAttempt: attempt, requestID: context.requestID, logger: context.logger)
             var response = try await start(session, request: request, context: context)
             response.setCookie(cookie(Self.attemptCookie, "", path: "/console/sign-in", maxAge: 0, strict: false))
             return response
@@ -177,7 +178,8 @@ struct ConsoleSignInRoutes {
     // MARK: Helpers
 
     private func cookie(_ name: String, _ value: String, path: String, maxAge: Int, strict: Bool) -> Cookie {
-        Cookie(name: name, value: value, maxAge: maxAge, path: path, secure: settings.secureCookies, httpOnly: true, sameSite: strict ? .strict : .lax)
+        Cookie(
+            name: name, value: value, maxAge: maxAge, path: path, secure: settings.secureCookies, httpOnly: true, sameSite: strict ? .strict : .lax)
     }
 
     /// Only a path inside the console is a place to go back to after signing in.

@@ -1,8 +1,8 @@
 import Hummingbird
 import UserSyncDomain
 import UserSyncPersistence
-import UserSyncUseCases
 import UserSyncSecrets
+import UserSyncUseCases
 
 /// Resolves `Authorization: Bearer …` to the operator or to an organization API key. A missing,
 /// malformed, unknown or revoked credential is a 401; nothing here says whether any organization

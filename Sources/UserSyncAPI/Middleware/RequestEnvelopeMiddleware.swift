@@ -65,7 +65,7 @@ struct RequestEnvelopeMiddleware: RouterMiddleware {
     /// Accepts a caller's id of up to 128 characters of letters, digits, `-`, `_`, `.`, `:`.
     static func requestID(from request: Request) -> String? {
         guard let value = request.headers[.init("X-Request-Id")!], (1...128).contains(value.count),
-              value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) })
+            value.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.:".contains($0)) })
         else { return nil }
         return value
     }

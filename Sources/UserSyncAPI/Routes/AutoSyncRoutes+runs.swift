@@ -11,7 +11,8 @@ extension AutoSyncRoutes {
         try context.requireWrite()
         try request.allowQueryParameters([])
         let id = try context.parameters.identifier("policy_id", as: AutoSyncPolicyID.self)
-        let job = try await runs.request(id, organization: context.organization.id, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        let job = try await runs.request(
+            id, organization: context.organization.id, actor: context.actor, requestID: context.requestID, logger: context.logger)
         return try .json(RunRequested(policyId: id, jobId: job, alreadyQueued: job == nil), status: .accepted)
     }
 
@@ -37,7 +38,8 @@ extension AutoSyncRoutes {
         }
         let listed: [AutoSyncRun]
         do {
-            listed = try await runs.list(context.organization.id, policy: policy, state: state, after: after, limit: limit + 1, logger: context.logger)
+            listed = try await runs.list(
+                context.organization.id, policy: policy, state: state, after: after, limit: limit + 1, logger: context.logger)
         } catch DomainError.notFound {
             throw APIError.badRequest("invalid_cursor", "'cursor' is not a cursor this API returned.")
         }

@@ -68,7 +68,9 @@ struct AutoSyncRoutes {
                 ("name", name == nil), ("group", group == nil), ("primary_connection_id", primaryConnectionID == nil),
                 ("secondary_connection_ids", secondaryConnectionIDs == nil),
             ].filter(\.1).map { FieldError(field: $0.0, code: "required", message: "'\($0.0)' is required.") }
-            guard missing.isEmpty, let name, let group, let primaryConnectionID, let secondaryConnectionIDs else { throw DomainError.validation(missing) }
+            guard missing.isEmpty, let name, let group, let primaryConnectionID, let secondaryConnectionIDs else {
+                throw DomainError.validation(missing)
+            }
             var settings = AutoSyncPolicy.Settings(
                 name: name, group: try group.group(), primaryConnectionID: primaryConnectionID, secondaryConnectionIDs: secondaryConnectionIDs)
             try apply(to: &settings)
@@ -154,7 +156,8 @@ struct AutoSyncRoutes {
     @Sendable func groups(_ request: Request, context: TenantRequestContext) async throws -> Response {
         try request.allowQueryParameters(["connection_id", "q", "cursor"])
         guard let raw = try request.query("connection_id"), let connection = ConnectionID(String(raw)) else {
-            throw APIError.badRequest("invalid_query_parameter", "'connection_id' is required: the id of the Teams connection to read Entra groups through.")
+            throw APIError.badRequest(
+                "invalid_query_parameter", "'connection_id' is required: the id of the Teams connection to read Entra groups through.")
         }
         let prefix = try request.query("q").map { String($0).trimmingCharacters(in: .whitespaces) }
         if let prefix, prefix.count > 256 { throw APIError.badRequest("invalid_query_parameter", "'q' must be at most 256 characters.") }

@@ -58,8 +58,9 @@ struct ConnectionRoutes {
         let body = try await request.decodeBody(CreateBody.self, limit: context.bodyLimit)
         let platform = try Platform.parse(body.platform, field: "platform")
         let connection = try await center.connect(
-            .init(displayName: body.displayName, credentials: try body.credentials.credentials(for: platform),
-                  apiBaseURL: body.apiBaseURL, authBaseURL: body.authBaseURL),
+            .init(
+                displayName: body.displayName, credentials: try body.credentials.credentials(for: platform),
+                apiBaseURL: body.apiBaseURL, authBaseURL: body.authBaseURL),
             organization: context.organization.id, actor: context.actor, requestID: context.requestID, logger: context.logger)
         let overview = try await center.overview(context.organization.id, connection.id, logger: context.logger)
         return try .json(ConnectionRepresentation(overview), status: .created)
@@ -88,7 +89,8 @@ struct ConnectionRoutes {
         let change = ConnectCenter.Change(
             displayName: body.displayName, credentials: try body.credentials?.credentials(for: current.platform),
             apiBaseURL: body.apiBaseURL, authBaseURL: body.authBaseURL)
-        _ = try await center.update(id, change, organization: organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        _ = try await center.update(
+            id, change, organization: organization, actor: context.actor, requestID: context.requestID, logger: context.logger)
         return try .json(ConnectionRepresentation(try await center.overview(organization, id, logger: context.logger)))
     }
 

@@ -70,7 +70,8 @@ struct MemberRoutes {
     @Sendable func withdraw(_ request: Request, context: TenantRequestContext) async throws -> Response {
         try context.requireAdmin()
         let id = try context.parameters.identifier("invitation_id", as: ConsoleInvitationID.self)
-        try await members.revokeInvitation(id, organization: context.organization.id, actor: context.actor, requestID: context.requestID, logger: context.logger)
+        try await members.revokeInvitation(
+            id, organization: context.organization.id, actor: context.actor, requestID: context.requestID, logger: context.logger)
         return Response(status: .noContent)
     }
 }

@@ -42,7 +42,8 @@ struct OperationalRoutes {
             throw APIError(.serviceUnavailable, code: "migrations_not_current", title: "Not ready", detail: error.description)
         } catch {
             context.logger.warning("readiness: migrations unreadable", metadata: ["error": "\(String(reflecting: error))"])
-            throw APIError(.serviceUnavailable, code: "migrations_unreadable", title: "Not ready", detail: "The applied migrations could not be read.")
+            throw APIError(
+                .serviceUnavailable, code: "migrations_unreadable", title: "Not ready", detail: "The applied migrations could not be read.")
         }
         return try .json(Status(status: "ready"))
     }

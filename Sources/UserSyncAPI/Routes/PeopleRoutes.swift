@@ -21,9 +21,10 @@ struct PeopleRoutes {
         if accept.contains("text/csv") && !accept.contains("application/json") { return try await csv(request, context: context) }
         let filter = try PeopleQueryParameters.filter(request, limitRange: 1...200)
         let (people, next) = try await directory.page(context.organization.id, filter, logger: context.logger)
-        return .json(Page(
-            items: people.map(PersonRepresentation.init),
-            nextCursor: try next.map { try PeopleQueryParameters.cursor(next: $0, filter: filter) }))
+        return .json(
+            Page(
+                items: people.map(PersonRepresentation.init),
+                nextCursor: try next.map { try PeopleQueryParameters.cursor(next: $0, filter: filter) }))
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Response {
@@ -77,7 +78,8 @@ enum PeopleQueryParameters {
             filter.platforms = try raw.split(separator: ",").map { name in
                 guard let platform = Platform(rawValue: String(name).trimmingCharacters(in: .whitespaces)) else {
                     throw APIError.badRequest(
-                        "invalid_query_parameter", "'platforms' must be a comma-separated list of \(Platform.allCases.map(\.rawValue).joined(separator: ", ")).")
+                        "invalid_query_parameter",
+                        "'platforms' must be a comma-separated list of \(Platform.allCases.map(\.rawValue).joined(separator: ", ")).")
                 }
                 return platform
             }
@@ -86,7 +88,9 @@ enum PeopleQueryParameters {
             guard let id = ConnectionID(String(raw)) else { throw APIError.badRequest("invalid_query_parameter", "'connection_id' must be a UUID.") }
             filter.connectionID = id
         }
-        if try request.query("needs_primary_choice") != nil { filter.needsPrimaryChoice = try request.boolean("needs_primary_choice", default: false) }
+        if try request.query("needs_primary_choice") != nil {
+            filter.needsPrimaryChoice = try request.boolean("needs_primary_choice", default: false)
+        }
         if try request.query("deactivated") != nil { filter.deactivated = try request.boolean("deactivated", default: false) }
         filter.syncStatus = try request.choice("sync_status", as: SyncStatus.self)
         filter.syncPlatform = try request.choice("sync_platform", as: Platform.self)
@@ -102,7 +106,7 @@ enum PeopleQueryParameters {
         filter.sort = field
         if let cursor = try request.cursor() {
             guard let decoded = try? JSONDecoder().decode(Cursor.self, from: Data(cursor.utf8)),
-                  decoded.sort == field.rawValue, decoded.descending == filter.descending
+                decoded.sort == field.rawValue, decoded.descending == filter.descending
             else { throw APIError.badRequest("invalid_cursor", "'cursor' is not a cursor of this list in this order.") }
             filter.after = PeopleQuery.Position(key: decoded.key, id: decoded.id)
         }
@@ -124,7 +128,8 @@ enum PeopleQueryParameters {
 
 /// The people list as CSV (RFC 4180), one row per person.
 enum PeopleCSV {
-    static let header = "person_id,email,display_name,primary_platform,primary_source,needs_primary_choice,all_accounts_deactivated,"
+    static let header =
+        "person_id,email,display_name,primary_platform,primary_source,needs_primary_choice,all_accounts_deactivated,"
         + "platforms,slack_user_ids,teams_user_ids,zoom_user_ids,webex_user_ids,syncs,created_at\r\n"
 
     static func rows(_ people: [Person]) -> String {

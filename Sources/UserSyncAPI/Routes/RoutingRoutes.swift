@@ -21,7 +21,9 @@ struct RoutingRoutes {
         }
         var connection: ConnectionID?
         if let raw = try request.query("from_connection") {
-            guard let id = ConnectionID(String(raw)) else { throw APIError.badRequest("invalid_query_parameter", "'from_connection' must be a UUID.") }
+            guard let id = ConnectionID(String(raw)) else {
+                throw APIError.badRequest("invalid_query_parameter", "'from_connection' must be a UUID.")
+            }
             connection = id
         }
         let recipient: MessageRouting.Recipient

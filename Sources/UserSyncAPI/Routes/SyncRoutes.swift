@@ -107,8 +107,9 @@ struct SyncRoutes {
         let body = try await request.decodeBody(BulkSyncBody.self, limit: context.bodyLimit)
         let (connection, tally) = try await userSync.preview(
             try body.target(), connection: body.connectionID, organization: context.organization.id, logger: context.logger)
-        return try .json(BulkSyncPreviewRepresentation(
-            connectionId: connection.id, platform: connection.platform, total: tally.values.reduce(0, +), counts: tally))
+        return try .json(
+            BulkSyncPreviewRepresentation(
+                connectionId: connection.id, platform: connection.platform, total: tally.values.reduce(0, +), counts: tally))
     }
 
     @Sendable func get(_ request: Request, context: TenantRequestContext) async throws -> Response {

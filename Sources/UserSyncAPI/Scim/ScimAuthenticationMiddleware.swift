@@ -21,7 +21,7 @@ struct ScimAuthenticationMiddleware: RouterMiddleware {
         // From the path, not the route's parameters: an unknown route has none.
         let segments = request.uri.path.split(separator: "/")
         guard segments.count >= 3, let reference = String(segments[2]).removingPercentEncoding,
-              let organization = try await access.organization(caller, reference: reference, logger: context.logger)
+            let organization = try await access.organization(caller, reference: reference, logger: context.logger)
         else { throw ScimError.unauthenticated }
         // Keyed by the token's hash, which only its holder can present.
         try rateLimiter?.admit("scim:\(caller.hashText)")

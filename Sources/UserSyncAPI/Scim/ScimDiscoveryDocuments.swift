@@ -10,7 +10,8 @@ enum ScimDiscoveryDocuments {
     static let resourceTypeSchema = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
     static let schemaSchema = "urn:ietf:params:scim:schemas:core:2.0:Schema"
 
-    static let serviceProviderConfig = parse(#"""
+    static let serviceProviderConfig = parse(
+        #"""
         {
           "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
           "patch": {"supported": true},
@@ -30,7 +31,8 @@ enum ScimDiscoveryDocuments {
         """#)
 
     static let resourceTypes: [ScimJSON] = [
-        parse(#"""
+        parse(
+            #"""
             {
               "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
               "id": "User", "name": "User", "endpoint": "/Users", "description": "A person the identity provider provisions",
@@ -38,7 +40,8 @@ enum ScimDiscoveryDocuments {
               "meta": {"resourceType": "ResourceType"}
             }
             """#),
-        parse(#"""
+        parse(
+            #"""
             {
               "schemas": ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"],
               "id": "Group", "name": "Group", "endpoint": "/Groups", "description": "A group Auto Sync policies can follow",
@@ -49,7 +52,8 @@ enum ScimDiscoveryDocuments {
     ]
 
     static let schemas: [ScimJSON] = [
-        parse(#"""
+        parse(
+            #"""
             {
               "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
               "id": "urn:ietf:params:scim:schemas:core:2.0:User", "name": "User", "description": "User Account",
@@ -89,7 +93,8 @@ enum ScimDiscoveryDocuments {
               "meta": {"resourceType": "Schema"}
             }
             """#),
-        parse(#"""
+        parse(
+            #"""
             {
               "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Schema"],
               "id": "urn:ietf:params:scim:schemas:core:2.0:Group", "name": "Group", "description": "Group",

@@ -60,7 +60,7 @@ struct ScimDiscoveryRoutes {
     /// The document whose id is `name` (compared without case, as URNs are).
     private func one(of documents: [ScimJSON], named name: String?, under path: String, _ context: ScimTenantContext) throws -> Response {
         guard let name = name?.removingPercentEncoding ?? name,
-              let document = documents.first(where: { $0.documentID?.lowercased() == name.lowercased() })
+            let document = documents.first(where: { $0.documentID?.lowercased() == name.lowercased() })
         else { throw ScimError.notFound("No \(path == "Schemas" ? "schema" : "resource type") is called \"\(name ?? "")\".") }
         return .scim(located(document, path, context))
     }

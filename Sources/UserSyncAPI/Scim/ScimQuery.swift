@@ -33,7 +33,9 @@ struct ScimQuery {
 
     private func integer(_ name: String) throws(ScimError) -> Int? {
         guard let raw = self[name] else { return nil }
-        guard let value = Int(raw.trimmingCharacters(in: .whitespaces)) else { throw .invalidValue("\(name) must be an integer, got \"\(raw.prefix(40))\".") }
+        guard let value = Int(raw.trimmingCharacters(in: .whitespaces)) else {
+            throw .invalidValue("\(name) must be an integer, got \"\(raw.prefix(40))\".")
+        }
         return value
     }
 

@@ -37,13 +37,14 @@ enum ScimRepresentation {
         ]
         members["externalId"] = group.externalId.map(ScimJSON.string)
         if let list = resource.members {
-            members["members"] = .array(list.map { member in
-                var entry: [String: ScimJSON] = [
-                    "value": .string(member.id), "$ref": .string(locations.user(member.id, in: reference)), "type": .string("User"),
-                ]
-                entry["display"] = member.display.map(ScimJSON.string)
-                return .object(entry)
-            })
+            members["members"] = .array(
+                list.map { member in
+                    var entry: [String: ScimJSON] = [
+                        "value": .string(member.id), "$ref": .string(locations.user(member.id, in: reference)), "type": .string("User"),
+                    ]
+                    entry["display"] = member.display.map(ScimJSON.string)
+                    return .object(entry)
+                })
         }
         return .object(members)
     }

@@ -75,8 +75,10 @@ extension AutoSyncCommand {
             CommandSupport.printTable(
                 ["ID", "POLICY", "TRIGGER", "STATE", "STARTS", "REMOVALS", "CREATED"],
                 runs.map { run in
-                    [run.id.description, run.policyID.description, run.trigger.rawValue, run.state.rawValue, String(run.counts.starts),
-                     String(run.counts.removals), run.createdAt.iso8601]
+                    [
+                        run.id.description, run.policyID.description, run.trigger.rawValue, run.state.rawValue, String(run.counts.starts),
+                        String(run.counts.removals), run.createdAt.iso8601,
+                    ]
                 })
         }
     }
@@ -102,7 +104,9 @@ extension AutoSyncCommand {
             if let reason = detail.run.holdReason { print("Held: \(reason)") }
             for item in detail.items where [.removal, .start].contains(item.kind) {
                 let onto = item.connection.flatMap { detail.platforms[$0]?.displayName } ?? item.connection?.description ?? ""
-                print("  \(item.kind == .removal ? "remove" : "sync  ")  \(item.email ?? item.person?.description ?? "") \(item.kind == .removal ? "from" : "onto") \(onto)")
+                print(
+                    "  \(item.kind == .removal ? "remove" : "sync  ")  \(item.email ?? item.person?.description ?? "") \(item.kind == .removal ? "from" : "onto") \(onto)"
+                )
             }
         }
     }

@@ -116,7 +116,8 @@ struct AutoSyncCommand: AsyncParsableCommand {
             settings.apply(to: &policy)
             let created = try await CommandSupport.withDatabase(options) { [organization, policy] database, logger in
                 let found = try await OrganizationAdministration(database: database).organization(organization, logger: logger)
-                return try await AutoSyncPolicies(database: database).create(policy, organization: found.id, actor: .operator, requestID: nil, logger: logger)
+                return try await AutoSyncPolicies(database: database).create(
+                    policy, organization: found.id, actor: .operator, requestID: nil, logger: logger)
             }
             if output.json { return try CommandSupport.printJSON(AutoSyncPolicyRepresentation(created)) }
             print("Created policy \(created.policy.id) (\(created.policy.settings.name)).")
@@ -135,7 +136,9 @@ struct AutoSyncCommand: AsyncParsableCommand {
             guard let id = AutoSyncPolicyID(policyID) else { throw ValidationError("the policy id must be a UUID") }
             let updated = try await CommandSupport.withDatabase(options) { [organization, settings] database, logger in
                 let found = try await OrganizationAdministration(database: database).organization(organization, logger: logger)
-                return try await AutoSyncPolicies(database: database).update(id, organization: found.id, actor: .operator, requestID: nil, logger: logger) {
+                return try await AutoSyncPolicies(database: database).update(
+                    id, organization: found.id, actor: .operator, requestID: nil, logger: logger
+                ) {
                     settings.apply(to: &$0)
                 }
             }
@@ -154,7 +157,8 @@ struct AutoSyncCommand: AsyncParsableCommand {
             guard let id = AutoSyncPolicyID(policyID) else { throw ValidationError("the policy id must be a UUID") }
             let deleted = try await CommandSupport.withDatabase(options) { [organization] database, logger in
                 let found = try await OrganizationAdministration(database: database).organization(organization, logger: logger)
-                return try await AutoSyncPolicies(database: database).delete(id, organization: found.id, actor: .operator, requestID: nil, logger: logger)
+                return try await AutoSyncPolicies(database: database).delete(
+                    id, organization: found.id, actor: .operator, requestID: nil, logger: logger)
             }
             print("Deleted policy \(id) (\(deleted.policy.settings.name)); its \(deleted.syncs) syncs stay.")
         }
@@ -181,7 +185,8 @@ struct AutoSyncCommand: AsyncParsableCommand {
             }
             if output.json { return try CommandSupport.printJSON(AutoSyncPlanRepresentation(preview, limit: limit)) }
             let plan = preview.plan
-            print("""
+            print(
+                """
                 Policy \(id) (\(preview.policy.settings.name)): \(plan.primaries.count) primaries to set, \(plan.starts.count) syncs to start, \
                 \(plan.handovers.count) handed over, \(plan.removals.count) to remove, \(plan.skips.count) skipped, \
                 \(plan.notOnAnyPlatform.count) not on any platform yet.

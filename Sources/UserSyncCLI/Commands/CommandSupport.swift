@@ -1,9 +1,9 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Foundation
 import Logging
 import Metrics
 import Prometheus
-import AsyncHTTPClient
 import UserSyncAPI
 import UserSyncConnectors
 import UserSyncDomain
@@ -23,7 +23,8 @@ enum CommandSupport {
         guard let raw = reader.raw(.logLevel) else { return logger }
         guard let level = Logger.Level(rawValue: raw.lowercased()) else {
             let levels = Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")
-            throw CommandFailure(description: ConfigurationError(problems: ["\(ConfigurationKey.logLevel.rawValue) must be one of \(levels)"]).description)
+            throw CommandFailure(
+                description: ConfigurationError(problems: ["\(ConfigurationKey.logLevel.rawValue) must be one of \(levels)"]).description)
         }
         logger.logLevel = level
         return logger
@@ -48,13 +49,16 @@ enum CommandSupport {
     static func signInProviders(_ console: ConsoleConfiguration, logger: Logger) -> [OpenIDClient] {
         var providers: [OpenIDClient] = []
         if let slack = console.slack {
-            providers.append(OpenIDClient(
-                settings: .slack(clientID: slack.clientID, clientSecret: slack.clientSecret, issuer: slack.issuer), client: .shared, logger: logger))
+            providers.append(
+                OpenIDClient(
+                    settings: .slack(clientID: slack.clientID, clientSecret: slack.clientSecret, issuer: slack.issuer), client: .shared,
+                    logger: logger))
         }
         if let microsoft = console.microsoft {
-            providers.append(OpenIDClient(
-                settings: .microsoft(clientID: microsoft.clientID, clientSecret: microsoft.clientSecret, authority: microsoft.authority),
-                client: .shared, logger: logger))
+            providers.append(
+                OpenIDClient(
+                    settings: .microsoft(clientID: microsoft.clientID, clientSecret: microsoft.clientSecret, authority: microsoft.authority),
+                    client: .shared, logger: logger))
         }
         return providers
     }

@@ -17,8 +17,10 @@ struct JobsCommand: AsyncParsableCommand {
         CommandSupport.printTable(
             ["ID", "ORGANIZATION", "KIND", "STATE", "ATTEMPTS", "RUN AT", "LAST ERROR"],
             jobs.map {
-                [String($0.id), $0.organizationID.description, $0.kind, $0.state.rawValue, "\($0.attempts)/\($0.maxAttempts)",
-                 $0.runAt.iso8601, $0.lastError.map { String($0.prefix(60)) } ?? "-"]
+                [
+                    String($0.id), $0.organizationID.description, $0.kind, $0.state.rawValue, "\($0.attempts)/\($0.maxAttempts)",
+                    $0.runAt.iso8601, $0.lastError.map { String($0.prefix(60)) } ?? "-",
+                ]
             })
     }
 

@@ -16,8 +16,10 @@ struct KeysCommand: AsyncParsableCommand {
         CommandSupport.printTable(
             ["ID", "NAME", "ROLE", "HINT", "CREATED", "LAST USED", "REVOKED"],
             keys.map {
-                [$0.id.description, $0.name, $0.role.rawValue, $0.hint + "…", $0.createdAt.iso8601,
-                 $0.lastUsedAt?.iso8601 ?? "-", $0.revokedAt?.iso8601 ?? "-"]
+                [
+                    $0.id.description, $0.name, $0.role.rawValue, $0.hint + "…", $0.createdAt.iso8601,
+                    $0.lastUsedAt?.iso8601 ?? "-", $0.revokedAt?.iso8601 ?? "-",
+                ]
             })
     }
 

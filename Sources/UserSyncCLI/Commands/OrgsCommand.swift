@@ -122,7 +122,8 @@ struct OrgsCommand: AsyncParsableCommand {
 
         func run() async throws {
             var reader = try options.reader()
-            let publicURL = SyncSettings.read(&reader, host: reader.raw(.httpHost) ?? "127.0.0.1", port: Int(reader.raw(.httpPort) ?? "") ?? 8080).publicURL
+            let publicURL = SyncSettings.read(&reader, host: reader.raw(.httpHost) ?? "127.0.0.1", port: Int(reader.raw(.httpPort) ?? "") ?? 8080)
+                .publicURL
             var settings = ConsoleSettings(publicURL: publicURL)
             settings.invitationLifetime = .seconds(86_400 * reader.integer(.invitationDays, default: 7, range: 1...90))
             try reader.validate()
@@ -133,12 +134,15 @@ struct OrgsCommand: AsyncParsableCommand {
                     found.id, role: role, email: email, actor: .operator, requestID: nil, logger: logger)
             }
             if output.json {
-                return try CommandSupport.printJSON(InvitationOutput(
-                    id: created.invitation.id.description, role: created.invitation.role.rawValue, email: created.invitation.email,
-                    expiresAt: created.invitation.expiresAt.iso8601, url: created.link))
+                return try CommandSupport.printJSON(
+                    InvitationOutput(
+                        id: created.invitation.id.description, role: created.invitation.role.rawValue, email: created.invitation.email,
+                        expiresAt: created.invitation.expiresAt.iso8601, url: created.link))
             }
             print(created.link)
-            print("Works once, for the \(role.rawValue) role\(email.map { " and the account \($0)" } ?? ""), until \(created.invitation.expiresAt.iso8601).")
+            print(
+                "Works once, for the \(role.rawValue) role\(email.map { " and the account \($0)" } ?? ""), until \(created.invitation.expiresAt.iso8601)."
+            )
         }
     }
 

@@ -35,14 +35,16 @@ struct SecretsCommand: AsyncParsableCommand {
             print("\(dryRun ? "Would re-seal" : "Re-sealed") \(counts) with key \(report.currentKeyID).")
             if !dryRun {
                 let unused = secrets!.keyIDs.filter { !report.keysInUse.contains($0) && $0 != report.currentKeyID }
-                print(unused.isEmpty
-                    ? "Every listed key is still in use or current."
-                    : "No secret is sealed with \(unused.joined(separator: ", ")) any more: remove it from USERSYNC_ENCRYPTION_KEYS.")
+                print(
+                    unused.isEmpty
+                        ? "Every listed key is still in use or current."
+                        : "No secret is sealed with \(unused.joined(separator: ", ")) any more: remove it from USERSYNC_ENCRYPTION_KEYS.")
             }
             if !report.unreadable.isEmpty {
                 let keys = report.unreadable.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
                 throw CommandFailure(
-                    description: "some secrets are sealed with keys USERSYNC_ENCRYPTION_KEYS does not list: \(keys). Add those keys back and run this again.")
+                    description:
+                        "some secrets are sealed with keys USERSYNC_ENCRYPTION_KEYS does not list: \(keys). Add those keys back and run this again.")
             }
         }
     }

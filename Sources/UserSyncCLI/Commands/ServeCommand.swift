@@ -1,10 +1,10 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Hummingbird
 import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
-import AsyncHTTPClient
 import UserSyncAPI
 import UserSyncConnectors
 import UserSyncPersistence

@@ -29,7 +29,12 @@ final class ShutdownWatchdog: @unchecked Sendable {  // `sources` is set once, i
         for source in sources {
             // The watchdog lives as long as the process (``armed``): capturing it is no leak.
             source.setEventHandler { [self] in
-                guard triggered.withLock({ first in defer { first = true }; return !first }) else { return }
+                guard
+                    triggered.withLock({ first in
+                        defer { first = true }
+                        return !first
+                    })
+                else { return }
                 queue.asyncAfter(deadline: .now() + .seconds(Int(seconds))) {
                     logger.critical("\(name) did not finish stopping within \(seconds) s of the signal to stop; exiting now")
                     _exit(70)  // EX_SOFTWARE; waits for nothing, not even exit handlers

@@ -6,7 +6,10 @@ public struct UserSyncCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "usersync",
         abstract: "Sync users across Slack, Microsoft Teams, Zoom Team Chat and Webex.",
-        subcommands: [ServeCommand.self, WorkCommand.self, MigrateCommand.self, OrgsCommand.self, KeysCommand.self, AutoSyncCommand.self, JobsCommand.self, SecretsCommand.self]
+        subcommands: [
+            ServeCommand.self, WorkCommand.self, MigrateCommand.self, OrgsCommand.self, KeysCommand.self, AutoSyncCommand.self, JobsCommand.self,
+            SecretsCommand.self,
+        ]
     )
 
     public init() {}

@@ -1,10 +1,10 @@
 import ArgumentParser
+import AsyncHTTPClient
 import Hummingbird
 import Logging
 import Metrics
 import Prometheus
 import ServiceLifecycle
-import AsyncHTTPClient
 import UserSyncConnectors
 import UserSyncJobs
 import UserSyncPersistence
@@ -54,9 +54,12 @@ struct WorkCommand: AsyncParsableCommand {
                     status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                     body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
             }
-            services.append(.init(service: Application(
-                router: router, configuration: .init(address: .hostname(settings.metricsHost, port: settings.metricsPort), serverName: "usersync-work"),
-                logger: logger)))
+            services.append(
+                .init(
+                    service: Application(
+                        router: router,
+                        configuration: .init(address: .hostname(settings.metricsHost, port: settings.metricsPort), serverName: "usersync-work"),
+                        logger: logger)))
         }
         var configuration = ServiceGroupConfiguration(
             services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)

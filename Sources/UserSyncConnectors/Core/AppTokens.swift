@@ -11,7 +11,7 @@ func withAppToken<T>(
     let token = try await cache.token(fetch)
     do {
         return try await body(token)
-    } catch where error.cause == .credentialsRejected && error.httpStatus == 401 {
+    } catch  where error.cause == .credentialsRejected && error.httpStatus == 401 {
         await cache.invalidate(token)
         return try await body(try await cache.token(fetch))
     }

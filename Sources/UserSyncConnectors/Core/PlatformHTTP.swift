@@ -95,9 +95,11 @@ struct PlatformHTTP: Sendable {
                 } else {
                     do {
                         let decoded = try decode(response)
-                        logger.trace("platform call", metadata: [
-                            "endpoint": "\(request.endpoint)", "status": "\(response.status)", "attempt": "\(attempt)",
-                        ])
+                        logger.trace(
+                            "platform call",
+                            metadata: [
+                                "endpoint": "\(request.endpoint)", "status": "\(response.status)", "attempt": "\(attempt)",
+                            ])
                         return decoded
                     } catch { failure = error }
                 }
@@ -216,8 +218,6 @@ struct PlatformHTTP: Sendable {
     }
 }
 
-
 extension TimeAmount {
     init(_ duration: Duration) { self = .nanoseconds(Int64(duration.seconds * 1e9)) }
 }
-

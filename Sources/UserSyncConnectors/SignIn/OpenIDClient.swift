@@ -116,7 +116,7 @@ public final class OpenIDClient: Sendable {
             // Multi-tenant metadata names its issuer with a `{tenantid}` placeholder: the token's
             // own tenant must be the one its issuer names.
             guard let tenant = claims.tid, UUID(uuidString: tenant) != nil,
-                  claims.iss == issuer.replacingOccurrences(of: "{tenantid}", with: tenant)
+                claims.iss == issuer.replacingOccurrences(of: "{tenantid}", with: tenant)
             else { throw .invalidToken("wrong issuer") }
             guard let object = claims.oid else { throw .invalidToken("no object id") }
             return SignInIdentity(

@@ -28,8 +28,9 @@ public struct OpenIDSettings: Sendable {
 
     /// Sign in with Slack; `issuer` is `https://slack.com` unless a simulator stands in.
     public static func slack(clientID: String, clientSecret: String, issuer: String = "https://slack.com") -> Self {
-        Self(provider: .slack, clientID: clientID, clientSecret: clientSecret,
-             discoveryURL: trimmed(issuer) + "/.well-known/openid-configuration", usesPKCE: false)
+        Self(
+            provider: .slack, clientID: clientID, clientSecret: clientSecret,
+            discoveryURL: trimmed(issuer) + "/.well-known/openid-configuration", usesPKCE: false)
     }
 
     /// The Microsoft identity platform for work accounts of any tenant; `authority` is
@@ -38,8 +39,9 @@ public struct OpenIDSettings: Sendable {
     public static func microsoft(
         clientID: String, clientSecret: String, authority: String = "https://login.microsoftonline.com/organizations/v2.0"
     ) -> Self {
-        Self(provider: .microsoft, clientID: clientID, clientSecret: clientSecret,
-             discoveryURL: trimmed(authority) + "/.well-known/openid-configuration", usesPKCE: true)
+        Self(
+            provider: .microsoft, clientID: clientID, clientSecret: clientSecret,
+            discoveryURL: trimmed(authority) + "/.well-known/openid-configuration", usesPKCE: true)
     }
 
     private static func trimmed(_ url: String) -> String {

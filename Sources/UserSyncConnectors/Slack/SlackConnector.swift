@@ -192,7 +192,7 @@ public struct SlackConnector: PlatformConnector {
         do {
             _ = try await send(request, as: SlackAuthRevoke.self)
             return .revoked
-        } catch where error.cause == .userAuthorizationRejected {
+        } catch  where error.cause == .userAuthorizationRejected {
             return .alreadyInvalid
         }
     }

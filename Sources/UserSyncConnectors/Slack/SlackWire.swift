@@ -147,4 +147,3 @@ struct SlackMessageBody: Encodable {
     var text: String
     var blocks: [Block]
 }
-

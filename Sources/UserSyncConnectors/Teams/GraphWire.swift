@@ -84,7 +84,6 @@ struct GraphInstallAppBody: Encodable {
     enum CodingKeys: String, CodingKey { case teamsAppBind = "teamsApp@odata.bind" }
 }
 
-
 struct BotActivity: Encodable {
     struct Attachment: Encodable {
         var contentType = "application/vnd.microsoft.card.hero"

@@ -9,7 +9,7 @@ extension TeamsConnector: DirectoryGroupFollowing {
         guard let link else { return try await deltaRound(groupID, from: nil) }
         do {
             return try await deltaRound(groupID, from: link)
-        } catch where error.httpStatus == 410 || error.platformCode == "syncStateNotFound" {
+        } catch  where error.httpStatus == 410 || error.platformCode == "syncStateNotFound" {
             // The token expired (or Graph reset the state): start again from the whole membership.
             var full = try await deltaRound(groupID, from: nil)
             full.resynced = true
@@ -19,9 +19,11 @@ extension TeamsConnector: DirectoryGroupFollowing {
 
     private func deltaRound(_ groupID: String, from link: String?) async throws(PlatformFailure) -> DirectoryGroupDelta {
         let endpoint = "groups.delta"
-        var url = link ?? FormEncoding.url(
-            "\(endpoints.api)/groups/delta",
-            [("$filter", "id eq '\(groupID.replacingOccurrences(of: "'", with: "''"))'"), ("$select", "displayName,members")])
+        var url =
+            link
+            ?? FormEncoding.url(
+                "\(endpoints.api)/groups/delta",
+                [("$filter", "id eq '\(groupID.replacingOccurrences(of: "'", with: "''"))'"), ("$select", "displayName,members")])
         var delta = DirectoryGroupDelta(
             groupID: groupID, displayName: nil, isFull: link == nil, resynced: false, added: [], removed: [], nextLink: "")
         if link != nil { try endpoints.requireOwn(url, platform: .teams, endpoint: endpoint) }

@@ -22,7 +22,8 @@ extension TeamsConnector: DirectoryGroupSubscribing {
             changeType: "updated", notificationUrl: notificationURL, lifecycleNotificationUrl: notificationURL,
             resource: "/groups/\(groupID)/members", expirationDateTime: Self.graphDate(expiresAt), clientState: clientState)
         let created = try await withAppToken(graphTokens, fetch: fetchGraphToken) { token async throws(PlatformFailure) in
-            try await http.sendJSON(.json("\(endpoints.api)/subscriptions", endpoint: "subscriptions.create", body: body, bearer: token), as: Subscription.self)
+            try await http.sendJSON(
+                .json("\(endpoints.api)/subscriptions", endpoint: "subscriptions.create", body: body, bearer: token), as: Subscription.self)
         }
         return try Self.subscription(created)
     }
@@ -44,7 +45,7 @@ extension TeamsConnector: DirectoryGroupSubscribing {
                 request.method = .DELETE
                 try await http.send(request) { _ throws(PlatformFailure) in () }
             }
-        } catch where error.cause == .targetNotFound {
+        } catch  where error.cause == .targetNotFound {
             return  // already gone
         }
     }

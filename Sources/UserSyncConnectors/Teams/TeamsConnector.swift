@@ -168,8 +168,11 @@ public struct TeamsConnector: DirectoryGroupListing {
         let base = service.hasSuffix("/") ? service : service + "/"
         let activity = BotActivity(
             text: message.plainText,
-            attachments: [.init(content: .init(
-                title: message.title, text: message.text, buttons: [.init(title: message.linkLabel, value: message.linkURL)]))])
+            attachments: [
+                .init(
+                    content: .init(
+                        title: message.title, text: message.text, buttons: [.init(title: message.linkLabel, value: message.linkURL)]))
+            ])
         let response = try await withAppToken(botTokens, fetch: fetchBotToken) { token async throws(PlatformFailure) in
             let request = PlatformRequest.json(
                 base + "v3/conversations/\(FormEncoding.escape(chatID))/activities", endpoint: "bot.activities",
@@ -192,7 +195,7 @@ public struct TeamsConnector: DirectoryGroupListing {
                     request.idempotent = true  // installing twice is refused with 409, never duplicated
                     try await http.send(request) { _ throws(PlatformFailure) in () }
                 }
-            } catch where error.httpStatus == 409 {
+            } catch  where error.httpStatus == 409 {
                 // Installed meanwhile (a concurrent prompt, or our own earlier attempt): look it up again.
             }
             installed = try await graph(lookup, endpoint: "installedApps", as: GraphCollection<GraphInstalledApp>.self).value
@@ -227,7 +230,7 @@ public struct TeamsConnector: DirectoryGroupListing {
                 request.method = .DELETE
                 try await http.send(request) { _ throws(PlatformFailure) in () }
             }
-        } catch where error.cause == .targetNotFound {
+        } catch  where error.cause == .targetNotFound {
             return  // already gone
         }
     }
@@ -269,8 +272,10 @@ public struct TeamsConnector: DirectoryGroupListing {
     private func userTokenRequest(_ fields: [(String, String)]) async throws(PlatformFailure) -> IdentityToken {
         let request = PlatformRequest.form(
             tokenURL(credentials.tenantID), endpoint: "token",
-            fields: [("client_id", credentials.clientID), ("client_secret", credentials.clientSecret),
-                     ("scope", settings.consentScopes[.teams] ?? "")] + fields,
+            fields: [
+                ("client_id", credentials.clientID), ("client_secret", credentials.clientSecret),
+                ("scope", settings.consentScopes[.teams] ?? ""),
+            ] + fields,
             authorization: nil, credential: .user, idempotent: false)
         return try await http.sendJSON(request, as: IdentityToken.self)
     }

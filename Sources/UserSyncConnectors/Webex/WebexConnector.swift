@@ -58,7 +58,8 @@ public struct WebexConnector: PlatformConnector {
         return PlatformAccount(
             platformUserID: person.id, emails: (person.emails ?? []).filter { nonEmpty($0) != nil },
             displayName: nonEmpty(person.displayName), realName: realName.isEmpty ? nil : realName,
-            isActive: (person.loginEnabled ?? true) && !(person.invitePending ?? false), isBot: person.type == "bot", isGuest: person.type == "appuser")
+            isActive: (person.loginEnabled ?? true) && !(person.invitePending ?? false), isBot: person.type == "bot",
+            isGuest: person.type == "appuser")
     }
 
     public func teams() -> PageSequence<PlatformTeam> {
@@ -104,10 +105,12 @@ public struct WebexConnector: PlatformConnector {
     }
 
     public func authorizeURL(_ request: ConsentRequest) throws(PlatformFailure) -> String {
-        FormEncoding.url("\(endpoints.auth)/authorize", [
-            ("client_id", try client().id), ("response_type", "code"), ("redirect_uri", request.redirectURI),
-            ("scope", settings.consentScopes[.webex] ?? "spark:all"), ("state", request.state),
-        ])
+        FormEncoding.url(
+            "\(endpoints.auth)/authorize",
+            [
+                ("client_id", try client().id), ("response_type", "code"), ("redirect_uri", request.redirectURI),
+                ("scope", settings.consentScopes[.webex] ?? "spark:all"), ("state", request.state),
+            ])
     }
 
     public func exchangeCode(_ code: String, redirectURI: String) async throws(PlatformFailure) -> UserTokens {

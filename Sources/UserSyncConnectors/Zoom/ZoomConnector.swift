@@ -65,7 +65,9 @@ public struct ZoomConnector: PlatformConnector {
             let page = try await api(FormEncoding.url("\(endpoints.api)/users", query), endpoint: "users", as: ZoomUsersPage.self)
             let accounts = (page.users ?? []).map { Self.account($0, listedAs: status) }
             let nextToken = page.next_page_token ?? ""
-            let following = Self.statuses.firstIndex(of: status).map { $0 + 1 }.flatMap { Self.statuses.indices.contains($0) ? Self.statuses[$0] : nil }
+            let following = Self.statuses.firstIndex(of: status).map { $0 + 1 }.flatMap {
+                Self.statuses.indices.contains($0) ? Self.statuses[$0] : nil
+            }
             let next: String? = !nextToken.isEmpty ? "\(status)|\(nextToken)" : following.map { "\($0)|" }
             return .init(items: accounts, next: next)
         }
@@ -143,9 +145,11 @@ public struct ZoomConnector: PlatformConnector {
     // MARK: People's consent (user-managed OAuth app)
 
     public func authorizeURL(_ request: ConsentRequest) throws(PlatformFailure) -> String {
-        FormEncoding.url("\(endpoints.auth)/oauth/authorize", [
-            ("response_type", "code"), ("client_id", consentClient.id), ("redirect_uri", request.redirectURI), ("state", request.state),
-        ])
+        FormEncoding.url(
+            "\(endpoints.auth)/oauth/authorize",
+            [
+                ("response_type", "code"), ("client_id", consentClient.id), ("redirect_uri", request.redirectURI), ("state", request.state),
+            ])
     }
 
     public func exchangeCode(_ code: String, redirectURI: String) async throws(PlatformFailure) -> UserTokens {
@@ -185,7 +189,7 @@ public struct ZoomConnector: PlatformConnector {
         do {
             try await http.send(request) { _ throws(PlatformFailure) in () }
             return .revoked
-        } catch where error.cause == .userAuthorizationRejected {
+        } catch  where error.cause == .userAuthorizationRejected {
             return .alreadyInvalid
         }
     }

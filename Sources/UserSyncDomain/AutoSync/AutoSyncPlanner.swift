@@ -184,10 +184,13 @@ public enum AutoSyncPlanner {
             return plan
         }
         let enabled = policies.filter { $0.settings.enabled && $0.id != policy.id } + (policy.settings.enabled ? [policy] : [])
-        let ranked = enabled.sorted { ($0.settings.priority, $0.createdAt, $0.id.description) < ($1.settings.priority, $1.createdAt, $1.id.description) }
-        let activeEmails = Dictionary(uniqueKeysWithValues: enabled.map { policy in
-            (policy.id, Set((members[policy.id] ?? []).filter(\.active).compactMap(\.email)))
-        })
+        let ranked = enabled.sorted {
+            ($0.settings.priority, $0.createdAt, $0.id.description) < ($1.settings.priority, $1.createdAt, $1.id.description)
+        }
+        let activeEmails = Dictionary(
+            uniqueKeysWithValues: enabled.map { policy in
+                (policy.id, Set((members[policy.id] ?? []).filter(\.active).compactMap(\.email)))
+            })
         let peopleByEmail = Dictionary(people.map { ($0.email, $0) }) { first, _ in first }
         func wants(_ policy: AutoSyncPolicy, _ person: PersonState, on connection: ConnectionID) -> Bool {
             activeEmails[policy.id]?.contains(person.email) == true && policy.settings.secondaryConnectionIDs.contains(connection)
@@ -207,11 +210,15 @@ public enum AutoSyncPlanner {
             let wanted = settings.primaryConnectionID
             if person.primary != wanted {
                 let reason: Plan.Skip.Reason? =
-                    governing?.id != policy.id ? .governedByAnotherPolicy
-                    : !person.activeConnections.contains(wanted) ? .notOnPrimaryPlatform
-                    : person.syncs[wanted] != nil ? .syncOnPrimary
-                    : person.primarySource == .admin && person.primary != nil && !settings.overridesAdminPrimary ? .adminChosePrimary
-                    : nil
+                    governing?.id != policy.id
+                    ? .governedByAnotherPolicy
+                    : !person.activeConnections.contains(wanted)
+                        ? .notOnPrimaryPlatform
+                        : person.syncs[wanted] != nil
+                            ? .syncOnPrimary
+                            : person.primarySource == .admin && person.primary != nil && !settings.overridesAdminPrimary
+                                ? .adminChosePrimary
+                                : nil
                 if let reason {
                     plan.skips.append(.init(person: person.id, connection: wanted, reason: reason))
                 } else {

@@ -60,7 +60,8 @@ public struct AutoSyncPolicy: Sendable, Equatable {
             if name.isEmpty {
                 problems.append(.init(field: "name", code: "required", message: "name must not be empty."))
             } else if name.count > 200 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-                problems.append(.init(field: "name", code: "invalid_format", message: "name must be at most 200 characters, without control characters."))
+                problems.append(
+                    .init(field: "name", code: "invalid_format", message: "name must be at most 200 characters, without control characters."))
             }
             problems += group.problems(connections: connections)
             let byID = Dictionary(connections.map { ($0.id, $0) }) { first, _ in first }
@@ -70,27 +71,32 @@ public struct AutoSyncPolicy: Sendable, Equatable {
                     return .init(field: field, code: "unknown_connection", message: "No connection of this organization has that id.")
                 }
                 return connection.isDisconnected
-                    ? .init(field: field, code: "connection_disconnected", message: "\(connection.displayName) is disconnected: reconnect it or name another.")
+                    ? .init(
+                        field: field, code: "connection_disconnected",
+                        message: "\(connection.displayName) is disconnected: reconnect it or name another.")
                     : nil
             }
             if let problem = unusable(primaryConnectionID, field: "primary_connection_id") { problems.append(problem) }
             if secondaryConnectionIDs.isEmpty {
-                problems.append(.init(field: "secondary_connection_ids", code: "required", message: "Name at least one connection to sync members onto."))
+                problems.append(
+                    .init(field: "secondary_connection_ids", code: "required", message: "Name at least one connection to sync members onto."))
             }
             for (index, id) in secondaryConnectionIDs.enumerated() {
                 let field = "secondary_connection_ids[\(index)]"
                 if let problem = unusable(id, field: field) {
                     problems.append(problem)
                 } else if id == primaryConnectionID {
-                    problems.append(.init(field: field, code: "secondary_is_primary", message: "The primary connection cannot also be a secondary one."))
+                    problems.append(
+                        .init(field: field, code: "secondary_is_primary", message: "The primary connection cannot also be a secondary one."))
                 } else if secondaryConnectionIDs[..<index].contains(id) {
                     problems.append(.init(field: field, code: "duplicate", message: "Each secondary connection is named once."))
                 }
             }
             if !Self.priorities.contains(priority) {
-                problems.append(.init(
-                    field: "priority", code: "out_of_range",
-                    message: "priority must be between \(Self.priorities.lowerBound) and \(Self.priorities.upperBound) (lower wins)."))
+                problems.append(
+                    .init(
+                        field: "priority", code: "out_of_range",
+                        message: "priority must be between \(Self.priorities.lowerBound) and \(Self.priorities.upperBound) (lower wins)."))
             }
             problems += removalHold.problems()
             return problems
@@ -136,23 +142,32 @@ public struct DirectoryGroup: Sendable, Equatable, Hashable {
     func problems(connections: [PlatformConnection]) -> [FieldError] {
         var problems: [FieldError] = []
         if id.isEmpty || id.count > 256 || id.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
-            problems.append(.init(field: "group.id", code: "invalid_format", message: "group.id must be 1 to 256 characters, without control characters."))
+            problems.append(
+                .init(field: "group.id", code: "invalid_format", message: "group.id must be 1 to 256 characters, without control characters."))
         }
         switch (source, connectionID) {
         case (.entra, nil):
-            problems.append(.init(field: "group.connection_id", code: "required", message: "An Entra group is read through a Teams connection: name it."))
+            problems.append(
+                .init(field: "group.connection_id", code: "required", message: "An Entra group is read through a Teams connection: name it."))
         case (.entra, let id?):
             guard let connection = connections.first(where: { $0.id == id }) else {
-                problems.append(.init(field: "group.connection_id", code: "unknown_connection", message: "No connection of this organization has that id."))
+                problems.append(
+                    .init(field: "group.connection_id", code: "unknown_connection", message: "No connection of this organization has that id."))
                 break
             }
             if connection.platform != .teams {
-                problems.append(.init(
-                    field: "group.connection_id", code: "not_a_teams_connection",
-                    message: "Entra groups are read through Microsoft Graph: name a Microsoft Teams connection, not \(connection.platform.displayName)."))
+                problems.append(
+                    .init(
+                        field: "group.connection_id", code: "not_a_teams_connection",
+                        message:
+                            "Entra groups are read through Microsoft Graph: name a Microsoft Teams connection, not \(connection.platform.displayName)."
+                    ))
             }
         case (.scim, _?):
-            problems.append(.init(field: "group.connection_id", code: "not_allowed", message: "A SCIM group is pushed by the identity provider: it has no connection."))
+            problems.append(
+                .init(
+                    field: "group.connection_id", code: "not_allowed",
+                    message: "A SCIM group is pushed by the identity provider: it has no connection."))
         case (.scim, nil):
             break
         }
@@ -184,7 +199,8 @@ public struct RemovalHold: Sendable, Equatable {
         }
         if let overPercent, removing * 100 > overPercent * max(synced, removing) {
             let share = removing * 100 / max(synced, removing)
-            return "The run would unsync \(removing) of the \(max(synced, removing)) people the policy syncs (\(share)%), more than its limit of \(overPercent)% without approval."
+            return
+                "The run would unsync \(removing) of the \(max(synced, removing)) people the policy syncs (\(share)%), more than its limit of \(overPercent)% without approval."
         }
         return nil
     }
@@ -195,7 +211,8 @@ public struct RemovalHold: Sendable, Equatable {
             problems.append(.init(field: "removal_hold.over_count", code: "out_of_range", message: "removal_hold.over_count must be 0 or more."))
         }
         if let overPercent, !(0...100).contains(overPercent) {
-            problems.append(.init(field: "removal_hold.over_percent", code: "out_of_range", message: "removal_hold.over_percent must be between 0 and 100."))
+            problems.append(
+                .init(field: "removal_hold.over_percent", code: "out_of_range", message: "removal_hold.over_percent must be between 0 and 100."))
         }
         return problems
     }

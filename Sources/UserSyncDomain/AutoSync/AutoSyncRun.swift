@@ -140,8 +140,9 @@ extension AutoSyncRun {
     public static func items(of plan: AutoSyncPlanner.Plan, expectations: [String], emails: [PersonID: String]) -> [Item] {
         plan.primaries.map { Item(kind: .primary, person: $0.person, email: emails[$0.person], connection: $0.connection) }
             + plan.starts.enumerated().map { index, start in
-                Item(kind: .start, person: start.person, email: emails[start.person], connection: start.connection,
-                     detail: index < expectations.count ? expectations[index] : nil)
+                Item(
+                    kind: .start, person: start.person, email: emails[start.person], connection: start.connection,
+                    detail: index < expectations.count ? expectations[index] : nil)
             }
             + plan.handovers.map { Item(kind: .handover, person: $0.person, email: emails[$0.person], sync: $0.sync, toPolicy: $0.to) }
             + plan.removals.map { Item(kind: .removal, person: $0.person, email: emails[$0.person], connection: $0.connection, sync: $0.sync) }

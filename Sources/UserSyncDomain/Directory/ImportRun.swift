@@ -88,9 +88,10 @@ extension ImportRun {
         case .permissionMissing?: "Grant the app the permission the platform names, then import again."
         case .destinationRefused?: "Change the connection's base URL to a host this deployment allows, then import again."
         case .rateLimited?, .platformUnavailable?, .malformedResponse?: "The platform could not answer for now: import again in a few minutes."
-        default: failureCause == "connection_disconnected"
-            ? "Reconnect the connection in the Connect Center, then import again."
-            : "Import again; if it fails the same way, the Activity and Jobs pages show what happened."
+        default:
+            failureCause == "connection_disconnected"
+                ? "Reconnect the connection in the Connect Center, then import again."
+                : "Import again; if it fails the same way, the Activity and Jobs pages show what happened."
         }
     }
 }

@@ -78,9 +78,9 @@ public struct OutboundHostPolicy: Sendable, Equatable {
     /// URL has no query or fragment; a request's URL may.
     public func check(_ url: String, platform: Platform, isRequest: Bool = false) -> Result<Destination, Refusal> {
         guard let components = URLComponents(string: url.trimmingCharacters(in: .whitespaces)),
-              let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let rawHost = components.host, !rawHost.isEmpty, components.user == nil, components.password == nil,
-              isRequest || components.query == nil && components.fragment == nil
+            let scheme = components.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            let rawHost = components.host, !rawHost.isEmpty, components.user == nil, components.password == nil,
+            isRequest || components.query == nil && components.fragment == nil
         else { return .failure(.malformed) }
         guard scheme == "https" || allowsInsecure else { return .failure(.insecure) }
         var host = rawHost.lowercased()

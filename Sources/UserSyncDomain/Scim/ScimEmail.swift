@@ -21,9 +21,10 @@ struct ScimEmail: Equatable {
             let at = "\(field)[\(index)]"
             guard case .object = entry else { throw .invalidValue("\(at) must be an object {value, type, primary}, got \(entry.kind).") }
             guard let value = try entry.optionalString("value", at: "\(at).value") else { continue }
-            emails.append(ScimEmail(
-                value: value, type: try entry.optionalString("type", at: "\(at).type"),
-                primary: try entry.optionalBool("primary", at: "\(at).primary") ?? false))
+            emails.append(
+                ScimEmail(
+                    value: value, type: try entry.optionalString("type", at: "\(at).type"),
+                    primary: try entry.optionalBool("primary", at: "\(at).primary") ?? false))
         }
         return emails
     }

@@ -7,7 +7,9 @@ extension ScimFilter {
     /// wrong type (`active eq "yes"`). Entra and Okta only send conjunctions of `eq`.
     /// A value path with one comparison counts as that comparison on the sub-attribute:
     /// `members[value eq "x"]` is `members.value eq "x"`.
-    public func equalities<Attribute: ScimFilterAttribute>(on attribute: Attribute.Type = Attribute.self) throws(ScimError) -> [ScimEquality<Attribute>] {
+    public func equalities<Attribute: ScimFilterAttribute>(on attribute: Attribute.Type = Attribute.self) throws(ScimError) -> [ScimEquality<
+        Attribute
+    >] {
         var equalities: [ScimEquality<Attribute>] = []
         for conjunct in conjuncts {
             equalities.append(try conjunct.equality(on: attribute))
@@ -20,7 +22,9 @@ extension ScimFilter {
         switch self {
         case .compare(let p, let o, let v): (path, op, value) = (p, o, v)
         case .valuePath(let outer):
-            guard case .compare(let inner, let o, let v)? = outer.valueFilter, inner.schema == nil, inner.valueFilter == nil, inner.subAttribute == nil else {
+            guard case .compare(let inner, let o, let v)? = outer.valueFilter, inner.schema == nil, inner.valueFilter == nil,
+                inner.subAttribute == nil
+            else {
                 throw .invalidFilter("Filtering on '\(self)' is not supported: only a single 'eq' comparison fits in brackets.")
             }
             path = ScimAttributePath(schema: outer.schema, attribute: outer.attribute, subAttribute: inner.attribute)
@@ -34,11 +38,12 @@ extension ScimFilter {
         guard let attribute = Attribute(path: path) else { throw .invalidFilter("Filtering on attribute '\(path)' is not supported.") }
         if attribute.isBoolean {
             // Entra's "True"/"False" strings count, as they do in bodies.
-            let json: ScimJSON? = switch value {
-            case .boolean(let flag): .bool(flag)
-            case .string(let text): .string(text)
-            default: nil
-            }
+            let json: ScimJSON? =
+                switch value {
+                case .boolean(let flag): .bool(flag)
+                case .string(let text): .string(text)
+                default: nil
+                }
             guard let flag = json?.lenientBool else { throw .invalidFilter("'\(path)' compares with true or false, not \(value).") }
             return ScimEquality(attribute, .boolean(flag))
         }

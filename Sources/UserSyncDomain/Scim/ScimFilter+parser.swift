@@ -119,7 +119,9 @@ struct ScimFilterParser {
     mutating func parsePath(allowingValueFilter: Bool) throws(ScimError) -> ScimAttributePath {
         guard let token = peek, case .word(let word) = token.kind else { throw expected("an attribute name") }
         guard let parts = Self.split(word) else {
-            throw lexer.error("'\(word)' at character \(token.position) is not an attribute path (letters, digits, '-', '_', one '.sub', an optional 'urn:…:' schema).")
+            throw lexer.error(
+                "'\(word)' at character \(token.position) is not an attribute path (letters, digits, '-', '_', one '.sub', an optional 'urn:…:' schema)."
+            )
         }
         index += 1
         guard peek?.kind == .openBracket else {

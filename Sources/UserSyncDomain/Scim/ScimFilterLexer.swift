@@ -42,10 +42,18 @@ struct ScimFilterLexer {
             switch scalar {
             case _ where scalar.properties.isWhitespace:
                 index += 1
-            case "(": tokens.append(Token(kind: .openParen, position: position)); index += 1
-            case ")": tokens.append(Token(kind: .closeParen, position: position)); index += 1
-            case "[": tokens.append(Token(kind: .openBracket, position: position)); index += 1
-            case "]": tokens.append(Token(kind: .closeBracket, position: position)); index += 1
+            case "(":
+                tokens.append(Token(kind: .openParen, position: position))
+                index += 1
+            case ")":
+                tokens.append(Token(kind: .closeParen, position: position))
+                index += 1
+            case "[":
+                tokens.append(Token(kind: .openBracket, position: position))
+                index += 1
+            case "]":
+                tokens.append(Token(kind: .closeBracket, position: position))
+                index += 1
             case "\"":
                 let (string, end) = try stringLiteral(scalars, openingAt: index)
                 tokens.append(Token(kind: .string(string), position: position))

@@ -68,7 +68,9 @@ extension ScimPatchRequest.Operation {
             var changes: [ScimUserChange] = []
             if let given = value[attribute: "givenName"] { changes.append(.givenName(try given.optionalStringValue(at: "\(at).givenName"))) }
             if let family = value[attribute: "familyName"] { changes.append(.familyName(try family.optionalStringValue(at: "\(at).familyName"))) }
-            if let formatted = value[attribute: "formatted"] { changes.append(.formattedName(try formatted.optionalStringValue(at: "\(at).formatted"))) }
+            if let formatted = value[attribute: "formatted"] {
+                changes.append(.formattedName(try formatted.optionalStringValue(at: "\(at).formatted")))
+            }
             return changes
         case .emailEntry, .emails:
             let emails = try ScimEmail.list(value, at: at)

@@ -20,7 +20,9 @@ public struct ScimUserInput: Sendable, Equatable {
     /// The address kept from `emails`: primary, else `type` "work", else the first.
     public var email: String?
 
-    public init(userName: String, externalId: String? = nil, active: Bool? = nil, displayName: String? = nil, name: Name = Name(), email: String? = nil) {
+    public init(
+        userName: String, externalId: String? = nil, active: Bool? = nil, displayName: String? = nil, name: Name = Name(), email: String? = nil
+    ) {
         self.userName = userName
         self.externalId = externalId
         self.active = active

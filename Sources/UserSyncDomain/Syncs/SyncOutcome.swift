@@ -117,11 +117,12 @@ public struct SyncOutcome: Sendable, Equatable {
                 status: .failed, cause: SyncCause(failure.cause), message: "\(step) failed. \(said)",
                 fixAction: "Reprompt the person to authorize again.")
         case .nobody:
-            let fix = switch failure.cause {
-            case .targetNotFound, .targetUnavailable:
-                "The person's \(failure.platform.displayName) account is gone or deactivated: reactivate it or choose another primary, then retry."
-            default: "Check the platform's message; retry once it is resolved."
-            }
+            let fix =
+                switch failure.cause {
+                case .targetNotFound, .targetUnavailable:
+                    "The person's \(failure.platform.displayName) account is gone or deactivated: reactivate it or choose another primary, then retry."
+                default: "Check the platform's message; retry once it is resolved."
+                }
             return SyncOutcome(status: .failed, cause: SyncCause(failure.cause), message: "\(step) failed. \(said)", fixAction: fix)
         }
     }

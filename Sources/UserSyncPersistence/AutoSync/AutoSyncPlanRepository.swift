@@ -90,20 +90,23 @@ public struct AutoSyncPlanRepository: Sendable {
             for (connection, (id, policy)) in zip(try r[7].decode([UUID].self), zip(try r[8].decode([UUID].self), try r[9].decode([String].self))) {
                 syncs[ConnectionID(connection)] = .init(id: SyncID(id), policy: AutoSyncPolicyID(policy))
             }
-            people.append(Person(
-                state: .init(
-                    id: PersonID(try r[0].decode(UUID.self)), email: try r[1].decode(String.self),
-                    primary: try r[3].decode(UUID?.self).map(ConnectionID.init),
-                    primarySource: try r[4].decode(String?.self).flatMap(PrimaryResolution.Source.init(rawValue:)),
-                    activeConnections: Set(try r[5].decode([UUID].self).map(ConnectionID.init)), syncs: syncs),
-                displayName: try r[2].decode(String?.self),
-                accountConnections: Set(try r[6].decode([UUID].self).map(ConnectionID.init))))
+            people.append(
+                Person(
+                    state: .init(
+                        id: PersonID(try r[0].decode(UUID.self)), email: try r[1].decode(String.self),
+                        primary: try r[3].decode(UUID?.self).map(ConnectionID.init),
+                        primarySource: try r[4].decode(String?.self).flatMap(PrimaryResolution.Source.init(rawValue:)),
+                        activeConnections: Set(try r[5].decode([UUID].self).map(ConnectionID.init)), syncs: syncs),
+                    displayName: try r[2].decode(String?.self),
+                    accountConnections: Set(try r[6].decode([UUID].self).map(ConnectionID.init))))
         }
         return people
     }
 
     /// The policies whose group holds an active member with this (normalized) email.
-    public func policies(holding email: String, _ organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> Set<AutoSyncPolicyID> {
+    public func policies(holding email: String, _ organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> Set<
+        AutoSyncPolicyID
+    > {
         let rows = try await db.query(
             """
             SELECT DISTINCT p.id FROM auto_sync_policies p

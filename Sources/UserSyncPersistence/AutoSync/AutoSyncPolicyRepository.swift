@@ -9,9 +9,10 @@ public struct AutoSyncPolicyRepository: Sendable {
 
     /// The organization's policies in the order they apply: priority, then age.
     public func list(_ organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> [AutoSyncPolicy] {
-        try await Self.decode(db.query(
-            "SELECT \(unescaped: Self.columns) FROM auto_sync_policies WHERE org_id = \(organization.rawValue) ORDER BY priority, created_at, id",
-            logger: logger))
+        try await Self.decode(
+            db.query(
+                "SELECT \(unescaped: Self.columns) FROM auto_sync_policies WHERE org_id = \(organization.rawValue) ORDER BY priority, created_at, id",
+                logger: logger))
     }
 
     public func get(
@@ -39,7 +40,7 @@ public struct AutoSyncPolicyRepository: Sendable {
                         \(s.enabled), \(s.priority), \(s.removesOnLeave), \(s.overridesAdminPrimary), \(s.removalHold.overCount),
                         \(s.removalHold.overPercent), \(policy.createdAt), \(policy.updatedAt))
                 """, logger: logger)
-        } catch where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
+        } catch  where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
             throw Self.groupHasPolicy(s.group)
         }
     }
@@ -57,7 +58,7 @@ public struct AutoSyncPolicyRepository: Sendable {
                     hold_over_count = \(s.removalHold.overCount), hold_over_percent = \(s.removalHold.overPercent), updated_at = \(policy.updatedAt)
                 WHERE org_id = \(organization.rawValue) AND id = \(policy.id.rawValue)
                 """, logger: logger)
-        } catch where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
+        } catch  where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
             throw Self.groupHasPolicy(s.group)
         }
     }
@@ -91,7 +92,9 @@ public struct AutoSyncPolicyRepository: Sendable {
     static func groupHasPolicy(_ group: DirectoryGroup) -> DomainError {
         .conflict(
             code: "group_has_policy",
-            message: "The \(group.source == .entra ? "Entra" : "SCIM") group \(group.displayName.map { "\($0) (\(group.id))" } ?? group.id) already has a policy: edit that one.")
+            message:
+                "The \(group.source == .entra ? "Entra" : "SCIM") group \(group.displayName.map { "\($0) (\(group.id))" } ?? group.id) already has a policy: edit that one."
+        )
     }
 
     static let columns = """
@@ -114,9 +117,10 @@ public struct AutoSyncPolicyRepository: Sendable {
                 secondaryConnectionIDs: try r[7].decode([UUID].self).map(ConnectionID.init), enabled: try r[8].decode(Bool.self),
                 priority: try r[9].decode(Int.self), removesOnLeave: try r[10].decode(Bool.self), overridesAdminPrimary: try r[11].decode(Bool.self),
                 removalHold: RemovalHold(overCount: try r[12].decode(Int?.self), overPercent: try r[13].decode(Int?.self)))
-            policies.append(AutoSyncPolicy(
-                id: AutoSyncPolicyID(try r[0].decode(UUID.self)), settings: settings, createdAt: try r[14].decode(Date.self),
-                updatedAt: try r[15].decode(Date.self)))
+            policies.append(
+                AutoSyncPolicy(
+                    id: AutoSyncPolicyID(try r[0].decode(UUID.self)), settings: settings, createdAt: try r[14].decode(Date.self),
+                    updatedAt: try r[15].decode(Date.self)))
         }
         return policies
     }

@@ -60,25 +60,29 @@ public struct AutoSyncRunRepository: Sendable {
         _ organization: OrganizationID, policy: AutoSyncPolicyID?, state: AutoSyncRun.State?, before: (Date, AutoSyncRunID)?, limit: Int,
         on db: PostgresConnection, logger: Logger
     ) async throws -> [AutoSyncRun] {
-        try await Self.decode(db.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM auto_sync_runs
-            WHERE org_id = \(organization.rawValue)
-              AND (\(policy?.rawValue)::uuid IS NULL OR policy_id = \(policy?.rawValue))
-              AND (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
-              AND (\(before?.0)::timestamptz IS NULL OR (created_at, id) < (\(before?.0), \(before?.1.rawValue)))
-            ORDER BY created_at DESC, id DESC
-            LIMIT \(limit)
-            """, logger: logger))
+        try await Self.decode(
+            db.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM auto_sync_runs
+                WHERE org_id = \(organization.rawValue)
+                  AND (\(policy?.rawValue)::uuid IS NULL OR policy_id = \(policy?.rawValue))
+                  AND (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
+                  AND (\(before?.0)::timestamptz IS NULL OR (created_at, id) < (\(before?.0), \(before?.1.rawValue)))
+                ORDER BY created_at DESC, id DESC
+                LIMIT \(limit)
+                """, logger: logger))
     }
 
     /// The run of `policy` that waits for a decision, if any.
-    public func held(_ organization: OrganizationID, policy: AutoSyncPolicyID, on db: PostgresConnection, logger: Logger) async throws -> AutoSyncRun? {
-        try await Self.decode(db.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM auto_sync_runs
-            WHERE org_id = \(organization.rawValue) AND policy_id = \(policy.rawValue) AND state = 'held' FOR UPDATE
-            """, logger: logger)).first
+    public func held(_ organization: OrganizationID, policy: AutoSyncPolicyID, on db: PostgresConnection, logger: Logger) async throws -> AutoSyncRun?
+    {
+        try await Self.decode(
+            db.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM auto_sync_runs
+                WHERE org_id = \(organization.rawValue) AND policy_id = \(policy.rawValue) AND state = 'held' FOR UPDATE
+                """, logger: logger)
+        ).first
     }
 
     /// Stores a run's new state and decision.
@@ -108,9 +112,10 @@ public struct AutoSyncRunRepository: Sendable {
             (String, UUID?, String?, UUID?, UUID?, UUID?, String?, String?).self)
         {
             guard let kind = AutoSyncRun.Item.Kind(rawValue: kind) else { continue }
-            items.append(.init(
-                kind: kind, person: person.map(PersonID.init), email: email, connection: connection.map(ConnectionID.init),
-                sync: sync.map(SyncID.init), toPolicy: to.map(AutoSyncPolicyID.init), detail: detail, externalID: external))
+            items.append(
+                .init(
+                    kind: kind, person: person.map(PersonID.init), email: email, connection: connection.map(ConnectionID.init),
+                    sync: sync.map(SyncID.init), toPolicy: to.map(AutoSyncPolicyID.init), detail: detail, externalID: external))
         }
         return items
     }
@@ -192,9 +197,10 @@ public struct AutoSyncRunRepository: Sendable {
         _ organization: OrganizationID, _ policies: [AutoSyncPolicyID], on db: PostgresConnection, logger: Logger
     ) async throws -> [AutoSyncPolicyID] {
         var fresh: [AutoSyncPolicyID] = []
-        for try await id in try await db.execute(RequestRunsStatement(organization: organization.rawValue, policies: policies.map(\.rawValue)), logger: logger)
-            .decode(UUID.self)
-        {
+        for try await id in try await db.execute(
+            RequestRunsStatement(organization: organization.rawValue, policies: policies.map(\.rawValue)), logger: logger
+        )
+        .decode(UUID.self) {
             fresh.append(AutoSyncPolicyID(id))
         }
         return fresh
@@ -220,7 +226,8 @@ public struct AutoSyncRunRepository: Sendable {
     }
 
     struct RequestRunsStatement: HotStatement {
-        static let sql = "WITH changed AS (SELECT 1)" + markingRuns(organization: "$1", policies: "$2")
+        static let sql =
+            "WITH changed AS (SELECT 1)" + markingRuns(organization: "$1", policies: "$2")
             + "SELECT id FROM marked WHERE NOT waiting ORDER BY id"
         let organization: UUID
         let policies: [UUID]
@@ -229,7 +236,9 @@ public struct AutoSyncRunRepository: Sendable {
     }
 
     /// When the policy's latest run request was made.
-    public func runRequest(_ organization: OrganizationID, _ policy: AutoSyncPolicyID, on db: PostgresConnection, logger: Logger) async throws -> Date? {
+    public func runRequest(_ organization: OrganizationID, _ policy: AutoSyncPolicyID, on db: PostgresConnection, logger: Logger) async throws
+        -> Date?
+    {
         let rows = try await db.query(
             "SELECT run_requested_at FROM auto_sync_policies WHERE org_id = \(organization.rawValue) AND id = \(policy.rawValue)", logger: logger)
         for try await at in rows.decode(Date?.self) { return at }
@@ -237,7 +246,9 @@ public struct AutoSyncRunRepository: Sendable {
     }
 
     /// Records that a run saw every request up to `through`.
-    public func markRun(_ organization: OrganizationID, _ policy: AutoSyncPolicyID, through: Date?, on db: PostgresConnection, logger: Logger) async throws {
+    public func markRun(_ organization: OrganizationID, _ policy: AutoSyncPolicyID, through: Date?, on db: PostgresConnection, logger: Logger)
+        async throws
+    {
         try await db.query(
             """
             UPDATE auto_sync_policies SET run_done_through = greatest(run_done_through, \(through))
@@ -261,12 +272,13 @@ public struct AutoSyncRunRepository: Sendable {
             counts.removals = try r[7].decode(Int.self)
             counts.skips = try r[8].decode(Int.self)
             counts.notOnAnyPlatform = try r[9].decode(Int.self)
-            runs.append(AutoSyncRun(
-                id: AutoSyncRunID(try r[0].decode(UUID.self)), policyID: AutoSyncPolicyID(try r[1].decode(UUID.self)),
-                trigger: AutoSyncRun.Trigger(rawValue: try r[2].decode(String.self)) ?? .manual,
-                state: AutoSyncRun.State(rawValue: try r[3].decode(String.self)) ?? .applied, counts: counts,
-                syncedBefore: try r[10].decode(Int.self), holdReason: try r[11].decode(String?.self), decidedBy: try r[12].decode(String?.self),
-                decidedAt: try r[13].decode(Date?.self), createdAt: try r[14].decode(Date.self)))
+            runs.append(
+                AutoSyncRun(
+                    id: AutoSyncRunID(try r[0].decode(UUID.self)), policyID: AutoSyncPolicyID(try r[1].decode(UUID.self)),
+                    trigger: AutoSyncRun.Trigger(rawValue: try r[2].decode(String.self)) ?? .manual,
+                    state: AutoSyncRun.State(rawValue: try r[3].decode(String.self)) ?? .applied, counts: counts,
+                    syncedBefore: try r[10].decode(Int.self), holdReason: try r[11].decode(String?.self), decidedBy: try r[12].decode(String?.self),
+                    decidedAt: try r[13].decode(Date?.self), createdAt: try r[14].decode(Date.self)))
         }
         return runs
     }

@@ -21,20 +21,22 @@ public struct AutoSyncSubscriptionRepository: Sendable {
 
     /// The subscriptions made through `connection`.
     public func list(_ organization: OrganizationID, connection: ConnectionID, on db: PostgresConnection, logger: Logger) async throws -> [Stored] {
-        try await Self.decode(db.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM auto_sync_subscriptions
-            WHERE org_id = \(organization.rawValue) AND connection_id = \(connection.rawValue) ORDER BY group_id
-            """, logger: logger))
+        try await Self.decode(
+            db.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM auto_sync_subscriptions
+                WHERE org_id = \(organization.rawValue) AND connection_id = \(connection.rawValue) ORDER BY group_id
+                """, logger: logger))
     }
 
     /// The subscriptions with these Graph ids.
     public func find(_ organization: OrganizationID, ids: [String], on db: PostgresConnection, logger: Logger) async throws -> [Stored] {
-        try await Self.decode(db.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM auto_sync_subscriptions
-            WHERE org_id = \(organization.rawValue) AND subscription_id = ANY(\(ids)::text[])
-            """, logger: logger))
+        try await Self.decode(
+            db.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM auto_sync_subscriptions
+                WHERE org_id = \(organization.rawValue) AND subscription_id = ANY(\(ids)::text[])
+                """, logger: logger))
     }
 
     /// Records the group's subscription, replacing any earlier one.
@@ -53,7 +55,8 @@ public struct AutoSyncSubscriptionRepository: Sendable {
     }
 
     /// The subscription was renewed (or reauthorized) upstream.
-    public func renewed(_ organization: OrganizationID, subscription: String, expiresAt: Date, on db: PostgresConnection, logger: Logger) async throws {
+    public func renewed(_ organization: OrganizationID, subscription: String, expiresAt: Date, on db: PostgresConnection, logger: Logger) async throws
+    {
         try await db.query(
             """
             UPDATE auto_sync_subscriptions SET expires_at = \(expiresAt), reauthorize = false, renewed_at = now()
@@ -76,9 +79,10 @@ public struct AutoSyncSubscriptionRepository: Sendable {
     static func decode(_ rows: PostgresRowSequence) async throws -> [Stored] {
         var stored: [Stored] = []
         for try await (connection, group, subscription, hash, expiresAt, reauthorize) in rows.decode((UUID, String, String, Data, Date, Bool).self) {
-            stored.append(Stored(
-                connectionID: ConnectionID(connection), groupID: group, subscriptionID: subscription, clientStateHash: hash, expiresAt: expiresAt,
-                reauthorize: reauthorize))
+            stored.append(
+                Stored(
+                    connectionID: ConnectionID(connection), groupID: group, subscriptionID: subscription, clientStateHash: hash, expiresAt: expiresAt,
+                    reauthorize: reauthorize))
         }
         return stored
     }

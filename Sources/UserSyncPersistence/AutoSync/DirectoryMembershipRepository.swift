@@ -62,8 +62,10 @@ public struct DirectoryMembershipRepository: Sendable {
         _ organization: OrganizationID, source: DirectoryGroup.Source, startingWith prefix: String?, limit: Int, on db: PostgresConnection,
         logger: Logger
     ) async throws -> [(id: String, displayName: String?)] {
-        let pattern = prefix.map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
-            .replacingOccurrences(of: "_", with: "\\_") + "%" }
+        let pattern = prefix.map {
+            $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+        }
         let rows = try await db.query(
             """
             SELECT group_id, display_name FROM directory_groups

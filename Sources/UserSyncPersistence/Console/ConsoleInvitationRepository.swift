@@ -19,22 +19,26 @@ public struct ConsoleInvitationRepository: Sendable {
     }
 
     /// Invitations not yet accepted, revoked or expired, newest first.
-    public func listOpen(_ organization: OrganizationID, at now: Date, on db: PostgresConnection, logger: Logger) async throws -> [ConsoleInvitation] {
-        try await Self.decode(db.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM console_invitations
-            WHERE org_id = \(organization.rawValue) AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > \(now)
-            ORDER BY created_at DESC, id
-            """, logger: logger))
+    public func listOpen(_ organization: OrganizationID, at now: Date, on db: PostgresConnection, logger: Logger) async throws -> [ConsoleInvitation]
+    {
+        try await Self.decode(
+            db.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM console_invitations
+                WHERE org_id = \(organization.rawValue) AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > \(now)
+                ORDER BY created_at DESC, id
+                """, logger: logger))
     }
 
     /// The invitation a link's token stands for, locked for the sign-in that uses it.
     public func find(_ organization: OrganizationID, hash: Data, on db: PostgresConnection, logger: Logger) async throws -> ConsoleInvitation? {
-        try await Self.decode(db.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM console_invitations
-            WHERE org_id = \(organization.rawValue) AND token_hash = \(hash) FOR UPDATE
-            """, logger: logger)).first
+        try await Self.decode(
+            db.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM console_invitations
+                WHERE org_id = \(organization.rawValue) AND token_hash = \(hash) FOR UPDATE
+                """, logger: logger)
+        ).first
     }
 
     public func accept(
@@ -47,7 +51,9 @@ public struct ConsoleInvitationRepository: Sendable {
             """, logger: logger)
     }
 
-    public func revoke(_ organization: OrganizationID, _ id: ConsoleInvitationID, at now: Date, on db: PostgresConnection, logger: Logger) async throws {
+    public func revoke(_ organization: OrganizationID, _ id: ConsoleInvitationID, at now: Date, on db: PostgresConnection, logger: Logger)
+        async throws
+    {
         let rows = try await db.query(
             """
             UPDATE console_invitations SET revoked_at = coalesce(revoked_at, \(now))
@@ -61,10 +67,11 @@ public struct ConsoleInvitationRepository: Sendable {
         var invitations: [ConsoleInvitation] = []
         typealias Row = (UUID, UUID, String, String?, String, Date, Date, Date?, UUID?, Date?)
         for try await r in rows.decode(Row.self) {
-            invitations.append(ConsoleInvitation(
-                id: ConsoleInvitationID(r.1), organizationID: OrganizationID(r.0), role: APIKeyRole(rawValue: r.2) ?? .viewer, email: r.3,
-                createdBy: r.4, createdAt: r.5, expiresAt: r.6, acceptedAt: r.7, acceptedMemberID: r.8.map(ConsoleMemberID.init),
-                revokedAt: r.9))
+            invitations.append(
+                ConsoleInvitation(
+                    id: ConsoleInvitationID(r.1), organizationID: OrganizationID(r.0), role: APIKeyRole(rawValue: r.2) ?? .viewer, email: r.3,
+                    createdBy: r.4, createdAt: r.5, expiresAt: r.6, acceptedAt: r.7, acceptedMemberID: r.8.map(ConsoleMemberID.init),
+                    revokedAt: r.9))
         }
         return invitations
     }

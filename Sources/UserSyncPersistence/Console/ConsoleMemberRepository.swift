@@ -11,13 +11,15 @@ public struct ConsoleMemberRepository: Sendable {
         org_id, id, role, provider, tenant, subject, email, display_name, source, created_by, created_at, last_signed_in_at, revoked_at
         """
 
-    public func list(_ organization: OrganizationID, includeRevoked: Bool, on db: PostgresConnection, logger: Logger) async throws -> [ConsoleMember] {
-        try await Self.decode(db.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM console_members
-            WHERE org_id = \(organization.rawValue) AND (\(includeRevoked) OR revoked_at IS NULL)
-            ORDER BY revoked_at IS NOT NULL, lower(coalesce(display_name, email, subject)), id
-            """, logger: logger))
+    public func list(_ organization: OrganizationID, includeRevoked: Bool, on db: PostgresConnection, logger: Logger) async throws -> [ConsoleMember]
+    {
+        try await Self.decode(
+            db.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM console_members
+                WHERE org_id = \(organization.rawValue) AND (\(includeRevoked) OR revoked_at IS NULL)
+                ORDER BY revoked_at IS NOT NULL, lower(coalesce(display_name, email, subject)), id
+                """, logger: logger))
     }
 
     public func get(_ organization: OrganizationID, _ id: ConsoleMemberID, on db: PostgresConnection, logger: Logger) async throws -> ConsoleMember {
@@ -29,13 +31,17 @@ public struct ConsoleMemberRepository: Sendable {
     }
 
     /// The member with this platform identity, revoked or not.
-    public func find(_ organization: OrganizationID, _ identity: SignInIdentity, on db: PostgresConnection, logger: Logger) async throws -> ConsoleMember? {
-        try await Self.decode(db.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM console_members
-            WHERE org_id = \(organization.rawValue) AND provider = \(identity.provider.rawValue)
-              AND tenant = \(identity.tenant) AND subject = \(identity.subject)
-            """, logger: logger)).first
+    public func find(_ organization: OrganizationID, _ identity: SignInIdentity, on db: PostgresConnection, logger: Logger) async throws
+        -> ConsoleMember?
+    {
+        try await Self.decode(
+            db.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM console_members
+                WHERE org_id = \(organization.rawValue) AND provider = \(identity.provider.rawValue)
+                  AND tenant = \(identity.tenant) AND subject = \(identity.subject)
+                """, logger: logger)
+        ).first
     }
 
     /// Records a sign-in: creates the member, or brings an existing one up to date (name, address,
@@ -75,7 +81,9 @@ public struct ConsoleMemberRepository: Sendable {
     }
 
     /// Revokes a member (idempotent) and ends their sessions.
-    public func revoke(_ organization: OrganizationID, _ id: ConsoleMemberID, at now: Date, on db: PostgresConnection, logger: Logger) async throws -> ConsoleMember {
+    public func revoke(_ organization: OrganizationID, _ id: ConsoleMemberID, at now: Date, on db: PostgresConnection, logger: Logger) async throws
+        -> ConsoleMember
+    {
         let rows = try await db.query(
             """
             UPDATE console_members SET revoked_at = coalesce(revoked_at, \(now))
@@ -100,12 +108,13 @@ public struct ConsoleMemberRepository: Sendable {
         var members: [ConsoleMember] = []
         typealias Row = (UUID, UUID, String, String, String, String, String?, String?, String, String, Date, Date?, Date?)
         for try await r in rows.decode(Row.self) {
-            members.append(ConsoleMember(
-                id: ConsoleMemberID(r.1), organizationID: OrganizationID(r.0), role: APIKeyRole(rawValue: r.2) ?? .viewer,
-                identity: SignInIdentity(
-                    provider: IdentityProvider(rawValue: r.3) ?? .slack, tenant: r.4, subject: r.5, email: r.6, displayName: r.7),
-                source: ConsoleMember.Source(rawValue: r.8) ?? .invitation, createdBy: r.9, createdAt: r.10, lastSignedInAt: r.11,
-                revokedAt: r.12))
+            members.append(
+                ConsoleMember(
+                    id: ConsoleMemberID(r.1), organizationID: OrganizationID(r.0), role: APIKeyRole(rawValue: r.2) ?? .viewer,
+                    identity: SignInIdentity(
+                        provider: IdentityProvider(rawValue: r.3) ?? .slack, tenant: r.4, subject: r.5, email: r.6, displayName: r.7),
+                    source: ConsoleMember.Source(rawValue: r.8) ?? .invitation, createdBy: r.9, createdAt: r.10, lastSignedInAt: r.11,
+                    revokedAt: r.12))
         }
         return members
     }

@@ -41,7 +41,7 @@ public struct ConnectionRepository: Sendable {
                         \(credentials.keyID), \(connection.apiBaseURL), \(connection.authBaseURL), \(connection.health.rawValue),
                         \(connection.healthChangedAt), \(connection.lastVerifiedAt), \(connection.createdAt), \(connection.updatedAt))
                 """, logger: logger)
-        } catch where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
+        } catch  where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
             throw Self.alreadyConnected(connection)
         }
     }
@@ -49,14 +49,16 @@ public struct ConnectionRepository: Sendable {
     static func alreadyConnected(_ connection: PlatformConnection) -> DomainError {
         .conflict(
             code: "workspace_already_connected",
-            message: "\(connection.platform.displayName) \(connection.workspaceName ?? connection.workspaceID) is already connected to this organization.")
+            message:
+                "\(connection.platform.displayName) \(connection.workspaceName ?? connection.workspaceID) is already connected to this organization.")
     }
 
     public func list(
         _ organization: OrganizationID, includeDisconnected: Bool, on db: PostgresConnection, logger: Logger
     ) async throws -> [PlatformConnection] {
-        try await Self.decode(try await db.execute(
-            ListStatement(organization: organization.rawValue, includeDisconnected: includeDisconnected), logger: logger))
+        try await Self.decode(
+            try await db.execute(
+                ListStatement(organization: organization.rawValue, includeDisconnected: includeDisconnected), logger: logger))
     }
 
     /// Every people page and the console's pages list the connections.
@@ -124,7 +126,7 @@ public struct ConnectionRepository: Sendable {
                 RETURNING \(unescaped: Self.columns)
                 """, logger: logger)
             updated = try await Self.decode(rows).first
-        } catch where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
+        } catch  where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
             throw Self.alreadyConnected(connection)
         }
         guard let updated else { throw DomainError.notFound(resource: "connection") }
@@ -217,11 +219,12 @@ public struct ConnectionRepository: Sendable {
         )
         for try await cells in rows {
             let row = try cells.decode(Row.self)
-            result.append(PlatformConnection(
-                id: ConnectionID(row.0), organizationID: OrganizationID(row.1), platform: Platform(rawValue: row.2) ?? .slack,
-                displayName: row.3, workspaceID: row.4, workspaceName: row.5, apiBaseURL: row.6, authBaseURL: row.7,
-                health: ConnectionHealth(rawValue: row.8) ?? .needsAttention, healthCause: row.9, healthMessage: row.10,
-                healthChangedAt: row.11, lastVerifiedAt: row.12, createdAt: row.13, updatedAt: row.14, disconnectedAt: row.15))
+            result.append(
+                PlatformConnection(
+                    id: ConnectionID(row.0), organizationID: OrganizationID(row.1), platform: Platform(rawValue: row.2) ?? .slack,
+                    displayName: row.3, workspaceID: row.4, workspaceName: row.5, apiBaseURL: row.6, authBaseURL: row.7,
+                    health: ConnectionHealth(rawValue: row.8) ?? .needsAttention, healthCause: row.9, healthMessage: row.10,
+                    healthChangedAt: row.11, lastVerifiedAt: row.12, createdAt: row.13, updatedAt: row.14, disconnectedAt: row.15))
         }
         return result
     }

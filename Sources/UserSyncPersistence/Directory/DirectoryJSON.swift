@@ -149,14 +149,17 @@ enum DirectoryJSON {
 
         private mutating func expect(_ byte: UInt8) throws {
             skipSpace()
-            guard index < bytes.count, bytes[index] == byte else { throw Malformed(reason: "expected '\(Character(Unicode.Scalar(byte)))' at byte \(index)") }
+            guard index < bytes.count, bytes[index] == byte else {
+                throw Malformed(reason: "expected '\(Character(Unicode.Scalar(byte)))' at byte \(index)")
+            }
             index += 1
         }
 
         private mutating func literal(_ word: StaticString, _ value: Value) throws -> Value {
             let count = word.utf8CodeUnitCount
             guard index + count <= bytes.count,
-                  word.withUTF8Buffer({ $0.elementsEqual(bytes[index..<(index + count)]) }) else {
+                word.withUTF8Buffer({ $0.elementsEqual(bytes[index..<(index + count)]) })
+            else {
                 throw Malformed(reason: "unexpected text at byte \(index)")
             }
             index += count
@@ -171,7 +174,10 @@ enum DirectoryJSON {
                 index += 1
                 var elements: [Value] = []
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(elements) }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
+                    index += 1
+                    return .array(elements)
+                }
                 repeat {
                     elements.append(try value())
                     skipSpace()
@@ -181,7 +187,10 @@ enum DirectoryJSON {
                 index += 1
                 var members: [String: Value] = [:]
                 skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
+                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
+                    index += 1
+                    return .object(members)
+                }
                 repeat {
                     skipSpace()
                     guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Malformed(reason: "expected a key at byte \(index)") }
@@ -214,7 +223,7 @@ enum DirectoryJSON {
             numeral: while index < bytes.count {
                 switch bytes[index] {
                 case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"),
-                     UInt8(ascii: "E"):
+                    UInt8(ascii: "E"):
                     index += 1
                 default: break numeral
                 }
@@ -279,7 +288,8 @@ enum DirectoryJSON {
 
         private mutating func hex4() throws -> UInt32 {
             guard index + 4 <= bytes.count,
-                  let value = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16) else {
+                let value = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16)
+            else {
                 throw Malformed(reason: "invalid \\u escape")
             }
             index += 4

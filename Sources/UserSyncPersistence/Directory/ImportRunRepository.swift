@@ -83,7 +83,8 @@ public struct ImportRunRepository: Sendable {
     /// Starts (or restarts, after a crash or a snooze) an attempt: the run is running, its staged
     /// members and per-attempt counts start over, and the exact changes already written by
     /// earlier attempts are counted. Returns nil when the run is no longer active.
-    public func beginAttempt(_ organization: OrganizationID, _ id: ImportRunID, on db: PostgresConnection, logger: Logger) async throws -> ImportRun? {
+    public func beginAttempt(_ organization: OrganizationID, _ id: ImportRunID, on db: PostgresConnection, logger: Logger) async throws -> ImportRun?
+    {
         try await clearStaging(organization, id, on: db, logger: logger)
         let rows = try await db.query(
             """
@@ -166,7 +167,9 @@ public struct ImportRunRepository: Sendable {
     }
 
     /// Keeps the error of a failed attempt that will be retried.
-    public func recordError(_ organization: OrganizationID, _ id: ImportRunID, _ error: String, on db: PostgresConnection, logger: Logger) async throws {
+    public func recordError(_ organization: OrganizationID, _ id: ImportRunID, _ error: String, on db: PostgresConnection, logger: Logger)
+        async throws
+    {
         try await db.query(
             "UPDATE import_runs SET last_error = \(String(error.prefix(2_000))) WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue)",
             logger: logger)
@@ -221,11 +224,12 @@ public struct ImportRunRepository: Sendable {
             counts.accountsDeactivated = Int(r.22)
             counts.accountsWithoutEmail = Int(r.23)
             counts.botsSkipped = Int(r.24)
-            result.append(ImportRun(
-                id: ImportRunID(r.0), organizationID: OrganizationID(r.1), connectionID: ConnectionID(r.2),
-                state: ImportRun.State(rawValue: r.3) ?? .failed, phase: r.4.flatMap(ImportRun.Phase.init(rawValue:)), counts: counts,
-                failureCause: r.5, failureMessage: r.6, waitingUntil: r.7, lastError: r.8, attempts: Int(r.9), jobID: r.10,
-                requestedBy: r.11, createdAt: r.12, startedAt: r.13, finishedAt: r.14))
+            result.append(
+                ImportRun(
+                    id: ImportRunID(r.0), organizationID: OrganizationID(r.1), connectionID: ConnectionID(r.2),
+                    state: ImportRun.State(rawValue: r.3) ?? .failed, phase: r.4.flatMap(ImportRun.Phase.init(rawValue:)), counts: counts,
+                    failureCause: r.5, failureMessage: r.6, waitingUntil: r.7, lastError: r.8, attempts: Int(r.9), jobID: r.10,
+                    requestedBy: r.11, createdAt: r.12, startedAt: r.13, finishedAt: r.14))
         }
         return result
     }

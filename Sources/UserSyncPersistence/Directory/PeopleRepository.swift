@@ -76,14 +76,16 @@ public struct PeopleRepository: Sendable {
             conditions.append("p.all_accounts_deactivated = \(bind(deactivated))")
         }
         if let platform = filter.platform {
-            conditions.append("""
+            conditions.append(
+                """
                 EXISTS (SELECT 1 FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
                         WHERE a.org_id = \(org) AND a.person_id = p.id AND c.platform = \(bind(platform.rawValue)))
                 """)
         }
         if !filter.platforms.isEmpty {
             let platforms = bind(filter.platforms.map(\.rawValue))
-            conditions.append("""
+            conditions.append(
+                """
                 (SELECT count(DISTINCT c.platform) FROM platform_accounts a
                  JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
                  WHERE a.org_id = \(org) AND a.person_id = p.id AND a.active AND c.disconnected_at IS NULL
@@ -91,13 +93,15 @@ public struct PeopleRepository: Sendable {
                 """)
         }
         if let primaryPlatform = filter.primaryPlatform {
-            conditions.append("""
+            conditions.append(
+                """
                 EXISTS (SELECT 1 FROM platform_connections c
                         WHERE c.org_id = \(org) AND c.id = p.primary_connection_id AND c.platform = \(bind(primaryPlatform.rawValue)))
                 """)
         }
         if let connection = filter.connectionID {
-            conditions.append("""
+            conditions.append(
+                """
                 EXISTS (SELECT 1 FROM platform_accounts a
                         WHERE a.org_id = \(org) AND a.person_id = p.id AND a.connection_id = \(bind(connection.rawValue)))
                 """)
@@ -111,25 +115,32 @@ public struct PeopleRepository: Sendable {
                     EXISTS (SELECT 1 FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
                             WHERE s.org_id = \(org) AND s.person_id = p.id AND c.platform = \(platform) AND s.status = \(wanted))
                     """
-                conditions.append(status != .notCreated ? withStatus : """
-                    ((NOT EXISTS (SELECT 1 FROM platform_connections c
-                                  WHERE c.org_id = \(org) AND c.id = p.primary_connection_id AND c.platform = \(platform))
-                      AND NOT EXISTS (SELECT 1 FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
-                                      WHERE s.org_id = \(org) AND s.person_id = p.id AND c.platform = \(platform)
-                                        AND s.status <> 'not_created'))
-                     OR \(withStatus))
-                    """)
+                conditions.append(
+                    status != .notCreated
+                        ? withStatus
+                        : """
+                        ((NOT EXISTS (SELECT 1 FROM platform_connections c
+                                      WHERE c.org_id = \(org) AND c.id = p.primary_connection_id AND c.platform = \(platform))
+                          AND NOT EXISTS (SELECT 1 FROM syncs s JOIN platform_connections c ON c.org_id = s.org_id AND c.id = s.connection_id
+                                          WHERE s.org_id = \(org) AND s.person_id = p.id AND c.platform = \(platform)
+                                            AND s.status <> 'not_created'))
+                         OR \(withStatus))
+                        """)
             } else {
                 let withStatus = "EXISTS (SELECT 1 FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id AND s.status = \(wanted))"
-                conditions.append(status != .notCreated ? withStatus : """
-                    (NOT EXISTS (SELECT 1 FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id AND s.status <> 'not_created')
-                     OR \(withStatus))
-                    """)
+                conditions.append(
+                    status != .notCreated
+                        ? withStatus
+                        : """
+                        (NOT EXISTS (SELECT 1 FROM syncs s WHERE s.org_id = \(org) AND s.person_id = p.id AND s.status <> 'not_created')
+                         OR \(withStatus))
+                        """)
             }
         }
         if let search = filter.search.map({ $0.lowercased().trimmingCharacters(in: .whitespaces) }), !search.isEmpty {
             let text = bind(search)
-            conditions.append("""
+            conditions.append(
+                """
                 (strpos(p.email_normalized, \(text)) > 0 OR strpos(lower(coalesce(p.display_name, '')), \(text)) > 0
                  OR EXISTS (SELECT 1 FROM platform_accounts a
                             WHERE a.org_id = \(org) AND a.person_id = p.id
@@ -142,12 +153,13 @@ public struct PeopleRepository: Sendable {
             conditions.append("(\(key), p.id) \(filter.descending ? "<" : ">") (\(bind(after.key)), \(bind(after.id)))")
         }
         let direction = filter.descending ? "DESC" : "ASC"
-        return PostgresQuery(unsafeSQL: """
-            SELECT \(select) FROM people p
-            WHERE \(conditions.joined(separator: "\n  AND "))
-            ORDER BY \(key) \(direction), p.id \(direction)
-            \(paged ? "LIMIT \(bind(filter.limit))" : "")
-            """, binds: binds)
+        return PostgresQuery(
+            unsafeSQL: """
+                SELECT \(select) FROM people p
+                WHERE \(conditions.joined(separator: "\n  AND "))
+                ORDER BY \(key) \(direction), p.id \(direction)
+                \(paged ? "LIMIT \(bind(filter.limit))" : "")
+                """, binds: binds)
     }
 
     /// A person with accounts and syncs (with history): one statement, that scopes itself
@@ -212,14 +224,15 @@ public struct PeopleRepository: Sendable {
         // for every cell at run time, about a tenth of `serve`'s time on a people page.
         for try await row in rows {
             let r = row.makeRandomAccess()
-            result[PersonID(try r[0].decode(UUID.self)), default: []].append(Person.Account(
-                id: AccountID(try r[1].decode(UUID.self)), connectionID: ConnectionID(try r[2].decode(UUID.self)),
-                platform: Platform(rawValue: try r[3].decode(String.self)) ?? .slack, platformUserID: try r[4].decode(String.self),
-                email: try r[5].decode(String?.self), emails: try r[6].decode([String].self), displayName: try r[7].decode(String?.self),
-                realName: try r[8].decode(String?.self), isGuest: try r[9].decode(Bool.self), isActive: try r[10].decode(Bool.self),
-                deactivatedAt: try r[11].decode(Date?.self),
-                deactivationReason: try r[12].decode(String?.self).flatMap(Person.DeactivationReason.init(rawValue:)),
-                firstSeenAt: try r[13].decode(Date.self), changedAt: try r[14].decode(Date.self)))
+            result[PersonID(try r[0].decode(UUID.self)), default: []].append(
+                Person.Account(
+                    id: AccountID(try r[1].decode(UUID.self)), connectionID: ConnectionID(try r[2].decode(UUID.self)),
+                    platform: Platform(rawValue: try r[3].decode(String.self)) ?? .slack, platformUserID: try r[4].decode(String.self),
+                    email: try r[5].decode(String?.self), emails: try r[6].decode([String].self), displayName: try r[7].decode(String?.self),
+                    realName: try r[8].decode(String?.self), isGuest: try r[9].decode(Bool.self), isActive: try r[10].decode(Bool.self),
+                    deactivatedAt: try r[11].decode(Date?.self),
+                    deactivationReason: try r[12].decode(String?.self).flatMap(Person.DeactivationReason.init(rawValue:)),
+                    firstSeenAt: try r[13].decode(Date.self), changedAt: try r[14].decode(Date.self)))
         }
         return result
     }

@@ -81,9 +81,10 @@ public struct TeamRepository: Sendable {
         var total = 0
         typealias Row = (UUID, UUID, String, String, String?, Int32?, Bool, Date?, String?, Date?, Int)
         for try await row in rows.decode(Row.self) {
-            teams.append(Team(
-                id: TeamID(row.0), connectionID: ConnectionID(row.1), platformTeamID: row.2, name: row.3, description: row.4,
-                memberCount: row.5.map(Int.init), selected: row.6, selectedAt: row.7, selectedBy: row.8, lastSeenAt: row.9))
+            teams.append(
+                Team(
+                    id: TeamID(row.0), connectionID: ConnectionID(row.1), platformTeamID: row.2, name: row.3, description: row.4,
+                    memberCount: row.5.map(Int.init), selected: row.6, selectedAt: row.7, selectedBy: row.8, lastSeenAt: row.9))
             total = row.10
         }
         if teams.isEmpty, offset > 0 {
@@ -128,9 +129,10 @@ public struct TeamRepository: Sendable {
         var result: [Team] = []
         typealias Row = (UUID, UUID, String, String, String?, Int32?, Bool, Date?, String?, Date?)
         for try await row in rows.decode(Row.self) {
-            result.append(Team(
-                id: TeamID(row.0), connectionID: ConnectionID(row.1), platformTeamID: row.2, name: row.3, description: row.4,
-                memberCount: row.5.map(Int.init), selected: row.6, selectedAt: row.7, selectedBy: row.8, lastSeenAt: row.9))
+            result.append(
+                Team(
+                    id: TeamID(row.0), connectionID: ConnectionID(row.1), platformTeamID: row.2, name: row.3, description: row.4,
+                    memberCount: row.5.map(Int.init), selected: row.6, selectedAt: row.7, selectedBy: row.8, lastSeenAt: row.9))
         }
         return result
     }

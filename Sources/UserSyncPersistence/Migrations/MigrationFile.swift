@@ -13,8 +13,8 @@ public struct MigrationFile: Sendable, Equatable {
         let stem = name.hasSuffix(".sql") ? name.dropLast(4) : ""
         let digits = stem.prefix(while: \.isNumber)
         guard digits.count == 4, stem.dropFirst(4).first == "_", stem.count > 5,
-              stem.dropFirst(5).allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }),
-              let number = Int(digits)
+            stem.dropFirst(5).allSatisfy({ ($0.isLetter && $0.isLowercase) || $0.isNumber || $0 == "_" }),
+            let number = Int(digits)
         else { throw .badFileName(name) }
         self.name = name
         self.number = number

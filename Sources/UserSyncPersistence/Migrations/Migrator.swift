@@ -63,7 +63,7 @@ public struct Migrator: Sendable {
         let applied: [(name: String, checksum: String)]
         do {
             applied = try await database.client.withConnection { try await Self.applied(on: $0, logger: logger) }
-        } catch where PostgresFailure.sqlState(error) == PostgresFailure.undefinedTable {
+        } catch  where PostgresFailure.sqlState(error) == PostgresFailure.undefinedTable {
             throw MigrationError.notMigrated
         }
         let pending = try verify(applied)

@@ -66,8 +66,9 @@ public enum SQLScript {
     /// `$$` or `$tag$` starting at `index`.
     private static func dollarTag(_ characters: [Unicode.Scalar], at index: Int) -> [Unicode.Scalar]? {
         var i = index + 1
-        while i < characters.count, characters[i] == "_" || characters[i].properties.isAlphabetic
-            || (i > index + 1 && ("0"..."9").contains(characters[i]))
+        while i < characters.count,
+            characters[i] == "_" || characters[i].properties.isAlphabetic
+                || (i > index + 1 && ("0"..."9").contains(characters[i]))
         {
             i += 1
         }

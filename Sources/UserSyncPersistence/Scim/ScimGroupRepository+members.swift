@@ -82,14 +82,15 @@ extension ScimGroupRepository {
         """
 
     enum Add: MembershipChangeSQL {
-        static let changes = wantedAndKnown + """
-            , changed AS (
-                INSERT INTO directory_group_members (org_id, source, group_id, external_user_id)
-                SELECT $1, 'scim', $2, external_id FROM known
-                ON CONFLICT DO NOTHING
-                RETURNING 1
-            ), unknown AS (SELECT id FROM wanted WHERE id NOT IN (SELECT external_id FROM known))
-            """
+        static let changes =
+            wantedAndKnown + """
+                , changed AS (
+                    INSERT INTO directory_group_members (org_id, source, group_id, external_user_id)
+                    SELECT $1, 'scim', $2, external_id FROM known
+                    ON CONFLICT DO NOTHING
+                    RETURNING 1
+                ), unknown AS (SELECT id FROM wanted WHERE id NOT IN (SELECT external_id FROM known))
+                """
     }
 
     enum Remove: MembershipChangeSQL {
@@ -103,19 +104,20 @@ extension ScimGroupRepository {
     }
 
     enum Replace: MembershipChangeSQL {
-        static let changes = wantedAndKnown + """
-            , gone AS (
-                DELETE FROM directory_group_members
-                WHERE org_id = $1 AND source = 'scim' AND group_id = $2 AND external_user_id NOT IN (SELECT external_id FROM known)
-                RETURNING 1
-            ), added AS (
-                INSERT INTO directory_group_members (org_id, source, group_id, external_user_id)
-                SELECT $1, 'scim', $2, external_id FROM known
-                ON CONFLICT DO NOTHING
-                RETURNING 1
-            ), changed AS (SELECT 1 FROM gone UNION ALL SELECT 1 FROM added),
-            unknown AS (SELECT id FROM wanted WHERE id NOT IN (SELECT external_id FROM known))
-            """
+        static let changes =
+            wantedAndKnown + """
+                , gone AS (
+                    DELETE FROM directory_group_members
+                    WHERE org_id = $1 AND source = 'scim' AND group_id = $2 AND external_user_id NOT IN (SELECT external_id FROM known)
+                    RETURNING 1
+                ), added AS (
+                    INSERT INTO directory_group_members (org_id, source, group_id, external_user_id)
+                    SELECT $1, 'scim', $2, external_id FROM known
+                    ON CONFLICT DO NOTHING
+                    RETURNING 1
+                ), changed AS (SELECT 1 FROM gone UNION ALL SELECT 1 FROM added),
+                unknown AS (SELECT id FROM wanted WHERE id NOT IN (SELECT external_id FROM known))
+                """
     }
 
     /// A membership change and, when it changed anyone, the run requests of the group's

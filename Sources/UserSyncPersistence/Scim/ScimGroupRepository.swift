@@ -15,22 +15,25 @@ public struct ScimGroupRepository: Sendable {
         _ organization: OrganizationID, id: String, displayName: String, externalId: String?, on db: PostgresConnection, logger: Logger
     ) async throws -> ScimGroupRecord {
         let records = try await Self.refusingTakenName(displayName) {
-            try await ScimGroupRecord.decode(db.query(
-                """
-                INSERT INTO directory_groups (org_id, source, group_id, display_name, idp_external_id)
-                VALUES (\(organization.rawValue), 'scim', \(id), \(displayName), \(externalId))
-                RETURNING \(unescaped: ScimGroupRecord.columns)
-                """, logger: logger))
+            try await ScimGroupRecord.decode(
+                db.query(
+                    """
+                    INSERT INTO directory_groups (org_id, source, group_id, display_name, idp_external_id)
+                    VALUES (\(organization.rawValue), 'scim', \(id), \(displayName), \(externalId))
+                    RETURNING \(unescaped: ScimGroupRecord.columns)
+                    """, logger: logger))
         }
         return records[0]
     }
 
     public func get(_ organization: OrganizationID, id: String, on db: PostgresConnection, logger: Logger) async throws -> ScimGroupRecord? {
-        try await ScimGroupRecord.decode(db.query(
-            """
-            SELECT \(unescaped: ScimGroupRecord.columns) FROM directory_groups
-            WHERE org_id = \(organization.rawValue) AND source = 'scim' AND group_id = \(id)
-            """, logger: logger)).first
+        try await ScimGroupRecord.decode(
+            db.query(
+                """
+                SELECT \(unescaped: ScimGroupRecord.columns) FROM directory_groups
+                WHERE org_id = \(organization.rawValue) AND source = 'scim' AND group_id = \(id)
+                """, logger: logger)
+        ).first
     }
 
     /// A group locked for a change, and the enabled Auto Sync policies that follow it.
@@ -109,7 +112,7 @@ public struct ScimGroupRepository: Sendable {
     static func refusingTakenName<Result>(_ displayName: String, _ write: () async throws -> Result) async throws -> Result {
         do {
             return try await write()
-        } catch where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
+        } catch  where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
             throw ScimError.uniqueness("A group with displayName \"\(displayName)\" already exists.")
         }
     }

@@ -17,16 +17,19 @@ public struct ScimTokenRepository: Sendable {
     }
 
     public func list(_ organization: OrganizationID, includeRevoked: Bool, on db: PostgresConnection, logger: Logger) async throws -> [ScimToken] {
-        try await Self.decode(db.query(
-            """
-            SELECT \(unescaped: Self.columns) FROM scim_tokens
-            WHERE org_id = \(organization.rawValue) AND (\(includeRevoked) OR revoked_at IS NULL)
-            ORDER BY created_at, id
-            """, logger: logger))
+        try await Self.decode(
+            db.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM scim_tokens
+                WHERE org_id = \(organization.rawValue) AND (\(includeRevoked) OR revoked_at IS NULL)
+                ORDER BY created_at, id
+                """, logger: logger))
     }
 
     /// Revokes a token; revoking a revoked token returns it unchanged.
-    public func revoke(_ organization: OrganizationID, _ id: ScimTokenID, at now: Date, on db: PostgresConnection, logger: Logger) async throws -> ScimToken {
+    public func revoke(_ organization: OrganizationID, _ id: ScimTokenID, at now: Date, on db: PostgresConnection, logger: Logger) async throws
+        -> ScimToken
+    {
         let rows = try await db.query(
             """
             UPDATE scim_tokens SET revoked_at = coalesce(revoked_at, \(now))
@@ -67,9 +70,10 @@ public struct ScimTokenRepository: Sendable {
         for try await (org, id, name, hint, createdBy, createdAt, lastUsedAt, revokedAt)
             in rows.decode((UUID, UUID, String, String, String, Date, Date?, Date?).self)
         {
-            tokens.append(ScimToken(
-                id: ScimTokenID(id), organizationID: OrganizationID(org), name: name, hint: hint, createdBy: createdBy,
-                createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt))
+            tokens.append(
+                ScimToken(
+                    id: ScimTokenID(id), organizationID: OrganizationID(org), name: name, hint: hint, createdBy: createdBy,
+                    createdAt: createdAt, lastUsedAt: lastUsedAt, revokedAt: revokedAt))
         }
         return tokens
     }

@@ -19,17 +19,18 @@ public struct ScimUserRepository: Sendable {
         let email = user.email
         // Decoded inside: the unique violation arrives with the rows, not with the statement's description.
         let records = try await Self.refusingTakenUserName(user.userName) {
-            try await ScimUserRecord.decode(db.query(
-                """
-                INSERT INTO directory_users (org_id, source, external_id, user_name, idp_external_id, active, display_name, given_name,
-                    family_name, formatted_name, emails, email_normalized)
-                VALUES (\(organization.rawValue), 'scim', \(id), \(user.userName), \(user.externalId), \(user.active ?? true), \(user.displayName),
-                    \(user.name.givenName), \(user.name.familyName), \(user.name.formatted),
-                    CASE WHEN \(email)::text IS NULL THEN '[]'::jsonb
-                         ELSE jsonb_build_array(jsonb_build_object('value', \(email)::text, 'type', 'work', 'primary', true)) END,
-                    \(matchingEmail))
-                RETURNING \(unescaped: ScimUserRecord.columns)
-                """, logger: logger))
+            try await ScimUserRecord.decode(
+                db.query(
+                    """
+                    INSERT INTO directory_users (org_id, source, external_id, user_name, idp_external_id, active, display_name, given_name,
+                        family_name, formatted_name, emails, email_normalized)
+                    VALUES (\(organization.rawValue), 'scim', \(id), \(user.userName), \(user.externalId), \(user.active ?? true), \(user.displayName),
+                        \(user.name.givenName), \(user.name.familyName), \(user.name.formatted),
+                        CASE WHEN \(email)::text IS NULL THEN '[]'::jsonb
+                             ELSE jsonb_build_array(jsonb_build_object('value', \(email)::text, 'type', 'work', 'primary', true)) END,
+                        \(matchingEmail))
+                    RETURNING \(unescaped: ScimUserRecord.columns)
+                    """, logger: logger))
         }
         return records[0]
     }
@@ -40,11 +41,13 @@ public struct ScimUserRepository: Sendable {
     public func get(
         _ organization: OrganizationID, id: String, forUpdate: Bool = false, on db: PostgresConnection, logger: Logger
     ) async throws -> ScimUserRecord? {
-        try await ScimUserRecord.decode(db.query(
-            """
-            SELECT \(unescaped: ScimUserRecord.columns) FROM directory_users
-            WHERE org_id = \(organization.rawValue) AND source = 'scim' AND external_id = \(id) \(unescaped: forUpdate ? "FOR NO KEY UPDATE" : "")
-            """, logger: logger)).first
+        try await ScimUserRecord.decode(
+            db.query(
+                """
+                SELECT \(unescaped: ScimUserRecord.columns) FROM directory_users
+                WHERE org_id = \(organization.rawValue) AND source = 'scim' AND external_id = \(id) \(unescaped: forUpdate ? "FOR NO KEY UPDATE" : "")
+                """, logger: logger)
+        ).first
     }
 
     /// Writes every attribute of an existing user (`active` nil keeps it) and raises its version.
@@ -54,18 +57,19 @@ public struct ScimUserRepository: Sendable {
     ) async throws -> ScimUserRecord? {
         let email = user.email
         let records = try await Self.refusingTakenUserName(user.userName) {
-            try await ScimUserRecord.decode(db.query(
-                """
-                UPDATE directory_users SET
-                    user_name = \(user.userName), idp_external_id = \(user.externalId), active = coalesce(\(user.active)::boolean, active),
-                    display_name = \(user.displayName), given_name = \(user.name.givenName), family_name = \(user.name.familyName),
-                    formatted_name = \(user.name.formatted),
-                    emails = CASE WHEN \(email)::text IS NULL THEN '[]'::jsonb
-                                  ELSE jsonb_build_array(jsonb_build_object('value', \(email)::text, 'type', 'work', 'primary', true)) END,
-                    email_normalized = \(matchingEmail), version = version + 1, updated_at = now()
-                WHERE org_id = \(organization.rawValue) AND source = 'scim' AND external_id = \(id)
-                RETURNING \(unescaped: ScimUserRecord.columns)
-                """, logger: logger))
+            try await ScimUserRecord.decode(
+                db.query(
+                    """
+                    UPDATE directory_users SET
+                        user_name = \(user.userName), idp_external_id = \(user.externalId), active = coalesce(\(user.active)::boolean, active),
+                        display_name = \(user.displayName), given_name = \(user.name.givenName), family_name = \(user.name.familyName),
+                        formatted_name = \(user.name.formatted),
+                        emails = CASE WHEN \(email)::text IS NULL THEN '[]'::jsonb
+                                      ELSE jsonb_build_array(jsonb_build_object('value', \(email)::text, 'type', 'work', 'primary', true)) END,
+                        email_normalized = \(matchingEmail), version = version + 1, updated_at = now()
+                    WHERE org_id = \(organization.rawValue) AND source = 'scim' AND external_id = \(id)
+                    RETURNING \(unescaped: ScimUserRecord.columns)
+                    """, logger: logger))
         }
         return records.first
     }
@@ -99,7 +103,7 @@ public struct ScimUserRepository: Sendable {
     static func refusingTakenUserName<Result>(_ userName: String, _ write: () async throws -> Result) async throws -> Result {
         do {
             return try await write()
-        } catch where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
+        } catch  where PostgresFailure.sqlState(error) == PostgresFailure.uniqueViolation {
             throw ScimError.uniqueness("A user with userName \"\(userName)\" already exists.")
         }
     }

@@ -75,7 +75,9 @@ public struct ConsentTokenRepository: Sendable {
         return result
     }
 
-    public func find(_ organization: OrganizationID, tokenHash: Data, forUpdate: Bool = false, on db: PostgresConnection, logger: Logger) async throws -> Record? {
+    public func find(_ organization: OrganizationID, tokenHash: Data, forUpdate: Bool = false, on db: PostgresConnection, logger: Logger) async throws
+        -> Record?
+    {
         let rows = try await db.query(
             """
             SELECT \(unescaped: Self.columns) FROM consent_tokens
@@ -85,7 +87,9 @@ public struct ConsentTokenRepository: Sendable {
         return try await Self.decode(rows).first
     }
 
-    public func find(_ organization: OrganizationID, stateHash: Data, forUpdate: Bool = false, on db: PostgresConnection, logger: Logger) async throws -> Record? {
+    public func find(_ organization: OrganizationID, stateHash: Data, forUpdate: Bool = false, on db: PostgresConnection, logger: Logger) async throws
+        -> Record?
+    {
         let rows = try await db.query(
             """
             SELECT \(unescaped: Self.columns) FROM consent_tokens
@@ -127,8 +131,9 @@ public struct ConsentTokenRepository: Sendable {
     static func decode(_ rows: PostgresRowSequence) async throws -> [Record] {
         var result: [Record] = []
         for try await r in rows.decode((Data, UUID, Date, Date?, Date?, Date?, Date?).self) {
-            result.append(Record(
-                tokenHash: r.0, syncID: SyncID(r.1), expiresAt: r.2, deliveredAt: r.3, usedAt: r.4, supersededAt: r.5, stateExpiresAt: r.6))
+            result.append(
+                Record(
+                    tokenHash: r.0, syncID: SyncID(r.1), expiresAt: r.2, deliveredAt: r.3, usedAt: r.4, supersededAt: r.5, stateExpiresAt: r.6))
         }
         return result
     }

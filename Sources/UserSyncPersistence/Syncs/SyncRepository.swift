@@ -55,7 +55,9 @@ public struct SyncRepository: Sendable {
         func makeBindings() -> PostgresBindings { bindings(organization, ids) }
     }
 
-    public func history(_ organization: OrganizationID, _ syncs: [SyncID], on db: PostgresConnection, logger: Logger) async throws -> [SyncID: [SyncEvent]] {
+    public func history(_ organization: OrganizationID, _ syncs: [SyncID], on db: PostgresConnection, logger: Logger) async throws -> [SyncID:
+        [SyncEvent]]
+    {
         guard !syncs.isEmpty else { return [:] }
         let rows = try await db.query(
             """
@@ -66,10 +68,11 @@ public struct SyncRepository: Sendable {
         var result: [SyncID: [SyncEvent]] = [:]
         typealias Row = (UUID, String?, String, String?, String, String, String?, Date?, String?, Date)
         for try await r in rows.decode(Row.self) {
-            result[SyncID(r.0), default: []].append(SyncEvent(
-                fromStatus: r.1.flatMap(SyncStatus.init(rawValue:)), toStatus: SyncStatus(rawValue: r.2) ?? .failed,
-                cause: r.3.flatMap(SyncCause.init(rawValue:)),
-                message: r.4, actorKind: r.5, actorID: r.6, nextRetryAt: r.7, fixAction: r.8, createdAt: r.9))
+            result[SyncID(r.0), default: []].append(
+                SyncEvent(
+                    fromStatus: r.1.flatMap(SyncStatus.init(rawValue:)), toStatus: SyncStatus(rawValue: r.2) ?? .failed,
+                    cause: r.3.flatMap(SyncCause.init(rawValue:)),
+                    message: r.4, actorKind: r.5, actorID: r.6, nextRetryAt: r.7, fixAction: r.8, createdAt: r.9))
         }
         return result
     }
@@ -288,8 +291,9 @@ public struct SyncRepository: Sendable {
             """, logger: logger)
         var recorded: [Recorded] = []
         for try await (id, from, person, connection) in rows.decode((UUID, String?, UUID, UUID).self) {
-            recorded.append(Recorded(
-                sync: SyncID(id), from: from.flatMap(SyncStatus.init(rawValue:)), person: PersonID(person), connection: ConnectionID(connection)))
+            recorded.append(
+                Recorded(
+                    sync: SyncID(id), from: from.flatMap(SyncStatus.init(rawValue:)), person: PersonID(person), connection: ConnectionID(connection)))
         }
         return recorded
     }
@@ -462,17 +466,19 @@ public struct SyncRepository: Sendable {
         // Cell by cell (see `PeopleRepository.accounts`).
         for try await row in rows {
             let r = row.makeRandomAccess()
-            result.append(Sync(
-                id: SyncID(try r[0].decode(UUID.self)), organizationID: OrganizationID(try r[1].decode(UUID.self)),
-                personID: PersonID(try r[2].decode(UUID.self)), connectionID: ConnectionID(try r[3].decode(UUID.self)),
-                platform: Platform(rawValue: try r[4].decode(String.self)) ?? .slack,
-                mode: try r[5].decode(String?.self).flatMap(SyncMode.init(rawValue:)),
-                status: SyncStatus(rawValue: try r[6].decode(String.self)) ?? .failed, cause: try r[7].decode(String?.self).flatMap(SyncCause.init(rawValue:)),
-                message: try r[8].decode(String?.self), nextRetryAt: try r[9].decode(Date?.self), fixAction: try r[10].decode(String?.self),
-                linkedAccountID: try r[11].decode(UUID?.self).map(AccountID.init), virtualIdentity: try r[12].decode(String?.self),
-                virtualKind: try r[13].decode(String?.self).flatMap(VirtualKind.init(rawValue:)), hasUserTokens: try r[14].decode(Bool.self),
-                userTokenExpiresAt: try r[15].decode(Date?.self), createdBy: try r[16].decode(String.self),
-                createdAt: try r[17].decode(Date.self), updatedAt: try r[18].decode(Date.self)))
+            result.append(
+                Sync(
+                    id: SyncID(try r[0].decode(UUID.self)), organizationID: OrganizationID(try r[1].decode(UUID.self)),
+                    personID: PersonID(try r[2].decode(UUID.self)), connectionID: ConnectionID(try r[3].decode(UUID.self)),
+                    platform: Platform(rawValue: try r[4].decode(String.self)) ?? .slack,
+                    mode: try r[5].decode(String?.self).flatMap(SyncMode.init(rawValue:)),
+                    status: SyncStatus(rawValue: try r[6].decode(String.self)) ?? .failed,
+                    cause: try r[7].decode(String?.self).flatMap(SyncCause.init(rawValue:)),
+                    message: try r[8].decode(String?.self), nextRetryAt: try r[9].decode(Date?.self), fixAction: try r[10].decode(String?.self),
+                    linkedAccountID: try r[11].decode(UUID?.self).map(AccountID.init), virtualIdentity: try r[12].decode(String?.self),
+                    virtualKind: try r[13].decode(String?.self).flatMap(VirtualKind.init(rawValue:)), hasUserTokens: try r[14].decode(Bool.self),
+                    userTokenExpiresAt: try r[15].decode(Date?.self), createdBy: try r[16].decode(String.self),
+                    createdAt: try r[17].decode(Date.self), updatedAt: try r[18].decode(Date.self)))
         }
         return result
     }

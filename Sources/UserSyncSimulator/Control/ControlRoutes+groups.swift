@@ -5,7 +5,9 @@ extension ControlRoutes {
     /// Auto Sync need to set up. Mirrors the `PlatformSimulator+groups` methods.
     func registerGroups(_ control: RouterGroup<BasicRequestContext>) {
         control.get("orgs/:org/graph/groups/:group/members") { _, context in
-            guard let members = simulator.groupMembers(organization: SimHTTP.param(context, "org") ?? "", groupID: SimHTTP.param(context, "group") ?? "")
+            guard
+                let members = simulator.groupMembers(
+                    organization: SimHTTP.param(context, "org") ?? "", groupID: SimHTTP.param(context, "group") ?? "")
             else { return notFound() }
             return SimHTTP.json(members).response
         }
@@ -39,9 +41,10 @@ extension ControlRoutes {
             return problem("send {\"user_id\": …} or {\"user_ids\": […]}")
         }
         control.delete("orgs/:org/graph/groups/:group/members/:user") { _, context in
-            guard let changed = simulator.changeGroupMembership(
-                organization: SimHTTP.param(context, "org") ?? "", groupID: SimHTTP.param(context, "group") ?? "",
-                userID: SimHTTP.param(context, "user") ?? "", member: false)
+            guard
+                let changed = simulator.changeGroupMembership(
+                    organization: SimHTTP.param(context, "org") ?? "", groupID: SimHTTP.param(context, "group") ?? "",
+                    userID: SimHTTP.param(context, "user") ?? "", member: false)
             else { return notFound() }
             return SimHTTP.json(["changed": .bool(changed)] as [String: AnyCodable]).response
         }

@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import UserSyncDomain
 
@@ -17,11 +17,16 @@ struct ControlRoutes: Sendable {
             return SimHTTP.json(names.compactMap(state.summary)).response
         }
         control.post("orgs") { request, _ in
-            struct Body: Decodable { var name: String; var seed: UInt64?; var size: Int? }
+            struct Body: Decodable {
+                var name: String
+                var seed: UInt64?
+                var size: Int?
+            }
             guard let body = await decode(Body.self, request), !body.name.isEmpty, (0...1_000_000).contains(body.size ?? 100) else {
                 return problem("send {\"name\": …, \"seed\": …, \"size\": 0…1000000}")
             }
-            return SimHTTP.json(simulator.createOrganization(name: body.name, seed: body.seed ?? 1, size: body.size ?? 100), status: .created).response
+            return SimHTTP.json(simulator.createOrganization(name: body.name, seed: body.seed ?? 1, size: body.size ?? 100), status: .created)
+                .response
         }
         control.get("orgs/:org") { _, context in
             guard let summary = state.summary(SimHTTP.param(context, "org") ?? "") else { return notFound() }
@@ -34,15 +39,16 @@ struct ControlRoutes: Sendable {
         }
         control.get("orgs/:org/usersync-connections/:platform") { request, context in
             guard let summary = state.summary(SimHTTP.param(context, "org") ?? ""),
-                  let platform = Platform(rawValue: SimHTTP.param(context, "platform") ?? "")
+                let platform = Platform(rawValue: SimHTTP.param(context, "platform") ?? "")
             else { return notFound() }
             return SimHTTP.json(summary.usersyncConnection(platform, base: SimHTTP(state: state).baseURL(request))).response
         }
         control.get("orgs/:org/people") { request, context in
             let query = SimHTTP.query(request)
-            guard let people = simulator.people(
-                organization: SimHTTP.param(context, "org") ?? "", offset: Int(query["offset"] ?? "0") ?? 0,
-                limit: Int(query["limit"] ?? "100") ?? 100)
+            guard
+                let people = simulator.people(
+                    organization: SimHTTP.param(context, "org") ?? "", offset: Int(query["offset"] ?? "0") ?? 0,
+                    limit: Int(query["limit"] ?? "100") ?? 100)
             else { return notFound() }
             return SimHTTP.json(people).response
         }
@@ -60,7 +66,10 @@ struct ControlRoutes: Sendable {
             SimHTTP.json(simulator.tokens(organization: SimHTTP.param(context, "org") ?? "")).response
         }
         control.post("orgs/:org/revoke") { request, context in
-            struct Body: Decodable { var platform: Platform; var userID: String? }
+            struct Body: Decodable {
+                var platform: Platform
+                var userID: String?
+            }
             guard let body = await decode(Body.self, request) else { return problem("send {\"platform\": …, \"userID\": optional}") }
             guard simulator.revoke(organization: SimHTTP.param(context, "org") ?? "", platform: body.platform, userID: body.userID) else {
                 return notFound()
@@ -77,7 +86,9 @@ struct ControlRoutes: Sendable {
             guard let platform = Platform(rawValue: SimHTTP.param(context, "platform") ?? ""),
                 let body = await decode(SimUserChange.self, request), let email = body.email
             else { return problem("send {\"email\": …, \"displayName\": …}") }
-            guard let id = simulator.addUser(organization: SimHTTP.param(context, "org") ?? "", platform: platform, email: email, displayName: body.displayName)
+            guard
+                let id = simulator.addUser(
+                    organization: SimHTTP.param(context, "org") ?? "", platform: platform, email: email, displayName: body.displayName)
             else { return notFound() }
             return SimHTTP.json(["id": .string(id)] as [String: AnyCodable], status: .created).response
         }
@@ -105,7 +116,9 @@ struct ControlRoutes: Sendable {
         control.get("faults") { _, _ in SimHTTP.json(state.store.withLock { $0.faults }).response }
         control.post("faults") { request, _ in
             guard let rule = await decode(FaultRule.self, request) else {
-                return problem("send a fault rule: {\"platform\"?, \"endpoint\"?, \"kind\": rate_limit|server_error|latency|revoked_token|malformed|truncated, \"every\"?, \"probability\"?, \"times\"?, \"retryAfter\"?, \"status\"?, \"latencyMs\"?}")
+                return problem(
+                    "send a fault rule: {\"platform\"?, \"endpoint\"?, \"kind\": rate_limit|server_error|latency|revoked_token|malformed|truncated, \"every\"?, \"probability\"?, \"times\"?, \"retryAfter\"?, \"status\"?, \"latencyMs\"?}"
+                )
             }
             return SimHTTP.json(simulator.addFault(rule), status: .created).response
         }
@@ -119,7 +132,10 @@ struct ControlRoutes: Sendable {
             return Response(status: .noContent)
         }
         control.put("oauth") { request, _ in
-            struct Body: Decodable { var decision: OAuthDecision?; var login: String? }
+            struct Body: Decodable {
+                var decision: OAuthDecision?
+                var login: String?
+            }
             guard let body = await decode(Body.self, request) else { return problem("send {\"decision\": allow|deny|null, \"login\"?}") }
             simulator.setAutoApprove(body.decision, login: body.login)
             return Response(status: .noContent)

@@ -20,24 +20,39 @@ extension SimOrganizationSummary {
     public func usersyncConnection(_ platform: Platform, base: String) -> UserSyncConnectionBody {
         let base = base.hasSuffix("/") ? String(base.dropLast()) : base
         let c = credentials
-        let (api, auth, fields): (String, String, [String: String]) = switch platform {
-        case .slack:
-            ("\(base)/slack/api", "\(base)/slack",
-             ["bot_token": c.slack.botToken, "client_id": c.slack.clientID, "client_secret": c.slack.clientSecret])
-        case .teams:
-            ("\(base)/graph/v1.0", "\(base)/login",
-             ["tenant_id": c.teams.tenantID, "client_id": c.teams.clientID, "client_secret": c.teams.clientSecret,
-              "teams_app_id": c.teams.teamsAppID, "bot_service_url": "\(base)/botframework/"])
-        case .zoom:
-            ("\(base)/zoom/v2", "\(base)/zoom",
-             ["account_id": c.zoom.accountID, "client_id": c.zoom.clientID, "client_secret": c.zoom.clientSecret,
-              "chatbot_client_id": c.zoom.chatbotClientID, "chatbot_client_secret": c.zoom.chatbotClientSecret,
-              "robot_jid": c.zoom.robotJID])
-        case .webex:
-            ("\(base)/webex/v1", "\(base)/webex/v1",
-             ["admin_token": c.webex.adminToken, "bot_token": c.webex.botToken, "client_id": c.webex.clientID,
-              "client_secret": c.webex.clientSecret])
-        }
+        let (api, auth, fields): (String, String, [String: String]) =
+            switch platform {
+            case .slack:
+                (
+                    "\(base)/slack/api", "\(base)/slack",
+                    ["bot_token": c.slack.botToken, "client_id": c.slack.clientID, "client_secret": c.slack.clientSecret]
+                )
+            case .teams:
+                (
+                    "\(base)/graph/v1.0", "\(base)/login",
+                    [
+                        "tenant_id": c.teams.tenantID, "client_id": c.teams.clientID, "client_secret": c.teams.clientSecret,
+                        "teams_app_id": c.teams.teamsAppID, "bot_service_url": "\(base)/botframework/",
+                    ]
+                )
+            case .zoom:
+                (
+                    "\(base)/zoom/v2", "\(base)/zoom",
+                    [
+                        "account_id": c.zoom.accountID, "client_id": c.zoom.clientID, "client_secret": c.zoom.clientSecret,
+                        "chatbot_client_id": c.zoom.chatbotClientID, "chatbot_client_secret": c.zoom.chatbotClientSecret,
+                        "robot_jid": c.zoom.robotJID,
+                    ]
+                )
+            case .webex:
+                (
+                    "\(base)/webex/v1", "\(base)/webex/v1",
+                    [
+                        "admin_token": c.webex.adminToken, "bot_token": c.webex.botToken, "client_id": c.webex.clientID,
+                        "client_secret": c.webex.clientSecret,
+                    ]
+                )
+            }
         return UserSyncConnectionBody(
             platform: platform.rawValue, displayName: "\(name) \(platform.rawValue) (simulated)", credentials: fields,
             apiBaseURL: api, authBaseURL: auth)

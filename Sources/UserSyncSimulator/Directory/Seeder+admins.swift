@@ -21,10 +21,11 @@ extension Seeder {
     /// invitations never accepted.
     private static func eligible(_ directory: SimPlatformDirectory?, count: Int) -> [Int] {
         guard let accounts = directory?.accounts else { return [] }
-        return Array(accounts.indices.lazy.filter { index in
-            let account = accounts[index]
-            return account.active && !account.pending && !account.bot && !account.guest && account.id != "USLACKBOT"
-                && account.primaryEmail != nil
-        }.prefix(count))
+        return Array(
+            accounts.indices.lazy.filter { index in
+                let account = accounts[index]
+                return account.active && !account.pending && !account.bot && !account.guest && account.id != "USLACKBOT"
+                    && account.primaryEmail != nil
+            }.prefix(count))
     }
 }

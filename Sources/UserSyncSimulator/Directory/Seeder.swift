@@ -63,7 +63,10 @@ enum Seeder {
         var roll = Double(random.next() >> 11) / Double(1 << 53)
         var count = 1
         for (candidate, weight) in platformCountWeights {
-            if roll < weight { count = candidate; break }
+            if roll < weight {
+                count = candidate
+                break
+            }
             roll -= weight
         }
         var chosen: [Platform] = []
@@ -126,12 +129,13 @@ enum Seeder {
     ) {
         let count = max(3, size / 50)
         for index in 0..<count {
-            let id: String = switch platform {
-            case .slack: "S" + random.alphanumeric(10).uppercased()
-            case .teams: random.guid()
-            case .zoom: random.alphanumeric(22)
-            case .webex: Data("ciscospark://us/TEAM/\(random.guid())".utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
-            }
+            let id: String =
+                switch platform {
+                case .slack: "S" + random.alphanumeric(10).uppercased()
+                case .teams: random.guid()
+                case .zoom: random.alphanumeric(22)
+                case .webex: Data("ciscospark://us/TEAM/\(random.guid())".utf8).base64EncodedString().replacingOccurrences(of: "=", with: "")
+                }
             let name = "\(teamWords[index % teamWords.count]) \(index / teamWords.count + 1)"
             directory.teamIndex[id] = directory.teams.count
             directory.teams.append(SimTeam(id: id, name: name, description: "The \(name) team", members: []))

@@ -1,3 +1,4 @@
+import Foundation
 import UserSyncDomain
 
 /// One platform user in a simulated organization.
@@ -108,5 +109,3 @@ func normalize(_ email: String) -> String {
     guard let first = scalars.firstIndex(where: { $0 != " " }), let last = scalars.lastIndex(where: { $0 != " " }) else { return "" }
     return String(scalars[first...last]).lowercased()
 }
-
-import Foundation

@@ -1,4 +1,5 @@
 import HTTPTypes
+
 /// A small JSON value for bodies that are easier to write as literals than as structs.
 enum AnyCodable: Encodable, Sendable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByNilLiteral

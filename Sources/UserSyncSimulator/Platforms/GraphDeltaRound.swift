@@ -24,20 +24,24 @@ struct GraphDeltaRound: Sendable {
         for change in log.changes[position...] where wanted.contains(change.team) && before[change.team]?[change.account] == nil {
             before[change.team, default: [:]][change.account] = !change.added
         }
-        return Self(groups: teams.map { team in
-            let current = directory.teams[team].members.filter { !directory.accounts[$0].removed }
-            guard let undone = before[team] else { return Group(team: team, entries: current.map { Entry(account: $0) }) }
-            let present = Set(current)
-            let restored = undone.filter { $0.value && !present.contains($0.key) }.map(\.key)
-            let members = (current.filter { undone[$0] ?? true } + restored).sorted()
-            return Group(team: team, entries: members.map { Entry(account: $0) })
-        })
+        return Self(
+            groups: teams.map { team in
+                let current = directory.teams[team].members.filter { !directory.accounts[$0].removed }
+                guard let undone = before[team] else { return Group(team: team, entries: current.map { Entry(account: $0) }) }
+                let present = Set(current)
+                let restored = undone.filter { $0.value && !present.contains($0.key) }.map(\.key)
+                let members = (current.filter { undone[$0] ?? true } + restored).sorted()
+                return Group(team: team, entries: members.map { Entry(account: $0) })
+            })
     }
 
     /// A round from a delta link: the net change of each membership between log positions
     /// `since` and `upTo`; groups with no net change are left out.
     static func changes(teams: [Int], log: SimMembershipLog, since: Int, upTo: Int) -> Self {
-        struct Key: Hashable { var team: Int; var account: Int }
+        struct Key: Hashable {
+            var team: Int
+            var account: Int
+        }
         var first: [Key: SimMembershipLog.Change] = [:]
         var last: [Key: SimMembershipLog.Change] = [:]
         let wanted = Set(teams)
@@ -53,9 +57,10 @@ struct GraphDeltaRound: Sendable {
             guard wasMember != latest.added else { continue }
             entries[key.team, default: []].append(Entry(account: key.account, removal: latest.added ? nil : latest.reason))
         }
-        return Self(groups: teams.compactMap { team in
-            entries[team].map { Group(team: team, entries: $0.sorted { $0.account < $1.account }) }
-        })
+        return Self(
+            groups: teams.compactMap { team in
+                entries[team].map { Group(team: team, entries: $0.sorted { $0.account < $1.account }) }
+            })
     }
 
     /// Page `page` of the round: at most `size` member entries, a group repeating on several pages

@@ -51,7 +51,10 @@ struct GraphNotifier: Sendable {
                     _ = try await response.body.collect(upTo: 64 * 1024)
                     status = Int(response.status.code)
                 } catch {}
-                log(.init(organization: subscription.organization, subscriptionID: subscription.id, kind: kind, url: url, status: status, attempt: attempt))
+                log(
+                    .init(
+                        organization: subscription.organization, subscriptionID: subscription.id, kind: kind, url: url, status: status,
+                        attempt: attempt))
                 if let status, (200..<300).contains(status) { return }
                 guard attempt <= Self.redeliveryDelays.count else { return }
                 try? await Task.sleep(for: Self.redeliveryDelays[attempt - 1])

@@ -75,7 +75,8 @@ extension GraphSimulator {
     private func firstRequest(_ query: [String: String], organization: String, log: SimMembershipLog, now: Double) throws -> GraphDeltaToken {
         for option in ["$top", "$orderby", "$expand", "$search"] where query[option] != nil {
             throw SimError.badRequest(
-                code: "Request_UnsupportedQuery", message: "The query option '\(option)' is not supported with delta queries; select members with $select.")
+                code: "Request_UnsupportedQuery",
+                message: "The query option '\(option)' is not supported with delta queries; select members with $select.")
         }
         let groups = try query["$filter"].map(GraphDeltaFilter.ids)
         return GraphDeltaToken(
@@ -105,11 +106,12 @@ extension GraphSimulator {
         if properties.contains("displayname") { object["displayName"] = .string(team.name) }
         if properties.contains("description") { object["description"] = .string(team.description) }
         if round.selectsMembers {
-            object["members@delta"] = .array(group.entries.map { entry in
-                var member: [String: AnyCodable] = ["@odata.type": "#microsoft.graph.user", "id": .string(directory.accounts[entry.account].id)]
-                if let reason = entry.removal { member["@removed"] = .object(["reason": .string(reason)]) }
-                return .object(member)
-            })
+            object["members@delta"] = .array(
+                group.entries.map { entry in
+                    var member: [String: AnyCodable] = ["@odata.type": "#microsoft.graph.user", "id": .string(directory.accounts[entry.account].id)]
+                    if let reason = entry.removal { member["@removed"] = .object(["reason": .string(reason)]) }
+                    return .object(member)
+                })
         }
         return .object(object)
     }

@@ -12,11 +12,13 @@ extension GraphSimulator {
         let groupID = SimHTTP.param(context, "id") ?? ""
         let top = Int(query["$top"] ?? "100") ?? 0
         guard (1...999).contains(top) else {
-            throw SimError.badRequest(code: "Request_UnsupportedQuery", message: "Invalid page size specified: '\(top)'. Must be between 1 and 999 inclusive.")
+            throw SimError.badRequest(
+                code: "Request_UnsupportedQuery", message: "Invalid page size specified: '\(top)'. Must be between 1 and 999 inclusive.")
         }
         let listing = "graph.groupMembers.\(groupID)"
         let start = try position(query, token: token, listing: listing)
-        let selected = query["$select"].map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }).union(["id"]) }
+        let selected =
+            query["$select"].map { Set($0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }).union(["id"]) }
             ?? Self.groupMemberFields
         let (domain, directory) = state.store.withLock {
             ($0.organizations[token.organization]?.domain ?? "", $0.organizations[token.organization]?.directory(.teams) ?? SimPlatformDirectory())
@@ -36,7 +38,8 @@ extension GraphSimulator {
             }
             offset += 1
         }
-        let link = offset < members.count
+        let link =
+            offset < members.count
             ? nextLink(request, query, .init(organization: token.organization, listing: listing, offset: offset)) : nil
         return SimHTTP.json(GraphPage(context: "directoryObjects", value: users, nextLink: link))
     }

@@ -66,14 +66,17 @@ extension GraphSimulator {
         }
         let expiresAt = try expiry(body["expirationDateTime"])
         let (known, held) = state.store.withLock { store in
-            (store.organizations[token.organization]?.directory(.teams).teamIndex[groupID] != nil,
-             store.graphSubscriptions.values.filter { $0.organization == token.organization }.count)
+            (
+                store.organizations[token.organization]?.directory(.teams).teamIndex[groupID] != nil,
+                store.graphSubscriptions.values.filter { $0.organization == token.organization }.count
+            )
         }
         guard known else {
             throw SimError.notFound(code: "Request_ResourceNotFound", message: "Resource '\(groupID)' does not exist.")
         }
         guard held < Self.subscriptionQuota else {
-            throw SimError.forbidden(code: "ExtensionError", message: "Operation: Create; Exception: [Status Code: Forbidden; Reason: Subscription quota exceeded]")
+            throw SimError.forbidden(
+                code: "ExtensionError", message: "Operation: Create; Exception: [Status Code: Forbidden; Reason: Subscription quota exceeded]")
         }
         let notifier = GraphNotifier(state: state)
         for url in [notificationURL] + (lifecycleURL.map { [$0] } ?? []) {
@@ -146,14 +149,17 @@ extension GraphSimulator {
     static func notifyMembershipChanged(state: SimulatorState, organization: String, groupID: String, clientState: String? = nil) {
         let now = state.configuration.now()
         let (subscriptions, tenant) = state.store.withLock { store in
-            (store.graphSubscriptions.values.filter {
-                $0.organization == organization && $0.groupID == groupID && $0.expiresAt > now && !$0.needsReauthorization
-            }, store.organizations[organization]?.credentials.teams.tenantID ?? "")
+            (
+                store.graphSubscriptions.values.filter {
+                    $0.organization == organization && $0.groupID == groupID && $0.expiresAt > now && !$0.needsReauthorization
+                }, store.organizations[organization]?.credentials.teams.tenantID ?? ""
+            )
         }
         let notifier = GraphNotifier(state: state)
         for var subscription in subscriptions {
             if let clientState { subscription.clientState = clientState }
-            notifier.deliver(GraphNotifier.change(subscription, tenantID: tenant), kind: .change, to: subscription.notificationURL, subscription: subscription)
+            notifier.deliver(
+                GraphNotifier.change(subscription, tenantID: tenant), kind: .change, to: subscription.notificationURL, subscription: subscription)
         }
     }
 }

@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import UserSyncDomain
 
@@ -86,10 +86,14 @@ struct GraphSimulator: Sendable {
 
     /// Graph's error body: `{"error":{"code","message","innerError":{"date","request-id"}}}`.
     static func errorBody(_ code: String, _ message: String) -> [String: AnyCodable] {
-        ["error": .object([
-            "code": .string(code), "message": .string(message),
-            "innerError": .object(["date": .string(ISO8601DateFormatter().string(from: Date())), "request-id": .string(UUID().uuidString.lowercased())]),
-        ])]
+        [
+            "error": .object([
+                "code": .string(code), "message": .string(message),
+                "innerError": .object([
+                    "date": .string(ISO8601DateFormatter().string(from: Date())), "request-id": .string(UUID().uuidString.lowercased()),
+                ]),
+            ])
+        ]
     }
 
     static func render(_ error: SimError) -> SimReply {
@@ -118,13 +122,17 @@ struct GraphSimulator: Sendable {
     /// The identity platform's own error shape: `error`, `error_description`, `error_codes`.
     static func renderIdentity(_ error: SimError) -> SimReply {
         func body(_ code: String, _ description: String) -> [String: AnyCodable] {
-            ["error": .string(code), "error_description": .string(description), "error_codes": .array([.int(Int(description.dropFirst(6).prefix { $0.isNumber }) ?? 0)]),
-             "trace_id": .string(UUID().uuidString.lowercased())]
+            [
+                "error": .string(code), "error_description": .string(description),
+                "error_codes": .array([.int(Int(description.dropFirst(6).prefix { $0.isNumber }) ?? 0)]),
+                "trace_id": .string(UUID().uuidString.lowercased()),
+            ]
         }
         switch error {
         case .rateLimited(let retryAfter):
-            return SimHTTP.json(body("temporarily_unavailable", "AADSTS50196: Too many requests."), status: .tooManyRequests,
-                                headers: SimHTTP.retryAfterHeaders(retryAfter))
+            return SimHTTP.json(
+                body("temporarily_unavailable", "AADSTS50196: Too many requests."), status: .tooManyRequests,
+                headers: SimHTTP.retryAfterHeaders(retryAfter))
         case .unavailable(let status):
             return SimHTTP.json(body("temporarily_unavailable", "AADSTS90033: A transient error has occurred."), status: .init(code: status))
         case .unauthorized:
@@ -163,15 +171,17 @@ struct GraphSimulator: Sendable {
             }
             let lifetime = state.configuration.appTokenLifetime
             let value = state.issueToken(organization: organization.name, platform: .teams, kind: isBot ? .bot : .app, lifetime: lifetime)
-            return SimHTTP.json([
-                "token_type": "Bearer", "expires_in": .int(lifetime), "ext_expires_in": .int(lifetime), "access_token": .string(value),
-            ] as [String: AnyCodable])
+            return SimHTTP.json(
+                [
+                    "token_type": "Bearer", "expires_in": .int(lifetime), "ext_expires_in": .int(lifetime), "access_token": .string(value),
+                ] as [String: AnyCodable])
         case "authorization_code":
             switch oauth.redeem(code: fields["code"] ?? "", platform: .teams, clientID: clientID, redirectURI: fields["redirect_uri"]) {
             case .success(let grant):
                 return userTokens(oauth.issue(organization: grant.organization, platform: .teams, userID: grant.userID, clientID: clientID), fields)
             case .failure:
-                throw SimError.badRequest(code: "invalid_grant", message: "AADSTS70008: The provided authorization code or refresh token has expired or was already used.")
+                throw SimError.badRequest(
+                    code: "invalid_grant", message: "AADSTS70008: The provided authorization code or refresh token has expired or was already used.")
             }
         case "refresh_token":
             guard case .success(let issued) = oauth.refresh(fields["refresh_token"] ?? "", platform: .teams, clientID: clientID, rotate: true) else {
@@ -184,19 +194,24 @@ struct GraphSimulator: Sendable {
     }
 
     private func userTokens(_ issued: SimOAuth.IssuedTokens, _ fields: [String: String]) -> SimReply {
-        SimHTTP.json([
-            "token_type": "Bearer", "scope": .string(fields["scope"] ?? "User.Read"), "expires_in": .int(issued.expiresIn),
-            "ext_expires_in": .int(issued.expiresIn), "access_token": .string(issued.accessToken), "refresh_token": .string(issued.refreshToken),
-        ] as [String: AnyCodable])
+        SimHTTP.json(
+            [
+                "token_type": "Bearer", "scope": .string(fields["scope"] ?? "User.Read"), "expires_in": .int(issued.expiresIn),
+                "ext_expires_in": .int(issued.expiresIn), "access_token": .string(issued.accessToken), "refresh_token": .string(issued.refreshToken),
+            ] as [String: AnyCodable])
     }
 
     private func authorization(tenant: String, _ fields: [String: String]) -> SimOAuth.Authorization? {
         let clientID = fields["client_id"] ?? ""
-        guard let organization = state.organization(where: {
-            $0.credentials.teams.clientID == clientID && ($0.credentials.teams.tenantID == tenant || tenant == "common" || tenant == "organizations")
-        }) else { return nil }
-        return .init(platform: .teams, organization: organization.name, clientID: clientID, redirectURI: fields["redirect_uri"] ?? "",
-                     state: fields["state"], loginHint: fields["login_hint"])
+        guard
+            let organization = state.organization(where: {
+                $0.credentials.teams.clientID == clientID
+                    && ($0.credentials.teams.tenantID == tenant || tenant == "common" || tenant == "organizations")
+            })
+        else { return nil }
+        return .init(
+            platform: .teams, organization: organization.name, clientID: clientID, redirectURI: fields["redirect_uri"] ?? "",
+            state: fields["state"], loginHint: fields["login_hint"])
     }
 
     // MARK: Directory
@@ -206,7 +221,9 @@ struct GraphSimulator: Sendable {
             guard let organization = store.organizations[token.organization] else { throw SimError.unauthorized(.revoked) }
             return organization.credentials.teams
         }
-        return SimHTTP.json(["value": .array([.object(["id": .string(organization.tenantID), "displayName": .string(organization.tenantName)])])] as [String: AnyCodable])
+        return SimHTTP.json(
+            ["value": .array([.object(["id": .string(organization.tenantID), "displayName": .string(organization.tenantName)])])]
+                as [String: AnyCodable])
     }
 
     /// Reads `$skiptoken` of a Graph listing, or the start.
@@ -215,7 +232,9 @@ struct GraphSimulator: Sendable {
         do {
             return try state.cursors.decode(skip, organization: token.organization, listing: listing)
         } catch .expired {
-            throw SimError.badRequest(code: "Directory_ExpiredPageToken", message: "The specified page token value has expired and can no longer be included in your request.")
+            throw SimError.badRequest(
+                code: "Directory_ExpiredPageToken",
+                message: "The specified page token value has expired and can no longer be included in your request.")
         } catch {
             throw SimError.badRequest(code: "Request_BadRequest", message: "Invalid value specified for property 'skiptoken'.")
         }
@@ -232,7 +251,8 @@ struct GraphSimulator: Sendable {
         let query = SimHTTP.query(request)
         let top = Int(query["$top"] ?? "100") ?? 0
         guard (1...999).contains(top) else {
-            throw SimError.badRequest(code: "Request_UnsupportedQuery", message: "Invalid page size specified: '\(top)'. Must be between 1 and 999 inclusive.")
+            throw SimError.badRequest(
+                code: "Request_UnsupportedQuery", message: "Invalid page size specified: '\(top)'. Must be between 1 and 999 inclusive.")
         }
         let start = try position(query, token: token, listing: "graph.users")
         let selected = query["$select"].map { Set($0.split(separator: ",").map { String($0) }) } ?? Set(Self.defaultFields)
@@ -253,15 +273,20 @@ struct GraphSimulator: Sendable {
 
     private func deleteUser(_ context: BasicRequestContext, _ token: SimToken) throws -> SimReply {
         let id = SimHTTP.param(context, "id") ?? ""
-        let deleted = state.withOrganization(token.organization) { organization -> Bool in
-            guard let index = organization.directories[.teams]?.accountIndex[id],
-                organization.directories[.teams]?.accounts[index].removed == false
-            else { return false }
-            // A deleted user leaves its groups, as the group delta query then reports.
-            organization.setTeamsAccountRemoved(index, removed: true)
-            return true
-        } ?? false
-        guard deleted else { throw SimError.notFound(code: "Request_ResourceNotFound", message: "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.") }
+        let deleted =
+            state.withOrganization(token.organization) { organization -> Bool in
+                guard let index = organization.directories[.teams]?.accountIndex[id],
+                    organization.directories[.teams]?.accounts[index].removed == false
+                else { return false }
+                // A deleted user leaves its groups, as the group delta query then reports.
+                organization.setTeamsAccountRemoved(index, removed: true)
+                return true
+            } ?? false
+        guard deleted else {
+            throw SimError.notFound(
+                code: "Request_ResourceNotFound",
+                message: "Resource '\(id)' does not exist or one of its queried reference-property objects are not present.")
+        }
         state.store.withLock { store in
             for index in store.invitations.indices where store.invitations[index].userID == id { store.invitations[index].deleted = true }
         }
@@ -274,7 +299,9 @@ struct GraphSimulator: Sendable {
         let start = try position(query, token: token, listing: "graph.teams")
         let teams = state.store.withLock { $0.organizations[token.organization]?.directory(.teams).teams } ?? []
         let slice = teams.dropFirst(start.offset).prefix(top)
-        let value: [AnyCodable] = slice.map { .object(["id": .string($0.id), "displayName": .string($0.name), "description": .string($0.description)]) }
+        let value: [AnyCodable] = slice.map {
+            .object(["id": .string($0.id), "displayName": .string($0.name), "description": .string($0.description)])
+        }
         let end = start.offset + slice.count
         let link = end < teams.count ? nextLink(request, query, .init(organization: token.organization, listing: "graph.teams", offset: end)) : nil
         return SimHTTP.json(GraphPage(context: "teams", value: value, nextLink: link))
@@ -289,7 +316,8 @@ struct GraphSimulator: Sendable {
         if let filter = query["$filter"] {
             let opening = "startswith(displayName,'"
             guard filter.hasPrefix(opening), filter.hasSuffix("')") else {
-                throw SimError.badRequest(code: "Request_UnsupportedQuery", message: "Unsupported or invalid query filter clause specified for property 'displayName'.")
+                throw SimError.badRequest(
+                    code: "Request_UnsupportedQuery", message: "Unsupported or invalid query filter clause specified for property 'displayName'.")
             }
             prefix = String(filter.dropFirst(opening.count).dropLast(2)).replacingOccurrences(of: "''", with: "'").lowercased()
         }
@@ -322,7 +350,8 @@ struct GraphSimulator: Sendable {
                 "@odata.type": "#microsoft.graph.aadUserConversationMember",
                 "id": .string(Data("\(teamID)#\(account.id)".utf8).base64EncodedString()),
                 "roles": .array(account.guest ? [.string("guest")] : []), "displayName": .string(account.displayName),
-                "userId": .string(account.id), "email": .optional(account.mailIsNull ? nil : account.primaryEmail?.trimmingCharacters(in: .whitespaces)),
+                "userId": .string(account.id),
+                "email": .optional(account.mailIsNull ? nil : account.primaryEmail?.trimmingCharacters(in: .whitespaces)),
             ])
         }
         let end = start.offset + slice.count
@@ -341,27 +370,30 @@ struct GraphSimulator: Sendable {
         let displayName = body["invitedUserDisplayName"] as? String ?? email
         let userID = UUID().uuidString.lowercased()
         let invitationID = UUID().uuidString.lowercased()
-        let created = state.withOrganization(token.organization) { organization -> Bool in
-            if organization.directories[.teams]?.find(login: email) != nil { return false }
-            var guest = SimAccount(id: userID, emails: [email], firstName: "", lastName: "", displayName: displayName)
-            guest.guest = true
-            organization.directories[.teams]?.append(guest)
-            return true
-        } ?? false
+        let created =
+            state.withOrganization(token.organization) { organization -> Bool in
+                if organization.directories[.teams]?.find(login: email) != nil { return false }
+                var guest = SimAccount(id: userID, emails: [email], firstName: "", lastName: "", displayName: displayName)
+                guest.guest = true
+                organization.directories[.teams]?.append(guest)
+                return true
+            } ?? false
         guard created else {
             throw SimError.badRequest(code: "BadRequest", message: "The invited user already exists in the directory as a member.")
         }
         state.store.withLock {
-            $0.invitations.append(SimInvitation(
-                organization: token.organization, id: invitationID, email: email, displayName: displayName, userID: userID,
-                redirectURL: redirect, deleted: false))
+            $0.invitations.append(
+                SimInvitation(
+                    organization: token.organization, id: invitationID, email: email, displayName: displayName, userID: userID,
+                    redirectURL: redirect, deleted: false))
         }
-        return SimHTTP.json([
-            "id": .string(invitationID), "inviteRedeemUrl": .string("\(http.baseURL(request))/login/redeem?id=\(invitationID)"),
-            "invitedUserDisplayName": .string(displayName), "invitedUserEmailAddress": .string(email), "inviteRedirectUrl": .string(redirect),
-            "sendInvitationMessage": .bool(body["sendInvitationMessage"] as? Bool ?? false), "status": "PendingAcceptance",
-            "invitedUser": .object(["id": .string(userID)]),
-        ] as [String: AnyCodable], status: .created)
+        return SimHTTP.json(
+            [
+                "id": .string(invitationID), "inviteRedeemUrl": .string("\(http.baseURL(request))/login/redeem?id=\(invitationID)"),
+                "invitedUserDisplayName": .string(displayName), "invitedUserEmailAddress": .string(email), "inviteRedirectUrl": .string(redirect),
+                "sendInvitationMessage": .bool(body["sendInvitationMessage"] as? Bool ?? false), "status": "PendingAcceptance",
+                "invitedUser": .object(["id": .string(userID)]),
+            ] as [String: AnyCodable], status: .created)
     }
 
     // MARK: Bot messages
@@ -385,9 +417,16 @@ struct GraphSimulator: Sendable {
         let (userID, appID) = try knownUser(context, token)
         let wanted = Self.appID(fromFilter: SimHTTP.query(request)["$filter"])
         let installation = state.store.withLock { $0.organizations[token.organization]?.installations[userID] }
-        let value: [AnyCodable] = installation.flatMap { id in wanted == nil || wanted == appID ? [.object([
-            "id": .string(id), "teamsApp": .object(["id": .string(appID), "displayName": "UserSync", "distributionMethod": "organization"]),
-        ])] : nil } ?? []
+        let value: [AnyCodable] =
+            installation.flatMap { id in
+                wanted == nil || wanted == appID
+                    ? [
+                        .object([
+                            "id": .string(id),
+                            "teamsApp": .object(["id": .string(appID), "displayName": "UserSync", "distributionMethod": "organization"]),
+                        ])
+                    ] : nil
+            } ?? []
         return SimHTTP.json(GraphPage(context: "users('\(userID)')/teamwork/installedApps", value: value, nextLink: nil))
     }
 
@@ -396,11 +435,12 @@ struct GraphSimulator: Sendable {
         guard let bind = await SimHTTP.jsonBody(request)?["teamsApp@odata.bind"] as? String, bind.hasSuffix("/teamsApps/\(appID)") else {
             throw SimError.notFound(code: "NotFound", message: "The app is not in the organization's catalog.")
         }
-        let installed = state.withOrganization(token.organization) { organization -> Bool in
-            if organization.installations[userID] != nil { return false }
-            organization.installations[userID] = "inst-" + String(stableHash(userID + appID), radix: 16)
-            return true
-        } ?? false
+        let installed =
+            state.withOrganization(token.organization) { organization -> Bool in
+                if organization.installations[userID] != nil { return false }
+                organization.installations[userID] = "inst-" + String(stableHash(userID + appID), radix: 16)
+                return true
+            } ?? false
         guard installed else { throw SimError.conflict(code: "Conflict", message: "The app is already installed for the user.") }
         return SimReply(status: .created, headers: [:], body: .init())
     }
@@ -429,11 +469,13 @@ struct GraphSimulator: Sendable {
         }
         let body = await SimHTTP.jsonBody(request)
         let text = body?["text"] as? String ?? ""
-        let attachments = (try? JSONSerialization.data(withJSONObject: body?["attachments"] ?? [])).flatMap { String(data: $0, encoding: .utf8) } ?? ""
+        let attachments =
+            (try? JSONSerialization.data(withJSONObject: body?["attachments"] ?? [])).flatMap { String(data: $0, encoding: .utf8) } ?? ""
         state.store.withLock {
-            $0.messages.append(SimMessage(
-                organization: token.organization, platform: .teams, to: userID, text: text,
-                link: firstLink(in: attachments.replacingOccurrences(of: "\\/", with: "/")) ?? firstLink(in: text), at: Date()))
+            $0.messages.append(
+                SimMessage(
+                    organization: token.organization, platform: .teams, to: userID, text: text,
+                    link: firstLink(in: attachments.replacingOccurrences(of: "\\/", with: "/")) ?? firstLink(in: text), at: Date()))
         }
         return SimHTTP.json(["id": .string("1:\(UUID().uuidString.lowercased())")] as [String: AnyCodable], status: .created)
     }
@@ -479,14 +521,19 @@ struct GraphWireUser: Encodable {
         // Guests have `#EXT#` UPNs; members' UPNs are their address, except that some tenants sign
         // people in with a UPN that is no mailbox (every fifth member here, when `mail` is set).
         if let odataType { try container.encode(odataType, forKey: Key(stringValue: "@odata.type")) }
-        let upn = account.guest
+        let upn =
+            account.guest
             ? "\((email ?? account.id).replacingOccurrences(of: "@", with: "_"))#EXT#@\(domain)"
             : !account.mailIsNull && account.id.utf8.reduce(0, { $0 &+ Int($1) }) % 5 == 0
-            ? "\(account.id.lowercased())@\(domain)"
-            : (email?.lowercased() ?? "\(account.id)@\(domain)")
+                ? "\(account.id.lowercased())@\(domain)"
+                : (email?.lowercased() ?? "\(account.id)@\(domain)")
         func put(_ key: String, _ value: String?) throws {
             guard selected.contains(key) else { return }
-            if let value { try container.encode(value, forKey: Key(stringValue: key)) } else { try container.encodeNil(forKey: Key(stringValue: key)) }
+            if let value {
+                try container.encode(value, forKey: Key(stringValue: key))
+            } else {
+                try container.encodeNil(forKey: Key(stringValue: key))
+            }
         }
         try put("id", account.id)
         try put("displayName", account.displayName)
@@ -499,7 +546,9 @@ struct GraphWireUser: Encodable {
         try put("officeLocation", nil)
         try put("preferredLanguage", nil)
         if selected.contains("businessPhones") { try container.encode([String](), forKey: Key(stringValue: "businessPhones")) }
-        if selected.contains("otherMails") { try container.encode(account.guest ? [email].compactMap { $0 } : [], forKey: Key(stringValue: "otherMails")) }
+        if selected.contains("otherMails") {
+            try container.encode(account.guest ? [email].compactMap { $0 } : [], forKey: Key(stringValue: "otherMails"))
+        }
         if selected.contains("accountEnabled") { try container.encode(account.active, forKey: Key(stringValue: "accountEnabled")) }
         if selected.contains("userType") { try container.encode(account.guest ? "Guest" : "Member", forKey: Key(stringValue: "userType")) }
     }

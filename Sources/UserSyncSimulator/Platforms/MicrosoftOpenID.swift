@@ -42,19 +42,21 @@ struct MicrosoftOpenID: Sendable {
     }
 
     private func discovery(base: String, path: String, tenant: Tenant) -> SimReply {
-        let issuerTenant = switch tenant {
-        case .any: "{tenantid}"
-        case .one(_, let tenantID): tenantID
-        }
+        let issuerTenant =
+            switch tenant {
+            case .any: "{tenantid}"
+            case .one(_, let tenantID): tenantID
+            }
         let authority = "\(base)/login/\(path)"
-        return SimHTTP.json([
-            "issuer": .string("\(base)/login/\(issuerTenant)/v2.0"),
-            "authorization_endpoint": .string("\(authority)/oauth2/v2.0/authorize"),
-            "token_endpoint": .string("\(authority)/oauth2/v2.0/token"), "jwks_uri": .string("\(authority)/discovery/v2.0/keys"),
-            "response_types_supported": ["code", "id_token", "code id_token"], "subject_types_supported": ["pairwise"],
-            "id_token_signing_alg_values_supported": ["RS256"], "scopes_supported": ["openid", "profile", "email", "offline_access"],
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        ] as [String: AnyCodable])
+        return SimHTTP.json(
+            [
+                "issuer": .string("\(base)/login/\(issuerTenant)/v2.0"),
+                "authorization_endpoint": .string("\(authority)/oauth2/v2.0/authorize"),
+                "token_endpoint": .string("\(authority)/oauth2/v2.0/token"), "jwks_uri": .string("\(authority)/discovery/v2.0/keys"),
+                "response_types_supported": ["code", "id_token", "code id_token"], "subject_types_supported": ["pairwise"],
+                "id_token_signing_alg_values_supported": ["RS256"], "scopes_supported": ["openid", "profile", "email", "offline_access"],
+                "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            ] as [String: AnyCodable])
     }
 
     // MARK: Authorize
@@ -90,7 +92,8 @@ struct MicrosoftOpenID: Sendable {
         case .success(let found): grant = found
         case .failure(.wrongVerifier):
             throw SimError.badRequest(
-                code: "invalid_grant", message: "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.")
+                code: "invalid_grant",
+                message: "AADSTS501481: The Code_Verifier does not match the code_challenge supplied in the authorization request.")
         case .failure(.wrongRedirectURI):
             throw SimError.badRequest(
                 code: "invalid_grant", message: "AADSTS500117: The reply uri specified in the request isn't expected.")
@@ -122,9 +125,10 @@ struct MicrosoftOpenID: Sendable {
         let idToken: String
         do { idToken = try await openID.idToken(claims) } catch { throw SimError.unavailable(status: 500) }
         let accessToken = state.issueToken(organization: grant.organization, platform: .teams, kind: .user, userID: account.id, lifetime: 3599)
-        return SimHTTP.json([
-            "token_type": "Bearer", "scope": "openid profile email", "expires_in": 3599, "access_token": .string(accessToken),
-            "id_token": .string(idToken),
-        ] as [String: AnyCodable])
+        return SimHTTP.json(
+            [
+                "token_type": "Bearer", "scope": "openid profile email", "expires_in": 3599, "access_token": .string(accessToken),
+                "id_token": .string(idToken),
+            ] as [String: AnyCodable])
     }
 }

@@ -157,7 +157,8 @@ struct SimHTTP: Sendable {
             let seconds = fault.retryAfter ?? 1
             let at = Date().addingTimeInterval(seconds)
             // Zoom's daily limits name the reset time as an ISO timestamp; the others use HTTP dates.
-            let value = fault.retryAfterAsDate != true
+            let value =
+                fault.retryAfterAsDate != true
                 ? String(Int(seconds.rounded(.up)))
                 : platform == .zoom ? ISO8601DateFormatter().string(from: at) : Self.httpDate(at)
             return render(.rateLimited(retryAfter: value))

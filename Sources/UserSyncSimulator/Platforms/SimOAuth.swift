@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import UserSyncDomain
 
@@ -58,9 +59,12 @@ struct SimOAuth: Sendable {
     /// The Allow/Deny answer, from the page's form or from auto-approval.
     func decide(_ authorization: Authorization, allow: Bool, login: String?) -> SimReply {
         guard allow else {
-            return SimHTTP.redirect(append(authorization.redirectURI, [
-                ("error", "access_denied"), ("error_description", "The user denied the request"),
-            ] + stateField(authorization)))
+            return SimHTTP.redirect(
+                append(
+                    authorization.redirectURI,
+                    [
+                        ("error", "access_denied"), ("error_description", "The user denied the request"),
+                    ] + stateField(authorization)))
         }
         let userID = login.flatMap { login in
             state.withOrganization(authorization.organization) { organization in
@@ -133,8 +137,10 @@ struct SimOAuth: Sendable {
     func revoke(accessToken: String) -> Bool {
         state.store.withLock { store in
             guard let token = store.tokens[accessToken], token.kind == .user, !token.revoked else { return false }
-            for (value, other) in store.tokens where other.kind == .user && other.userID == token.userID
-                && other.platform == token.platform && other.organization == token.organization {
+            for (value, other) in store.tokens
+            where other.kind == .user && other.userID == token.userID
+                && other.platform == token.platform && other.organization == token.organization
+            {
                 store.tokens[value]?.revoked = true
             }
             for (value, refresh) in store.refreshTokens where refresh.userID == token.userID && refresh.platform == token.platform {
@@ -179,5 +185,3 @@ struct SimOAuth: Sendable {
             .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
-
-import HTTPTypes

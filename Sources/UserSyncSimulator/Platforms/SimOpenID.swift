@@ -45,9 +45,11 @@ struct SimOpenID: Sendable {
 
         /// The fields the page posts back, so the POST rebuilds the same request.
         var formFields: [(String, String?)] {
-            [("client_id", clientID), ("redirect_uri", redirectURI), ("response_type", responseType), ("scope", scope),
-             ("state", state), ("nonce", nonce), ("code_challenge", codeChallenge), ("code_challenge_method", codeChallengeMethod),
-             ("team", team)]
+            [
+                ("client_id", clientID), ("redirect_uri", redirectURI), ("response_type", responseType), ("scope", scope),
+                ("state", state), ("nonce", nonce), ("code_challenge", codeChallenge), ("code_challenge_method", codeChallengeMethod),
+                ("team", team),
+            ]
         }
     }
 
@@ -121,8 +123,9 @@ struct SimOpenID: Sendable {
     }
 
     private func redirectError(_ signIn: SignIn, _ error: String, _ description: String) -> SimReply {
-        SimHTTP.redirect(Self.append(
-            signIn.redirectURI, [("error", error), ("error_description", description)] + (signIn.state.map { [("state", $0)] } ?? [])))
+        SimHTTP.redirect(
+            Self.append(
+                signIn.redirectURI, [("error", error), ("error_description", description)] + (signIn.state.map { [("state", $0)] } ?? [])))
     }
 
     static func append(_ url: String, _ fields: [(String, String)]) -> String {

@@ -34,16 +34,17 @@ struct SlackOpenID: Sendable {
 
     private func discovery(base: String) -> SimReply {
         let issuer = "\(base)/slack"
-        return SimHTTP.json([
-            "issuer": .string(issuer), "authorization_endpoint": .string("\(issuer)/openid/connect/authorize"),
-            "token_endpoint": .string("\(issuer)/api/openid.connect.token"),
-            "userinfo_endpoint": .string("\(issuer)/api/openid.connect.userInfo"), "jwks_uri": .string("\(issuer)/openid/connect/keys"),
-            "scopes_supported": ["openid", "profile", "email"], "response_types_supported": ["code"],
-            "response_modes_supported": ["form_post"], "grant_types_supported": ["authorization_code"],
-            "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"],
-            "claims_supported": ["sub", "auth_time", "iss"],
-            "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
-        ] as [String: AnyCodable])
+        return SimHTTP.json(
+            [
+                "issuer": .string(issuer), "authorization_endpoint": .string("\(issuer)/openid/connect/authorize"),
+                "token_endpoint": .string("\(issuer)/api/openid.connect.token"),
+                "userinfo_endpoint": .string("\(issuer)/api/openid.connect.userInfo"), "jwks_uri": .string("\(issuer)/openid/connect/keys"),
+                "scopes_supported": ["openid", "profile", "email"], "response_types_supported": ["code"],
+                "response_modes_supported": ["form_post"], "grant_types_supported": ["authorization_code"],
+                "subject_types_supported": ["public"], "id_token_signing_alg_values_supported": ["RS256"],
+                "claims_supported": ["sub", "auth_time", "iss"],
+                "token_endpoint_auth_methods_supported": ["client_secret_post", "client_secret_basic"],
+            ] as [String: AnyCodable])
     }
 
     /// `openid.connect.token`: errors are `ok:false` with HTTP 200, like every Web API method.
@@ -82,9 +83,10 @@ struct SlackOpenID: Sendable {
         state.store.withLock {
             $0.tokens[accessToken] = SimToken(organization: grant.organization, platform: .slack, kind: .user, userID: account.id, issuedAt: now)
         }
-        return SimHTTP.json([
-            "ok": true, "access_token": .string(accessToken), "token_type": "Bearer", "id_token": .string(idToken),
-        ] as [String: AnyCodable])
+        return SimHTTP.json(
+            [
+                "ok": true, "access_token": .string(accessToken), "token_type": "Bearer", "id_token": .string(idToken),
+            ] as [String: AnyCodable])
     }
 
     /// `openid.connect.userInfo`: who the sign-in token belongs to.
@@ -97,12 +99,13 @@ struct SlackOpenID: Sendable {
         guard let userID = token.userID, let (slack, account) = person(token.organization, userID) else {
             throw SimError.unauthorized(.invalid)
         }
-        return SimHTTP.json([
-            "ok": true, "sub": .string(account.id), "https://slack.com/user_id": .string(account.id),
-            "https://slack.com/team_id": .string(slack.teamID), "https://slack.com/team_name": .string(slack.teamName),
-            "email": .string(Self.email(account)), "email_verified": true, "name": .string(account.displayName),
-            "given_name": .string(account.firstName), "family_name": .string(account.lastName),
-        ] as [String: AnyCodable])
+        return SimHTTP.json(
+            [
+                "ok": true, "sub": .string(account.id), "https://slack.com/user_id": .string(account.id),
+                "https://slack.com/team_id": .string(slack.teamID), "https://slack.com/team_name": .string(slack.teamName),
+                "email": .string(Self.email(account)), "email_verified": true, "name": .string(account.displayName),
+                "given_name": .string(account.firstName), "family_name": .string(account.lastName),
+            ] as [String: AnyCodable])
     }
 
     private func person(_ organization: String, _ userID: String) -> (SimCredentials.Slack, SimAccount)? {

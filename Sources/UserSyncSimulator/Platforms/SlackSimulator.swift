@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import UserSyncDomain
 
@@ -18,8 +18,9 @@ struct SlackSimulator: Sendable {
         oauth.register(router, "/slack/oauth/v2/authorize", requireCodeResponse: false) { fields, _ in
             let clientID = fields["client_id"] ?? ""
             guard let organization = state.organization(where: { $0.credentials.slack.clientID == clientID }) else { return nil }
-            return .init(platform: .slack, organization: organization.name, clientID: clientID, redirectURI: fields["redirect_uri"] ?? "",
-                         state: fields["state"], loginHint: fields["login_hint"])
+            return .init(
+                platform: .slack, organization: organization.name, clientID: clientID, redirectURI: fields["redirect_uri"] ?? "",
+                state: fields["state"], loginHint: fields["login_hint"])
         }
     }
 
@@ -31,12 +32,13 @@ struct SlackSimulator: Sendable {
         case .unavailable(let status):
             return SimHTTP.json(body(status == 503 ? "service_unavailable" : "fatal_error"), status: .init(code: status))
         case .unauthorized(let failure):
-            let code = switch failure {
-            case .missing: "not_authed"
-            case .invalid: "invalid_auth"
-            case .expired: "token_expired"
-            case .revoked: "token_revoked"
-            }
+            let code =
+                switch failure {
+                case .missing: "not_authed"
+                case .invalid: "invalid_auth"
+                case .expired: "token_expired"
+                case .revoked: "token_revoked"
+                }
             return SimHTTP.json(body(code))
         case .forbidden(let code, _), .notFound(let code, _), .badRequest(let code, _), .conflict(let code, _):
             return SimHTTP.json(body(code))
@@ -81,11 +83,12 @@ struct SlackSimulator: Sendable {
     private func authTest(_ request: Request, _ fields: [String: String]) throws -> SimReply {
         let token = try token(request, fields, kinds: [.app, .user])
         let slack = try organization(token).credentials.slack
-        return SimHTTP.json([
-            "ok": true, "url": .string("https://\(token.organization).slack.com/"), "team": .string(slack.teamName),
-            "team_id": .string(slack.teamID), "user_id": .string(token.userID ?? "UBOT000001"),
-            "user": .string(token.userID == nil ? "usersync" : "user"),
-        ] as [String: AnyCodable])
+        return SimHTTP.json(
+            [
+                "ok": true, "url": .string("https://\(token.organization).slack.com/"), "team": .string(slack.teamName),
+                "team_id": .string(slack.teamID), "user_id": .string(token.userID ?? "UBOT000001"),
+                "user": .string(token.userID == nil ? "usersync" : "user"),
+            ] as [String: AnyCodable])
     }
 
     private func usersList(_ request: Request, _ fields: [String: String]) throws -> SimReply {
@@ -117,9 +120,10 @@ struct SlackSimulator: Sendable {
         let cursor = next.map {
             state.cursors.encode(.init(organization: organization, listing: "slack.users", offset: $0, flag: pageNumber + 1))
         }
-        return SimHTTP.json(SlackUsersPage(
-            ok: true, cache_ts: Int(Date().timeIntervalSince1970), members: members,
-            response_metadata: .init(next_cursor: cursor ?? "")))
+        return SimHTTP.json(
+            SlackUsersPage(
+                ok: true, cache_ts: Int(Date().timeIntervalSince1970), members: members,
+                response_metadata: .init(next_cursor: cursor ?? "")))
     }
 
     static func wire(_ account: SimAccount) -> SlackWireUser {
@@ -217,14 +221,15 @@ struct SlackSimulator: Sendable {
             }
         }
         let slack = organization.credentials.slack
-        return SimHTTP.json([
-            "ok": true, "app_id": "A0SIMULATED",
-            "authed_user": .object([
-                "id": .string(issued.userID), "scope": "chat:write,im:write,users:read", "access_token": .string(issued.accessToken),
-                "token_type": "user", "refresh_token": .string(issued.refreshToken), "expires_in": .int(issued.expiresIn),
-            ]),
-            "team": .object(["id": .string(slack.teamID), "name": .string(slack.teamName)]),
-        ] as [String: AnyCodable])
+        return SimHTTP.json(
+            [
+                "ok": true, "app_id": "A0SIMULATED",
+                "authed_user": .object([
+                    "id": .string(issued.userID), "scope": "chat:write,im:write,users:read", "access_token": .string(issued.accessToken),
+                    "token_type": "user", "refresh_token": .string(issued.refreshToken), "expires_in": .int(issued.expiresIn),
+                ]),
+                "team": .object(["id": .string(slack.teamID), "name": .string(slack.teamName)]),
+            ] as [String: AnyCodable])
     }
 
     private func authRevoke(_ request: Request, _ fields: [String: String]) throws -> SimReply {

@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import UserSyncDomain
 
@@ -20,7 +20,9 @@ struct WebexSimulator: Sendable {
             guard let organization, organization.orgID == SimHTTP.param(context, "id") else {
                 throw SimError.notFound(code: "404", message: "Organization not found.")
             }
-            return SimHTTP.json(["id": .string(organization.orgID), "displayName": .string(organization.orgName), "created": "2020-01-01T00:00:00.000Z"] as [String: AnyCodable])
+            return SimHTTP.json(
+                ["id": .string(organization.orgID), "displayName": .string(organization.orgName), "created": "2020-01-01T00:00:00.000Z"]
+                    as [String: AnyCodable])
         }
         route(router, .get, "/webex/v1/teams", "teams") { request, _, token in try teams(request, token) }
         route(router, .get, "/webex/v1/team/memberships", "team.memberships") { request, _, token in try memberships(request, token) }
@@ -45,9 +47,10 @@ struct WebexSimulator: Sendable {
         func reply(_ status: HTTPResponse.Status, _ message: String, _ extra: HTTPFields = [:]) -> SimReply {
             var headers = extra
             headers[HTTPField.Name("trackingId")!] = tracking
-            return SimHTTP.json([
-                "message": .string(message), "errors": .array([.object(["description": .string(message)])]), "trackingId": .string(tracking),
-            ] as [String: AnyCodable], status: status, headers: headers)
+            return SimHTTP.json(
+                [
+                    "message": .string(message), "errors": .array([.object(["description": .string(message)])]), "trackingId": .string(tracking),
+                ] as [String: AnyCodable], status: status, headers: headers)
         }
         switch error {
         case .rateLimited(let retryAfter):
@@ -82,11 +85,17 @@ struct WebexSimulator: Sendable {
             }
             return SimHTTP.json(WebexWirePerson(account, orgID: orgID))
         case .bot:
-            return SimHTTP.json(["id": "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9ib3Q", "emails": .array(["usersync@webex.bot"]), "displayName": "UserSync",
-                                 "orgId": .string(orgID), "type": "bot"] as [String: AnyCodable])
+            return SimHTTP.json(
+                [
+                    "id": "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9ib3Q", "emails": .array(["usersync@webex.bot"]), "displayName": "UserSync",
+                    "orgId": .string(orgID), "type": "bot",
+                ] as [String: AnyCodable])
         case .app:
-            return SimHTTP.json(["id": "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9hZG1pbg", "emails": .array([.string("admin@\(organization.domain)")]),
-                                 "displayName": "Webex Admin", "orgId": .string(orgID), "type": "person", "roles": .array(["full_admin"])] as [String: AnyCodable])
+            return SimHTTP.json(
+                [
+                    "id": "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9hZG1pbg", "emails": .array([.string("admin@\(organization.domain)")]),
+                    "displayName": "Webex Admin", "orgId": .string(orgID), "type": "person", "roles": .array(["full_admin"]),
+                ] as [String: AnyCodable])
         }
     }
 
@@ -123,7 +132,12 @@ struct WebexSimulator: Sendable {
         }
         var headers: HTTPFields = [:]
         if let next, wanted == nil {
-            headers = link(request, [("max", String(size)), ("cursor", state.cursors.encode(.init(organization: token.organization, listing: "webex.people", offset: next)))])
+            headers = link(
+                request,
+                [
+                    ("max", String(size)),
+                    ("cursor", state.cursors.encode(.init(organization: token.organization, listing: "webex.people", offset: next))),
+                ])
         }
         let orgID = organization.credentials.webex.orgID
         return SimHTTP.json(WebexWireItems(items: accounts.map { WebexWirePerson($0, orgID: orgID) }), headers: headers)
@@ -136,10 +150,21 @@ struct WebexSimulator: Sendable {
         let start = try offset(query, token, listing: "webex.teams")
         let slice = teams.dropFirst(start).prefix(size)
         let end = start + slice.count
-        let headers = end < teams.count
-            ? link(request, [("max", String(size)), ("cursor", state.cursors.encode(.init(organization: token.organization, listing: "webex.teams", offset: end)))])
+        let headers =
+            end < teams.count
+            ? link(
+                request,
+                [
+                    ("max", String(size)),
+                    ("cursor", state.cursors.encode(.init(organization: token.organization, listing: "webex.teams", offset: end))),
+                ])
             : [:]
-        let items: [AnyCodable] = slice.map { .object(["id": .string($0.id), "name": .string($0.name), "creatorId": "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9hZG1pbg", "created": "2024-03-04T12:00:00.000Z"]) }
+        let items: [AnyCodable] = slice.map {
+            .object([
+                "id": .string($0.id), "name": .string($0.name), "creatorId": "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9hZG1pbg",
+                "created": "2024-03-04T12:00:00.000Z",
+            ])
+        }
         return SimHTTP.json(["items": .array(items)] as [String: AnyCodable], headers: headers)
     }
 
@@ -154,13 +179,21 @@ struct WebexSimulator: Sendable {
         let start = try offset(query, token, listing: listing)
         let slice = members.dropFirst(start).prefix(size)
         let end = start + slice.count
-        let headers = end < members.count
-            ? link(request, [("teamId", teamID), ("max", String(size)), ("cursor", state.cursors.encode(.init(organization: token.organization, listing: listing, offset: end)))])
+        let headers =
+            end < members.count
+            ? link(
+                request,
+                [
+                    ("teamId", teamID), ("max", String(size)),
+                    ("cursor", state.cursors.encode(.init(organization: token.organization, listing: listing, offset: end))),
+                ])
             : [:]
         let items: [AnyCodable] = slice.map { account in
-            .object(["id": .string(Data("\(teamID)#\(account.id)".utf8).base64EncodedString()), "teamId": .string(teamID), "personId": .string(account.id),
-                     "personEmail": .optional(account.primaryEmail), "personDisplayName": .string(account.displayName), "isModerator": false,
-                     "created": "2024-03-04T12:00:00.000Z"])
+            .object([
+                "id": .string(Data("\(teamID)#\(account.id)".utf8).base64EncodedString()), "teamId": .string(teamID), "personId": .string(account.id),
+                "personEmail": .optional(account.primaryEmail), "personDisplayName": .string(account.displayName), "isModerator": false,
+                "created": "2024-03-04T12:00:00.000Z",
+            ])
         }
         return SimHTTP.json(["items": .array(items)] as [String: AnyCodable], headers: headers)
     }
@@ -169,28 +202,37 @@ struct WebexSimulator: Sendable {
         let body = await SimHTTP.jsonBody(request) ?? [:]
         let directory = try organization(token).directory(.webex)
         let index: Int?
-        if let id = body["toPersonId"] as? String { index = directory.accountIndex[id].flatMap { directory.accounts[$0].removed ? nil : $0 } }
-        else if let email = body["toPersonEmail"] as? String { index = directory.find(login: email) }
-        else { throw SimError.badRequest(code: "400", message: "Either roomId, toPersonId or toPersonEmail must be provided.") }
+        if let id = body["toPersonId"] as? String {
+            index = directory.accountIndex[id].flatMap { directory.accounts[$0].removed ? nil : $0 }
+        } else if let email = body["toPersonEmail"] as? String {
+            index = directory.find(login: email)
+        } else {
+            throw SimError.badRequest(code: "400", message: "Either roomId, toPersonId or toPersonEmail must be provided.")
+        }
         guard let index else { throw SimError.notFound(code: "404", message: "Person not found.") }
         let account = directory.accounts[index]
         let text = body["text"] as? String ?? ""
         let markdown = body["markdown"] as? String ?? ""
         guard !text.isEmpty || !markdown.isEmpty else { throw SimError.badRequest(code: "400", message: "Message text is required.") }
         state.store.withLock {
-            $0.messages.append(SimMessage(
-                organization: token.organization, platform: .webex, to: account.id, text: text.isEmpty ? markdown : text,
-                link: firstLink(in: markdown) ?? firstLink(in: text), at: Date()))
+            $0.messages.append(
+                SimMessage(
+                    organization: token.organization, platform: .webex, to: account.id, text: text.isEmpty ? markdown : text,
+                    link: firstLink(in: markdown) ?? firstLink(in: text), at: Date()))
         }
-        return SimHTTP.json(["id": .string(UUID().uuidString), "roomType": "direct", "toPersonId": .string(account.id),
-                             "text": .string(text), "created": .string(ISO8601DateFormatter().string(from: Date()))] as [String: AnyCodable])
+        return SimHTTP.json(
+            [
+                "id": .string(UUID().uuidString), "roomType": "direct", "toPersonId": .string(account.id),
+                "text": .string(text), "created": .string(ISO8601DateFormatter().string(from: Date())),
+            ] as [String: AnyCodable])
     }
 
     private func authorization(_ fields: [String: String]) -> SimOAuth.Authorization? {
         let clientID = fields["client_id"] ?? ""
         guard let organization = state.organization(where: { $0.credentials.webex.clientID == clientID }) else { return nil }
-        return .init(platform: .webex, organization: organization.name, clientID: clientID, redirectURI: fields["redirect_uri"] ?? "",
-                     state: fields["state"], loginHint: fields["login_hint"])
+        return .init(
+            platform: .webex, organization: organization.name, clientID: clientID, redirectURI: fields["redirect_uri"] ?? "",
+            state: fields["state"], loginHint: fields["login_hint"])
     }
 
     private func accessToken(_ fields: [String: String]) throws -> SimReply {
@@ -201,7 +243,9 @@ struct WebexSimulator: Sendable {
         let issued: SimOAuth.IssuedTokens
         switch fields["grant_type"] {
         case "authorization_code":
-            guard case .success(let grant) = oauth.redeem(code: fields["code"] ?? "", platform: .webex, clientID: clientID, redirectURI: fields["redirect_uri"])
+            guard
+                case .success(let grant) = oauth.redeem(
+                    code: fields["code"] ?? "", platform: .webex, clientID: clientID, redirectURI: fields["redirect_uri"])
             else { throw SimError.badRequest(code: "400", message: "Invalid authorization code.") }
             issued = oauth.issue(organization: grant.organization, platform: .webex, userID: grant.userID, clientID: clientID)
         case "refresh_token":
@@ -212,10 +256,11 @@ struct WebexSimulator: Sendable {
         default:
             throw SimError.badRequest(code: "400", message: "Unsupported grant_type.")
         }
-        return SimHTTP.json([
-            "access_token": .string(issued.accessToken), "expires_in": .int(issued.expiresIn), "refresh_token": .string(issued.refreshToken),
-            "refresh_token_expires_in": 7_776_000, "token_type": "Bearer",
-        ] as [String: AnyCodable])
+        return SimHTTP.json(
+            [
+                "access_token": .string(issued.accessToken), "expires_in": .int(issued.expiresIn), "refresh_token": .string(issued.refreshToken),
+                "refresh_token_expires_in": 7_776_000, "token_type": "Bearer",
+            ] as [String: AnyCodable])
     }
 }
 

@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import Hummingbird
 import UserSyncDomain
 
@@ -63,7 +63,8 @@ struct ZoomSimulator: Sendable {
             return SimHTTP.json(["code": 124, "message": .string(message)] as [String: AnyCodable], status: .unauthorized)
         case .forbidden(let code, let message):
             if code.hasPrefix("oauth:") {
-                return SimHTTP.json(["reason": .string(message), "error": .string(String(code.dropFirst(6)))] as [String: AnyCodable], status: .unauthorized)
+                return SimHTTP.json(
+                    ["reason": .string(message), "error": .string(String(code.dropFirst(6)))] as [String: AnyCodable], status: .unauthorized)
             }
             return SimHTTP.json(["code": .int(Int(code) ?? 4711), "message": .string(message)] as [String: AnyCodable], status: .forbidden)
         case .notFound(let code, let message):
@@ -72,7 +73,8 @@ struct ZoomSimulator: Sendable {
             return SimHTTP.json(["code": .int(Int(code) ?? 409), "message": .string(message)] as [String: AnyCodable], status: .conflict)
         case .badRequest(let code, let message):
             if code.hasPrefix("oauth:") {
-                return SimHTTP.json(["reason": .string(message), "error": .string(String(code.dropFirst(6)))] as [String: AnyCodable], status: .badRequest)
+                return SimHTTP.json(
+                    ["reason": .string(message), "error": .string(String(code.dropFirst(6)))] as [String: AnyCodable], status: .badRequest)
             }
             return SimHTTP.json(["code": .int(Int(code) ?? 300), "message": .string(message)] as [String: AnyCodable], status: .badRequest)
         }
@@ -89,11 +91,16 @@ struct ZoomSimulator: Sendable {
                 throw SimError.badRequest(code: "oauth:invalid_request", message: "Invalid account_id.")
             }
             let value = state.issueToken(organization: organization.name, platform: .zoom, kind: .app, lifetime: lifetime)
-            return SimHTTP.json(["access_token": .string(value), "token_type": "bearer", "expires_in": .int(lifetime), "scope": "user:read:admin group:read:admin", "api_url": "https://api.zoom.us"] as [String: AnyCodable])
+            return SimHTTP.json(
+                [
+                    "access_token": .string(value), "token_type": "bearer", "expires_in": .int(lifetime), "scope": "user:read:admin group:read:admin",
+                    "api_url": "https://api.zoom.us",
+                ] as [String: AnyCodable])
         case "client_credentials":
             let organization = try client(request) { $0.zoom.chatbotClientID == $1 && $0.zoom.chatbotClientSecret == $2 }
             let value = state.issueToken(organization: organization.name, platform: .zoom, kind: .bot, lifetime: lifetime)
-            return SimHTTP.json(["access_token": .string(value), "token_type": "bearer", "expires_in": .int(lifetime), "scope": "imchat:bot"] as [String: AnyCodable])
+            return SimHTTP.json(
+                ["access_token": .string(value), "token_type": "bearer", "expires_in": .int(lifetime), "scope": "imchat:bot"] as [String: AnyCodable])
         case "authorization_code":
             let organization = try consentClient(request, fields)
             let clientID = organization.credentials.zoom.chatbotClientID
@@ -105,8 +112,9 @@ struct ZoomSimulator: Sendable {
             }
         case "refresh_token":
             let organization = try consentClient(request, fields)
-            guard case .success(let issued) = oauth.refresh(
-                fields["refresh_token"] ?? "", platform: .zoom, clientID: organization.credentials.zoom.chatbotClientID, rotate: true)
+            guard
+                case .success(let issued) = oauth.refresh(
+                    fields["refresh_token"] ?? "", platform: .zoom, clientID: organization.credentials.zoom.chatbotClientID, rotate: true)
             else { throw SimError.badRequest(code: "oauth:invalid_grant", message: "Invalid Token!") }
             return userTokens(issued)
         default:
@@ -115,10 +123,11 @@ struct ZoomSimulator: Sendable {
     }
 
     private func userTokens(_ issued: SimOAuth.IssuedTokens) -> SimReply {
-        SimHTTP.json([
-            "access_token": .string(issued.accessToken), "token_type": "bearer", "refresh_token": .string(issued.refreshToken),
-            "expires_in": .int(issued.expiresIn), "scope": "user:read team_chat:write",
-        ] as [String: AnyCodable])
+        SimHTTP.json(
+            [
+                "access_token": .string(issued.accessToken), "token_type": "bearer", "refresh_token": .string(issued.refreshToken),
+                "expires_in": .int(issued.expiresIn), "scope": "user:read team_chat:write",
+            ] as [String: AnyCodable])
     }
 
     /// The organization whose app matches the Basic credentials.
@@ -136,8 +145,9 @@ struct ZoomSimulator: Sendable {
     private func authorization(_ fields: [String: String]) -> SimOAuth.Authorization? {
         let clientID = fields["client_id"] ?? ""
         guard let organization = state.organization(where: { $0.credentials.zoom.chatbotClientID == clientID }) else { return nil }
-        return .init(platform: .zoom, organization: organization.name, clientID: clientID, redirectURI: fields["redirect_uri"] ?? "",
-                     state: fields["state"], loginHint: fields["login_hint"])
+        return .init(
+            platform: .zoom, organization: organization.name, clientID: clientID, redirectURI: fields["redirect_uri"] ?? "",
+            state: fields["state"], loginHint: fields["login_hint"])
     }
 
     // MARK: Users and groups
@@ -176,9 +186,10 @@ struct ZoomSimulator: Sendable {
         let total = start?.flag ?? directory.accounts.reduce(0) { $0 + (!$1.removed && include($1) ? 1 : 0) }
         let (accounts, next) = directory.page(from: start?.offset ?? 0, limit: size, where: include)
         let nextToken = next.map { state.cursors.encode(.init(organization: token.organization, listing: listing, offset: $0, flag: total)) }
-        return SimHTTP.json(ZoomWireUsers(
-            next_page_token: nextToken ?? "", page_count: (total + size - 1) / max(size, 1), page_number: 1, page_size: size,
-            total_records: total, users: accounts.map { ZoomWireUser($0, status: status) }))
+        return SimHTTP.json(
+            ZoomWireUsers(
+                next_page_token: nextToken ?? "", page_count: (total + size - 1) / max(size, 1), page_number: 1, page_size: size,
+                total_records: total, users: accounts.map { ZoomWireUser($0, status: status) }))
     }
 
     private func user(_ context: BasicRequestContext, _ token: SimToken) throws -> SimReply {
@@ -202,7 +213,9 @@ struct ZoomSimulator: Sendable {
         let query = SimHTTP.query(request)
         let groupID = SimHTTP.param(context, "id") ?? ""
         let directory = directory(token)
-        guard let teamIndex = directory.teamIndex[groupID] else { throw SimError.notFound(code: "4130", message: "Group does not exist: \(groupID).") }
+        guard let teamIndex = directory.teamIndex[groupID] else {
+            throw SimError.notFound(code: "4130", message: "Group does not exist: \(groupID).")
+        }
         let listing = "zoom.group.\(groupID)"
         let size = pageSize(query)
         let members = directory.teams[teamIndex].members.map { directory.accounts[$0] }.filter { !$0.removed }
@@ -211,13 +224,16 @@ struct ZoomSimulator: Sendable {
         let end = offset + slice.count
         let nextToken = end < members.count ? state.cursors.encode(.init(organization: token.organization, listing: listing, offset: end)) : ""
         let value: [AnyCodable] = slice.map { account in
-            .object(["id": .string(account.id), "email": .optional(account.primaryEmail), "first_name": .string(account.firstName),
-                     "last_name": .string(account.lastName), "type": 2])
+            .object([
+                "id": .string(account.id), "email": .optional(account.primaryEmail), "first_name": .string(account.firstName),
+                "last_name": .string(account.lastName), "type": 2,
+            ])
         }
-        return SimHTTP.json([
-            "members": .array(value), "next_page_token": .string(nextToken), "page_count": .int((members.count + size - 1) / size),
-            "page_number": 1, "page_size": .int(size), "total_records": .int(members.count),
-        ] as [String: AnyCodable])
+        return SimHTTP.json(
+            [
+                "members": .array(value), "next_page_token": .string(nextToken), "page_count": .int((members.count + size - 1) / size),
+                "page_number": 1, "page_size": .int(size), "total_records": .int(members.count),
+            ] as [String: AnyCodable])
     }
 
     private func message(_ request: Request, _ token: SimToken) async throws -> SimReply {
@@ -238,11 +254,15 @@ struct ZoomSimulator: Sendable {
         let content = (try? JSONSerialization.data(withJSONObject: body["content"] ?? [:])).flatMap { String(data: $0, encoding: .utf8) } ?? ""
         let readable = content.replacingOccurrences(of: "\\/", with: "/")
         state.store.withLock {
-            $0.messages.append(SimMessage(
-                organization: token.organization, platform: .zoom, to: account.id, text: readable, link: firstLink(in: readable), at: Date()))
+            $0.messages.append(
+                SimMessage(
+                    organization: token.organization, platform: .zoom, to: account.id, text: readable, link: firstLink(in: readable), at: Date()))
         }
-        return SimHTTP.json(["message_id": .string(UUID().uuidString), "robot_jid": .string(organization.credentials.zoom.robotJID),
-                             "to_jid": .string(toJID)] as [String: AnyCodable], status: .created)
+        return SimHTTP.json(
+            [
+                "message_id": .string(UUID().uuidString), "robot_jid": .string(organization.credentials.zoom.robotJID),
+                "to_jid": .string(toJID),
+            ] as [String: AnyCodable], status: .created)
     }
 }
 

@@ -17,7 +17,8 @@ struct CursorCodec: Sendable {
 
     func encode(_ position: Position) -> String {
         let now = clock()
-        let payload = "\(position.organization)\u{1F}\(position.listing)\u{1F}\(position.offset)\u{1F}\(position.flag)\u{1F}\(now.timeIntervalSince1970)"
+        let payload =
+            "\(position.organization)\u{1F}\(position.listing)\u{1F}\(position.offset)\u{1F}\(position.flag)\u{1F}\(now.timeIntervalSince1970)"
         // Sealing a small payload with a valid key cannot fail.
         let sealed = try? AES.GCM.seal(Data(payload.utf8), using: key).combined
         return (sealed ?? Data()).base64EncodedString()

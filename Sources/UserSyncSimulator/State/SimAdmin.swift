@@ -35,7 +35,9 @@ extension SimAdmin {
 extension SimOrganization {
     /// Admins per platform raw value (`slack`, `teams`), in directory order.
     var admins: [String: [SimAdmin]] {
-        ["slack": directory(.slack).accounts.compactMap(SimAdmin.init(slack:)),
-         "teams": directory(.teams).accounts.compactMap(SimAdmin.init(teams:))]
+        [
+            "slack": directory(.slack).accounts.compactMap(SimAdmin.init(slack:)),
+            "teams": directory(.teams).accounts.compactMap(SimAdmin.init(teams:)),
+        ]
     }
 }

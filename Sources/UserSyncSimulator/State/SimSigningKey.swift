@@ -49,10 +49,14 @@ final class SimSigningKey: Sendable {
     /// The JSON Web Key Set (RFC 7517) relying parties verify id_tokens with.
     var jwks: [String: AnyCodable] {
         guard let primitives = try? key?.publicKey.getKeyPrimitives() else { return ["keys": .array([])] }
-        return ["keys": .array([.object([
-            "kty": "RSA", "use": "sig", "alg": "RS256", "kid": .string(kid),
-            "n": .string(base64URL(primitives.modulus)), "e": .string(base64URL(primitives.publicExponent)),
-        ])])]
+        return [
+            "keys": .array([
+                .object([
+                    "kty": "RSA", "use": "sig", "alg": "RS256", "kid": .string(kid),
+                    "n": .string(base64URL(primitives.modulus)), "e": .string(base64URL(primitives.publicExponent)),
+                ])
+            ])
+        ]
     }
 }
 

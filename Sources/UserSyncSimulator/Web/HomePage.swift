@@ -39,13 +39,15 @@ struct HomePage: Sendable {
         for platform in Platform.allCases {
             let connection = summary.usersyncConnection(platform, base: base)
             let ordered = Self.fieldOrder[platform] ?? []
-            let fields = ordered.filter { connection.credentials[$0] != nil }
+            let fields =
+                ordered.filter { connection.credentials[$0] != nil }
                 + connection.credentials.keys.filter { !ordered.contains($0) }.sorted()
             var rows = [("API base URL", connection.apiBaseURL), ("Auth base URL", connection.authBaseURL)]
             rows += fields.map { (Self.labels[$0] ?? $0, connection.credentials[$0] ?? "") }
             html += "<h3>\(SimHTML.escape(Self.platformNames[platform] ?? platform.rawValue))</h3>" + Self.table(rows)
             if let admins = summary.admins[platform.rawValue], !admins.isEmpty {
-                html += "<p>Admins to sign in as:</p><table><tr><th>Name</th><th>Email</th><th>Id</th><th>Role</th></tr>"
+                html +=
+                    "<p>Admins to sign in as:</p><table><tr><th>Name</th><th>Email</th><th>Id</th><th>Role</th></tr>"
                     + admins.map { admin in
                         "<tr>" + [admin.displayName, admin.email, admin.id, admin.role].map { "<td>\(SimHTML.escape($0))</td>" }.joined() + "</tr>"
                     }.joined() + "</table>"

@@ -83,10 +83,12 @@ public struct AutoSyncRemover: Sendable {
                 guard try await !syncs.get(organization, [sync.id], keptBy: payload.policyID, on: db, logger: logger).isEmpty else { return }
                 try await syncs.delete(organization, sync.id, on: db, logger: logger)
                 try await audit.append(
-                    .init(action: "sync.removed", targetType: "sync", targetID: sync.id.description, details: [
-                        "person_id": sync.personID.description, "connection_id": sync.connectionID.description, "upstream": upstream,
-                        "auto_sync_run_id": payload.runID.description,
-                    ]),
+                    .init(
+                        action: "sync.removed", targetType: "sync", targetID: sync.id.description,
+                        details: [
+                            "person_id": sync.personID.description, "connection_id": sync.connectionID.description, "upstream": upstream,
+                            "auto_sync_run_id": payload.runID.description,
+                        ]),
                     organization: organization, actor: .autoSync(payload.policyID), requestID: nil, on: db, logger: logger)
             }
         }

@@ -106,15 +106,20 @@ public struct AutoSyncNotifications: Sendable {
             do {
                 switch action {
                 case .subscribe(let group):
-                    try await subscribe(group, through: connector, connection: connection, organization: organization, url: notificationURL, expiry: expiry, logger: logger)
+                    try await subscribe(
+                        group, through: connector, connection: connection, organization: organization, url: notificationURL, expiry: expiry,
+                        logger: logger)
                 case .renew(let subscription, let group):
                     do {
                         let renewed = try await connector.renewSubscription(subscription, expiresAt: expiry)
                         try await database.withTenant(organization, logger: logger) { db in
-                            try await subscriptions.renewed(organization, subscription: subscription, expiresAt: renewed.expiresAt, on: db, logger: logger)
+                            try await subscriptions.renewed(
+                                organization, subscription: subscription, expiresAt: renewed.expiresAt, on: db, logger: logger)
                         }
                     } catch let failure as PlatformFailure where failure.cause == .targetNotFound {
-                        try await subscribe(group, through: connector, connection: connection, organization: organization, url: notificationURL, expiry: expiry, logger: logger)
+                        try await subscribe(
+                            group, through: connector, connection: connection, organization: organization, url: notificationURL, expiry: expiry,
+                            logger: logger)
                     }
                 case .unsubscribe(let subscription):
                     try await connector.deleteSubscription(subscription)
@@ -123,9 +128,11 @@ public struct AutoSyncNotifications: Sendable {
                     }
                 }
             } catch let failure as PlatformFailure {
-                logger.warning("graph subscription not kept", metadata: [
-                    "connection": "\(connection)", "action": "\(action)", "error": "\(failure.message)",
-                ])
+                logger.warning(
+                    "graph subscription not kept",
+                    metadata: [
+                        "connection": "\(connection)", "action": "\(action)", "error": "\(failure.message)",
+                    ])
             }
         }
     }

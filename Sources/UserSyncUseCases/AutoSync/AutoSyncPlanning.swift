@@ -66,7 +66,9 @@ public struct AutoSyncPlanning: Sendable {
         let expectations = plan.starts.map { start -> SyncPreview.Expectation in
             guard let person = byID[start.person], let secondary = connections[start.connection] else { return .unknownPerson }
             let primary = (plannedPrimary[start.person] ?? person.state.primary).flatMap { connections[$0]?.platform }
-            let account: SyncPlan.Account = person.state.activeConnections.contains(start.connection) ? .active
+            let account: SyncPlan.Account =
+                person.state.activeConnections.contains(start.connection)
+                ? .active
                 : person.accountConnections.contains(start.connection) ? .deactivated : .none
             return SyncPreview.expect(.init(personExists: true, primary: primary, existing: nil, account: account), secondary: secondary.platform)
         }

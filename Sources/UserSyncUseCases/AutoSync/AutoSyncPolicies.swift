@@ -43,11 +43,13 @@ public struct AutoSyncPolicies: Sendable {
         _ settings: AutoSyncPolicy.Settings, organization: OrganizationID, actor: AuditActor, requestID: String?, logger: Logger
     ) async throws -> Overview {
         try await database.withTenant(organization, logger: logger) { db in
-            let valid = try settings.validated(connections: try await connections.list(organization, includeDisconnected: true, on: db, logger: logger))
+            let valid = try settings.validated(
+                connections: try await connections.list(organization, includeDisconnected: true, on: db, logger: logger))
             let at = now()
             let policy = AutoSyncPolicy(id: .random(), settings: valid, createdAt: at, updatedAt: at)
             try await policies.insert(organization, policy, on: db, logger: logger)
-            try await record("auto_sync.policy_created", policy, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+            try await record(
+                "auto_sync.policy_created", policy, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             try await followed(policy, trigger: .policyCreated, organization: organization, on: db, logger: logger)
             return Overview(policy: policy, syncs: 0)
         }
@@ -63,10 +65,12 @@ public struct AutoSyncPolicies: Sendable {
             var policy = try await policies.get(organization, id, forUpdate: true, on: db, logger: logger)
             var settings = policy.settings
             try change(&settings)
-            policy.settings = try settings.validated(connections: try await connections.list(organization, includeDisconnected: true, on: db, logger: logger))
+            policy.settings = try settings.validated(
+                connections: try await connections.list(organization, includeDisconnected: true, on: db, logger: logger))
             policy.updatedAt = now()
             try await policies.update(organization, policy, on: db, logger: logger)
-            try await record("auto_sync.policy_updated", policy, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+            try await record(
+                "auto_sync.policy_updated", policy, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             try await followed(policy, trigger: .policyUpdated, organization: organization, on: db, logger: logger)
             return Overview(policy: policy, syncs: try await policies.syncCount(organization, id, on: db, logger: logger))
         }
@@ -116,7 +120,8 @@ public struct AutoSyncPolicies: Sendable {
                 // The poll stops following a group no policy names any more, and ends its subscription.
                 _ = try await AutoSyncPoller.request(connection, organization: organization, on: db, logger: logger)
             }
-            try await record("auto_sync.policy_deleted", before.policy, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+            try await record(
+                "auto_sync.policy_deleted", before.policy, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return before
         }
     }
@@ -134,11 +139,13 @@ public struct AutoSyncPolicies: Sendable {
     ) async throws {
         let s = policy.settings
         try await audit.append(
-            .init(action: action, targetType: "auto_sync_policy", targetID: policy.id.description, details: [
-                "name": s.name, "group": "\(s.group.source.rawValue):\(s.group.id)", "enabled": String(s.enabled),
-                "primary_connection_id": s.primaryConnectionID.description,
-                "secondary_connection_ids": s.secondaryConnectionIDs.map(\.description).joined(separator: ","),
-            ]),
+            .init(
+                action: action, targetType: "auto_sync_policy", targetID: policy.id.description,
+                details: [
+                    "name": s.name, "group": "\(s.group.source.rawValue):\(s.group.id)", "enabled": String(s.enabled),
+                    "primary_connection_id": s.primaryConnectionID.description,
+                    "secondary_connection_ids": s.secondaryConnectionIDs.map(\.description).joined(separator: ","),
+                ]),
             organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
     }
 }

@@ -101,10 +101,12 @@ public struct AutoSyncPoller: Sendable {
                         left: Array(delta.removed), nextLink: delta.nextLink, on: db, logger: logger)
                     if delta.resynced {
                         try await audit.append(
-                            .init(action: "auto_sync.group_resynced", targetType: "directory_group", targetID: groupID, details: [
-                                "connection_id": id.description, "members": "\(delta.added.count)", "changes": "\(changed)",
-                                "reason": "Microsoft Graph no longer honoured the stored delta link; the whole membership was read again.",
-                            ]),
+                            .init(
+                                action: "auto_sync.group_resynced", targetType: "directory_group", targetID: groupID,
+                                details: [
+                                    "connection_id": id.description, "members": "\(delta.added.count)", "changes": "\(changed)",
+                                    "reason": "Microsoft Graph no longer honoured the stored delta link; the whole membership was read again.",
+                                ]),
                             organization: organization, actor: .system, requestID: nil, on: db, logger: logger)
                     }
                     if changed > 0 {
@@ -134,9 +136,11 @@ public struct AutoSyncPoller: Sendable {
                 waiting.map { AutoSyncJobs.runJob($0, trigger: .manual) }, organization: organization, on: db, logger: logger)
         }
         try await keepSubscriptions(of: Set(groups.keys), through: connector, connection: id, organization: organization, logger: logger)
-        logger.info("polled directory groups", metadata: [
-            "connection": "\(id)", "groups": "\(outcome.groups)", "changes": "\(outcome.changes)", "resynced": "\(outcome.resynced.count)",
-        ])
+        logger.info(
+            "polled directory groups",
+            metadata: [
+                "connection": "\(id)", "groups": "\(outcome.groups)", "changes": "\(outcome.changes)", "resynced": "\(outcome.resynced.count)",
+            ])
         return outcome
     }
 

@@ -62,11 +62,12 @@ public struct AutoSyncRuns: Sendable {
             try await runs.requestRuns(organization, [policy], on: db, logger: logger)
             // An Entra group is read first: its poll queues the run once the membership is stored,
             // rather than a run now and another after the poll.
-            let job: Int64? = if group.source == .entra, let connection = group.connectionID {
-                try await AutoSyncPoller.request(connection, organization: organization, on: db, logger: logger)
-            } else {
-                try await JobQueue.enqueue(AutoSyncJobs.runJob(policy, trigger: .manual), organization: organization, on: db, logger: logger)
-            }
+            let job: Int64? =
+                if group.source == .entra, let connection = group.connectionID {
+                    try await AutoSyncPoller.request(connection, organization: organization, on: db, logger: logger)
+                } else {
+                    try await JobQueue.enqueue(AutoSyncJobs.runJob(policy, trigger: .manual), organization: organization, on: db, logger: logger)
+                }
             try await audit.append(
                 .init(action: "auto_sync.run_requested", targetType: "auto_sync_policy", targetID: policy.description),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
@@ -142,13 +143,16 @@ public struct AutoSyncRuns: Sendable {
             try await queueRemovals(plan.removals.map(\.sync), run: run, organization: organization, on: db, logger: logger)
         }
         try await audit.append(
-            .init(action: run.state == .held ? "auto_sync.run_held" : "auto_sync.run_applied", targetType: "auto_sync_run",
-                  targetID: run.id.description, details: Self.details(run)),
+            .init(
+                action: run.state == .held ? "auto_sync.run_held" : "auto_sync.run_applied", targetType: "auto_sync_run",
+                targetID: run.id.description, details: Self.details(run)),
             organization: organization, actor: actor, requestID: nil, on: db, logger: logger)
-        logger.info("auto sync run", metadata: [
-            "policy": "\(policy)", "run": "\(run.id)", "state": "\(run.state.rawValue)", "starts": "\(plan.starts.count)",
-            "removals": "\(plan.removals.count)",
-        ])
+        logger.info(
+            "auto sync run",
+            metadata: [
+                "policy": "\(policy)", "run": "\(run.id)", "state": "\(run.state.rawValue)", "starts": "\(plan.starts.count)",
+                "removals": "\(plan.removals.count)",
+            ])
         return run
     }
 
@@ -189,8 +193,9 @@ public struct AutoSyncRuns: Sendable {
             }
             try await runs.update(organization, decided, on: db, logger: logger)
             try await audit.append(
-                .init(action: "auto_sync.run_\(decision == .approve ? "approved" : "rejected")", targetType: "auto_sync_run",
-                      targetID: id.description, details: details),
+                .init(
+                    action: "auto_sync.run_\(decision == .approve ? "approved" : "rejected")", targetType: "auto_sync_run",
+                    targetID: id.description, details: details),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return decided
         }

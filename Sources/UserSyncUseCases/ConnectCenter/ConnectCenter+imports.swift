@@ -18,7 +18,8 @@ extension ConnectCenter {
             }
             if let active = try await runs.active(organization, connection: id, on: db, logger: logger) { return (active, false) }
             if connection.platform.importsSelectedTeams,
-               try await teams.list(organization, connection: id, selectedOnly: true, on: db, logger: logger).isEmpty {
+                try await teams.list(organization, connection: id, selectedOnly: true, on: db, logger: logger).isEmpty
+            {
                 throw DomainError.conflict(code: "no_teams_selected", message: Self.noTeamsMessage)
             }
             let draft = ImportRun(
@@ -33,8 +34,9 @@ extension ConnectCenter {
             run.jobID = try await JobQueue.enqueue(job, organization: organization, on: db, logger: logger)
             try await runs.setJob(organization, run.id, job: run.jobID, on: db, logger: logger)
             try await audit.append(
-                .init(action: "import.requested", targetType: "import", targetID: run.id.description,
-                      details: ["connection_id": id.description]),
+                .init(
+                    action: "import.requested", targetType: "import", targetID: run.id.description,
+                    details: ["connection_id": id.description]),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return (run, true)
         }

@@ -58,7 +58,8 @@ extension ConnectCenter {
             for chunk in stride(from: 0, to: listed.count, by: 1_000).map({ listed[$0..<min($0 + 1_000, listed.count)] }) {
                 _ = try await teams.upsertSeen(
                     chunk.map {
-                        TeamRepository.Seen(platformTeamID: $0.platformTeamID, name: $0.name, description: $0.description, memberCount: $0.memberCount)
+                        TeamRepository.Seen(
+                            platformTeamID: $0.platformTeamID, name: $0.name, description: $0.description, memberCount: $0.memberCount)
                     },
                     organization: organization, connection: id, on: db, logger: logger)
             }
@@ -93,30 +94,39 @@ extension ConnectCenter {
     ) async throws -> [Team] {
         let overlap = Set(select).intersection(deselect)
         guard overlap.isEmpty else {
-            throw DomainError.invalid("deselect", "conflicting_selection", "A team cannot be selected and deselected at once: \(overlap.sorted().joined(separator: ", ")).")
+            throw DomainError.invalid(
+                "deselect", "conflicting_selection", "A team cannot be selected and deselected at once: \(overlap.sorted().joined(separator: ", ")).")
         }
         return try await database.withTenant(organization, logger: logger) { db in
             let connection = try await connections.get(organization, id, on: db, logger: logger)
             guard connection.platform.importsSelectedTeams else {
                 throw DomainError.conflict(
                     code: "team_selection_not_supported",
-                    message: "\(connection.platform.displayName) imports every user of the workspace; team selection applies to Microsoft Teams and Webex.")
+                    message:
+                        "\(connection.platform.displayName) imports every user of the workspace; team selection applies to Microsoft Teams and Webex."
+                )
             }
-            let known = Set(try await teams.find(organization, connection: id, platformTeamIDs: select + deselect, on: db, logger: logger)
-                .map(\.platformTeamID))
+            let known = Set(
+                try await teams.find(organization, connection: id, platformTeamIDs: select + deselect, on: db, logger: logger)
+                    .map(\.platformTeamID))
             let unknown = (select + deselect).filter { !known.contains($0) }
             guard unknown.isEmpty else {
                 throw DomainError.invalid(
                     select.contains(unknown[0]) ? "select" : "deselect", "unknown_team",
-                    "No team with id \(unknown.prefix(5).joined(separator: ", ")) has been listed for this connection; list the available teams first.")
+                    "No team with id \(unknown.prefix(5).joined(separator: ", ")) has been listed for this connection; list the available teams first."
+                )
             }
-            let selected = try await teams.setSelected(organization, connection: id, platformTeamIDs: select, selected: true, by: actor.label, on: db, logger: logger)
-            let deselected = try await teams.setSelected(organization, connection: id, platformTeamIDs: deselect, selected: false, by: actor.label, on: db, logger: logger)
+            let selected = try await teams.setSelected(
+                organization, connection: id, platformTeamIDs: select, selected: true, by: actor.label, on: db, logger: logger)
+            let deselected = try await teams.setSelected(
+                organization, connection: id, platformTeamIDs: deselect, selected: false, by: actor.label, on: db, logger: logger)
             if !selected.isEmpty || !deselected.isEmpty {
                 try await audit.append(
-                    .init(action: "teams.selection_changed", targetType: "connection", targetID: id.description, details: [
-                        "selected": selected.joined(separator: ","), "deselected": deselected.joined(separator: ","),
-                    ]),
+                    .init(
+                        action: "teams.selection_changed", targetType: "connection", targetID: id.description,
+                        details: [
+                            "selected": selected.joined(separator: ","), "deselected": deselected.joined(separator: ","),
+                        ]),
                     organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             }
             return try await teams.list(organization, connection: id, selectedOnly: false, on: db, logger: logger)

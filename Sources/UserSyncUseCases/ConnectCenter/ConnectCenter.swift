@@ -66,9 +66,11 @@ public struct ConnectCenter: Sendable {
         try await database.withTenant(organization, logger: logger) { db in
             try await connections.insert(connection, credentials: sealed, on: db, logger: logger)
             try await audit.append(
-                .init(action: "connection.created", targetType: "connection", targetID: id.description, details: [
-                    "platform": platform.rawValue, "workspace_id": identity.workspaceID, "display_name": connection.displayName,
-                ]),
+                .init(
+                    action: "connection.created", targetType: "connection", targetID: id.description,
+                    details: [
+                        "platform": platform.rawValue, "workspace_id": identity.workspaceID, "display_name": connection.displayName,
+                    ]),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
         }
         return connection
@@ -137,7 +139,8 @@ public struct ConnectCenter: Sendable {
         if let name = change.displayName { connection.displayName = try Organization.validateName(name, field: "display_name") }
         if let credentials = change.credentials, credentials.platform != connection.platform {
             throw DomainError.invalid(
-                "credentials", "wrong_platform", "This is a \(connection.platform.rawValue) connection; send \(connection.platform.rawValue) credentials.")
+                "credentials", "wrong_platform",
+                "This is a \(connection.platform.rawValue) connection; send \(connection.platform.rawValue) credentials.")
         }
         let reverify = change.credentials != nil || change.apiBaseURL != nil || change.authBaseURL != nil
         var sealed: ConnectionRepository.SealedCredentials?
@@ -161,7 +164,8 @@ public struct ConnectCenter: Sendable {
             guard identity.workspaceID == connection.workspaceID else {
                 throw DomainError.invalid(
                     "credentials", "workspace_mismatch",
-                    "These credentials belong to \(identity.workspaceName ?? identity.workspaceID), not to this connection's workspace \(connection.workspaceName ?? connection.workspaceID). Connect it as a new connection instead.")
+                    "These credentials belong to \(identity.workspaceName ?? identity.workspaceID), not to this connection's workspace \(connection.workspaceName ?? connection.workspaceID). Connect it as a new connection instead."
+                )
             }
             sealed = try access.seal(credentials, organization: organization, connection: id)
             connection.apiBaseURL = endpoints.api
@@ -206,8 +210,9 @@ public struct ConnectCenter: Sendable {
                 organization, affected.map { .init(sync: $0, outcome: .connectionDisconnected(secondary: connection.platform)) },
                 actor: actor, requestID: requestID, on: db, logger: logger)
             try await audit.append(
-                .init(action: "connection.disconnected", targetType: "connection", targetID: id.description,
-                      details: ["accounts_deactivated": "\(deactivated)"]),
+                .init(
+                    action: "connection.disconnected", targetType: "connection", targetID: id.description,
+                    details: ["accounts_deactivated": "\(deactivated)"]),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return connection
         }
@@ -217,7 +222,8 @@ public struct ConnectCenter: Sendable {
     public func verify(_ id: ConnectionID, organization: OrganizationID, actor: AuditActor, logger: Logger) async throws -> Overview {
         let current = try await overview(organization, id, logger: logger).connection
         guard !current.isDisconnected else {
-            throw DomainError.conflict(code: "connection_disconnected", message: "This connection is disconnected: update it with credentials to reconnect.")
+            throw DomainError.conflict(
+                code: "connection_disconnected", message: "This connection is disconnected: update it with credentials to reconnect.")
         }
         let connector = try await access.connector(for: current, database: database, logger: logger)
         do {

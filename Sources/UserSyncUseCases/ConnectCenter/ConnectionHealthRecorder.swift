@@ -40,22 +40,26 @@ public struct ConnectionHealthRecorder: Sendable {
     func markNeedsAttention(
         _ failure: PlatformFailure, connection: ConnectionID, organization: OrganizationID, on db: PostgresConnection, logger: Logger
     ) async throws {
-        guard let changed = try await connections.setHealth(
-            organization, connection, .needsAttention, cause: failure.cause.rawValue, message: Self.message(failure),
-            verified: false, on: db, logger: logger)
+        guard
+            let changed = try await connections.setHealth(
+                organization, connection, .needsAttention, cause: failure.cause.rawValue, message: Self.message(failure),
+                verified: false, on: db, logger: logger)
         else { return }
         try await audit.append(
-            .init(action: "connection.needs_attention", targetType: "connection", targetID: connection.description,
-                  details: ["cause": failure.cause.rawValue, "message": Self.message(failure)]),
+            .init(
+                action: "connection.needs_attention", targetType: "connection", targetID: connection.description,
+                details: ["cause": failure.cause.rawValue, "message": Self.message(failure)]),
             organization: organization, actor: .system, requestID: nil, on: db, logger: logger)
         let check = try NewJob(
             kind: DirectoryJobs.verifyConnection, payload: VerifyConnectionPayload(connectionID: connection),
             runAt: now().addingTimeInterval(firstCheck.seconds), maxAttempts: 20,
             dedupeKey: "verify:\(connection)")
         try await JobQueue.enqueue(check, organization: organization, on: db, logger: logger)
-        logger.warning("connection needs attention", metadata: [
-            "connection_id": "\(changed.id)", "cause": "\(failure.cause.rawValue)",
-        ])
+        logger.warning(
+            "connection needs attention",
+            metadata: [
+                "connection_id": "\(changed.id)", "cause": "\(failure.cause.rawValue)",
+            ])
     }
 
     /// Records a call that worked with the connection's app credentials: a connection that needed
@@ -69,8 +73,9 @@ public struct ConnectionHealthRecorder: Sendable {
     func markConnected(
         connection: ConnectionID, organization: OrganizationID, actor: AuditActor, on db: PostgresConnection, logger: Logger
     ) async throws {
-        guard try await connections.setHealth(
-            organization, connection, .connected, cause: nil, message: nil, verified: true, on: db, logger: logger) != nil
+        guard
+            try await connections.setHealth(
+                organization, connection, .connected, cause: nil, message: nil, verified: true, on: db, logger: logger) != nil
         else { return }
         try await audit.append(
             .init(action: "connection.healed", targetType: "connection", targetID: connection.description),

@@ -31,7 +31,7 @@ public struct ConnectionVerifier: Sendable {
         let identity: ConnectedIdentity
         do {
             identity = try await connector.verifyCredentials()
-        } catch where error.fixer == .admin {
+        } catch  where error.fixer == .admin {
             await health.record(error, connection: connection.id, organization: organization, logger: logger)
             return nextCheck(connection, reason: "still needs attention: \(error.cause.rawValue)")
         } catch {

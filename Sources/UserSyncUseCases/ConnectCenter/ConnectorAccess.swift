@@ -48,11 +48,11 @@ public struct ConnectorAccess: Sendable {
     func openCursor(_ text: String, organization: OrganizationID, connection: ConnectionID) throws(DomainError) -> String {
         let refused = DomainError.badReference(code: "invalid_cursor", message: "'cursor' is not a cursor of this listing.")
         guard let data = Data(base64URL: text), let dot = data.firstIndex(of: UInt8(ascii: ".")),
-              let keyID = String(data: data[..<dot], encoding: .utf8),
-              let opened = try? secrets.open(
-                  .init(keyID: keyID, combined: Data(data[data.index(after: dot)...])),
-                  context: SecretBox.context(organization, "cursor:\(connection)")),
-              let cursor = String(data: opened, encoding: .utf8)
+            let keyID = String(data: data[..<dot], encoding: .utf8),
+            let opened = try? secrets.open(
+                .init(keyID: keyID, combined: Data(data[data.index(after: dot)...])),
+                context: SecretBox.context(organization, "cursor:\(connection)")),
+            let cursor = String(data: opened, encoding: .utf8)
         else { throw refused }
         return cursor
     }

@@ -44,7 +44,7 @@ public struct ConsoleMembers: Sendable {
         var address: String?
         if let email, !email.trimmingCharacters(in: [" "]).isEmpty {
             guard let normalized = EmailAddress.normalize(email), normalized.unicodeScalars.contains("@"), normalized.unicodeScalars.count <= 320,
-                  !normalized.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " })
+                !normalized.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == " " })
             else { throw DomainError.invalid("email", "invalid_format", "email must be an address such as ada@example.com.") }
             address = normalized
         }
@@ -56,8 +56,9 @@ public struct ConsoleMembers: Sendable {
         try await database.withTenant(organization, logger: logger) { db in
             try await invitations.insert(invitation, hash: token.hash, on: db, logger: logger)
             try await audit.append(
-                .init(action: "console.invitation_created", targetType: "invitation", targetID: invitation.id.description,
-                      details: ["role": role.rawValue, "email": address ?? ""]),
+                .init(
+                    action: "console.invitation_created", targetType: "invitation", targetID: invitation.id.description,
+                    details: ["role": role.rawValue, "email": address ?? ""]),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
         }
         return CreatedInvitation(invitation: invitation, link: settings.invitationLink(token.value))
@@ -82,8 +83,9 @@ public struct ConsoleMembers: Sendable {
         return try await database.withTenant(organization, logger: logger) { db in
             let member = try await members.setRole(organization, id, role: role, on: db, logger: logger)
             try await audit.append(
-                .init(action: "console.member_role_changed", targetType: "member", targetID: id.description,
-                      details: ["role": role.rawValue, "name": member.identity.label]),
+                .init(
+                    action: "console.member_role_changed", targetType: "member", targetID: id.description,
+                    details: ["role": role.rawValue, "name": member.identity.label]),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return member
         }

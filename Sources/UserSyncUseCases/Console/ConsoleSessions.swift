@@ -1,8 +1,8 @@
 import Foundation
 import Logging
 import UserSyncDomain
-import UserSyncSecrets
 import UserSyncPersistence
+import UserSyncSecrets
 
 /// The console's sessions: stored under the SHA-256 of the cookie's id, ended by idle time, by
 /// their absolute lifetime, by sign-out, and as soon as their member or API key is revoked.
@@ -25,7 +25,11 @@ public struct ConsoleSessions: Sendable {
     /// Stores a session under `key` (the cookie's value), or replaces the one stored there.
     public func store(key: String, _ session: ConsoleSession, logger: Logger) async throws {
         let principal: ConsoleSessionRepository.Principal
-        if let member = session.memberID { principal = .member(member) } else if let key = session.apiKeyID { principal = .apiKey(key) } else {
+        if let member = session.memberID {
+            principal = .member(member)
+        } else if let key = session.apiKeyID {
+            principal = .apiKey(key)
+        } else {
             throw DomainError.unauthenticated(message: "A session needs a member or an API key.")
         }
         let data = String(decoding: try JSONEncoder().encode(session), as: UTF8.self)
@@ -46,7 +50,7 @@ public struct ConsoleSessions: Sendable {
             try await sessions.touch(hash: Self.hash(key), at: now, idle: settings.idleTimeout.seconds, on: db, logger: logger)
         }
         guard let found, let session = try? JSONDecoder().decode(ConsoleSession.self, from: Data(found.data.utf8)),
-              session.organizationID == found.organization
+            session.organizationID == found.organization
         else { return nil }
         return (session, .seconds(found.expiresAt.timeIntervalSince(now)))
     }

@@ -101,8 +101,8 @@ public struct ConsoleSignIn: Sendable {
     ) async throws -> ConsoleSession {
         guard let client = providers[provider] else { throw Failure.providerNotConfigured }
         guard let attempt = sealedAttempt.flatMap(open), attempt.provider == provider,
-              settings.now().timeIntervalSince(attempt.startedAt) < settings.signInLifetime.seconds,
-              let state = query["state"], constantTimeEquals(state, attempt.openID.state)
+            settings.now().timeIntervalSince(attempt.startedAt) < settings.signInLifetime.seconds,
+            let state = query["state"], constantTimeEquals(state, attempt.openID.state)
         else { throw Failure.attemptInvalid }
         if query["error"] != nil { throw Failure.cancelled }
         guard let code = query["code"], !code.isEmpty else { throw Failure.attemptInvalid }
@@ -131,7 +131,7 @@ public struct ConsoleSignIn: Sendable {
             var invitation: ConsoleInvitation?
             if let token = attempt.invitation {
                 guard let parsed = ScopedToken(parsing: token, prefix: ScopedToken.invitationPrefix), parsed.organizationID == organization,
-                      let found = try await invitations.find(organization, hash: parsed.hash, on: db, logger: logger)
+                    let found = try await invitations.find(organization, hash: parsed.hash, on: db, logger: logger)
                 else { throw Failure.invitationInvalid }
                 invitation = found
             }
@@ -188,15 +188,18 @@ public struct ConsoleSignIn: Sendable {
     ) async throws {
         if let via {
             try await audit.append(
-                .init(action: "console.member_admitted", targetType: "member", targetID: member.id.description, details: [
-                    "provider": member.identity.provider.rawValue, "via": via.rawValue, "role": member.role.rawValue,
-                    "name": member.identity.label,
-                ]),
+                .init(
+                    action: "console.member_admitted", targetType: "member", targetID: member.id.description,
+                    details: [
+                        "provider": member.identity.provider.rawValue, "via": via.rawValue, "role": member.role.rawValue,
+                        "name": member.identity.label,
+                    ]),
                 organization: organization, actor: .member(member.id), requestID: requestID, on: db, logger: logger)
         }
         try await audit.append(
-            .init(action: "console.signed_in", targetType: "member", targetID: member.id.description,
-                  details: ["provider": member.identity.provider.rawValue]),
+            .init(
+                action: "console.signed_in", targetType: "member", targetID: member.id.description,
+                details: ["provider": member.identity.provider.rawValue]),
             organization: organization, actor: .member(member.id), requestID: requestID, on: db, logger: logger)
     }
 
@@ -221,7 +224,7 @@ public struct ConsoleSignIn: Sendable {
         guard let parsed = ScopedToken(parsing: token, prefix: ScopedToken.invitationPrefix) else { throw Failure.invitationInvalid }
         let found = try await database.withTenant(parsed.organizationID, logger: logger) { db -> (Organization, ConsoleInvitation)? in
             guard let organization = try await organizations.find(parsed.organizationID.description, on: db, logger: logger),
-                  let invitation = try await invitations.find(parsed.organizationID, hash: parsed.hash, on: db, logger: logger)
+                let invitation = try await invitations.find(parsed.organizationID, hash: parsed.hash, on: db, logger: logger)
             else { return nil }
             return (organization, invitation)
         }
@@ -238,8 +241,8 @@ public struct ConsoleSignIn: Sendable {
 
     func open(_ text: String) -> Attempt? {
         guard let data = Data(base64URL: text), let dot = data.firstIndex(of: UInt8(ascii: ".")),
-              let keyID = String(data: data[..<dot], encoding: .utf8),
-              let opened = try? access.secrets.open(.init(keyID: keyID, combined: Data(data[data.index(after: dot)...])), context: "console-sign-in")
+            let keyID = String(data: data[..<dot], encoding: .utf8),
+            let opened = try? access.secrets.open(.init(keyID: keyID, combined: Data(data[data.index(after: dot)...])), context: "console-sign-in")
         else { return nil }
         return try? JSONDecoder().decode(Attempt.self, from: opened)
     }

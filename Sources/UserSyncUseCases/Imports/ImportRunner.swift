@@ -218,12 +218,14 @@ public struct ImportRunner: Sendable {
             let matched = try await matcher.match(organization, connection: connection.id, changed: changes > 0, on: db, logger: logger)
             guard let ended = try await runs.finish(organization, run.id, state: .succeeded, counts: counts, on: db, logger: logger) else { return 0 }
             try await audit.append(
-                .init(action: "import.succeeded", targetType: "import", targetID: run.id.description, details: [
-                    "connection_id": connection.id.description, "added": "\(counts.accountsAdded)",
-                    "updated": "\(counts.accountsUpdated)", "reactivated": "\(counts.accountsReactivated)",
-                    "deactivated": "\(counts.accountsDeactivated)", "people_created": "\(matched.peopleCreated)",
-                    "people_removed": "\(matched.peopleRemoved)",
-                ]),
+                .init(
+                    action: "import.succeeded", targetType: "import", targetID: run.id.description,
+                    details: [
+                        "connection_id": connection.id.description, "added": "\(counts.accountsAdded)",
+                        "updated": "\(counts.accountsUpdated)", "reactivated": "\(counts.accountsReactivated)",
+                        "deactivated": "\(counts.accountsDeactivated)", "people_created": "\(matched.peopleCreated)",
+                        "people_removed": "\(matched.peopleRemoved)",
+                    ]),
                 organization: organization, actor: .system, requestID: nil, on: db, logger: logger)
             try await health.markConnected(connection: connection.id, organization: organization, actor: .system, on: db, logger: logger)
             if changes > 0 {
@@ -231,10 +233,12 @@ public struct ImportRunner: Sendable {
                 let policies = try await AutoSyncPolicyRepository().list(organization, on: db, logger: logger).filter(\.settings.enabled)
                 try await AutoSyncRuns.request(policies.map(\.id), trigger: .import, organization: organization, on: db, logger: logger)
             }
-            logger.info("import succeeded", metadata: [
-                "seen": "\(ended.counts.accountsSeen)", "added": "\(counts.accountsAdded)", "updated": "\(counts.accountsUpdated)",
-                "deactivated": "\(counts.accountsDeactivated)",
-            ])
+            logger.info(
+                "import succeeded",
+                metadata: [
+                    "seen": "\(ended.counts.accountsSeen)", "added": "\(counts.accountsAdded)", "updated": "\(counts.accountsUpdated)",
+                    "deactivated": "\(counts.accountsDeactivated)",
+                ])
             return changes
         }
     }

@@ -76,9 +76,10 @@ public struct SecretResealing: Sendable {
                 for key in page.unreadable { report.unreadable[key, default: 0] += 1 }
             }
         }
-        report.keysInUse.formUnion(try await database.withTenant(organization, logger: logger) { db in
-            try await repository.keysInUse(organization, on: db, logger: logger)
-        })
+        report.keysInUse.formUnion(
+            try await database.withTenant(organization, logger: logger) { db in
+                try await repository.keysInUse(organization, on: db, logger: logger)
+            })
         if !dryRun && resealed > 0 {
             logger.notice("secrets re-sealed", metadata: ["org_id": "\(organization)", "count": "\(resealed)", "key_id": "\(secrets.currentKeyID)"])
         }

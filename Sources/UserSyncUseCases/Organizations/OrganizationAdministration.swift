@@ -34,8 +34,9 @@ public struct OrganizationAdministration: Sendable {
         try await database.withTenant(organization.id, logger: logger) { connection in
             try await organizations.insert(organization, on: connection, logger: logger)
             try await audit.append(
-                .init(action: "organization.created", targetType: "organization", targetID: organization.id.description,
-                      details: ["slug": slug.rawValue, "name": name]),
+                .init(
+                    action: "organization.created", targetType: "organization", targetID: organization.id.description,
+                    details: ["slug": slug.rawValue, "name": name]),
                 organization: organization.id, actor: actor, requestID: requestID, on: connection, logger: logger)
         }
         return organization
@@ -56,7 +57,9 @@ public struct OrganizationAdministration: Sendable {
         return found
     }
 
-    public func renameOrganization(_ id: OrganizationID, to name: String, actor: AuditActor, requestID: String?, logger: Logger) async throws -> Organization {
+    public func renameOrganization(_ id: OrganizationID, to name: String, actor: AuditActor, requestID: String?, logger: Logger) async throws
+        -> Organization
+    {
         let name = try Organization.validateName(name)
         let renamed = try await database.withTenant(id, logger: logger) { connection in
             let renamed = try await organizations.rename(id, to: name, on: connection, logger: logger)
@@ -90,8 +93,9 @@ public struct OrganizationAdministration: Sendable {
         try await database.withTenant(organization, logger: logger) { connection in
             try await keys.insert(key, hash: token.hash, on: connection, logger: logger)
             try await audit.append(
-                .init(action: "api_key.created", targetType: "api_key", targetID: key.id.description,
-                      details: ["name": name, "role": role.rawValue]),
+                .init(
+                    action: "api_key.created", targetType: "api_key", targetID: key.id.description,
+                    details: ["name": name, "role": role.rawValue]),
                 organization: organization, actor: actor, requestID: requestID, on: connection, logger: logger)
         }
         return CreatedKey(key: key, token: token.value)
@@ -104,7 +108,9 @@ public struct OrganizationAdministration: Sendable {
     }
 
     /// Revokes a key at once: the next request that presents it is refused.
-    public func revokeKey(_ id: APIKeyID, in organization: OrganizationID, actor: AuditActor, requestID: String?, logger: Logger) async throws -> APIKey {
+    public func revokeKey(_ id: APIKeyID, in organization: OrganizationID, actor: AuditActor, requestID: String?, logger: Logger) async throws
+        -> APIKey
+    {
         let key = try await database.withTenant(organization, logger: logger) { connection in
             let key = try await keys.revoke(organization, id, at: now(), on: connection, logger: logger)
             try await audit.append(

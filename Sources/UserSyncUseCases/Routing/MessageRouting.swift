@@ -60,10 +60,11 @@ public struct MessageRouting: Sendable {
             guard sender.active else {
                 throw Self.unroutable("sender_deactivated", "The sender's \(fromPlatform.displayName) account is deactivated.")
             }
-            let recipientID: PersonID? = switch recipient {
-            case .person(let id): id
-            case .email(let email): try await people.find(organization, email: EmailAddress.normalize(email) ?? "", on: db, logger: logger)
-            }
+            let recipientID: PersonID? =
+                switch recipient {
+                case .person(let id): id
+                case .email(let email): try await people.find(organization, email: EmailAddress.normalize(email) ?? "", on: db, logger: logger)
+                }
             let unknown = Self.unroutable("recipient_unknown", "No person in this organization has that address.")
             guard let recipientID else { throw unknown }
             let to: Person

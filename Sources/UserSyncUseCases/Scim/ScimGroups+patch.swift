@@ -15,8 +15,9 @@ extension ScimGroups {
         let changes = try request.groupChanges()
         let attributes = try Self.attributes(changes)
         try await database.withScimCaller(caller, now: now(), logger: logger) { db in
-            guard let locked = try await groups.lock(
-                organization, id: id, displayName: attributes.displayName, externalId: attributes.externalId, on: db, logger: logger)
+            guard
+                let locked = try await groups.lock(
+                    organization, id: id, displayName: attributes.displayName, externalId: attributes.externalId, on: db, logger: logger)
             else { throw Self.notFound(id) }
             let policies = locked.policies
             var fresh = Set<AutoSyncPolicyID>()
@@ -31,7 +32,8 @@ extension ScimGroups {
                 case .removeAllMembers:
                     result = try await groups.replaceMembers(organization, group: id, users: [], requestingRunsOf: policies, on: db, logger: logger)
                 case .replaceMembers(let users):
-                    result = try await groups.replaceMembers(organization, group: id, users: users, requestingRunsOf: policies, on: db, logger: logger)
+                    result = try await groups.replaceMembers(
+                        organization, group: id, users: users, requestingRunsOf: policies, on: db, logger: logger)
                 }
                 try Self.refuseUnknown(result)
                 fresh.formUnion(result.freshRuns)

@@ -39,9 +39,11 @@ public struct ScimGroups: Sendable {
         let input = try input.checkedForStorage()
         let id = newID()
         return try await database.withScimCaller(caller, now: now(), logger: logger) { db in
-            let group = try await groups.insert(organization, id: id, displayName: input.displayName, externalId: input.externalId, on: db, logger: logger)
+            let group = try await groups.insert(
+                organization, id: id, displayName: input.displayName, externalId: input.externalId, on: db, logger: logger)
             guard !input.members.isEmpty else { return Resource(group: group, members: []) }
-            let change = try await groups.addMembers(organization, group: id, users: input.members.map(\.value), requestingRunsOf: [], on: db, logger: logger)
+            let change = try await groups.addMembers(
+                organization, group: id, users: input.members.map(\.value), requestingRunsOf: [], on: db, logger: logger)
             try Self.refuseUnknown(change)
             try await ScimMembershipEffects.groupsChanged([id], organization: organization, on: db, logger: logger)
             return Resource(group: group, members: try await groups.members(organization, of: [id], on: db, logger: logger)[id] ?? [])
@@ -78,8 +80,9 @@ public struct ScimGroups: Sendable {
         let organization = caller.organizationID
         let input = try input.checkedForStorage()
         return try await database.withScimCaller(caller, now: now(), logger: logger) { db in
-            guard let locked = try await groups.lock(
-                organization, id: id, displayName: input.displayName, externalId: .some(input.externalId), on: db, logger: logger)
+            guard
+                let locked = try await groups.lock(
+                    organization, id: id, displayName: input.displayName, externalId: .some(input.externalId), on: db, logger: logger)
             else { throw Self.notFound(id) }
             let change = try await groups.replaceMembers(
                 organization, group: id, users: input.members.map(\.value), requestingRunsOf: locked.policies, on: db, logger: logger)

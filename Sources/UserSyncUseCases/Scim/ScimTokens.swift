@@ -45,7 +45,9 @@ public struct ScimTokens: Sendable {
     }
 
     /// Revokes a token at once: the next request that presents it is refused.
-    public func revoke(_ id: ScimTokenID, organization: OrganizationID, actor: AuditActor, requestID: String?, logger: Logger) async throws -> ScimToken {
+    public func revoke(_ id: ScimTokenID, organization: OrganizationID, actor: AuditActor, requestID: String?, logger: Logger) async throws
+        -> ScimToken
+    {
         try await database.withTenant(organization, logger: logger) { db in
             let token = try await tokens.revoke(organization, id, at: now(), on: db, logger: logger)
             try await audit.append(

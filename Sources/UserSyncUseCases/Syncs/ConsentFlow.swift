@@ -52,9 +52,11 @@ public struct ConsentFlow: Sendable {
                 return .failure(.answer(.page(status: 410, title: "This link is no longer needed", message: "Your admin removed this sync.")))
             }
             if snapshot.sync.status == .synced {
-                return .failure(.answer(.page(
-                    status: 200, title: "You are already set up",
-                    message: "Your \(snapshot.sync.platform.displayName) account is already connected. You can close this page.")))
+                return .failure(
+                    .answer(
+                        .page(
+                            status: 200, title: "You are already set up",
+                            message: "Your \(snapshot.sync.platform.displayName) account is already connected. You can close this page.")))
             }
             let state = ScopedToken(prefix: Self.statePrefix, organizationID: organization)
             try await tokens.setState(
@@ -75,9 +77,10 @@ public struct ConsentFlow: Sendable {
             }
             let connector = try await access.connector(for: snapshot.secondary, database: database, logger: logger)
             do {
-                let url = try connector.authorizeURL(.init(
-                    state: state.value, redirectURI: settings.callbackURL(snapshot.sync.platform.rawValue),
-                    loginHint: snapshot.secondaryAccount?.email ?? snapshot.person.email))
+                let url = try connector.authorizeURL(
+                    .init(
+                        state: state.value, redirectURI: settings.callbackURL(snapshot.sync.platform.rawValue),
+                        loginHint: snapshot.secondaryAccount?.email ?? snapshot.person.email))
                 return .redirect(url)
             } catch {
                 return .page(status: 503, title: "Not available right now", message: "UserSync cannot ask for your authorization: \(error.message)")
@@ -89,7 +92,10 @@ public struct ConsentFlow: Sendable {
 
     static func refusal(_ record: ConsentTokenRepository.Record, now: Date) -> Refusal? {
         if record.usedAt != nil {
-            return .answer(.page(status: 410, title: "This link was already used", message: "Each link works once. You are probably set up already; if not, ask your admin to send a new one."))
+            return .answer(
+                .page(
+                    status: 410, title: "This link was already used",
+                    message: "Each link works once. You are probably set up already; if not, ask your admin to send a new one."))
         }
         if record.supersededAt != nil {
             return .answer(.page(status: 410, title: "This link was replaced", message: "A newer link was sent to you: use the most recent message."))
@@ -110,7 +116,7 @@ public struct ConsentFlow: Sendable {
         let now = settings.now()
         let found = try await database.withTenant(organization, logger: logger) { db -> (ConsentTokenRepository.Record, SyncSnapshot)? in
             guard let record = try await tokens.find(organization, stateHash: state.hash, on: db, logger: logger),
-                  let snapshot = try await SyncSnapshot.load(organization, record.syncID, on: db, logger: logger)
+                let snapshot = try await SyncSnapshot.load(organization, record.syncID, on: db, logger: logger)
             else { return nil }
             return (record, snapshot)
         }
@@ -141,7 +147,9 @@ public struct ConsentFlow: Sendable {
             }
             return .page(
                 status: 200, title: "You declined",
-                message: "UserSync will not connect your \(sync.platform.displayName) account. If you change your mind, ask your admin to send a new link.")
+                message:
+                    "UserSync will not connect your \(sync.platform.displayName) account. If you change your mind, ask your admin to send a new link."
+            )
         }
         let connector = try await access.connector(for: snapshot.secondary, database: database, logger: logger)
         let userTokens: UserTokens
@@ -159,7 +167,9 @@ public struct ConsentFlow: Sendable {
             _ = try? await connector.revoke(userTokens)
             return .page(
                 status: 409, title: "That was another account",
-                message: "You signed in to \(sync.platform.displayName) as someone else. Open the link again and sign in as \(expected.email ?? snapshot.person.email).")
+                message:
+                    "You signed in to \(sync.platform.displayName) as someone else. Open the link again and sign in as \(expected.email ?? snapshot.person.email)."
+            )
         }
         let sealed = try access.seal(userTokens, organization: organization, sync: sync.id)
         try await database.withTenant(organization, logger: logger) { db in
@@ -174,6 +184,8 @@ public struct ConsentFlow: Sendable {
         let primary = snapshot.primary?.platform.displayName ?? "your primary platform"
         return .page(
             status: 200, title: "You are all set",
-            message: "Your \(sync.platform.displayName) account is connected: people on \(sync.platform.displayName) can now message you, and you read them on \(primary). You can close this page.")
+            message:
+                "Your \(sync.platform.displayName) account is connected: people on \(sync.platform.displayName) can now message you, and you read them on \(primary). You can close this page."
+        )
     }
 }

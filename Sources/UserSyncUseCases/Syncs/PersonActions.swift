@@ -33,9 +33,11 @@ public struct PersonActions: Sendable {
             try await database.withTenant(organization, logger: logger) { db in
                 try await syncs.delete(organization, sync.id, on: db, logger: logger)
                 try await audit.append(
-                    .init(action: "sync.removed", targetType: "sync", targetID: sync.id.description, details: [
-                        "person_id": person.id.description, "connection_id": sync.connectionID.description, "upstream": upstream,
-                    ]),
+                    .init(
+                        action: "sync.removed", targetType: "sync", targetID: sync.id.description,
+                        details: [
+                            "person_id": person.id.description, "connection_id": sync.connectionID.description, "upstream": upstream,
+                        ]),
                     organization: organization, actor: .system, requestID: nil, on: db, logger: logger)
             }
         }
@@ -45,8 +47,9 @@ public struct PersonActions: Sendable {
                 try await people.delete(organization, person.id, on: db, logger: logger)
             }
             try await audit.append(
-                .init(action: payload.remove ? "person.removed" : "person.reset", targetType: "person", targetID: person.id.description,
-                      details: ["email": person.email, "syncs_removed": "\(person.syncs.count)"]),
+                .init(
+                    action: payload.remove ? "person.removed" : "person.reset", targetType: "person", targetID: person.id.description,
+                    details: ["email": person.email, "syncs_removed": "\(person.syncs.count)"]),
                 organization: organization, actor: .system, requestID: nil, on: db, logger: logger)
         }
         return .succeeded

@@ -104,7 +104,8 @@ struct Prompter: Sendable {
     /// All steps for one sync (re-authorization prompts of Auto Heal).
     func send(_ snapshot: SyncSnapshot, logger: Logger) async throws {
         let prompt = try prepare(snapshot)
-        try checkConsent(try await access.connector(for: snapshot.secondary, database: database, logger: logger), platform: snapshot.secondary.platform)
+        try checkConsent(
+            try await access.connector(for: snapshot.secondary, database: database, logger: logger), platform: snapshot.secondary.platform)
         let organization = snapshot.organization
         try await database.withTenant(organization, logger: logger) { db in try await store([prompt], on: db, logger: logger) }
         guard let primary = snapshot.primary else { throw Refusal.noPrimaryAccount }

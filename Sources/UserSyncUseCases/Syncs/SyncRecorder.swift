@@ -41,10 +41,12 @@ struct SyncRecorder: Sendable {
         let outcomes = Dictionary(changes.map { ($0.sync, $0.outcome) }, uniquingKeysWith: { $1 })
         let entries = recorded.compactMap { change in
             outcomes[change.sync].map { outcome in
-                AuditLogRepository.Entry(action: "sync.status_changed", targetType: "sync", targetID: change.sync.description, details: [
-                    "person_id": change.person.description, "connection_id": change.connection.description,
-                    "from": change.from?.rawValue ?? "", "to": outcome.status.rawValue, "cause": outcome.cause.rawValue,
-                ])
+                AuditLogRepository.Entry(
+                    action: "sync.status_changed", targetType: "sync", targetID: change.sync.description,
+                    details: [
+                        "person_id": change.person.description, "connection_id": change.connection.description,
+                        "from": change.from?.rawValue ?? "", "to": outcome.status.rawValue, "cause": outcome.cause.rawValue,
+                    ])
             }
         }
         try await audit.append(entries, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)

@@ -90,7 +90,8 @@ public struct SyncRunner: Sendable {
                 // Each sync backs off by its own tries, to the whole second, so that the retries of a
                 // batch still share a few jobs.
                 let attempts = batch.attempts[id] ?? 1
-                let outcome = failures.judge(failure, during: step, attempts: attempts, retryAt: settings.retryAt(afterAttempt: attempts, from: settings.now()).roundedUp)
+                let outcome = failures.judge(
+                    failure, during: step, attempts: attempts, retryAt: settings.retryAt(afterAttempt: attempts, from: settings.now()).roundedUp)
                 if failure.fixer == .admin { needingAttention[connection] = failure }
                 if outcome.status == .pending, let at = outcome.nextRetryAt { retries[at, default: []].append(id) }
                 changes.append(.init(sync: id, outcome: outcome, changes: .init(refundAttempt: failure.cause == .rateLimited)))
@@ -167,7 +168,9 @@ public struct SyncRunner: Sendable {
         let sync = snapshot.sync
         if snapshot.secondary.isDisconnected { return .settle(.connectionDisconnected(secondary: sync.platform), .init()) }
         guard let primary = snapshot.primary else { return .settle(.primaryRequired, .init()) }
-        let account: SyncPlan.Account = snapshot.secondaryAccount != nil ? .active
+        let account: SyncPlan.Account =
+            snapshot.secondaryAccount != nil
+            ? .active
             : snapshot.person.accounts.contains { $0.connectionID == snapshot.secondary.id } ? .deactivated : .none
         switch SyncPlan.decide(secondary: sync.platform, account: account) {
         case .impossible(let outcome):
@@ -215,10 +218,11 @@ public struct SyncRunner: Sendable {
 
     private func call(_ plan: Plan, for snapshot: SyncSnapshot, connectors: [ConnectionID: any PlatformConnector]) async -> Upshot {
         let sync = snapshot.sync
-        let (step, connection): (String, ConnectionID) = switch plan {
-        case .prompt(let prompt): ("Sending the consent prompt", prompt.primary)
-        default: ("Inviting a guest", snapshot.secondary.id)
-        }
+        let (step, connection): (String, ConnectionID) =
+            switch plan {
+            case .prompt(let prompt): ("Sending the consent prompt", prompt.primary)
+            default: ("Inviting a guest", snapshot.secondary.id)
+            }
         do throws(PlatformFailure) {
             switch plan {
             case .prompt(let prompt):

@@ -55,4 +55,3 @@ extension Date {
     /// The next whole second (retries of a batch that fall in the same second share a job).
     var roundedUp: Date { Date(timeIntervalSince1970: timeIntervalSince1970.rounded(.up)) }
 }
-

@@ -43,13 +43,15 @@ extension UserSync {
                     throw RepromptThrottled(nextAllowedAt: next)
                 }
                 requested.nextPromptAllowedAt = settings.now().addingTimeInterval(interval)
-                requested.jobID = try await queueReprompts(current.syncs, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+                requested.jobID = try await queueReprompts(
+                    current.syncs, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             } else {
                 requested.jobID = try await JobQueue.enqueue(Self.job(action, person: person), organization: organization, on: db, logger: logger)
             }
             try await audit.append(
-                .init(action: "person.\(action.rawValue)_requested", targetType: "person", targetID: person.description,
-                      details: ["email": current.email, "forced": "\(force)"]),
+                .init(
+                    action: "person.\(action.rawValue)_requested", targetType: "person", targetID: person.description,
+                    details: ["email": current.email, "forced": "\(force)"]),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return requested
         }
@@ -73,7 +75,8 @@ extension UserSync {
                     on: db, logger: logger)
                 tally["throttled"] = outcome.throttled.count
                 _ = try await queueReprompts(
-                    outcome.reserved.flatMap { waiting[$0] ?? [] }, organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
+                    outcome.reserved.flatMap { waiting[$0] ?? [] }, organization: organization, actor: actor, requestID: requestID, on: db,
+                    logger: logger)
                 tally["queued"] = outcome.reserved.count
             } else {
                 let queued = try await JobQueue.enqueue(ids.map { Self.job(action, person: $0) }, organization: organization, on: db, logger: logger)
@@ -82,9 +85,11 @@ extension UserSync {
             }
             tally = tally.filter { $0.value > 0 }
             try await audit.append(
-                .init(action: "people.\(action.rawValue)_requested", targetType: "people", details: [
-                    "counts": Self.describe(tally), "forced": "\(force)",
-                ]),
+                .init(
+                    action: "people.\(action.rawValue)_requested", targetType: "people",
+                    details: [
+                        "counts": Self.describe(tally), "forced": "\(force)",
+                    ]),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return tally
         }

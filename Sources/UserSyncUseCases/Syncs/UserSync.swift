@@ -54,7 +54,8 @@ public struct UserSync: Sendable {
             let matching = choices.filter { account in connection.map { account.connectionID == $0 } ?? (account.platform == platform) }
             guard matching.count == 1 else {
                 let listed = choices.map { "\($0.platform.rawValue) (connection \($0.connectionID))" }.joined(separator: ", ")
-                let reason = matching.isEmpty
+                let reason =
+                    matching.isEmpty
                     ? "The person has no active account there. Choose among: \(listed.isEmpty ? "none (no active account)" : listed)."
                     : "The person is on several \(platform?.rawValue ?? "") connections: name one with connection_id. Choose among: \(listed)."
                 throw DomainError.invalid(connection == nil ? "platform" : "connection_id", "not_an_active_platform", reason)
@@ -68,9 +69,11 @@ public struct UserSync: Sendable {
                     message: "The person has a sync onto that connection; reset the person before making it their primary.")
             }
             try await audit.append(
-                .init(action: "person.primary_chosen", targetType: "person", targetID: person.description, details: [
-                    "connection_id": chosen.connectionID.description, "platform": chosen.platform.rawValue,
-                ]),
+                .init(
+                    action: "person.primary_chosen", targetType: "person", targetID: person.description,
+                    details: [
+                        "connection_id": chosen.connectionID.description, "platform": chosen.platform.rawValue,
+                    ]),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return try await people.get(organization, person, on: db, logger: logger)
         }
@@ -87,9 +90,11 @@ public struct UserSync: Sendable {
                 organization, people: ids, connection: connection, platform: platform, by: actor.label, on: db, logger: logger)
             let tally = Dictionary(verdicts.map { ($0.verdict.rawValue, 1) }, uniquingKeysWith: +)
             try await audit.append(
-                .init(action: "people.primary_chosen", targetType: "people", details: [
-                    "platform": platform?.rawValue ?? "", "connection_id": connection?.description ?? "", "counts": Self.describe(tally),
-                ]),
+                .init(
+                    action: "people.primary_chosen", targetType: "people",
+                    details: [
+                        "platform": platform?.rawValue ?? "", "connection_id": connection?.description ?? "", "counts": Self.describe(tally),
+                    ]),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return tally
         }
@@ -110,9 +115,11 @@ public struct UserSync: Sendable {
             case .created:
                 try await enqueueRuns([verdict.sync!], organization: organization, on: db, logger: logger)
                 try await audit.append(
-                    .init(action: "sync.requested", targetType: "sync", targetID: verdict.sync!.description, details: [
-                        "person_id": person.description, "connection_id": connection.description,
-                    ]),
+                    .init(
+                        action: "sync.requested", targetType: "sync", targetID: verdict.sync!.description,
+                        details: [
+                            "person_id": person.description, "connection_id": connection.description,
+                        ]),
                     organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
                 return (try await syncs.get(organization, verdict.sync!, on: db, logger: logger), true)
             case .exists:
@@ -145,7 +152,8 @@ public struct UserSync: Sendable {
             try await enqueueRuns(created, organization: organization, on: db, logger: logger)
             let tally = Dictionary(verdicts.map { ($0.verdict.rawValue, 1) }, uniquingKeysWith: +)
             try await audit.append(
-                .init(action: "syncs.requested", targetType: "connection", targetID: connection.description, details: ["counts": Self.describe(tally)]),
+                .init(
+                    action: "syncs.requested", targetType: "connection", targetID: connection.description, details: ["counts": Self.describe(tally)]),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
             return tally
         }
@@ -156,7 +164,8 @@ public struct UserSync: Sendable {
         try await database.withTenant(organization, logger: logger) { db in
             let sync = try await syncs.get(organization, id, forUpdate: true, on: db, logger: logger)
             guard sync.status == .failed else {
-                throw DomainError.conflict(code: "sync_not_failed", message: "Only a failed sync can be retried; this one is \(sync.status.rawValue).")
+                throw DomainError.conflict(
+                    code: "sync_not_failed", message: "Only a failed sync can be retried; this one is \(sync.status.rawValue).")
             }
             _ = try await requireConnected(sync.connectionID, organization: organization, on: db, logger: logger)
             let updated = try await recorder.record(
@@ -182,7 +191,9 @@ public struct UserSync: Sendable {
         guard secondary.health == .connected else {
             throw DomainError.conflict(
                 code: "connection_not_connected",
-                message: "\(secondary.displayName) is \(secondary.health.rawValue.replacingOccurrences(of: "_", with: " ")): fix it in the Connect Center first.")
+                message:
+                    "\(secondary.displayName) is \(secondary.health.rawValue.replacingOccurrences(of: "_", with: " ")): fix it in the Connect Center first."
+            )
         }
         return secondary
     }

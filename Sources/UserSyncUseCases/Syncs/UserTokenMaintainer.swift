@@ -43,10 +43,12 @@ public struct UserTokenMaintainer: Sendable {
     func run(_ payload: SyncJobPayload, context: JobContext) async throws -> JobOutcome {
         let organization = context.organizationID, logger = context.logger
         guard let snapshot = try await SyncSnapshot.load(organization, payload.syncID, database: database, logger: logger),
-              snapshot.sync.status == .synced, snapshot.sync.mode == .link, !snapshot.secondary.isDisconnected,
-              let sealed = try await database.withTenant(organization, logger: logger, { db in
-                  try await syncs.tokens(organization, payload.syncID, on: db, logger: logger)
-              })
+            snapshot.sync.status == .synced, snapshot.sync.mode == .link, !snapshot.secondary.isDisconnected,
+            let sealed = try await database.withTenant(
+                organization, logger: logger,
+                { db in
+                    try await syncs.tokens(organization, payload.syncID, on: db, logger: logger)
+                })
         else { return .succeeded }
         let tokens = try access.open(sealed, organization: organization, sync: payload.syncID)
         let connector = try await access.connector(for: snapshot.secondary, database: database, logger: logger)

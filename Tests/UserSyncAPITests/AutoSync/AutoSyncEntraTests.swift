@@ -30,10 +30,12 @@ import UserSyncDomain
             let group = try #require(api.simulator.createGroup(organization: "acme", displayName: "Engineering"))
             #expect(api.simulator.addGroupMembers(organization: "acme", groupID: group, userIDs: onTeams[0..<3].map(userID)) == 3)
 
-            let created = try await api.call(.post, "/v1/orgs/acme/auto-sync/policies", json: #"""
-                {"name":"Engineering","group":{"source":"entra","connection_id":"\#(teams)","id":"\#(group)","display_name":"Engineering"},
-                 "primary_connection_id":"\#(teams)","secondary_connection_ids":["\#(slack)"],"removal_hold":{}}
-                """#)
+            let created = try await api.call(
+                .post, "/v1/orgs/acme/auto-sync/policies",
+                json: #"""
+                    {"name":"Engineering","group":{"source":"entra","connection_id":"\#(teams)","id":"\#(group)","display_name":"Engineering"},
+                     "primary_connection_id":"\#(teams)","secondary_connection_ids":["\#(slack)"],"removal_hold":{}}
+                    """#)
             #expect(created.status == .created, "\(created.text)")
             let policy = try #require(created["id"] as? String)
             let kept = { try await api.db.scalar("SELECT count(*) FROM syncs WHERE auto_sync_policy_id = '\(policy)'") }

@@ -33,10 +33,12 @@ import UserSyncTestSupport
             let userID = { (person: Person) in person.accounts.first { $0.platform == "teams" }!.platformUserId }
             let group = try #require(api.simulator.createGroup(organization: "acme", displayName: "Engineering"))
             #expect(api.simulator.addGroupMembers(organization: "acme", groupID: group, userIDs: onTeams[0..<2].map(userID)) == 2)
-            let created = try await api.call(.post, "/v1/orgs/acme/auto-sync/policies", json: #"""
-                {"name":"Engineering","group":{"source":"entra","connection_id":"\#(teams)","id":"\#(group)"},
-                 "primary_connection_id":"\#(teams)","secondary_connection_ids":["\#(slack)"],"removal_hold":{}}
-                """#)
+            let created = try await api.call(
+                .post, "/v1/orgs/acme/auto-sync/policies",
+                json: #"""
+                    {"name":"Engineering","group":{"source":"entra","connection_id":"\#(teams)","id":"\#(group)"},
+                     "primary_connection_id":"\#(teams)","secondary_connection_ids":["\#(slack)"],"removal_hold":{}}
+                    """#)
             #expect(created.status == .created, "\(created.text)")
             let policy = try #require(created["id"] as? String)
             let kept = { try await api.db.scalar("SELECT count(*) FROM syncs WHERE auto_sync_policy_id = '\(policy)'") }
@@ -102,10 +104,12 @@ import UserSyncTestSupport
             _ = try await api.createOrganization("acme")
             let slack = try await api.connect(.slack), teams = try await api.connect(.teams)
             let group = try #require(api.simulator.createGroup(organization: "acme", displayName: "Engineering"))
-            let created = try await api.call(.post, "/v1/orgs/acme/auto-sync/policies", json: #"""
-                {"name":"Engineering","group":{"source":"entra","connection_id":"\#(teams)","id":"\#(group)"},
-                 "primary_connection_id":"\#(teams)","secondary_connection_ids":["\#(slack)"],"removal_hold":{}}
-                """#)
+            let created = try await api.call(
+                .post, "/v1/orgs/acme/auto-sync/policies",
+                json: #"""
+                    {"name":"Engineering","group":{"source":"entra","connection_id":"\#(teams)","id":"\#(group)"},
+                     "primary_connection_id":"\#(teams)","secondary_connection_ids":["\#(slack)"],"removal_hold":{}}
+                    """#)
             #expect(created.status == .created, "\(created.text)")
             let seen = { try await api.db.scalar("SELECT count(*) FROM auto_sync_polls WHERE poll_done_through >= poll_requested_at") }
             let polls = { try await api.db.scalar("SELECT count(*) FROM jobs WHERE kind = 'auto_sync.poll' AND state = 'succeeded'") }

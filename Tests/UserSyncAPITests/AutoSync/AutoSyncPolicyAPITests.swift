@@ -1,7 +1,7 @@
 import Foundation
 import HTTPTypes
-import Testing
 import PostgresNIO
+import Testing
 import UserSyncDomain
 
 /// `/v1/orgs/{org}/auto-sync/policies…` over a real database, with connections to the simulator.
@@ -50,7 +50,9 @@ import UserSyncDomain
         try await withSimulatedAPI(worker: false) { api in
             try await api.createOrganization("acme")
             let (slack, teams, zoom) = try await connections(api)
-            let created = try await create(api, #"""
+            let created = try await create(
+                api,
+                #"""
                 {"name":" Engineering ","group":{"source":"entra","connection_id":"\#(teams)","id":"0b5e6f2a","display_name":"Engineering"},
                  "primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)","\#(zoom)"]}
                 """#)
@@ -62,11 +64,14 @@ import UserSyncDomain
             #expect(policy.enabled && policy.priority == 100 && policy.removesOnLeave && !policy.overridesAdminPrimary)
             #expect(policy.removalHold == .init(overCount: 25, overPercent: 10) && policy.syncs == 0)
 
-            let everyone = try await create(api, #"""
+            let everyone = try await create(
+                api,
+                #"""
                 {"name":"Everyone","group":{"source":"scim","id":"all"},"primary_connection_id":"\#(teams)",
                  "secondary_connection_ids":["\#(zoom)"],"priority":5,"removes_on_leave":false,"overrides_admin_primary":true,
                  "removal_hold":{"over_percent":50}}
-                """#).decode(Policy.self)
+                """#
+            ).decode(Policy.self)
             #expect(everyone.removalHold == .init(overCount: nil, overPercent: 50) && !everyone.removesOnLeave && everyone.overridesAdminPrimary)
 
             // Listed in the order they apply.
@@ -99,17 +104,30 @@ import UserSyncDomain
             try await api.createOrganization("acme")
             let (slack, teams, _) = try await connections(api)
             let cases: [(body: String, status: HTTPResponse.Status, fields: [String])] = [
-                ("{}", .unprocessableContent, ["name:required", "group:required", "primary_connection_id:required", "secondary_connection_ids:required"]),
-                (#"{"name":"x","group":{"source":"ldap","id":"g"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#,
-                 .unprocessableContent, ["group.source:invalid_value"]),
-                (#"{"name":"x","group":{"source":"entra","connection_id":"\#(slack)","id":"g"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(slack)"]}"#,
-                 .unprocessableContent, ["group.connection_id:not_a_teams_connection", "secondary_connection_ids[0]:secondary_is_primary"]),
-                (#"{"name":"x","group":{"source":"scim","id":"g"},"primary_connection_id":"\#(UUID().lowercasedText)","secondary_connection_ids":["\#(teams)"],"priority":0}"#,
-                 .unprocessableContent, ["primary_connection_id:unknown_connection", "priority:out_of_range"]),
-                (#"{"name":"x","group":{"source":"scim","id":"g"},"primary_connection_id":"not-an-id","secondary_connection_ids":["\#(teams)"]}"#,
-                 .unprocessableContent, ["primary_connection_id:invalid_value"]),
-                (#"{"name":"x","group":{"source":"scim","id":"g"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"],"removal_hold":{"over_count":-1}}"#,
-                 .unprocessableContent, ["removal_hold.over_count:out_of_range"]),
+                (
+                    "{}", .unprocessableContent,
+                    ["name:required", "group:required", "primary_connection_id:required", "secondary_connection_ids:required"]
+                ),
+                (
+                    #"{"name":"x","group":{"source":"ldap","id":"g"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#,
+                    .unprocessableContent, ["group.source:invalid_value"]
+                ),
+                (
+                    #"{"name":"x","group":{"source":"entra","connection_id":"\#(slack)","id":"g"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(slack)"]}"#,
+                    .unprocessableContent, ["group.connection_id:not_a_teams_connection", "secondary_connection_ids[0]:secondary_is_primary"]
+                ),
+                (
+                    #"{"name":"x","group":{"source":"scim","id":"g"},"primary_connection_id":"\#(UUID().lowercasedText)","secondary_connection_ids":["\#(teams)"],"priority":0}"#,
+                    .unprocessableContent, ["primary_connection_id:unknown_connection", "priority:out_of_range"]
+                ),
+                (
+                    #"{"name":"x","group":{"source":"scim","id":"g"},"primary_connection_id":"not-an-id","secondary_connection_ids":["\#(teams)"]}"#,
+                    .unprocessableContent, ["primary_connection_id:invalid_value"]
+                ),
+                (
+                    #"{"name":"x","group":{"source":"scim","id":"g"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"],"removal_hold":{"over_count":-1}}"#,
+                    .unprocessableContent, ["removal_hold.over_count:out_of_range"]
+                ),
                 (#"{"name":"x","colour":"red"}"#, .unprocessableContent, ["colour:unknown_field"]),
                 (#"["x"]"#, .badRequest, []),
             ]
@@ -156,7 +174,8 @@ import UserSyncDomain
             try await api.createOrganization("acme")
             let (slack, teams, _) = try await connections(api)
             let viewer = try await api.createKey("acme", role: "viewer")
-            let body = #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#
+            let body =
+                #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#
             #expect(try await create(api, body, token: viewer.secret).status == .forbidden)
             let policy = try await create(api, body).decode(Policy.self)
             #expect(try await api.call(.get, "/v1/orgs/acme/auto-sync/policies", token: viewer.secret).decode(Policies.self).items == [policy])
@@ -175,12 +194,16 @@ import UserSyncDomain
             let (slack, teams, zoom) = try await connections(api)
             _ = try await api.importAndWait(slack)
             let policy = try await create(
-                api, #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#
+                api,
+                #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#
             ).decode(Policy.self)
             // A sync made by the policy (as a run will make it).
-            let person = try #require(try await api.allPeople().first { ($0["primary"] as? [String: Any])?["connection_id"] as? String == slack }?["id"] as? String)
-            let sync = try #require(try await api.call(.post, "/v1/orgs/acme/people/\(person)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)["id"] as? String)
-            try await api.db.adminQuery("UPDATE syncs SET auto_sync_policy_id = \(UUID(uuidString: policy.id)!) WHERE id = \(UUID(uuidString: sync)!)")
+            let person = try #require(
+                try await api.allPeople().first { ($0["primary"] as? [String: Any])?["connection_id"] as? String == slack }?["id"] as? String)
+            let sync = try #require(
+                try await api.call(.post, "/v1/orgs/acme/people/\(person)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)["id"] as? String)
+            try await api.db.adminQuery(
+                "UPDATE syncs SET auto_sync_policy_id = \(UUID(uuidString: policy.id)!) WHERE id = \(UUID(uuidString: sync)!)")
             #expect(try await api.call(.get, "/v1/orgs/acme/auto-sync/policies/\(policy.id)").decode(Policy.self).syncs == 1)
 
             #expect(try await api.call(.delete, "/v1/orgs/acme/auto-sync/policies/\(policy.id)").decode(Policy.self).syncs == 1)

@@ -52,17 +52,22 @@ import UserSyncDomain
             try #require(onSlack.count >= 7)
             let members = Array(onSlack[0..<5]), disabled = onSlack[5], leaver = onSlack[6]
             let email = { (person: [String: Any]) in (person["email"] as! String).lowercased() }
-            let policy = try #require(try await api.call(
-                .post, "/v1/orgs/acme/auto-sync/policies",
-                json: #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#
-            )["id"] as? String)
+            let policy = try #require(
+                try await api.call(
+                    .post, "/v1/orgs/acme/auto-sync/policies",
+                    json:
+                        #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#
+                )["id"] as? String)
             // The policy's first run finds no members; the membership stored after it is what the preview plans from.
             try await api.waitForAutoSync()
-            try await api.seedGroup(org: org.id, group: "staff", users: members.map { ("u-\(email($0))", email($0), true) }
-                + [("u-disabled", email(disabled), false), ("u-stranger", "stranger@elsewhere.example", true)])
+            try await api.seedGroup(
+                org: org.id, group: "staff",
+                users: members.map { ("u-\(email($0))", email($0), true) }
+                    + [("u-disabled", email(disabled), false), ("u-stranger", "stranger@elsewhere.example", true)])
             // The leaver has a Teams sync the policy made.
             let leaverID = leaver["id"] as! String
-            let made = try #require(try await api.call(.post, "/v1/orgs/acme/people/\(leaverID)/syncs", json: #"{"connection_id":"\#(teams)"}"#)["id"] as? String)
+            let made = try #require(
+                try await api.call(.post, "/v1/orgs/acme/people/\(leaverID)/syncs", json: #"{"connection_id":"\#(teams)"}"#)["id"] as? String)
             try await api.db.adminQuery("UPDATE syncs SET auto_sync_policy_id = \(UUID(uuidString: policy)!) WHERE id = \(UUID(uuidString: made)!)")
             try await api.waitForSyncsToSettle()  // the worker is done with it before the directory is compared
             let before = try await api.call(.get, "/v1/orgs/acme/people?limit=200").text
@@ -102,13 +107,16 @@ import UserSyncDomain
             _ = try await api.importAndWait(slack)
             let leaver = try #require(try await api.allPeople().first { $0.primaryPlatform == .slack })
             try await api.seedGroup(org: org.id, group: "staff", users: [])
-            let policy = try #require(try await api.call(
-                .post, "/v1/orgs/acme/auto-sync/policies",
-                json: #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(zoom)"],"removal_hold":{}}"#
-            )["id"] as? String)
+            let policy = try #require(
+                try await api.call(
+                    .post, "/v1/orgs/acme/auto-sync/policies",
+                    json:
+                        #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(zoom)"],"removal_hold":{}}"#
+                )["id"] as? String)
             try await api.waitForAutoSync()
-            let made = try #require(try await api.call(
-                .post, "/v1/orgs/acme/people/\(leaver["id"] as! String)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)["id"] as? String)
+            let made = try #require(
+                try await api.call(
+                    .post, "/v1/orgs/acme/people/\(leaver["id"] as! String)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)["id"] as? String)
             try await api.db.adminQuery("UPDATE syncs SET auto_sync_policy_id = \(UUID(uuidString: policy)!) WHERE id = \(UUID(uuidString: made)!)")
 
             let unbounded = try await api.call(.post, "/v1/orgs/acme/auto-sync/policies/\(policy)/preview").decode(Plan.self)

@@ -70,12 +70,15 @@ import UserSyncDomain
             let onSlack = try await api.allPeople().filter { $0.primaryPlatform == .slack }
             // One who is only on Slack (a Teams guest), and two on both, whose primary the policy sets (linked).
             let guest = try #require(onSlack.first { !$0.activePlatforms.contains(.teams) })
-            let members = try await [guest] + api.allPeople().filter { $0.activePlatforms == [.slack, .teams] && $0.primaryPlatform == nil }.prefix(2)
+            let members =
+                try await [guest] + api.allPeople().filter { $0.activePlatforms == [.slack, .teams] && $0.primaryPlatform == nil }.prefix(2)
             try #require(members.count == 3)
             let email = { (person: [String: Any]) in (person["email"] as! String).lowercased() }
             try await api.seedGroup(org: org.id, group: "eng", users: members.map { ("u-\(email($0))", email($0), true) })
 
-            let policy = try await createPolicy(api, #"""
+            let policy = try await createPolicy(
+                api,
+                #"""
                 {"name":"Engineering","group":{"source":"scim","id":"eng"},"primary_connection_id":"\#(slack)",
                  "secondary_connection_ids":["\#(teams)"],"removal_hold":{}}
                 """#)
@@ -129,7 +132,9 @@ import UserSyncDomain
             let user = { (person: [String: Any]) in "u-\(person["id"] as! String)" }
             try await api.seedGroup(
                 org: org.id, group: "sales", users: members.map { (user($0), ($0["email"] as! String).lowercased(), true) })
-            let policy = try await createPolicy(api, #"""
+            let policy = try await createPolicy(
+                api,
+                #"""
                 {"name":"Sales","group":{"source":"scim","id":"sales"},"primary_connection_id":"\#(slack)",
                  "secondary_connection_ids":["\#(zoom)"],"removal_hold":{"over_percent":10}}
                 """#)
@@ -189,17 +194,22 @@ import UserSyncDomain
             _ = try await api.importAndWait(slack)
             _ = try await api.selectAllTeams(teams)
             _ = try await api.importAndWait(teams)
-            let both = try #require(try await api.allPeople().first {
-                $0.activePlatforms.contains(.slack) && $0.activePlatforms.contains(.teams) && $0.primaryPlatform == nil
-            })
+            let both = try #require(
+                try await api.allPeople().first {
+                    $0.activePlatforms.contains(.slack) && $0.activePlatforms.contains(.teams) && $0.primaryPlatform == nil
+                })
             let email = (both["email"] as! String).lowercased(), id = both["id"] as! String
             try await api.seedGroup(org: org.id, group: "slackers", users: [("s-1", email, true)])
             try await api.seedGroup(org: org.id, group: "teamsters", users: [("t-1", email, true)])
-            let onSlack = try await createPolicy(api, #"""
+            let onSlack = try await createPolicy(
+                api,
+                #"""
                 {"name":"Slackers","group":{"source":"scim","id":"slackers"},"primary_connection_id":"\#(slack)",
                  "secondary_connection_ids":["\#(zoom)"],"priority":10}
                 """#)
-            let onTeams = try await createPolicy(api, #"""
+            let onTeams = try await createPolicy(
+                api,
+                #"""
                 {"name":"Teamsters","group":{"source":"scim","id":"teamsters"},"primary_connection_id":"\#(teams)",
                  "secondary_connection_ids":["\#(zoom)"],"priority":20}
                 """#)

@@ -23,7 +23,9 @@ import UserSyncDomain
             _ = try await api.importAndWait(slack)
             _ = try await api.selectAllTeams(teams)
             _ = try await api.importAndWait(teams)
-            let onTeams = try await api.call(.get, "/v1/orgs/acme/people?limit=200").decode(People.self).items.filter { $0.platforms.contains("teams") }
+            let onTeams = try await api.call(.get, "/v1/orgs/acme/people?limit=200").decode(People.self).items.filter {
+                $0.platforms.contains("teams")
+            }
             try #require(onTeams.count >= 5)
             let userID = { (person: Person) in person.accounts.first { $0.platform == "teams" }!.platformUserId }
             let group = try #require(api.simulator.createGroup(organization: "acme", displayName: "Engineering"))
@@ -36,10 +38,12 @@ import UserSyncDomain
             let value = "entra|\(teams)|\(group)|Engineering"
             #expect(picker.text.contains("value=\"\(value)\""), "the live picker offers the group")
 
-            let created = try await browser.post("/console/acme/auto-sync/policies", [
-                ("group", value), ("name", ""), ("primary_connection_id", teams), ("onto", slack), ("priority", "100"),
-                ("removes_on_leave", "on"), ("hold_over_count", ""), ("hold_over_percent", "10"),
-            ])
+            let created = try await browser.post(
+                "/console/acme/auto-sync/policies",
+                [
+                    ("group", value), ("name", ""), ("primary_connection_id", teams), ("onto", slack), ("priority", "100"),
+                    ("removes_on_leave", "on"), ("hold_over_count", ""), ("hold_over_percent", "10"),
+                ])
             #expect(created.status == .seeOther, "\(created.text)")
             #expect(try await browser.follow(created).text.contains("Policy created"))
             let kept = { try await api.db.scalar("SELECT count(*) FROM syncs WHERE auto_sync_policy_id IS NOT NULL") }

@@ -71,7 +71,8 @@ final class ConsoleBrowser: Sendable {
                 let pair = header.split(separator: ";")[0].split(separator: "=", maxSplits: 1)
                 guard pair.count == 2 else { continue }
                 let name = String(pair[0]).trimmingCharacters(in: .whitespaces)
-                let expired = header.lowercased().contains("max-age=0") || pair[1].isEmpty
+                let expired =
+                    header.lowercased().contains("max-age=0") || pair[1].isEmpty
                     || header.range(of: #"expires=[^;]*19[0-9]{2}"#, options: [.regularExpression, .caseInsensitive]) != nil
                 if expired { state.cookies.removeValue(forKey: name) } else { state.cookies[name] = String(pair[1]) }
             }
@@ -161,8 +162,9 @@ extension API {
     /// An account of the simulated organization on `platform` that is not an admin there.
     func nonAdmin(_ platform: Platform, organization: String = "acme") throws -> SimPerson {
         let admins = Set(try admins(platform, organization: organization).map(\.id))
-        return try #require(simulator.people(organization: organization, limit: 500)?.first { person in
-            person.accounts.contains { $0.platform == platform && $0.active && !$0.pending && !$0.guest && !admins.contains($0.id) }
-        })
+        return try #require(
+            simulator.people(organization: organization, limit: 500)?.first { person in
+                person.accounts.contains { $0.platform == platform && $0.active && !$0.pending && !$0.guest && !admins.contains($0.id) }
+            })
     }
 }

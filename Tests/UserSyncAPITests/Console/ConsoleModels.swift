@@ -101,8 +101,10 @@ extension API {
         var people: [PersonJSON] = []
         var cursor: String?
         repeat {
-            let page = try await call(.get, "/v1/orgs/\(org)/people?limit=200" + (query.isEmpty ? "" : "&\(query)") + (cursor.map { "&cursor=\($0)" } ?? ""))
-                .decode(PageJSON<PersonJSON>.self)
+            let page = try await call(
+                .get, "/v1/orgs/\(org)/people?limit=200" + (query.isEmpty ? "" : "&\(query)") + (cursor.map { "&cursor=\($0)" } ?? "")
+            )
+            .decode(PageJSON<PersonJSON>.self)
             people += page.items
             cursor = page.nextCursor
         } while cursor != nil

@@ -80,7 +80,8 @@ import UserSyncSimulator
             let options = Self.values("connection_id", in: list.text, option: true)
             let slackID = connections[.slack]!
             let target = options.contains(slackID) ? slackID : try #require(options.first { !$0.isEmpty })
-            let chosen = try await browser.post("/console/acme/people/\(person)/primary", [("connection_id", target), ("back", "/console/acme/people")])
+            let chosen = try await browser.post(
+                "/console/acme/people/\(person)/primary", [("connection_id", target), ("back", "/console/acme/people")])
             #expect(chosen.status == .seeOther)
             #expect(try await api.person(person).primary?.connectionId == target)
 
@@ -105,9 +106,11 @@ import UserSyncSimulator
             try await eventually { try await api.person(person).syncs.isEmpty }
 
             // Every page of the console renders for the admin.
-            for path in ["connect", "import", "people", "people/\(person)", "activity", "keys", "members", "jobs",
-                         "connections/\(connections[.slack]!)", "connections/\(connections[.slack]!)/disconnect",
-                         "connections/\(connections[.teams]!)/teams?q=a", "people?sync_status=not_created&sync_platform=teams"] {
+            for path in [
+                "connect", "import", "people", "people/\(person)", "activity", "keys", "members", "jobs",
+                "connections/\(connections[.slack]!)", "connections/\(connections[.slack]!)/disconnect",
+                "connections/\(connections[.teams]!)/teams?q=a", "people?sync_status=not_created&sync_platform=teams",
+            ] {
                 let page = try await browser.get("/console/acme/\(path)")
                 #expect(page.status == .ok, "\(path): \(page.status)")
             }
@@ -150,7 +153,8 @@ import UserSyncSimulator
             let keys = try await api.count("/v1/orgs/acme/keys")
             #expect(try await browser.post("/console/acme/keys", [("name", "x"), ("role", "admin")], csrf: .some(nil)).status == .forbidden)
             #expect(try await browser.post("/console/acme/keys", [("name", "x"), ("role", "admin")], csrf: .some("forged")).status == .forbidden)
-            let crossSite = try await browser.post("/console/acme/keys", [("name", "x"), ("role", "admin")], headers: [.init("Sec-Fetch-Site")!: "cross-site"])
+            let crossSite = try await browser.post(
+                "/console/acme/keys", [("name", "x"), ("role", "admin")], headers: [.init("Sec-Fetch-Site")!: "cross-site"])
             #expect(crossSite.status == .forbidden)
             #expect(try await api.count("/v1/orgs/acme/keys") == keys)
             // Another session's token is no good either.
@@ -184,7 +188,8 @@ import UserSyncSimulator
         try await withSimulatedAPI(organizations: [("acme", 10)]) { api in
             try await api.createOrganization("acme")
             // Zoom's display name becomes the person's name as it is.
-            let person = try #require(api.simulator.people(organization: "acme")?.first { $0.accounts.contains { $0.platform == .zoom && $0.active } })
+            let person = try #require(
+                api.simulator.people(organization: "acme")?.first { $0.accounts.contains { $0.platform == .zoom && $0.active } })
             let account = try #require(person.accounts.first { $0.platform == .zoom })
             let hostile = #"<img src=x onerror=alert(1)>"#
             #expect(api.simulator.changeUser(organization: "acme", platform: .zoom, id: account.id, SimUserChange(displayName: hostile + "\"'&")))
@@ -194,7 +199,9 @@ import UserSyncSimulator
             for path in ["/console/acme/people", "/console/acme/people/\(id)", "/console/acme/people/\(id)/actions/remove"] {
                 let page = try await browser.get(path)
                 #expect(!page.text.contains("<img"), "\(path) shows raw HTML")
-                #expect(page.text.contains("&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;") || page.text.contains("&lt;img src=x onerror=alert(1)&gt;"), "\(path)")
+                #expect(
+                    page.text.contains("&lt;img src=x onerror=alert(1)&gt;&quot;&#39;&amp;")
+                        || page.text.contains("&lt;img src=x onerror=alert(1)&gt;"), "\(path)")
             }
         }
     }

@@ -82,7 +82,8 @@ import UserSyncUseCases
             #expect(member.account.subject == owner.id)
 
             let nobody = try api.nonAdmin(.slack)
-            let refused = try await ConsoleBrowser(api).signIn(.slack, org: "acme", login: try #require(nobody.accounts.first { $0.platform == .slack }).id)
+            let refused = try await ConsoleBrowser(api).signIn(
+                .slack, org: "acme", login: try #require(nobody.accounts.first { $0.platform == .slack }).id)
             #expect(refused.status == .forbidden)
             #expect(refused.text.contains("not an admin or owner"))
 

@@ -3,6 +3,7 @@ import Mustache
 import Testing
 import UserSyncDomain
 import UserSyncUseCases
+
 @testable import UserSyncAPI
 
 /// The view models that answer templates by name (for speed) answer every stored property they

@@ -80,7 +80,8 @@ extension API {
     func signIn(at authorize: String, login: String, allow: Bool = true) async throws -> String {
         let url = try #require(URLComponents(string: authorize))
         var form = URLComponents()
-        form.queryItems = (url.queryItems ?? []).filter { ["client_id", "redirect_uri", "state"].contains($0.name) }
+        form.queryItems =
+            (url.queryItems ?? []).filter { ["client_id", "redirect_uri", "state"].contains($0.name) }
             + [.init(name: "login", value: login), .init(name: "decision", value: allow ? "allow" : "deny")]
         var request = HTTPClientRequest(url: "\(url.scheme!)://\(url.host!):\(url.port!)\(url.path)")
         request.method = .POST
@@ -104,12 +105,13 @@ extension API {
         var result: [(String, String, String?, String, String?)] = []
         for person in try await allPeople() {
             for sync in person["syncs"] as? [[String: Any]] ?? [] {
-                result.append((
-                    person["id"] as? String ?? "", sync["platform"] as? String ?? "", sync["mode"] as? String,
-                    sync["status"] as? String ?? "", sync["cause"] as? String))
+                result.append(
+                    (
+                        person["id"] as? String ?? "", sync["platform"] as? String ?? "", sync["mode"] as? String,
+                        sync["status"] as? String ?? "", sync["cause"] as? String
+                    ))
             }
         }
         return result
     }
 }
-

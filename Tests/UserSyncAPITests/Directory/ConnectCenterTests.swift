@@ -1,11 +1,11 @@
 import Foundation
 import HTTPTypes
+import PostgresNIO
 import Testing
 import UserSyncConnectors
 import UserSyncDomain
 import UserSyncSimulator
 import UserSyncTestSupport
-import PostgresNIO
 
 /// The Connect Center: connecting, refusing bad credentials, never showing secrets, team
 /// selection rules, disconnecting and reconnecting, and Auto Heal on the admin side.
@@ -14,14 +14,16 @@ import PostgresNIO
     func badCredentialsAreRefused(platform: Platform) async throws {
         try await withSimulatedAPI(worker: false) { api in
             try await api.createOrganization("acme")
-            var body = try #require(try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(platform, organization: "acme").utf8)) as? [String: Any])
+            var body = try #require(
+                try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(platform, organization: "acme").utf8)) as? [String: Any])
             // Every secret of the credentials is wrong (ids stay right, so the platform finds the app).
             var credentials = try #require(body["credentials"] as? [String: Any])
             for (field, value) in credentials where field.contains("secret") || field.contains("token") {
                 credentials[field] = "\(value)-wrong"
             }
             body["credentials"] = credentials
-            let reply = try await api.call(.post, "/v1/orgs/acme/connections", json: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+            let reply = try await api.call(
+                .post, "/v1/orgs/acme/connections", json: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
             #expect(reply.status == .unprocessableContent)
             #expect(reply.code == "credentials_rejected", "\(reply.text)")
             #expect((reply["detail"] as? String)?.hasPrefix("\(platform.displayName) answered:") == true, "\(reply.text)")
@@ -37,7 +39,9 @@ import PostgresNIO
             try await api.createOrganization("acme")
             try await api.createOrganization("other")
             let secrets = Platform.allCases.flatMap { platform -> [String] in
-                let body = try! JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(platform, organization: "acme").utf8)) as! [String: Any]
+                let body =
+                    try! JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(platform, organization: "acme").utf8))
+                    as! [String: Any]
                 let credentials = body["credentials"] as! [String: String]
                 return credentials.filter { $0.key.contains("secret") || $0.key.contains("token") }.map(\.value)
             }
@@ -131,7 +135,8 @@ import PostgresNIO
                 var ids: [String] = []
                 var cursor: String?
                 repeat {
-                    let page = try await api.call(.get, "/v1/orgs/acme/connections/\(connection)/teams/available" + (cursor.map { "?cursor=\($0)" } ?? ""))
+                    let page = try await api.call(
+                        .get, "/v1/orgs/acme/connections/\(connection)/teams/available" + (cursor.map { "?cursor=\($0)" } ?? ""))
                     #expect(page.status == .ok, "\(page.text)")
                     ids += page.items.compactMap { $0["platform_team_id"] as? String }
                     cursor = page["next_cursor"] as? String
@@ -175,7 +180,8 @@ import PostgresNIO
             let zoomAccount = (person["accounts"] as? [[String: Any]])?.first { $0["platform"] as? String == "zoom" }
             #expect(zoomAccount?["deactivation_reason"] as? String == "connection_disconnected")
 
-            let credentials = try #require(try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(.zoom, organization: "acme").utf8)) as? [String: Any])
+            let credentials = try #require(
+                try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(.zoom, organization: "acme").utf8)) as? [String: Any])
             let body = String(decoding: try JSONSerialization.data(withJSONObject: ["credentials": credentials["credentials"]!]), as: UTF8.self)
             let reconnected = try await api.call(.patch, "/v1/orgs/acme/connections/\(zoom)", json: body)
             #expect(reconnected.status == .ok, "\(reconnected.text)")
@@ -202,7 +208,9 @@ import PostgresNIO
             let disconnected = try await api.call(.delete, "/v1/orgs/acme/connections/\(slack)")
             #expect(disconnected.status == .ok, "\(disconnected.text)")
             let ended = try await api.call(.get, "/v1/orgs/acme/imports/\(run)")
-            #expect(ended["state"] as? String == "failed" && (ended["failure"] as? [String: Any])?["cause"] as? String == "connection_disconnected", "\(ended.text)")
+            #expect(
+                ended["state"] as? String == "failed" && (ended["failure"] as? [String: Any])?["cause"] as? String == "connection_disconnected",
+                "\(ended.text)")
             // The worker's job notices at its next page and ends without writing it.
             try await eventually {
                 let running = try await api.call(.get, "/v1/orgs/acme/jobs?state=running").items
@@ -215,12 +223,14 @@ import PostgresNIO
         }
     }
 
-    @Test("rotating credentials: good ones are verified and kept, bad ones are refused and the old ones stay, a reconnect never duplicates a workspace")
+    @Test(
+        "rotating credentials: good ones are verified and kept, bad ones are refused and the old ones stay, a reconnect never duplicates a workspace")
     func rotation() async throws {
         try await withSimulatedAPI(organizations: [("acme", 20)], worker: false) { api in
             try await api.createOrganization("acme")
             let slack = try await api.connect(.slack)
-            let body = try #require(try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(.slack, organization: "acme").utf8)) as? [String: Any])
+            let body = try #require(
+                try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(.slack, organization: "acme").utf8)) as? [String: Any])
             let good = String(decoding: try JSONSerialization.data(withJSONObject: ["credentials": body["credentials"]!]), as: UTF8.self)
             let rotated = try await api.call(.patch, "/v1/orgs/acme/connections/\(slack)", json: good)
             #expect(rotated.status == .ok && (rotated["health"] as? [String: Any])?["state"] as? String == "connected", "\(rotated.text)")
@@ -244,7 +254,8 @@ import PostgresNIO
         try await withSimulatedAPI(organizations: [("acme", 20), ("globex", 20)], worker: false) { api in
             try await api.createOrganization("acme")
             let slack = try await api.connect(.slack)
-            let other = try #require(try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(.slack, organization: "globex").utf8)) as? [String: Any])
+            let other = try #require(
+                try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(.slack, organization: "globex").utf8)) as? [String: Any])
             let body = String(decoding: try JSONSerialization.data(withJSONObject: ["credentials": other["credentials"]!]), as: UTF8.self)
             let reply = try await api.call(.patch, "/v1/orgs/acme/connections/\(slack)", json: body)
             #expect(reply.status == .unprocessableContent)

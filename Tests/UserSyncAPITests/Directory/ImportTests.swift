@@ -34,8 +34,12 @@ import UserSyncSimulator
                 if person.accountPlatforms != want.platforms { mismatches.append("\(email): accounts \(person.accountPlatforms) want \(want)") }
                 if person.activePlatforms != want.activePlatforms { mismatches.append("\(email): active \(person.activePlatforms) want \(want)") }
                 if person["needs_primary_choice"] as? Bool != want.needsPrimaryChoice { mismatches.append("\(email): needs choice, want \(want)") }
-                if person.primaryPlatform != want.defaultPrimary { mismatches.append("\(email): primary \(String(describing: person.primaryPlatform)), want \(want)") }
-                if person["all_accounts_deactivated"] as? Bool != want.allDeactivated { mismatches.append("\(email): deactivated flag, want \(want)") }
+                if person.primaryPlatform != want.defaultPrimary {
+                    mismatches.append("\(email): primary \(String(describing: person.primaryPlatform)), want \(want)")
+                }
+                if person["all_accounts_deactivated"] as? Bool != want.allDeactivated {
+                    mismatches.append("\(email): deactivated flag, want \(want)")
+                }
             }
             #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
             #expect(expected.values.contains { $0.platforms.count >= 3 }, "the seed should put someone on three platforms")
@@ -66,7 +70,9 @@ extension ImportTests {
                 #expect((counts["accounts_seen"] as? Int ?? 0) > 0)
             }
             let after = try await api.allPeople()
-            #expect(String(describing: after.map { $0["updated_at"] as? String ?? "" }) == String(describing: before.map { $0["updated_at"] as? String ?? "" }))
+            #expect(
+                String(describing: after.map { $0["updated_at"] as? String ?? "" })
+                    == String(describing: before.map { $0["updated_at"] as? String ?? "" }))
             #expect(after.count == before.count)
         }
     }
@@ -88,7 +94,8 @@ extension ImportTests {
             }
             let renamed = try #require(only([.slack]))
             let split = try #require(only([.slack, .zoom]))
-            let leaver = try #require(seeded.first { p in p.accounts.count == 1 && p.accounts[0].platform == .zoom && p.accounts[0].active && !p.accounts[0].pending })
+            let leaver = try #require(
+                seeded.first { p in p.accounts.count == 1 && p.accounts[0].platform == .zoom && p.accounts[0].active && !p.accounts[0].pending })
             let removed = try #require(seeded.first { p in p.accounts.count == 1 && p.accounts[0].platform == .slack && p.email != renamed.email })
             let peopleBefore = try await api.allPeople()
             let renamedID = try #require(peopleBefore.first { $0["email"] as? String == renamed.email }?["id"] as? String)
@@ -96,8 +103,12 @@ extension ImportTests {
             #expect(peopleBefore.first { $0["id"] as? String == splitID }?["needs_primary_choice"] as? Bool == true)
 
             let slackOf = { (person: SimPerson) in person.accounts.first { $0.platform == .slack }!.id }
-            #expect(api.simulator.changeUser(organization: "acme", platform: .slack, id: slackOf(renamed), SimUserChange(email: "Renamed.Person@Acme.example.com")))
-            #expect(api.simulator.changeUser(organization: "acme", platform: .slack, id: slackOf(split), SimUserChange(email: "split.off@acme.example.com")))
+            #expect(
+                api.simulator.changeUser(
+                    organization: "acme", platform: .slack, id: slackOf(renamed), SimUserChange(email: "Renamed.Person@Acme.example.com")))
+            #expect(
+                api.simulator.changeUser(
+                    organization: "acme", platform: .slack, id: slackOf(split), SimUserChange(email: "split.off@acme.example.com")))
             #expect(api.simulator.changeUser(organization: "acme", platform: .zoom, id: leaver.accounts[0].id, SimUserChange(active: false)))
             #expect(api.simulator.changeUser(organization: "acme", platform: .slack, id: slackOf(removed), SimUserChange(removed: true)))
 

@@ -23,16 +23,21 @@ import UserSyncSimulator
             let everyone = try await api.allPeople()
             func emails(_ people: [[String: Any]]) -> Set<String> { Set(people.compactMap { $0["email"] as? String }) }
             #expect(emails(try await api.allPeople(query: "platform=zoom")) == emails(everyone.filter { $0.accountPlatforms.contains(.zoom) }))
-            #expect(emails(try await api.allPeople(query: "connection_id=\(zoom)")) == emails(everyone.filter { $0.accountPlatforms.contains(.zoom) }))
-            #expect(emails(try await api.allPeople(query: "needs_primary_choice=true"))
-                == emails(everyone.filter { $0["needs_primary_choice"] as? Bool == true }))
-            #expect(emails(try await api.allPeople(query: "needs_primary_choice=false")).count
-                == everyone.filter { $0["needs_primary_choice"] as? Bool == false }.count)
-            #expect(emails(try await api.allPeople(query: "deactivated=true"))
-                == emails(everyone.filter { $0["all_accounts_deactivated"] as? Bool == true }))
+            #expect(
+                emails(try await api.allPeople(query: "connection_id=\(zoom)")) == emails(everyone.filter { $0.accountPlatforms.contains(.zoom) }))
+            #expect(
+                emails(try await api.allPeople(query: "needs_primary_choice=true"))
+                    == emails(everyone.filter { $0["needs_primary_choice"] as? Bool == true }))
+            #expect(
+                emails(try await api.allPeople(query: "needs_primary_choice=false")).count
+                    == everyone.filter { $0["needs_primary_choice"] as? Bool == false }.count)
+            #expect(
+                emails(try await api.allPeople(query: "deactivated=true"))
+                    == emails(everyone.filter { $0["all_accounts_deactivated"] as? Bool == true }))
             #expect(emails(try await api.allPeople(query: "primary_platform=slack")) == emails(everyone.filter { $0.primaryPlatform == .slack }))
-            #expect(emails(try await api.allPeople(query: "platforms=slack,zoom"))
-                == emails(everyone.filter { $0.activePlatforms.contains(.slack) && $0.activePlatforms.contains(.zoom) }))
+            #expect(
+                emails(try await api.allPeople(query: "platforms=slack,zoom"))
+                    == emails(everyone.filter { $0.activePlatforms.contains(.slack) && $0.activePlatforms.contains(.zoom) }))
             #expect(try await api.call(.get, "/v1/orgs/acme/people?primary_platfrom=slack").code == "unknown_query_parameter")
             #expect(try await api.allPeople(query: "sync_status=not_created").count == everyone.count)
             #expect(try await api.allPeople(query: "sync_status=synced").isEmpty)
@@ -54,7 +59,9 @@ import UserSyncSimulator
                 let emails = try await api.allPeople(query: "sort=\(sort)").compactMap { $0["email"] as? String }
                 #expect(emails == (sort == "email" ? emails.sorted() : emails.sorted(by: >)))
             }
-            let names = try await api.allPeople(query: "sort=name").map { ($0["display_name"] as? String ?? $0["email"] as? String ?? "").lowercased() }
+            let names = try await api.allPeople(query: "sort=name").map {
+                ($0["display_name"] as? String ?? $0["email"] as? String ?? "").lowercased()
+            }
             #expect(names == names.sorted())
 
             let before = Set(try await api.allPeople().compactMap { $0["id"] as? String })
@@ -76,7 +83,10 @@ import UserSyncSimulator
             } while cursor != nil
             #expect(seen.count == Set(seen).count, "a person was listed twice")
             #expect(before.isSubset(of: Set(seen)), "a person who was there all along was skipped")
-            let wrongOrder = try await api.call(.get, "/v1/orgs/acme/people?sort=name&cursor=\(try #require(try await api.call(.get, "/v1/orgs/acme/people?limit=1&sort=email")["next_cursor"] as? String))")
+            let wrongOrder = try await api.call(
+                .get,
+                "/v1/orgs/acme/people?sort=name&cursor=\(try #require(try await api.call(.get, "/v1/orgs/acme/people?limit=1&sort=email")["next_cursor"] as? String))"
+            )
             #expect(wrongOrder.status == .badRequest)
             #expect(wrongOrder.code == "invalid_cursor")
         }
@@ -109,7 +119,9 @@ import UserSyncSimulator
             _ = api.simulator.addUser(organization: "acme", platform: .slack, email: "formula@acme.example.com", displayName: "=HYPERLINK(\"x\")")
             _ = try await api.importAndWait(slack)
             let people = try await api.allPeople()
-            for (uri, headers) in [("/v1/orgs/acme/people.csv", HTTPFields()), ("/v1/orgs/acme/people", [.accept: "text/csv"])] as [(String, HTTPFields)] {
+            for (uri, headers) in [("/v1/orgs/acme/people.csv", HTTPFields()), ("/v1/orgs/acme/people", [.accept: "text/csv"])]
+                as [(String, HTTPFields)]
+            {
                 let reply = try await api.call(.get, uri, headers: headers)
                 #expect(reply.status == .ok)
                 #expect(reply.headers[.contentType]?.hasPrefix("text/csv") == true)

@@ -105,7 +105,9 @@ struct RoutingOrganization: SuiteTrait, TestScoping {
     ]
 
     /// Accounts deactivated upstream once everything is set up, then re-imported.
-    static let deactivations: [(Role, Platform)] = [(.deactivated, .slack), (.linkedThenDeactivated, .teams), (.reachedThroughDeactivatedLink, .slack)]
+    static let deactivations: [(Role, Platform)] = [
+        (.deactivated, .slack), (.linkedThenDeactivated, .teams), (.reachedThroughDeactivatedLink, .slack),
+    ]
 
     func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
@@ -227,7 +229,8 @@ struct RoutingOrganization: SuiteTrait, TestScoping {
         for sync in person["syncs"] as? [[String: Any]] ?? [] {
             guard let platform = (sync["platform"] as? String).flatMap(Platform.init(rawValue:)) else { continue }
             syncs[platform] = Member.Sync(
-                status: sync["status"] as! String, cause: sync["cause"] as? String, mode: sync["mode"] as? String, virtualKind: sync["virtual_kind"] as? String,
+                status: sync["status"] as! String, cause: sync["cause"] as? String, mode: sync["mode"] as? String,
+                virtualKind: sync["virtual_kind"] as? String,
                 virtualIdentity: sync["virtual_identity"] as? String, linkedAccountID: sync["linked_account_id"] as? String)
         }
         let email = person["email"] as! String

@@ -65,62 +65,86 @@ import UserSyncDomain
 
     static let cases: [Case] = [
         // Routable.
-        Case(name: "same platform: an ordinary DM", from: .from(.slackOnly, on: .slack), to: .person(.slackPeer),
-             answer: .delivered(on: .slack, kind: "own_account", identity: .account(.slackOnly, .slack))),
-        Case(name: "same platform, the sender's connection named", from: .from(.slackOnly, on: .slack, connection: .slack), to: .person(.slackPeer),
-             answer: .delivered(on: .slack, kind: "own_account", identity: .account(.slackOnly, .slack))),
-        Case(name: "the address in another spelling", from: .from(.slackOnly, on: .slack), to: .spelled(.slackPeer),
-             answer: .delivered(on: .slack, kind: "own_account", identity: .account(.slackOnly, .slack))),
-        Case(name: "written from the recipient's platform, where the sender has an account but does not live",
-             from: .from(.linked, on: .teams), to: .person(.teamsOnly),
-             answer: .delivered(on: .teams, kind: "own_account", identity: .account(.linked, .teams))),
-        Case(name: "written from a secondary platform to someone on the sender's primary",
-             from: .from(.linked, on: .teams), to: .person(.slackPeer),
-             answer: .delivered(on: .slack, kind: "own_account", identity: .account(.linked, .slack))),
-        Case(name: "written from a secondary platform to someone on the sender's primary, Teams",
-             from: .from(.teamsHome, on: .slack), to: .person(.teamsOnly),
-             answer: .delivered(on: .teams, kind: "own_account", identity: .account(.teamsHome, .teams))),
-        Case(name: "sender synced onto the recipient's platform by link (consented)", from: .from(.linked, on: .slack), to: .person(.teamsOnly),
-             answer: .delivered(on: .teams, kind: "linked_account", identity: .account(.linked, .teams))),
-        Case(name: "sender synced onto Teams as a guest", from: .from(.slackOnly, on: .slack), to: .person(.teamsOnly),
-             answer: .delivered(on: .teams, kind: "virtual_guest", identity: .guest(.slackOnly))),
-        Case(name: "sender synced onto Slack as a bot persona", from: .from(.teamsOnly, on: .teams), to: .person(.slackPeer),
-             answer: .delivered(on: .slack, kind: "bot_persona", identity: .bot)),
+        Case(
+            name: "same platform: an ordinary DM", from: .from(.slackOnly, on: .slack), to: .person(.slackPeer),
+            answer: .delivered(on: .slack, kind: "own_account", identity: .account(.slackOnly, .slack))),
+        Case(
+            name: "same platform, the sender's connection named", from: .from(.slackOnly, on: .slack, connection: .slack), to: .person(.slackPeer),
+            answer: .delivered(on: .slack, kind: "own_account", identity: .account(.slackOnly, .slack))),
+        Case(
+            name: "the address in another spelling", from: .from(.slackOnly, on: .slack), to: .spelled(.slackPeer),
+            answer: .delivered(on: .slack, kind: "own_account", identity: .account(.slackOnly, .slack))),
+        Case(
+            name: "written from the recipient's platform, where the sender has an account but does not live",
+            from: .from(.linked, on: .teams), to: .person(.teamsOnly),
+            answer: .delivered(on: .teams, kind: "own_account", identity: .account(.linked, .teams))),
+        Case(
+            name: "written from a secondary platform to someone on the sender's primary",
+            from: .from(.linked, on: .teams), to: .person(.slackPeer),
+            answer: .delivered(on: .slack, kind: "own_account", identity: .account(.linked, .slack))),
+        Case(
+            name: "written from a secondary platform to someone on the sender's primary, Teams",
+            from: .from(.teamsHome, on: .slack), to: .person(.teamsOnly),
+            answer: .delivered(on: .teams, kind: "own_account", identity: .account(.teamsHome, .teams))),
+        Case(
+            name: "sender synced onto the recipient's platform by link (consented)", from: .from(.linked, on: .slack), to: .person(.teamsOnly),
+            answer: .delivered(on: .teams, kind: "linked_account", identity: .account(.linked, .teams))),
+        Case(
+            name: "sender synced onto Teams as a guest", from: .from(.slackOnly, on: .slack), to: .person(.teamsOnly),
+            answer: .delivered(on: .teams, kind: "virtual_guest", identity: .guest(.slackOnly))),
+        Case(
+            name: "sender synced onto Slack as a bot persona", from: .from(.teamsOnly, on: .teams), to: .person(.slackPeer),
+            answer: .delivered(on: .slack, kind: "bot_persona", identity: .bot)),
         // The sender is not on the recipient's platform.
-        Case(name: "sender's link sync pending (no consent yet)", from: .from(.awaitingConsent, on: .slack), to: .person(.teamsOnly),
-             answer: .refused("sender_not_synced")),
-        Case(name: "sender's link sync failed (declined)", from: .from(.declined, on: .slack), to: .person(.teamsOnly),
-             answer: .refused("sender_not_synced")),
-        Case(name: "sender's sync failed (Zoom needs an account)", from: .from(.slackOnly, on: .slack), to: .person(.zoomOnly),
-             answer: .refused("sender_not_synced")),
-        Case(name: "sender's linked account deactivated since the consent", from: .from(.linkedThenDeactivated, on: .slack),
-             to: .person(.teamsOnly), answer: .refused("sender_deactivated")),
-        Case(name: "sender's sync not created", from: .from(.slackUnsynced, on: .slack), to: .person(.teamsOnly),
-             answer: .refused("sender_not_synced")),
+        Case(
+            name: "sender's link sync pending (no consent yet)", from: .from(.awaitingConsent, on: .slack), to: .person(.teamsOnly),
+            answer: .refused("sender_not_synced")),
+        Case(
+            name: "sender's link sync failed (declined)", from: .from(.declined, on: .slack), to: .person(.teamsOnly),
+            answer: .refused("sender_not_synced")),
+        Case(
+            name: "sender's sync failed (Zoom needs an account)", from: .from(.slackOnly, on: .slack), to: .person(.zoomOnly),
+            answer: .refused("sender_not_synced")),
+        Case(
+            name: "sender's linked account deactivated since the consent", from: .from(.linkedThenDeactivated, on: .slack),
+            to: .person(.teamsOnly), answer: .refused("sender_deactivated")),
+        Case(
+            name: "sender's sync not created", from: .from(.slackUnsynced, on: .slack), to: .person(.teamsOnly),
+            answer: .refused("sender_not_synced")),
         // The recipient is not on the sender's platform.
-        Case(name: "recipient's sync onto the sender's platform not created", from: .from(.slackOnly, on: .slack), to: .person(.teamsUnsynced),
-             answer: .refused("recipient_not_synced")),
-        Case(name: "recipient's sync onto the sender's platform pending", from: .from(.slackOnly, on: .slack), to: .person(.teamsHome),
-             answer: .refused("recipient_not_synced")),
-        Case(name: "recipient's sync onto the sender's platform failed", from: .from(.zoomOnly, on: .zoom), to: .person(.slackPeer),
-             answer: .refused("recipient_not_synced")),
-        Case(name: "recipient's linked account on the sender's platform deactivated since the consent", from: .from(.slackOnly, on: .slack),
-             to: .person(.reachedThroughDeactivatedLink), answer: .refused("recipient_deactivated")),
+        Case(
+            name: "recipient's sync onto the sender's platform not created", from: .from(.slackOnly, on: .slack), to: .person(.teamsUnsynced),
+            answer: .refused("recipient_not_synced")),
+        Case(
+            name: "recipient's sync onto the sender's platform pending", from: .from(.slackOnly, on: .slack), to: .person(.teamsHome),
+            answer: .refused("recipient_not_synced")),
+        Case(
+            name: "recipient's sync onto the sender's platform failed", from: .from(.zoomOnly, on: .zoom), to: .person(.slackPeer),
+            answer: .refused("recipient_not_synced")),
+        Case(
+            name: "recipient's linked account on the sender's platform deactivated since the consent", from: .from(.slackOnly, on: .slack),
+            to: .person(.reachedThroughDeactivatedLink), answer: .refused("recipient_deactivated")),
         // The recipient.
         Case(name: "recipient unknown (email)", from: .from(.slackOnly, on: .slack), to: .unknownEmail, answer: .refused("recipient_unknown")),
         Case(name: "recipient unknown (person id)", from: .from(.slackOnly, on: .slack), to: .unknownPersonID, answer: .refused("recipient_unknown")),
-        Case(name: "recipient deactivated", from: .from(.slackOnly, on: .slack), to: .person(.deactivated), answer: .refused("recipient_deactivated")),
-        Case(name: "recipient without a primary", from: .from(.slackOnly, on: .slack), to: .person(.undecided),
-             answer: .refused("recipient_has_no_primary")),
+        Case(
+            name: "recipient deactivated", from: .from(.slackOnly, on: .slack), to: .person(.deactivated), answer: .refused("recipient_deactivated")),
+        Case(
+            name: "recipient without a primary", from: .from(.slackOnly, on: .slack), to: .person(.undecided),
+            answer: .refused("recipient_has_no_primary")),
         // The sender.
-        Case(name: "sender account unknown", from: Sender(account: .unknown("UNOBODY0000"), platform: .slack), to: .person(.slackPeer),
-             answer: .refused("sender_unknown")),
-        Case(name: "sender account named on another platform", from: Sender(account: .of(.slackOnly, .slack), platform: .teams),
-             to: .person(.slackPeer), answer: .refused("sender_unknown")),
-        Case(name: "sender account on another connection than named", from: .from(.slackOnly, on: .slack, connection: .teams),
-             to: .person(.slackPeer), answer: .refused("sender_unknown")),
-        Case(name: "sender account deactivated", from: .from(.deactivated, on: .slack), to: .person(.slackPeer),
-             answer: .refused("sender_deactivated")),
+        Case(
+            name: "sender account unknown", from: Sender(account: .unknown("UNOBODY0000"), platform: .slack), to: .person(.slackPeer),
+            answer: .refused("sender_unknown")),
+        Case(
+            name: "sender account named on another platform", from: Sender(account: .of(.slackOnly, .slack), platform: .teams),
+            to: .person(.slackPeer), answer: .refused("sender_unknown")),
+        Case(
+            name: "sender account on another connection than named", from: .from(.slackOnly, on: .slack, connection: .teams),
+            to: .person(.slackPeer), answer: .refused("sender_unknown")),
+        Case(
+            name: "sender account deactivated", from: .from(.deactivated, on: .slack), to: .person(.slackPeer),
+            answer: .refused("sender_deactivated")),
     ]
 
     @Test("the routing answer", arguments: cases)
@@ -208,10 +232,11 @@ import UserSyncDomain
     }
 
     static func uri(_ sender: Sender, _ fixture: RoutingOrganization.Fixture) -> String {
-        let account = switch sender.account {
-        case .of(let role, let platform): fixture.member(role).accounts[platform]?.platformUserID ?? "missing"
-        case .unknown(let id): id
-        }
+        let account =
+            switch sender.account {
+            case .of(let role, let platform): fixture.member(role).accounts[platform]?.platformUserID ?? "missing"
+            case .unknown(let id): id
+            }
         var uri = "/v1/orgs/acme/routes?from_platform=\(sender.platform.rawValue)&from_account=\(encoded(account))"
         if let connection = sender.connection { uri += "&from_connection=\(fixture.connections[connection]!)" }
         return uri
@@ -219,7 +244,8 @@ import UserSyncDomain
 
     /// Query values percent-encoded beyond what URL query syntax requires: `+`, `@`, `/`, `=` too.
     static func encoded(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"))!
+        value.addingPercentEncoding(
+            withAllowedCharacters: CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~"))!
     }
 
     // MARK: Requests that are not questions of routing
@@ -241,13 +267,15 @@ import UserSyncDomain
         BadQuery(name: "from_account missing", query: "from_platform=slack&to_email=a%40b.c", names: "from_account"),
         BadQuery(name: "from_account empty", query: "from_platform=slack&from_account=&to_email=a%40b.c", names: "from_account"),
         BadQuery(name: "no recipient", query: "from_platform=slack&from_account=U1", names: "to_email"),
-        BadQuery(name: "both to_email and to_person",
-                 query: "from_platform=slack&from_account=U1&to_email=a%40b.c&to_person=6f1c1c9e-1b7e-4a4e-9d3e-2f4f8f0c8a11", names: "to_person"),
+        BadQuery(
+            name: "both to_email and to_person",
+            query: "from_platform=slack&from_account=U1&to_email=a%40b.c&to_person=6f1c1c9e-1b7e-4a4e-9d3e-2f4f8f0c8a11", names: "to_person"),
         BadQuery(name: "to_email empty", query: "from_platform=slack&from_account=U1&to_email=", names: "to_email"),
         BadQuery(name: "to_email blank", query: "from_platform=slack&from_account=U1&to_email=%20%20", names: "to_email"),
         BadQuery(name: "to_person not a UUID", query: "from_platform=slack&from_account=U1&to_person=42", names: "to_person"),
-        BadQuery(name: "from_connection not a UUID", query: "from_platform=slack&from_account=U1&to_email=a%40b.c&from_connection=slack",
-                 names: "from_connection"),
+        BadQuery(
+            name: "from_connection not a UUID", query: "from_platform=slack&from_account=U1&to_email=a%40b.c&from_connection=slack",
+            names: "from_connection"),
     ]
 
     @Test("bad parameters are a 400 naming the parameter", arguments: badQueries)
@@ -268,7 +296,8 @@ import UserSyncDomain
         let fixture = try #require(RoutingOrganization.current)
         let api = fixture.api
         let teamsOnly = fixture.member(.teamsOnly)
-        let question = "routes?from_platform=slack&from_account=\(Self.encoded(fixture.member(.linked).accounts[.slack]!.platformUserID))"
+        let question =
+            "routes?from_platform=slack&from_account=\(Self.encoded(fixture.member(.linked).accounts[.slack]!.platformUserID))"
             + "&to_person=\(teamsOnly.id)"
         let admin = try await api.createKey("acme")
         let asAdmin = try await api.call(.get, "/v1/orgs/acme/\(question)", token: admin.secret)

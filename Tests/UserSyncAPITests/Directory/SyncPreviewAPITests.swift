@@ -24,11 +24,15 @@ import UserSyncDomain
             func lives(_ person: PersonJSON, _ platform: Platform) -> Bool { person.primary?.platform == platform.rawValue }
             let slackOnly = try #require(people.first { lives($0, .slack) && !on($0, .teams) && !on($0, .webex) && !on($0, .zoom) })
             let slackAndTeams = try #require(people.first { lives($0, .slack) && on($0, .teams, active: true) })
-            let inactiveThere = try #require(people.first { person in
-                Platform.allCases.contains { platform in !lives(person, platform) && on(person, platform, active: false) && !on(person, platform, active: true) }
-                    && person.primary != nil
-            })
-            let inactivePlatform = try #require(Platform.allCases.first { on(inactiveThere, $0, active: false) && !on(inactiveThere, $0, active: true) && !lives(inactiveThere, $0) })
+            let inactiveThere = try #require(
+                people.first { person in
+                    Platform.allCases.contains { platform in
+                        !lives(person, platform) && on(person, platform, active: false) && !on(person, platform, active: true)
+                    }
+                        && person.primary != nil
+                })
+            let inactivePlatform = try #require(
+                Platform.allCases.first { on(inactiveThere, $0, active: false) && !on(inactiveThere, $0, active: true) && !lives(inactiveThere, $0) })
 
             let cases: [(PersonJSON, Platform, String, String?, Bool)] = [
                 (slackOnly, .teams, "guest", "virtual", true),
@@ -53,7 +57,8 @@ import UserSyncDomain
             #expect(try await api.db.scalar("SELECT count(*) FROM jobs WHERE kind = 'sync.run'") == 0)
 
             // Once started, the sync exists; a person without a primary cannot be synced.
-            let started = try await api.call(.post, "/v1/orgs/acme/people/\(slackAndTeams.id)/syncs", json: #"{"connection_id":"\#(connections[.teams]!)"}"#)
+            let started = try await api.call(
+                .post, "/v1/orgs/acme/people/\(slackAndTeams.id)/syncs", json: #"{"connection_id":"\#(connections[.teams]!)"}"#)
             #expect(started.status == .created)
             let exists = try await preview(api, slackAndTeams.id, onto: connections[.teams]!)
             #expect(exists.expectation == "exists")
@@ -72,7 +77,8 @@ import UserSyncDomain
             try await api.createOrganization("acme")
             let connected = try await api.connectAndImportAll()
             // Some people keep no primary, so the preview has them to count.
-            let chosen = try await api.call(.post, "/v1/orgs/acme/people/primary", json: #"{"platform":"slack","filter":{"needs_primary_choice":true}}"#)
+            let chosen = try await api.call(
+                .post, "/v1/orgs/acme/people/primary", json: #"{"platform":"slack","filter":{"needs_primary_choice":true}}"#)
             #expect(chosen.status == .ok)
             #expect(!(try await api.peopleJSON("needs_primary_choice=true")).isEmpty)
             let zoom = connected.connections[.zoom]!

@@ -26,9 +26,10 @@ import UserSyncTestSupport
         try await api.createOrganization("acme")
         let connected = try await api.connectAndImportAll()
         try await api.choosePrimaries(order: [primary] + Platform.allCases.filter { $0 != primary })
-        let person = try #require(try await api.allPeople().first { person in
-            person.primaryPlatform == primary && person.activePlatforms.contains(secondary) && extra(person)
-        })
+        let person = try #require(
+            try await api.allPeople().first { person in
+                person.primaryPlatform == primary && person.activePlatforms.contains(secondary) && extra(person)
+            })
         let id = person["id"] as! String
         let reply = try await api.call(.post, "/v1/orgs/acme/people/\(id)/syncs", json: #"{"connection_id":"\#(connected.connections[secondary]!)"}"#)
         #expect(reply.status == .created, "\(reply.text)")
@@ -59,12 +60,16 @@ import UserSyncTestSupport
             #expect(link.hasPrefix("http://usersync.test/consent/usc_"))
 
             let token = try #require(link.components(separatedBy: "/consent/").last)
-            for bad in ["nonsense", "usc_00000000000000000000000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", String(token.dropLast(2)) + "xx"] {
+            for bad in [
+                "nonsense", "usc_00000000000000000000000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", String(token.dropLast(2)) + "xx",
+            ] {
                 let page = try await api.call(.get, "/consent/\(bad)", token: nil)
                 #expect(page.status == .notFound, "\(bad): \(page.status)")
                 #expect(page.headers[.contentType]?.hasPrefix("text/html") == true, "\(bad): \(page.headers) \(page.text)")
             }
-            let tampered = try await api.call(.get, "/oauth/webex/callback?code=x&state=uss_00000000000000000000000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", token: nil)
+            let tampered = try await api.call(
+                .get, "/oauth/webex/callback?code=x&state=uss_00000000000000000000000000000000_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+                token: nil)
             #expect(tampered.status == .badRequest)
             #expect(try await api.sync(linked.sync)["status"] as? String == "pending")
 
@@ -88,7 +93,14 @@ import UserSyncTestSupport
 
     @Test("declining at the platform fails the sync with user_declined; a reprompt sends a fresh link and the old one stops working")
     func declineAndReprompt() async throws {
-        try await withSimulatedAPI(organizations: [("acme", 80)], sync: { var s = testSyncSettings(); s.repromptInterval = .seconds(3600); return s }()) { api in
+        try await withSimulatedAPI(
+            organizations: [("acme", 80)],
+            sync: {
+                var s = testSyncSettings()
+                s.repromptInterval = .seconds(3600)
+                return s
+            }()
+        ) { api in
             let linked = try await Self.linked(api)
             let first = try #require(Self.prompts(api, to: linked).first?.link)
             let declined = try await api.answerConsent(first, login: linked.email, allow: false)
@@ -197,7 +209,7 @@ import UserSyncTestSupport
             #expect((person["syncs"] as? [Any])?.isEmpty == true)
             #expect((person["primary"] as? [String: Any])?["source"] as? String != "admin", "the admin's choice is cleared")
             #expect(try await api.call(.get, "/v1/orgs/acme/syncs/\(linked.sync)").status == .notFound)
-            let revoked = api.simulator.tokens(organization: "acme").filter { $0.revoked } .count
+            let revoked = api.simulator.tokens(organization: "acme").filter { $0.revoked }.count
             #expect(revoked > tokensBefore.filter { $0.revoked }.count, "the person's Zoom tokens were revoked upstream")
             #expect(api.simulator.invitations(organization: "acme").contains { $0.deleted }, "the guest was removed upstream")
             let audit = try await api.call(.get, "/v1/orgs/acme/audit?target_id=\(linked.id)")
@@ -222,9 +234,10 @@ import UserSyncTestSupport
             try await api.createOrganization("acme")
             let connected = try await api.connectAndImportAll()
             // Someone undecided who is missing from at least one platform.
-            let undecided = try #require(try await api.allPeople(query: "needs_primary_choice=true").first {
-                $0.activePlatforms.count < Platform.allCases.count
-            })
+            let undecided = try #require(
+                try await api.allPeople(query: "needs_primary_choice=true").first {
+                    $0.activePlatforms.count < Platform.allCases.count
+                })
             let id = undecided["id"] as! String
             let zoom = connected.connections[.zoom]!
             let noPrimary = try await api.call(.post, "/v1/orgs/acme/people/\(id)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)
@@ -255,7 +268,8 @@ import UserSyncTestSupport
 
             let third = Platform.allCases.first { $0 != home && $0 != other }!
             _ = try await api.call(.delete, "/v1/orgs/acme/connections/\(connected.connections[third]!)")
-            let disconnected = try await api.call(.post, "/v1/orgs/acme/people/\(id)/syncs", json: #"{"connection_id":"\#(connected.connections[third]!)"}"#)
+            let disconnected = try await api.call(
+                .post, "/v1/orgs/acme/people/\(id)/syncs", json: #"{"connection_id":"\#(connected.connections[third]!)"}"#)
             #expect(disconnected.status == .conflict)
             #expect(disconnected.code == "connection_not_connected")
             // Disconnecting the secondary of a sync fails it with the cause.

@@ -13,7 +13,9 @@ import UserSyncTestSupport
 @Suite struct UserSyncScenarioTests {
     // MARK: Failures during a sync
 
-    @Test("an admin-only failure (Slack's app credentials revoked before the prompt) fails the sync with cause and fix and flags the connection; once restored, Auto Heal prompts")
+    @Test(
+        "an admin-only failure (Slack's app credentials revoked before the prompt) fails the sync with cause and fix and flags the connection; once restored, Auto Heal prompts"
+    )
     func adminFailureHeals() async throws {
         try await withSimulatedAPI(organizations: [("acme", 40)]) { api in
             let connected = try await Self.setUp(api)
@@ -42,7 +44,8 @@ import UserSyncTestSupport
             #expect(prompts.first?.platform == .slack)
             let events = Self.history(healed)
             #expect(events.map { $0["to_status"] as? String } == ["pending", "failed", "pending", "pending"])
-            #expect(events.map { $0["cause"] as? String } == ["sync_requested", "credentials_rejected", "connection_healed", "awaiting_user_consent"])
+            #expect(
+                events.map { $0["cause"] as? String } == ["sync_requested", "credentials_rejected", "connection_healed", "awaiting_user_consent"])
             #expect(events.dropFirst().allSatisfy { Self.actor($0).kind == "system" })
             let audit = try await api.call(.get, "/v1/orgs/acme/audit?target_type=connection&target_id=\(slack)")
             #expect(audit.items.prefix(2).compactMap { $0["action"] as? String } == ["connection.healed", "connection.needs_attention"])
@@ -53,7 +56,9 @@ import UserSyncTestSupport
         }
     }
 
-    @Test("a transient failure (HTTP 500 on Slack's chat.postMessage, twice) keeps the sync pending with its next retry time; it converges with one prompt")
+    @Test(
+        "a transient failure (HTTP 500 on Slack's chat.postMessage, twice) keeps the sync pending with its next retry time; it converges with one prompt"
+    )
     func transientFailureRetries() async throws {
         var settings = testSyncSettings()
         // Long enough that the pending state can be seen between the tries.
@@ -86,7 +91,8 @@ import UserSyncTestSupport
             let prompts = Self.prompts(api, to: person)
             #expect(prompts.count == 1)
             let events = Self.history(settled)
-            #expect(events.map { $0["cause"] as? String } == ["sync_requested", "platform_unavailable", "platform_unavailable", "awaiting_user_consent"])
+            #expect(
+                events.map { $0["cause"] as? String } == ["sync_requested", "platform_unavailable", "platform_unavailable", "awaiting_user_consent"])
             #expect(events.map { $0["to_status"] as? String } == ["pending", "pending", "pending", "pending"])
             #expect(events.filter { $0["cause"] as? String == "platform_unavailable" }.allSatisfy { Self.date($0["next_retry_at"]) != nil })
             // The one link delivered is the live one.
@@ -297,7 +303,8 @@ import UserSyncTestSupport
             #expect(try await ids("failed&sync_platform=webex").isEmpty)
             #expect(try await ids("synced&sync_platform=webex") == [Self.id(consented), virtual, mixed])
             let onWebex = Set(try await Self.people(api) { $0.primaryPlatform == .webex }.map(Self.id))
-            #expect(try await ids("not_created&sync_platform=webex")
+            #expect(
+                try await ids("not_created&sync_platform=webex")
                     == everyone.subtracting(onWebex).subtracting([pending, Self.id(consented), virtual, mixed]))
             let refused = try await api.call(.get, "/v1/orgs/acme/people?sync_status=stuck")
             #expect(refused.status == .badRequest)
@@ -335,7 +342,10 @@ import UserSyncTestSupport
             #expect(Set(requested.compactMap { $0["target_id"] as? String }) == Set(syncs) && requested.count == 3)
             #expect(requested.allSatisfy { $0["target_type"] as? String == "sync" })
             let byKey = try await list("actor_kind=admin&actor_id=\(admin.id)")
-            #expect(byKey.compactMap { $0["action"] as? String }.sorted() == ["people.primary_chosen", "sync.requested", "sync.requested", "sync.requested"])
+            #expect(
+                byKey.compactMap { $0["action"] as? String }.sorted() == [
+                    "people.primary_chosen", "sync.requested", "sync.requested", "sync.requested",
+                ])
             #expect(byKey.allSatisfy { Self.actor($0).kind == "admin" && Self.actor($0).id == admin.id })
             let system = try await list("actor_kind=system")
             #expect(!system.isEmpty && system.allSatisfy { Self.actor($0).kind == "system" && Self.actor($0).id == nil })
@@ -410,13 +420,18 @@ import UserSyncTestSupport
             let bothIDs = Set(undecided.filter { $0.activePlatforms.isSuperset(of: [.slack, .teams]) }.map(Self.id)).subtracting(chosen)
             try #require(!bothIDs.isEmpty, "the seed has undecided people on Slack and Teams")
             let byFilter = try await api.call(
-                .post, "/v1/orgs/acme/people/primary", json: #"{"platform":"slack","filter":{"platforms":["slack","teams"],"needs_primary_choice":true}}"#)
+                .post, "/v1/orgs/acme/people/primary",
+                json: #"{"platform":"slack","filter":{"platforms":["slack","teams"],"needs_primary_choice":true}}"#)
             #expect(byFilter.status == .ok, "\(byFilter.text)")
             #expect(byFilter["counts"] as? [String: Int] == ["updated": bothIDs.count])
             let everyone = try await api.allPeople()
-            #expect(Set(everyone.filter { $0.primaryPlatform == .slack && ($0["primary"] as? [String: Any])?["source"] as? String == "admin" }.map(Self.id)) == bothIDs)
-            #expect(Set(try await api.allPeople(query: "needs_primary_choice=true").map(Self.id))
-                == Set(undecided.map(Self.id)).subtracting(chosen).subtracting(bothIDs))
+            #expect(
+                Set(
+                    everyone.filter { $0.primaryPlatform == .slack && ($0["primary"] as? [String: Any])?["source"] as? String == "admin" }.map(
+                        Self.id)) == bothIDs)
+            #expect(
+                Set(try await api.allPeople(query: "needs_primary_choice=true").map(Self.id))
+                    == Set(undecided.map(Self.id)).subtracting(chosen).subtracting(bothIDs))
             try await api.choosePrimaries()
 
             // Syncs by ids onto Webex: two links, two stand-ins, and one person who lives on Webex.
@@ -437,7 +452,8 @@ import UserSyncTestSupport
             // Syncs by filter onto Zoom: everyone who lives on Teams.
             let teamsPrimary = people.filter { $0.primaryPlatform == .teams }
             let zoom = connected.connections[.zoom]!
-            let byTeams = try await api.call(.post, "/v1/orgs/acme/syncs", json: #"{"connection_id":"\#(zoom)","filter":{"primary_platform":"teams"}}"#)
+            let byTeams = try await api.call(
+                .post, "/v1/orgs/acme/syncs", json: #"{"connection_id":"\#(zoom)","filter":{"primary_platform":"teams"}}"#)
             #expect(byTeams.status == .accepted, "\(byTeams.text)")
             #expect(byTeams["counts"] as? [String: Int] == ["created": teamsPrimary.count])
             try await api.waitForSyncsToSettle()
@@ -448,11 +464,12 @@ import UserSyncTestSupport
             #expect(all.count == 4 + teamsPrimary.count)
             for sync in all {
                 let person = try #require(people.first { Self.id($0) == sync.person })
-                let (status, cause): (String, String) = switch Self.presence(person, Platform(rawValue: sync.platform)!) {
-                case .active: ("pending", "awaiting_user_consent")
-                case .deactivated: ("failed", "secondary_account_deactivated")
-                case .none: sync.platform == "zoom" ? ("failed", "secondary_account_required") : ("synced", "bot_persona")
-                }
+                let (status, cause): (String, String) =
+                    switch Self.presence(person, Platform(rawValue: sync.platform)!) {
+                    case .active: ("pending", "awaiting_user_consent")
+                    case .deactivated: ("failed", "secondary_account_deactivated")
+                    case .none: sync.platform == "zoom" ? ("failed", "secondary_account_required") : ("synced", "bot_persona")
+                    }
                 #expect(sync.status == status && sync.cause == cause, "\(sync)")
             }
             // The worker settled them: the admin asked, the system did the rest.
@@ -468,7 +485,8 @@ import UserSyncTestSupport
         try await withSimulatedAPI(organizations: [("acme", 60)]) { api in
             let connected = try await Self.setUp(api)
             let webex = connected.connections[.webex]!
-            let queued = try await api.call(.post, "/v1/orgs/acme/syncs", json: #"{"connection_id":"\#(webex)","filter":{"primary_platform":"slack"}}"#)
+            let queued = try await api.call(
+                .post, "/v1/orgs/acme/syncs", json: #"{"connection_id":"\#(webex)","filter":{"primary_platform":"slack"}}"#)
             #expect(queued.status == .accepted, "\(queued.text)")
             try await api.waitForSyncsToSettle()
             let slackPrimary = try await Self.people(api) { $0.primaryPlatform == .slack }
@@ -478,7 +496,8 @@ import UserSyncTestSupport
             let firstLinks = Dictionary(uniqueKeysWithValues: links.map { (Self.id($0), Self.prompts(api, to: $0).first?.link) })
 
             // Reprompt by filter: everyone just prompted is throttled, unless forced.
-            let throttled = try await api.call(.post, "/v1/orgs/acme/people/actions", json: #"{"action":"reprompt","filter":{"sync_status":"pending"}}"#)
+            let throttled = try await api.call(
+                .post, "/v1/orgs/acme/people/actions", json: #"{"action":"reprompt","filter":{"sync_status":"pending"}}"#)
             #expect(throttled.status == .accepted, "\(throttled.text)")
             #expect(throttled["counts"] as? [String: Int] == ["throttled": links.count])
             let forced = try await api.call(

@@ -57,11 +57,13 @@ import UserSyncTestSupport
         #expect(received == expected, "prompts per person and platform")
 
         // Each person answers their prompts: they sign in as themselves and allow.
-        let owners = Dictionary(people.values.flatMap { person in
-            (person["accounts"] as? [[String: Any]] ?? []).compactMap { account in
-                (account["platform_user_id"] as? String).map { ($0, person["email"] as! String) }
+        let owners = Dictionary(
+            people.values.flatMap { person in
+                (person["accounts"] as? [[String: Any]] ?? []).compactMap { account in
+                    (account["platform_user_id"] as? String).map { ($0, person["email"] as! String) }
+                }
             }
-        }) { a, _ in a }
+        ) { a, _ in a }
         let answers = try messages.map { (link: try #require($0.link), email: try #require(owners[$0.to])) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             var pending = answers[...]
@@ -94,7 +96,8 @@ import UserSyncTestSupport
         }
         #expect(syncs.contains { $0.mode == "virtual" && $0.platform == "teams" })
         #expect(!api.simulator.invitations(organization: "acme").isEmpty)
-        #expect(Set(api.simulator.invitations(organization: "acme").map(\.email)).count == api.simulator.invitations(organization: "acme").count,
-                "one guest per person")
+        #expect(
+            Set(api.simulator.invitations(organization: "acme").map(\.email)).count == api.simulator.invitations(organization: "acme").count,
+            "one guest per person")
     }
 }

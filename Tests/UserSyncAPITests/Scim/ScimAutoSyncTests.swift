@@ -26,10 +26,12 @@ import UserSyncDomain
             }
             let group = try await provider.createGroup(api, token: token, name: "Engineering")
             try await provider.addMembers(api, token: token, group: group, users: users)
-            let policy = try await api.call(.post, "/v1/orgs/acme/auto-sync/policies", json: #"""
-                {"name":"Engineering","group":{"source":"scim","id":"\#(group)"},"primary_connection_id":"\#(slack)",
-                 "secondary_connection_ids":["\#(zoom)"],"removal_hold":{}}
-                """#)
+            let policy = try await api.call(
+                .post, "/v1/orgs/acme/auto-sync/policies",
+                json: #"""
+                    {"name":"Engineering","group":{"source":"scim","id":"\#(group)"},"primary_connection_id":"\#(slack)",
+                     "secondary_connection_ids":["\#(zoom)"],"removal_hold":{}}
+                    """#)
             #expect(policy.status == .created, "\(policy.text)")
             try await api.waitForAutoSync()
             let onZoom = { (index: Int) in try await Self.hasSync(api, person: people[index], on: zoom) }
@@ -67,14 +69,18 @@ import UserSyncDomain
             let token = try await api.scimToken().secret
             let ada = try await api.scimUser("ada@acme.test", token: token)
             let group = try await api.scimGroup("Engineering", members: [ada], token: token)
-            let policy = try await api.call(.post, "/v1/orgs/acme/auto-sync/policies", json: #"""
-                {"name":"Engineering","group":{"source":"scim","id":"\#(group)"},"primary_connection_id":"\#(slack)",
-                 "secondary_connection_ids":["\#(zoom)"]}
-                """#)
+            let policy = try await api.call(
+                .post, "/v1/orgs/acme/auto-sync/policies",
+                json: #"""
+                    {"name":"Engineering","group":{"source":"scim","id":"\#(group)"},"primary_connection_id":"\#(slack)",
+                     "secondary_connection_ids":["\#(zoom)"]}
+                    """#)
             #expect(policy.status == .created, "\(policy.text)")
             try await api.waitForAutoSync()
             // When the policy's latest run was asked for, in microseconds.
-            let requested = { try await api.db.scalar("SELECT coalesce((extract(epoch FROM run_requested_at) * 1e6)::bigint, 0) FROM auto_sync_policies") }
+            let requested = {
+                try await api.db.scalar("SELECT coalesce((extract(epoch FROM run_requested_at) * 1e6)::bigint, 0) FROM auto_sync_policies")
+            }
             var last = try await requested()
             let asksForRun = { (label: String, reply: ScimReply) in
                 #expect(reply.status.code < 300, "\(label): \(reply.text)")
@@ -82,13 +88,16 @@ import UserSyncDomain
                 defer { last = now }
                 return now != last
             }
-            let patch = { (path: String, operation: [String: Any]) in try await api.scim(.patch, path, token: token, body: try API.patch([operation])) }
+            let patch = { (path: String, operation: [String: Any]) in try await api.scim(.patch, path, token: token, body: try API.patch([operation]))
+            }
             #expect(try await !asksForRun("rename", patch("/Groups/\(group)", ["op": "Replace", "path": "displayName", "value": "R&D"])))
             #expect(try await !asksForRun("display name", patch("/Users/\(ada)", ["op": "Replace", "path": "displayName", "value": "Ada"])))
             #expect(try await !asksForRun("member again", patch("/Groups/\(group)", ["op": "Add", "path": "members", "value": [["value": ada]]])))
             #expect(try await !asksForRun("still active", patch("/Users/\(ada)", ["op": "Replace", "path": "active", "value": "True"])))
             #expect(try await asksForRun("deactivated", patch("/Users/\(ada)", ["op": "Replace", "path": "active", "value": "False"])))
-            #expect(try await asksForRun("another email", patch("/Users/\(ada)", ["op": "Add", "path": "emails[type eq \"work\"].value", "value": "ada@new.test"])))
+            #expect(
+                try await asksForRun(
+                    "another email", patch("/Users/\(ada)", ["op": "Add", "path": "emails[type eq \"work\"].value", "value": "ada@new.test"])))
             #expect(try await asksForRun("left", patch("/Groups/\(group)", ["op": "Remove", "path": "members", "value": [["value": ada]]])))
             #expect(try await asksForRun("deleted group", api.scim(.delete, "/Groups/\(group)", token: token)))
         }

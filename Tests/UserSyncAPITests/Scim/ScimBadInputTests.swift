@@ -78,7 +78,8 @@ import Testing
             #expect(again.isError(.conflict, "uniqueness") && again.text.contains("ada@ACME.test"), "\(again.text)")
             let rename = try API.patch([["op": "replace", "path": "userName", "value": "ADA@acme.test"]])
             #expect(try await api.scim(.patch, "/Users/\(grace)", token: token, body: rename).isError(.conflict, "uniqueness"))
-            #expect(try await api.scim(.put, "/Users/\(grace)", token: token, body: #"{"userName":"ada@acme.test"}"#).isError(.conflict, "uniqueness"))
+            #expect(
+                try await api.scim(.put, "/Users/\(grace)", token: token, body: #"{"userName":"ada@acme.test"}"#).isError(.conflict, "uniqueness"))
             // The same user may change its userName's case.
             #expect(try await api.scim(.put, "/Users/\(ada)", token: token, body: #"{"userName":"ada@acme.test"}"#).status == .ok)
 
@@ -98,8 +99,10 @@ import Testing
             let token = try await api.scimToken().secret
             let user = #"{"userName":"x@acme.test"}"#, patch = try API.patch([["op": "replace", "path": "displayName", "value": "x"]])
             for (method, path, body) in [
-                (HTTPRequest.Method.get, "/Users/\(UUID())", nil), (.put, "/Users/nope", user), (.patch, "/Users/nope", patch), (.delete, "/Users/nope", nil),
-                (.get, "/Groups/nope", nil), (.put, "/Groups/nope", #"{"displayName":"x"}"#), (.patch, "/Groups/nope", patch), (.delete, "/Groups/nope", nil),
+                (HTTPRequest.Method.get, "/Users/\(UUID())", nil), (.put, "/Users/nope", user), (.patch, "/Users/nope", patch),
+                (.delete, "/Users/nope", nil),
+                (.get, "/Groups/nope", nil), (.put, "/Groups/nope", #"{"displayName":"x"}"#), (.patch, "/Groups/nope", patch),
+                (.delete, "/Groups/nope", nil),
                 (.get, "/Devices", nil), (.get, "", nil),
             ] as [(HTTPRequest.Method, String, String?)] {
                 let reply = try await api.scim(method, path, token: token, body: body)

@@ -29,9 +29,10 @@ import Testing
             let token = try await api.scimToken().secret
             let types = try await api.scim(.get, "/ResourceTypes", token: token)
             #expect(types.schemas == ["urn:ietf:params:scim:api:messages:2.0:ListResponse"] && types.totalResults == 2)
-            #expect(Set(types.resources.map { "\($0["name"]!) \($0["endpoint"]!) \($0["schema"]!)" }) == [
-                "User /Users urn:ietf:params:scim:schemas:core:2.0:User", "Group /Groups urn:ietf:params:scim:schemas:core:2.0:Group",
-            ])
+            #expect(
+                Set(types.resources.map { "\($0["name"]!) \($0["endpoint"]!) \($0["schema"]!)" }) == [
+                    "User /Users urn:ietf:params:scim:schemas:core:2.0:User", "Group /Groups urn:ietf:params:scim:schemas:core:2.0:Group",
+                ])
             let group = try await api.scim(.get, "/ResourceTypes/Group", token: token)
             #expect(group.status == .ok && group.schemas == ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"] && group.id == "Group")
 
@@ -42,11 +43,13 @@ import Testing
             #expect(user.status == .ok && user.schemas == ["urn:ietf:params:scim:schemas:core:2.0:Schema"], "\(user.text)")
             #expect(attributes(user.json) == ["userName", "name", "displayName", "emails", "active", "externalId"])
             let userName = (user["attributes"] as? [[String: Any]])?.first { $0["name"] as? String == "userName" }
-            #expect(userName?["required"] as? Bool == true && userName?["uniqueness"] as? String == "server" && userName?["caseExact"] as? Bool == false)
+            #expect(
+                userName?["required"] as? Bool == true && userName?["uniqueness"] as? String == "server" && userName?["caseExact"] as? Bool == false)
             let groupSchema = try #require(schemas.resources.first { $0["id"] as? String == "urn:ietf:params:scim:schemas:core:2.0:Group" })
             #expect(attributes(groupSchema) == ["displayName", "members", "externalId"])
-            #expect((groupSchema["meta"] as? [String: Any])?["location"] as? String
-                == "http://usersync.test/scim/v2/acme/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group")
+            #expect(
+                (groupSchema["meta"] as? [String: Any])?["location"] as? String
+                    == "http://usersync.test/scim/v2/acme/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group")
 
             #expect(try await api.scim(.get, "/Schemas/urn:example:nothing", token: token).isError(.notFound))
             #expect(try await api.scim(.get, "/ResourceTypes/Device", token: token).isError(.notFound))

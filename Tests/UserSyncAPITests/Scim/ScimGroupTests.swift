@@ -12,7 +12,9 @@ import Testing
             let grace = try await api.scimUser("grace@acme.test", token: token)
             let created = try await api.scim(
                 .post, "/Groups", token: token,
-                body: #"{"displayName":"Engineering","externalId":"g-1","members":[{"value":"\#(ada)"},{"value":"\#(grace)","display":"x"},{"value":"\#(ada)"}]}"#)
+                body:
+                    #"{"displayName":"Engineering","externalId":"g-1","members":[{"value":"\#(ada)"},{"value":"\#(grace)","display":"x"},{"value":"\#(ada)"}]}"#
+            )
             #expect(created.status == .created, "\(created.text)")
             let id = created.id
             #expect(created.headers[.location] == "http://usersync.test/scim/v2/acme/Groups/\(id)")

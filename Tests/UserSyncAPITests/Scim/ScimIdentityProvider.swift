@@ -60,7 +60,9 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
             let lookup = try await api.scim(.get, query, token: token)
             #expect(lookup.status == .ok && lookup.totalResults == 0, "\(lookup.text)")
             group = [
-                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group", "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],
+                "schemas": [
+                    "urn:ietf:params:scim:schemas:core:2.0:Group", "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group",
+                ],
                 "externalId": UUID().uuidString, "displayName": name, "meta": ["resourceType": "Group"], "members": [] as [Any],
             ]
         case .okta:
@@ -72,38 +74,42 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
     }
 
     func addMembers(_ api: API, token: String, group: String, users: [String]) async throws {
-        let operation: [String: Any] = switch self {
-        case .entra: ["op": "Add", "path": "members", "value": users.map { ["$ref": NSNull(), "value": $0] }]
-        case .okta: ["op": "add", "path": "members", "value": users.map { ["value": $0, "display": "someone"] }]
-        }
+        let operation: [String: Any] =
+            switch self {
+            case .entra: ["op": "Add", "path": "members", "value": users.map { ["$ref": NSNull(), "value": $0] }]
+            case .okta: ["op": "add", "path": "members", "value": users.map { ["value": $0, "display": "someone"] }]
+            }
         let reply = try await api.scim(.patch, "/Groups/\(group)", token: token, body: try API.patch([operation]))
         #expect(reply.status == .noContent, "\(reply.text)")
     }
 
     func removeMember(_ api: API, token: String, group: String, user: String) async throws {
-        let operation: [String: Any] = switch self {
-        case .entra: ["op": "Remove", "path": "members", "value": [["$ref": NSNull(), "value": user]]]
-        case .okta: ["op": "remove", "path": "members[value eq \"\(user)\"]"]
-        }
+        let operation: [String: Any] =
+            switch self {
+            case .entra: ["op": "Remove", "path": "members", "value": [["$ref": NSNull(), "value": user]]]
+            case .okta: ["op": "remove", "path": "members[value eq \"\(user)\"]"]
+            }
         let reply = try await api.scim(.patch, "/Groups/\(group)", token: token, body: try API.patch([operation]))
         #expect(reply.status == .noContent, "\(reply.text)")
     }
 
     /// Soft delete: the user stays, inactive.
     func deactivate(_ api: API, token: String, user: String) async throws {
-        let operation: [String: Any] = switch self {
-        case .entra: ["op": "Replace", "path": "active", "value": "False"]
-        case .okta: ["op": "replace", "value": ["id": user, "active": false]]
-        }
+        let operation: [String: Any] =
+            switch self {
+            case .entra: ["op": "Replace", "path": "active", "value": "False"]
+            case .okta: ["op": "replace", "value": ["id": user, "active": false]]
+            }
         let reply = try await api.scim(.patch, "/Users/\(user)", token: token, body: try API.patch([operation]))
         #expect(reply.status == .ok && reply["active"] as? Bool == false, "\(reply.text)")
     }
 
     func reactivate(_ api: API, token: String, user: String) async throws {
-        let operation: [String: Any] = switch self {
-        case .entra: ["op": "Replace", "path": "active", "value": "True"]
-        case .okta: ["op": "replace", "value": ["active": true]]
-        }
+        let operation: [String: Any] =
+            switch self {
+            case .entra: ["op": "Replace", "path": "active", "value": "True"]
+            case .okta: ["op": "replace", "value": ["active": true]]
+            }
         let reply = try await api.scim(.patch, "/Users/\(user)", token: token, body: try API.patch([operation]))
         #expect(reply.status == .ok && reply["active"] as? Bool == true, "\(reply.text)")
     }

@@ -42,7 +42,9 @@ import Testing
                 // Okta pushes a group's membership whole, and never deletes users.
                 let put = try await api.scim(
                     .put, "/Groups/\(group)", token: token,
-                    body: #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"id":"\#(group)","displayName":"Engineering","members":[{"value":"\#(ada)"}]}"#)
+                    body:
+                        #"{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"id":"\#(group)","displayName":"Engineering","members":[{"value":"\#(ada)"}]}"#
+                )
                 #expect(put.status == .ok, "\(put.text)")
                 try await provider.deactivate(api, token: token, user: alan)
             }

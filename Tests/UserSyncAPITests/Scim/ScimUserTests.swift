@@ -25,7 +25,8 @@ import Testing
             #expect(created.schemas == ["urn:ietf:params:scim:schemas:core:2.0:User"])
             #expect(created["userName"] as? String == "Ada.Lovelace@Acme.test" && created["externalId"] as? String == "0a1b")
             #expect(created["displayName"] as? String == "Ada Lovelace" && created["active"] as? Bool == true)
-            #expect(created["name"] as? [String: String] == ["givenName": "Ada", "familyName": "Lovelace", "formatted": "Ada King, Countess of Lovelace"])
+            #expect(
+                created["name"] as? [String: String] == ["givenName": "Ada", "familyName": "Lovelace", "formatted": "Ada King, Countess of Lovelace"])
             let emails = created["emails"] as? [[String: Any]] ?? []
             #expect(emails.count == 1 && emails[0]["value"] as? String == " Ada@Acme.Test " && emails[0]["type"] as? String == "work")
             let meta = try #require(created["meta"] as? [String: Any])
@@ -38,7 +39,8 @@ import Testing
             let read = try await api.scim(.get, "/Users/\(id)", token: token)
             #expect(read.status == .ok && read.text == created.text)
             let projected = try await api.scim(.get, "/Users/\(id)?attributes=userName,name.givenName", token: token)
-            #expect(Set(projected.json.keys) == ["schemas", "id", "userName", "name"] && projected["name"] as? [String: String] == ["givenName": "Ada"])
+            #expect(
+                Set(projected.json.keys) == ["schemas", "id", "userName", "name"] && projected["name"] as? [String: String] == ["givenName": "Ada"])
             let without = try await api.scim(.get, "/Users/\(id)?excludedAttributes=emails,meta", token: token)
             #expect(without["emails"] == nil && without["meta"] == nil && without["userName"] != nil)
         }
@@ -68,7 +70,9 @@ import Testing
             let token = try await api.scimToken().secret
             let ada = try await api.scimUser("Ada@Acme.test", email: "Ada.L@Acme.test", externalId: "E-1", displayName: "Ada L", token: token)
             let grace = try await api.scimUser("grace@acme.test", externalId: "E-2", active: false, token: token)
-            let found = { (filter: String) in try await api.scim(.get, "/Users?\(scimFilter(filter))", token: token).resources.map { $0["id"] as! String } }
+            let found = { (filter: String) in
+                try await api.scim(.get, "/Users?\(scimFilter(filter))", token: token).resources.map { $0["id"] as! String }
+            }
             #expect(try await found(#"userName eq "ada@ACME.test""#) == [ada])
             #expect(try await found(#"externalId eq "E-1""#) == [ada])
             #expect(try await found(#"externalId eq "e-1""#) == [], "externalId is case-exact")
