@@ -257,6 +257,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Swift Testing helpers shared by the test targets (only they link it).
+        .target(name: "UserSyncTesting", swiftSettings: strict),
         .testTarget(name: "UserSyncDomainTests", dependencies: ["UserSyncDomain", "UserSyncSecrets"], swiftSettings: strict),
         .testTarget(
             name: "UserSyncPersistenceTests",
@@ -266,7 +268,7 @@ let package = Package(
         .testTarget(
             name: "UserSyncAPITests",
             dependencies: [
-                "UserSyncAPI", "UserSyncCLI", "UserSyncTestSupport", "UserSyncUseCases", "UserSyncWorker", "UserSyncSimulator",
+                "UserSyncAPI", "UserSyncCLI", "UserSyncTestSupport", "UserSyncTesting", "UserSyncUseCases", "UserSyncWorker", "UserSyncSimulator",
                 "UserSyncConnectors", "UserSyncJobs",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -286,7 +288,7 @@ let package = Package(
         .testTarget(
             name: "UserSyncJobsTests",
             dependencies: [
-                "UserSyncJobs", "UserSyncWorker", "UserSyncPersistence", "UserSyncTestSupport",
+                "UserSyncJobs", "UserSyncWorker", "UserSyncPersistence", "UserSyncTestSupport", "UserSyncTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: strict
@@ -294,7 +296,7 @@ let package = Package(
         .testTarget(
             name: "UserSyncCLITests",
             dependencies: [
-                "UserSyncCLI", "UserSyncTestSupport", "UserSyncJobs", "UserSyncUseCases", "UserSyncSimulator", "UserSyncConnectors", "UserSyncSecrets",
+                "UserSyncCLI", "UserSyncTestSupport", "UserSyncTesting", "UserSyncJobs", "UserSyncUseCases", "UserSyncSimulator", "UserSyncConnectors", "UserSyncSecrets",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

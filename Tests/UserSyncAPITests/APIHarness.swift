@@ -13,6 +13,7 @@ import UserSyncJobs
 import UserSyncPersistence
 import UserSyncSimulator
 import UserSyncTestSupport
+import UserSyncTesting
 import UserSyncUseCases
 
 /// Metrics can be bootstrapped once per process; every test's app shares this registry.
@@ -186,16 +187,4 @@ func signInProviders(_ platforms: SimulatedPlatforms) -> [OpenIDClient] {
             settings: .microsoft(clientID: id, clientSecret: secret, authority: "\(platforms.baseURL)/login/organizations/v2.0"),
             client: .shared, logger: logger),
     ]
-}
-
-/// Waits until `condition` holds, checking every 100 ms; records an issue after `timeout`.
-func eventually(
-    _ timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(100))
-    }
-    Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
 }

@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import Testing
 import UserSyncTestSupport
+import UserSyncTesting
 
 /// A `serve` process admits a key it saw lately from memory, and forgets it the moment the
 /// database announces a change, whoever made it (another process, the CLI, plain SQL).

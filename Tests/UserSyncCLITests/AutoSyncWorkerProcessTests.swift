@@ -4,6 +4,7 @@ import PostgresNIO
 import Testing
 import UserSyncPersistence
 import UserSyncTestSupport
+import UserSyncTesting
 
 #if canImport(Glibc)
     import Glibc
@@ -75,13 +76,13 @@ import UserSyncTestSupport
                         "--primary", slack.uuidString, "--onto", zoom.uuidString,
                     ], environment: environment)
                 #expect(created.status == 0, "\(created.errors)")
-                let waiting = try await WorkerProcessTests.wait(.seconds(60)) { try await Self.applyWaitingOnLock(db) }
+                let waiting = try await eventually(.seconds(60)) { try await Self.applyWaitingOnLock(db) }
                 #expect(waiting, "the worker never reached the run's record")
                 kill(first.processIdentifier, SIGKILL)
                 first.waitUntilExit()
             }
             // The killed worker's transaction is rolled back once its backend sees the socket closed.
-            let rolledBack = try await WorkerProcessTests.wait(.seconds(60)) {
+            let rolledBack = try await eventually(.seconds(60)) {
                 try await db.scalar("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL") == 0
             }
             #expect(rolledBack)
@@ -91,7 +92,7 @@ import UserSyncTestSupport
 
             let second = try WorkerProcessTests.startWorker(db)
             defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
-            let applied = try await WorkerProcessTests.wait(.seconds(90)) {
+            let applied = try await eventually(.seconds(90)) {
                 try await db.scalar("SELECT count(*) FROM jobs WHERE kind = 'auto_sync.run' AND state = 'succeeded'") == 1
             }
             #expect(applied, "the run was not applied after the worker was killed")

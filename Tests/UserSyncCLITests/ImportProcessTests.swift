@@ -6,6 +6,7 @@ import UserSyncDomain
 import UserSyncPersistence
 import UserSyncSimulator
 import UserSyncTestSupport
+import UserSyncTesting
 import UserSyncUseCases
 
 #if canImport(Glibc)
@@ -36,7 +37,7 @@ import UserSyncUseCases
                 ]
                 let first = try WorkerProcessTests.startWorker(db, extra: environment)
                 defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
-                let midway = try await WorkerProcessTests.wait(.seconds(60)) {
+                let midway = try await eventually(.seconds(60)) {
                     try await center.importRun(run.id, organization: org, logger: db.logger).counts.pagesFetched >= 3
                 }
                 #expect(midway, "the import never got going")
@@ -47,7 +48,7 @@ import UserSyncUseCases
 
                 let second = try WorkerProcessTests.startWorker(db, extra: environment)
                 defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
-                let done = try await WorkerProcessTests.wait(.seconds(90)) {
+                let done = try await eventually(.seconds(90)) {
                     try await center.importRun(run.id, organization: org, logger: db.logger).state == .succeeded
                 }
                 #expect(done, "the retried import did not finish")

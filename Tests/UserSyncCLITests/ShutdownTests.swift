@@ -3,6 +3,7 @@ import Foundation
 import Testing
 import UserSyncDomain
 import UserSyncTestSupport
+import UserSyncTesting
 
 #if canImport(Glibc)
     import Glibc
@@ -28,7 +29,7 @@ import UserSyncTestSupport
                         "USERSYNC_WORKER_GRACE_PERIOD_SECONDS": "2", "USERSYNC_WORKER_CONCURRENCY": "8",
                     ])
                 defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
-                let working = try await WorkerProcessTests.wait(.seconds(60)) {
+                let working = try await eventually(.seconds(60)) {
                     let longJob = try await WorkerProcessTests.job(db, long), quickJob = try await WorkerProcessTests.job(db, quick[5])
                     return longJob.state == .running && quickJob.state == .succeeded
                 }
@@ -63,7 +64,7 @@ import UserSyncTestSupport
                 try serve.run()
                 defer { if serve.isRunning { kill(serve.processIdentifier, SIGKILL) } }
                 let base = "http://127.0.0.1:\(port)"
-                let ready = try await WorkerProcessTests.wait(.seconds(60)) {
+                let ready = try await eventually(.seconds(60)) {
                     (try? await HTTPClient.shared.execute(HTTPClientRequest(url: "\(base)/healthz"), timeout: .seconds(5)))?.status == .ok
                 }
                 #expect(ready, "round \(round): serve did not answer")

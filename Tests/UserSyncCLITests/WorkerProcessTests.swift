@@ -6,6 +6,7 @@ import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
 import UserSyncTestSupport
+import UserSyncTesting
 
 #if canImport(Glibc)
     import Glibc
@@ -46,15 +47,6 @@ import UserSyncTestSupport
         }
     }
 
-    static func wait(_ timeout: Duration, _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return false
-    }
-
     static func organization(_ db: TestDatabase) async throws -> OrganizationID {
         let id = OrganizationID.random()
         try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(id.rawValue), 'workers', 'Workers')")
@@ -68,7 +60,7 @@ import UserSyncTestSupport
             let id = try await Self.sleepJob(db, org, milliseconds: 8_000)
             let first = try Self.startWorker(db)
             defer { if first.isRunning { kill(first.processIdentifier, SIGKILL) } }
-            let running = try await Self.wait(.seconds(30)) {
+            let running = try await eventually(.seconds(30)) {
                 let job = try await Self.job(db, id)
                 return job.state == .running && job.leaseOwner?.contains("/\(first.processIdentifier)/") == true
             }
@@ -79,7 +71,7 @@ import UserSyncTestSupport
 
             let second = try Self.startWorker(db)
             defer { if second.isRunning { kill(second.processIdentifier, SIGKILL) } }
-            let finished = try await Self.wait(.seconds(30)) { try await Self.job(db, id).state == .succeeded }
+            let finished = try await eventually(.seconds(30)) { try await Self.job(db, id).state == .succeeded }
             #expect(finished, "the job did not complete on the second worker")
             #expect(ContinuousClock.now - killedAt < .seconds(30))
             let job = try await Self.job(db, id)
@@ -104,7 +96,7 @@ import UserSyncTestSupport
                     "USERSYNC_WORKER_GRACE_PERIOD_SECONDS": "15", "USERSYNC_WORKER_METRICS_PORT": String(metricsPort),
                 ])
             defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
-            let bothRunning = try await Self.wait(.seconds(30)) {
+            let bothRunning = try await eventually(.seconds(30)) {
                 let q = try await Self.job(db, quick)
                 let a = try await Self.job(db, short)
                 let b = try await Self.job(db, long)
@@ -125,7 +117,7 @@ import UserSyncTestSupport
             #expect(value("usersync_job_start_latency_seconds_count" + kind) == 3, "\(metrics)")
             worker.terminate()  // SIGTERM
             let stoppedAt = ContinuousClock.now
-            let exited = try await Self.wait(.seconds(30)) { !worker.isRunning }
+            let exited = try await eventually(.seconds(30)) { !worker.isRunning }
             #expect(exited, "usersync work did not exit after SIGTERM")
             worker.waitUntilExit()
             #expect(worker.terminationStatus == 0)

@@ -90,18 +90,6 @@ func withProcessors<T: Sendable>(
     }
 }
 
-/// Waits until `condition` holds, up to `timeout`; fails the test otherwise.
-func eventually(
-    timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
-) async throws {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(25))
-    }
-    Issue.record("condition not met within \(timeout)", sourceLocation: sourceLocation)
-}
-
 /// What handlers saw, shared with the test.
 final class Recorder: Sendable {
     private let state = Mutex<(runs: [Int64: Int], inFlight: Set<Int64>, overlaps: Int, dead: [DeadJob], times: [Int64: [Date]])>(

@@ -7,6 +7,7 @@ import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
 import UserSyncTestSupport
+import UserSyncTesting
 
 @testable import UserSyncWorker
 
@@ -31,7 +32,7 @@ struct ProcessorTests {
             let ids = try await db.enqueue(try (0..<3_000).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: org)
             try await withProcessors(db, count: 3, handlers: Self.counting(recorder)) { _ in
                 // Generous: the whole suite runs in parallel on two busy cores.
-                try await eventually(timeout: .seconds(180)) { try await db.count(state: .succeeded) == 3_000 }
+                try await eventually(.seconds(180)) { try await db.count(state: .succeeded) == 3_000 }
             }
             #expect(recorder.runs.count == 3_000)
             #expect(Set(recorder.runs.keys) == Set(ids.compactMap { $0 }))
@@ -178,7 +179,7 @@ struct ProcessorTests {
             settings.lease = .seconds(3)
             // The handler takes three lease lengths; the reaper runs all along and must not take the job.
             try await withProcessors(db, handlers: Self.counting(recorder, work: .seconds(5)), settings: settings, reaper: true) { _ in
-                try await eventually(timeout: .seconds(20)) { try await db.job(id).state == .succeeded }
+                try await eventually(.seconds(20)) { try await db.job(id).state == .succeeded }
             }
             #expect(recorder.runs[id] == 1)
             #expect(try await db.job(id).attempts == 1)
@@ -207,7 +208,7 @@ struct ProcessorTests {
                 try await db.service.withQueueScope(logger: db.logger) { connection in
                     try await connection.query("UPDATE jobs SET lease_owner = 'another-worker' WHERE id = \(id)", logger: db.logger)
                 }
-                try await eventually(timeout: .seconds(5)) { cancelled.runs[id] == 1 && processors[0].runningCount == 0 }
+                try await eventually(.seconds(5)) { cancelled.runs[id] == 1 && processors[0].runningCount == 0 }
             }
             let job = try await db.job(id)
             #expect(job.state == .running && job.leaseOwner == "another-worker", "the other worker's claim stands")
@@ -308,10 +309,10 @@ struct ProcessorTests {
                 try await eventually { processors[0].claimCount >= 1 }
                 try await Task.sleep(for: .seconds(1))  // idle, listening
                 let one = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: 1))], for: org)[0]!
-                try await eventually(timeout: .seconds(5)) { recorder.runs[one] == 1 }
+                try await eventually(.seconds(5)) { recorder.runs[one] == 1 }
                 // A bulk enqueue is one transaction and one notification, and wakes it too.
                 let many = try await db.enqueue(try (0..<50).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: org)
-                try await eventually(timeout: .seconds(15)) { recorder.runs.count == 51 }
+                try await eventually(.seconds(15)) { recorder.runs.count == 51 }
                 #expect(Set(recorder.runs.keys).isSuperset(of: many.compactMap { $0 }))
             }
         }

@@ -1,6 +1,7 @@
 import Foundation
 import PostgresNIO
 import Testing
+import UserSyncTesting
 
 extension API {
     /// Waits until no Auto Sync job is queued or running, then until the syncs they started settle.

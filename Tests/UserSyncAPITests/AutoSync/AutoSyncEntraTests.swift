@@ -2,6 +2,7 @@ import Foundation
 import PostgresNIO
 import Testing
 import UserSyncDomain
+import UserSyncTesting
 
 /// Auto Sync on an Entra group, followed through Microsoft Graph delta queries against the
 /// simulator: the worker polls (every second in tests), stores membership and delta links, and

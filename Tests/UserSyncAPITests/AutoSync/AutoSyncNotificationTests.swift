@@ -4,6 +4,7 @@ import Testing
 import UserSyncAPI
 import UserSyncSimulator
 import UserSyncTestSupport
+import UserSyncTesting
 
 /// Graph change notifications for Entra groups, end to end against the simulator: the worker
 /// subscribes to each followed group (the simulator's validation handshake reaches the live

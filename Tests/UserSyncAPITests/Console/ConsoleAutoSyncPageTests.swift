@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Testing
 import UserSyncDomain
+import UserSyncTesting
 
 /// The Auto Sync page over HTTP: a policy made from the live group picker, its runs, a held plan
 /// approved from the page, and what a viewer may do.

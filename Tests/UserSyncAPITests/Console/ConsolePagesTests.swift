@@ -3,6 +3,7 @@ import HTTPTypes
 import Testing
 import UserSyncDomain
 import UserSyncSimulator
+import UserSyncTesting
 
 /// The console's pages over HTTP: the User Sync journey through forms, what a viewer and another
 /// organization may do, CSRF, escaping and the security headers.

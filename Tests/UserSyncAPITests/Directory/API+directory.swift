@@ -3,6 +3,7 @@ import HTTPTypes
 import Testing
 import UserSyncDomain
 import UserSyncSimulator
+import UserSyncTesting
 
 /// Admin steps of the Connect Center and imports, as a client of the API performs them.
 extension API {
@@ -41,14 +42,12 @@ extension API {
     }
 
     func waitForImport(_ id: String, org: String = "acme", timeout: Duration = .seconds(60)) async throws -> [String: Any] {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            let run = try await call(.get, "/v1/orgs/\(org)/imports/\(id)")
-            if let state = run["state"] as? String, state == "succeeded" || state == "failed" { return run.json }
-            try await Task.sleep(for: .milliseconds(50))
+        var run: [String: Any] = [:]
+        try await eventually(timeout, "import \(id) did not end") {
+            run = try await call(.get, "/v1/orgs/\(org)/imports/\(id)").json
+            return ["succeeded", "failed"].contains(run["state"] as? String)
         }
-        Issue.record("import \(id) did not end within \(timeout)")
-        return [:]
+        return run
     }
 
     /// Every person of the organization, following cursors.

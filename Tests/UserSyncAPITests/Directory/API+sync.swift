@@ -7,6 +7,7 @@ import Testing
 import UserSyncDomain
 import UserSyncSimulator
 import UserSyncTestSupport
+import UserSyncTesting
 
 /// An organization with all four simulated platforms connected and imported.
 struct Connected {
@@ -55,15 +56,9 @@ extension API {
 
     /// Waits until no sync waits for the worker (each is synced, failed, or waits for its person).
     func waitForSyncsToSettle(timeout: Duration = .seconds(120)) async throws {
-        let deadline = ContinuousClock.now + timeout
-        var busy: Int64 = -1
-        while ContinuousClock.now < deadline {
-            busy = try await db.scalar(
-                "SELECT count(*) FROM syncs WHERE status = 'pending' AND cause IS DISTINCT FROM 'awaiting_user_consent'")
-            if busy == 0 { return }
-            try await Task.sleep(for: .milliseconds(100))
+        try await eventually(timeout, "syncs still wait for the worker") {
+            try await db.scalar("SELECT count(*) FROM syncs WHERE status = 'pending' AND cause IS DISTINCT FROM 'awaiting_user_consent'") == 0
         }
-        Issue.record("\(busy) syncs still wait for the worker after \(timeout)")
     }
 
     /// Opens a consent link and signs in at the simulated platform as `login`, allowing (or denying)

@@ -6,6 +6,7 @@ import UserSyncConnectors
 import UserSyncDomain
 import UserSyncSimulator
 import UserSyncTestSupport
+import UserSyncTesting
 
 /// The Connect Center: connecting, refusing bad credentials, never showing secrets, team
 /// selection rules, disconnecting and reconnecting, and Auto Heal on the admin side.
@@ -283,14 +284,9 @@ import UserSyncTestSupport
 
             api.simulator.restore(organization: "acme", platform: .slack)
             // The worker's re-check (first after 1 s in tests) notices by itself.
-            let deadline = ContinuousClock.now + .seconds(20)
-            var state = ""
-            while ContinuousClock.now < deadline {
-                state = (try await api.call(.get, "/v1/orgs/acme/connections/\(slack)")["health"] as? [String: Any])?["state"] as? String ?? ""
-                if state == "connected" { break }
-                try await Task.sleep(for: .milliseconds(100))
+            try await eventually(.seconds(60), "the connection did not heal") {
+                (try await api.call(.get, "/v1/orgs/acme/connections/\(slack)")["health"] as? [String: Any])?["state"] as? String == "connected"
             }
-            #expect(state == "connected")
             #expect(try await api.importAndWait(slack)["state"] as? String == "succeeded")
         }
     }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Testing
 import UserSyncDomain
 import UserSyncSimulator
+import UserSyncTesting
 
 /// Connect, select teams, import and match people, end to end: API → Postgres → job → worker →
 /// connector → simulator → Postgres.
@@ -193,11 +194,9 @@ extension ImportTests {
             let started = try await api.call(.post, "/v1/orgs/acme/connections/\(slack)/imports")
             let id = try #require(started["id"] as? String)
             var waiting: [String: Any] = [:]
-            let deadline = ContinuousClock.now + .seconds(20)
-            while ContinuousClock.now < deadline {
+            try await eventually(.seconds(60)) {
                 waiting = try await api.call(.get, "/v1/orgs/acme/imports/\(id)").json
-                if waiting["waiting_until"] is String { break }
-                try await Task.sleep(for: .milliseconds(50))
+                return waiting["waiting_until"] is String
             }
             #expect(waiting["state"] as? String == "running", "\(waiting)")
             #expect(waiting["waiting_until"] is String, "the run shows until when it waits: \(waiting)")

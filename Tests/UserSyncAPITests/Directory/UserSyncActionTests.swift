@@ -4,6 +4,7 @@ import Testing
 import UserSyncDomain
 import UserSyncSimulator
 import UserSyncTestSupport
+import UserSyncTesting
 
 /// One person's link sync, from the prompt to consent, its failures, and the actions on it.
 @Suite struct UserSyncActionTests {

@@ -6,6 +6,7 @@ import Testing
 import UserSyncDomain
 import UserSyncSimulator
 import UserSyncTestSupport
+import UserSyncTesting
 
 /// User Sync as an admin lives it when things go wrong or in bulk: platform failures classified
 /// by who fixes them (admin, time), links and sign-ins that expire, the history and the audit log
