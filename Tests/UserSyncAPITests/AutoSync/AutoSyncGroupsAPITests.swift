@@ -11,6 +11,8 @@ import UserSyncDomain
         let description: String?
     }
 
+    struct Team: Decodable { let platformTeamId: String, name: String? }
+
     struct Groups: Decodable {
         let items: [Group]
         let nextCursor: String?
@@ -39,8 +41,9 @@ import UserSyncDomain
             var known: [String: String] = [:], cursor: String?
             repeat {
                 let page = try await api.call(.get, "/v1/orgs/acme/connections/\(teams)/teams/available" + (cursor.map { "?cursor=\($0)" } ?? ""))
-                for team in page.items { known[team["platform_team_id"] as! String] = team["name"] as? String }
-                cursor = page["next_cursor"] as? String
+                    .decode(API.Listing<Team>.self)
+                for team in page.items { known[team.platformTeamId] = team.name }
+                cursor = page.nextCursor
             } while cursor != nil
             try #require(known.count >= 2)
 
@@ -62,7 +65,7 @@ import UserSyncDomain
             try await api.createOrganization("acme")
             let slack = try await api.connect(.slack)
             let missing = try await api.call(.get, "/v1/orgs/acme/auto-sync/groups")
-            #expect(missing.status == .badRequest && missing.code == "invalid_query_parameter")
+            #expect(try missing.status == .badRequest && missing.decode(ProblemReply.self).code == "invalid_query_parameter")
             let notTeams = try await api.call(.get, "/v1/orgs/acme/auto-sync/groups?connection_id=\(slack)")
             #expect(notTeams.status == .unprocessableContent, "\(notTeams.text)")
             #expect(notTeams.text.contains("not_a_teams_connection"))

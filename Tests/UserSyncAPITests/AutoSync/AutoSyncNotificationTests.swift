@@ -41,7 +41,7 @@ import UserSyncTesting
                      "primary_connection_id":"\#(teams)","secondary_connection_ids":["\#(slack)"],"removal_hold":{}}
                     """#)
             #expect(created.status == .created, "\(created.text)")
-            let policy = try #require(created["id"] as? String)
+            let policy = try created.decode(API.Identified.self).id
             let kept = { try await api.db.scalar("SELECT count(*) FROM syncs WHERE auto_sync_policy_id = '\(policy)'") }
             let subscriptions = { api.simulator.graphSubscriptions(organization: "acme") }
             let notifications = { api.simulator.graphNotifications(organization: "acme") }
@@ -149,7 +149,7 @@ import UserSyncTesting
             #expect(try await api.db.scalar("SELECT count(*) FROM jobs") == 0)
 
             let malformed = try await api.call(.post, "/events/graph/\(org)", token: nil, json: #"{"value": 3}"#)
-            #expect(malformed.status == .badRequest && malformed.code == "malformed_notification", "\(malformed.text)")
+            #expect(try malformed.status == .badRequest && malformed.decode(ProblemReply.self).code == "malformed_notification", "\(malformed.text)")
             let noOrganization = try await api.call(.post, "/events/graph/acme", token: nil, json: #"{"value":[]}"#)
             #expect(noOrganization.status == .notFound)
         }

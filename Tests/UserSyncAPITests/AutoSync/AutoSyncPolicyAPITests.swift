@@ -32,6 +32,14 @@ import UserSyncDomain
         let syncs: Int
     }
 
+    struct AuditEntry: Decodable { let action: String }
+
+    struct Person: Decodable {
+        struct Primary: Decodable { let connectionId: String }
+        let id: String
+        let primary: Primary?
+    }
+
     struct Policies: Decodable {
         let items: [Policy]
         let nextCursor: String?
@@ -92,7 +100,7 @@ import UserSyncDomain
             #expect(try await api.call(.get, "/v1/orgs/acme/auto-sync/policies/\(policy.id)").status == .notFound)
             #expect(try await api.call(.delete, "/v1/orgs/acme/auto-sync/policies/\(policy.id)").status == .notFound)
 
-            let actions = try await api.call(.get, "/v1/orgs/acme/audit?limit=200").items.compactMap { $0["action"] as? String }
+            let actions = try await api.call(.get, "/v1/orgs/acme/audit?limit=200").decode(API.Listing<AuditEntry>.self).items.map(\.action)
             for action in ["auto_sync.policy_created", "auto_sync.policy_updated", "auto_sync.policy_deleted"] {
                 #expect(actions.contains(action), "\(action) is not in the audit log")
             }
@@ -151,11 +159,11 @@ import UserSyncDomain
             let first = try await create(api, body("staff")).decode(Policy.self)
             let second = try await create(api, body("contractors")).decode(Policy.self)
             let duplicate = try await create(api, body("staff"))
-            #expect(duplicate.status == .conflict && duplicate.code == "group_has_policy", "\(duplicate.text)")
+            #expect(try duplicate.status == .conflict && duplicate.decode(ProblemReply.self).code == "group_has_policy", "\(duplicate.text)")
 
             let path = "/v1/orgs/acme/auto-sync/policies/\(second.id)"
             let moved = try await api.call(.patch, path, json: #"{"group":{"source":"scim","id":"staff"}}"#)
-            #expect(moved.status == .conflict && moved.code == "group_has_policy", "\(moved.text)")
+            #expect(try moved.status == .conflict && moved.decode(ProblemReply.self).code == "group_has_policy", "\(moved.text)")
             let invalid = try await api.call(.patch, path, json: #"{"secondary_connection_ids":["\#(slack)"],"priority":2000}"#)
             #expect(invalid.status == .unprocessableContent)
             #expect(try invalid.decode(ProblemReply.self).errors?.map(\.code) == ["secondary_is_primary", "out_of_range"])
@@ -198,10 +206,9 @@ import UserSyncDomain
                 #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#
             ).decode(Policy.self)
             // A sync made by the policy (as a run will make it).
-            let person = try #require(
-                try await api.allPeople().first { ($0["primary"] as? [String: Any])?["connection_id"] as? String == slack }?["id"] as? String)
-            let sync = try #require(
-                try await api.call(.post, "/v1/orgs/acme/people/\(person)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)["id"] as? String)
+            let person = try #require(try await api.people(as: Person.self).first { $0.primary?.connectionId == slack }?.id)
+            let sync = try await api.call(.post, "/v1/orgs/acme/people/\(person)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)
+                .decode(API.Identified.self).id
             try await api.db.adminQuery(
                 "UPDATE syncs SET auto_sync_policy_id = \(UUID(uuidString: policy.id)!) WHERE id = \(UUID(uuidString: sync)!)")
             #expect(try await api.call(.get, "/v1/orgs/acme/auto-sync/policies/\(policy.id)").decode(Policy.self).syncs == 1)

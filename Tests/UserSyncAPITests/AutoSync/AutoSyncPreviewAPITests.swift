@@ -6,6 +6,14 @@ import UserSyncDomain
 /// `POST …/auto-sync/policies/{id}/preview`: a plan from stored directory membership, with
 /// nothing changed.
 @Suite struct AutoSyncPreviewAPITests {
+    struct Person: Decodable {
+        struct Primary: Decodable { let platform: String? }
+        let id: String
+        let email: String
+        let platforms: [String]
+        let primary: Primary?
+    }
+
     struct Plan: Decodable {
         struct Counts: Decodable, Equatable {
             let primaries: Int, starts: Int, handovers: Int, removals: Int, skips: Int, notOnAnyPlatform: Int
@@ -46,18 +54,17 @@ import UserSyncDomain
             _ = try await api.importAndWait(slack)
             _ = try await api.selectAllTeams(teams)
             _ = try await api.importAndWait(teams)
-            let people = try await api.allPeople()
+            let people = try await api.people(as: Person.self)
             // Slack people who live there: five members, one disabled in the directory, one who left.
-            let onSlack = people.filter { $0.primaryPlatform == .slack }
+            let onSlack = people.filter { $0.primary?.platform == "slack" }
             try #require(onSlack.count >= 7)
             let members = Array(onSlack[0..<5]), disabled = onSlack[5], leaver = onSlack[6]
-            let email = { (person: [String: Any]) in (person["email"] as! String).lowercased() }
-            let policy = try #require(
-                try await api.call(
-                    .post, "/v1/orgs/acme/auto-sync/policies",
-                    json:
-                        #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#
-                )["id"] as? String)
+            let email = { (person: Person) in person.email.lowercased() }
+            let policy = try await api.call(
+                .post, "/v1/orgs/acme/auto-sync/policies",
+                json:
+                    #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#
+            ).decode(API.Identified.self).id
             // The policy's first run finds no members; the membership stored after it is what the preview plans from.
             try await api.waitForAutoSync()
             try await api.seedGroup(
@@ -65,9 +72,9 @@ import UserSyncDomain
                 users: members.map { ("u-\(email($0))", email($0), true) }
                     + [("u-disabled", email(disabled), false), ("u-stranger", "stranger@elsewhere.example", true)])
             // The leaver has a Teams sync the policy made.
-            let leaverID = leaver["id"] as! String
-            let made = try #require(
-                try await api.call(.post, "/v1/orgs/acme/people/\(leaverID)/syncs", json: #"{"connection_id":"\#(teams)"}"#)["id"] as? String)
+            let leaverID = leaver.id
+            let made = try await api.call(.post, "/v1/orgs/acme/people/\(leaverID)/syncs", json: #"{"connection_id":"\#(teams)"}"#)
+                .decode(API.Identified.self).id
             try await api.db.adminQuery("UPDATE syncs SET auto_sync_policy_id = \(UUID(uuidString: policy)!) WHERE id = \(UUID(uuidString: made)!)")
             try await api.waitForSyncsToSettle()  // the worker is done with it before the directory is compared
             let before = try await api.call(.get, "/v1/orgs/acme/people?limit=200").text
@@ -76,11 +83,11 @@ import UserSyncDomain
             #expect(reply.status == .ok, "\(reply.text)")
             let plan = try reply.decode(Plan.self)
             #expect(plan.counts == .init(primaries: 0, starts: 5, handovers: 0, removals: 1, skips: 0, notOnAnyPlatform: 1))
-            #expect(Set(plan.starts.map(\.personId)) == Set(members.map { $0["id"] as! String }))
+            #expect(Set(plan.starts.map(\.personId)) == Set(members.map(\.id)))
             for start in plan.starts {
-                let person = try #require(members.first { $0["id"] as? String == start.personId })
+                let person = try #require(members.first { $0.id == start.personId })
                 #expect(start.connectionId == teams && start.platform == "teams")
-                #expect(start.expectation == (person.activePlatforms.contains(.teams) ? "link" : "guest"), "\(start)")
+                #expect(start.expectation == (person.platforms.contains("teams") ? "link" : "guest"), "\(start)")
                 #expect(start.message?.isEmpty == false)
             }
             #expect(plan.startsByExpectation.values.reduce(0, +) == 5)
@@ -105,18 +112,16 @@ import UserSyncDomain
             let org = try await api.createOrganization("acme")
             let slack = try await api.connect(.slack), zoom = try await api.connect(.zoom)
             _ = try await api.importAndWait(slack)
-            let leaver = try #require(try await api.allPeople().first { $0.primaryPlatform == .slack })
+            let leaver = try #require(try await api.people(as: Person.self).first { $0.primary?.platform == "slack" })
             try await api.seedGroup(org: org.id, group: "staff", users: [])
-            let policy = try #require(
-                try await api.call(
-                    .post, "/v1/orgs/acme/auto-sync/policies",
-                    json:
-                        #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(zoom)"],"removal_hold":{}}"#
-                )["id"] as? String)
+            let policy = try await api.call(
+                .post, "/v1/orgs/acme/auto-sync/policies",
+                json:
+                    #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(zoom)"],"removal_hold":{}}"#
+            ).decode(API.Identified.self).id
             try await api.waitForAutoSync()
-            let made = try #require(
-                try await api.call(
-                    .post, "/v1/orgs/acme/people/\(leaver["id"] as! String)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)["id"] as? String)
+            let made = try await api.call(.post, "/v1/orgs/acme/people/\(leaver.id)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)
+                .decode(API.Identified.self).id
             try await api.db.adminQuery("UPDATE syncs SET auto_sync_policy_id = \(UUID(uuidString: policy)!) WHERE id = \(UUID(uuidString: made)!)")
 
             let unbounded = try await api.call(.post, "/v1/orgs/acme/auto-sync/policies/\(policy)/preview").decode(Plan.self)

@@ -5,38 +5,123 @@ import HummingbirdTesting
 import PostgresNIO
 import Testing
 
-/// A SCIM response. Bodies are camelCase (`userName`, `totalResults`), so they are read with
-/// JSONSerialization, not the API's snake_case decoder.
-struct ScimReply: @unchecked Sendable {  // JSON objects from JSONSerialization; only read on the test's task.
+/// A SCIM response. Bodies are camelCase (`userName`, `totalResults`), so they are decoded with a
+/// plain JSONDecoder, not the API's snake_case one, into the RFC 7643 views below.
+struct ScimReply: Sendable {
     let status: HTTPResponse.Status
     let headers: HTTPFields
     let text: String
 
-    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
-    subscript(key: String) -> Any? { json[key] }
-    var id: String { json["id"] as? String ?? "" }
-    var resources: [[String: Any]] { json["Resources"] as? [[String: Any]] ?? [] }
-    var totalResults: Int? { json["totalResults"] as? Int }
-    var schemas: [String] { json["schemas"] as? [String] ?? [] }
-    var scimType: String? { json["scimType"] as? String }
+    /// The body as a typed SCIM resource or message (keys as sent).
+    func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+        try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+
+    var id: String { (try? decode(Identified.self))?.id ?? "" }
+    /// The ids of a ListResponse's resources.
+    var resourceIDs: [String] { (try? decode(List<Identified>.self))?.resources.map(\.id) ?? [] }
+    var totalResults: Int? { (try? decode(List<Identified>.self))?.totalResults }
+    var schemas: [String] { (try? decode(Schemas.self))?.schemas ?? [] }
+    /// The top-level attributes sent, for checks that one is left out.
+    var keys: Set<String> { (try? decode(Keys.self))?.keys ?? [] }
     var contentType: String? { headers[.contentType] }
 
     /// Whether this is a SCIM error message with this status (as a string, RFC 7644 §3.12) and
     /// `scimType`, sent as application/scim+json.
     func isError(_ status: HTTPResponse.Status, _ scimType: String? = nil) -> Bool {
-        self.status == status && schemas == ["urn:ietf:params:scim:api:messages:2.0:Error"]
-            && json["status"] as? String == String(status.code) && self.scimType == scimType && json["detail"] is String
-            && contentType == "application/scim+json"
+        guard let error = try? decode(ErrorMessage.self) else { return false }
+        return self.status == status && error.schemas == ["urn:ietf:params:scim:api:messages:2.0:Error"] && error.status == String(status.code)
+            && error.scimType == scimType && contentType == "application/scim+json"
+    }
+}
+
+/// SCIM's shapes (RFC 7643, RFC 7644 §3.4.2 and §3.12), as a client reads them.
+extension ScimReply {
+    struct Identified: Decodable { let id: String }
+    struct Schemas: Decodable { let schemas: [String] }
+
+    /// The names of an object's attributes (whatever their values).
+    struct Keys: Decodable {
+        struct Name: CodingKey {
+            let stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        let keys: Set<String>
+        init(from decoder: any Decoder) throws { keys = Set(try decoder.container(keyedBy: Name.self).allKeys.map(\.stringValue)) }
+    }
+
+    struct Meta: Decodable {
+        let resourceType: String?
+        let location: String?
+        let created: String?
+        let lastModified: String?
+        let version: String?
+    }
+
+    struct Email: Decodable {
+        let value: String
+        let type: String?
+        let primary: Bool?
+    }
+
+    struct User: Decodable {
+        let id: String
+        let schemas: [String]
+        let userName: String?
+        let externalId: String?
+        let displayName: String?
+        let active: Bool?
+        /// The complex `name`, as sent: only string sub-attributes.
+        let name: [String: String]?
+        let emails: [Email]?
+        let meta: Meta?
+    }
+
+    struct Member: Decodable {
+        enum CodingKeys: String, CodingKey { case value, display, ref = "$ref" }
+        let value: String
+        let display: String?
+        let ref: String?
+    }
+
+    struct Group: Decodable {
+        let id: String
+        let schemas: [String]
+        let displayName: String?
+        let externalId: String?
+        let members: [Member]?
+        let meta: Meta?
+    }
+
+    struct List<Resource: Decodable>: Decodable {
+        enum CodingKeys: String, CodingKey { case schemas, totalResults, startIndex, itemsPerPage, resources = "Resources" }
+        let schemas: [String]
+        let totalResults: Int
+        let startIndex: Int?
+        let itemsPerPage: Int?
+        let resources: [Resource]
+    }
+
+    struct ErrorMessage: Decodable {
+        let schemas: [String]
+        let status: String
+        let scimType: String?
+        let detail: String
     }
 }
 
 /// The steps an identity provider takes against `/scim/v2/{org}`.
 extension API {
+    struct ScimTokenSecret: Decodable { let id: String, secret: String }
+
     /// Creates a SCIM token (as an admin would, with the operator token) and returns its id and secret.
     func scimToken(_ org: String = "acme", name: String = "Entra ID") async throws -> (id: String, secret: String) {
         let reply = try await call(.post, "/v1/orgs/\(org)/scim/tokens", json: #"{"name":"\#(name)"}"#)
         #expect(reply.status == .created, "\(reply.text)")
-        return (reply["id"] as? String ?? "", reply["secret"] as? String ?? "")
+        let token = try reply.decode(ScimTokenSecret.self)
+        return (token.id, token.secret)
     }
 
     /// A SCIM request: `path` is relative to the organization's base URL (`/Users?filter=…`).

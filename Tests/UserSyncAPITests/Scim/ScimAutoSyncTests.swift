@@ -14,14 +14,14 @@ import UserSyncDomain
             let slack = try await api.connect(.slack), zoom = try await api.connect(.zoom)
             _ = try await api.importAndWait(slack)
             _ = try await api.importAndWait(zoom)
-            let people = try await api.allPeople().filter { $0.activePlatforms.contains(.slack) }.prefix(3).map { $0 }
+            let people = try await Self.people(api).filter { $0.platforms.contains("slack") }.prefix(3).map { $0 }
             try #require(people.count == 3)
             let token = try await api.scimToken(name: "\(provider)").secret
 
             // The identity provider knows them by their email, in its own capitals.
             var users: [String] = []
             for (index, person) in people.enumerated() {
-                let email = (person["email"] as! String).uppercased()
+                let email = person.email.uppercased()
                 users.append(try await provider.provision(api, token: token, email: email, given: "Member\(index)", family: "Scim"))
             }
             let group = try await provider.createGroup(api, token: token, name: "Engineering")
@@ -103,8 +103,29 @@ import UserSyncDomain
         }
     }
 
-    static func hasSync(_ api: API, person: [String: Any], on connection: String) async throws -> Bool {
-        let read = try await api.call(.get, "/v1/orgs/acme/people/\(person["id"] as! String)")
-        return (read["syncs"] as? [[String: Any]] ?? []).contains { $0["connection_id"] as? String == connection }
+    struct Person: Decodable {
+        struct Sync: Decodable { let connectionId: String }
+        let id: String
+        let email: String
+        let platforms: [String]
+        let syncs: [Sync]
+    }
+
+    struct Page: Decodable { let items: [Person], nextCursor: String? }
+
+    /// Every person of acme, following cursors.
+    static func people(_ api: API) async throws -> [Person] {
+        var people: [Person] = []
+        var cursor: String?
+        repeat {
+            let page = try await api.call(.get, "/v1/orgs/acme/people?limit=200" + (cursor.map { "&cursor=\($0)" } ?? "")).decode(Page.self)
+            people += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        return people
+    }
+
+    static func hasSync(_ api: API, person: Person, on connection: String) async throws -> Bool {
+        try await api.call(.get, "/v1/orgs/acme/people/\(person.id)").decode(Person.self).syncs.contains { $0.connectionId == connection }
     }
 }

@@ -49,7 +49,7 @@ import Testing
                 ["op": "Replace", "path": "displayName", "value": "Countess"], ["op": "Replace", "path": "active", "value": "perhaps"],
             ])
             #expect(try await api.scim(.patch, "/Users/\(ada)", token: token, body: halfBad).isError(.badRequest, "invalidValue"))
-            #expect(try await api.scim(.get, "/Users/\(ada)", token: token)["displayName"] as? String == "Ada")
+            #expect(try await api.scim(.get, "/Users/\(ada)", token: token).decode(ScimReply.User.self).displayName == "Ada")
             let halfBadGroup = try API.patch([
                 ["op": "Add", "path": "members", "value": [["value": ada]]], ["op": "Remove", "path": "members[type eq \"User\"]"],
             ])
@@ -89,7 +89,7 @@ import Testing
             let sales = try await api.scimGroup("Sales", token: token)
             let clash = try API.patch([["op": "replace", "path": "displayName", "value": "engineering"]])
             #expect(try await api.scim(.patch, "/Groups/\(sales)", token: token, body: clash).isError(.conflict, "uniqueness"))
-            #expect(try await api.scim(.get, "/Groups/\(engineering)", token: token)["displayName"] as? String == "Engineering")
+            #expect(try await api.scim(.get, "/Groups/\(engineering)", token: token).decode(ScimReply.Group.self).displayName == "Engineering")
         }
     }
 

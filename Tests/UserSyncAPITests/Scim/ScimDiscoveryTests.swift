@@ -4,6 +4,33 @@ import Testing
 /// The discovery endpoints describe what the endpoint supports, with the schemas Entra and Okta
 /// read (RFC 7643 §5–7), under the organization's SCIM token.
 @Suite struct ScimDiscoveryTests {
+    struct Feature: Decodable { let supported: Bool }
+    struct FilterFeature: Decodable { let supported: Bool, maxResults: Int }
+    struct AuthenticationScheme: Decodable { let type: String }
+
+    /// RFC 7643 §5.
+    struct ServiceProviderConfig: Decodable {
+        let patch: Feature, bulk: Feature, filter: FilterFeature, changePassword: Feature, sort: Feature, etag: Feature
+        let authenticationSchemes: [AuthenticationScheme]
+        let meta: ScimReply.Meta
+    }
+
+    /// RFC 7643 §6.
+    struct ResourceType: Decodable { let name: String, endpoint: String, schema: String }
+
+    /// RFC 7643 §7.
+    struct Schema: Decodable {
+        struct Attribute: Decodable {
+            let name: String
+            let required: Bool?
+            let uniqueness: String?
+            let caseExact: Bool?
+        }
+        let id: String
+        let attributes: [Attribute]
+        let meta: ScimReply.Meta
+    }
+
     @Test func serviceProviderConfigSaysWhatIsSupported() async throws {
         try await withAPI { api in
             try await api.createOrganization("acme")
@@ -11,13 +38,12 @@ import Testing
             let config = try await api.scim(.get, "/ServiceProviderConfig", token: token)
             #expect(config.status == .ok && config.contentType == "application/scim+json", "\(config.text)")
             #expect(config.schemas == ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"])
-            let supported = { (feature: String) in (config[feature] as? [String: Any])?["supported"] as? Bool }
-            #expect(supported("patch") == true && supported("filter") == true)
-            #expect(supported("bulk") == false && supported("changePassword") == false && supported("sort") == false && supported("etag") == false)
-            #expect((config["filter"] as? [String: Any])?["maxResults"] as? Int == 1000)
-            let schemes = config["authenticationSchemes"] as? [[String: Any]] ?? []
-            #expect(schemes.map { $0["type"] as? String } == ["oauthbearertoken"])
-            #expect((config["meta"] as? [String: Any])?["location"] as? String == "http://usersync.test/scim/v2/acme/ServiceProviderConfig")
+            let provider = try config.decode(ServiceProviderConfig.self)
+            #expect(provider.patch.supported && provider.filter.supported)
+            #expect(!provider.bulk.supported && !provider.changePassword.supported && !provider.sort.supported && !provider.etag.supported)
+            #expect(provider.filter.maxResults == 1000)
+            #expect(provider.authenticationSchemes.map(\.type) == ["oauthbearertoken"])
+            #expect(provider.meta.location == "http://usersync.test/scim/v2/acme/ServiceProviderConfig")
             // Bulk is refused as RFC 7644 says for what is not supported.
             #expect(try await api.scim(.post, "/Bulk", token: token, body: "{}").isError(.notImplemented))
         }
@@ -30,26 +56,25 @@ import Testing
             let types = try await api.scim(.get, "/ResourceTypes", token: token)
             #expect(types.schemas == ["urn:ietf:params:scim:api:messages:2.0:ListResponse"] && types.totalResults == 2)
             #expect(
-                Set(types.resources.map { "\($0["name"]!) \($0["endpoint"]!) \($0["schema"]!)" }) == [
+                Set(try types.decode(ScimReply.List<ResourceType>.self).resources.map { "\($0.name) \($0.endpoint) \($0.schema)" }) == [
                     "User /Users urn:ietf:params:scim:schemas:core:2.0:User", "Group /Groups urn:ietf:params:scim:schemas:core:2.0:Group",
                 ])
             let group = try await api.scim(.get, "/ResourceTypes/Group", token: token)
             #expect(group.status == .ok && group.schemas == ["urn:ietf:params:scim:schemas:core:2.0:ResourceType"] && group.id == "Group")
 
             let schemas = try await api.scim(.get, "/Schemas", token: token)
-            #expect(schemas.totalResults == 2 && schemas.resources.count == 2)
-            let attributes = { (schema: [String: Any]) in Set((schema["attributes"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }) }
+            let listed = try schemas.decode(ScimReply.List<Schema>.self)
+            #expect(listed.totalResults == 2 && listed.resources.count == 2)
+            let attributes = { (schema: Schema) in Set(schema.attributes.map(\.name)) }
             let user = try await api.scim(.get, "/Schemas/urn:ietf:params:scim:schemas:core:2.0:User", token: token)
             #expect(user.status == .ok && user.schemas == ["urn:ietf:params:scim:schemas:core:2.0:Schema"], "\(user.text)")
-            #expect(attributes(user.json) == ["userName", "name", "displayName", "emails", "active", "externalId"])
-            let userName = (user["attributes"] as? [[String: Any]])?.first { $0["name"] as? String == "userName" }
-            #expect(
-                userName?["required"] as? Bool == true && userName?["uniqueness"] as? String == "server" && userName?["caseExact"] as? Bool == false)
-            let groupSchema = try #require(schemas.resources.first { $0["id"] as? String == "urn:ietf:params:scim:schemas:core:2.0:Group" })
+            let userSchema = try user.decode(Schema.self)
+            #expect(attributes(userSchema) == ["userName", "name", "displayName", "emails", "active", "externalId"])
+            let userName = userSchema.attributes.first { $0.name == "userName" }
+            #expect(userName?.required == true && userName?.uniqueness == "server" && userName?.caseExact == false)
+            let groupSchema = try #require(listed.resources.first { $0.id == "urn:ietf:params:scim:schemas:core:2.0:Group" })
             #expect(attributes(groupSchema) == ["displayName", "members", "externalId"])
-            #expect(
-                (groupSchema["meta"] as? [String: Any])?["location"] as? String
-                    == "http://usersync.test/scim/v2/acme/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group")
+            #expect(groupSchema.meta.location == "http://usersync.test/scim/v2/acme/Schemas/urn:ietf:params:scim:schemas:core:2.0:Group")
 
             #expect(try await api.scim(.get, "/Schemas/urn:example:nothing", token: token).isError(.notFound))
             #expect(try await api.scim(.get, "/ResourceTypes/Device", token: token).isError(.notFound))

@@ -4,6 +4,9 @@ import Testing
 /// Groups as an identity provider sees them: members with `display` and `$ref`, lookups with
 /// `excludedAttributes=members`, filters on name and member, replace and delete.
 @Suite struct ScimGroupTests {
+    /// A group's members, each as the attributes it was sent with.
+    struct MemberKeys: Decodable { let members: [ScimReply.Keys] }
+
     @Test func aGroupShowsItsMembersUnlessExcluded() async throws {
         try await withAPI { api in
             try await api.createOrganization("acme")
@@ -18,33 +21,38 @@ import Testing
             #expect(created.status == .created, "\(created.text)")
             let id = created.id
             #expect(created.headers[.location] == "http://usersync.test/scim/v2/acme/Groups/\(id)")
-            #expect(created.schemas == ["urn:ietf:params:scim:schemas:core:2.0:Group"] && created["externalId"] as? String == "g-1")
-            let members = created["members"] as? [[String: String]] ?? []
-            #expect(members.count == 2 && Set(members.map { $0["value"] ?? "" }) == [ada, grace], "a repeated member counts once")
-            #expect(Set(members.map { $0["display"] ?? "" }) == ["Ada Lovelace", "grace@acme.test"])
-            #expect(Set(members.map { $0["$ref"] ?? "" }) == Set([ada, grace].map { "http://usersync.test/scim/v2/acme/Users/\($0)" }))
+            let group = try created.decode(ScimReply.Group.self)
+            #expect(group.schemas == ["urn:ietf:params:scim:schemas:core:2.0:Group"] && group.externalId == "g-1")
+            let members = group.members ?? []
+            #expect(members.count == 2 && Set(members.map(\.value)) == [ada, grace], "a repeated member counts once")
+            #expect(Set(members.map { $0.display ?? "" }) == ["Ada Lovelace", "grace@acme.test"])
+            #expect(Set(members.map { $0.ref ?? "" }) == Set([ada, grace].map { "http://usersync.test/scim/v2/acme/Users/\($0)" }))
             #expect(try await api.storedMembers(id) == [ada, grace])
 
             let excluded = try await api.scim(.get, "/Groups/\(id)?excludedAttributes=members", token: token)
-            #expect(excluded.status == .ok && excluded["members"] == nil && excluded["displayName"] as? String == "Engineering")
+            #expect(
+                try excluded.status == .ok && !excluded.keys.contains("members") && excluded.decode(ScimReply.Group.self).displayName == "Engineering"
+            )
             let named = try await api.scim(.get, "/Groups/\(id)?attributes=displayName", token: token)
-            #expect(Set(named.json.keys) == ["schemas", "id", "displayName"])
+            #expect(named.keys == ["schemas", "id", "displayName"])
             let values = try await api.scim(.get, "/Groups/\(id)?attributes=members.value", token: token)
-            #expect(Set((values["members"] as? [[String: String]] ?? []).map { Set($0.keys) }) == [["value"]])
+            #expect(Set(try values.decode(MemberKeys.self).members.map(\.keys)) == [["value"]])
 
             // Entra's lookup before it creates a group.
             let lookup = try await api.scim(.get, "/Groups?\(scimFilter(#"displayName eq "engineering""#))&excludedAttributes=members", token: token)
-            #expect(lookup.totalResults == 1 && lookup.resources.first?["id"] as? String == id && lookup.resources.first?["members"] == nil)
+            let found = try lookup.decode(ScimReply.List<ScimReply.Keys>.self).resources
+            #expect(lookup.totalResults == 1 && lookup.resourceIDs.first == id && found.first.map { !$0.keys.contains("members") } == true)
             // Is a user a member?
             let other = try await api.scimGroup("Sales", members: [grace], token: token)
             let withAda = try await api.scim(.get, "/Groups?\(scimFilter(#"members[value eq "\#(ada)"]"#))", token: token)
-            #expect(withAda.resources.map { $0["id"] as? String } == [id])
+            #expect(withAda.resourceIDs == [id])
             let withGrace = try await api.scim(.get, "/Groups?\(scimFilter(#"members.value eq "\#(grace)""#))&attributes=displayName", token: token)
-            #expect(Set(withGrace.resources.compactMap { $0["displayName"] as? String }) == ["Engineering", "Sales"])
+            #expect(Set(try withGrace.decode(ScimReply.List<ScimReply.Group>.self).resources.compactMap(\.displayName)) == ["Engineering", "Sales"])
             #expect(try await api.scim(.get, "/Groups?\(scimFilter(#"externalId eq "g-1""#))", token: token).totalResults == 1)
             let all = try await api.scim(.get, "/Groups", token: token)
-            #expect(all.totalResults == 2 && all.resources.last?["id"] as? String == other)
-            #expect((all.resources.last?["members"] as? [[String: Any]])?.count == 1)
+            let groups = try all.decode(ScimReply.List<ScimReply.Group>.self)
+            #expect(groups.totalResults == 2 && groups.resources.last?.id == other)
+            #expect(groups.resources.last?.members?.count == 1)
         }
     }
 
@@ -59,7 +67,7 @@ import Testing
 
             let replaced = try await api.scim(
                 .put, "/Groups/\(group)", token: token, body: #"{"displayName":"R&D","members":[{"value":"\#(grace)"},{"value":"\#(alan)"}]}"#)
-            #expect(replaced.status == .ok && replaced["displayName"] as? String == "R&D", "\(replaced.text)")
+            #expect(try replaced.status == .ok && replaced.decode(ScimReply.Group.self).displayName == "R&D", "\(replaced.text)")
             #expect(try await api.storedMembers(group) == [grace, alan])
             let empty = try API.patch([["op": "remove", "path": "members"]])
             #expect(try await api.scim(.patch, "/Groups/\(group)", token: token, body: empty).status == .noContent)
@@ -67,8 +75,8 @@ import Testing
             // Okta's path-less replace: name and members at once.
             let okta = try API.patch([["op": "replace", "value": ["id": group, "displayName": "Research", "members": [["value": ada]]]]])
             #expect(try await api.scim(.patch, "/Groups/\(group)", token: token, body: okta).status == .noContent)
-            let read = try await api.scim(.get, "/Groups/\(group)", token: token)
-            #expect(read["displayName"] as? String == "Research" && (read["members"] as? [[String: Any]])?.map { $0["value"] as? String } == [ada])
+            let read = try await api.scim(.get, "/Groups/\(group)", token: token).decode(ScimReply.Group.self)
+            #expect(read.displayName == "Research" && read.members?.map(\.value) == [ada])
 
             // Deleting a user takes it out of its groups.
             #expect(try await api.scim(.delete, "/Users/\(ada)", token: token).status == .noContent)

@@ -46,7 +46,7 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
             replaced["name"] = ["givenName": given, "familyName": family.uppercased()]
             replaced["password"] = nil
             let put = try await api.scim(.put, "/Users/\(created.id)", token: token, body: try API.json(replaced), contentType: "application/json")
-            #expect(put.status == .ok && (put["name"] as? [String: Any])?["familyName"] as? String == family.uppercased(), "\(put.text)")
+            #expect(try put.status == .ok && put.decode(ScimReply.User.self).name?["familyName"] == family.uppercased(), "\(put.text)")
             return created.id
         }
     }
@@ -101,7 +101,7 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
             case .okta: ["op": "replace", "value": ["id": user, "active": false]]
             }
         let reply = try await api.scim(.patch, "/Users/\(user)", token: token, body: try API.patch([operation]))
-        #expect(reply.status == .ok && reply["active"] as? Bool == false, "\(reply.text)")
+        #expect(try reply.status == .ok && reply.decode(ScimReply.User.self).active == false, "\(reply.text)")
     }
 
     func reactivate(_ api: API, token: String, user: String) async throws {
@@ -111,6 +111,6 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
             case .okta: ["op": "replace", "value": ["active": true]]
             }
         let reply = try await api.scim(.patch, "/Users/\(user)", token: token, body: try API.patch([operation]))
-        #expect(reply.status == .ok && reply["active"] as? Bool == true, "\(reply.text)")
+        #expect(try reply.status == .ok && reply.decode(ScimReply.User.self).active == true, "\(reply.text)")
     }
 }

@@ -15,7 +15,7 @@ import Testing
             #expect(try await api.storedUser(ada)?.email == "ada.lovelace@acme.test")
             // Looking the user up again (Entra does before every update) finds it.
             let found = try await api.scim(.get, "/Users?\(scimFilter(#"userName eq "ada.lovelace@ACME.test""#))", token: token)
-            #expect(found.resources.map { $0["id"] as? String } == [ada])
+            #expect(found.resourceIDs == [ada])
 
             let group = try await provider.createGroup(api, token: token, name: "Engineering")
             #expect(try await api.storedMembers(group).isEmpty)
@@ -26,7 +26,7 @@ import Testing
             try await provider.deactivate(api, token: token, user: ada)
             #expect(try await api.storedUser(ada)?.active == false)
             let soft = try await api.scim(.get, "/Users/\(ada)", token: token)
-            #expect(soft.status == .ok && soft["active"] as? Bool == false, "a deactivated user stays readable")
+            #expect(try soft.status == .ok && soft.decode(ScimReply.User.self).active == false, "a deactivated user stays readable")
             #expect(try await api.storedMembers(group) == [ada, grace, alan], "deactivation keeps the membership")
 
             try await provider.removeMember(api, token: token, group: group, user: grace)
@@ -52,7 +52,7 @@ import Testing
             #expect(try await api.storedUser(ada)?.active == false)
             #expect(try await api.storedUser(grace)?.active == true)
             let listed = try await api.scim(.get, "/Groups/\(group)", token: token)
-            #expect((listed["members"] as? [[String: Any]])?.map { $0["value"] as? String } == [ada])
+            #expect(try listed.decode(ScimReply.Group.self).members?.map(\.value) == [ada])
         }
     }
 }

@@ -5,6 +5,9 @@ import Testing
 /// Only a live SCIM token of the organization in the URL gets in, and a SCIM token gets nowhere
 /// else: every other credential is the same 401, which says nothing about what exists.
 @Suite struct ScimSecurityTests {
+    struct Token: Decodable { let id: String, lastUsedAt: String? }
+    struct TokenPage: Decodable { let items: [Token] }
+
     @Test func onlyTheOrganizationsOwnLiveTokenIsAdmitted() async throws {
         try await withAPI { api in
             let acme = try await api.createOrganization("acme")
@@ -46,7 +49,8 @@ import Testing
 
             // The admin sees when the token was last used.
             let listed = try await api.call(.get, "/v1/orgs/acme/scim/tokens")
-            #expect(listed.items.first { $0["id"] as? String == token.id }?["last_used_at"] is String, "\(listed.text)")
+            let tokens = try listed.decode(TokenPage.self).items
+            #expect(tokens.first { $0.id == token.id }?.lastUsedAt != nil, "\(listed.text)")
 
             // Revoked: refused at once, whatever it asks.
             let ada = try await api.scimUser("ada@acme.test", token: token.secret)

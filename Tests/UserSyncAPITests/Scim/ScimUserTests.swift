@@ -23,16 +23,16 @@ import Testing
             let location = "http://usersync.test/scim/v2/acme/Users/\(id)"
             #expect(created.headers[.location] == location)
             #expect(created.schemas == ["urn:ietf:params:scim:schemas:core:2.0:User"])
-            #expect(created["userName"] as? String == "Ada.Lovelace@Acme.test" && created["externalId"] as? String == "0a1b")
-            #expect(created["displayName"] as? String == "Ada Lovelace" && created["active"] as? Bool == true)
-            #expect(
-                created["name"] as? [String: String] == ["givenName": "Ada", "familyName": "Lovelace", "formatted": "Ada King, Countess of Lovelace"])
-            let emails = created["emails"] as? [[String: Any]] ?? []
-            #expect(emails.count == 1 && emails[0]["value"] as? String == " Ada@Acme.Test " && emails[0]["type"] as? String == "work")
-            let meta = try #require(created["meta"] as? [String: Any])
-            #expect(meta["resourceType"] as? String == "User" && meta["location"] as? String == location)
-            #expect(meta["created"] is String && meta["lastModified"] is String && meta["version"] as? String == "W/\"1\"")
-            #expect(created["title"] == nil, "attributes the endpoint does not keep are not echoed")
+            let user = try created.decode(ScimReply.User.self)
+            #expect(user.userName == "Ada.Lovelace@Acme.test" && user.externalId == "0a1b")
+            #expect(user.displayName == "Ada Lovelace" && user.active == true)
+            #expect(user.name == ["givenName": "Ada", "familyName": "Lovelace", "formatted": "Ada King, Countess of Lovelace"])
+            let emails = user.emails ?? []
+            #expect(emails.count == 1 && emails[0].value == " Ada@Acme.Test " && emails[0].type == "work")
+            let meta = try #require(user.meta)
+            #expect(meta.resourceType == "User" && meta.location == location)
+            #expect(meta.created != nil && meta.lastModified != nil && meta.version == "W/\"1\"")
+            #expect(!created.keys.contains("title"), "attributes the endpoint does not keep are not echoed")
             // Auto Sync matches by the primary address, normalized.
             #expect(try await api.storedUser(id)?.email == "ada@acme.test")
 
@@ -40,9 +40,9 @@ import Testing
             #expect(read.status == .ok && read.text == created.text)
             let projected = try await api.scim(.get, "/Users/\(id)?attributes=userName,name.givenName", token: token)
             #expect(
-                Set(projected.json.keys) == ["schemas", "id", "userName", "name"] && projected["name"] as? [String: String] == ["givenName": "Ada"])
+                try projected.keys == ["schemas", "id", "userName", "name"] && projected.decode(ScimReply.User.self).name == ["givenName": "Ada"])
             let without = try await api.scim(.get, "/Users/\(id)?excludedAttributes=emails,meta", token: token)
-            #expect(without["emails"] == nil && without["meta"] == nil && without["userName"] != nil)
+            #expect(!without.keys.contains("emails") && !without.keys.contains("meta") && without.keys.contains("userName"))
         }
     }
 
@@ -59,7 +59,7 @@ import Testing
             #expect(try await api.scim(.patch, "/Users/\(upn)", token: token, body: add).status == .ok)
             #expect(try await api.storedUser(upn)?.email == "grace@navy.test")
             let remove = try API.patch([["op": "remove", "path": "emails[type eq \"work\"].value"]])
-            #expect(try await api.scim(.patch, "/Users/\(upn)", token: token, body: remove)["emails"] == nil)
+            #expect(try await api.scim(.patch, "/Users/\(upn)", token: token, body: remove).keys.contains("emails") == false)
             #expect(try await api.storedUser(upn)?.email == "grace.hopper@acme.test")
         }
     }
@@ -71,7 +71,7 @@ import Testing
             let ada = try await api.scimUser("Ada@Acme.test", email: "Ada.L@Acme.test", externalId: "E-1", displayName: "Ada L", token: token)
             let grace = try await api.scimUser("grace@acme.test", externalId: "E-2", active: false, token: token)
             let found = { (filter: String) in
-                try await api.scim(.get, "/Users?\(scimFilter(filter))", token: token).resources.map { $0["id"] as! String }
+                try await api.scim(.get, "/Users?\(scimFilter(filter))", token: token).resourceIDs
             }
             #expect(try await found(#"userName eq "ada@ACME.test""#) == [ada])
             #expect(try await found(#"externalId eq "E-1""#) == [ada])
@@ -85,11 +85,12 @@ import Testing
             #expect(try await found(#"userName eq "ada@acme.test" and userName eq "grace@acme.test""#) == [])
             // No match is an empty ListResponse, not a 404.
             let none = try await api.scim(.get, "/Users?\(scimFilter(#"userName eq "nobody@acme.test""#))", token: token)
-            #expect(none.status == .ok && none.totalResults == 0 && none["Resources"] as? [Any] != nil && none["itemsPerPage"] as? Int == 0)
+            let empty = try none.decode(ScimReply.List<ScimReply.User>.self)
+            #expect(none.status == .ok && empty.totalResults == 0 && empty.resources.isEmpty && empty.itemsPerPage == 0)
             // Okta's probe, form-encoded with '+' for spaces and %2B for a plus.
             let plus = try await api.scimUser("ada+test@acme.test", token: token)
             let okta = try await api.scim(.get, "/Users?filter=userName+eq+%22ada%2Btest%40acme.test%22&startIndex=1&count=2", token: token)
-            #expect(okta.resources.map { $0["id"] as! String } == [plus], "\(okta.text)")
+            #expect(okta.resourceIDs == [plus], "\(okta.text)")
         }
     }
 
@@ -99,16 +100,18 @@ import Testing
             let token = try await api.scimToken().secret
             var ids: [String] = []
             for n in 1...5 { ids.append(try await api.scimUser("user\(n)@acme.test", token: token)) }
-            let page = { (query: String) in try await api.scim(.get, "/Users?\(query)", token: token) }
+            let page = { (query: String) in
+                try await api.scim(.get, "/Users?\(query)", token: token).decode(ScimReply.List<ScimReply.User>.self)
+            }
             let second = try await page("startIndex=3&count=2")
-            #expect(second.totalResults == 5 && second["startIndex"] as? Int == 3 && second["itemsPerPage"] as? Int == 2)
-            #expect(second.resources.map { $0["id"] as! String } == Array(ids[2..<4]))
+            #expect(second.totalResults == 5 && second.startIndex == 3 && second.itemsPerPage == 2)
+            #expect(second.resources.map(\.id) == Array(ids[2..<4]))
             let countOnly = try await page("count=0")
             #expect(countOnly.totalResults == 5 && countOnly.resources.isEmpty)
             let past = try await page("startIndex=9")
-            #expect(past.totalResults == 5 && past.resources.isEmpty && past["startIndex"] as? Int == 9)
+            #expect(past.totalResults == 5 && past.resources.isEmpty && past.startIndex == 9)
             let all = try await page("startIndex=0&count=5000")
-            #expect(all.resources.count == 5 && all["startIndex"] as? Int == 1)
+            #expect(all.resources.count == 5 && all.startIndex == 1)
             #expect(try await page("count=-3").resources.isEmpty)
         }
     }
@@ -119,11 +122,11 @@ import Testing
             let token = try await api.scimToken().secret
             let id = try await api.scimUser("ada@acme.test", email: "ada@acme.test", displayName: "Ada", active: false, token: token)
             let replaced = try await api.scim(.put, "/Users/\(id)", token: token, body: #"{"userName":"ada@acme.test","name":{"givenName":"Ada"}}"#)
-            #expect(replaced.status == .ok && replaced["active"] as? Bool == false, "\(replaced.text)")
-            #expect(replaced["displayName"] == nil && replaced["emails"] == nil, "a replace drops what it leaves out")
-            #expect((replaced["meta"] as? [String: Any])?["version"] as? String == "W/\"2\"")
+            #expect(try replaced.status == .ok && replaced.decode(ScimReply.User.self).active == false, "\(replaced.text)")
+            #expect(!replaced.keys.contains("displayName") && !replaced.keys.contains("emails"), "a replace drops what it leaves out")
+            #expect(try replaced.decode(ScimReply.User.self).meta?.version == "W/\"2\"")
             let reactivated = try await api.scim(.put, "/Users/\(id)", token: token, body: #"{"userName":"ada@acme.test","active":"True"}"#)
-            #expect(reactivated["active"] as? Bool == true)
+            #expect(try reactivated.decode(ScimReply.User.self).active == true)
 
             #expect(try await api.scim(.delete, "/Users/\(id)", token: token).status == .noContent)
             #expect(try await api.scim(.get, "/Users/\(id)", token: token).isError(.notFound))
