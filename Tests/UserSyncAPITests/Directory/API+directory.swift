@@ -13,7 +13,7 @@ extension API {
         let reply = try await call(
             .post, "/v1/orgs/\(org)/connections", token: token, json: platforms!.connectionBody(platform, organization: organization))
         #expect(reply.status == .created, "\(reply.text)")
-        return try #require(reply["id"] as? String, "\(reply.text)")
+        return try reply.decode(ConnectionView.self).id
     }
 
     /// Lists every available team of a connection (following cursors) and selects them all.
@@ -24,8 +24,9 @@ extension API {
             let uri = "/v1/orgs/\(org)/connections/\(connection)/teams/available" + (cursor.map { "?cursor=\($0)" } ?? "")
             let page = try await call(.get, uri)
             #expect(page.status == .ok, "\(page.text)")
-            ids += page.items.compactMap { $0["platform_team_id"] as? String }
-            cursor = page["next_cursor"] as? String
+            let teams = try page.decode(Page<TeamView>.self)
+            ids += teams.items.map(\.platformTeamId)
+            cursor = teams.nextCursor
         } while cursor != nil
         let body = String(decoding: try JSONSerialization.data(withJSONObject: ["select": ids]), as: UTF8.self)
         let reply = try await call(.post, "/v1/orgs/\(org)/connections/\(connection)/teams/selection", json: body)
@@ -48,6 +49,47 @@ extension API {
             return ["succeeded", "failed"].contains(run["state"] as? String)
         }
         return run
+    }
+
+    /// Asks for an import and waits until it has ended; returns the run, typed.
+    func finishedImport(_ connection: String, org: String = "acme", timeout: Duration = .seconds(60)) async throws -> ImportRunView {
+        let started = try await call(.post, "/v1/orgs/\(org)/connections/\(connection)/imports")
+        #expect(started.status == .accepted || started.status == .ok, "\(started.text)")
+        return try await finishedImportRun(try started.decode(ImportRunView.self).id, org: org, timeout: timeout)
+    }
+
+    /// Waits until import run `id` has ended; returns the run, typed.
+    func finishedImportRun(_ id: String, org: String = "acme", timeout: Duration = .seconds(60)) async throws -> ImportRunView {
+        var run: ImportRunView?
+        try await eventually(timeout, "import \(id) did not end") {
+            let current = try await call(.get, "/v1/orgs/\(org)/imports/\(id)").decode(ImportRunView.self)
+            run = current
+            return ["succeeded", "failed"].contains(current.state)
+        }
+        return try #require(run)
+    }
+
+    /// Every person of the organization (following cursors), typed.
+    func personViews(org: String = "acme", query: String = "") async throws -> [PersonView] {
+        var people: [PersonView] = []
+        var cursor: String?
+        repeat {
+            var uri = "/v1/orgs/\(org)/people?limit=200" + (query.isEmpty ? "" : "&\(query)")
+            if let cursor { uri += "&cursor=\(cursor)" }
+            let reply = try await call(.get, uri)
+            #expect(reply.status == .ok, "\(reply.text)")
+            let page = try reply.decode(Page<PersonView>.self)
+            people += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        return people
+    }
+
+    /// One person's page, typed.
+    func personView(_ id: String, org: String = "acme") async throws -> PersonView {
+        let reply = try await call(.get, "/v1/orgs/\(org)/people/\(id)")
+        #expect(reply.status == .ok, "\(reply.text)")
+        return try reply.decode(PersonView.self)
     }
 
     /// Every person of the organization, following cursors.

@@ -21,8 +21,8 @@ extension API {
         for platform in Platform.allCases {
             let connection = try await connect(platform, organization: organization, org: org)
             if platform.importsSelectedTeams { _ = try await selectAllTeams(connection, org: org) }
-            let run = try await importAndWait(connection, org: org)
-            #expect(run["state"] as? String == "succeeded", "\(platform): \(run)")
+            let run = try await finishedImport(connection, org: org)
+            #expect(run.state == "succeeded", "\(platform): \(run)")
             connections[platform] = connection
         }
         return Connected(connections: connections)
@@ -35,7 +35,7 @@ extension API {
                 .post, "/v1/orgs/\(org)/people/primary", json: #"{"platform":"\#(platform.rawValue)","filter":{"needs_primary_choice":true}}"#)
             #expect(reply.status == .ok, "\(reply.text)")
         }
-        #expect(try await allPeople(org: org, query: "needs_primary_choice=true").isEmpty)
+        #expect(try await personViews(org: org, query: "needs_primary_choice=true").isEmpty)
     }
 
     /// Asks to sync everyone onto every connection (those it is the primary of are skipped).
@@ -44,7 +44,7 @@ extension API {
         for (platform, connection) in connected.connections {
             let reply = try await call(.post, "/v1/orgs/\(org)/syncs", json: #"{"connection_id":"\#(connection)","filter":{}}"#)
             #expect(reply.status == .accepted, "\(reply.text)")
-            tallies[platform] = reply["counts"] as? [String: Int] ?? [:]
+            tallies[platform] = try reply.decode(TallyView.self).counts
         }
         return tallies
     }
@@ -52,6 +52,13 @@ extension API {
     /// One sync of the `acme` organization, with its history.
     func sync(_ id: String) async throws -> [String: Any] {
         try await call(.get, "/v1/orgs/acme/syncs/\(id)").json
+    }
+
+    /// One sync of the `acme` organization, with its history, typed.
+    func syncView(_ id: String) async throws -> SyncView {
+        let reply = try await call(.get, "/v1/orgs/acme/syncs/\(id)")
+        #expect(reply.status == .ok, "\(reply.text)")
+        return try reply.decode(SyncView.self)
     }
 
     /// Waits until no sync waits for the worker (each is synced, failed, or waits for its person).
@@ -98,14 +105,8 @@ extension API {
     /// Every sync of the organization, with its person's primary platform.
     func syncs() async throws -> [(person: String, platform: String, mode: String?, status: String, cause: String?)] {
         var result: [(String, String, String?, String, String?)] = []
-        for person in try await allPeople() {
-            for sync in person["syncs"] as? [[String: Any]] ?? [] {
-                result.append(
-                    (
-                        person["id"] as? String ?? "", sync["platform"] as? String ?? "", sync["mode"] as? String,
-                        sync["status"] as? String ?? "", sync["cause"] as? String
-                    ))
-            }
+        for person in try await personViews() {
+            for sync in person.syncs { result.append((person.id, sync.platform.rawValue, sync.mode, sync.status, sync.cause)) }
         }
         return result
     }
