@@ -1,0 +1,113 @@
+import Logging
+import UserSyncJobs
+
+extension JobProcessor {
+    // MARK: Claiming
+
+    private var occupied: Int { state.withLock { $0.occupied } }
+
+    private var stopping: Bool { state.withLock { $0.stopping } }
+
+    private var refillThreshold: Int { max(1, min(settings.batchSize, settings.concurrency / 2)) }
+
+    func claimLoop(jobs: inout DiscardingTaskGroup) async {
+        var wakeups = wake.makeAsyncIterator()
+        var backlog = false
+        while !stopping && !Task.isCancelled {
+            let taken = occupied
+            guard taken < settings.concurrency else {
+                _ = await wakeups.next()  // a job finished or was recorded, or shutdown
+                continue
+            }
+            // With a backlog, let slots free up (for at most 2 ms) so one claim fills many of them:
+            // claiming per freed slot would spend a round trip per job.
+            if backlog && taken > 0 {
+                let deadline = ContinuousClock.now + .milliseconds(2)
+                while settings.concurrency - occupied < refillThreshold && occupied > 0, ContinuousClock.now < deadline {
+                    await idle(&wakeups, upTo: deadline - ContinuousClock.now)
+                }
+            }
+            let free = settings.concurrency - occupied
+            let claimed: [ClaimedJob]
+            state.withLock { $0.claims += 1 }
+            do {
+                claimed = try await queue.claim(
+                    worker: workerID, limit: min(free, settings.batchSize), perOrganization: settings.perOrganizationClaim,
+                    lease: settings.lease, logger: logger)
+            } catch {
+                backlog = false
+                logger.error("claiming jobs failed; retrying after the poll interval", metadata: ["error": "\(error)"])
+                await idle(&wakeups)
+                continue
+            }
+            backlog = claimed.count == min(free, settings.batchSize)
+            let runs = state.withLock { state in
+                claimed.map { job in
+                    // An older run of the same job still here has its outcome behind it or lost its
+                    // lease (the queue gave the job out again): either way it records nothing more.
+                    for (run, _) in state.running where run.key == job.key {
+                        state.released.insert(run)
+                        state.handlers[run]?.cancel()
+                    }
+                    state.claimsMade += 1
+                    let run = Run(key: job.key, claim: state.claimsMade)
+                    state.running[run] = job
+                    return (run, job)
+                }
+            }
+            for (run, job) in runs {
+                jobs.addTask {
+                    let handler = Task { await self.execute(job, run) }
+                    self.state.withLock { $0.handlers[run] = handler }
+                    await withTaskCancellationHandler {
+                        await handler.value
+                    } onCancel: {
+                        handler.cancel()
+                    }
+                    self.state.withLock { _ = $0.handlers.removeValue(forKey: run) }
+                }
+            }
+            if claimed.isEmpty { await idle(&wakeups) }
+        }
+    }
+
+    /// Waits for a notification, a finished job or the poll interval, whichever comes first.
+    private func idle(_ wakeups: inout AsyncStream<Void>.Iterator, upTo limit: Duration? = nil) async {
+        let poll = limit ?? settings.pollInterval
+        let continuation = wakeContinuation
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                // Only a sleep that ran its course wakes the loop: a cancelled one (another wake-up
+                // came first) must not leave a spurious wake-up behind, or the loop would spin.
+                guard (try? await Task.sleep(for: poll)) != nil else { return }
+                continuation.yield()
+            }
+            _ = await wakeups.next()
+            group.cancelAll()
+        }
+    }
+
+    /// After claiming stops: wait for running jobs up to the grace period, then cancel the rest,
+    /// give their handlers a moment to stop, and release them (so no other worker starts a job
+    /// this one is still writing for).
+    func drain(jobs: inout DiscardingTaskGroup) async {
+        let deadline = ContinuousClock.now + settings.gracePeriod
+        while runningCount > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        let leftover = state.withLock { state -> [JobKey] in
+            state.released.formUnion(state.running.keys)
+            return Array(Set(state.running.keys.map(\.key)))
+        }
+        guard !leftover.isEmpty else { return }
+        logger.notice("grace period over; stopping running jobs and giving them back to the queue", metadata: ["jobs": "\(leftover.count)"])
+        jobs.cancelAll()
+        let stopped = ContinuousClock.now + .seconds(2)
+        while runningCount > 0 && ContinuousClock.now < stopped {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        do { try await queue.release(leftover, worker: workerID, logger: logger) } catch {
+            logger.error("releasing jobs failed; their leases will expire and the reaper will re-queue them", metadata: ["error": "\(error)"])
+        }
+    }
+}
