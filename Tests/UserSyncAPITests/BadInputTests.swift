@@ -4,6 +4,22 @@ import Testing
 
 /// Every client mistake is a 4xx problem with a machine-readable code, and changes nothing.
 @Suite struct BadInputTests {
+    /// A problem+json body (RFC 9457) as the API sends it.
+    struct Problem: Decodable {
+        struct Field: Decodable { let field: String }
+        let type: String
+        let code: String
+        let title: String
+        let detail: String
+        let requestId: String
+        let errors: [Field]?
+    }
+
+    struct Organizations: Decodable {
+        struct Organization: Decodable { let id: String }
+        let items: [Organization]
+    }
+
     struct Case: Sendable, CustomStringConvertible {
         let name: String
         let method: HTTPRequest.Method
@@ -135,20 +151,20 @@ import Testing
             if let contentType = c.contentType { headers[.contentType] = contentType }
             let reply = try await api.call(c.method, c.uri, token: c.token, json: c.body, headers: headers)
             #expect(reply.status == c.status, "\(reply.text)")
-            #expect(reply.code == c.code, "\(reply.text)")
+            let problem = try reply.decode(Problem.self)
+            #expect(problem.code == c.code, "\(reply.text)")
             #expect(reply.headers[.contentType] == "application/problem+json")
-            #expect(reply["type"] as? String == "urn:usersync:problem:\(c.code)")
-            #expect(!(reply["title"] as? String ?? "").isEmpty && !(reply["detail"] as? String ?? "").isEmpty)
-            #expect(reply["request_id"] as? String == reply.headers[.init("X-Request-Id")!])
+            #expect(problem.type == "urn:usersync:problem:\(c.code)")
+            #expect(!problem.title.isEmpty && !problem.detail.isEmpty)
+            #expect(problem.requestId == reply.headers[.init("X-Request-Id")!])
             if let field = c.field {
-                let errors = reply["errors"] as? [[String: Any]] ?? []
-                #expect(errors.contains { $0["field"] as? String == field }, "\(reply.text)")
+                #expect((problem.errors ?? []).contains { $0.field == field }, "\(reply.text)")
             }
             if c.status == .methodNotAllowed { #expect(reply.headers[.allow] != nil) }
             if let allow = c.allow { #expect(reply.headers[.allow] == allow) }
             // Nothing that was stored changed, and no second organization appeared.
             #expect(try await api.call(.get, "/v1/orgs/acme").text == before)
-            #expect(try await api.call(.get, "/v1/orgs").items.count == 1)
+            #expect(try await api.call(.get, "/v1/orgs").decode(Organizations.self).items.count == 1)
         }
     }
 

@@ -7,6 +7,8 @@ import UserSyncTesting
 /// A `serve` process admits a key it saw lately from memory, and forgets it the moment the
 /// database announces a change, whoever made it (another process, the CLI, plain SQL).
 @Suite struct CredentialCacheTests {
+    struct Organization: Decodable { let name: String }
+
     @Test func aKeyIsAdmittedFromMemoryUntilTheDatabaseAnnouncesItsRevocation() async throws {
         try await withAPI { api in
             try await api.createOrganization("acme")
@@ -34,7 +36,10 @@ import UserSyncTesting
 
             // Another process (plain SQL here) renames the organization: the key's view follows.
             try await api.sql("UPDATE organizations SET name = 'Renamed Inc' WHERE slug = 'acme'")
-            try await eventually { try await api.call(.get, "/v1/orgs/acme", token: first.secret)["name"] as? String == "Renamed Inc" }
+            try await eventually {
+                let reply = try await api.call(.get, "/v1/orgs/acme", token: first.secret)
+                return (try? reply.decode(Organization.self))?.name == "Renamed Inc"
+            }
 
             // …and revokes a key: refused, while the other key still works.
             try await api.sql("UPDATE api_keys SET revoked_at = now() WHERE id = '\(first.id)'")

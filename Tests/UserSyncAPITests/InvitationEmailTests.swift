@@ -12,7 +12,7 @@ struct InvitationEmailTests {
         try await withAPI { api in
             try await api.createOrganization("acme")
             func invite(_ email: String) async throws -> Reply {
-                let body = String(decoding: try JSONSerialization.data(withJSONObject: ["role": "viewer", "email": email]), as: UTF8.self)
+                let body = String(decoding: try JSONEncoder().encode(["role": "viewer", "email": email]), as: UTF8.self)
                 return try await api.call(.post, "/v1/orgs/acme/invitations", json: body)
             }
             // U+1F3FB (a skin-tone modifier) joins the @ into one Character: the check reads scalars.

@@ -10,8 +10,58 @@ import UserSyncDomain
 @Suite("Hand-written JSON: escaping, dates, structure, people")
 struct JSONWriterTests {
     struct Text: JSONWritable {
+        struct Values: Decodable { let values: [String] }
         let values: [String]
         func write(to json: inout JSONWriter) { json.object { $0.member("values", values) } }
+    }
+
+    /// A person as written, read with its keys as they are (the test is about the snake-case keys):
+    /// which keys there are, whether `display_name` is an explicit null, and the fields checked.
+    struct Written: Decodable {
+        struct Name: CodingKey {
+            let stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        struct Primary: Decodable { let platform: String }
+
+        struct Sync: Decodable {
+            struct Event: Decodable {
+                struct Actor: Decodable { let kind: String }
+                let actor: Actor
+            }
+
+            enum CodingKeys: String, CodingKey {
+                case message, history
+                case nextRetryAt = "next_retry_at"
+            }
+
+            let message: String
+            let nextRetryAt: String
+            let history: [Event]
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case platforms, primary, syncs
+            case displayName = "display_name"
+        }
+
+        let keys: [String]
+        let displayNameIsNull: Bool
+        let platforms: [String]
+        let primary: Primary
+        let syncs: [Sync]
+
+        init(from decoder: any Decoder) throws {
+            keys = try decoder.container(keyedBy: Name.self).allKeys.map(\.stringValue)
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            displayNameIsNull = try container.contains(.displayName) && container.decodeNil(forKey: .displayName)
+            platforms = try container.decode([String].self, forKey: .platforms)
+            primary = try container.decode(Primary.self, forKey: .primary)
+            syncs = try container.decode([Sync].self, forKey: .syncs)
+        }
     }
 
     @Test("every string survives a round trip, control characters and quotes escaped")
@@ -21,8 +71,7 @@ struct JSONWriterTests {
             "<img src=x onerror=alert(1)>", "Zoë 🇸🇪 名前", "slash / and \u{2028}",
         ]
         let bytes = JSONWriter.bytes(of: Text(values: values))
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(buffer: bytes)) as? [String: [String]])
-        #expect(object["values"] == values)
+        #expect(try JSONDecoder().decode(Text.Values.self, from: Data(buffer: bytes)).values == values)
         #expect(!String(buffer: bytes).contains("\n"), "no raw control character")
     }
 
@@ -93,19 +142,19 @@ struct JSONWriterTests {
                 ])
         ]
         let text = String(buffer: JSONWriter.bytes(of: PersonRepresentation(person)))
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        let object = try JSONDecoder().decode(Written.self, from: Data(text.utf8))
         #expect(
             object.keys.sorted() == [
                 "accounts", "all_accounts_deactivated", "created_at", "display_name", "email", "id", "needs_primary_choice", "platforms",
                 "primary", "syncs", "updated_at",
             ])
-        #expect(object["display_name"] is NSNull)
-        #expect(object["platforms"] as? [String] == ["slack"])
-        #expect((object["primary"] as? [String: Any])?["platform"] as? String == "slack")
-        let sync = try #require((object["syncs"] as? [[String: Any]])?.first)
-        #expect(sync["message"] as? String == "Teams said \"slow down\"")
-        #expect(sync["next_retry_at"] as? String == "2026-12-03T13:20:00Z")
-        #expect(((sync["history"] as? [[String: Any]])?.first?["actor"] as? [String: Any])?["kind"] as? String == "worker")
+        #expect(object.displayNameIsNull)
+        #expect(object.platforms == ["slack"])
+        #expect(object.primary.platform == "slack")
+        let sync = try #require(object.syncs.first)
+        #expect(sync.message == "Teams said \"slow down\"")
+        #expect(sync.nextRetryAt == "2026-12-03T13:20:00Z")
+        #expect(sync.history.first?.actor.kind == "worker")
         // Members in alphabetical order, as the encoder's sorted keys had them.
         let keys = text.matches(of: /"([a-z_]+)":/).map { String($0.output.1) }
         let top = keys.filter(["accounts", "all_accounts_deactivated", "needs_primary_choice", "platforms", "syncs"].contains)

@@ -3,6 +3,29 @@ import Testing
 import UserSyncAPI
 
 @Suite struct JobRoutesTests {
+    struct Job: Decodable {
+        struct Payload: Decodable { let n: Int }
+        let id: String
+        let state: String
+        let attempts: Int
+        let payload: Payload?
+    }
+
+    /// A page of jobs; `cursorIsNull` tells a `next_cursor` sent as null from one left out.
+    struct Jobs: Decodable {
+        enum CodingKeys: String, CodingKey { case items, nextCursor }
+        let items: [Job]
+        let nextCursor: String?
+        let cursorIsNull: Bool
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            items = try container.decode([Job].self, forKey: .items)
+            nextCursor = try container.decodeIfPresent(String.self, forKey: .nextCursor)
+            cursorIsNull = try container.contains(.nextCursor) && container.decodeNil(forKey: .nextCursor)
+        }
+    }
+
     @Test func anOrganizationReadsItsOwnJobsPageByPage() async throws {
         try await withAPI { api in
             let org = try await api.createOrganization("acme")
@@ -13,17 +36,18 @@ import UserSyncAPI
 
             let first = try await api.call(.get, "/v1/orgs/acme/jobs?limit=2&kind=noop", token: viewer.secret)
             #expect(first.status == .ok, "\(first.text)")
-            #expect(first.items.map { $0["id"] as? String } == [ids[4], ids[3]])
-            #expect((first.items.first?["payload"] as? [String: Any])?["n"] as? Int == 4, "the payload is JSON, not a string")
-            let cursor = try #require(first.json["next_cursor"] as? String)
-            let rest = try await api.call(.get, "/v1/orgs/acme/jobs?limit=10&kind=noop&cursor=\(cursor)", token: viewer.secret)
-            #expect(rest.items.map { $0["id"] as? String } == [ids[2], ids[1], ids[0]])
-            #expect(rest.json["next_cursor"] is NSNull)
+            let page = try first.decode(Jobs.self)
+            #expect(page.items.map(\.id) == [ids[4], ids[3]])
+            #expect(page.items.first?.payload?.n == 4, "the payload is JSON, not a string")
+            let cursor = try #require(page.nextCursor)
+            let rest = try await api.call(.get, "/v1/orgs/acme/jobs?limit=10&kind=noop&cursor=\(cursor)", token: viewer.secret).decode(Jobs.self)
+            #expect(rest.items.map(\.id) == [ids[2], ids[1], ids[0]])
+            #expect(rest.cursorIsNull)
 
             let queued = try await api.call(.get, "/v1/orgs/acme/jobs?state=queued", token: viewer.secret)
-            #expect(queued.items.count == 6)
+            #expect(try queued.decode(Jobs.self).items.count == 6)
             let one = try await api.call(.get, "/v1/orgs/acme/jobs/\(ids[0])", token: viewer.secret)
-            #expect(one.status == .ok && one.json["state"] as? String == "queued" && one.json["attempts"] as? Int == 0)
+            #expect(try one.status == .ok && one.decode(Job.self).state == "queued" && one.decode(Job.self).attempts == 0)
         }
     }
 
@@ -40,7 +64,7 @@ import UserSyncAPI
             let key = try await api.createKey("acme")
             let reply = try await api.call(.get, uri, token: key.secret)
             #expect(reply.status == .badRequest, "\(reply.text)")
-            #expect(reply.code == code)
+            #expect(try reply.decode(ProblemReply.self).code == code)
         }
     }
 
@@ -49,7 +73,7 @@ import UserSyncAPI
             _ = try await api.createOrganization("acme")
             let key = try await api.createKey("acme")
             let reply = try await api.call(.get, "/v1/orgs/acme/jobs/424242", token: key.secret)
-            #expect(reply.status == .notFound && reply.code == "job_not_found")
+            #expect(try reply.status == .notFound && reply.decode(ProblemReply.self).code == "job_not_found")
         }
     }
 }

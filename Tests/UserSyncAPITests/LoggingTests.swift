@@ -8,6 +8,9 @@ import UserSyncDomain
 /// What the service logs while it serves requests: every line of a request carries its request
 /// id, and no secret ever reaches a line.
 @Suite struct LoggingTests {
+    /// The secrets in a connection request's body.
+    struct ConnectionBody: Decodable { let credentials: [String: String] }
+
     /// Keeps every record logged through it, rendered as one string with its metadata.
     final class Capture: Sendable {
         let lines = Mutex<[(text: String, metadata: [String: String])]>([])
@@ -42,7 +45,7 @@ import UserSyncDomain
             let key = try await api.createKey("acme")
             secrets.withLock { $0.append(key.secret) }
             let body = api.platforms!.connectionBody(.slack, organization: "acme")
-            let credentials = (try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])?["credentials"] as? [String: String] ?? [:]
+            let credentials = try JSONDecoder().decode(ConnectionBody.self, from: Data(body.utf8)).credentials
             try #require(!credentials.isEmpty, "\(body)")
             secrets.withLock { $0.append(contentsOf: credentials.values) }
             #expect(try await api.call(.post, "/v1/orgs/acme/connections", token: key.secret, json: body).status == .created)

@@ -4,12 +4,15 @@ import UserSyncPersistence
 import UserSyncTestSupport
 
 @Suite struct OperationalTests {
+    struct Status: Decodable { let status: String }
+    struct RequestID: Decodable { let requestId: String }
+
     @Test func healthAndReadiness() async throws {
         try await withAPI { api in
             let health = try await api.call(.get, "/healthz", token: nil)
-            #expect(health.status == .ok && health["status"] as? String == "ok")
+            #expect(try health.status == .ok && health.decode(Status.self).status == "ok")
             let ready = try await api.call(.get, "/readyz", token: nil)
-            #expect(ready.status == .ok && ready["status"] as? String == "ready")
+            #expect(try ready.status == .ok && ready.decode(Status.self).status == "ready")
         }
     }
 
@@ -19,8 +22,9 @@ import UserSyncTestSupport
         try await withAPI(migrator: Migrator(files: files + [extra])) { api in
             let ready = try await api.call(.get, "/readyz", token: nil)
             #expect(ready.status == .serviceUnavailable)
-            #expect(ready.code == "migrations_not_current")
-            #expect((ready["detail"] as? String)?.contains("usersync migrate") == true)
+            let problem = try ready.decode(ProblemReply.self)
+            #expect(problem.code == "migrations_not_current")
+            #expect(problem.detail.contains("usersync migrate"))
         }
     }
 
@@ -34,7 +38,7 @@ import UserSyncTestSupport
             let started = ContinuousClock.now
             let ready = try await api.call(.get, "/readyz", token: nil)
             #expect(ready.status == .serviceUnavailable)
-            #expect(ready.code == "database_unreachable")
+            #expect(try ready.decode(ProblemReply.self).code == "database_unreachable")
             #expect(ContinuousClock.now - started < .seconds(30), "readiness answers instead of waiting for a connection")
             #expect(try await api.call(.get, "/healthz", token: nil).status == .ok, "the process is alive all the same")
         }
@@ -58,7 +62,7 @@ import UserSyncTestSupport
 
             let echoed = try await api.call(.get, "/v1/orgs/nope", token: "bad", headers: [.init("X-Request-Id")!: "req-123"])
             #expect(echoed.headers[.init("X-Request-Id")!] == "req-123")
-            #expect(echoed["request_id"] as? String == "req-123")
+            #expect(try echoed.decode(RequestID.self).requestId == "req-123")
 
             // A caller's id that could forge log lines is replaced.
             let forged = try await api.call(.get, "/healthz", token: nil, headers: [.init("X-Request-Id")!: "a b\tc"])

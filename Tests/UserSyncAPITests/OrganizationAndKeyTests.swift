@@ -2,23 +2,45 @@ import Foundation
 import Testing
 
 @Suite struct OrganizationAndKeyTests {
+    struct Organization: Decodable { let id: String, slug: String, name: String }
+
+    struct Organizations: Decodable { let items: [Organization], nextCursor: String? }
+
+    /// A key as listed: its hint, and whether a `secret` attribute was sent at all.
+    struct Key: Decodable {
+        enum CodingKeys: String, CodingKey { case hint, secret, revokedAt }
+        let hint: String
+        let sendsSecret: Bool
+        let revokedAt: String?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            hint = try container.decode(String.self, forKey: .hint)
+            sendsSecret = container.contains(.secret)
+            revokedAt = try container.decodeIfPresent(String.self, forKey: .revokedAt)
+        }
+    }
+
+    struct Keys: Decodable { let items: [Key] }
+
     @Test func theOperatorManagesOrganizations() async throws {
         try await withAPI { api in
             let created = try await api.call(.post, "/v1/orgs", json: #"{"slug":"acme","name":"Acme Corp"}"#)
             #expect(created.status == .created)
             #expect(created.headers[.location] == "/v1/orgs/acme")
-            #expect(created["slug"] as? String == "acme" && created["name"] as? String == "Acme Corp")
-            let id = try #require(created["id"] as? String)
+            let organization = try created.decode(Organization.self)
+            #expect(organization.slug == "acme" && organization.name == "Acme Corp")
+            let id = organization.id
 
             let bySlug = try await api.call(.get, "/v1/orgs/acme")
             let byID = try await api.call(.get, "/v1/orgs/\(id)")
-            #expect(bySlug.status == .ok && byID.status == .ok && byID["slug"] as? String == "acme")
+            #expect(try bySlug.status == .ok && byID.status == .ok && byID.decode(Organization.self).slug == "acme")
 
             let renamed = try await api.call(.patch, "/v1/orgs/acme", json: #"{"name":"Acme Corporation"}"#)
-            #expect(renamed["name"] as? String == "Acme Corporation")
+            #expect(try renamed.decode(Organization.self).name == "Acme Corporation")
 
             let duplicate = try await api.call(.post, "/v1/orgs", json: #"{"slug":"acme","name":"Other"}"#)
-            #expect(duplicate.status == .conflict && duplicate.code == "slug_taken")
+            #expect(try duplicate.status == .conflict && duplicate.decode(ProblemReply.self).code == "slug_taken")
 
             let deleted = try await api.call(.delete, "/v1/orgs/acme")
             #expect(deleted.status == .noContent)
@@ -34,8 +56,9 @@ import Testing
             repeat {
                 let page = try await api.call(.get, "/v1/orgs?limit=3" + (cursor.map { "&cursor=\($0)" } ?? ""))
                 #expect(page.status == .ok)
-                slugs += page.items.compactMap { $0["slug"] as? String }
-                cursor = page["next_cursor"] as? String
+                let organizations = try page.decode(Organizations.self)
+                slugs += organizations.items.map(\.slug)
+                cursor = organizations.nextCursor
             } while cursor != nil
             #expect(slugs == (0..<7).map { "org-\($0)" })
         }
@@ -49,20 +72,21 @@ import Testing
 
             let listed = try await api.call(.get, "/v1/orgs/acme/keys", token: key.secret)
             #expect(listed.status == .ok)
-            #expect(listed.items.count == 1)
-            #expect(!listed.text.contains(key.secret) && listed.items[0]["secret"] == nil)
-            #expect(key.secret.contains(listed.items[0]["hint"] as? String ?? "?"))
+            let keys = try listed.decode(Keys.self).items
+            try #require(keys.count == 1)
+            #expect(!listed.text.contains(key.secret) && !keys[0].sendsSecret)
+            #expect(key.secret.contains(keys[0].hint))
 
             #expect(try await api.call(.get, "/v1/orgs/acme", token: key.secret).status == .ok)
             let revoked = try await api.call(.delete, "/v1/orgs/acme/keys/\(key.id)")
-            #expect(revoked.status == .ok && revoked["revoked_at"] as? String != nil)
+            #expect(try revoked.status == .ok && revoked.decode(Key.self).revokedAt != nil)
 
             let after = try await api.call(.get, "/v1/orgs/acme", token: key.secret)
-            #expect(after.status == .unauthorized && after.code == "unauthenticated")
+            #expect(try after.status == .unauthorized && after.decode(ProblemReply.self).code == "unauthenticated")
             #expect(after.headers[.wwwAuthenticate] != nil)
 
-            #expect(try await api.call(.get, "/v1/orgs/acme/keys").items.isEmpty)
-            #expect(try await api.call(.get, "/v1/orgs/acme/keys?include_revoked=true").items.count == 1)
+            #expect(try await api.call(.get, "/v1/orgs/acme/keys").decode(Keys.self).items.isEmpty)
+            #expect(try await api.call(.get, "/v1/orgs/acme/keys?include_revoked=true").decode(Keys.self).items.count == 1)
         }
     }
 
@@ -76,8 +100,10 @@ import Testing
             let second = try await api.createKey("acme", role: "viewer", token: admin.secret)
             #expect(!second.secret.isEmpty)
             #expect(try await api.call(.patch, "/v1/orgs/acme", token: admin.secret, json: #"{"name":"New"}"#).status == .ok)
-            #expect(try await api.call(.get, "/v1/orgs", token: admin.secret).code == "forbidden")
-            #expect(try await api.call(.post, "/v1/orgs", token: admin.secret, json: #"{"slug":"x-y","name":"X"}"#).code == "forbidden")
+            #expect(try await api.call(.get, "/v1/orgs", token: admin.secret).decode(ProblemReply.self).code == "forbidden")
+            #expect(
+                try await api.call(.post, "/v1/orgs", token: admin.secret, json: #"{"slug":"x-y","name":"X"}"#).decode(ProblemReply.self).code
+                    == "forbidden")
             #expect(try await api.call(.delete, "/v1/orgs/acme", token: admin.secret).status == .forbidden)
 
             // Viewer keys read their organization and change nothing.
@@ -86,7 +112,7 @@ import Testing
             #expect(try await api.call(.get, "/v1/orgs/acme/keys", token: viewer.secret).status == .forbidden)
             #expect(try await api.call(.post, "/v1/orgs/acme/keys", token: viewer.secret, json: #"{"name":"n","role":"admin"}"#).status == .forbidden)
             #expect(try await api.call(.delete, "/v1/orgs/acme/keys/\(admin.id)", token: viewer.secret).status == .forbidden)
-            #expect(try await api.call(.get, "/v1/orgs/acme").json["name"] as? String == "New")
+            #expect(try await api.call(.get, "/v1/orgs/acme").decode(Organization.self).name == "New")
         }
     }
 

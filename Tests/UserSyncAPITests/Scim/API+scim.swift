@@ -170,6 +170,9 @@ extension API {
         try json(["schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": operations])
     }
 
+    /// A request body written from a JSON object. Requests (not responses) stay untyped here: they
+    /// are shaped as each identity provider sends them, with explicit nulls (`"$ref": null`),
+    /// booleans as strings ("False") and attributes of mixed types that typed bodies would not reproduce.
     static func json(_ object: Any) throws -> String {
         String(decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]), as: UTF8.self)
     }
