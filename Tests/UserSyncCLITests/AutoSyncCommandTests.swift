@@ -5,6 +5,28 @@ import UserSyncTestSupport
 
 /// `usersync auto-sync …`, run as an operator would.
 @Suite struct AutoSyncCommandTests {
+    struct Policy: Decodable {
+        /// The removal hold; `overCountIsNull` tells an `over_count` sent as null (no limit) from one left out.
+        struct Hold: Decodable {
+            enum CodingKeys: String, CodingKey { case overCount }
+            let overCountIsNull: Bool
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                overCountIsNull = try container.contains(.overCount) && container.decodeNil(forKey: .overCount)
+            }
+        }
+
+        let id: String
+        let priority: Int
+        let removesOnLeave: Bool
+        let removalHold: Hold
+    }
+
+    struct Plan: Decodable { let policyId: String, held: Bool }
+
+    struct Run: Decodable { let id: String, state: String, trigger: String }
+
     func usersync(_ arguments: [String], _ db: TestDatabase) async throws -> CommandLineTests.Run {
         try await CommandLineTests.usersync(arguments, environment: CommandLineTests.environment(db))
     }
@@ -27,10 +49,10 @@ import UserSyncTestSupport
                     "--no-remove-on-leave", "--hold-over-count", "none", "--json",
                 ], db)
             #expect(created.status == 0, "\(created.errors)")
-            let policy = try #require(try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any])
-            let id = try #require(policy["id"] as? String)
-            #expect(policy["priority"] as? Int == 7 && policy["removes_on_leave"] as? Bool == false)
-            #expect((policy["removal_hold"] as? [String: Any])?["over_count"] is NSNull)
+            let policy = try created.decode(Policy.self)
+            let id = policy.id
+            #expect(policy.priority == 7 && policy.removesOnLeave == false)
+            #expect(policy.removalHold.overCountIsNull)
 
             let updated = try await usersync(["auto-sync", "update", "acme", id, "--disable", "--hold-over-percent", "30"], db)
             #expect(updated.status == 0, "\(updated.errors)")
@@ -41,8 +63,8 @@ import UserSyncTestSupport
             let preview = try await usersync(["auto-sync", "preview", "acme", id], db)
             #expect(preview.status == 0 && preview.output.contains("0 syncs to start"), "\(preview.output)\(preview.errors)")
             let planned = try await usersync(["auto-sync", "preview", "acme", id, "--json"], db)
-            let plan = try #require(try JSONSerialization.jsonObject(with: Data(planned.output.utf8)) as? [String: Any])
-            #expect(plan["policy_id"] as? String == id && plan["held"] as? Bool == false, "\(planned.output)")
+            let plan = try planned.decode(Plan.self)
+            #expect(plan.policyId == id && plan.held == false, "\(planned.output)")
 
             let deleted = try await usersync(["auto-sync", "delete", "acme", id], db)
             #expect(deleted.status == 0 && deleted.output.contains("its 0 syncs stay"), "\(deleted.output)\(deleted.errors)")
@@ -66,8 +88,8 @@ import UserSyncTestSupport
                     "auto-sync", "create", "acme", "--name", "Sales", "--group-source", "scim", "--group-id", "sales",
                     "--primary", slack.uuidString, "--onto", zoom.uuidString, "--json",
                 ], db)
-            let policy = try #require(try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [String: Any])["id"] as? String
-            let nothing = try await usersync(["auto-sync", "run", "acme", try #require(policy)], db)
+            let policy = try created.decode(Policy.self).id
+            let nothing = try await usersync(["auto-sync", "run", "acme", policy], db)
             #expect(nothing.status == 0 && nothing.output.contains("Nothing to change"), "\(nothing.output)\(nothing.errors)")
 
             // Someone the policy synced who is not in its (empty) group: removing the one person it syncs is held.
@@ -80,12 +102,12 @@ import UserSyncTestSupport
             try await db.adminQuery(
                 """
                 INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, created_by, auto_sync_policy_id)
-                SELECT id, \(sync), \(person), \(zoom), 'virtual', 'synced', 'auto_sync', \(UUID(uuidString: policy!)!) FROM organizations WHERE slug = 'acme'
+                SELECT id, \(sync), \(person), \(zoom), 'virtual', 'synced', 'auto_sync', \(UUID(uuidString: policy)!) FROM organizations WHERE slug = 'acme'
                 """)
-            let held = try await usersync(["auto-sync", "run", "acme", policy!, "--json"], db)
-            let run = try #require(try JSONSerialization.jsonObject(with: Data(held.output.utf8)) as? [String: Any], "\(held.output)\(held.errors)")
-            let runID = try #require(run["id"] as? String)
-            #expect(run["state"] as? String == "held" && run["trigger"] as? String == "manual")
+            let held = try await usersync(["auto-sync", "run", "acme", policy, "--json"], db)
+            let run = try held.decode(Run.self)
+            let runID = run.id
+            #expect(run.state == "held" && run.trigger == "manual", "\(held.output)\(held.errors)")
             let listed = try await usersync(["auto-sync", "runs", "acme", "--state", "held"], db)
             #expect(listed.status == 0 && listed.output.contains(runID), "\(listed.output)")
             let shown = try await usersync(["auto-sync", "show-run", "acme", runID], db)

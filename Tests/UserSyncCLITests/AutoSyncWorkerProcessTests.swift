@@ -13,6 +13,8 @@ import UserSyncTesting
 /// An Auto Sync run applied by a real `usersync work` process that is killed in the middle of
 /// the apply: nothing of the half-done apply stays, and the next worker applies the run once.
 @Suite struct AutoSyncWorkerProcessTests {
+    struct Policy: Decodable { let id: String }
+
     static let members = 12
 
     /// An organization whose SCIM group *sales* has `members` people who are on Slack only.
@@ -110,8 +112,7 @@ import UserSyncTesting
 
             // The same membership again changes nothing.
             let list = try await CommandLineTests.usersync(["auto-sync", "list", "acme", "--json"], environment: environment)
-            let policies = try #require(try JSONSerialization.jsonObject(with: Data(list.output.utf8)) as? [[String: Any]])
-            let policy = try #require(policies.first?["id"] as? String)
+            let policy = try #require(try list.decode([Policy].self).first?.id)
             let again = try await CommandLineTests.usersync(["auto-sync", "run", "acme", policy], environment: environment)
             #expect(again.status == 0 && again.output.contains("Nothing to change"), "\(again.output)\(again.errors)")
             #expect(try await db.scalar("SELECT count(*) FROM auto_sync_runs") == 1)

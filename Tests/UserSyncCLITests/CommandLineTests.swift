@@ -9,7 +9,16 @@ import UserSyncTestSupport
         let status: Int32
         let output: String
         let errors: String
+
+        /// The command's `--json` output as a typed view (snake_case keys, as the API's).
+        func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+            let decoder = JSONDecoder()
+            decoder.keyDecodingStrategy = .convertFromSnakeCase
+            return try decoder.decode(T.self, from: Data(output.utf8))
+        }
     }
+
+    struct CreatedKey: Decodable { let id: String, secret: String, role: String }
 
     static let binary = TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/usersync")
 
@@ -55,10 +64,9 @@ import UserSyncTestSupport
 
             let key = try await Self.usersync(["keys", "create", "acme", "--name", "ops", "--role", "viewer", "--json"], environment: env)
             #expect(key.status == 0, "\(key.errors)")
-            let json = try JSONSerialization.jsonObject(with: Data(key.output.utf8)) as? [String: Any]
-            let secret = try #require(json?["secret"] as? String)
-            let keyID = try #require(json?["id"] as? String)
-            #expect(secret.hasPrefix("usk_") && json?["role"] as? String == "viewer")
+            let createdKey = try key.decode(CreatedKey.self)
+            let secret = createdKey.secret, keyID = createdKey.id
+            #expect(secret.hasPrefix("usk_") && createdKey.role == "viewer")
 
             let listed = try await Self.usersync(["keys", "list", "acme"], environment: env)
             #expect(listed.status == 0 && listed.output.contains(keyID) && !listed.output.contains(secret))

@@ -7,6 +7,8 @@ import UserSyncTestSupport
 
 /// `usersync secrets reseal`: the last step of a key rotation, run as an operator would.
 @Suite struct SecretResealTests {
+    struct Organization: Decodable { let id: String }
+
     static let k0 = try! SecretBox.Key(id: "k0", material: Data(repeating: 3, count: 32))
     static let k1 = try! SecretBox.Key(id: "k1", material: Data(repeating: 1, count: 32))
     static let k2 = try! SecretBox.Key(id: "k2", material: Data(repeating: 2, count: 32))
@@ -35,8 +37,7 @@ import UserSyncTestSupport
         try await withTestDatabase { db in
             var env = CommandLineTests.environment(db)
             let created = try await CommandLineTests.usersync(["orgs", "create", "--slug", "acme", "--name", "Acme", "--json"], environment: env)
-            let json = (try JSONSerialization.jsonObject(with: Data(created.output.utf8)) as? [[String: Any]])?.first
-            let orgID = try #require(json?["id"] as? String, "\(created.errors)")
+            let orgID = try #require(try created.decode([Organization].self).first?.id, "\(created.errors)")
             let org = try #require(OrganizationID(orgID))
             let (first, plaintext) = try await Self.connection(db, org, sealedWith: Self.k1)
             env["USERSYNC_ENCRYPTION_KEYS"] =
