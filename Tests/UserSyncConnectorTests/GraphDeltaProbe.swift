@@ -9,18 +9,91 @@ struct GraphDeltaProbe {
     let base: String
     let token: String
 
-    /// An answer: status, headers and the JSON object of the body (empty when not JSON).
+    /// An answer: status, headers and the body, read as Graph's typed shapes.
     struct Answer {
         var status: Int
         var headers: HTTPHeaders
-        var json: [String: Any]
+        var text: String
 
-        var errorCode: String? { (json["error"] as? [String: Any])?["code"] as? String }
+        func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
+            try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        }
+
+        var errorCode: String? { (try? decode(GraphError.self))?.error.code }
+    }
+
+    /// Graph's error body: `{"error":{"code":…,"message":…}}`.
+    struct GraphError: Decodable {
+        struct Detail: Decodable { let code: String }
+        let error: Detail
+    }
+
+    /// A page of a Graph collection: `value` and its links. A link is either a string or absent
+    /// (a null link fails to decode).
+    struct Page<Item: Decodable>: Decodable {
+        enum CodingKeys: String, CodingKey {
+            case value
+            case nextLink = "@odata.nextLink"
+            case deltaLink = "@odata.deltaLink"
+        }
+
+        let value: [Item]
+        let nextLink: String?
+        let deltaLink: String?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            value = try container.decode([Item].self, forKey: .value)
+            nextLink = container.contains(.nextLink) ? try container.decode(String.self, forKey: .nextLink) : nil
+            deltaLink = container.contains(.deltaLink) ? try container.decode(String.self, forKey: .deltaLink) : nil
+        }
+    }
+
+    /// A group as a delta query reports it, with `members@delta` when members are selected.
+    struct DeltaGroup: Decodable {
+        struct Member: Decodable {
+            struct Removed: Decodable { let reason: String }
+            enum CodingKeys: String, CodingKey {
+                case id
+                case removed = "@removed"
+            }
+
+            let id: String
+            let removed: Removed?
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case id, displayName
+            case members = "members@delta"
+        }
+
+        let id: String
+        let displayName: String?
+        let members: [Member]?
+    }
+
+    /// The names of an object's fields, whatever their values.
+    struct Keys: Decodable {
+        struct Name: CodingKey {
+            let stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+
+        let keys: Set<String>
+        init(from decoder: any Decoder) throws { keys = Set(try decoder.container(keyedBy: Name.self).allKeys.map(\.stringValue)) }
+    }
+
+    /// An OAuth 2.0 token response (RFC 6749 §5.1).
+    struct Token: Decodable {
+        enum CodingKeys: String, CodingKey { case accessToken = "access_token" }
+        let accessToken: String
     }
 
     /// A round followed to its delta link, with the members it reported merged per group.
     struct Round {
-        var pages: [[String: Any]] = []
+        var pages: [Page<DeltaGroup>] = []
         var deltaLink = ""
         /// Group id → user ids reported as members.
         var added: [String: Set<String>] = [:]
@@ -42,8 +115,7 @@ struct GraphDeltaProbe {
                 string: "grant_type=client_credentials&client_id=\(credentials.clientID)&client_secret=\(credentials.clientSecret)"
                     + "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"))
         let body = try await HTTPClient.shared.execute(request, timeout: .seconds(30)).body.collect(upTo: 1 << 16)
-        let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
-        return GraphDeltaProbe(base: base, token: json?["access_token"] as? String ?? "")
+        return GraphDeltaProbe(base: base, token: try JSONDecoder().decode(Token.self, from: Data(body.readableBytesView)).accessToken)
     }
 
     static func escape(_ value: String) -> String {
@@ -62,8 +134,7 @@ struct GraphDeltaProbe {
         request.headers.add(name: "Authorization", value: "Bearer \(token)")
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
         let body = try await response.body.collect(upTo: 1 << 24)
-        let json = (try? JSONSerialization.jsonObject(with: Data(body.readableBytesView))) as? [String: Any] ?? [:]
-        return Answer(status: Int(response.status.code), headers: response.headers, json: json)
+        return Answer(status: Int(response.status.code), headers: response.headers, text: String(buffer: body))
     }
 
     /// Follows `url` through its next links to the page carrying the delta link. Fails on any
@@ -73,22 +144,21 @@ struct GraphDeltaProbe {
         var next = url
         while true {
             let page = try await get(next)
-            guard page.status == 200 else { throw Failure.status(page.status, "\(page.json)") }
-            round.pages.append(page.json)
-            for group in page.json["value"] as? [[String: Any]] ?? [] {
-                let id = group["id"] as? String ?? ""
-                round.appearances[id, default: 0] += 1
-                if let name = group["displayName"] as? String { round.names[id] = name }
-                for member in group["members@delta"] as? [[String: Any]] ?? [] {
-                    let user = member["id"] as? String ?? ""
-                    if let removed = member["@removed"] as? [String: Any] {
-                        round.removed[id, default: [:]][user] = removed["reason"] as? String ?? ""
+            guard page.status == 200 else { throw Failure.status(page.status, page.text) }
+            let groups = try page.decode(Page<DeltaGroup>.self)
+            round.pages.append(groups)
+            for group in groups.value {
+                round.appearances[group.id, default: 0] += 1
+                if let name = group.displayName { round.names[group.id] = name }
+                for member in group.members ?? [] {
+                    if let removed = member.removed {
+                        round.removed[group.id, default: [:]][member.id] = removed.reason
                     } else {
-                        round.added[id, default: []].insert(user)
+                        round.added[group.id, default: []].insert(member.id)
                     }
                 }
             }
-            switch (page.json["@odata.nextLink"] as? String, page.json["@odata.deltaLink"] as? String) {
+            switch (groups.nextLink, groups.deltaLink) {
             case (let link?, nil):
                 try await between(round.pages.count)
                 next = link
@@ -96,7 +166,7 @@ struct GraphDeltaProbe {
                 round.deltaLink = link
                 return round
             default:
-                throw Failure.links("\(page.json)")
+                throw Failure.links(page.text)
             }
         }
     }

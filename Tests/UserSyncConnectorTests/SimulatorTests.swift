@@ -83,14 +83,13 @@ struct SimulatorTests {
                         string: "grant_type=client_credentials&client_id=\(c.teams.clientID)&client_secret=\(c.teams.clientSecret)"
                             + "&scope=https%3A%2F%2Fgraph.microsoft.com%2F.default"))
                 let body = try await HTTPClient.shared.execute(request, timeout: .seconds(30)).body.collect(upTo: 1 << 16)
-                let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
-                return json?["access_token"] as? String ?? ""
+                return try JSONDecoder().decode(GraphDeltaProbe.Token.self, from: Data(body.readableBytesView)).accessToken
             }()
             let forged = try await call("\(base)/graph/v1.0/users?$top=10&$skiptoken=forged", graphToken)
             #expect(forged.0 == 400 && forged.1.contains("Request_BadRequest"), "\(forged.1)")
             let page = try await call("\(base)/graph/v1.0/users?$top=10", graphToken)
-            let json = try JSONSerialization.jsonObject(with: Data(page.1.utf8)) as? [String: Any]
-            let nextLink = try #require(json?["@odata.nextLink"] as? String)
+            let users = try JSONDecoder().decode(GraphDeltaProbe.Page<GraphDeltaProbe.Keys>.self, from: Data(page.1.utf8))
+            let nextLink = try #require(users.nextLink)
             #expect(try await call(nextLink, graphToken).0 == 200)
             clock.advance(by: 901)
             let expired = try await call(nextLink, graphToken)
@@ -104,8 +103,7 @@ struct SimulatorTests {
                 request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
                 request.body = .bytes(.init(string: "grant_type=account_credentials&account_id=\(c.zoom.accountID)"))
                 let body = try await HTTPClient.shared.execute(request, timeout: .seconds(30)).body.collect(upTo: 1 << 16)
-                let json = try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any]
-                return json?["access_token"] as? String ?? ""
+                return try JSONDecoder().decode(GraphDeltaProbe.Token.self, from: Data(body.readableBytesView)).accessToken
             }()
             let zoom = try await call("\(base)/zoom/v2/users?page_size=10&next_page_token=forged", zoomToken)
             #expect(zoom.0 == 400 && zoom.1.contains("\"code\":300"))
