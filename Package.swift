@@ -92,6 +92,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // `scripts/demo`'s journey through the API of a running service and simulator.
+        .executableTarget(
+            name: "usersync-demo",
+            dependencies: [
+                "UserSyncSimulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: strict
+        ),
         // Lists a large simulated organization through every connector and prints figures as JSON.
         .executableTarget(
             name: "usersync-connector-bench",
