@@ -15,22 +15,19 @@ import UserSyncTesting
     func badCredentialsAreRefused(platform: Platform) async throws {
         try await withSimulatedAPI(worker: false) { api in
             try await api.createOrganization("acme")
-            var body = try #require(
-                try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(platform, organization: "acme").utf8)) as? [String: Any])
+            var body = try Self.connectionBody(api, platform)
             // Every secret of the credentials is wrong (ids stay right, so the platform finds the app).
-            var credentials = try #require(body["credentials"] as? [String: Any])
-            for (field, value) in credentials where field.contains("secret") || field.contains("token") {
-                credentials[field] = "\(value)-wrong"
+            for (field, value) in body.credentials where field.contains("secret") || field.contains("token") {
+                body.credentials[field] = "\(value)-wrong"
             }
-            body["credentials"] = credentials
-            let reply = try await api.call(
-                .post, "/v1/orgs/acme/connections", json: String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self))
+            let reply = try await api.call(.post, "/v1/orgs/acme/connections", json: try Self.json(body))
             #expect(reply.status == .unprocessableContent)
-            #expect(reply.code == "credentials_rejected", "\(reply.text)")
-            #expect((reply["detail"] as? String)?.hasPrefix("\(platform.displayName) answered:") == true, "\(reply.text)")
-            if platform == .slack { #expect((reply["detail"] as? String)?.contains("invalid_auth") == true, "\(reply.text)") }
+            let problem = try reply.decode(ProblemReply.self)
+            #expect(problem.code == "credentials_rejected", "\(reply.text)")
+            #expect(problem.detail.hasPrefix("\(platform.displayName) answered:"), "\(reply.text)")
+            if platform == .slack { #expect(problem.detail.contains("invalid_auth"), "\(reply.text)") }
             #expect(!reply.text.contains("-wrong"), "the secret is not echoed")
-            #expect(try await api.call(.get, "/v1/orgs/acme/connections").items.isEmpty)
+            #expect(try await Self.connections(api).isEmpty)
         }
     }
 
@@ -39,19 +36,17 @@ import UserSyncTesting
         try await withSimulatedAPI(worker: false) { api in
             try await api.createOrganization("acme")
             try await api.createOrganization("other")
-            let secrets = Platform.allCases.flatMap { platform -> [String] in
-                let body =
-                    try! JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(platform, organization: "acme").utf8))
-                    as! [String: Any]
-                let credentials = body["credentials"] as! [String: String]
+            let secrets = try Platform.allCases.flatMap { platform -> [String] in
+                let credentials = try Self.connectionBody(api, platform).credentials
                 return credentials.filter { $0.key.contains("secret") || $0.key.contains("token") }.map(\.value)
             }
             for platform in Platform.allCases { try await api.connect(platform) }
             let list = try await api.call(.get, "/v1/orgs/acme/connections")
-            #expect(list.items.count == 4)
-            for item in list.items {
-                #expect((item["health"] as? [String: Any])?["state"] as? String == "connected")
-                #expect(((item["workspace"] as? [String: Any])?["id"] as? String)?.isEmpty == false)
+            let items = try list.decode(Page<ConnectionView>.self).items
+            #expect(items.count == 4)
+            for item in items {
+                #expect(item.health.state == "connected")
+                #expect(!item.workspace.id.isEmpty)
             }
             for secret in secrets { #expect(!list.text.contains(secret), "a secret leaked into the connection list") }
             let stored = try await api.db.adminQueryText("SELECT string_agg(encode(credentials, 'escape'), '') FROM platform_connections")
@@ -59,7 +54,7 @@ import UserSyncTesting
 
             let again = try await api.call(.post, "/v1/orgs/acme/connections", json: api.platforms!.connectionBody(.slack, organization: "acme"))
             #expect(again.status == .conflict)
-            #expect(again.code == "workspace_already_connected")
+            #expect(try again.decode(ProblemReply.self).code == "workspace_already_connected")
             // The same workspace in another organization is a connection of its own.
             try await api.connect(.slack, org: "other")
         }
@@ -91,7 +86,7 @@ import UserSyncTesting
                 let reply = try await api.call(method, uri, token: viewer.secret, json: body)
                 #expect(reply.status == .forbidden, "\(method) \(uri): \(reply.text)")
             }
-            #expect(try await api.call(.get, "/v1/orgs/acme/connections").items.count == 1)
+            #expect(try await Self.connections(api).count == 1)
         }
     }
 
@@ -103,23 +98,23 @@ import UserSyncTesting
             let slack = try await api.connect(.slack)
             let refused = try await api.call(.post, "/v1/orgs/acme/connections/\(teams)/imports")
             #expect(refused.status == .conflict)
-            #expect(refused.code == "no_teams_selected")
+            #expect(try refused.decode(ProblemReply.self).code == "no_teams_selected")
             let unknown = try await api.call(.post, "/v1/orgs/acme/connections/\(teams)/teams/selection", json: #"{"select":["no-such-team"]}"#)
             #expect(unknown.status == .unprocessableContent)
-            #expect((unknown["errors"] as? [[String: Any]])?.first?["code"] as? String == "unknown_team")
-            let page = try await api.call(.get, "/v1/orgs/acme/connections/\(teams)/teams/available")
-            let first = try #require(page.items.first?["platform_team_id"] as? String)
+            #expect(try unknown.decode(ProblemReply.self).errors?.first?.code == "unknown_team")
+            let page = try await api.call(.get, "/v1/orgs/acme/connections/\(teams)/teams/available").decode(Page<TeamView>.self)
+            let first = try #require(page.items.first?.platformTeamId)
             let selected = try await api.call(.post, "/v1/orgs/acme/connections/\(teams)/teams/selection", json: #"{"select":["\#(first)"]}"#)
-            #expect(selected.items.filter { $0["selected"] as? Bool == true }.count == 1)
-            #expect(try await api.call(.get, "/v1/orgs/acme/connections/\(teams)/teams?selected=true").items.count == 1)
+            #expect(try selected.decode(Page<TeamView>.self).items.filter { $0.selected }.count == 1)
+            #expect(try await Self.teams(api, teams, query: "?selected=true").count == 1)
             let accepted = try await api.call(.post, "/v1/orgs/acme/connections/\(teams)/imports")
             #expect(accepted.status == .accepted)
             // Asking again while it is queued returns the same run.
             let again = try await api.call(.post, "/v1/orgs/acme/connections/\(teams)/imports")
             #expect(again.status == .ok)
-            #expect(again["id"] as? String == accepted["id"] as? String)
+            #expect(try again.decode(ImportRunView.self).id == accepted.decode(ImportRunView.self).id)
             let slackSelection = try await api.call(.post, "/v1/orgs/acme/connections/\(slack)/teams/selection", json: #"{"select":["x"]}"#)
-            #expect(slackSelection.code == "team_selection_not_supported")
+            #expect(try slackSelection.decode(ProblemReply.self).code == "team_selection_not_supported")
         }
     }
 
@@ -139,19 +134,20 @@ import UserSyncTesting
                     let page = try await api.call(
                         .get, "/v1/orgs/acme/connections/\(connection)/teams/available" + (cursor.map { "?cursor=\($0)" } ?? ""))
                     #expect(page.status == .ok, "\(page.text)")
-                    ids += page.items.compactMap { $0["platform_team_id"] as? String }
-                    cursor = page["next_cursor"] as? String
+                    let teams = try page.decode(Page<TeamView>.self)
+                    ids += teams.items.map(\.platformTeamId)
+                    cursor = teams.nextCursor
                     pages += 1
                 } while cursor != nil && pages < 50
                 let seeded = api.simulator.summary(organization: "acme")!.counts[platform.rawValue]!.teams
                 #expect(pages > 1, "\(platform): one page of \(ids.count)")
                 #expect(ids.count == seeded && Set(ids).count == seeded, "\(platform): \(ids.count) of \(seeded) teams")
-                #expect(try await api.call(.get, "/v1/orgs/acme/connections/\(connection)/teams").items.count == seeded)
+                #expect(try await Self.teams(api, connection).count == seeded)
             }
-            let teams = try #require(try await api.call(.get, "/v1/orgs/acme/connections?platform=teams").items.first?["id"] as? String)
+            let teams = try #require(try await Self.connections(api, query: "?platform=teams").first?.id)
             let forged = try await api.call(.get, "/v1/orgs/acme/connections/\(teams)/teams/available?cursor=Zm9yZ2Vk")
             #expect(forged.status == .badRequest, "a forged cursor is the client's mistake: \(forged.text)")
-            #expect(forged.code == "invalid_cursor")
+            #expect(try forged.decode(ProblemReply.self).code == "invalid_cursor")
             #expect(api.simulator.calls(.teams, "teams") > 0)
         }
     }
@@ -162,34 +158,34 @@ import UserSyncTesting
             try await api.createOrganization("acme")
             let slack = try await api.connect(.slack)
             let zoom = try await api.connect(.zoom)
-            _ = try await api.importAndWait(slack)
-            _ = try await api.importAndWait(zoom)
-            let both = try await api.allPeople(query: "needs_primary_choice=true")
+            _ = try await api.finishedImport(slack)
+            _ = try await api.finishedImport(zoom)
+            let both = try await api.personViews(query: "needs_primary_choice=true")
             #expect(!both.isEmpty)
 
             let disconnected = try await api.call(.delete, "/v1/orgs/acme/connections/\(zoom)")
             #expect(disconnected.status == .ok)
-            #expect((disconnected["health"] as? [String: Any])?["state"] as? String == "disconnected")
-            #expect((disconnected["accounts"] as? [String: Any])?["active"] as? Int == 0)
-            #expect(((disconnected["accounts"] as? [String: Any])?["total"] as? Int ?? 0) > 0, "accounts are kept")
-            #expect(try await api.call(.delete, "/v1/orgs/acme/connections/\(zoom)").code == "connection_disconnected")
-            #expect(try await api.call(.post, "/v1/orgs/acme/connections/\(zoom)/imports").code == "connection_disconnected")
+            let shown = try disconnected.decode(ConnectionView.self)
+            #expect(shown.health.state == "disconnected")
+            #expect(shown.accounts?.active == 0)
+            #expect((shown.accounts?.total ?? 0) > 0, "accounts are kept")
+            #expect(try await api.call(.delete, "/v1/orgs/acme/connections/\(zoom)").decode(ProblemReply.self).code == "connection_disconnected")
+            #expect(
+                try await api.call(.post, "/v1/orgs/acme/connections/\(zoom)/imports").decode(ProblemReply.self).code == "connection_disconnected")
             // People on Slack and Zoom now live on Slack by default.
-            #expect(try await api.allPeople(query: "needs_primary_choice=true").isEmpty)
-            let person = try await api.call(.get, "/v1/orgs/acme/people/\(both[0]["id"] as? String ?? "")")
-            #expect(person.json.primaryPlatform == .slack)
-            let zoomAccount = (person["accounts"] as? [[String: Any]])?.first { $0["platform"] as? String == "zoom" }
-            #expect(zoomAccount?["deactivation_reason"] as? String == "connection_disconnected")
+            #expect(try await api.personViews(query: "needs_primary_choice=true").isEmpty)
+            let person = try await api.personView(both[0].id)
+            #expect(person.primaryPlatform == .slack)
+            let zoomAccount = person.account(on: .zoom)
+            #expect(zoomAccount?.deactivationReason == "connection_disconnected")
 
-            let credentials = try #require(
-                try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(.zoom, organization: "acme").utf8)) as? [String: Any])
-            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["credentials": credentials["credentials"]!]), as: UTF8.self)
+            let body = try Self.json(["credentials": try Self.connectionBody(api, .zoom).credentials])
             let reconnected = try await api.call(.patch, "/v1/orgs/acme/connections/\(zoom)", json: body)
             #expect(reconnected.status == .ok, "\(reconnected.text)")
-            #expect((reconnected["health"] as? [String: Any])?["state"] as? String == "connected")
-            let run = try await api.importAndWait(zoom)
-            #expect(((run["counts"] as? [String: Any])?["accounts_reactivated"] as? Int ?? 0) > 0)
-            #expect(try await api.allPeople(query: "needs_primary_choice=true").count == both.count)
+            #expect(try reconnected.decode(ConnectionView.self).health.state == "connected")
+            let run = try await api.finishedImport(zoom)
+            #expect(run.counts.accountsReactivated > 0)
+            #expect(try await api.personViews(query: "needs_primary_choice=true").count == both.count)
         }
     }
 
@@ -200,67 +196,26 @@ import UserSyncTesting
             let slack = try await api.connect(.slack)
             api.simulator.addFault(FaultRule(platform: .slack, endpoint: "users.list", kind: .latency, latencyMs: 600))
             let started = try await api.call(.post, "/v1/orgs/acme/connections/\(slack)/imports")
-            let run = try #require(started["id"] as? String, "\(started.text)")
+            let run = try started.decode(ImportRunView.self).id
             // The run's counts are live while it runs.
             try await eventually {
-                let reply = try await api.call(.get, "/v1/orgs/acme/imports/\(run)")
-                return reply["state"] as? String == "running" && ((reply["counts"] as? [String: Any])?["accounts_seen"] as? Int ?? 0) > 0
+                let current = try await api.call(.get, "/v1/orgs/acme/imports/\(run)").decode(ImportRunView.self)
+                return current.state == "running" && current.counts.accountsSeen > 0
             }
             let disconnected = try await api.call(.delete, "/v1/orgs/acme/connections/\(slack)")
             #expect(disconnected.status == .ok, "\(disconnected.text)")
             let ended = try await api.call(.get, "/v1/orgs/acme/imports/\(run)")
-            #expect(
-                ended["state"] as? String == "failed" && (ended["failure"] as? [String: Any])?["cause"] as? String == "connection_disconnected",
-                "\(ended.text)")
+            let endedRun = try ended.decode(ImportRunView.self)
+            #expect(endedRun.state == "failed" && endedRun.failure?.cause == "connection_disconnected", "\(ended.text)")
             // The worker's job notices at its next page and ends without writing it.
             try await eventually {
-                let running = try await api.call(.get, "/v1/orgs/acme/jobs?state=running").items
-                let queued = try await api.call(.get, "/v1/orgs/acme/jobs?state=queued").items
+                let running = try await api.call(.get, "/v1/orgs/acme/jobs?state=running").decode(Page<JobView>.self).items
+                let queued = try await api.call(.get, "/v1/orgs/acme/jobs?state=queued").decode(Page<JobView>.self).items
                 return running.isEmpty && queued.isEmpty
             }
             let connection = try await api.call(.get, "/v1/orgs/acme/connections/\(slack)")
-            #expect((connection["accounts"] as? [String: Any])?["active"] as? Int == 0, "\(connection.text)")
-            #expect(try await api.call(.get, "/v1/orgs/acme/imports/\(run)")["state"] as? String == "failed")
-        }
-    }
-
-    @Test(
-        "rotating credentials: good ones are verified and kept, bad ones are refused and the old ones stay, a reconnect never duplicates a workspace")
-    func rotation() async throws {
-        try await withSimulatedAPI(organizations: [("acme", 20)], worker: false) { api in
-            try await api.createOrganization("acme")
-            let slack = try await api.connect(.slack)
-            let body = try #require(
-                try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(.slack, organization: "acme").utf8)) as? [String: Any])
-            let good = String(decoding: try JSONSerialization.data(withJSONObject: ["credentials": body["credentials"]!]), as: UTF8.self)
-            let rotated = try await api.call(.patch, "/v1/orgs/acme/connections/\(slack)", json: good)
-            #expect(rotated.status == .ok && (rotated["health"] as? [String: Any])?["state"] as? String == "connected", "\(rotated.text)")
-
-            let refused = try await api.call(.patch, "/v1/orgs/acme/connections/\(slack)", json: #"{"credentials":{"bot_token":"xoxb-wrong"}}"#)
-            #expect(refused.status == .unprocessableContent && refused.code == "credentials_rejected", "\(refused.text)")
-            let verified = try await api.call(.post, "/v1/orgs/acme/connections/\(slack)/verify")
-            #expect((verified["health"] as? [String: Any])?["state"] as? String == "connected", "the old credentials still work: \(verified.text)")
-
-            // Disconnected, then connected again as a new connection: reconnecting the old one
-            // would connect the workspace twice.
-            #expect(try await api.call(.delete, "/v1/orgs/acme/connections/\(slack)").status == .ok)
-            _ = try await api.connect(.slack)
-            let twice = try await api.call(.patch, "/v1/orgs/acme/connections/\(slack)", json: good)
-            #expect(twice.status == .conflict && twice.code == "workspace_already_connected", "\(twice.text)")
-        }
-    }
-
-    @Test("credentials of another workspace cannot replace a connection's")
-    func rotationKeepsTheWorkspace() async throws {
-        try await withSimulatedAPI(organizations: [("acme", 20), ("globex", 20)], worker: false) { api in
-            try await api.createOrganization("acme")
-            let slack = try await api.connect(.slack)
-            let other = try #require(
-                try JSONSerialization.jsonObject(with: Data(api.platforms!.connectionBody(.slack, organization: "globex").utf8)) as? [String: Any])
-            let body = String(decoding: try JSONSerialization.data(withJSONObject: ["credentials": other["credentials"]!]), as: UTF8.self)
-            let reply = try await api.call(.patch, "/v1/orgs/acme/connections/\(slack)", json: body)
-            #expect(reply.status == .unprocessableContent)
-            #expect((reply["errors"] as? [[String: Any]])?.first?["code"] as? String == "workspace_mismatch")
+            #expect(try connection.decode(ConnectionView.self).accounts?.active == 0, "\(connection.text)")
+            #expect(try await api.call(.get, "/v1/orgs/acme/imports/\(run)").decode(ImportRunView.self).state == "failed")
         }
     }
 
@@ -270,33 +225,23 @@ import UserSyncTesting
             try await api.createOrganization("acme")
             let slack = try await api.connect(.slack)
             #expect(api.simulator.revoke(organization: "acme", platform: .slack))
-            let run = try await api.importAndWait(slack)
-            #expect(run["state"] as? String == "failed")
-            #expect((run["failure"] as? [String: Any])?["cause"] as? String == "credentials_rejected", "\(run)")
-            let broken = try await api.call(.get, "/v1/orgs/acme/connections/\(slack)")
-            let health = try #require(broken["health"] as? [String: Any])
-            #expect(health["state"] as? String == "needs_attention")
-            #expect(health["cause"] as? String == "credentials_rejected")
-            #expect((health["message"] as? String)?.contains("Slack") == true)
+            let run = try await api.finishedImport(slack)
+            #expect(run.state == "failed")
+            #expect(run.failure?.cause == "credentials_rejected", "\(run)")
+            let health = try await Self.connection(api, slack).health
+            #expect(health.state == "needs_attention")
+            #expect(health.cause == "credentials_rejected")
+            #expect(health.message?.contains("Slack") == true)
             // Checking by hand while it is still broken keeps it flagged.
             let checked = try await api.call(.post, "/v1/orgs/acme/connections/\(slack)/verify")
-            #expect((checked["health"] as? [String: Any])?["state"] as? String == "needs_attention")
+            #expect(try checked.decode(ConnectionView.self).health.state == "needs_attention")
 
             api.simulator.restore(organization: "acme", platform: .slack)
             // The worker's re-check (first after 1 s in tests) notices by itself.
             try await eventually(.seconds(60), "the connection did not heal") {
-                (try await api.call(.get, "/v1/orgs/acme/connections/\(slack)")["health"] as? [String: Any])?["state"] as? String == "connected"
+                try await Self.connection(api, slack).health.state == "connected"
             }
-            #expect(try await api.importAndWait(slack)["state"] as? String == "succeeded")
+            #expect(try await api.finishedImport(slack).state == "succeeded")
         }
-    }
-}
-
-extension UserSyncTestSupport.TestDatabase {
-    /// One text value from a query run as the superuser.
-    func adminQueryText(_ sql: String) async throws -> String {
-        let rows = try await admin.client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        for try await value in rows.decode(String?.self) { return value ?? "" }
-        return ""
     }
 }

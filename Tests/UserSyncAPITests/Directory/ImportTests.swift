@@ -16,29 +16,30 @@ import UserSyncTesting
             for platform in Platform.allCases { connections[platform] = try await api.connect(platform) }
             for platform in [Platform.teams, .webex] { _ = try await api.selectAllTeams(connections[platform]!) }
             for platform in Platform.allCases {
-                let run = try await api.importAndWait(connections[platform]!)
-                #expect(run["state"] as? String == "succeeded", "\(platform): \(run)")
+                let run = try await api.finishedImport(connections[platform]!)
+                #expect(run.state == "succeeded", "\(platform): \(run)")
                 // The seed's bots: Slack's and Slackbot (a bot by its id), and Webex's, which are
                 // members of a team (only members of selected teams count).
                 let bots: [Platform: Int] = [.slack: 120 / 100 + 2, .teams: 0, .zoom: 0, .webex: 120 / 200 + 1]
-                #expect((run["counts"] as? [String: Any])?["bots_skipped"] as? Int == bots[platform], "\(platform): \(run)")
+                #expect(run.counts.botsSkipped == bots[platform], "\(platform): \(run)")
             }
             let expected = ExpectedPerson.from(api.simulator, organization: "acme", platforms: Set(Platform.allCases))
-            let people = try await api.allPeople()
+            let people = try await api.personViews()
             #expect(people.count == expected.count)
             var mismatches: [String] = []
             for person in people {
-                guard let email = person["email"] as? String, let want = expected[email] else {
-                    mismatches.append("unexpected person \(person["email"] ?? "?")")
+                let email = person.email
+                guard let want = expected[email] else {
+                    mismatches.append("unexpected person \(email)")
                     continue
                 }
                 if person.accountPlatforms != want.platforms { mismatches.append("\(email): accounts \(person.accountPlatforms) want \(want)") }
                 if person.activePlatforms != want.activePlatforms { mismatches.append("\(email): active \(person.activePlatforms) want \(want)") }
-                if person["needs_primary_choice"] as? Bool != want.needsPrimaryChoice { mismatches.append("\(email): needs choice, want \(want)") }
+                if person.needsPrimaryChoice != want.needsPrimaryChoice { mismatches.append("\(email): needs choice, want \(want)") }
                 if person.primaryPlatform != want.defaultPrimary {
                     mismatches.append("\(email): primary \(String(describing: person.primaryPlatform)), want \(want)")
                 }
-                if person["all_accounts_deactivated"] as? Bool != want.allDeactivated {
+                if person.allAccountsDeactivated != want.allDeactivated {
                     mismatches.append("\(email): deactivated flag, want \(want)")
                 }
             }
@@ -59,21 +60,23 @@ extension ImportTests {
                 if platform.importsSelectedTeams { _ = try await api.selectAllTeams(connection) }
                 connections.append(connection)
             }
-            for connection in connections { _ = try await api.importAndWait(connection) }
-            let before = try await api.allPeople()
+            for connection in connections { _ = try await api.finishedImport(connection) }
+            let before = try await api.personViews()
             for connection in connections {
-                let run = try await api.importAndWait(connection)
-                let counts = try #require(run["counts"] as? [String: Any])
-                #expect(run["state"] as? String == "succeeded")
-                for key in ["accounts_added", "accounts_updated", "accounts_reactivated", "accounts_deactivated"] {
-                    #expect(counts[key] as? Int == 0, "\(key) on re-import: \(counts)")
+                let run = try await api.finishedImport(connection)
+                let counts = run.counts
+                #expect(run.state == "succeeded")
+                let changes: [(String, KeyPath<ImportRunView.Counts, Int>)] = [
+                    ("accounts_added", \.accountsAdded), ("accounts_updated", \.accountsUpdated),
+                    ("accounts_reactivated", \.accountsReactivated), ("accounts_deactivated", \.accountsDeactivated),
+                ]
+                for (key, count) in changes {
+                    #expect(counts[keyPath: count] == 0, "\(key) on re-import: \(counts)")
                 }
-                #expect((counts["accounts_seen"] as? Int ?? 0) > 0)
+                #expect(counts.accountsSeen > 0)
             }
-            let after = try await api.allPeople()
-            #expect(
-                String(describing: after.map { $0["updated_at"] as? String ?? "" })
-                    == String(describing: before.map { $0["updated_at"] as? String ?? "" }))
+            let after = try await api.personViews()
+            #expect(after.map(\.updatedAt) == before.map(\.updatedAt))
             #expect(after.count == before.count)
         }
     }
@@ -84,8 +87,8 @@ extension ImportTests {
             try await api.createOrganization("acme")
             let slack = try await api.connect(.slack)
             let zoom = try await api.connect(.zoom)
-            _ = try await api.importAndWait(slack)
-            _ = try await api.importAndWait(zoom)
+            _ = try await api.finishedImport(slack)
+            _ = try await api.finishedImport(zoom)
             let seeded = api.simulator.people(organization: "acme", limit: 1_000) ?? []
             func only(_ platforms: Set<Platform>) -> SimPerson? {
                 seeded.first { person in
@@ -98,10 +101,10 @@ extension ImportTests {
             let leaver = try #require(
                 seeded.first { p in p.accounts.count == 1 && p.accounts[0].platform == .zoom && p.accounts[0].active && !p.accounts[0].pending })
             let removed = try #require(seeded.first { p in p.accounts.count == 1 && p.accounts[0].platform == .slack && p.email != renamed.email })
-            let peopleBefore = try await api.allPeople()
-            let renamedID = try #require(peopleBefore.first { $0["email"] as? String == renamed.email }?["id"] as? String)
-            let splitID = try #require(peopleBefore.first { $0["email"] as? String == split.email }?["id"] as? String)
-            #expect(peopleBefore.first { $0["id"] as? String == splitID }?["needs_primary_choice"] as? Bool == true)
+            let peopleBefore = try await api.personViews()
+            let renamedID = try #require(peopleBefore.first { $0.email == renamed.email }?.id)
+            let splitID = try #require(peopleBefore.first { $0.email == split.email }?.id)
+            #expect(peopleBefore.first { $0.id == splitID }?.needsPrimaryChoice == true)
 
             let slackOf = { (person: SimPerson) in person.accounts.first { $0.platform == .slack }!.id }
             #expect(
@@ -113,36 +116,36 @@ extension ImportTests {
             #expect(api.simulator.changeUser(organization: "acme", platform: .zoom, id: leaver.accounts[0].id, SimUserChange(active: false)))
             #expect(api.simulator.changeUser(organization: "acme", platform: .slack, id: slackOf(removed), SimUserChange(removed: true)))
 
-            let slackRun = try await api.importAndWait(slack)
-            let zoomRun = try await api.importAndWait(zoom)
-            let slackCounts = try #require(slackRun["counts"] as? [String: Any])
-            #expect(slackCounts["accounts_updated"] as? Int == 2, "\(slackCounts)")
-            #expect(slackCounts["accounts_deactivated"] as? Int == 1, "\(slackCounts)")
-            #expect((zoomRun["counts"] as? [String: Any])?["accounts_deactivated"] as? Int == 1)
+            let slackRun = try await api.finishedImport(slack)
+            let zoomRun = try await api.finishedImport(zoom)
+            let slackCounts = slackRun.counts
+            #expect(slackCounts.accountsUpdated == 2, "\(slackCounts)")
+            #expect(slackCounts.accountsDeactivated == 1, "\(slackCounts)")
+            #expect(zoomRun.counts.accountsDeactivated == 1)
 
-            let people = try await api.allPeople()
+            let people = try await api.personViews()
             #expect(people.count == peopleBefore.count + 1, "one new person (the split-off address), nobody duplicated")
-            let byEmail = Dictionary(people.map { ($0["email"] as? String ?? "", $0) }) { first, _ in first }
+            let byEmail = Dictionary(people.map { ($0.email, $0) }) { first, _ in first }
             // The renamed person keeps their identity under the new address.
-            #expect(byEmail["renamed.person@acme.example.com"]?["id"] as? String == renamedID)
+            #expect(byEmail["renamed.person@acme.example.com"]?.id == renamedID)
             #expect(byEmail[renamed.email] == nil)
             // The split account is a person of its own; the old person keeps Zoom, now their default.
             #expect(byEmail["split.off@acme.example.com"]?.accountPlatforms == [.slack])
             let remaining = try #require(byEmail[split.email])
-            #expect(remaining["id"] as? String == splitID)
+            #expect(remaining.id == splitID)
             #expect(remaining.accountPlatforms == [.zoom])
-            #expect(remaining["needs_primary_choice"] as? Bool == false)
+            #expect(remaining.needsPrimaryChoice == false)
             #expect(remaining.primaryPlatform == .zoom)
             // The leaver and the removed user are kept, flagged, with the reason and the time.
             for (email, reason) in [(leaver.email, "deactivated_upstream"), (removed.email, "removed_upstream")] {
                 let person = try #require(byEmail[email], "\(email) must still be listed")
-                #expect(person["all_accounts_deactivated"] as? Bool == true)
-                let account = try #require((person["accounts"] as? [[String: Any]])?.first)
-                #expect(account["active"] as? Bool == false)
-                #expect(account["deactivation_reason"] as? String == reason)
-                #expect(account["deactivated_at"] is String)
+                #expect(person.allAccountsDeactivated == true)
+                let account = try #require(person.accounts.first)
+                #expect(account.active == false)
+                #expect(account.deactivationReason == reason)
+                #expect(account.deactivatedAt != nil)
             }
-            let flagged = try await api.allPeople(query: "deactivated=true").compactMap { $0["email"] as? String }
+            let flagged = try await api.personViews(query: "deactivated=true").map(\.email)
             #expect(Set([leaver.email, removed.email]).isSubset(of: Set(flagged)))
         }
     }
@@ -151,12 +154,12 @@ extension ImportTests {
     func faultsDoNotChangeTheOutcome() async throws {
         try await withSimulatedAPI(organizations: [("acme", 400)]) { api in
             for org in ["clean", "faulty"] { try await api.createOrganization(org) }
-            func importAll(_ org: String) async throws -> [Platform: [String: Any]] {
-                var runs: [Platform: [String: Any]] = [:]
+            func importAll(_ org: String) async throws -> [Platform: ImportRunView] {
+                var runs: [Platform: ImportRunView] = [:]
                 for platform in Platform.allCases {
                     let connection = try await api.connect(platform, org: org)
                     if platform.importsSelectedTeams { _ = try await api.selectAllTeams(connection, org: org) }
-                    runs[platform] = try await api.importAndWait(connection, org: org)
+                    runs[platform] = try await api.finishedImport(connection, org: org)
                 }
                 return runs
             }
@@ -169,15 +172,19 @@ extension ImportTests {
             api.simulator.clearFaults()
             #expect(api.simulator.calls().filter { $0.key.hasSuffix(" 429") || $0.key.hasSuffix(" 503") }.values.reduce(0, +) > 10)
             for platform in Platform.allCases {
-                let a = try #require(clean[platform]?["counts"] as? [String: Any])
-                let b = try #require(faulty[platform]?["counts"] as? [String: Any])
-                #expect(faulty[platform]?["state"] as? String == "succeeded", "\(platform): \(faulty[platform] ?? [:])")
-                for key in ["accounts_seen", "accounts_added", "accounts_updated", "accounts_deactivated", "bots_skipped"] {
-                    #expect(a[key] as? Int == b[key] as? Int, "\(platform) \(key): clean \(a[key] ?? "-") faulty \(b[key] ?? "-")")
+                let a = try #require(clean[platform]?.counts)
+                let b = try #require(faulty[platform]?.counts)
+                #expect(faulty[platform]?.state == "succeeded", "\(platform): \(String(describing: faulty[platform]))")
+                let compared: [(String, KeyPath<ImportRunView.Counts, Int>)] = [
+                    ("accounts_seen", \.accountsSeen), ("accounts_added", \.accountsAdded), ("accounts_updated", \.accountsUpdated),
+                    ("accounts_deactivated", \.accountsDeactivated), ("bots_skipped", \.botsSkipped),
+                ]
+                for (key, count) in compared {
+                    #expect(a[keyPath: count] == b[keyPath: count], "\(platform) \(key): clean \(a[keyPath: count]) faulty \(b[keyPath: count])")
                 }
             }
             let summary = { (org: String) in
-                Set(try await api.allPeople(org: org).map { "\($0["email"]!) \($0.activePlatforms.map(\.rawValue).sorted())" })
+                Set(try await api.personViews(org: org).map { "\($0.email) \($0.activePlatforms.map(\.rawValue).sorted())" })
             }
             let cleanPeople = try await summary("clean"), faultyPeople = try await summary("faulty")
             #expect(cleanPeople == faultyPeople, "differ: \(cleanPeople.symmetricDifference(faultyPeople).sorted().prefix(5))")
@@ -192,20 +199,22 @@ extension ImportTests {
             // Longer than the test connectors wait in place (5 s): the job must snooze.
             api.simulator.addFault(FaultRule(platform: .slack, endpoint: "users.list", kind: .rateLimit, times: 1, retryAfter: 7))
             let started = try await api.call(.post, "/v1/orgs/acme/connections/\(slack)/imports")
-            let id = try #require(started["id"] as? String)
-            var waiting: [String: Any] = [:]
+            let id = try started.decode(ImportRunView.self).id
+            var seen: ImportRunView?
             try await eventually(.seconds(60)) {
-                waiting = try await api.call(.get, "/v1/orgs/acme/imports/\(id)").json
-                return waiting["waiting_until"] is String
+                let current = try await api.call(.get, "/v1/orgs/acme/imports/\(id)").decode(ImportRunView.self)
+                seen = current
+                return current.waitingUntil != nil
             }
-            #expect(waiting["state"] as? String == "running", "\(waiting)")
-            #expect(waiting["waiting_until"] is String, "the run shows until when it waits: \(waiting)")
-            #expect((waiting["last_error"] as? String)?.contains("rate_limited") == true)
-            let run = try await api.waitForImport(id)
-            #expect(run["state"] as? String == "succeeded")
-            #expect(run["waiting_until"] is NSNull)
-            let job = try await api.call(.get, "/v1/orgs/acme/jobs/\(run["job_id"] as? String ?? "0")")
-            #expect(job["attempts"] as? Int == 1, "snoozing spent no attempt: \(job.text)")
+            let waiting = try #require(seen)
+            #expect(waiting.state == "running", "\(waiting)")
+            #expect(waiting.waitingUntil != nil, "the run shows until when it waits: \(waiting)")
+            #expect(waiting.lastError?.contains("rate_limited") == true)
+            let run = try await api.finishedImportRun(id)
+            #expect(run.state == "succeeded")
+            #expect(run.waitingUntil == nil)
+            let job = try await api.call(.get, "/v1/orgs/acme/jobs/\(run.jobId ?? "0")")
+            #expect(try job.decode(JobView.self).attempts == 1, "snoozing spent no attempt: \(job.text)")
         }
     }
 
@@ -215,23 +224,23 @@ extension ImportTests {
             try await api.createOrganization("acme")
             let teams = try await api.connect(.teams)
             let all = try await api.selectAllTeams(teams)
-            _ = try await api.importAndWait(teams)
+            _ = try await api.finishedImport(teams)
             let dropped = all[0]
             let reply = try await api.call(.post, "/v1/orgs/acme/connections/\(teams)/teams/selection", json: #"{"deselect":["\#(dropped)"]}"#)
             #expect(reply.status == .ok)
-            #expect(reply.items.first { $0["platform_team_id"] as? String == dropped }?["selected"] as? Bool == false)
-            let run = try await api.importAndWait(teams)
+            #expect(try reply.decode(Page<TeamView>.self).items.first { $0.platformTeamId == dropped }?.selected == false)
+            let run = try await api.finishedImport(teams)
             let expected = ExpectedPerson.from(api.simulator, organization: "acme", platforms: [.teams], selectedTeams: Set(all.dropFirst()))
             let everyone = ExpectedPerson.from(api.simulator, organization: "acme", platforms: [.teams])
             // Accounts that were active and are in no selected team any more.
             let leftScope = everyone.filter { expected[$0.key] == nil && !$0.value.activePlatforms.isEmpty }.keys
             #expect(!leftScope.isEmpty, "the dropped team should have had members in no other team")
-            #expect((run["counts"] as? [String: Any])?["accounts_deactivated"] as? Int ?? 0 >= leftScope.count)
-            let people = Dictionary(try await api.allPeople().map { ($0["email"] as? String ?? "", $0) }) { a, _ in a }
+            #expect(run.counts.accountsDeactivated >= leftScope.count)
+            let people = Dictionary(try await api.personViews().map { ($0.email, $0) }) { a, _ in a }
             for email in leftScope {
-                let account = (people[email]?["accounts"] as? [[String: Any]])?.first
-                #expect(account?["active"] as? Bool == false)
-                #expect(account?["deactivation_reason"] as? String == "not_in_selected_teams")
+                let account = people[email]?.accounts.first
+                #expect(account?.active == false)
+                #expect(account?.deactivationReason == "not_in_selected_teams")
             }
         }
     }

@@ -63,7 +63,7 @@ struct OutboundHostTests {
             #expect(problem.errors?.map(\.field) == [c.field])
             #expect(problem.errors?.map(\.code) == [c.code], "\(reply.text)")
             #expect(api.platforms!.simulator.calls(.slack, "auth.test") == 0)
-            #expect(try await api.call(.get, "/v1/orgs/acme/connections").items.isEmpty)
+            #expect(try await api.call(.get, "/v1/orgs/acme/connections").decode(Page<ConnectionView>.self).items.isEmpty)
         }
     }
 
@@ -85,7 +85,7 @@ struct OutboundHostTests {
                 .patch, "/v1/orgs/acme/connections/\(id)", json: #"{"api_base_url":"https://hooks.internal.example/api"}"#)
             #expect(reply.status == .unprocessableContent, "\(reply.text)")
             #expect(try reply.decode(ProblemReply.self).errors?.map(\.code) == ["internal_address"])
-            #expect(try await api.call(.get, "/v1/orgs/acme/connections/\(id)")["api_base_url"] as? String == "https://slack.com/api")
+            #expect(try await api.call(.get, "/v1/orgs/acme/connections/\(id)").decode(ConnectionView.self).apiBaseUrl == "https://slack.com/api")
         }
     }
 }

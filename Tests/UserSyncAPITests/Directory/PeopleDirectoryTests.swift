@@ -11,8 +11,8 @@ import UserSyncSimulator
         try await api.createOrganization("acme")
         let slack = try await api.connect(.slack)
         let zoom = try await api.connect(.zoom)
-        _ = try await api.importAndWait(slack)
-        _ = try await api.importAndWait(zoom)
+        _ = try await api.finishedImport(slack)
+        _ = try await api.finishedImport(zoom)
         return (slack, zoom)
     }
 
@@ -20,34 +20,35 @@ import UserSyncSimulator
     func filters() async throws {
         try await withSimulatedAPI(organizations: [("acme", 150)]) { api in
             let (_, zoom) = try await imported(api)
-            let everyone = try await api.allPeople()
-            func emails(_ people: [[String: Any]]) -> Set<String> { Set(people.compactMap { $0["email"] as? String }) }
-            #expect(emails(try await api.allPeople(query: "platform=zoom")) == emails(everyone.filter { $0.accountPlatforms.contains(.zoom) }))
+            let everyone = try await api.personViews()
+            func emails(_ people: [PersonView]) -> Set<String> { Set(people.map(\.email)) }
+            #expect(emails(try await api.personViews(query: "platform=zoom")) == emails(everyone.filter { $0.accountPlatforms.contains(.zoom) }))
             #expect(
-                emails(try await api.allPeople(query: "connection_id=\(zoom)")) == emails(everyone.filter { $0.accountPlatforms.contains(.zoom) }))
+                emails(try await api.personViews(query: "connection_id=\(zoom)")) == emails(everyone.filter { $0.accountPlatforms.contains(.zoom) }))
             #expect(
-                emails(try await api.allPeople(query: "needs_primary_choice=true"))
-                    == emails(everyone.filter { $0["needs_primary_choice"] as? Bool == true }))
+                emails(try await api.personViews(query: "needs_primary_choice=true"))
+                    == emails(everyone.filter { $0.needsPrimaryChoice == true }))
             #expect(
-                emails(try await api.allPeople(query: "needs_primary_choice=false")).count
-                    == everyone.filter { $0["needs_primary_choice"] as? Bool == false }.count)
+                emails(try await api.personViews(query: "needs_primary_choice=false")).count
+                    == everyone.filter { $0.needsPrimaryChoice == false }.count)
             #expect(
-                emails(try await api.allPeople(query: "deactivated=true"))
-                    == emails(everyone.filter { $0["all_accounts_deactivated"] as? Bool == true }))
-            #expect(emails(try await api.allPeople(query: "primary_platform=slack")) == emails(everyone.filter { $0.primaryPlatform == .slack }))
+                emails(try await api.personViews(query: "deactivated=true"))
+                    == emails(everyone.filter { $0.allAccountsDeactivated == true }))
+            #expect(emails(try await api.personViews(query: "primary_platform=slack")) == emails(everyone.filter { $0.primaryPlatform == .slack }))
             #expect(
-                emails(try await api.allPeople(query: "platforms=slack,zoom"))
+                emails(try await api.personViews(query: "platforms=slack,zoom"))
                     == emails(everyone.filter { $0.activePlatforms.contains(.slack) && $0.activePlatforms.contains(.zoom) }))
-            #expect(try await api.call(.get, "/v1/orgs/acme/people?primary_platfrom=slack").code == "unknown_query_parameter")
-            #expect(try await api.allPeople(query: "sync_status=not_created").count == everyone.count)
-            #expect(try await api.allPeople(query: "sync_status=synced").isEmpty)
-            let target = try #require(everyone.first { ($0["display_name"] as? String)?.isEmpty == false })
-            let name = try #require(target["display_name"] as? String)
-            let byName = try await api.allPeople(query: "q=\(name.uppercased().split(separator: " ")[0])")
-            #expect(byName.contains { $0["id"] as? String == target["id"] as? String })
-            let email = try #require(target["email"] as? String)
-            let byEmail = try await api.allPeople(query: "q=\(email.prefix(upTo: email.firstIndex(of: "@")!))")
-            #expect(byEmail.map { $0["id"] as? String } == [target["id"] as? String])
+            #expect(
+                try await api.call(.get, "/v1/orgs/acme/people?primary_platfrom=slack").decode(ProblemReply.self).code == "unknown_query_parameter")
+            #expect(try await api.personViews(query: "sync_status=not_created").count == everyone.count)
+            #expect(try await api.personViews(query: "sync_status=synced").isEmpty)
+            let target = try #require(everyone.first { $0.displayName?.isEmpty == false })
+            let name = try #require(target.displayName)
+            let byName = try await api.personViews(query: "q=\(name.uppercased().split(separator: " ")[0])")
+            #expect(byName.contains { $0.id == target.id })
+            let email = target.email
+            let byEmail = try await api.personViews(query: "q=\(email.prefix(upTo: email.firstIndex(of: "@")!))")
+            #expect(byEmail.map(\.id) == [target.id])
         }
     }
 
@@ -56,39 +57,36 @@ import UserSyncSimulator
         try await withSimulatedAPI(organizations: [("acme", 120)]) { api in
             let (slack, _) = try await imported(api)
             for sort in ["email", "-email"] {
-                let emails = try await api.allPeople(query: "sort=\(sort)").compactMap { $0["email"] as? String }
+                let emails = try await api.personViews(query: "sort=\(sort)").map(\.email)
                 #expect(emails == (sort == "email" ? emails.sorted() : emails.sorted(by: >)))
             }
-            let names = try await api.allPeople(query: "sort=name").map {
-                ($0["display_name"] as? String ?? $0["email"] as? String ?? "").lowercased()
-            }
+            let names = try await api.personViews(query: "sort=name").map { ($0.displayName ?? $0.email).lowercased() }
             #expect(names == names.sorted())
 
-            let before = Set(try await api.allPeople().compactMap { $0["id"] as? String })
+            let before = Set(try await api.personViews().map(\.id))
             var seen: [String] = []
             var cursor: String?
             var page = 0
             repeat {
                 let reply = try await api.call(.get, "/v1/orgs/acme/people?limit=17&sort=email" + (cursor.map { "&cursor=\($0)" } ?? ""))
-                seen += reply.items.compactMap { $0["id"] as? String }
-                cursor = reply["next_cursor"] as? String
+                let people = try reply.decode(Page<PersonView>.self)
+                seen += people.items.map(\.id)
+                cursor = people.nextCursor
                 page += 1
                 if page == 2 {
                     // New hires land before and after the cursor while the client pages.
                     for email in ["aaa.first@acme.example.com", "zzz.last@acme.example.com"] {
                         _ = api.simulator.addUser(organization: "acme", platform: .slack, email: email, displayName: nil)
                     }
-                    _ = try await api.importAndWait(slack)
+                    _ = try await api.finishedImport(slack)
                 }
             } while cursor != nil
             #expect(seen.count == Set(seen).count, "a person was listed twice")
             #expect(before.isSubset(of: Set(seen)), "a person who was there all along was skipped")
-            let wrongOrder = try await api.call(
-                .get,
-                "/v1/orgs/acme/people?sort=name&cursor=\(try #require(try await api.call(.get, "/v1/orgs/acme/people?limit=1&sort=email")["next_cursor"] as? String))"
-            )
+            let first = try await api.call(.get, "/v1/orgs/acme/people?limit=1&sort=email").decode(Page<PersonView>.self)
+            let wrongOrder = try await api.call(.get, "/v1/orgs/acme/people?sort=name&cursor=\(try #require(first.nextCursor))")
             #expect(wrongOrder.status == .badRequest)
-            #expect(wrongOrder.code == "invalid_cursor")
+            #expect(try wrongOrder.decode(ProblemReply.self).code == "invalid_cursor")
         }
     }
 
@@ -96,18 +94,21 @@ import UserSyncSimulator
     func onePerson() async throws {
         try await withSimulatedAPI { api in
             _ = try await imported(api)
-            let first = try #require(try await api.allPeople().first)
-            let person = try await api.call(.get, "/v1/orgs/acme/people/\(first["id"] as? String ?? "")")
+            let first = try #require(try await api.personViews().first)
+            let person = try await api.call(.get, "/v1/orgs/acme/people/\(first.id)")
             #expect(person.status == .ok)
-            #expect(person["email"] as? String == first["email"] as? String)
-            let account = try #require((person["accounts"] as? [[String: Any]])?.first)
-            for key in ["platform", "platform_user_id", "emails", "active", "connection_id"] { #expect(account[key] != nil, "account lacks \(key)") }
-            #expect(try await api.call(.get, "/v1/orgs/acme/people/\(UUID())").code == "person_not_found")
-            #expect(try await api.call(.get, "/v1/orgs/acme/people/nope").code == "invalid_path_parameter")
+            let shown = try person.decode(PersonView.self)
+            #expect(shown.email == first.email)
+            // Decoding the account is what checks its members: platform, platform_user_id, emails,
+            // active and connection_id are required there.
+            let account = try #require(shown.accounts.first)
+            #expect(!account.platformUserId.isEmpty && !account.connectionId.isEmpty, "\(account)")
+            #expect(try await api.call(.get, "/v1/orgs/acme/people/\(UUID())").decode(ProblemReply.self).code == "person_not_found")
+            #expect(try await api.call(.get, "/v1/orgs/acme/people/nope").decode(ProblemReply.self).code == "invalid_path_parameter")
             for query in ["sort=age", "limit=0", "platform=myspace", "sync_status=done", "deactivated=maybe", "connection_id=x"] {
                 let reply = try await api.call(.get, "/v1/orgs/acme/people?\(query)")
                 #expect(reply.status == .badRequest, "\(query): \(reply.text)")
-                #expect(reply.code == "invalid_query_parameter", "\(query)")
+                #expect(try reply.decode(ProblemReply.self).code == "invalid_query_parameter", "\(query)")
             }
         }
     }
@@ -117,8 +118,8 @@ import UserSyncSimulator
         try await withSimulatedAPI(organizations: [("acme", 150)]) { api in
             let (slack, _) = try await imported(api)
             _ = api.simulator.addUser(organization: "acme", platform: .slack, email: "formula@acme.example.com", displayName: "=HYPERLINK(\"x\")")
-            _ = try await api.importAndWait(slack)
-            let people = try await api.allPeople()
+            _ = try await api.finishedImport(slack)
+            let people = try await api.personViews()
             for (uri, headers) in [("/v1/orgs/acme/people.csv", HTTPFields()), ("/v1/orgs/acme/people", [.accept: "text/csv"])]
                 as [(String, HTTPFields)]
             {

@@ -123,27 +123,26 @@ struct RoutingOrganization: SuiteTrait, TestScoping {
     static func build(_ api: API) async throws -> Fixture {
         try await api.createOrganization("acme")
         let connections = try await api.connectAndImportAll().connections
-        let people = try await api.allPeople().sorted { ($0["email"] as! String) < ($1["email"] as! String) }
+        let people = try await api.personViews().sorted { $0.email < $1.email }
 
         // Cast the seeded people by what they are on; each plays one part.
-        var cast: [Role: [String: Any]] = [:]
-        func pick(_ role: Role, _ fits: ([String: Any]) -> Bool) throws {
-            let taken = Set(cast.values.map { $0["id"] as! String })
+        var cast: [Role: PersonView] = [:]
+        func pick(_ role: Role, _ fits: (PersonView) -> Bool) throws {
+            let taken = Set(cast.values.map(\.id))
             let person = try #require(
-                people.first { !taken.contains($0["id"] as! String) && fits($0) }, "nobody in the simulated organization can play \(role)")
+                people.first { !taken.contains($0.id) && fits($0) }, "nobody in the simulated organization can play \(role)")
             cast[role] = person
         }
-        func accounts(_ person: [String: Any]) -> [[String: Any]] { person["accounts"] as? [[String: Any]] ?? [] }
-        func isPlain(_ account: [String: Any]) -> Bool { account["active"] as? Bool == true && account["guest"] as? Bool == false }
-        func only(_ platform: Platform) -> ([String: Any]) -> Bool {
+        func isPlain(_ account: AccountView) -> Bool { account.active && !account.guest }
+        func only(_ platform: Platform) -> (PersonView) -> Bool {
             { person in
-                let all = accounts(person)
-                return all.count == 1 && all[0]["platform"] as? String == platform.rawValue && isPlain(all[0])
+                let all = person.accounts
+                return all.count == 1 && all[0].platform == platform && isPlain(all[0])
             }
         }
-        func onSlackAndTeams(_ person: [String: Any]) -> Bool {
+        func onSlackAndTeams(_ person: PersonView) -> Bool {
             [Platform.slack, .teams].allSatisfy { platform in
-                let there = accounts(person).filter { $0["platform"] as? String == platform.rawValue }
+                let there = person.accounts.filter { $0.platform == platform }
                 return there.count == 1 && isPlain(there[0])
             }
         }
@@ -153,11 +152,11 @@ struct RoutingOrganization: SuiteTrait, TestScoping {
         for role in [Role.linked, .awaitingConsent, .declined, .teamsHome, .linkedThenDeactivated, .reachedThroughDeactivatedLink] {
             try pick(role, onSlackAndTeams)
         }
-        try pick(.undecided) { $0["needs_primary_choice"] as? Bool == true }
-        let id = { (role: Role) in cast[role]!["id"] as! String }
+        try pick(.undecided) { $0.needsPrimaryChoice }
+        let id = { (role: Role) in cast[role]!.id }
 
         func userID(_ role: Role, _ platform: Platform) throws -> String {
-            try #require(accounts(cast[role]!).first { $0["platform"] as? String == platform.rawValue }?["platform_user_id"] as? String)
+            try #require(cast[role]!.account(on: platform)?.platformUserId)
         }
 
         let primaries: [(Role, Platform)] = [
@@ -189,15 +188,15 @@ struct RoutingOrganization: SuiteTrait, TestScoping {
             #expect(api.simulator.changeUser(organization: "acme", platform: platform, id: try userID(role, platform), SimUserChange(active: false)))
         }
         for platform in Set(deactivations.map(\.1)) {
-            let reimport = try await api.importAndWait(connections[platform]!)
-            #expect(reimport["state"] as? String == "succeeded", "\(reimport)")
+            let reimport = try await api.finishedImport(connections[platform]!)
+            #expect(reimport.state == "succeeded", "\(reimport)")
         }
 
         var members: [Role: Member] = [:]
         for role in Role.allCases {
             let person = try await api.call(.get, "/v1/orgs/acme/people/\(id(role))")
             #expect(person.status == .ok, "\(person.text)")
-            members[role] = member(person.json)
+            members[role] = member(try person.decode(PersonView.self))
         }
         for role in Role.allCases {
             let expected = syncs[role] ?? [:]
@@ -208,8 +207,8 @@ struct RoutingOrganization: SuiteTrait, TestScoping {
             try #require(members[role]!.accounts[platform]?.active == false, "\(role)'s \(platform) account is deactivated")
         }
         let deactivated = try await api.call(.get, "/v1/orgs/acme/people/\(id(.deactivated))")
-        try #require(deactivated["all_accounts_deactivated"] as? Bool == true, "\(deactivated.text)")
-        try #require(try await api.call(.get, "/v1/orgs/acme/people/\(id(.undecided))")["primary"] is NSNull)
+        try #require(try deactivated.decode(PersonView.self).allAccountsDeactivated, "\(deactivated.text)")
+        try #require(try await api.personView(id(.undecided)).primary == nil)
 
         let viewer = try await api.createKey("acme", role: "viewer")
         try await api.createOrganization("globex")
@@ -218,25 +217,19 @@ struct RoutingOrganization: SuiteTrait, TestScoping {
             api: api, connections: connections, members: members, viewerKey: viewer.secret, otherOrganizationKey: other.secret)
     }
 
-    static func member(_ person: [String: Any]) -> Member {
+    static func member(_ person: PersonView) -> Member {
         var accounts: [Platform: Member.Account] = [:]
-        for account in person["accounts"] as? [[String: Any]] ?? [] {
-            guard let platform = (account["platform"] as? String).flatMap(Platform.init(rawValue:)) else { continue }
-            accounts[platform] = Member.Account(
-                id: account["id"] as! String, platformUserID: account["platform_user_id"] as! String, active: account["active"] as! Bool)
+        for account in person.accounts {
+            accounts[account.platform] = Member.Account(id: account.id, platformUserID: account.platformUserId, active: account.active)
         }
         var syncs: [Platform: Member.Sync] = [:]
-        for sync in person["syncs"] as? [[String: Any]] ?? [] {
-            guard let platform = (sync["platform"] as? String).flatMap(Platform.init(rawValue:)) else { continue }
-            syncs[platform] = Member.Sync(
-                status: sync["status"] as! String, cause: sync["cause"] as? String, mode: sync["mode"] as? String,
-                virtualKind: sync["virtual_kind"] as? String,
-                virtualIdentity: sync["virtual_identity"] as? String, linkedAccountID: sync["linked_account_id"] as? String)
+        for sync in person.syncs {
+            syncs[sync.platform] = Member.Sync(
+                status: sync.status, cause: sync.cause, mode: sync.mode, virtualKind: sync.virtualKind,
+                virtualIdentity: sync.virtualIdentity, linkedAccountID: sync.linkedAccountId)
         }
-        let email = person["email"] as! String
         return Member(
-            id: person["id"] as! String, email: email, displayName: person["display_name"] as? String ?? email, accounts: accounts,
-            syncs: syncs)
+            id: person.id, email: person.email, displayName: person.displayName ?? person.email, accounts: accounts, syncs: syncs)
     }
 }
 

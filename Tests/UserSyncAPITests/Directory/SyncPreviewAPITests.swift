@@ -5,7 +5,7 @@ import UserSyncDomain
 /// The sync preview: what starting a sync would do, for every mode, with nothing changed; and
 /// the bulk preview's counts are what starting the syncs then does.
 @Suite struct SyncPreviewAPITests {
-    func preview(_ api: API, _ person: String, onto connection: String) async throws -> SyncPreviewJSON {
+    func preview(_ api: API, _ person: String, onto connection: String) async throws -> SyncPreviewView {
         let reply = try await api.call(.post, "/v1/orgs/acme/people/\(person)/syncs/preview", json: #"{"connection_id":"\#(connection)"}"#)
         #expect(reply.status == .ok, "\(reply.text)")
         return try reply.decode()
@@ -17,11 +17,11 @@ import UserSyncDomain
             let connected = try await api.connectAndImportAll()
             let connections = connected.connections
             try await api.choosePrimaries()
-            let people = try await api.peopleJSON()
-            func on(_ person: PersonJSON, _ platform: Platform, active: Bool? = nil) -> Bool {
-                person.accounts.contains { $0.platform == platform.rawValue && (active == nil || $0.active == active) }
+            let people = try await api.personViews()
+            func on(_ person: PersonView, _ platform: Platform, active: Bool? = nil) -> Bool {
+                person.accounts.contains { $0.platform == platform && (active == nil || $0.active == active) }
             }
-            func lives(_ person: PersonJSON, _ platform: Platform) -> Bool { person.primary?.platform == platform.rawValue }
+            func lives(_ person: PersonView, _ platform: Platform) -> Bool { person.primary?.platform == platform }
             let slackOnly = try #require(people.first { lives($0, .slack) && !on($0, .teams) && !on($0, .webex) && !on($0, .zoom) })
             let slackAndTeams = try #require(people.first { lives($0, .slack) && on($0, .teams, active: true) })
             let inactiveThere = try #require(
@@ -34,7 +34,7 @@ import UserSyncDomain
             let inactivePlatform = try #require(
                 Platform.allCases.first { on(inactiveThere, $0, active: false) && !on(inactiveThere, $0, active: true) && !lives(inactiveThere, $0) })
 
-            let cases: [(PersonJSON, Platform, String, String?, Bool)] = [
+            let cases: [(PersonView, Platform, String, String?, Bool)] = [
                 (slackOnly, .teams, "guest", "virtual", true),
                 (slackOnly, .webex, "bot_persona", "virtual", true),
                 (slackOnly, .zoom, "secondary_account_required", nil, false),
@@ -49,7 +49,7 @@ import UserSyncDomain
                 #expect(answer.mode == mode)
                 #expect(answer.canWork == works)
                 #expect(answer.createsSync == (expectation != "secondary_is_primary"))
-                #expect(answer.platform == platform.rawValue)
+                #expect(answer.platform == platform)
                 #expect(!answer.message.isEmpty)
             }
             #expect(try await preview(api, slackAndTeams.id, onto: connections[.teams]!).message.contains("message from the UserSync bot on Slack"))
@@ -65,7 +65,7 @@ import UserSyncDomain
             #expect(exists.existingStatus != nil && !exists.createsSync)
             let reset = try await api.call(.put, "/v1/orgs/acme/people/\(slackOnly.id)/primary", json: #"{"platform":"slack"}"#)
             #expect(reset.status == .ok)
-            let undecided = try await api.peopleJSON("needs_primary_choice=true")
+            let undecided = try await api.personViews(query: "needs_primary_choice=true")
             if let nobody = undecided.first {
                 #expect(try await preview(api, nobody.id, onto: connections[.teams]!).expectation == "no_primary")
             }
@@ -80,18 +80,18 @@ import UserSyncDomain
             let chosen = try await api.call(
                 .post, "/v1/orgs/acme/people/primary", json: #"{"platform":"slack","filter":{"needs_primary_choice":true}}"#)
             #expect(chosen.status == .ok)
-            #expect(!(try await api.peopleJSON("needs_primary_choice=true")).isEmpty)
+            #expect(!(try await api.personViews(query: "needs_primary_choice=true")).isEmpty)
             let zoom = connected.connections[.zoom]!
             let body = #"{"connection_id":"\#(zoom)","filter":{}}"#
             let preview = try await api.call(.post, "/v1/orgs/acme/syncs/preview", json: body)
             #expect(preview.status == .ok, "\(preview.text)")
-            let counts = try preview.decode(BulkSyncPreviewJSON.self)
-            #expect(counts.total == (try await api.peopleJSON()).count)
+            let counts = try preview.decode(BulkSyncPreviewView.self)
+            #expect(counts.total == (try await api.personViews()).count)
             #expect(counts.counts["secondary_account_required", default: 0] > 0)
             #expect(counts.counts["link", default: 0] > 0)
             #expect(counts.counts["no_primary", default: 0] > 0)
             #expect(try await api.db.scalar("SELECT count(*) FROM syncs") == 0)
-            let started = try await api.call(.post, "/v1/orgs/acme/syncs", json: body).decode(TallyJSON.self)
+            let started = try await api.call(.post, "/v1/orgs/acme/syncs", json: body).decode(TallyView.self)
             let creating = ["link", "guest", "bot_persona", "secondary_account_required", "secondary_account_deactivated"]
             #expect(started.counts["created", default: 0] == creating.reduce(0) { $0 + counts.counts[$1, default: 0] })
             #expect(started.counts["no_primary", default: 0] == counts.counts["no_primary", default: 0])

@@ -39,7 +39,7 @@ import UserSyncTestSupport
         try await api.waitForSyncsToSettle()
 
         // Exactly one prompt per link sync, on the person's primary platform, to their account there.
-        let people = Dictionary(try await api.allPeople().map { ($0["id"] as! String, $0) }) { a, _ in a }
+        let people = Dictionary(try await api.personViews().map { ($0.id, $0) }) { a, _ in a }
         let syncs = try await api.syncs()
         let links = syncs.filter { $0.mode == "link" }
         let messages = api.simulator.messages(organization: "acme")
@@ -48,21 +48,15 @@ import UserSyncTestSupport
         for link in links {
             let person = try #require(people[link.person])
             let primary = try #require(person.primaryPlatform)
-            let home = (person["accounts"] as? [[String: Any]] ?? []).first {
-                $0["platform"] as? String == primary.rawValue && $0["active"] as? Bool == true
-            }
-            expected["\(primary.rawValue) \(try #require(home?["platform_user_id"] as? String))", default: 0] += 1
+            let home = person.accounts.first { $0.platform == primary && $0.active }
+            expected["\(primary.rawValue) \(try #require(home?.platformUserId))", default: 0] += 1
         }
         let received = Dictionary(messages.map { ("\($0.platform.rawValue) \($0.to)", 1) }, uniquingKeysWith: +)
         #expect(received == expected, "prompts per person and platform")
 
         // Each person answers their prompts: they sign in as themselves and allow.
         let owners = Dictionary(
-            people.values.flatMap { person in
-                (person["accounts"] as? [[String: Any]] ?? []).compactMap { account in
-                    (account["platform_user_id"] as? String).map { ($0, person["email"] as! String) }
-                }
-            }
+            people.values.flatMap { person in person.accounts.map { ($0.platformUserId, person.email) } }
         ) { a, _ in a }
         let answers = try messages.map { (link: try #require($0.link), email: try #require(owners[$0.to])) }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -85,9 +79,9 @@ import UserSyncTestSupport
         }
         for sync in try await api.syncs() {
             if sync.cause == "secondary_account_deactivated" {
-                let accounts = try #require(people[sync.person]?["accounts"] as? [[String: Any]])
+                let accounts = try #require(people[sync.person]?.accounts)
                 #expect(sync.status == "failed")
-                #expect(accounts.contains { $0["platform"] as? String == sync.platform && $0["active"] as? Bool == false }, "\(sync)")
+                #expect(accounts.contains { $0.platform.rawValue == sync.platform && $0.active == false }, "\(sync)")
             } else if sync.platform == "zoom" && sync.mode == "virtual" {
                 #expect(sync.status == "failed" && sync.cause == "secondary_account_required", "\(sync)")
             } else {
