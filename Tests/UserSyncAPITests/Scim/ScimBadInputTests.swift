@@ -51,12 +51,13 @@ import Testing
             #expect(try await api.scim(.patch, "/Users/\(ada)", token: token, body: halfBad).isError(.badRequest, "invalidValue"))
             #expect(try await api.scim(.get, "/Users/\(ada)", token: token).decode(ScimReply.User.self).displayName == "Ada")
             let halfBadGroup = try API.patch([
-                ["op": "Add", "path": "members", "value": [["value": ada]]], ["op": "Remove", "path": "members[type eq \"User\"]"],
+                ["op": "Add", "path": "members", "value": [["value": .string(ada)]]], ["op": "Remove", "path": "members[type eq \"User\"]"],
             ])
             #expect(try await api.scim(.patch, "/Groups/\(group)", token: token, body: halfBadGroup).isError(.badRequest, "invalidPath"))
             // A member that is no user of this endpoint: refused after the first was added, and taken back.
             let unknownMember = try API.patch([
-                ["op": "Add", "path": "members", "value": [["value": ada]]], ["op": "Add", "path": "members", "value": [["value": "nobody"]]],
+                ["op": "Add", "path": "members", "value": [["value": .string(ada)]]],
+                ["op": "Add", "path": "members", "value": [["value": "nobody"]]],
             ])
             #expect(try await api.scim(.patch, "/Groups/\(group)", token: token, body: unknownMember).isError(.badRequest, "invalidValue"))
             #expect(try await api.storedMembers(group).isEmpty)

@@ -73,7 +73,9 @@ import Testing
             #expect(try await api.scim(.patch, "/Groups/\(group)", token: token, body: empty).status == .noContent)
             #expect(try await api.storedMembers(group).isEmpty)
             // Okta's path-less replace: name and members at once.
-            let okta = try API.patch([["op": "replace", "value": ["id": group, "displayName": "Research", "members": [["value": ada]]]]])
+            let okta = try API.patch([
+                ["op": "replace", "value": ["id": .string(group), "displayName": "Research", "members": [["value": .string(ada)]]]]
+            ])
             #expect(try await api.scim(.patch, "/Groups/\(group)", token: token, body: okta).status == .noContent)
             let read = try await api.scim(.get, "/Groups/\(group)", token: token).decode(ScimReply.Group.self)
             #expect(read.displayName == "Research" && read.members?.map(\.value) == [ada])
@@ -100,7 +102,7 @@ import Testing
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for user in users {
                     group.addTask {
-                        let add = try API.patch([["op": "Add", "path": "members", "value": [["value": user]]]])
+                        let add = try API.patch([["op": "Add", "path": "members", "value": [["value": .string(user)]]]])
                         return Int(try await api.scim(.patch, "/Groups/\(first)", token: token, body: add).status.code)
                     }
                     if leaving.contains(user) {

@@ -18,12 +18,13 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
         case .entra:
             let lookup = try await api.scim(.get, "/Users?\(scimFilter(#"userName eq "\#(email)""#))", token: token)
             #expect(lookup.status == .ok && lookup.totalResults == 0, "\(lookup.text)")
-            let user: [String: Any] = [
+            let user: API.ScimBody = [
                 "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
-                "externalId": given.lowercased(), "userName": email, "active": true, "displayName": "\(given) \(family)",
-                "emails": [["primary": true, "type": "work", "value": email]],
-                "meta": ["resourceType": "User"], "name": ["formatted": "\(given) \(family)", "familyName": family, "givenName": given],
-                "roles": [] as [Any], "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": ["department": "Engineering"],
+                "externalId": .string(given.lowercased()), "userName": .string(email), "active": true, "displayName": "\(given) \(family)",
+                "emails": [["primary": true, "type": "work", "value": .string(email)]],
+                "meta": ["resourceType": "User"],
+                "name": ["formatted": "\(given) \(family)", "familyName": .string(family), "givenName": .string(given)],
+                "roles": [], "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": ["department": "Engineering"],
             ]
             let created = try await api.scim(.post, "/Users", token: token, body: try API.json(user))
             #expect(created.status == .created, "\(created.text)")
@@ -32,19 +33,20 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
             let encoded = "userName+eq+%22" + email.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! + "%22"
             let lookup = try await api.scim(.get, "/Users?filter=\(encoded)&startIndex=1&count=100", token: token, contentType: nil)
             #expect(lookup.status == .ok && lookup.totalResults == 0, "\(lookup.text)")
-            let user: [String: Any] = [
-                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": email,
-                "name": ["givenName": given, "familyName": family], "emails": [["primary": true, "value": email, "type": "work"]],
-                "displayName": "\(given) \(family)", "locale": "en-US", "externalId": "00u\(given.lowercased())", "groups": [] as [Any],
+            let user: API.ScimBody = [
+                "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": .string(email),
+                "name": ["givenName": .string(given), "familyName": .string(family)],
+                "emails": [["primary": true, "value": .string(email), "type": "work"]],
+                "displayName": "\(given) \(family)", "locale": "en-US", "externalId": "00u\(given.lowercased())", "groups": [],
                 "password": "1mP0ssible!", "active": true,
             ]
             let created = try await api.scim(.post, "/Users", token: token, body: try API.json(user), contentType: "application/json")
             #expect(created.status == .created, "\(created.text)")
             // Okta's AIW apps then push the profile whole.
             var replaced = user
-            replaced["id"] = created.id
-            replaced["name"] = ["givenName": given, "familyName": family.uppercased()]
-            replaced["password"] = nil
+            replaced["id"] = .string(created.id)
+            replaced["name"] = ["givenName": .string(given), "familyName": .string(family.uppercased())]
+            replaced["password"] = .none
             let put = try await api.scim(.put, "/Users/\(created.id)", token: token, body: try API.json(replaced), contentType: "application/json")
             #expect(try put.status == .ok && put.decode(ScimReply.User.self).name?["familyName"] == family.uppercased(), "\(put.text)")
             return created.id
@@ -53,7 +55,7 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
 
     /// Looks the group up by name, then creates it empty; returns its id.
     func createGroup(_ api: API, token: String, name: String) async throws -> String {
-        let group: [String: Any]
+        let group: API.ScimBody
         switch self {
         case .entra:
             let query = "/Groups?excludedAttributes=members&\(scimFilter(#"displayName eq "\#(name)""#))"
@@ -63,10 +65,10 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
                 "schemas": [
                     "urn:ietf:params:scim:schemas:core:2.0:Group", "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group",
                 ],
-                "externalId": UUID().uuidString, "displayName": name, "meta": ["resourceType": "Group"], "members": [] as [Any],
+                "externalId": .string(UUID().uuidString), "displayName": .string(name), "meta": ["resourceType": "Group"], "members": [],
             ]
         case .okta:
-            group = ["schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": name, "members": [] as [Any]]
+            group = ["schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": .string(name), "members": []]
         }
         let created = try await api.scim(.post, "/Groups", token: token, body: try API.json(group))
         #expect(created.status == .created, "\(created.text)")
@@ -74,19 +76,19 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
     }
 
     func addMembers(_ api: API, token: String, group: String, users: [String]) async throws {
-        let operation: [String: Any] =
+        let operation: API.ScimBody =
             switch self {
-            case .entra: ["op": "Add", "path": "members", "value": users.map { ["$ref": NSNull(), "value": $0] }]
-            case .okta: ["op": "add", "path": "members", "value": users.map { ["value": $0, "display": "someone"] }]
+            case .entra: ["op": "Add", "path": "members", "value": .array(users.map { ["$ref": nil, "value": .string($0)] })]
+            case .okta: ["op": "add", "path": "members", "value": .array(users.map { ["value": .string($0), "display": "someone"] })]
             }
         let reply = try await api.scim(.patch, "/Groups/\(group)", token: token, body: try API.patch([operation]))
         #expect(reply.status == .noContent, "\(reply.text)")
     }
 
     func removeMember(_ api: API, token: String, group: String, user: String) async throws {
-        let operation: [String: Any] =
+        let operation: API.ScimBody =
             switch self {
-            case .entra: ["op": "Remove", "path": "members", "value": [["$ref": NSNull(), "value": user]]]
+            case .entra: ["op": "Remove", "path": "members", "value": [["$ref": nil, "value": .string(user)]]]
             case .okta: ["op": "remove", "path": "members[value eq \"\(user)\"]"]
             }
         let reply = try await api.scim(.patch, "/Groups/\(group)", token: token, body: try API.patch([operation]))
@@ -95,17 +97,17 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
 
     /// Soft delete: the user stays, inactive.
     func deactivate(_ api: API, token: String, user: String) async throws {
-        let operation: [String: Any] =
+        let operation: API.ScimBody =
             switch self {
             case .entra: ["op": "Replace", "path": "active", "value": "False"]
-            case .okta: ["op": "replace", "value": ["id": user, "active": false]]
+            case .okta: ["op": "replace", "value": ["id": .string(user), "active": false]]
             }
         let reply = try await api.scim(.patch, "/Users/\(user)", token: token, body: try API.patch([operation]))
         #expect(try reply.status == .ok && reply.decode(ScimReply.User.self).active == false, "\(reply.text)")
     }
 
     func reactivate(_ api: API, token: String, user: String) async throws {
-        let operation: [String: Any] =
+        let operation: API.ScimBody =
             switch self {
             case .entra: ["op": "Replace", "path": "active", "value": "True"]
             case .okta: ["op": "replace", "value": ["active": true]]

@@ -57,7 +57,7 @@ import Testing
             let group = try await api.scimGroup("Engineering", members: [ada], token: token.secret)
             let stored = try await api.storedScimRows()
             #expect(try await api.call(.delete, "/v1/orgs/acme/scim/tokens/\(token.id)").status == .ok)
-            let removal = try API.patch([["op": "Remove", "path": "members", "value": [["value": ada]]]])
+            let removal = try API.patch([["op": "Remove", "path": "members", "value": [["value": .string(ada)]]]])
             for reply in [
                 try await api.scim(.get, "/Users", token: token.secret),
                 try await api.scim(.get, "/Users/\(ada)", token: token.secret),
@@ -84,7 +84,7 @@ import Testing
             let group = try await api.scimGroup("Engineering", members: [ada], token: token)
 
             let patch = try API.patch([["op": "Replace", "path": "active", "value": "False"]])
-            let removal = try API.patch([["op": "Remove", "path": "members", "value": [["value": ada]]]])
+            let removal = try API.patch([["op": "Remove", "path": "members", "value": [["value": .string(ada)]]]])
             for reply in [
                 try await api.scim(.patch, "/Users/\(ada)", token: intruder, body: patch),
                 try await api.scim(.delete, "/Users/\(ada)", token: intruder),
