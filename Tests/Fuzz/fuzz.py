@@ -43,6 +43,16 @@ REFUSED_FOR_STATE = {
 }
 
 
+# The same, for the operations outside one organization.
+REFUSED_FOR_STATE_ELSEWHERE = {
+    "POST /v1/orgs": (409, "a slug another organization has"),
+    "GET /v1/orgs": (400, "a cursor no list returned"),
+    "GET /consent/{token}": (410, "a link that is used, replaced or expired (a made-up one is a 404)"),
+    "GET /oauth/{platform}/callback": (400, "a state no sign-in started"),
+    "POST /events/graph/{org}": (400, "no body: only the validation handshake (?validationToken=) comes without one, which OpenAPI cannot tie to the query"),
+}
+
+
 # Operations that verify credentials with the platform before they store anything.
 CALLS_THE_PLATFORM = {"POST /v1/orgs/{org}/connections", "PATCH /v1/orgs/{org}/connections/{connection_id}"}
 
@@ -106,23 +116,43 @@ def main():
             # Directory groups are Entra groups, listed through a Teams connection.
             file.write(f'\n[[operations]]\ninclude-name = "GET /v1/orgs/{{org}}/auto-sync/groups"\n'
                        f'parameters = {{ "query.connection_id" = {json.dumps(teams)} }}\n')
-        for operation, (status, why) in sorted(REFUSED_FOR_STATE.items()):
-            # The platform at the connection's base URL could not be reached (e.g. https to the
-            # simulator's plain-http port): the documented 502, neither a refusal nor our error.
-            unreachable = ", 502" if operation in CALLS_THE_PLATFORM else ""
-            file.write(f'\n# {why}\n[[operations]]\ninclude-name = {json.dumps(operation)}\n'
-                       f'checks.positive_data_acceptance.expected-statuses = ["2XX", "3XX", 401, 403, 404, 409, 429, {status}{unreachable}]\n')
-            if unreachable:
-                file.write('checks.not_a_server_error.expected-statuses = ["1XX", "2XX", "3XX", "4XX", 502]\n')
+        write_refusals(file, REFUSED_FOR_STATE)
     print(f"fuzzing {BASE} as an admin key of {ORG} ({org_id}) with ids {sorted(ids)}", flush=True)
+    # Everything under /v1/orgs/{org}, as an admin key of the organization.
+    status = schemathesis(config, r"^/v1/orgs/\{org\}", ["-H", f"Authorization: Bearer {key}"], "organization")
+
+    # The rest: the organizations as the operator (listing and creating; deleting the demo's own
+    # is left out), and the public endpoints with no credentials at all (health, metrics, the
+    # document, Graph's notifications to the organization, consent links and OAuth callbacks).
+    elsewhere = os.path.join(OUT, "schemathesis-elsewhere.toml")
+    with open(elsewhere, "w") as file:
+        file.write(f'[[operations]]\ninclude-name = "POST /events/graph/{{org}}"\nparameters = {{ "path.org" = {json.dumps(org_id)} }}\n')
+        write_refusals(file, REFUSED_FOR_STATE_ELSEWHERE)
+    status |= schemathesis(elsewhere, r"^/v1/orgs$", ["-H", f"Authorization: Bearer {OPERATOR}"], "operator")
+    status |= schemathesis(elsewhere, r"^/(healthz|readyz|metrics|openapi\.json|events/|consent/|oauth/)", [], "public")
+    return status
+
+
+def write_refusals(file, refusals):
+    for operation, (status, why) in sorted(refusals.items()):
+        # The platform at the connection's base URL could not be reached (e.g. https to the
+        # simulator's plain-http port): the documented 502, neither a refusal nor our error.
+        unreachable = ", 502" if operation in CALLS_THE_PLATFORM else ""
+        file.write(f'\n# {why}\n[[operations]]\ninclude-name = {json.dumps(operation)}\n'
+                   f'checks.positive_data_acceptance.expected-statuses = ["2XX", "3XX", 401, 403, 404, 409, 429, {status}{unreachable}]\n')
+        if unreachable:
+            file.write('checks.not_a_server_error.expected-statuses = ["1XX", "2XX", "3XX", "4XX", 502]\n')
+
+
+def schemathesis(config, paths, headers, name):
+    """One Schemathesis run of the operations whose paths match `paths`, every check enabled."""
+    print(f"==> fuzzing {name} operations ({paths})", flush=True)
     command = [
         os.path.join(os.path.dirname(sys.executable), "schemathesis"), "--config-file", config, "run", f"{BASE}/openapi.json",
-        "--url", BASE, "-H", f"Authorization: Bearer {key}", "--checks", "all", "--workers", "2",
+        "--url", BASE, *headers, "--checks", "all", "--workers", "2",
         "--max-examples", os.environ.get("FUZZ_MAX_EXAMPLES", "25"), "--seed", os.environ.get("FUZZ_SEED", "20261204"),
-        # The operations that need no organization or another credential: creating and deleting
-        # organizations, the public endpoints. Everything under /v1/orgs/{org} is fuzzed.
-        "--include-path-regex", r"^/v1/orgs/\{org\}",
-        "--generation-codec", "utf-8", "--report", "junit", "--report-dir", OUT,
+        "--include-path-regex", paths,
+        "--generation-codec", "utf-8", "--report", "junit", "--report-dir", os.path.join(OUT, name),
     ]
     return subprocess.call(command)
 

@@ -23,22 +23,30 @@ struct GraphNotificationRoutes {
         guard let organization = context.parameters.get("org").flatMap(UUID.init(uuidString:)).map(OrganizationID.init) else {
             throw DomainError.notFound(resource: "organization")
         }
-        if let token = request.uri.queryParameters.get("validationToken") {
+        // A body over the limit is answered 413 by the request envelope.
+        let buffer = try await request.body.collect(upTo: bodyLimit)
+        if let token = try request.query("validationToken") {
+            // Graph's handshake comes with no body (text/plain); a JSON body must still be a batch,
+            // as the document says, though the handshake does not act on it.
+            if buffer.readableBytes > 0, request.headers[.contentType]?.hasPrefix("application/json") == true { _ = try Self.batch(buffer) }
             return Response(
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8", .cacheControl: "no-store"],
                 body: .init(byteBuffer: ByteBuffer(string: token)))
         }
-        // A body over the limit is answered 413 by the request envelope.
-        let buffer = try await request.body.collect(upTo: bodyLimit)
-        let batch: AutoSyncNotifications.Batch
-        do {
-            batch = try JSONDecoder().decode(AutoSyncNotifications.Batch.self, from: Data(buffer: buffer))
-        } catch {
-            throw APIError.badRequest("malformed_notification", "The body is not a batch of Graph notifications ({\"value\": [...]}).")
-        }
+        let batch = try Self.batch(buffer)
         let receipt = try await notifications.receive(batch, organization: organization, logger: context.logger)
         Self.accepted.increment(by: receipt.accepted)
         Self.refused.increment(by: receipt.refused)
         return Response(status: .accepted)
+    }
+
+    /// The batch in `buffer`; a 400 for anything else, or for a NUL character (which no Graph id
+    /// or state holds, and PostgreSQL's text cannot).
+    static func batch(_ buffer: ByteBuffer) throws -> AutoSyncNotifications.Batch {
+        let malformed = APIError.badRequest("malformed_notification", "The body is not a batch of Graph notifications ({\"value\": [...]}).")
+        guard let batch = try? JSONDecoder().decode(AutoSyncNotifications.Batch.self, from: Data(buffer: buffer)) else { throw malformed }
+        let texts = batch.value.flatMap { [$0.subscriptionId, $0.clientState, $0.lifecycleEvent].compactMap { $0 } }
+        guard !texts.contains(where: { $0.contains("\u{0}") }) else { throw malformed }
+        return batch
     }
 }

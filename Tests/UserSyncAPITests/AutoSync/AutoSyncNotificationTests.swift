@@ -142,6 +142,11 @@ import UserSyncTesting
                 .post, "/events/graph/\(org)?validationToken=\(escaped)", token: nil, headers: [.contentType: "text/plain; charset=utf-8"])
             #expect(echoed.status == .ok && echoed.text == token)
             #expect(echoed.headers[.contentType]?.hasPrefix("text/plain") == true)
+            // As documented: a token with control characters, or a JSON body that is not a batch, is refused.
+            let control = try await api.call(.post, "/events/graph/\(org)?validationToken=a%C2%85b", token: nil)
+            #expect(control.status == .badRequest && (try? control.decode(ProblemReply.self))?.code == "invalid_query_parameter")
+            let notABatch = try await api.call(.post, "/events/graph/\(org)?validationToken=\(escaped)", token: nil, json: "[null]")
+            #expect(notABatch.status == .badRequest && (try? notABatch.decode(ProblemReply.self))?.code == "malformed_notification")
 
             let unknown = try await api.call(
                 .post, "/events/graph/\(org)", token: nil, json: #"{"value":[{"subscriptionId":"nope","clientState":"x","changeType":"updated"}]}"#)
@@ -150,6 +155,8 @@ import UserSyncTesting
 
             let malformed = try await api.call(.post, "/events/graph/\(org)", token: nil, json: #"{"value": 3}"#)
             #expect(try malformed.status == .badRequest && malformed.decode(ProblemReply.self).code == "malformed_notification", "\(malformed.text)")
+            let nul = try await api.call(.post, "/events/graph/\(org)", token: nil, json: #"{"value":[{"subscriptionId":"a\u0000b"}]}"#)
+            #expect(nul.status == .badRequest && (try? nul.decode(ProblemReply.self))?.code == "malformed_notification", "\(nul.text)")
             let noOrganization = try await api.call(.post, "/events/graph/acme", token: nil, json: #"{"value":[]}"#)
             #expect(noOrganization.status == .notFound)
         }
