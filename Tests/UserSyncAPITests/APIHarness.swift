@@ -25,14 +25,12 @@ let sharedMetrics: PrometheusCollectorRegistry = {
 
 let operatorToken = "operator-token-for-tests-0123456789abcdef"
 
-struct Reply: @unchecked Sendable {  // JSON objects from JSONSerialization; only read on the test's task.
+struct Reply: Sendable {
     let status: HTTPResponse.Status
     let headers: HTTPFields
     let text: String
-    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:] }
-    var code: String? { json["code"] as? String }
-    var items: [[String: Any]] { json["items"] as? [[String: Any]] ?? [] }
-    subscript(key: String) -> Any? { json[key] }
+    /// The problem's code, when the body is a problem.
+    var code: String? { (try? decode(ProblemReply.self))?.code }
 
     /// The body as a typed response (snake_case keys, ISO 8601 dates).
     func decode<T: Decodable>(_ type: T.Type = T.self) throws -> T {
@@ -70,7 +68,8 @@ struct API: Sendable {
     func createOrganization(_ slug: String) async throws -> (slug: String, id: String) {
         let reply = try await call(.post, "/v1/orgs", json: #"{"slug":"\#(slug)","name":"\#(slug) Inc"}"#)
         #expect(reply.status == .created, "\(reply.text)")
-        return (slug, reply["id"] as? String ?? "")
+        struct Created: Decodable { let id: String }
+        return (slug, try reply.decode(Created.self).id)
     }
 
     /// Enqueues a job for an organization directly, as a use case would.
@@ -87,7 +86,9 @@ struct API: Sendable {
     func createKey(_ org: String, role: String = "admin", token: String? = operatorToken) async throws -> (id: String, secret: String) {
         let reply = try await call(.post, "/v1/orgs/\(org)/keys", token: token, json: #"{"name":"\#(role) key","role":"\#(role)"}"#)
         #expect(reply.status == .created, "\(reply.text)")
-        return (reply["id"] as? String ?? "", reply["secret"] as? String ?? "")
+        struct Created: Decodable { let id: String, secret: String }
+        let created = try reply.decode(Created.self)
+        return (created.id, created.secret)
     }
 }
 

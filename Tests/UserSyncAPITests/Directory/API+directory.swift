@@ -28,38 +28,22 @@ extension API {
             ids += teams.items.map(\.platformTeamId)
             cursor = teams.nextCursor
         } while cursor != nil
-        let body = String(decoding: try JSONSerialization.data(withJSONObject: ["select": ids]), as: UTF8.self)
+        struct Selection: Encodable { let select: [String] }
+        let body = String(decoding: try JSONEncoder().encode(Selection(select: ids)), as: UTF8.self)
         let reply = try await call(.post, "/v1/orgs/\(org)/connections/\(connection)/teams/selection", json: body)
         #expect(reply.status == .ok, "\(reply.text)")
         return ids
     }
 
-    /// Asks for an import and waits until it has ended; returns the run as the API shows it.
-    func importAndWait(_ connection: String, org: String = "acme", timeout: Duration = .seconds(60)) async throws -> [String: Any] {
-        let started = try await call(.post, "/v1/orgs/\(org)/connections/\(connection)/imports")
-        #expect(started.status == .accepted || started.status == .ok, "\(started.text)")
-        let id = try #require(started["id"] as? String, "\(started.text)")
-        return try await waitForImport(id, org: org, timeout: timeout)
-    }
-
-    func waitForImport(_ id: String, org: String = "acme", timeout: Duration = .seconds(60)) async throws -> [String: Any] {
-        var run: [String: Any] = [:]
-        try await eventually(timeout, "import \(id) did not end") {
-            run = try await call(.get, "/v1/orgs/\(org)/imports/\(id)").json
-            return ["succeeded", "failed"].contains(run["state"] as? String)
-        }
-        return run
-    }
-
     /// Asks for an import and waits until it has ended; returns the run, typed.
-    func finishedImport(_ connection: String, org: String = "acme", timeout: Duration = .seconds(60)) async throws -> ImportRunView {
+    func importAndWait(_ connection: String, org: String = "acme", timeout: Duration = .seconds(60)) async throws -> ImportRunView {
         let started = try await call(.post, "/v1/orgs/\(org)/connections/\(connection)/imports")
         #expect(started.status == .accepted || started.status == .ok, "\(started.text)")
-        return try await finishedImportRun(try started.decode(ImportRunView.self).id, org: org, timeout: timeout)
+        return try await waitForImport(try started.decode(ImportRunView.self).id, org: org, timeout: timeout)
     }
 
     /// Waits until import run `id` has ended; returns the run, typed.
-    func finishedImportRun(_ id: String, org: String = "acme", timeout: Duration = .seconds(60)) async throws -> ImportRunView {
+    func waitForImport(_ id: String, org: String = "acme", timeout: Duration = .seconds(60)) async throws -> ImportRunView {
         var run: ImportRunView?
         try await eventually(timeout, "import \(id) did not end") {
             let current = try await call(.get, "/v1/orgs/\(org)/imports/\(id)").decode(ImportRunView.self)
@@ -90,21 +74,6 @@ extension API {
         let reply = try await call(.get, "/v1/orgs/\(org)/people/\(id)")
         #expect(reply.status == .ok, "\(reply.text)")
         return try reply.decode(PersonView.self)
-    }
-
-    /// Every person of the organization, following cursors.
-    func allPeople(org: String = "acme", query: String = "") async throws -> [[String: Any]] {
-        var people: [[String: Any]] = []
-        var cursor: String?
-        repeat {
-            var uri = "/v1/orgs/\(org)/people?limit=200" + (query.isEmpty ? "" : "&\(query)")
-            if let cursor { uri += "&cursor=\(cursor)" }
-            let page = try await call(.get, uri)
-            #expect(page.status == .ok, "\(page.text)")
-            people += page.items
-            cursor = page["next_cursor"] as? String
-        } while cursor != nil
-        return people
     }
 }
 
@@ -138,20 +107,5 @@ struct ExpectedPerson: Equatable, CustomStringConvertible {
             }
         }
         return expected
-    }
-}
-
-extension Dictionary where Key == String, Value == Any {
-    /// The platforms of a person's accounts, as the API shows them.
-    var accountPlatforms: Set<Platform> {
-        Set((self["accounts"] as? [[String: Any]] ?? []).compactMap { ($0["platform"] as? String).flatMap(Platform.init(rawValue:)) })
-    }
-
-    var activePlatforms: Set<Platform> {
-        Set((self["platforms"] as? [String] ?? []).compactMap(Platform.init(rawValue:)))
-    }
-
-    var primaryPlatform: Platform? {
-        ((self["primary"] as? [String: Any])?["platform"] as? String).flatMap(Platform.init(rawValue:))
     }
 }

@@ -21,7 +21,7 @@ extension API {
         for platform in Platform.allCases {
             let connection = try await connect(platform, organization: organization, org: org)
             if platform.importsSelectedTeams { _ = try await selectAllTeams(connection, org: org) }
-            let run = try await finishedImport(connection, org: org)
+            let run = try await importAndWait(connection, org: org)
             #expect(run.state == "succeeded", "\(platform): \(run)")
             connections[platform] = connection
         }
@@ -47,11 +47,6 @@ extension API {
             tallies[platform] = try reply.decode(TallyView.self).counts
         }
         return tallies
-    }
-
-    /// One sync of the `acme` organization, with its history.
-    func sync(_ id: String) async throws -> [String: Any] {
-        try await call(.get, "/v1/orgs/acme/syncs/\(id)").json
     }
 
     /// One sync of the `acme` organization, with its history, typed.

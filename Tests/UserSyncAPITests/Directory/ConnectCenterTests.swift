@@ -158,8 +158,8 @@ import UserSyncTesting
             try await api.createOrganization("acme")
             let slack = try await api.connect(.slack)
             let zoom = try await api.connect(.zoom)
-            _ = try await api.finishedImport(slack)
-            _ = try await api.finishedImport(zoom)
+            _ = try await api.importAndWait(slack)
+            _ = try await api.importAndWait(zoom)
             let both = try await api.personViews(query: "needs_primary_choice=true")
             #expect(!both.isEmpty)
 
@@ -183,7 +183,7 @@ import UserSyncTesting
             let reconnected = try await api.call(.patch, "/v1/orgs/acme/connections/\(zoom)", json: body)
             #expect(reconnected.status == .ok, "\(reconnected.text)")
             #expect(try reconnected.decode(ConnectionView.self).health.state == "connected")
-            let run = try await api.finishedImport(zoom)
+            let run = try await api.importAndWait(zoom)
             #expect(run.counts.accountsReactivated > 0)
             #expect(try await api.personViews(query: "needs_primary_choice=true").count == both.count)
         }
@@ -225,7 +225,7 @@ import UserSyncTesting
             try await api.createOrganization("acme")
             let slack = try await api.connect(.slack)
             #expect(api.simulator.revoke(organization: "acme", platform: .slack))
-            let run = try await api.finishedImport(slack)
+            let run = try await api.importAndWait(slack)
             #expect(run.state == "failed")
             #expect(run.failure?.cause == "credentials_rejected", "\(run)")
             let health = try await Self.connection(api, slack).health
@@ -241,7 +241,7 @@ import UserSyncTesting
             try await eventually(.seconds(60), "the connection did not heal") {
                 try await Self.connection(api, slack).health.state == "connected"
             }
-            #expect(try await api.finishedImport(slack).state == "succeeded")
+            #expect(try await api.importAndWait(slack).state == "succeeded")
         }
     }
 }

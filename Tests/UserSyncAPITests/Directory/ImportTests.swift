@@ -16,7 +16,7 @@ import UserSyncTesting
             for platform in Platform.allCases { connections[platform] = try await api.connect(platform) }
             for platform in [Platform.teams, .webex] { _ = try await api.selectAllTeams(connections[platform]!) }
             for platform in Platform.allCases {
-                let run = try await api.finishedImport(connections[platform]!)
+                let run = try await api.importAndWait(connections[platform]!)
                 #expect(run.state == "succeeded", "\(platform): \(run)")
                 // The seed's bots: Slack's and Slackbot (a bot by its id), and Webex's, which are
                 // members of a team (only members of selected teams count).
@@ -60,10 +60,10 @@ extension ImportTests {
                 if platform.importsSelectedTeams { _ = try await api.selectAllTeams(connection) }
                 connections.append(connection)
             }
-            for connection in connections { _ = try await api.finishedImport(connection) }
+            for connection in connections { _ = try await api.importAndWait(connection) }
             let before = try await api.personViews()
             for connection in connections {
-                let run = try await api.finishedImport(connection)
+                let run = try await api.importAndWait(connection)
                 let counts = run.counts
                 #expect(run.state == "succeeded")
                 let changes: [(String, KeyPath<ImportRunView.Counts, Int>)] = [
@@ -87,8 +87,8 @@ extension ImportTests {
             try await api.createOrganization("acme")
             let slack = try await api.connect(.slack)
             let zoom = try await api.connect(.zoom)
-            _ = try await api.finishedImport(slack)
-            _ = try await api.finishedImport(zoom)
+            _ = try await api.importAndWait(slack)
+            _ = try await api.importAndWait(zoom)
             let seeded = api.simulator.people(organization: "acme", limit: 1_000) ?? []
             func only(_ platforms: Set<Platform>) -> SimPerson? {
                 seeded.first { person in
@@ -116,8 +116,8 @@ extension ImportTests {
             #expect(api.simulator.changeUser(organization: "acme", platform: .zoom, id: leaver.accounts[0].id, SimUserChange(active: false)))
             #expect(api.simulator.changeUser(organization: "acme", platform: .slack, id: slackOf(removed), SimUserChange(removed: true)))
 
-            let slackRun = try await api.finishedImport(slack)
-            let zoomRun = try await api.finishedImport(zoom)
+            let slackRun = try await api.importAndWait(slack)
+            let zoomRun = try await api.importAndWait(zoom)
             let slackCounts = slackRun.counts
             #expect(slackCounts.accountsUpdated == 2, "\(slackCounts)")
             #expect(slackCounts.accountsDeactivated == 1, "\(slackCounts)")
@@ -159,7 +159,7 @@ extension ImportTests {
                 for platform in Platform.allCases {
                     let connection = try await api.connect(platform, org: org)
                     if platform.importsSelectedTeams { _ = try await api.selectAllTeams(connection, org: org) }
-                    runs[platform] = try await api.finishedImport(connection, org: org)
+                    runs[platform] = try await api.importAndWait(connection, org: org)
                 }
                 return runs
             }
@@ -210,7 +210,7 @@ extension ImportTests {
             #expect(waiting.state == "running", "\(waiting)")
             #expect(waiting.waitingUntil != nil, "the run shows until when it waits: \(waiting)")
             #expect(waiting.lastError?.contains("rate_limited") == true)
-            let run = try await api.finishedImportRun(id)
+            let run = try await api.waitForImport(id)
             #expect(run.state == "succeeded")
             #expect(run.waitingUntil == nil)
             let job = try await api.call(.get, "/v1/orgs/acme/jobs/\(run.jobId ?? "0")")
@@ -224,12 +224,12 @@ extension ImportTests {
             try await api.createOrganization("acme")
             let teams = try await api.connect(.teams)
             let all = try await api.selectAllTeams(teams)
-            _ = try await api.finishedImport(teams)
+            _ = try await api.importAndWait(teams)
             let dropped = all[0]
             let reply = try await api.call(.post, "/v1/orgs/acme/connections/\(teams)/teams/selection", json: #"{"deselect":["\#(dropped)"]}"#)
             #expect(reply.status == .ok)
             #expect(try reply.decode(Page<TeamView>.self).items.first { $0.platformTeamId == dropped }?.selected == false)
-            let run = try await api.finishedImport(teams)
+            let run = try await api.importAndWait(teams)
             let expected = ExpectedPerson.from(api.simulator, organization: "acme", platforms: [.teams], selectedTeams: Set(all.dropFirst()))
             let everyone = ExpectedPerson.from(api.simulator, organization: "acme", platforms: [.teams])
             // Accounts that were active and are in no selected team any more.

@@ -11,8 +11,8 @@ import UserSyncSimulator
         try await api.createOrganization("acme")
         let slack = try await api.connect(.slack)
         let zoom = try await api.connect(.zoom)
-        _ = try await api.finishedImport(slack)
-        _ = try await api.finishedImport(zoom)
+        _ = try await api.importAndWait(slack)
+        _ = try await api.importAndWait(zoom)
         return (slack, zoom)
     }
 
@@ -78,7 +78,7 @@ import UserSyncSimulator
                     for email in ["aaa.first@acme.example.com", "zzz.last@acme.example.com"] {
                         _ = api.simulator.addUser(organization: "acme", platform: .slack, email: email, displayName: nil)
                     }
-                    _ = try await api.finishedImport(slack)
+                    _ = try await api.importAndWait(slack)
                 }
             } while cursor != nil
             #expect(seen.count == Set(seen).count, "a person was listed twice")
@@ -118,7 +118,7 @@ import UserSyncSimulator
         try await withSimulatedAPI(organizations: [("acme", 150)]) { api in
             let (slack, _) = try await imported(api)
             _ = api.simulator.addUser(organization: "acme", platform: .slack, email: "formula@acme.example.com", displayName: "=HYPERLINK(\"x\")")
-            _ = try await api.finishedImport(slack)
+            _ = try await api.importAndWait(slack)
             let people = try await api.personViews()
             for (uri, headers) in [("/v1/orgs/acme/people.csv", HTTPFields()), ("/v1/orgs/acme/people", [.accept: "text/csv"])]
                 as [(String, HTTPFields)]

@@ -188,7 +188,7 @@ struct RoutingOrganization: SuiteTrait, TestScoping {
             #expect(api.simulator.changeUser(organization: "acme", platform: platform, id: try userID(role, platform), SimUserChange(active: false)))
         }
         for platform in Set(deactivations.map(\.1)) {
-            let reimport = try await api.finishedImport(connections[platform]!)
+            let reimport = try await api.importAndWait(connections[platform]!)
             #expect(reimport.state == "succeeded", "\(reimport)")
         }
 

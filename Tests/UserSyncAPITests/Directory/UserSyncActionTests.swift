@@ -233,7 +233,7 @@ import UserSyncTesting
             let removal = try await Self.audit(api, "action=person.removed")
             #expect(removal.first?.details["email"] == linked.email)
             // A later import brings them back as new, unsynced people.
-            _ = try await api.finishedImport(linked.connected.connections[.slack]!)
+            _ = try await api.importAndWait(linked.connected.connections[.slack]!)
             let back = try #require(try await api.personViews(query: "q=\(linked.email)").first)
             #expect(back.id != linked.id)
             #expect(back.syncs.isEmpty)
