@@ -137,21 +137,21 @@ import UserSyncAPI
             let bConnection = try await api.connect(.slack, org: "org-b")
             _ = try await api.importAndWait(bConnection, org: "org-b")
             let bImport = try #require(
-                try await api.call(.get, "/v1/orgs/org-b/connections/\(bConnection)/imports").decode(API.Listing<API.Identified>.self).items.first?.id
+                try await api.call(.get, "/v1/orgs/org-b/connections/\(bConnection)/imports").decode(Page<IdentifiedView>.self).items.first?.id
             )
-            let bPerson = try #require(try await api.people(as: API.Identified.self, org: "org-b").first?.id)
+            let bPerson = try #require(try await api.people(as: IdentifiedView.self, org: "org-b").first?.id)
             // B's person gets a sync (onto a connection with its own workspace) so that it exists to probe.
             let bZoom = try await api.connect(.zoom, org: "org-b")
             let bSync = try await api.call(
                 .post, "/v1/orgs/org-b/people/\(bPerson)/syncs", token: bKey.secret, json: #"{"connection_id":"\#(bZoom)"}"#
-            ).decode(API.Identified.self).id
+            ).decode(IdentifiedView.self).id
             try await api.waitForSyncsToSettle()  // the worker is done with it before B is compared
-            let bInvitation = try await api.call(.post, "/v1/orgs/org-b/invitations", json: #"{"role":"admin"}"#).decode(API.Identified.self).id
+            let bInvitation = try await api.call(.post, "/v1/orgs/org-b/invitations", json: #"{"role":"admin"}"#).decode(IdentifiedView.self).id
             let bPolicy = try await api.call(
                 .post, "/v1/orgs/org-b/auto-sync/policies", token: bKey.secret,
                 json:
                     #"{"name":"B staff","group":{"source":"scim","id":"b-staff"},"primary_connection_id":"\#(bConnection)","secondary_connection_ids":["\#(bZoom)"]}"#
-            ).decode(API.Identified.self).id
+            ).decode(IdentifiedView.self).id
             try await api.waitForAutoSync()
             // A held run of B's policy, as a run whose removals wait for approval leaves it.
             let bRun = UUID().uuidString.lowercased()
@@ -163,7 +163,7 @@ import UserSyncAPI
                         0, 0, 'held for the test', now())
                 """)
             let bScim = try await api.call(.post, "/v1/orgs/org-b/scim/tokens", token: bKey.secret, json: #"{"name":"Okta"}"#)
-                .decode(API.Identified.self).id
+                .decode(IdentifiedView.self).id
             let bMember = UUID().uuidString.lowercased()
             try await api.db.adminQuery(
                 """

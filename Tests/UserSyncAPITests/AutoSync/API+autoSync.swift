@@ -80,29 +80,3 @@ struct AutoSyncRunDetailBody: Decodable {
     let skips: [Change]
     let truncated: Bool
 }
-
-/// Typed reading for the Auto Sync tests (nested in API so as not to collide with shared views).
-extension API {
-    /// Any resource, by its id.
-    struct Identified: Decodable { let id: String }
-
-    /// A page of `/v1` items, each read as the caller's own view.
-    struct Listing<Item: Decodable>: Decodable {
-        let items: [Item]
-        let nextCursor: String?
-    }
-
-    /// Every person of the organization, each read as `view`, following cursors.
-    func people<Person: Decodable>(as view: Person.Type, org: String = "acme") async throws -> [Person] {
-        var people: [Person] = []
-        var cursor: String?
-        repeat {
-            let reply = try await call(.get, "/v1/orgs/\(org)/people?limit=200" + (cursor.map { "&cursor=\($0)" } ?? ""))
-            #expect(reply.status == .ok, "\(reply.text)")
-            let page = try reply.decode(Listing<Person>.self)
-            people += page.items
-            cursor = page.nextCursor
-        } while cursor != nil
-        return people
-    }
-}

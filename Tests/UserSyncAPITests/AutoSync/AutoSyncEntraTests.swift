@@ -38,7 +38,7 @@ import UserSyncTesting
                      "primary_connection_id":"\#(teams)","secondary_connection_ids":["\#(slack)"],"removal_hold":{}}
                     """#)
             #expect(created.status == .created, "\(created.text)")
-            let policy = try created.decode(API.Identified.self).id
+            let policy = try created.decode(IdentifiedView.self).id
             let kept = { try await api.db.scalar("SELECT count(*) FROM syncs WHERE auto_sync_policy_id = '\(policy)'") }
 
             // The first poll reads the whole group; its run syncs the three members onto Slack.

@@ -41,7 +41,7 @@ import UserSyncDomain
             var known: [String: String] = [:], cursor: String?
             repeat {
                 let page = try await api.call(.get, "/v1/orgs/acme/connections/\(teams)/teams/available" + (cursor.map { "?cursor=\($0)" } ?? ""))
-                    .decode(API.Listing<Team>.self)
+                    .decode(Page<Team>.self)
                 for team in page.items { known[team.platformTeamId] = team.name }
                 cursor = page.nextCursor
             } while cursor != nil

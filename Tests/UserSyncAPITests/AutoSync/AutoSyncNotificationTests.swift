@@ -41,7 +41,7 @@ import UserSyncTesting
                      "primary_connection_id":"\#(teams)","secondary_connection_ids":["\#(slack)"],"removal_hold":{}}
                     """#)
             #expect(created.status == .created, "\(created.text)")
-            let policy = try created.decode(API.Identified.self).id
+            let policy = try created.decode(IdentifiedView.self).id
             let kept = { try await api.db.scalar("SELECT count(*) FROM syncs WHERE auto_sync_policy_id = '\(policy)'") }
             let subscriptions = { api.simulator.graphSubscriptions(organization: "acme") }
             let notifications = { api.simulator.graphNotifications(organization: "acme") }

@@ -100,7 +100,7 @@ import UserSyncDomain
             #expect(try await api.call(.get, "/v1/orgs/acme/auto-sync/policies/\(policy.id)").status == .notFound)
             #expect(try await api.call(.delete, "/v1/orgs/acme/auto-sync/policies/\(policy.id)").status == .notFound)
 
-            let actions = try await api.call(.get, "/v1/orgs/acme/audit?limit=200").decode(API.Listing<AuditEntry>.self).items.map(\.action)
+            let actions = try await api.call(.get, "/v1/orgs/acme/audit?limit=200").decode(Page<AuditEntry>.self).items.map(\.action)
             for action in ["auto_sync.policy_created", "auto_sync.policy_updated", "auto_sync.policy_deleted"] {
                 #expect(actions.contains(action), "\(action) is not in the audit log")
             }
@@ -208,7 +208,7 @@ import UserSyncDomain
             // A sync made by the policy (as a run will make it).
             let person = try #require(try await api.people(as: Person.self).first { $0.primary?.connectionId == slack }?.id)
             let sync = try await api.call(.post, "/v1/orgs/acme/people/\(person)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)
-                .decode(API.Identified.self).id
+                .decode(IdentifiedView.self).id
             try await api.db.adminQuery(
                 "UPDATE syncs SET auto_sync_policy_id = \(UUID(uuidString: policy.id)!) WHERE id = \(UUID(uuidString: sync)!)")
             #expect(try await api.call(.get, "/v1/orgs/acme/auto-sync/policies/\(policy.id)").decode(Policy.self).syncs == 1)

@@ -64,7 +64,7 @@ import UserSyncDomain
                 .post, "/v1/orgs/acme/auto-sync/policies",
                 json:
                     #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(teams)"]}"#
-            ).decode(API.Identified.self).id
+            ).decode(IdentifiedView.self).id
             // The policy's first run finds no members; the membership stored after it is what the preview plans from.
             try await api.waitForAutoSync()
             try await api.seedGroup(
@@ -74,7 +74,7 @@ import UserSyncDomain
             // The leaver has a Teams sync the policy made.
             let leaverID = leaver.id
             let made = try await api.call(.post, "/v1/orgs/acme/people/\(leaverID)/syncs", json: #"{"connection_id":"\#(teams)"}"#)
-                .decode(API.Identified.self).id
+                .decode(IdentifiedView.self).id
             try await api.db.adminQuery("UPDATE syncs SET auto_sync_policy_id = \(UUID(uuidString: policy)!) WHERE id = \(UUID(uuidString: made)!)")
             try await api.waitForSyncsToSettle()  // the worker is done with it before the directory is compared
             let before = try await api.call(.get, "/v1/orgs/acme/people?limit=200").text
@@ -118,10 +118,10 @@ import UserSyncDomain
                 .post, "/v1/orgs/acme/auto-sync/policies",
                 json:
                     #"{"name":"Staff","group":{"source":"scim","id":"staff"},"primary_connection_id":"\#(slack)","secondary_connection_ids":["\#(zoom)"],"removal_hold":{}}"#
-            ).decode(API.Identified.self).id
+            ).decode(IdentifiedView.self).id
             try await api.waitForAutoSync()
             let made = try await api.call(.post, "/v1/orgs/acme/people/\(leaver.id)/syncs", json: #"{"connection_id":"\#(zoom)"}"#)
-                .decode(API.Identified.self).id
+                .decode(IdentifiedView.self).id
             try await api.db.adminQuery("UPDATE syncs SET auto_sync_policy_id = \(UUID(uuidString: policy)!) WHERE id = \(UUID(uuidString: made)!)")
 
             let unbounded = try await api.call(.post, "/v1/orgs/acme/auto-sync/policies/\(policy)/preview").decode(Plan.self)

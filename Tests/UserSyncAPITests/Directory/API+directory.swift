@@ -53,20 +53,25 @@ extension API {
         return try #require(run)
     }
 
-    /// Every person of the organization (following cursors), typed.
-    func personViews(org: String = "acme", query: String = "") async throws -> [PersonView] {
-        var people: [PersonView] = []
+    /// Every person of the organization (following cursors), each read as `view`.
+    func people<Person: Decodable>(as view: Person.Type, org: String = "acme", query: String = "") async throws -> [Person] {
+        var people: [Person] = []
         var cursor: String?
         repeat {
             var uri = "/v1/orgs/\(org)/people?limit=200" + (query.isEmpty ? "" : "&\(query)")
             if let cursor { uri += "&cursor=\(cursor)" }
             let reply = try await call(.get, uri)
             #expect(reply.status == .ok, "\(reply.text)")
-            let page = try reply.decode(Page<PersonView>.self)
+            let page = try reply.decode(Page<Person>.self)
             people += page.items
             cursor = page.nextCursor
         } while cursor != nil
         return people
+    }
+
+    /// Every person of the organization (following cursors), typed.
+    func personViews(org: String = "acme", query: String = "") async throws -> [PersonView] {
+        try await people(as: PersonView.self, org: org, query: query)
     }
 
     /// One person's page, typed.

@@ -17,10 +17,10 @@ struct ScimReply: Sendable {
         try JSONDecoder().decode(T.self, from: Data(text.utf8))
     }
 
-    var id: String { (try? decode(Identified.self))?.id ?? "" }
+    var id: String { (try? decode(IdentifiedView.self))?.id ?? "" }
     /// The ids of a ListResponse's resources.
-    var resourceIDs: [String] { (try? decode(List<Identified>.self))?.resources.map(\.id) ?? [] }
-    var totalResults: Int? { (try? decode(List<Identified>.self))?.totalResults }
+    var resourceIDs: [String] { (try? decode(List<IdentifiedView>.self))?.resources.map(\.id) ?? [] }
+    var totalResults: Int? { (try? decode(List<IdentifiedView>.self))?.totalResults }
     var schemas: [String] { (try? decode(Schemas.self))?.schemas ?? [] }
     /// The top-level attributes sent, for checks that one is left out.
     var keys: Set<String> { (try? decode(Keys.self))?.keys ?? [] }
@@ -37,7 +37,6 @@ struct ScimReply: Sendable {
 
 /// SCIM's shapes (RFC 7643, RFC 7644 §3.4.2 and §3.12), as a client reads them.
 extension ScimReply {
-    struct Identified: Decodable { let id: String }
     struct Schemas: Decodable { let schemas: [String] }
 
     /// The names of an object's attributes (whatever their values).

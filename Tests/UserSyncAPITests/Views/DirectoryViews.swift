@@ -7,6 +7,11 @@ struct Page<Item: Decodable>: Decodable {
     let nextCursor: String?
 }
 
+/// Any resource, read for its id only.
+struct IdentifiedView: Decodable {
+    let id: String
+}
+
 /// A person with their accounts and syncs (`Person` in the OpenAPI document).
 struct PersonView: Decodable {
     struct Primary: Decodable {
