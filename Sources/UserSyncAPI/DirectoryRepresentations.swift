@@ -1,6 +1,5 @@
 import Foundation
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// A connection as the Connect Center shows it: never its credentials.

@@ -1,6 +1,5 @@
 import Foundation
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// A people-list filter in a bulk request's body (the list's query parameters, as JSON).

@@ -1,6 +1,5 @@
 import Foundation
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// A sync with its status, the reason for it, and (on a person's or a sync's own page) its history.

@@ -1,6 +1,5 @@
 import Hummingbird
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncSecrets
 import UserSyncUseCases
 

@@ -1,6 +1,5 @@
 import Hummingbird
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// `/v1/orgs/{org}/keys`: the operator and the organization's admin keys manage its API keys.

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// `/v1/orgs/{org}/audit`: the organization's append-only audit log, newest first.

@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import UserSyncDomain
 import UserSyncJobs
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// `/v1/orgs/{org}/jobs`: an organization's own jobs (imports, syncs), read only. Row-level

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// `/v1/orgs`: the operator manages organizations; an organization's own keys can read (and its

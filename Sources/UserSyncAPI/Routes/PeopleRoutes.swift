@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// `/v1/orgs/{org}/people`: the people directory, as JSON pages or a streamed CSV export of the

@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// Reset, reprompt and remove: each one call that returns at once (202) and finishes in the worker.

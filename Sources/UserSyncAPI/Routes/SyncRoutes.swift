@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// Primary choices and syncs: one person at a time, or in bulk by ids or by a people filter.

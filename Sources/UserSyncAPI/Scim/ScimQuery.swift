@@ -1,7 +1,6 @@
 import Foundation
 import Hummingbird
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// The query parameters of a SCIM GET (RFC 7644 §3.4.2): `filter`, `startIndex`, `count`,

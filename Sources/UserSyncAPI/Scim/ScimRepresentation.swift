@@ -1,6 +1,5 @@
 import Foundation
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// Resources as the SCIM endpoint sends them (RFC 7643 §4). Attributes without a value are

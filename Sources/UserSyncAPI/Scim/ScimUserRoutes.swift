@@ -1,6 +1,5 @@
 import Hummingbird
 import UserSyncDomain
-import UserSyncPersistence
 import UserSyncUseCases
 
 /// `/scim/v2/{org}/Users` (RFC 7644 §3.3–3.6) as Entra ID provisioning and Okta use it: look up

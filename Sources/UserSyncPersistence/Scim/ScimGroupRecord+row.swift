@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import UserSyncDomain
 
 extension ScimGroupRecord {
     /// The columns ``init(_:from:)`` reads, in its order.

@@ -1,4 +1,4 @@
-import UserSyncPersistence
+import UserSyncDomain
 
 extension ScimPaging {
     /// Entra and Okta page with `count` 100 or less; Okta probes with `startIndex=1&count=2`.

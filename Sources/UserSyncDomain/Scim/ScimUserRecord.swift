@@ -1,5 +1,4 @@
 import Foundation
-import UserSyncDomain
 
 /// A SCIM User as `directory_users` keeps it (`source = 'scim'`): the attributes the endpoint
 /// stores, the id UserSync gave it, and what `meta` reports.

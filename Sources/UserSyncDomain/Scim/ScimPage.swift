@@ -19,5 +19,5 @@ public struct ScimPaging: Sendable, Equatable {
         self.count = count
     }
 
-    var offset: Int { startIndex - 1 }
+    public var offset: Int { startIndex - 1 }
 }
