@@ -184,8 +184,11 @@ import UserSyncTesting
             let linked = try await Self.linked(api, primary: .slack, secondary: .zoom)
             #expect(try await api.answerConsent(try #require(Self.prompts(api, to: linked).first?.link), login: linked.email).status == .ok)
             #expect(try await api.syncView(linked.sync).status == "synced")
-            // The checks keep working tokens quietly.
-            try await Task.sleep(for: .seconds(2))
+            // The checks keep working tokens quietly: two checks (a second apart) leave it synced.
+            let checked = { try await api.db.scalar("SELECT count(*) FROM syncs WHERE user_tokens_checked_at IS NOT NULL AND id = '\(linked.sync)'") }
+            try await eventually(.seconds(60), "the tokens were never checked") { try await checked() == 1 }
+            try await api.db.adminQuery("UPDATE syncs SET user_tokens_checked_at = NULL")
+            try await eventually(.seconds(60), "the tokens were checked only once") { try await checked() == 1 }
             #expect(try await api.syncView(linked.sync).status == "synced")
 
             #expect(api.simulator.revoke(organization: "acme", platform: .zoom, userID: linked.secondaryUserID))
