@@ -151,7 +151,7 @@ extension API {
     func members(_ org: String = "acme", includeRevoked: Bool = false) async throws -> [MemberJSON] {
         let reply = try await call(.get, "/v1/orgs/\(org)/members" + (includeRevoked ? "?include_revoked=true" : ""))
         #expect(reply.status == .ok, "\(reply.text)")
-        return try reply.decode(PageJSON<MemberJSON>.self).items
+        return try reply.decode(Page<MemberJSON>.self).items
     }
 
     /// The simulated organization's Slack admins (the owner first) and Entra admins.

@@ -1,11 +1,6 @@
 import Foundation
 
 /// The JSON the console's API routes answer, as tests decode it.
-struct PageJSON<Item: Decodable>: Decodable {
-    let items: [Item]
-    let nextCursor: String?
-}
-
 struct MemberJSON: Decodable {
     struct Account: Decodable {
         let provider: String
@@ -28,29 +23,6 @@ struct InvitationJSON: Decodable {
     let email: String?
     let expiresAt: Date
     let url: String?
-}
-
-struct SyncPreviewJSON: Decodable {
-    let personId: String
-    let connectionId: String
-    let platform: String
-    let expectation: String
-    let mode: String?
-    let createsSync: Bool
-    let canWork: Bool
-    let existingStatus: String?
-    let message: String
-}
-
-struct BulkSyncPreviewJSON: Decodable {
-    let connectionId: String
-    let platform: String
-    let total: Int
-    let counts: [String: Int]
-}
-
-struct TallyJSON: Decodable {
-    let counts: [String: Int]
 }
 
 struct PersonJSON: Decodable {
@@ -89,7 +61,7 @@ struct AnyItem: Decodable {}
 extension API {
     /// How many items the first page of a list has.
     func count(_ uri: String) async throws -> Int {
-        try await call(.get, uri).decode(PageJSON<AnyItem>.self).items.count
+        try await call(.get, uri).decode(Page<AnyItem>.self).items.count
     }
 
     func person(_ id: String, org: String = "acme") async throws -> PersonJSON {
@@ -104,7 +76,7 @@ extension API {
             let page = try await call(
                 .get, "/v1/orgs/\(org)/people?limit=200" + (query.isEmpty ? "" : "&\(query)") + (cursor.map { "&cursor=\($0)" } ?? "")
             )
-            .decode(PageJSON<PersonJSON>.self)
+            .decode(Page<PersonJSON>.self)
             people += page.items
             cursor = page.nextCursor
         } while cursor != nil
