@@ -5,6 +5,7 @@ import UserSyncWorker
 
 /// Measures the job queue against a real PostgreSQL and prints the figures as JSON. A program,
 /// not a test. Run it through `scripts/bench-queue`, which starts the database.
+@main
 struct QueueBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usersync-queue-bench", abstract: "Measure job queue throughput, latency, fairness and recovery.")
@@ -73,5 +74,3 @@ struct QueueBenchmark: AsyncParsableCommand {
         try BenchmarkSupport.print(report)
     }
 }
-
-await QueueBenchmark.main()
