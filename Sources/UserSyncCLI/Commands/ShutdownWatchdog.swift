@@ -4,7 +4,8 @@ import Logging
 import Synchronization
 
 /// The last guarantee that a process asked to stop does stop: armed by the first SIGTERM or
-/// SIGINT, it ends the process `limit` later if it is still running, saying so. Shutdown is
+/// SIGINT, it aborts the process `limit` later if it is still running, saying so, and leaves the
+/// backtrace of every thread in its log. Shutdown is
 /// normally over long before (the service group stops every service in order, within its own
 /// bound); an orchestrator kills a process that outlives its grace period anyway, but only after
 /// waiting it out, and a benchmark or test waiting on the process would wait with it.
@@ -36,8 +37,11 @@ final class ShutdownWatchdog: @unchecked Sendable {  // `sources` is set once, i
                     })
                 else { return }
                 queue.asyncAfter(deadline: .now() + .seconds(Int(seconds))) {
-                    logger.critical("\(name) did not finish stopping within \(seconds) s of the signal to stop; exiting now")
-                    _exit(70)  // EX_SOFTWARE; waits for nothing, not even exit handlers
+                    logger.critical(
+                        "\(name) did not finish stopping within \(seconds) s of the signal to stop; aborting (the backtrace of every thread follows)")
+                    // Waits for nothing, not even exit handlers; Swift's runtime backtracer then
+                    // prints what every thread was doing, which is what a hang needs to be found.
+                    abort()
                 }
             }
             source.resume()
