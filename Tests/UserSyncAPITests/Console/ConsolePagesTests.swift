@@ -75,7 +75,7 @@ import UserSyncTesting
             }
 
             // Choose a primary from the dropdown for someone on several platforms.
-            let person = try #require(try await api.peopleJSON("needs_primary_choice=true").first?.id)
+            let person = try #require(try await api.personViews(query: "needs_primary_choice=true").first?.id)
             let list = try await browser.get("/console/acme/people?primary=choose")
             #expect(list.text.contains("Primary platform of"))
             let options = Self.values("connection_id", in: list.text, option: true)
@@ -84,7 +84,7 @@ import UserSyncTesting
             let chosen = try await browser.post(
                 "/console/acme/people/\(person)/primary", [("connection_id", target), ("back", "/console/acme/people")])
             #expect(chosen.status == .seeOther)
-            #expect(try await api.person(person).primary?.connectionId == target)
+            #expect(try await api.personView(person).primary?.connectionId == target)
 
             // The pop-up says what a sync would do, from the preview; confirming starts it.
             let secondary = try #require(connections.first { $0.value != target && $0.key != .zoom }?.value)
@@ -104,7 +104,7 @@ import UserSyncTesting
             #expect(review.text.contains("Breaks every sync"))
             let reset = try await browser.post("/console/acme/people/\(person)/actions/reset")
             #expect(reset.headers[.location]?.contains("notice=reset_queued") == true)
-            try await eventually { try await api.person(person).syncs.isEmpty }
+            try await eventually { try await api.personView(person).syncs.isEmpty }
 
             // Every page of the console renders for the admin.
             for path in [
@@ -196,7 +196,7 @@ import UserSyncTesting
             #expect(api.simulator.changeUser(organization: "acme", platform: .zoom, id: account.id, SimUserChange(displayName: hostile + "\"'&")))
             _ = try await api.importAndWait(try await api.connect(.zoom))
             let browser = try await Self.signedIn(api)
-            let id = try #require(try await api.peopleJSON().first { $0.displayName?.hasPrefix("<img") == true }?.id)
+            let id = try #require(try await api.personViews().first { $0.displayName?.hasPrefix("<img") == true }?.id)
             for path in ["/console/acme/people", "/console/acme/people/\(id)", "/console/acme/people/\(id)/actions/remove"] {
                 let page = try await browser.get(path)
                 #expect(!page.text.contains("<img"), "\(path) shows raw HTML")

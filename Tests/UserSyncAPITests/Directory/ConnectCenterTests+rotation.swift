@@ -15,7 +15,7 @@ extension ConnectCenterTests {
         try await withSimulatedAPI(organizations: [("acme", 20)], worker: false) { api in
             try await api.createOrganization("acme")
             let slack = try await api.connect(.slack)
-            let good = try Self.json(["credentials": try Self.connectionBody(api, .slack).credentials])
+            let good = try jsonText(["credentials": try Self.connectionBody(api, .slack).credentials])
             let rotated = try await api.call(.patch, "/v1/orgs/acme/connections/\(slack)", json: good)
             #expect(try rotated.status == .ok && rotated.decode(ConnectionView.self).health.state == "connected", "\(rotated.text)")
 
@@ -39,7 +39,7 @@ extension ConnectCenterTests {
         try await withSimulatedAPI(organizations: [("acme", 20), ("globex", 20)], worker: false) { api in
             try await api.createOrganization("acme")
             let slack = try await api.connect(.slack)
-            let body = try Self.json(["credentials": try Self.connectionBody(api, .slack, organization: "globex").credentials])
+            let body = try jsonText(["credentials": try Self.connectionBody(api, .slack, organization: "globex").credentials])
             let reply = try await api.call(.patch, "/v1/orgs/acme/connections/\(slack)", json: body)
             #expect(reply.status == .unprocessableContent)
             #expect(try reply.decode(ProblemReply.self).errors?.first?.code == "workspace_mismatch")
@@ -65,8 +65,6 @@ extension ConnectCenterTests {
     static func connectionBody(_ api: API, _ platform: Platform, organization: String = "acme") throws -> UserSyncConnectionBody {
         try JSONDecoder().decode(UserSyncConnectionBody.self, from: Data(api.platforms!.connectionBody(platform, organization: organization).utf8))
     }
-
-    static func json(_ body: some Encodable) throws -> String { String(decoding: try JSONEncoder().encode(body), as: UTF8.self) }
 
     /// The teams UserSync knows of a connection.
     static func teams(_ api: API, _ connection: String, query: String = "") async throws -> [TeamView] {

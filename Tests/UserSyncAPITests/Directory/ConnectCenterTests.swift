@@ -20,7 +20,7 @@ import UserSyncTesting
             for (field, value) in body.credentials where field.contains("secret") || field.contains("token") {
                 body.credentials[field] = "\(value)-wrong"
             }
-            let reply = try await api.call(.post, "/v1/orgs/acme/connections", json: try Self.json(body))
+            let reply = try await api.call(.post, "/v1/orgs/acme/connections", json: try jsonText(body))
             #expect(reply.status == .unprocessableContent)
             let problem = try reply.decode(ProblemReply.self)
             #expect(problem.code == "credentials_rejected", "\(reply.text)")
@@ -179,7 +179,7 @@ import UserSyncTesting
             let zoomAccount = person.account(on: .zoom)
             #expect(zoomAccount?.deactivationReason == "connection_disconnected")
 
-            let body = try Self.json(["credentials": try Self.connectionBody(api, .zoom).credentials])
+            let body = try jsonText(["credentials": try Self.connectionBody(api, .zoom).credentials])
             let reconnected = try await api.call(.patch, "/v1/orgs/acme/connections/\(zoom)", json: body)
             #expect(reconnected.status == .ok, "\(reconnected.text)")
             #expect(try reconnected.decode(ConnectionView.self).health.state == "connected")

@@ -21,7 +21,8 @@ extension UserSyncScenarioTests {
             // By ids: three onto Teams; one more is not on Teams and keeps their primary.
             let chosen = Array(onTeams.prefix(3).map { $0.id })
             let byIDs = try await api.call(
-                .post, "/v1/orgs/acme/people/primary", json: Self.json(["platform": "teams", "person_ids": chosen + [notOnTeams.id]]))
+                .post, "/v1/orgs/acme/people/primary",
+                json: try jsonText(["platform": "teams", "person_ids": .strings(chosen + [notOnTeams.id])] as JSONBody))
             #expect(byIDs.status == .ok, "\(byIDs.text)")
             #expect(try byIDs.decode(TallyView.self).counts == ["updated": 3, "no_active_account": 1])
             for id in chosen {
@@ -54,10 +55,12 @@ extension UserSyncScenarioTests {
             try #require(links.count == 2 && standIns.count == 2)
             let webex = connected.connections[.webex]!
             let ids = links + standIns + [onWebex]
-            let syncs = try await api.call(.post, "/v1/orgs/acme/syncs", json: Self.json(["connection_id": webex, "person_ids": ids]))
+            let syncs = try await api.call(
+                .post, "/v1/orgs/acme/syncs", json: try jsonText(["connection_id": .string(webex), "person_ids": .strings(ids)] as JSONBody))
             #expect(syncs.status == .accepted, "\(syncs.text)")
             #expect(try syncs.decode(TallyView.self).counts == ["created": 4, "secondary_is_primary": 1])
-            let again = try await api.call(.post, "/v1/orgs/acme/syncs", json: Self.json(["connection_id": webex, "person_ids": ids]))
+            let again = try await api.call(
+                .post, "/v1/orgs/acme/syncs", json: try jsonText(["connection_id": .string(webex), "person_ids": .strings(ids)] as JSONBody))
             #expect(try again.decode(TallyView.self).counts == ["exists": 4, "secondary_is_primary": 1])
 
             // Syncs by filter onto Zoom: everyone who lives on Teams.
@@ -120,12 +123,14 @@ extension UserSyncScenarioTests {
             try await eventually { try await api.call(.get, firstLink, token: nil).status == .gone }
             #expect(try await api.call(.get, firstLink, token: nil).text.contains("replaced"))
             let nothing = try await api.call(
-                .post, "/v1/orgs/acme/people/actions", json: Self.json(["action": "reprompt", "person_ids": [standIns[0].id], "force": true]))
+                .post, "/v1/orgs/acme/people/actions",
+                json: try jsonText(["action": "reprompt", "person_ids": .strings([standIns[0].id]), "force": true] as JSONBody))
             #expect(try nothing.decode(TallyView.self).counts == ["nothing_to_reprompt": 1])
 
             // Reset by ids: their syncs go and the admin's primary choice is cleared; nobody else's.
             let reset = [links[0].id, standIns[0].id]
-            let resetting = try await api.call(.post, "/v1/orgs/acme/people/actions", json: Self.json(["action": "reset", "person_ids": reset]))
+            let resetting = try await api.call(
+                .post, "/v1/orgs/acme/people/actions", json: try jsonText(["action": "reset", "person_ids": .strings(reset)] as JSONBody))
             #expect(resetting.status == .accepted, "\(resetting.text)")
             #expect(try resetting.decode(TallyView.self).counts == ["queued": 2])
             // The reset ends by clearing the primary choice, after its syncs are gone.

@@ -59,10 +59,6 @@ extension UserSyncScenarioTests {
 
     static func path(_ link: String) -> String { String(link.dropFirst("http://usersync.test".count)) }
 
-    static func json(_ object: [String: Any]) -> String {
-        String(decoding: (try? JSONSerialization.data(withJSONObject: object)) ?? Data(), as: UTF8.self)
-    }
-
     /// Opens a consent link and allows at the simulated platform as `login`, like a browser;
     /// returns the path of the service's callback the platform redirects to, not yet followed.
     static func authorize(_ api: API, link: String, login: String) async throws -> String {

@@ -142,76 +142,31 @@ extension API {
         _ userName: String, email: String? = nil, externalId: String? = nil, displayName: String? = nil, active: Bool = true,
         org: String = "acme", token: String
     ) async throws -> String {
-        var user: ScimBody = [
+        var user: JSONBody = [
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": .string(userName), "active": .bool(active),
         ]
         if let email { user["emails"] = [["value": .string(email), "type": "work", "primary": true]] }
         if let externalId { user["externalId"] = .string(externalId) }
         if let displayName { user["displayName"] = .string(displayName) }
-        let reply = try await scim(.post, "/Users", org: org, token: token, body: try Self.json(user))
+        let reply = try await scim(.post, "/Users", org: org, token: token, body: try jsonText(user))
         #expect(reply.status == .created, "\(reply.text)")
         return reply.id
     }
 
     /// Creates a group, empty unless `members` are given; returns its id.
     func scimGroup(_ displayName: String, members: [String] = [], org: String = "acme", token: String) async throws -> String {
-        let group: ScimBody = [
+        let group: JSONBody = [
             "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": .string(displayName),
             "members": .array(members.map { ["value": .string($0)] }),
         ]
-        let reply = try await scim(.post, "/Groups", org: org, token: token, body: try Self.json(group))
+        let reply = try await scim(.post, "/Groups", org: org, token: token, body: try jsonText(group))
         #expect(reply.status == .created, "\(reply.text)")
         return reply.id
     }
 
     /// A PATCH body with these operations.
-    static func patch(_ operations: [ScimBody]) throws -> String {
-        try json(["schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": .array(operations)])
-    }
-
-    /// A request body as JSON text, keys sorted.
-    static func json(_ body: ScimBody) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(body), as: UTF8.self)
-    }
-
-    /// A SCIM request body, written as each identity provider sends it: explicit nulls
-    /// (`"$ref": null`), booleans as strings ("False"), values of mixed types. Literals build it
-    /// (`["op": "Add", "value": [["value": .string(id)]]]`).
-    enum ScimBody: Encodable, Sendable, ExpressibleByStringInterpolation, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral,
-        ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
-    {
-        case string(String), bool(Bool), null
-        case array([ScimBody])
-        case object([String: ScimBody])
-
-        init(stringLiteral value: String) { self = .string(value) }
-        init(booleanLiteral value: Bool) { self = .bool(value) }
-        init(nilLiteral: ()) { self = .null }
-        init(arrayLiteral elements: ScimBody...) { self = .array(elements) }
-        init(dictionaryLiteral elements: (String, ScimBody)...) { self = .object(Dictionary(uniqueKeysWithValues: elements)) }
-
-        /// An object's member (setting nil removes it).
-        subscript(key: String) -> ScimBody? {
-            get { if case .object(let members) = self { members[key] } else { nil } }
-            set {
-                guard case .object(var members) = self else { return }
-                members[key] = newValue
-                self = .object(members)
-            }
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.singleValueContainer()
-            switch self {
-            case .string(let value): try container.encode(value)
-            case .bool(let value): try container.encode(value)
-            case .null: try container.encodeNil()
-            case .array(let elements): try container.encode(elements)
-            case .object(let members): try container.encode(members)
-            }
-        }
+    static func patch(_ operations: [JSONBody]) throws -> String {
+        try jsonText(["schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], "Operations": .array(operations)] as JSONBody)
     }
 
     /// The stored members of a SCIM group, read past the API.

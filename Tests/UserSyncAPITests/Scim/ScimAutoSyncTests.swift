@@ -88,7 +88,7 @@ import UserSyncDomain
                 defer { last = now }
                 return now != last
             }
-            let patch = { (path: String, operation: API.ScimBody) in try await api.scim(.patch, path, token: token, body: try API.patch([operation]))
+            let patch = { (path: String, operation: JSONBody) in try await api.scim(.patch, path, token: token, body: try API.patch([operation]))
             }
             #expect(try await !asksForRun("rename", patch("/Groups/\(group)", ["op": "Replace", "path": "displayName", "value": "R&D"])))
             #expect(try await !asksForRun("display name", patch("/Users/\(ada)", ["op": "Replace", "path": "displayName", "value": "Ada"])))

@@ -18,7 +18,7 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
         case .entra:
             let lookup = try await api.scim(.get, "/Users?\(scimFilter(#"userName eq "\#(email)""#))", token: token)
             #expect(lookup.status == .ok && lookup.totalResults == 0, "\(lookup.text)")
-            let user: API.ScimBody = [
+            let user: JSONBody = [
                 "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User", "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],
                 "externalId": .string(given.lowercased()), "userName": .string(email), "active": true, "displayName": "\(given) \(family)",
                 "emails": [["primary": true, "type": "work", "value": .string(email)]],
@@ -26,28 +26,28 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
                 "name": ["formatted": "\(given) \(family)", "familyName": .string(family), "givenName": .string(given)],
                 "roles": [], "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User": ["department": "Engineering"],
             ]
-            let created = try await api.scim(.post, "/Users", token: token, body: try API.json(user))
+            let created = try await api.scim(.post, "/Users", token: token, body: try jsonText(user))
             #expect(created.status == .created, "\(created.text)")
             return created.id
         case .okta:
             let encoded = "userName+eq+%22" + email.addingPercentEncoding(withAllowedCharacters: .alphanumerics)! + "%22"
             let lookup = try await api.scim(.get, "/Users?filter=\(encoded)&startIndex=1&count=100", token: token, contentType: nil)
             #expect(lookup.status == .ok && lookup.totalResults == 0, "\(lookup.text)")
-            let user: API.ScimBody = [
+            let user: JSONBody = [
                 "schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": .string(email),
                 "name": ["givenName": .string(given), "familyName": .string(family)],
                 "emails": [["primary": true, "value": .string(email), "type": "work"]],
                 "displayName": "\(given) \(family)", "locale": "en-US", "externalId": "00u\(given.lowercased())", "groups": [],
                 "password": "1mP0ssible!", "active": true,
             ]
-            let created = try await api.scim(.post, "/Users", token: token, body: try API.json(user), contentType: "application/json")
+            let created = try await api.scim(.post, "/Users", token: token, body: try jsonText(user), contentType: "application/json")
             #expect(created.status == .created, "\(created.text)")
             // Okta's AIW apps then push the profile whole.
             var replaced = user
             replaced["id"] = .string(created.id)
             replaced["name"] = ["givenName": .string(given), "familyName": .string(family.uppercased())]
             replaced["password"] = .none
-            let put = try await api.scim(.put, "/Users/\(created.id)", token: token, body: try API.json(replaced), contentType: "application/json")
+            let put = try await api.scim(.put, "/Users/\(created.id)", token: token, body: try jsonText(replaced), contentType: "application/json")
             #expect(try put.status == .ok && put.decode(ScimReply.User.self).name?["familyName"] == family.uppercased(), "\(put.text)")
             return created.id
         }
@@ -55,7 +55,7 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
 
     /// Looks the group up by name, then creates it empty; returns its id.
     func createGroup(_ api: API, token: String, name: String) async throws -> String {
-        let group: API.ScimBody
+        let group: JSONBody
         switch self {
         case .entra:
             let query = "/Groups?excludedAttributes=members&\(scimFilter(#"displayName eq "\#(name)""#))"
@@ -70,13 +70,13 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
         case .okta:
             group = ["schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"], "displayName": .string(name), "members": []]
         }
-        let created = try await api.scim(.post, "/Groups", token: token, body: try API.json(group))
+        let created = try await api.scim(.post, "/Groups", token: token, body: try jsonText(group))
         #expect(created.status == .created, "\(created.text)")
         return created.id
     }
 
     func addMembers(_ api: API, token: String, group: String, users: [String]) async throws {
-        let operation: API.ScimBody =
+        let operation: JSONBody =
             switch self {
             case .entra: ["op": "Add", "path": "members", "value": .array(users.map { ["$ref": nil, "value": .string($0)] })]
             case .okta: ["op": "add", "path": "members", "value": .array(users.map { ["value": .string($0), "display": "someone"] })]
@@ -86,7 +86,7 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
     }
 
     func removeMember(_ api: API, token: String, group: String, user: String) async throws {
-        let operation: API.ScimBody =
+        let operation: JSONBody =
             switch self {
             case .entra: ["op": "Remove", "path": "members", "value": [["$ref": nil, "value": .string(user)]]]
             case .okta: ["op": "remove", "path": "members[value eq \"\(user)\"]"]
@@ -97,7 +97,7 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
 
     /// Soft delete: the user stays, inactive.
     func deactivate(_ api: API, token: String, user: String) async throws {
-        let operation: API.ScimBody =
+        let operation: JSONBody =
             switch self {
             case .entra: ["op": "Replace", "path": "active", "value": "False"]
             case .okta: ["op": "replace", "value": ["id": .string(user), "active": false]]
@@ -107,7 +107,7 @@ enum ScimIdentityProvider: String, CustomStringConvertible, CaseIterable, Sendab
     }
 
     func reactivate(_ api: API, token: String, user: String) async throws {
-        let operation: API.ScimBody =
+        let operation: JSONBody =
             switch self {
             case .entra: ["op": "Replace", "path": "active", "value": "True"]
             case .okta: ["op": "replace", "value": ["active": true]]
