@@ -28,6 +28,9 @@ struct ConsolePeopleRoutes {
         console.post("syncs/{sync_id}/retry", use: retry)
     }
 
+    /// The reprompt throttle as of this request.
+    var prompts: PromptThrottle { PromptThrottle(interval: settings.repromptInterval.seconds, now: settings.now()) }
+
     // MARK: The list
 
     @Sendable func list(_ request: Request, context: ConsoleContext) async throws -> Response {
@@ -36,7 +39,7 @@ struct ConsolePeopleRoutes {
         let base = "/console/\(context.identity.organization.slug.rawValue)"
         let page = PeoplePage(
             people: people, next: next, query: query, connections: connections, base: base,
-            canWrite: context.identity.canWrite, repromptInterval: settings.repromptInterval.seconds)
+            canWrite: context.identity.canWrite, prompts: prompts)
         return renderer.page(
             "people", title: "Sync users", identity: context.identity, section: .people, body: page,
             notice: ConsoleNotice.text(request), refresh: page.refresh)
@@ -118,7 +121,7 @@ struct ConsolePeopleRoutes {
             ]
             possible = !waiting.isEmpty
             if waiting.isEmpty { points = ["\(name) has no sync waiting for them to authorize, so there is nothing to send."] }
-            if let next = PeoplePage.nextPrompt(person, interval: settings.repromptInterval.seconds), next > Date() {
+            if let next = prompts.nextAllowed(for: person) {
                 points.append(
                     "\(name) was sent a link recently; without this confirmation the next one would be allowed at \(ConsoleFormat.dateTime(next)). Confirming sends one now."
                 )
@@ -237,7 +240,7 @@ struct ConsolePeopleRoutes {
         let base = "/console/\(context.identity.organization.slug.rawValue)"
         let page = PersonPage(
             person, connections: connections, actorNames: names, policies: policies, base: base, canWrite: context.identity.canWrite,
-            repromptInterval: settings.repromptInterval.seconds)
+            prompts: prompts)
         return renderer.page(
             "person", title: page.name, identity: context.identity, section: .people, body: page, notice: ConsoleNotice.text(request),
             refresh: person.syncs.contains { $0.status == .pending })

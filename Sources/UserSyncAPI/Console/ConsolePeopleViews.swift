@@ -77,7 +77,7 @@ struct PeoplePage {
 
     init(
         people: [Person], next: PeopleQuery.Position?, query: PeopleListQuery, connections: [PlatformConnection], base: String,
-        canWrite: Bool, repromptInterval: TimeInterval
+        canWrite: Bool, prompts: PromptThrottle
     ) {
         let overviews = connections.filter { !$0.isDisconnected }
         let connected = Set(overviews.filter { $0.health == .connected }.map(\.platform)).count
@@ -115,7 +115,7 @@ struct PeoplePage {
         rows = people.map { person in
             PeoplePage.row(
                 person, secondaries: secondaries, names: names, live: Set(overviews.map(\.id)), base: base, back: back,
-                repromptInterval: repromptInterval)
+                prompts: prompts)
         }
         none = people.isEmpty
         self.next = next.flatMap { position in
@@ -153,13 +153,9 @@ struct PeoplePage {
         }
     }
 
-    static func nextPrompt(_ person: Person, interval: TimeInterval) -> Date? {
-        person.lastPromptedAt.map { $0.addingTimeInterval(interval) }
-    }
-
     static func row(
         _ person: Person, secondaries: [PlatformConnection], names: [ConnectionID: String], live: Set<ConnectionID>, base: String, back: String,
-        repromptInterval: TimeInterval
+        prompts: PromptThrottle
     ) -> Row {
         let name = person.displayName ?? person.email
         let href = "\(base)/people/\(person.id)"
@@ -199,7 +195,7 @@ struct PeoplePage {
                 tooltip: "Not synced onto \(column) yet. Click to see what a sync would do.",
                 href: connection.health == .connected ? "\(href)/sync/\(connection.id)?\(backQuery)" : nil)
         }
-        let next = nextPrompt(person, interval: repromptInterval).flatMap { $0 > Date() ? $0 : nil }
+        let next = prompts.nextAllowed(for: person)
         let waiting = person.syncs.contains(where: PersonActions.waitsForPerson)
         var menu = [MenuItem(label: "Reset user", href: "\(href)/actions/reset?\(backQuery)", danger: false)]
         if waiting { menu.append(MenuItem(label: "Reprompt user", href: "\(href)/actions/reprompt?\(backQuery)", danger: false)) }

@@ -58,7 +58,7 @@ struct PersonPage {
 
     init(
         _ person: Person, connections: [PlatformConnection], actorNames: [String: String], policies: [AutoSyncPolicy] = [], base: String,
-        canWrite: Bool, repromptInterval: TimeInterval
+        canWrite: Bool, prompts: PromptThrottle
     ) {
         let named = Dictionary(connections.map { ($0.id, $0.displayName) }, uniquingKeysWith: { first, _ in first })
         let href = "\(base)/people/\(person.id)"
@@ -125,9 +125,7 @@ struct PersonPage {
             + [PeoplePage.MenuItem(label: "Remove user", href: "\(href)/actions/remove?\(back)", danger: true)]
         nextPrompt =
             waiting
-            ? PeoplePage.nextPrompt(person, interval: repromptInterval).flatMap {
-                $0 > Date() ? "Next prompt allowed \(ConsoleFormat.dateTime($0))" : nil
-            } : nil
+            ? prompts.nextAllowed(for: person).map { "Next prompt allowed \(ConsoleFormat.dateTime($0))" } : nil
         self.canWrite = canWrite
     }
 

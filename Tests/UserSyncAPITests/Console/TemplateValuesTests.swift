@@ -50,7 +50,7 @@ import UserSyncUseCases
             createdAt: now, updatedAt: now)
         let page = PeoplePage(
             people: [person], next: .init(key: "ada", id: UUID()), query: PeopleListQuery(ConsoleForm(encoded: "q=ada&cursor=x")),
-            connections: [slack, teams], base: "/console/acme", canWrite: true, repromptInterval: 3600)
+            connections: [slack, teams], base: "/console/acme", canWrite: true, prompts: PromptThrottle(interval: 3600, now: now))
         expectComplete(page)
         expectComplete(page.filters)
         page.filters.platforms.forEach { expectComplete($0) }
