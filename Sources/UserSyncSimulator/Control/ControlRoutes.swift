@@ -142,6 +142,7 @@ struct ControlRoutes: Sendable {
         }
         registerSignIn(control)
         registerGroups(control)
+        registerChat(control)
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ request: Request) async -> T? {

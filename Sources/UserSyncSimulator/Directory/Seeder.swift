@@ -22,7 +22,7 @@ enum Seeder {
     static func organization(name: String, seed: UInt64, size: Int) -> SimOrganization {
         var random = SeededRandom(seed: seed ^ stableHash(name))
         let domain = "\(name.lowercased().filter { $0.isLetter || $0.isNumber }).example.com"
-        let credentials = makeCredentials(name: name, random: &random)
+        let credentials = makeCredentials(name: name, seed: seed, random: &random)
         var directories: [Platform: SimPlatformDirectory] = [:]
         for platform in Platform.allCases { directories[platform] = SimPlatformDirectory() }
 
@@ -156,24 +156,29 @@ enum Seeder {
         }
     }
 
-    private static func makeCredentials(name: String, random: inout SeededRandom) -> SimCredentials {
+    private static func makeCredentials(name: String, seed: UInt64, random: inout SeededRandom) -> SimCredentials {
         let slug = name.lowercased().filter { $0.isLetter || $0.isNumber }
-        return SimCredentials(
+        // Event secrets come from a generator of their own so that the people seeded after the
+        // credentials stay the same as before these secrets existed.
+        var secrets = SeededRandom(seed: stableHash("\(name)/event-secrets") ^ seed)
+        var credentials = SimCredentials(
             slack: .init(
                 teamID: "T" + random.alphanumeric(10).uppercased(), teamName: "\(name) workspace",
                 botToken: "xoxb-\(slug)-\(random.hex(24))", clientID: "\(random.next() % 1_000_000_000).\(random.next() % 1_000_000_000)",
-                clientSecret: random.hex(32)),
+                clientSecret: random.hex(32), signingSecret: secrets.hex(32)),
             teams: .init(
                 tenantID: random.guid(), tenantName: "\(name) tenant", clientID: random.guid(), clientSecret: random.alphanumeric(40),
-                teamsAppID: random.guid()),
+                teamsAppID: random.guid(), botAppID: ""),
             zoom: .init(
                 accountID: random.alphanumeric(22), clientID: random.alphanumeric(20), clientSecret: random.alphanumeric(32),
                 chatbotClientID: random.alphanumeric(20), chatbotClientSecret: random.alphanumeric(32),
-                robotJID: "v1\(random.alphanumeric(20).lowercased())@xmpp.zoom.us"),
+                robotJID: "v1\(random.alphanumeric(20).lowercased())@xmpp.zoom.us", webhookSecretToken: secrets.alphanumeric(22)),
             webex: .init(
                 orgID: Data("ciscospark://us/ORGANIZATION/\(random.guid())".utf8).base64EncodedString()
                     .replacingOccurrences(of: "=", with: ""),
                 orgName: "\(name) org", adminToken: "wxadmin-\(slug)-\(random.hex(32))", botToken: "wxbot-\(slug)-\(random.hex(32))",
                 clientID: "C" + random.hex(63), clientSecret: random.hex(64)))
+        credentials.teams.botAppID = credentials.teams.clientID
+        return credentials
     }
 }

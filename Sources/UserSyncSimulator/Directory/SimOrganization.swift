@@ -10,6 +10,8 @@ public struct SimCredentials: Sendable, Codable, Equatable {
         public var botToken: String
         public var clientID: String
         public var clientSecret: String
+        /// Signs the Events API requests sent to the app's Request URL (`X-Slack-Signature`).
+        public var signingSecret: String
     }
 
     public struct Teams: Sendable, Codable, Equatable {
@@ -18,6 +20,8 @@ public struct SimCredentials: Sendable, Codable, Equatable {
         public var clientID: String
         public var clientSecret: String
         public var teamsAppID: String
+        /// The Azure Bot's Microsoft App ID: the `aud` of the Bot Framework tokens sent to the bot.
+        public var botAppID: String
     }
 
     public struct Zoom: Sendable, Codable, Equatable {
@@ -27,6 +31,8 @@ public struct SimCredentials: Sendable, Codable, Equatable {
         public var chatbotClientID: String
         public var chatbotClientSecret: String
         public var robotJID: String
+        /// Signs event notifications (`x-zm-signature`) and answers URL validation.
+        public var webhookSecretToken: String
     }
 
     public struct Webex: Sendable, Codable, Equatable {
@@ -56,8 +62,8 @@ struct SimOrganization: Sendable {
     var revoked: Set<Platform> = []
     /// Graph: installations of the Teams app per user id.
     var installations: [String: String] = [:]
-    /// Slack: DM channel id → user id.
-    var slackChannels: [String: String] = [:]
+    /// Conversations, messages, event URLs and webhooks on every platform.
+    var chat = SimChat()
     var domain: String
     /// Entra group membership changes, for Graph delta queries.
     var membershipLog = SimMembershipLog()

@@ -59,30 +59,4 @@ extension GraphSimulator {
         }
         return SimHTTP.json(["id": .string("19:\(userID)_\(appID)@unq.gbl.spaces"), "chatType": "oneOnOne"] as [String: AnyCodable])
     }
-
-    func activity(_ request: Request, _ context: BasicRequestContext, _ token: SimToken) async throws -> SimReply {
-        let conversation = SimHTTP.param(context, "conversation") ?? ""
-        guard conversation.hasPrefix("19:"), let underscore = conversation.firstIndex(of: "_") else {
-            throw SimError.notFound(code: "ConversationNotFound", message: "Conversation not found.")
-        }
-        let userID = String(conversation[conversation.index(conversation.startIndex, offsetBy: 3)..<underscore])
-        let account = state.store.withLock { $0.organizations[token.organization]?.directory(.teams).account(userID) }
-        guard let account, state.store.withLock({ $0.organizations[token.organization]?.installations[userID] }) != nil else {
-            throw SimError.notFound(code: "ConversationNotFound", message: "Conversation not found.")
-        }
-        guard account.active else {
-            throw SimError.forbidden(code: "Forbidden", message: "The bot is not allowed to message this user (subCode MessageWritesBlocked).")
-        }
-        let body = await SimHTTP.jsonBody(request)
-        let text = body?["text"] as? String ?? ""
-        let attachments =
-            (try? JSONSerialization.data(withJSONObject: body?["attachments"] ?? [])).flatMap { String(data: $0, encoding: .utf8) } ?? ""
-        state.store.withLock {
-            $0.messages.append(
-                SimMessage(
-                    organization: token.organization, platform: .teams, to: userID, text: text,
-                    link: firstLink(in: attachments.replacingOccurrences(of: "\\/", with: "/")) ?? firstLink(in: text), at: Date()))
-        }
-        return SimHTTP.json(["id": .string("1:\(UUID().uuidString.lowercased())")] as [String: AnyCodable], status: .created)
-    }
 }

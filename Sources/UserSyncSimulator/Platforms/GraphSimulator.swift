@@ -69,9 +69,9 @@ struct GraphSimulator: Sendable {
             _ = oauth.revoke(accessToken: SimHTTP.bearer(request) ?? "")
             return SimHTTP.json(["value": true] as [String: AnyCodable])
         }
-        route(router, .post, "/botframework/v3/conversations/:conversation/activities", "bot.activities", kinds: [.bot]) {
-            request, context, token in try await activity(request, context, token)
-        }
+        registerBotActivities(router)
+        registerChats(router)
+        BotFrameworkOpenID(http: http).register(router)
     }
 
     func route(

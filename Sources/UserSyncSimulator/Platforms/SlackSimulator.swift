@@ -56,7 +56,10 @@ struct SlackSimulator: Sendable {
             case "usergroups.list": try usergroupsList(request, fields)
             case "usergroups.users.list": try usergroupUsers(request, fields)
             case "conversations.open": try conversationsOpen(request, fields)
+            case "conversations.members": try conversationsMembers(request, fields)
             case "chat.postMessage": try postMessage(request, fields)
+            case "chat.update": try updateMessage(request, fields)
+            case "chat.delete": try deleteMessage(request, fields)
             case "oauth.v2.access": try oauthAccess(request, fields)
             case "auth.revoke": try authRevoke(request, fields)
             case "openid.connect.token": try await openID.token(request, fields)
@@ -86,7 +89,7 @@ struct SlackSimulator: Sendable {
         return SimHTTP.json(
             [
                 "ok": true, "url": .string("https://\(token.organization).slack.com/"), "team": .string(slack.teamName),
-                "team_id": .string(slack.teamID), "user_id": .string(token.userID ?? "UBOT000001"),
+                "team_id": .string(slack.teamID), "user_id": .string(token.userID ?? SlackEvents.botUserID),
                 "user": .string(token.userID == nil ? "usersync" : "user"),
             ] as [String: AnyCodable])
     }
@@ -164,35 +167,6 @@ struct SlackSimulator: Sendable {
         return SimHTTP.json(["ok": true, "users": .array(users.map(AnyCodable.string))] as [String: AnyCodable])
     }
 
-    private func conversationsOpen(_ request: Request, _ fields: [String: String]) throws -> SimReply {
-        let token = try token(request, fields)
-        guard let userID = fields["users"]?.split(separator: ",").first.map(String.init) else {
-            throw SimError.badRequest(code: "users_list_not_supplied", message: "")
-        }
-        let account = try organization(token).directory(.slack).account(userID)
-        guard let account else { throw SimError.notFound(code: "user_not_found", message: "") }
-        if account.bot { throw SimError.badRequest(code: "is_bot", message: "") }
-        if !account.active { throw SimError.badRequest(code: "user_disabled", message: "") }
-        let channel = "D" + String(stableHash(userID), radix: 36).uppercased()
-        state.withOrganization(token.organization) { $0.slackChannels[channel] = userID }
-        return SimHTTP.json(["ok": true, "channel": .object(["id": .string(channel)])] as [String: AnyCodable])
-    }
-
-    private func postMessage(_ request: Request, _ fields: [String: String]) throws -> SimReply {
-        let token = try token(request, fields, kinds: [.app, .user])
-        guard let channel = fields["channel"], let userID = try organization(token).slackChannels[channel] else {
-            throw SimError.notFound(code: "channel_not_found", message: "")
-        }
-        let text = fields["text"] ?? ""
-        guard !text.isEmpty || fields["blocks"] != nil else { throw SimError.badRequest(code: "no_text", message: "") }
-        let link = firstLink(in: fields["blocks"] ?? "") ?? firstLink(in: text)
-        let ts = String(format: "%.6f", Date().timeIntervalSince1970)
-        state.store.withLock {
-            $0.messages.append(SimMessage(organization: token.organization, platform: .slack, to: userID, text: text, link: link, at: Date()))
-        }
-        return SimHTTP.json(["ok": true, "channel": .string(channel), "ts": .string(ts)] as [String: AnyCodable])
-    }
-
     private func client(_ request: Request, _ fields: [String: String]) throws -> SimOrganization {
         let (id, secret) = SimHTTP.basic(request) ?? (fields["client_id"] ?? "", fields["client_secret"] ?? "")
         guard let organization = state.organization(where: { $0.credentials.slack.clientID == id }) else {
@@ -223,7 +197,7 @@ struct SlackSimulator: Sendable {
         let slack = organization.credentials.slack
         return SimHTTP.json(
             [
-                "ok": true, "app_id": "A0SIMULATED",
+                "ok": true, "app_id": .string(SlackEvents.appID),
                 "authed_user": .object([
                     "id": .string(issued.userID), "scope": "chat:write,im:write,users:read", "access_token": .string(issued.accessToken),
                     "token_type": "user", "refresh_token": .string(issued.refreshToken), "expires_in": .int(issued.expiresIn),

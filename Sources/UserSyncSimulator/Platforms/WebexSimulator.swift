@@ -26,7 +26,8 @@ struct WebexSimulator: Sendable {
         }
         route(router, .get, "/webex/v1/teams", "teams") { request, _, token in try teams(request, token) }
         route(router, .get, "/webex/v1/team/memberships", "team.memberships") { request, _, token in try memberships(request, token) }
-        route(router, .post, "/webex/v1/messages", "messages", kinds: [.bot, .app]) { request, _, token in try await message(request, token) }
+        registerMessages(router)
+        registerWebhooks(router)
         router.post("/webex/v1/access_token") { request, _ in
             let fields = await SimHTTP.fields(request)
             return try await http.serve(.webex, "access_token", render: Self.render) { try accessToken(fields) }
@@ -34,7 +35,7 @@ struct WebexSimulator: Sendable {
         oauth.register(router, "/webex/v1/authorize") { fields, _ in authorization(fields) }
     }
 
-    private func route(
+    func route(
         _ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath, _ endpoint: String,
         kinds: Set<SimToken.Kind> = [.app],
         _ handler: @escaping @Sendable (Request, BasicRequestContext, SimToken) async throws -> SimReply
@@ -70,7 +71,7 @@ struct WebexSimulator: Sendable {
         }
     }
 
-    private func organization(_ token: SimToken) throws -> SimOrganization {
+    func organization(_ token: SimToken) throws -> SimOrganization {
         guard let organization = state.store.withLock({ $0.organizations[token.organization] }) else { throw SimError.unauthorized(.revoked) }
         return organization
     }
@@ -87,7 +88,7 @@ struct WebexSimulator: Sendable {
         case .bot:
             return SimHTTP.json(
                 [
-                    "id": "Y2lzY29zcGFyazovL3VzL1BFT1BMRS9ib3Q", "emails": .array(["usersync@webex.bot"]), "displayName": "UserSync",
+                    "id": .string(WebexEvents.botPersonID), "emails": .array([.string(WebexEvents.botEmail)]), "displayName": "UserSync",
                     "orgId": .string(orgID), "type": "bot",
                 ] as [String: AnyCodable])
         case .app:
@@ -196,35 +197,6 @@ struct WebexSimulator: Sendable {
             ])
         }
         return SimHTTP.json(["items": .array(items)] as [String: AnyCodable], headers: headers)
-    }
-
-    private func message(_ request: Request, _ token: SimToken) async throws -> SimReply {
-        let body = await SimHTTP.jsonBody(request) ?? [:]
-        let directory = try organization(token).directory(.webex)
-        let index: Int?
-        if let id = body["toPersonId"] as? String {
-            index = directory.accountIndex[id].flatMap { directory.accounts[$0].removed ? nil : $0 }
-        } else if let email = body["toPersonEmail"] as? String {
-            index = directory.find(login: email)
-        } else {
-            throw SimError.badRequest(code: "400", message: "Either roomId, toPersonId or toPersonEmail must be provided.")
-        }
-        guard let index else { throw SimError.notFound(code: "404", message: "Person not found.") }
-        let account = directory.accounts[index]
-        let text = body["text"] as? String ?? ""
-        let markdown = body["markdown"] as? String ?? ""
-        guard !text.isEmpty || !markdown.isEmpty else { throw SimError.badRequest(code: "400", message: "Message text is required.") }
-        state.store.withLock {
-            $0.messages.append(
-                SimMessage(
-                    organization: token.organization, platform: .webex, to: account.id, text: text.isEmpty ? markdown : text,
-                    link: firstLink(in: markdown) ?? firstLink(in: text), at: Date()))
-        }
-        return SimHTTP.json(
-            [
-                "id": .string(UUID().uuidString), "roomType": "direct", "toPersonId": .string(account.id),
-                "text": .string(text), "created": .string(ISO8601DateFormatter().string(from: Date())),
-            ] as [String: AnyCodable])
     }
 
     private func authorization(_ fields: [String: String]) -> SimOAuth.Authorization? {

@@ -34,12 +34,10 @@ struct ZoomSimulator: Sendable {
         route(router, .get, "/zoom/v2/groups/:id/members", "group.members") { request, context, token in
             try members(request, context, token)
         }
-        route(router, .post, "/zoom/v2/im/chat/messages", "chat.messages", kinds: [.bot]) { request, _, token in
-            try await message(request, token)
-        }
+        registerChat(router)
     }
 
-    private func route(
+    func route(
         _ router: Router<BasicRequestContext>, _ method: HTTPRequest.Method, _ path: RouterPath, _ endpoint: String,
         kinds: Set<SimToken.Kind> = [.app],
         _ handler: @escaping @Sendable (Request, BasicRequestContext, SimToken) async throws -> SimReply
@@ -234,34 +232,5 @@ struct ZoomSimulator: Sendable {
                 "members": .array(value), "next_page_token": .string(nextToken), "page_count": .int((members.count + size - 1) / size),
                 "page_number": 1, "page_size": .int(size), "total_records": .int(members.count),
             ] as [String: AnyCodable])
-    }
-
-    private func message(_ request: Request, _ token: SimToken) async throws -> SimReply {
-        let body = await SimHTTP.jsonBody(request) ?? [:]
-        let organization = state.store.withLock { $0.organizations[token.organization] }
-        guard let organization, body["robot_jid"] as? String == organization.credentials.zoom.robotJID else {
-            throw SimError.badRequest(code: "7001", message: "Invalid robot_jid.")
-        }
-        guard body["account_id"] as? String == organization.credentials.zoom.accountID else {
-            throw SimError.badRequest(code: "7004", message: "Invalid account_id.")
-        }
-        let toJID = (body["to_jid"] as? String ?? "").lowercased()
-        let directory = organization.directory(.zoom)
-        guard let account = directory.accounts.first(where: { !$0.removed && "\($0.id.lowercased())@xmpp.zoom.us" == toJID }) else {
-            throw SimError.notFound(code: "1001", message: "User does not exist: \(toJID).")
-        }
-        guard account.active else { throw SimError.badRequest(code: "7010", message: "The user is deactivated.") }
-        let content = (try? JSONSerialization.data(withJSONObject: body["content"] ?? [:])).flatMap { String(data: $0, encoding: .utf8) } ?? ""
-        let readable = content.replacingOccurrences(of: "\\/", with: "/")
-        state.store.withLock {
-            $0.messages.append(
-                SimMessage(
-                    organization: token.organization, platform: .zoom, to: account.id, text: readable, link: firstLink(in: readable), at: Date()))
-        }
-        return SimHTTP.json(
-            [
-                "message_id": .string(UUID().uuidString), "robot_jid": .string(organization.credentials.zoom.robotJID),
-                "to_jid": .string(toJID),
-            ] as [String: AnyCodable], status: .created)
     }
 }

@@ -33,6 +33,13 @@ public struct SimulatorConfiguration: Sendable {
     /// demo run UserSync on plain http) unless this is false.
     public var allowHTTPNotificationURLs = true
 
+    /// How long a platform waits for UserSync to answer an event (Slack: 3 s); a later answer
+    /// counts as a failure (`http_timeout`) and the event is sent again.
+    public var eventDeadline: Double = 3
+    /// Seconds before each resend of an event that was not answered 2xx in time: one entry per
+    /// retry (Slack retries up to 3 times; the platforms wait minutes, tests need less).
+    public var eventRetryDelays: [Double] = [0.5, 1, 2]
+
     /// The clock expiry is judged by (tokens, codes, cursors); tests move it.
     public var now: @Sendable () -> Date = { Date() }
 

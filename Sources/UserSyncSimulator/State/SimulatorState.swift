@@ -23,6 +23,7 @@ final class SimulatorState: Sendable {
         var graphDeltaPageSize = 100
         var graphSubscriptions: [String: SimGraphSubscription] = [:]
         var graphNotifications: [SimGraphNotification] = []
+        var eventDeliveries: [SimEventDelivery] = []
     }
 
     let configuration: SimulatorConfiguration
@@ -30,6 +31,8 @@ final class SimulatorState: Sendable {
     let deltaTokens: DeltaTokenCodec
     let deltaRounds = GraphDeltaRoundCache()
     let signingKey: SimSigningKey
+    /// Event deliveries in flight, in order per conversation.
+    let events = SimEventQueue()
     let store: Mutex<Store>
 
     init(configuration: SimulatorConfiguration) {
