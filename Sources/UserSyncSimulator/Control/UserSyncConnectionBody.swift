@@ -25,14 +25,17 @@ extension SimOrganizationSummary {
             case .slack:
                 (
                     "\(base)/slack/api", "\(base)/slack",
-                    ["bot_token": c.slack.botToken, "client_id": c.slack.clientID, "client_secret": c.slack.clientSecret]
+                    [
+                        "bot_token": c.slack.botToken, "client_id": c.slack.clientID, "client_secret": c.slack.clientSecret,
+                        "signing_secret": c.slack.signingSecret,
+                    ]
                 )
             case .teams:
                 (
                     "\(base)/graph/v1.0", "\(base)/login",
                     [
                         "tenant_id": c.teams.tenantID, "client_id": c.teams.clientID, "client_secret": c.teams.clientSecret,
-                        "teams_app_id": c.teams.teamsAppID, "bot_service_url": "\(base)/botframework/",
+                        "teams_app_id": c.teams.teamsAppID, "bot_service_url": "\(base)/botframework/", "bot_app_id": c.teams.botAppID,
                     ]
                 )
             case .zoom:
@@ -41,7 +44,7 @@ extension SimOrganizationSummary {
                     [
                         "account_id": c.zoom.accountID, "client_id": c.zoom.clientID, "client_secret": c.zoom.clientSecret,
                         "chatbot_client_id": c.zoom.chatbotClientID, "chatbot_client_secret": c.zoom.chatbotClientSecret,
-                        "robot_jid": c.zoom.robotJID,
+                        "robot_jid": c.zoom.robotJID, "webhook_secret_token": c.zoom.webhookSecretToken,
                     ]
                 )
             case .webex:
