@@ -14,12 +14,18 @@ public enum ConnectionCredentials: Sendable, Hashable, Codable, CustomStringConv
         public var clientSecret: String?
         /// For Enterprise Grid org-wide tokens: the workspace to list.
         public var teamID: String?
+        /// The app's signing secret (Basic Information), which signs the Events API requests the
+        /// relay receives (API field `signing_secret`).
+        public var signingSecret: String?
 
-        public init(botToken: String, clientID: String? = nil, clientSecret: String? = nil, teamID: String? = nil) {
+        public init(
+            botToken: String, clientID: String? = nil, clientSecret: String? = nil, teamID: String? = nil, signingSecret: String? = nil
+        ) {
             self.botToken = botToken
             self.clientID = clientID
             self.clientSecret = clientSecret
             self.teamID = teamID
+            self.signingSecret = signingSecret
         }
     }
 
@@ -63,11 +69,14 @@ public enum ConnectionCredentials: Sendable, Hashable, Codable, CustomStringConv
         /// The user-managed OAuth app for people's consent; defaults to the chatbot client.
         public var consentClientID: String?
         public var consentClientSecret: String?
+        /// The Team Chat app's Secret Token, which signs its event notifications (API field
+        /// `webhook_secret_token`).
+        public var webhookSecretToken: String?
 
         public init(
             accountID: String, clientID: String, clientSecret: String, chatbotClientID: String? = nil,
             chatbotClientSecret: String? = nil, robotJID: String? = nil, consentClientID: String? = nil,
-            consentClientSecret: String? = nil
+            consentClientSecret: String? = nil, webhookSecretToken: String? = nil
         ) {
             self.accountID = accountID
             self.clientID = clientID
@@ -77,6 +86,7 @@ public enum ConnectionCredentials: Sendable, Hashable, Codable, CustomStringConv
             self.robotJID = robotJID
             self.consentClientID = consentClientID
             self.consentClientSecret = consentClientSecret
+            self.webhookSecretToken = webhookSecretToken
         }
     }
 
@@ -88,12 +98,18 @@ public enum ConnectionCredentials: Sendable, Hashable, Codable, CustomStringConv
         /// The integration used for people's consent.
         public var clientID: String?
         public var clientSecret: String?
+        /// The secret the relay's webhooks are registered with, which signs their deliveries
+        /// (`X-Spark-Signature`). Made by UserSync per connection, never by the admin.
+        public var webhookSecret: String?
 
-        public init(adminToken: String, botToken: String? = nil, clientID: String? = nil, clientSecret: String? = nil) {
+        public init(
+            adminToken: String, botToken: String? = nil, clientID: String? = nil, clientSecret: String? = nil, webhookSecret: String? = nil
+        ) {
             self.adminToken = adminToken
             self.botToken = botToken
             self.clientID = clientID
             self.clientSecret = clientSecret
+            self.webhookSecret = webhookSecret
         }
     }
 

@@ -58,6 +58,15 @@ public struct ConnectorSettings: Sendable {
         public static let unlimited = Pacing(perSecond: .infinity, burst: .infinity)
     }
 
+    /// The Bot Framework's OpenID metadata, whose `jwks_uri` names the keys that sign the
+    /// activities the Teams bot receives (a simulator serves its own).
+    public var botFrameworkOpenIDURL = "https://login.botframework.com/v1/.well-known/openidconfiguration"
+    /// How far a signed event's timestamp (Slack, Zoom) may be from the receiving clock.
+    public var eventReplayWindow: Duration = .seconds(300)
+    /// How far a Bot Framework token's `exp` and `nbf` may be off the receiving clock (the Bot
+    /// Framework SDKs allow five minutes of skew).
+    public var botTokenLeeway: Duration = .seconds(300)
+
     /// The clock app-token and user-token expiry is judged by; tests move it.
     public var now: @Sendable () -> Date = { Date() }
 

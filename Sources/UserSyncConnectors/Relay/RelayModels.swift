@@ -28,6 +28,9 @@ public struct EventRefusal: Error, Sendable, Equatable {
         case malformed = "malformed"
         /// The connection has no secret to verify with (the admin has not set it) (401).
         case notConfigured = "not_configured"
+        /// What verifies the request could not be had just now (the Bot Framework's signing keys
+        /// did not load) (503: the platform delivers the event again later).
+        case unverifiable = "unverifiable"
     }
 
     public var code: Code
@@ -39,6 +42,16 @@ public struct EventRefusal: Error, Sendable, Equatable {
     }
 
     public var isClientError: Bool { code == .malformed }
+
+    /// The status the event URL answers with: 400 for a malformed body, 503 when the request
+    /// could not be verified for now, else 401.
+    public var httpStatus: Int {
+        switch code {
+        case .malformed: 400
+        case .unverifiable: 503
+        default: 401
+        }
+    }
 }
 
 /// A file attached to a message: relayed as a link, never uploaded.
