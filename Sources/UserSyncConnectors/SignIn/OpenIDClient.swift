@@ -15,13 +15,9 @@ public final class OpenIDClient: Sendable {
     public let settings: OpenIDSettings
     let client: HTTPClient
     let logger: Logger
-    private let cache = Mutex<Cache>(Cache())
-
-    struct Cache {
-        var discovery: Discovery?
-        var keys: JWTKeyCollection?
-        var keysFetchedAt: Date?
-    }
+    /// The discovery document, once read.
+    private let cache = Mutex<Discovery?>(nil)
+    private let keys = SigningKeys()
 
     /// The provider's discovery document, as far as the flow needs it.
     struct Discovery: Decodable, Sendable {
@@ -96,7 +92,7 @@ public final class OpenIDClient: Sendable {
     func validate(_ token: String, nonce: String, issuer: String) async throws(SignInFailure) -> SignInIdentity {
         let claims: IDTokenClaims
         do {
-            claims = try await verifySignature(token, refetchOnUnknownKey: true)
+            claims = try await verifySignature(token)
         } catch let failure as SignInFailure {
             throw failure
         } catch {
@@ -125,53 +121,33 @@ public final class OpenIDClient: Sendable {
         }
     }
 
-    private func verifySignature(_ token: String, refetchOnUnknownKey: Bool) async throws -> IDTokenClaims {
-        let keys = try await keys(refresh: false)
+    private func verifySignature(_ token: String) async throws -> IDTokenClaims {
+        let jwksURI = try await discovery().jwks_uri
         do {
-            return try await keys.verify(token, as: IDTokenClaims.self)
-        } catch let error as JWTError where refetchOnUnknownKey && Self.isUnknownKey(error) {
-            // Keys rotate: fetch them again, at most once a minute.
-            let fetchedAt = cache.withLock { $0.keysFetchedAt } ?? .distantPast
-            guard settings.now().timeIntervalSince(fetchedAt) > 60 else { throw error }
-            let fresh = try await self.keys(refresh: true)
-            return try await fresh.verify(token, as: IDTokenClaims.self)
+            return try await keys.verify(token, as: IDTokenClaims.self, jwksURI: jwksURI, now: settings.now()) {
+                url throws(SigningKeys.Failure) in
+                let answer: (status: Int, body: Data)
+                do { answer = try await fetch(HTTPClientRequest(url: url), what: "the signing keys") } catch {
+                    throw .unavailable("the signing keys could not be reached")
+                }
+                guard answer.status == 200 else { throw .unavailable("the signing keys answered HTTP \(answer.status)") }
+                return answer.body
+            }.payload
+        } catch .unavailable(let reason) {
+            throw SignInFailure.providerUnavailable(reason)
         }
-    }
-
-    private static func isUnknownKey(_ error: JWTError) -> Bool {
-        "\(error)".lowercased().contains("unknown kid") || "\(error)".lowercased().contains("missingkidheader")
     }
 
     // MARK: Discovery and keys
 
     func discovery() async throws(SignInFailure) -> Discovery {
-        if let cached = cache.withLock({ $0.discovery }) { return cached }
+        if let cached = cache.withLock({ $0 }) { return cached }
         let (status, body) = try await fetch(HTTPClientRequest(url: settings.discoveryURL), what: "the discovery document")
         guard status == 200, let document = try? JSONDecoder().decode(Discovery.self, from: body) else {
             throw .providerUnavailable("the discovery document was not readable (HTTP \(status))")
         }
-        cache.withLock { $0.discovery = document }
+        cache.withLock { $0 = document }
         return document
-    }
-
-    private func keys(refresh: Bool) async throws(SignInFailure) -> JWTKeyCollection {
-        if !refresh, let keys = cache.withLock({ $0.keys }) { return keys }
-        let discovery = try await discovery()
-        let (status, body) = try await fetch(HTTPClientRequest(url: discovery.jwks_uri), what: "the signing keys")
-        let keys = JWTKeyCollection()
-        do {
-            guard status == 200 else { throw SignInFailure.providerUnavailable("the signing keys answered HTTP \(status)") }
-            _ = try await keys.add(jwksJSON: String(decoding: body, as: UTF8.self))
-        } catch let failure as SignInFailure {
-            throw failure
-        } catch {
-            throw .providerUnavailable("the signing keys were not readable")
-        }
-        cache.withLock {
-            $0.keys = keys
-            $0.keysFetchedAt = settings.now()
-        }
-        return keys
     }
 
     private func fetch(_ request: HTTPClientRequest, what: String) async throws(SignInFailure) -> (Int, Data) {
