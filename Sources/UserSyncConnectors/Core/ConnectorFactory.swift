@@ -43,6 +43,8 @@ public final class ConnectorFactory: Sendable {
     private let client: HTTPClient
     private let logger: Logger
     private let runtimes = Mutex<[RuntimeKey: Runtime]>([:])
+    /// The Bot Framework's signing keys, shared by every Teams connection's event receiver.
+    let botFramework: BotFrameworkAuthentication
 
     /// The HTTP client of platform requests: it never follows a redirect, so a platform (or
     /// anything answering in its name) cannot send a request with credentials to another host;
@@ -57,6 +59,8 @@ public final class ConnectorFactory: Sendable {
         self.client = client
         self.settings = settings
         self.logger = logger
+        botFramework = BotFrameworkAuthentication(
+            metadataURL: settings.botFrameworkOpenIDURL, client: client, outbound: settings.outbound, logger: logger)
     }
 
     /// A connector for `connection` that logs its calls to `logger` (the caller's, so that a
