@@ -25,6 +25,7 @@ public final class ConnectorFactory: Sendable {
         let limiter: RateLimiter
         let tokens: AppTokenCache
         let botTokens: AppTokenCache
+        let botIdentity = BotIdentity()
 
         init(platform: Platform, settings: ConnectorSettings) {
             limiter = RateLimiter(pacing: settings.pacing[platform] ?? .unlimited)
@@ -66,6 +67,11 @@ public final class ConnectorFactory: Sendable {
     /// A connector for `connection` that logs its calls to `logger` (the caller's, so that a
     /// request's platform calls carry its request id), or to the factory's.
     public func connector(for connection: Connection, logger: Logger? = nil) -> any PlatformConnector {
+        relayConnector(for: connection, logger: logger)
+    }
+
+    /// The same connector, with its relay half (posting, editing and deleting relayed messages).
+    public func relayConnector(for connection: Connection, logger: Logger? = nil) -> any PlatformConnector & RelayConnector {
         let platform = connection.credentials.platform
         // Rotated credentials or moved endpoints get fresh token caches.
         let key = RuntimeKey(
@@ -85,7 +91,8 @@ public final class ConnectorFactory: Sendable {
             classify: Self.classifier(platform), logger: logger)
         switch connection.credentials {
         case .slack(let credentials):
-            return SlackConnector(credentials: credentials, endpoints: connection.endpoints, http: http, settings: settings)
+            return SlackConnector(
+                credentials: credentials, endpoints: connection.endpoints, http: http, settings: settings, botIdentity: runtime.botIdentity)
         case .teams(let credentials):
             return TeamsConnector(
                 credentials: credentials, endpoints: connection.endpoints, http: http, settings: settings,
@@ -95,7 +102,8 @@ public final class ConnectorFactory: Sendable {
                 credentials: credentials, endpoints: connection.endpoints, http: http, settings: settings,
                 accountTokens: runtime.tokens, chatbotTokens: runtime.botTokens)
         case .webex(let credentials):
-            return WebexConnector(credentials: credentials, endpoints: connection.endpoints, http: http, settings: settings)
+            return WebexConnector(
+                credentials: credentials, endpoints: connection.endpoints, http: http, settings: settings, botIdentity: runtime.botIdentity)
         }
     }
 

@@ -10,20 +10,22 @@ public struct SlackConnector: PlatformConnector {
     let endpoints: PlatformEndpoints
     let http: PlatformHTTP
     let settings: ConnectorSettings
+    /// The bot's own user id, shared by the connection's connectors.
+    var botIdentity = BotIdentity()
 
     // MARK: Calls
 
-    private func url(_ method: String) -> String { "\(endpoints.api)/\(method)" }
+    func url(_ method: String) -> String { "\(endpoints.api)/\(method)" }
 
     /// A Slack method call; an `ok:false` body becomes the matching failure.
-    private func call<T: SlackEnvelope>(
+    func call<T: SlackEnvelope>(
         _ method: String, query: [(String, String)] = [], as type: T.Type
     ) async throws(PlatformFailure) -> T {
         let request = PlatformRequest.get(FormEncoding.url(url(method), query), endpoint: method, bearer: credentials.botToken)
         return try await send(request, as: type)
     }
 
-    private func send<T: SlackEnvelope>(_ request: PlatformRequest, as type: T.Type) async throws(PlatformFailure) -> T {
+    func send<T: SlackEnvelope>(_ request: PlatformRequest, as type: T.Type) async throws(PlatformFailure) -> T {
         try await http.send(request) { response throws(PlatformFailure) in
             let body = try http.decodeJSON(type, response, request)
             guard body.ok else {

@@ -37,7 +37,7 @@ enum SlackErrors {
             cause = .credentialsRejected
         case "missing_scope", "no_permission", "not_allowed_token_type", "plan_upgrade_required", "access_denied":
             cause = .permissionMissing
-        case "user_not_found", "users_not_found", "channel_not_found":
+        case "user_not_found", "users_not_found", "channel_not_found", "message_not_found":
             cause = .targetNotFound
         case "user_disabled", "user_not_visible", "is_bot", "cannot_dm_bot", "messages_tab_disabled":
             cause = .targetUnavailable

@@ -35,7 +35,7 @@ public struct TeamsConnector: DirectoryGroupListing {
         }
     }
 
-    private var fetchBotToken: AppTokenCache.Fetch {
+    var fetchBotToken: AppTokenCache.Fetch {
         { [self] () async throws(PlatformFailure) in
             let request = PlatformRequest.form(
                 tokenURL("botframework.com"), endpoint: "bot.token",
@@ -164,8 +164,6 @@ public struct TeamsConnector: DirectoryGroupListing {
                 message: "this Teams connection has no Teams app id, so its bot cannot message people")
         }
         let chatID = try await chatWithBot(user: platformUserID, teamsAppID: teamsAppID)
-        let service = credentials.botServiceURL ?? Self.defaultBotServiceURL
-        let base = service.hasSuffix("/") ? service : service + "/"
         let activity = BotActivity(
             text: message.plainText,
             attachments: [
@@ -175,15 +173,21 @@ public struct TeamsConnector: DirectoryGroupListing {
             ])
         let response = try await withAppToken(botTokens, fetch: fetchBotToken) { token async throws(PlatformFailure) in
             let request = PlatformRequest.json(
-                base + "v3/conversations/\(FormEncoding.escape(chatID))/activities", endpoint: "bot.activities",
+                botServiceBase + "v3/conversations/\(FormEncoding.escape(chatID))/activities", endpoint: "bot.activities",
                 body: activity, bearer: token)
             return try await http.sendJSON(request, as: BotResourceResponse.self)
         }
         return DeliveredMessage(platformMessageID: response.id)
     }
 
+    /// The Bot Connector base URL, ending in `/`.
+    var botServiceBase: String {
+        let service = credentials.botServiceURL ?? Self.defaultBotServiceURL
+        return service.hasSuffix("/") ? service : service + "/"
+    }
+
     /// The 1:1 chat between the user and the app's bot, installing the app for the user if needed.
-    private func chatWithBot(user: String, teamsAppID: String) async throws(PlatformFailure) -> String {
+    func chatWithBot(user: String, teamsAppID: String) async throws(PlatformFailure) -> String {
         let apps = "\(endpoints.api)/users/\(FormEncoding.escape(user))/teamwork/installedApps"
         let lookup = apps + "?$expand=teamsApp&$filter=" + FormEncoding.escape("teamsApp/id eq '\(teamsAppID)'")
         var installed = try await graph(lookup, endpoint: "installedApps", as: GraphCollection<GraphInstalledApp>.self).value

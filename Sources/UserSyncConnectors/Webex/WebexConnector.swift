@@ -11,8 +11,10 @@ public struct WebexConnector: PlatformConnector {
     let endpoints: PlatformEndpoints
     let http: PlatformHTTP
     let settings: ConnectorSettings
+    /// The bot's own person id, shared by the connection's connectors.
+    var botIdentity = BotIdentity()
 
-    private func get<T: Decodable>(_ url: String, endpoint: String, bearer: String? = nil, as type: T.Type) async throws(PlatformFailure) -> T {
+    func get<T: Decodable>(_ url: String, endpoint: String, bearer: String? = nil, as type: T.Type) async throws(PlatformFailure) -> T {
         try await http.sendJSON(.get(url, endpoint: endpoint, bearer: bearer ?? credentials.adminToken), as: type)
     }
 

@@ -31,7 +31,7 @@ public struct ZoomConnector: PlatformConnector {
         }
     }
 
-    private var fetchChatbotToken: AppTokenCache.Fetch {
+    var fetchChatbotToken: AppTokenCache.Fetch {
         { [self] () async throws(PlatformFailure) in
             let request = PlatformRequest.form(
                 tokenURL, endpoint: "chatbot.token", fields: [("grant_type", "client_credentials")],
@@ -40,7 +40,7 @@ public struct ZoomConnector: PlatformConnector {
         }
     }
 
-    private func api<T: Decodable>(_ url: String, endpoint: String, as type: T.Type) async throws(PlatformFailure) -> T {
+    func api<T: Decodable>(_ url: String, endpoint: String, as type: T.Type) async throws(PlatformFailure) -> T {
         try await withAppToken(accountTokens, fetch: fetchAccountToken) { token async throws(PlatformFailure) in
             try await http.sendJSON(.get(url, endpoint: endpoint, bearer: token), as: type)
         }

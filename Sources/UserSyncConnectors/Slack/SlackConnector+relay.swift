@@ -1,0 +1,103 @@
+import Foundation
+import UserSyncDomain
+
+/// The relay's Slack half (docs/relay.md "Slack"): a DM opened with `conversations.open`, posted
+/// with `chat.postMessage`, changed with `chat.update` and `chat.delete`, as the linked person
+/// (their `xoxp` token) or as a persona (the bot token with `username` and `icon_url`).
+extension SlackConnector: RelayConnector {
+    /// Slack shows at most 80 characters of a `username`.
+    static let usernameLimit = 80
+
+    private struct Author {
+        var token: String
+        var credential: PlatformRequest.Credential
+        var username: String?
+        var iconURL: String?
+    }
+
+    private func author(_ sender: RelaySender) -> Author {
+        switch sender {
+        case .linkedAccount(_, let tokens):
+            return Author(token: tokens.accessToken, credential: .user)
+        case .persona(let name, let avatarURL, let label):
+            // The label is part of the name Slack shows, where the message text cannot reach it.
+            let suffix = " (\(label))"
+            let room = max(1, Self.usernameLimit - suffix.count)
+            let shown = name.count > room ? String(name.prefix(room - 1)) + "…" : name
+            return Author(token: credentials.botToken, credential: .app, username: shown + suffix, iconURL: avatarURL)
+        }
+    }
+
+    public func post(_ post: RelayPost) async throws(PlatformFailure) -> RelayedMessage {
+        let author = author(post.sender)
+        let open = PlatformRequest.form(
+            url("conversations.open"), endpoint: "conversations.open", fields: [("users", post.recipientUserID)],
+            authorization: "Bearer \(author.token)", credential: author.credential)
+        guard let channel = try await send(open, as: SlackConversationsOpen.self).channel?.id else {
+            throw PlatformFailure(.malformedResponse, platform: .slack, message: "conversations.open returned no channel")
+        }
+        let body = SlackRelayMessageBody(
+            channel: channel, text: post.text, thread_ts: post.threadID, username: author.username, icon_url: author.iconURL)
+        let request = PlatformRequest.json(
+            url("chat.postMessage"), endpoint: "chat.postMessage", body: body, bearer: author.token, credential: author.credential)
+        let answer = try await send(request, as: SlackChatAnswer.self)
+        guard let ts = answer.ts else {
+            throw PlatformFailure(.malformedResponse, platform: .slack, message: "chat.postMessage returned no ts")
+        }
+        return RelayedMessage(conversationID: answer.channel ?? channel, messageID: ts)
+    }
+
+    public func edit(
+        _ message: RelayedMessage, sender: RelaySender, recipientUserID: String, text: String
+    ) async throws(PlatformFailure) {
+        let author = author(sender)
+        let request = PlatformRequest.json(
+            url("chat.update"), endpoint: "chat.update",
+            body: SlackMessageChange(channel: message.conversationID, ts: message.messageID, text: text), bearer: author.token,
+            credential: author.credential, idempotent: true)
+        _ = try await send(request, as: SlackChatAnswer.self)
+    }
+
+    public func delete(_ message: RelayedMessage, sender: RelaySender, recipientUserID: String) async throws(PlatformFailure) {
+        let author = author(sender)
+        let request = PlatformRequest.json(
+            url("chat.delete"), endpoint: "chat.delete", body: SlackMessageChange(channel: message.conversationID, ts: message.messageID),
+            bearer: author.token, credential: author.credential, idempotent: true)
+        do {
+            _ = try await send(request, as: SlackChatAnswer.self)
+        } catch  where error.cause == .targetNotFound {
+            return  // message_not_found or channel_not_found: already gone
+        }
+    }
+
+    /// Names the IM's other member when the envelope did not (`conversations.members`, scope
+    /// `im:read`): an IM the bot (`auth.test`'s `user_id`) is a member of is the bot's, so the
+    /// event is a reply to a persona. A deletion does not name its author: in an IM of two people
+    /// it is returned as it is, to be matched to the message it deletes.
+    public func complete(_ event: InboundEvent) async throws(PlatformFailure) -> InboundEvent {
+        guard !event.toBot, event.recipientUserID == nil else { return event }
+        let members =
+            try await call(
+                "conversations.members", query: [("channel", event.conversationID)], as: SlackConversationMembers.self
+            ).members ?? []
+        let bot = try await botIdentity.userID { () async throws(PlatformFailure) in
+            guard let id = try await call("auth.test", as: SlackAuthTest.self).user_id else {
+                throw PlatformFailure(.malformedResponse, platform: .slack, message: "auth.test returned no user_id")
+            }
+            return id
+        }
+        var completed = event
+        if members.contains(bot) {
+            completed.toBot = true
+        } else if !event.senderUserID.isEmpty {
+            guard let other = members.first(where: { $0 != event.senderUserID }) else {
+                throw PlatformFailure(.targetNotFound, platform: .slack, message: "conversations.members named no other member of the IM")
+            }
+            completed.recipientUserID = other
+        }
+        return completed
+    }
+
+    /// The admin registers the event URL in the app's settings (Event Subscriptions).
+    public func subscribeToEvents(url: String, secret: String) async throws(PlatformFailure) {}
+}

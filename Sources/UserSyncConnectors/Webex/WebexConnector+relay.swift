@@ -1,0 +1,124 @@
+import Foundation
+import UserSyncDomain
+
+/// The relay's Webex half (docs/relay.md "Webex"): `POST /messages` to the person, as the linked
+/// person (their token) or as the bot with the persona's name and label as the first line;
+/// `PUT` and `DELETE /messages/{id}`; the text of a delivery fetched with `GET /messages/{id}`;
+/// the relay's webhook registered with the bot token.
+extension WebexConnector: RelayConnector {
+    static let webhookName = "usersync relay"
+
+    private var botToken: String { credentials.botToken ?? credentials.adminToken }
+
+    private func author(_ sender: RelaySender) -> (token: String, credential: PlatformRequest.Credential) {
+        switch sender {
+        case .linkedAccount(_, let tokens): (tokens.accessToken, .user)
+        case .persona: (botToken, .app)
+        }
+    }
+
+    /// The text as posted: a persona's name and label first, in bold, escaped so that a name
+    /// cannot format (or fake) anything.
+    static func markdown(_ text: String, as sender: RelaySender) -> String {
+        guard let head = sender.personaHead else { return text }
+        var escaped = ""
+        for character in head {
+            if "\\`*_~[]<>#|".contains(character) { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return "**\(escaped)**\n\n\(text)"
+    }
+
+    private func messageURL(_ id: String) -> String { "\(endpoints.api)/messages/\(FormEncoding.escape(id))" }
+
+    public func post(_ post: RelayPost) async throws(PlatformFailure) -> RelayedMessage {
+        let author = author(post.sender)
+        let markdown = Self.markdown(post.text, as: post.sender)
+        let body = WebexRelayMessageBody(toPersonId: post.recipientUserID, markdown: markdown, text: markdown, parentId: post.threadID)
+        let answer = try await http.sendJSON(
+            .json("\(endpoints.api)/messages", endpoint: "messages", body: body, bearer: author.token, credential: author.credential),
+            as: WebexMessageDetail.self)
+        guard let id = answer.id else {
+            throw PlatformFailure(.malformedResponse, platform: .webex, message: "the message was sent but Webex returned no id")
+        }
+        return RelayedMessage(conversationID: answer.roomId ?? "", messageID: id)
+    }
+
+    public func edit(
+        _ message: RelayedMessage, sender: RelaySender, recipientUserID: String, text: String
+    ) async throws(PlatformFailure) {
+        let author = author(sender)
+        let markdown = Self.markdown(text, as: sender)
+        let body = WebexRelayMessageBody(roomId: message.conversationID, markdown: markdown, text: markdown)
+        try await http.send(
+            .json(
+                messageURL(message.messageID), method: .PUT, endpoint: "messages.update", body: body, bearer: author.token,
+                credential: author.credential, idempotent: true)
+        ) { _ throws(PlatformFailure) in () }
+    }
+
+    public func delete(_ message: RelayedMessage, sender: RelaySender, recipientUserID: String) async throws(PlatformFailure) {
+        let author = author(sender)
+        var request = PlatformRequest.get(
+            messageURL(message.messageID), endpoint: "messages.delete", bearer: author.token, credential: author.credential)
+        request.method = .DELETE
+        do {
+            try await http.send(request) { _ throws(PlatformFailure) in () }
+        } catch  where error.cause == .targetNotFound {
+            return  // already gone
+        }
+    }
+
+    /// Fetches what the delivery did not carry, with the bot token: the text (`markdown`, else
+    /// `text`), the thread and the files of `GET /messages/{id}` (not for a deletion), and the
+    /// room's other member (`toPersonId`, else `GET /memberships?roomId=`). When that member is the
+    /// bot (`people/me`), the event is a reply to a persona.
+    public func complete(_ event: InboundEvent) async throws(PlatformFailure) -> InboundEvent {
+        var completed = event
+        var other = event.recipientUserID
+        if event.kind != .delete {
+            let message = try await get(messageURL(event.messageID), endpoint: "messages.get", bearer: botToken, as: WebexMessageDetail.self)
+            completed.text = message.markdown ?? message.text ?? ""
+            completed.threadID = message.parentId
+            completed.files = (message.files ?? []).map { InboundFile(name: "file", url: $0) }
+            if other == nil, let to = message.toPersonId, to != event.senderUserID { other = to }
+        }
+        if other == nil {
+            let members = try await get(
+                FormEncoding.url("\(endpoints.api)/memberships", [("roomId", event.conversationID)]), endpoint: "memberships",
+                bearer: botToken, as: WebexItems<WebexMembership>.self)
+            other = members.items.compactMap(\.personId).first { $0 != event.senderUserID }
+        }
+        guard let other else {
+            throw PlatformFailure(.targetNotFound, platform: .webex, message: "the direct room has no other member")
+        }
+        let bot = try await botIdentity.userID { () async throws(PlatformFailure) in
+            try await get("\(endpoints.api)/people/me", endpoint: "people.me", bearer: botToken, as: WebexPerson.self).id
+        }
+        completed.toBot = other == bot
+        completed.recipientUserID = other == bot ? nil : other
+        return completed
+    }
+
+    /// Registers the relay's webhook (`messages`, every event) with the bot token unless one with
+    /// `url` exists; one that Webex disabled, or that was registered with another secret, is
+    /// updated in place.
+    public func subscribeToEvents(url: String, secret: String) async throws(PlatformFailure) {
+        let hooks = "\(endpoints.api)/webhooks"
+        let existing = try await get(
+            FormEncoding.url(hooks, [("max", "100")]), endpoint: "webhooks", bearer: botToken, as: WebexItems<WebexWebhook>.self
+        )
+        .items.first { $0.targetUrl == url && $0.resource == "messages" }
+        if let existing, let id = existing.id {
+            guard existing.status == "inactive" || existing.secret.map({ $0 != secret }) ?? false else { return }
+            let body = WebexWebhook(name: Self.webhookName, targetUrl: url, secret: secret, status: "active")
+            try await http.send(
+                .json(
+                    "\(hooks)/\(FormEncoding.escape(id))", method: .PUT, endpoint: "webhooks.update", body: body, bearer: botToken, idempotent: true)
+            ) { _ throws(PlatformFailure) in () }
+        } else {
+            let body = WebexWebhook(name: Self.webhookName, targetUrl: url, resource: "messages", event: "all", secret: secret)
+            try await http.send(.json(hooks, endpoint: "webhooks.create", body: body, bearer: botToken)) { _ throws(PlatformFailure) in () }
+        }
+    }
+}
