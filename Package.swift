@@ -207,6 +207,7 @@ let package = Package(
                 "UserSyncDomain", "UserSyncSecrets", "UserSyncPersistence", "UserSyncJobs", "UserSyncConnectors",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
@@ -282,6 +283,7 @@ let package = Package(
                 "UserSyncConnectors", "UserSyncJobs",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

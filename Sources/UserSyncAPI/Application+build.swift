@@ -95,6 +95,7 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
     AuditRoutes(activity: activity).addRoutes(to: tenant)
     MemberRoutes(members: members).addRoutes(to: tenant)
     RoutingRoutes(routing: MessageRouting(database: dependencies.database)).addRoutes(to: tenant)
+    MessageRoutes(ledger: RelayLedger(database: dependencies.database, settings: dependencies.sync)).addRoutes(to: tenant)
     AutoSyncRoutes(
         policies: AutoSyncPolicies(database: dependencies.database), planning: AutoSyncPlanning(database: dependencies.database),
         runs: AutoSyncRuns(database: dependencies.database), center: center
@@ -105,6 +106,10 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
         .addRoutes(to: router)
     GraphNotificationRoutes(notifications: AutoSyncNotifications(database: dependencies.database), bodyLimit: dependencies.maxBodyBytes)
         .addRoutes(to: router)
+    RelayEventRoutes(
+        inbox: RelayInbox(database: dependencies.database, access: dependencies.connectors, settings: dependencies.sync),
+        bodyLimit: dependencies.maxBodyBytes
+    ).addRoutes(to: router)
 
     // The console: HTML pages over the same use cases.
     let renderer = try ConsoleRenderer()

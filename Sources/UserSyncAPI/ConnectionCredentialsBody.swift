@@ -22,11 +22,11 @@ struct CredentialsBody: Decodable, Sendable {
 
     /// Required and optional fields per platform, as the API names them.
     static let shapes: [Platform: (required: [String], optional: [String])] = [
-        .slack: (["bot_token"], ["client_id", "client_secret", "team_id"]),
+        .slack: (["bot_token"], ["client_id", "client_secret", "team_id", "signing_secret"]),
         .teams: (["tenant_id", "client_id", "client_secret"], ["bot_app_id", "bot_app_secret", "teams_app_id", "bot_service_url"]),
         .zoom: (
             ["account_id", "client_id", "client_secret"],
-            ["chatbot_client_id", "chatbot_client_secret", "robot_jid", "consent_client_id", "consent_client_secret"]
+            ["chatbot_client_id", "chatbot_client_secret", "robot_jid", "consent_client_id", "consent_client_secret", "webhook_secret_token"]
         ),
         .webex: (["admin_token"], ["bot_token", "client_id", "client_secret"]),
     ]
@@ -53,7 +53,10 @@ struct CredentialsBody: Decodable, Sendable {
         let v = value
         switch platform {
         case .slack:
-            return .slack(.init(botToken: v("bot_token")!, clientID: v("client_id"), clientSecret: v("client_secret"), teamID: v("team_id")))
+            return .slack(
+                .init(
+                    botToken: v("bot_token")!, clientID: v("client_id"), clientSecret: v("client_secret"), teamID: v("team_id"),
+                    signingSecret: v("signing_secret")))
         case .teams:
             return .teams(
                 .init(
@@ -64,7 +67,8 @@ struct CredentialsBody: Decodable, Sendable {
                 .init(
                     accountID: v("account_id")!, clientID: v("client_id")!, clientSecret: v("client_secret")!,
                     chatbotClientID: v("chatbot_client_id"), chatbotClientSecret: v("chatbot_client_secret"), robotJID: v("robot_jid"),
-                    consentClientID: v("consent_client_id"), consentClientSecret: v("consent_client_secret")))
+                    consentClientID: v("consent_client_id"), consentClientSecret: v("consent_client_secret"),
+                    webhookSecretToken: v("webhook_secret_token")))
         case .webex:
             return .webex(.init(adminToken: v("admin_token")!, botToken: v("bot_token"), clientID: v("client_id"), clientSecret: v("client_secret")))
         }

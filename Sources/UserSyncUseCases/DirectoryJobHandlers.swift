@@ -29,6 +29,9 @@ extension JobHandlers {
             runner: SyncRunner(database: database, access: access, health: health, settings: sync),
             maintainer: UserTokenMaintainer(database: database, access: access, health: health, settings: sync),
             actions: actions, logger: logger)
+        handlers.registerRelay(
+            delivery: RelayDelivery(database: database, access: access, settings: sync),
+            subscriber: RelaySubscriber(database: database, access: access, settings: sync), logger: logger)
         handlers.registerAutoSync(
             runs: AutoSyncRuns(database: database), remover: AutoSyncRemover(database: database, actions: actions),
             poller: AutoSyncPoller(

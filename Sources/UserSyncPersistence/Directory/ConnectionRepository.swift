@@ -100,6 +100,20 @@ public struct ConnectionRepository: Sendable {
         throw DomainError.notFound(resource: "connection")
     }
 
+    /// Replaces the sealed credentials, unless they changed since `previous` was read (an admin's
+    /// rotation wins). Returns whether they were replaced.
+    public func replaceCredentials(
+        _ organization: OrganizationID, _ id: ConnectionID, _ credentials: SealedCredentials, previous: SealedCredentials,
+        on db: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        let rows = try await db.query(
+            """
+            UPDATE platform_connections SET credentials = \(credentials.combined), credentials_key_id = \(credentials.keyID)
+            WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue) AND credentials = \(previous.combined) RETURNING id
+            """, logger: logger)
+        return try await rows.collect().count == 1
+    }
+
     /// Writes what an admin may change (name, base URLs, re-verified credentials). A connection
     /// whose credentials were just verified is connected again, also after a disconnect.
     public func update(

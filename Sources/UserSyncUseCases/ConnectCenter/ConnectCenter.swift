@@ -65,6 +65,7 @@ public struct ConnectCenter: Sendable {
         let sealed = try access.seal(request.credentials, organization: organization, connection: id)
         try await database.withTenant(organization, logger: logger) { db in
             try await connections.insert(connection, credentials: sealed, on: db, logger: logger)
+            try await JobQueue.enqueue(RelaySubscriber.job(id), organization: organization, on: db, logger: logger)
             try await audit.append(
                 .init(
                     action: "connection.created", targetType: "connection", targetID: id.description,
@@ -147,9 +148,19 @@ public struct ConnectCenter: Sendable {
         if reverify {
             let endpoints = try await endpoints(
                 connection.platform, api: change.apiBaseURL ?? connection.apiBaseURL, auth: change.authBaseURL ?? connection.authBaseURL)
-            let credentials: ConnectionCredentials
+            var credentials: ConnectionCredentials
             if let given = change.credentials {
                 credentials = given
+                // The Webex webhooks stay registered with the secret UserSync made: keep it.
+                if case .webex(var webex) = given, webex.webhookSecret == nil, !connection.isDisconnected {
+                    let stored = try await database.withTenant(organization, logger: logger) { db in
+                        try await connections.credentials(organization, id, on: db, logger: logger)
+                    }
+                    if case .webex(let previous) = try access.open(stored, organization: organization, connection: id) {
+                        webex.webhookSecret = previous.webhookSecret
+                        credentials = .webex(webex)
+                    }
+                }
             } else {
                 guard !connection.isDisconnected else {
                     throw DomainError.conflict(
@@ -185,7 +196,10 @@ public struct ConnectCenter: Sendable {
             try await audit.append(
                 .init(action: "connection.updated", targetType: "connection", targetID: id.description, details: details),
                 organization: organization, actor: actor, requestID: requestID, on: db, logger: logger)
-            if reverify { _ = try await matcher.resolvePrimaries(organization, connection: id, on: db, logger: logger) }
+            if reverify {
+                _ = try await matcher.resolvePrimaries(organization, connection: id, on: db, logger: logger)
+                try await JobQueue.enqueue(RelaySubscriber.job(id), organization: organization, on: db, logger: logger)
+            }
             return stored
         }
     }

@@ -40,6 +40,9 @@ public struct MessageRouting: Sendable {
         /// The platform user the message appears from (nil for a bot persona).
         public var sendAsPlatformUserID: String?
         public var sendAsDisplayName: String
+        /// The sender's sync onto the recipient's platform that the message is sent through
+        /// (nil when they write from their own account there).
+        public var senderSync: SyncID? = nil
     }
 
     /// Why a message cannot be routed.
@@ -81,10 +84,10 @@ public struct MessageRouting: Sendable {
                 throw Self.unroutable("recipient_deactivated", "\(to.email)'s account on their primary platform is deactivated.")
             }
             let name = from.displayName ?? from.email
-            func route(_ kind: Route.SenderKind, _ user: String?) -> Route {
+            func route(_ kind: Route.SenderKind, _ user: String?, through sync: SyncID? = nil) -> Route {
                 Route(
                     senderPerson: from.id, senderAccount: sender.account, recipientPerson: to.id, recipientEmail: to.email,
-                    deliverTo: deliverTo, sendAs: kind, sendAsPlatformUserID: user, sendAsDisplayName: name)
+                    deliverTo: deliverTo, sendAs: kind, sendAsPlatformUserID: user, sendAsDisplayName: name, senderSync: sync)
             }
             // Written on the recipient's own connection: an ordinary direct message.
             if sender.connection == home { return route(.ownAccount, fromAccount) }
@@ -113,11 +116,11 @@ public struct MessageRouting: Sendable {
                     throw Self.unroutable(
                         "sender_deactivated", "The sender's \(deliverTo.platform.displayName) account, linked by consent, is deactivated.")
                 }
-                return route(.linkedAccount, linked.platformUserID)
+                return route(.linkedAccount, linked.platformUserID, through: sync.id)
             case (_, .guest?):
-                return route(.virtualGuest, sync.virtualIdentity)
+                return route(.virtualGuest, sync.virtualIdentity, through: sync.id)
             default:
-                return route(.botPersona, nil)
+                return route(.botPersona, nil, through: sync.id)
             }
         }
     }

@@ -30,6 +30,8 @@ public struct SyncSettings: Sendable {
     /// Whether Entra groups followed by Auto Sync also get Graph change notifications, at
     /// `<publicURL>/events/graph/<organization id>` (which Graph must reach, over https).
     public var graphNotifications = false
+    /// How cross-platform messages are relayed.
+    public var relay = RelaySettings()
     /// The wall clock every sync rule reads (link and sign-in expiry, retries, leases, checks);
     /// tests move it instead of sleeping.
     public var now: @Sendable () -> Date = { Date() }

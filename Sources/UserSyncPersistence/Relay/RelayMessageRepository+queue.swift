@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncDomain
+
+extension RelayMessageRepository {
+    // MARK: Conversation leases
+
+    /// Takes the conversation's lease for `owner` (a job id) until `until`, unless another owner
+    /// holds a lease that has not run out. Returns whether it is now held by `owner`.
+    public func lease(
+        _ organization: OrganizationID, connection: ConnectionID, conversation: String, owner: Int64, now: Date, until: Date,
+        on db: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        let rows = try await db.query(
+            """
+            INSERT INTO relay_conversation_leases AS l (org_id, source_connection_id, source_conversation, lease_owner, leased_until)
+            VALUES (\(organization.rawValue), \(connection.rawValue), \(conversation), \(owner), \(until))
+            ON CONFLICT (org_id, source_connection_id, source_conversation) DO UPDATE
+                SET lease_owner = excluded.lease_owner, leased_until = excluded.leased_until
+                WHERE l.lease_owner IS NULL OR l.lease_owner = excluded.lease_owner OR l.leased_until < \(now)
+            RETURNING lease_owner
+            """, logger: logger)
+        for try await _ in rows.decode(Int64?.self) { return true }
+        return false
+    }
+
+    /// Gives the lease back (only if `owner` still holds it).
+    public func release(
+        _ organization: OrganizationID, connection: ConnectionID, conversation: String, owner: Int64, on db: PostgresConnection, logger: Logger
+    ) async throws {
+        try await db.query(
+            """
+            UPDATE relay_conversation_leases SET lease_owner = NULL, leased_until = NULL
+            WHERE org_id = \(organization.rawValue) AND source_connection_id = \(connection.rawValue)
+              AND source_conversation = \(conversation) AND lease_owner = \(owner)
+            """, logger: logger)
+    }
+
+    // MARK: The ledger, for admins
+
+    public struct Filter: Sendable, Equatable {
+        public var state: RelayState?
+        public var person: PersonID?
+        public var connection: ConnectionID?
+
+        public init(state: RelayState? = nil, person: PersonID? = nil, connection: ConnectionID? = nil) {
+            self.state = state
+            self.person = person
+            self.connection = connection
+        }
+    }
+
+    /// Messages newest first, matching `filter`, older than a cursor's message.
+    public func list(
+        _ organization: OrganizationID, filter: Filter, before: (Date, RelayMessageID)?, limit: Int, on db: PostgresConnection, logger: Logger
+    ) async throws -> [RelayMessage] {
+        try await Self.decode(
+            db.query(
+                """
+                SELECT \(unescaped: Self.columns) FROM relay_messages
+                WHERE org_id = \(organization.rawValue)
+                  AND (\(filter.state?.rawValue)::text IS NULL OR state = \(filter.state?.rawValue))
+                  AND (\(filter.person?.rawValue)::uuid IS NULL
+                       OR sender_person_id = \(filter.person?.rawValue) OR recipient_person_id = \(filter.person?.rawValue))
+                  AND (\(filter.connection?.rawValue)::uuid IS NULL
+                       OR source_connection_id = \(filter.connection?.rawValue) OR destination_connection_id = \(filter.connection?.rawValue))
+                  AND (\(before?.0)::timestamptz IS NULL OR (received_at, id) < (\(before?.0), \(before?.1.rawValue)))
+                ORDER BY received_at DESC, id DESC
+                LIMIT \(limit)
+                """, logger: logger))
+    }
+
+    /// How many messages are in each state, by the platform they were written on and the one
+    /// they went to, optionally of one person.
+    public func counts(
+        _ organization: OrganizationID, person: PersonID?, on db: PostgresConnection, logger: Logger
+    ) async throws -> [(from: Platform, to: Platform?, state: RelayState, count: Int)] {
+        let rows = try await db.query(
+            """
+            SELECT s.platform, d.platform, m.state, count(*)::bigint
+            FROM relay_messages m
+            JOIN platform_connections s ON s.org_id = m.org_id AND s.id = m.source_connection_id
+            LEFT JOIN platform_connections d ON d.org_id = m.org_id AND d.id = m.destination_connection_id
+            WHERE m.org_id = \(organization.rawValue)
+              AND (\(person?.rawValue)::uuid IS NULL OR m.sender_person_id = \(person?.rawValue) OR m.recipient_person_id = \(person?.rawValue))
+            GROUP BY 1, 2, 3 ORDER BY 1, 2 NULLS FIRST, 3
+            """, logger: logger)
+        var counts: [(Platform, Platform?, RelayState, Int)] = []
+        for try await (from, to, state, count) in rows.decode((String, String?, String, Int64).self) {
+            guard let from = Platform(rawValue: from), let state = RelayState(rawValue: state) else { continue }
+            counts.append((from, to.flatMap(Platform.init(rawValue:)), state, Int(count)))
+        }
+        return counts
+    }
+
+    /// Clears the text of messages that were never delivered and are older than `cutoff`.
+    public func dropBodies(_ organization: OrganizationID, before cutoff: Date, on db: PostgresConnection, logger: Logger) async throws {
+        try await db.query(
+            """
+            UPDATE relay_messages SET body = NULL
+            WHERE org_id = \(organization.rawValue) AND body IS NOT NULL AND state NOT IN ('received', 'retrying') AND updated_at < \(cutoff)
+            """, logger: logger)
+    }
+
+    // MARK: Notices
+
+    /// Reserves the right to tell `person` about `reason` at `now`: true (and recorded) when the
+    /// last such notice is at least `interval` old, false when it is too recent.
+    public func reserveNotice(
+        _ organization: OrganizationID, person: PersonID, reason: String, interval: TimeInterval, now: Date, on db: PostgresConnection,
+        logger: Logger
+    ) async throws -> Bool {
+        let rows = try await db.query(
+            """
+            INSERT INTO relay_notices AS n (org_id, person_id, reason, notified_at)
+            VALUES (\(organization.rawValue), \(person.rawValue), \(reason), \(now))
+            ON CONFLICT (org_id, person_id, reason) DO UPDATE SET notified_at = excluded.notified_at
+                WHERE n.notified_at <= \(now.addingTimeInterval(-interval))
+            RETURNING person_id
+            """, logger: logger)
+        for try await _ in rows.decode(UUID.self) { return true }
+        return false
+    }
+}

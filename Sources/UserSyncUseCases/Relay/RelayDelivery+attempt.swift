@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+import UserSyncConnectors
+import UserSyncDomain
+import UserSyncPersistence
+
+extension RelayDelivery {
+    /// One delivery attempt of `message`: who it is for, the route, then the post (or edit, or
+    /// delete) on the recipient's primary platform. Platform failures are thrown for the caller to
+    /// classify; everything else settles the message.
+    func attempt(_ message: RelayMessage, organization org: OrganizationID, logger: Logger) async throws -> RelayResult {
+        let source = try await database.withTenant(org, logger: logger) { db in
+            try await connections.get(org, message.sourceConnectionID, on: db, logger: logger)
+        }
+        let now = settings.now()
+        var message = message
+        func settle(_ state: RelayState, _ step: String, cause: String? = nil, detail: String? = nil) -> RelayResult {
+            message.state = state
+            message.cause = cause
+            message.causeMessage = detail
+            if state == .delivered { message.deliveredAt = now }
+            return .done(message, .init(step: step, cause: cause, detail: detail, at: now))
+        }
+        guard !source.isDisconnected, let sourceConnector = try await relayConnector(source, logger: logger) else {
+            return settle(.failed, "failed", cause: "connection_disconnected", detail: "The connection the message came from is disconnected.")
+        }
+        // What the event did not carry: the text (Webex) and the DM's other member.
+        let stored = try await database.withTenant(org, logger: logger) { db in
+            RelayBody.read(try await messages.body(org, message.id, on: db, logger: logger))
+        }
+        var event = InboundEvent(
+            kind: InboundEvent.Kind(rawValue: message.kind.rawValue) ?? .message, eventKey: message.eventKey,
+            conversationID: message.sourceConversation, messageID: message.sourceMessageID, senderUserID: message.senderAccount,
+            recipientUserID: message.recipientAccount, toBot: message.toBot, text: stored?.text, threadID: message.threadID,
+            files: stored?.files ?? [], sentAt: message.sentAt)
+        if (!event.toBot && event.recipientUserID == nil) || (event.kind != .delete && event.text == nil) {
+            event = try await sourceConnector.complete(event)
+            message.recipientAccount = event.recipientUserID
+        }
+        // Whom it is for.
+        let recipient: PersonID
+        switch try await recipientOf(event, message: message, source: source, organization: org, logger: logger) {
+        case .person(let person, let text):
+            recipient = person
+            if let text { event.text = text }
+        case .ignore(let cause, let detail): return settle(.ignored, "ignored", cause: cause, detail: detail)
+        case .unroutable(let reason):
+            let told = try await notify(
+                reason, message: message, source: source, recipient: nil, connector: sourceConnector, organization: org, logger: logger)
+            return settle(.notified, "notified", cause: reason.rawValue, detail: told)
+        }
+        message.recipientPersonID = recipient
+        // The route, as `GET …/routes` answers it.
+        let route: MessageRouting.Route
+        do {
+            route = try await routing.route(
+                fromPlatform: source.platform, fromAccount: message.senderAccount, fromConnection: source.id, to: .person(recipient),
+                organization: org, logger: logger)
+        } catch DomainError.conflict(let code, let text) {
+            guard let reason = RelayUnroutable(rawValue: code) else { return settle(.failed, "failed", cause: code, detail: text) }
+            if reason == .senderUnknown { return settle(.ignored, "ignored", cause: code, detail: text) }
+            let told = try await notify(
+                reason, message: message, source: source, recipient: recipient, connector: sourceConnector, organization: org, logger: logger)
+            return settle(.notified, "notified", cause: code, detail: told)
+        }
+        message.senderPersonID = route.senderPerson
+        // Written from the recipient's own platform: an ordinary DM (or the relay's own post there).
+        guard route.sendAs != .ownAccount else {
+            return settle(.ignored, "ignored", cause: "same_platform", detail: "Both people are on the same platform; nothing to relay.")
+        }
+        let destination = try await database.withTenant(org, logger: logger) { db in
+            try await connections.get(org, route.deliverTo.connectionID, on: db, logger: logger)
+        }
+        guard !destination.isDisconnected, let connector = try await relayConnector(destination, logger: logger) else {
+            return settle(.failed, "failed", cause: "connection_disconnected", detail: "The recipient's platform is disconnected.")
+        }
+        message.destinationConnectionID = destination.id
+        message.sendAs = route.sendAs.rawValue
+        let sender = try await sender(route, source: source, connector: connector, organization: org, logger: logger)
+        let recipientUser = route.deliverTo.platformUserID
+        switch event.kind {
+        case .message:
+            let text = try await RelayText.render(
+                event, from: source, to: destination, messages: messages, database: database, organization: org, logger: logger)
+            let thread = try await event.threadID.asyncMap { thread in
+                try await database.withTenant(org, logger: logger) { db in
+                    try await messages.counterpart(org, connection: source.id, messageID: thread, destination: destination.id, on: db, logger: logger)
+                }
+            }
+            let posted = try await connector.post(RelayPost(sender: sender, recipientUserID: recipientUser, text: text, threadID: thread ?? nil))
+            message.destinationConversation = posted.conversationID
+            message.destinationMessageID = posted.messageID
+            return settle(.delivered, "delivered", detail: "Delivered to \(destination.platform.displayName) as \(route.sendAs.rawValue).")
+        case .edit, .delete:
+            let original = try await database.withTenant(org, logger: logger) { db in
+                try await messages.delivered(org, connection: source.id, sourceMessageID: event.messageID, on: db, logger: logger)
+            }
+            guard let original, let conversation = original.destinationConversation, let id = original.destinationMessageID,
+                original.destinationConnectionID == destination.id
+            else { return settle(.ignored, "ignored", cause: "original_not_relayed", detail: "The message it changes was not relayed.") }
+            let relayed = RelayedMessage(conversationID: conversation, messageID: id)
+            if event.kind == .edit {
+                let text = try await RelayText.render(
+                    event, from: source, to: destination, messages: messages, database: database, organization: org, logger: logger)
+                try await connector.edit(relayed, sender: sender, recipientUserID: recipientUser, text: text)
+            } else {
+                try await connector.delete(relayed, sender: sender, recipientUserID: recipientUser)
+            }
+            message.destinationConversation = conversation
+            message.destinationMessageID = id
+            return settle(.delivered, "delivered", detail: "\(event.kind == .edit ? "Edited" : "Deleted") on \(destination.platform.displayName).")
+        }
+    }
+
+    func relayConnector(_ connection: PlatformConnection, logger: Logger) async throws -> (any PlatformConnector & RelayConnector)? {
+        try await access.connector(for: connection, database: database, logger: logger) as? any PlatformConnector & RelayConnector
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

@@ -1,0 +1,150 @@
+import Foundation
+import Logging
+import Metrics
+import UserSyncConnectors
+import UserSyncDomain
+import UserSyncJobs
+import UserSyncPersistence
+
+/// The `relay.deliver` job: delivers a conversation's pending messages in the order they arrived,
+/// holding the conversation's lease so that no other worker delivers from it meanwhile. A message
+/// whose delivery fails for a passing reason (rate limit, outage) stops the conversation until its
+/// retry, owned by this job; one refused for good is recorded as failed and the conversation goes
+/// on. Every handler step is idempotent: a message delivered is never delivered again, and a
+/// worker killed mid-delivery leaves the message pending for the next (docs/relay.md).
+public struct RelayDelivery: Sendable {
+    let database: Database
+    let access: ConnectorAccess
+    let settings: SyncSettings
+    let routing: MessageRouting
+    let prompter: Prompter
+    let messages = RelayMessageRepository()
+    let connections = ConnectionRepository()
+    let syncs = SyncRepository()
+    let people = PeopleRepository()
+
+    static let latency = Metrics.Timer(label: "usersync_relay_delivery_seconds")
+
+    public init(database: Database, access: ConnectorAccess, settings: SyncSettings) {
+        self.database = database
+        self.access = access
+        self.settings = settings
+        self.routing = MessageRouting(database: database)
+        self.prompter = Prompter(database: database, access: access, settings: settings)
+    }
+
+    var relay: RelaySettings { settings.relay }
+
+    func run(_ payload: RelayDeliverPayload, context: JobContext) async throws -> JobOutcome {
+        let organization = context.organizationID, logger = context.logger
+        let now = settings.now()
+        let held = try await database.withTenant(organization, logger: logger) { db in
+            try await messages.lease(
+                organization, connection: payload.connection, conversation: payload.conversation, owner: context.jobID, now: now,
+                until: now.addingTimeInterval(relay.conversationLease.seconds), on: db, logger: logger)
+        }
+        guard held else {
+            return .snooze(until: now.addingTimeInterval(relay.leaseWait.seconds), reason: "another worker is delivering this conversation")
+        }
+        let outcome: Result<JobOutcome, any Error>
+        do { outcome = .success(try await drain(payload, context: context)) } catch { outcome = .failure(error) }
+        try await database.withTenant(organization, logger: logger) { db in
+            try await messages.release(
+                organization, connection: payload.connection, conversation: payload.conversation, owner: context.jobID, on: db, logger: logger)
+        }
+        return try outcome.get()
+    }
+
+    private func drain(_ payload: RelayDeliverPayload, context: JobContext) async throws -> JobOutcome {
+        let organization = context.organizationID, logger = context.logger
+        for _ in 0..<relay.messagesPerRun {
+            let head = try await database.withTenant(organization, logger: logger) { db in
+                try await messages.head(organization, connection: payload.connection, conversation: payload.conversation, on: db, logger: logger)
+            }
+            guard let head else { return .succeeded }
+            // A message waiting for its retry is its own job's: that job goes on from it.
+            if head.state == .retrying, head.retryJobID != context.jobID { return .succeeded }
+            if let wait = try await deliver(head, context: context) { return wait }
+        }
+        return .snooze(until: settings.now(), reason: "more messages to deliver")
+    }
+
+    /// Delivers one message and records what became of it. Returns the outcome the job ends with
+    /// when the message must wait (a rate limit); throws to have the job retried later.
+    private func deliver(_ message: RelayMessage, context: JobContext) async throws -> JobOutcome? {
+        var message = message
+        message.attempts += 1
+        let result: RelayResult
+        do { result = try await attempt(message, organization: context.organizationID, logger: context.logger) } catch let failure as PlatformFailure
+        {
+            result = .failure(failure)
+        }
+        let now = settings.now()
+        switch result {
+        case .done(let done, let step):
+            message = done
+            message.retryJobID = nil
+            if message.state == .delivered { Self.latency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(message.receivedAt)) * 1e9)) }
+            Counter(label: "usersync_relay_messages_total", dimensions: [("state", message.state.rawValue)]).increment()
+            try await record(message, step: step, context: context)
+            return nil
+        case .failure(let failure) where failure.fixer == .retry:
+            message.state = .retrying
+            message.retryJobID = context.jobID
+            message.cause = failure.cause.rawValue
+            message.causeMessage = failure.message
+            try await record(
+                message, step: .init(step: "retrying", cause: failure.cause.rawValue, detail: failure.message, at: now), context: context)
+            if let until = failure.retryAt { return .snooze(until: until, reason: failure.description) }
+            let backoff = Backoff(base: relay.retryBaseDelay, cap: relay.maxRetryDelay, jitter: .equal).delay(afterAttempt: context.attempt)
+            throw RetryLater(at: now.addingTimeInterval(backoff.seconds), failure.description)
+        case .failure(let failure):
+            message.state = .failed
+            message.retryJobID = nil
+            message.cause = failure.cause.rawValue
+            message.causeMessage = failure.message
+            Counter(label: "usersync_relay_messages_total", dimensions: [("state", "failed")]).increment()
+            try await record(message, step: .init(step: "failed", cause: failure.cause.rawValue, detail: failure.message, at: now), context: context)
+            return nil
+        }
+    }
+
+    private func record(_ message: RelayMessage, step: RelayMessage.Step, context: JobContext) async throws {
+        try await database.withTenant(context.organizationID, logger: context.logger) { db in
+            try await messages.record(
+                context.organizationID, message, step: step, keepBody: message.state.isReplayable, on: db, logger: context.logger)
+        }
+    }
+
+    /// A job whose retries ran out: the message it was retrying is dead (an admin may replay
+    /// it), and the conversation's later messages get a job of their own.
+    func died(_ job: DeadJob, logger: Logger) async {
+        let organization = job.organizationID
+        do {
+            let payload = try JSONDecoder().decode(RelayDeliverPayload.self, from: Data(job.payload.utf8))
+            let now = settings.now()
+            try await database.withTenant(organization, logger: logger) { db in
+                for var message in try await messages.owned(organization, job: job.jobID, on: db, logger: logger) {
+                    message.state = .dead
+                    message.retryJobID = nil
+                    try await messages.record(
+                        organization, message, step: .init(step: "dead", cause: message.cause, detail: job.error, at: now), keepBody: true, on: db,
+                        logger: logger)
+                }
+                let next = try RelayJobs.deliverJob(
+                    connection: payload.connection, conversation: payload.conversation, maxAttempts: relay.maxAttempts)
+                try await JobQueue.enqueue(next, organization: organization, on: db, logger: logger)
+            }
+        } catch {
+            logger.error("a dead relay job could not be recorded", metadata: ["job_id": "\(job.jobID)", "error": "\(error)"])
+        }
+    }
+}
+
+/// What became of one delivery attempt.
+enum RelayResult {
+    /// Settled (delivered, notified, ignored, failed for a reason of ours), with the step to add.
+    case done(RelayMessage, RelayMessage.Step)
+    /// The platform refused or failed.
+    case failure(PlatformFailure)
+}

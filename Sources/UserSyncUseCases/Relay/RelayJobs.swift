@@ -1,0 +1,32 @@
+import Foundation
+import Logging
+import UserSyncDomain
+import UserSyncJobs
+
+/// The relay's job kinds: deliver a conversation's pending messages, in order; subscribe a
+/// connection to its platform's message events.
+public enum RelayJobs {
+    public static let deliver = "relay.deliver"
+    /// Makes sure a connection's platform sends its message events (`RelaySubscribePayload`).
+    public static let subscribe = "relay.subscribe"
+
+    static func deliverJob(connection: ConnectionID, conversation: String, maxAttempts: Int) throws -> NewJob {
+        try NewJob(kind: deliver, payload: RelayDeliverPayload(connection: connection, conversation: conversation), maxAttempts: maxAttempts)
+    }
+}
+
+/// One conversation of one connection: the job delivers whatever of it is pending.
+public struct RelayDeliverPayload: Codable, Sendable {
+    public var connection: ConnectionID
+    public var conversation: String
+}
+
+extension JobHandlers {
+    /// The relay's job kinds.
+    public mutating func registerRelay(delivery: RelayDelivery, subscriber: RelaySubscriber, logger: Logger) {
+        register(RelayJobs.subscribe, payload: RelaySubscribePayload.self) { payload, context in try await subscriber.run(payload, context: context) }
+        register(RelayJobs.deliver, payload: RelayDeliverPayload.self, onDead: { job in await delivery.died(job, logger: logger) }) {
+            payload, context in try await delivery.run(payload, context: context)
+        }
+    }
+}

@@ -1,0 +1,25 @@
+import Foundation
+import UserSyncDomain
+
+/// How the relay behaves (docs/relay.md). Part of ``SyncSettings``; tests shorten the waits.
+public struct RelaySettings: Sendable {
+    /// How long one worker may hold a conversation before another may take it over (a worker
+    /// that died mid-delivery).
+    public var conversationLease: Duration = .seconds(5 * 60)
+    /// A job that finds its conversation held by another waits this long before looking again.
+    public var leaseWait: Duration = .milliseconds(250)
+    /// Messages one job delivers before it yields the worker to other jobs.
+    public var messagesPerRun = 100
+    /// A failed delivery is tried again after this, doubling per attempt up to `maxRetryDelay`.
+    public var retryBaseDelay: Duration = .seconds(2)
+    public var maxRetryDelay: Duration = .seconds(300)
+    /// Attempts of one delivery job before its message is dead (a rate limit does not count).
+    public var maxAttempts = 10
+    /// How long the text of a message that was not delivered (failed, dead) is kept for a
+    /// replay; a delivered message's text is dropped at once.
+    public var textRetention: Duration = .seconds(7 * 24 * 3600)
+    /// How often one person is told the same thing about undelivered messages.
+    public var notices = RelayNoticeThrottle()
+
+    public init() {}
+}
