@@ -43,15 +43,15 @@ struct TeamsEvents: Sendable {
             activity["textFormat"] = "plain"
         }
         if let thread = message.thread { activity["replyToId"] = .string(thread) }
-        if !message.files.isEmpty {
-            activity["attachments"] = .array(
-                message.files.map {
-                    .object([
-                        "contentType": "application/vnd.microsoft.teams.file.download.info", "name": .string($0.name),
-                        "content": .object(["downloadUrl": .string($0.url), "uniqueId": .string(String(stableHash($0.url), radix: 16))]),
-                    ])
-                })
+        // As Teams sends it: the formatted text as a text/html attachment beside the plain text.
+        var attachments: [AnyCodable] = change == .deleted ? [] : [.object(["contentType": "text/html", "content": .string(message.text)])]
+        attachments += message.files.map {
+            .object([
+                "contentType": "application/vnd.microsoft.teams.file.download.info", "name": .string($0.name),
+                "content": .object(["downloadUrl": .string($0.url), "uniqueId": .string(String(stableHash($0.url), radix: 16))]),
+            ])
         }
+        if !attachments.isEmpty { activity["attachments"] = .array(attachments) }
         let data = SimSignatures.encode(activity)
         let signer = self
         return [

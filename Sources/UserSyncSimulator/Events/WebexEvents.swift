@@ -20,7 +20,8 @@ enum WebexEvents {
             }
         let members = [message.author, message.recipient]
         let covering = context.webhooks.filter { webhook in
-            members.contains(webhook.owner) && ["messages", "all"].contains(webhook.resource) && [event, "all"].contains(webhook.event)
+            webhook.status == "active" && members.contains(webhook.owner) && ["messages", "all"].contains(webhook.resource)
+                && [event, "all"].contains(webhook.event)
         }
         let orgID = context.organization.credentials.webex.orgID
         let author = context.account(.webex, message.author)

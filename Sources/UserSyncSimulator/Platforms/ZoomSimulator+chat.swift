@@ -2,14 +2,27 @@ import Foundation
 import Hummingbird
 
 /// Zoom Team Chat messages (platform-apis.md §3.4, docs/relay.md): the chatbot's
-/// `POST /im/chat/messages` (its card head `Name (via Platform)` makes it a persona), and a
+/// `POST /im/chat/messages` (its card head `Name (via Platform)` makes it a persona), `PUT` and
+/// `DELETE /im/chat/messages/{id}` (with `robot_jid` and `account_id`), and a
 /// person's own `POST`, `PUT` and `DELETE /chat/users/me/messages[/{id}]` with their user token.
 extension ZoomSimulator {
     func registerChat(_ router: Router<BasicRequestContext>) {
         route(router, .post, "/zoom/v2/im/chat/messages", "chat.messages", kinds: [.bot]) { request, _, token in
             try await chatbotMessage(request, token)
         }
-        route(router, .post, "/zoom/v2/chat/users/:user/messages", "user.messages", kinds: [.user]) { request, context, token in
+        route(router, .put, "/zoom/v2/im/chat/messages/:message", "chat.messages.update", kinds: [.bot]) { request, context, token in
+            let body = await SimHTTP.jsonBody(request) ?? [:]
+            let id = try chatbotMessageID(context, token, robotJID: body["robot_jid"] as? String, accountID: body["account_id"] as? String)
+            _ = state.edit(token.organization, .zoom, id, by: SimChat.bot, text: Self.card(body["content"]).text)
+            return SimReply(status: .noContent, headers: [:], body: .init())
+        }
+        route(router, .delete, "/zoom/v2/im/chat/messages/:message", "chat.messages.delete", kinds: [.bot]) { request, context, token in
+            let query = SimHTTP.query(request)
+            let id = try chatbotMessageID(context, token, robotJID: query["robot_jid"], accountID: query["account_id"])
+            _ = state.delete(token.organization, .zoom, id, by: SimChat.bot)
+            return SimHTTP.json(["message_id": .string(id), "robot_jid": .string(query["robot_jid"] ?? "")] as [String: AnyCodable])
+        }
+        route(router, .post, "/zoom/v2/chat/users/:user/messages", "chat.users.messages", kinds: [.user]) { request, context, token in
             let me = try me(context, token)
             let body = await SimHTTP.jsonBody(request) ?? [:]
             guard body["to_channel"] == nil else { throw SimError.badRequest(code: "300", message: "Channels are not simulated.") }
@@ -25,7 +38,7 @@ extension ZoomSimulator {
             case .failure: throw SimError.badRequest(code: "5401", message: "The message could not be sent to this contact.")
             }
         }
-        route(router, .put, "/zoom/v2/chat/users/:user/messages/:message", "user.messages.update", kinds: [.user]) { request, context, token in
+        route(router, .put, "/zoom/v2/chat/users/:user/messages/:message", "chat.users.messages.update", kinds: [.user]) { request, context, token in
             let me = try me(context, token)
             let body = await SimHTTP.jsonBody(request) ?? [:]
             let id = try ownMessage(context, token, me: me, contact: body["to_contact"] as? String)
@@ -35,7 +48,8 @@ extension ZoomSimulator {
             _ = state.edit(token.organization, .zoom, id, by: me, text: text)
             return SimReply(status: .noContent, headers: [:], body: .init())
         }
-        route(router, .delete, "/zoom/v2/chat/users/:user/messages/:message", "user.messages.delete", kinds: [.user]) { request, context, token in
+        route(router, .delete, "/zoom/v2/chat/users/:user/messages/:message", "chat.users.messages.delete", kinds: [.user]) {
+            request, context, token in
             let me = try me(context, token)
             let id = try ownMessage(context, token, me: me, contact: SimHTTP.query(request)["to_contact"])
             _ = state.delete(token.organization, .zoom, id, by: me)
@@ -71,6 +85,18 @@ extension ZoomSimulator {
         return id
     }
 
+    /// A message the chatbot sent and has not deleted, named with the chatbot's JID and account.
+    private func chatbotMessageID(_ context: BasicRequestContext, _ token: SimToken, robotJID: String?, accountID: String?) throws -> String {
+        let credentials = state.store.withLock { $0.organizations[token.organization]?.credentials.zoom }
+        guard let credentials, robotJID == credentials.robotJID else { throw SimError.badRequest(code: "7001", message: "Invalid robot_jid.") }
+        guard accountID == credentials.accountID else { throw SimError.badRequest(code: "7004", message: "Invalid account_id.") }
+        let id = SimHTTP.param(context, "message") ?? ""
+        guard let message = state.chatMessage(token.organization, .zoom, id), message.author == SimChat.bot, !message.deleted else {
+            throw SimError.notFound(code: "5301", message: "Message does not exist: \(id).")
+        }
+        return id
+    }
+
     private func chatbotMessage(_ request: Request, _ token: SimToken) async throws -> SimReply {
         let body = await SimHTTP.jsonBody(request) ?? [:]
         let organization = state.store.withLock { $0.organizations[token.organization] }
@@ -89,11 +115,10 @@ extension ZoomSimulator {
         let card = body["content"] as? [String: Any] ?? [:]
         let content = (try? JSONSerialization.data(withJSONObject: card)).flatMap { String(data: $0, encoding: .utf8) } ?? ""
         let readable = content.replacingOccurrences(of: "\\/", with: "/")
-        let head = (card["head"] as? [String: Any])?["text"] as? String
-        let lines = (card["body"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+        let (text, head) = Self.card(card)
         let post = SimChatPost(
-            platform: .zoom, author: SimChat.bot, recipient: account.id, text: lines.isEmpty ? head ?? "" : lines.joined(separator: "\n"),
-            thread: body["reply_to"] as? String, persona: head.flatMap(SimPersona.heading), viaApp: true)
+            platform: .zoom, author: SimChat.bot, recipient: account.id, text: text, thread: body["reply_to"] as? String,
+            persona: head.flatMap(SimPersona.heading), viaApp: true)
         guard case .success(let message) = state.post(token.organization, post) else {
             throw SimError.notFound(code: "5301", message: "The message to reply to does not exist.")
         }
@@ -106,5 +131,13 @@ extension ZoomSimulator {
             [
                 "message_id": .string(message.id), "robot_jid": .string(organization.credentials.zoom.robotJID), "to_jid": .string(toJID),
             ] as [String: AnyCodable], status: .created)
+    }
+
+    /// A chatbot card's text (its body's message lines, else its head) and its head.
+    private static func card(_ content: Any?) -> (text: String, head: String?) {
+        let card = content as? [String: Any] ?? [:]
+        let head = (card["head"] as? [String: Any])?["text"] as? String
+        let lines = (card["body"] as? [[String: Any]] ?? []).compactMap { $0["text"] as? String }
+        return (lines.isEmpty ? head ?? "" : lines.joined(separator: "\n"), head)
     }
 }

@@ -73,6 +73,8 @@ public struct SimWebexWebhook: Sendable, Codable, Equatable {
     public var event: String
     public var filter: String?
     public var secret: String?
+    /// `active`, or `inactive` (it then receives nothing).
+    public var status: String
     public var created: Date
 }
 
