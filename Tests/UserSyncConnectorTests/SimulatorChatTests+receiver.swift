@@ -28,7 +28,7 @@ final class EventReceiver: Sendable {
     }
 
     /// The request and how many requests came before it.
-    typealias Respond = @Sendable (Received, Int) -> Answer
+    typealias Respond = @Sendable (Received, Int) async -> Answer
 
     private let log = Mutex<[Received]>([])
     private let respond: Respond
@@ -54,7 +54,7 @@ final class EventReceiver: Sendable {
                 log.append(received)
                 return log.count - 1
             }
-            let answer = self.respond(received, index)
+            let answer = await self.respond(received, index)
             if answer.delay > .zero { try await Task.sleep(for: answer.delay) }
             return Response(
                 status: answer.status, headers: [.contentType: answer.contentType], body: .init(byteBuffer: ByteBuffer(string: answer.body)))

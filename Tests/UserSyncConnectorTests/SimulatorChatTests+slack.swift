@@ -67,7 +67,7 @@ struct SimulatorChatSlackTests {
         try await SimulatedPlatforms.run(Chat.configuration) { platforms in
             let secret = platforms.simulator.createOrganization(name: "acme", seed: 5, size: 60).credentials.slack.signingSecret
             let respond: EventReceiver.Respond = { request, index in
-                request.name == "good" ? Self.slackApp()(request, index) : .init(body: "ok")
+                request.name == "good" ? await Self.slackApp()(request, index) : .init(body: "ok")
             }
             try await EventReceiver.run(respond) { receiver in
                 let good = try await Chat.setEventURL(platforms, .slack, receiver.url("good"))
@@ -133,7 +133,7 @@ struct SimulatorChatSlackTests {
             let person = try Chat.people(platforms, on: .slack)[0]
             // The challenge is request 0; the event's first two attempts fail.
             let respond: EventReceiver.Respond = { request, index in
-                index == 1 || index == 2 ? .init(status: .internalServerError) : Self.slackApp()(request, index)
+                index == 1 || index == 2 ? .init(status: .internalServerError) : await Self.slackApp()(request, index)
             }
             try await EventReceiver.run(respond) { receiver in
                 #expect(try await Chat.setEventURL(platforms, .slack, receiver.url("slack")).status == 204)
@@ -162,7 +162,7 @@ struct SimulatorChatSlackTests {
             platforms.simulator.createOrganization(name: "acme", seed: 5, size: 60)
             let person = try Chat.people(platforms, on: .slack)[0]
             let respond: EventReceiver.Respond = { request, index in
-                index == 0 ? Self.slackApp()(request, index) : .init(delay: .seconds(1))
+                index == 0 ? await Self.slackApp()(request, index) : .init(delay: .seconds(1))
             }
             try await EventReceiver.run(respond) { receiver in
                 #expect(try await Chat.setEventURL(platforms, .slack, receiver.url("slack")).status == 204)

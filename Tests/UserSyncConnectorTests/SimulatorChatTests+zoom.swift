@@ -106,7 +106,7 @@ struct SimulatorChatZoomTests {
         }
     }
 
-    @Test("a person's token posts, edits and deletes as them; the chatbot's card head names the persona")
+    @Test("a person's token posts, edits and deletes as them; the chatbot's card head names the persona, and it edits and deletes its own")
     func wireEndpoints() async throws {
         try await SimulatedPlatforms.run(Chat.configuration) { platforms in
             let credentials = platforms.simulator.createOrganization(name: "acme", seed: 5, size: 60).credentials.zoom
@@ -144,12 +144,21 @@ struct SimulatorChatZoomTests {
                 {"robot_jid": "\(credentials.robotJID)", "to_jid": "\(people[1].lowercased())@xmpp.zoom.us", "account_id": "\(credentials.accountID)",
                  "content": {"head": {"text": "Ada Lovelace (via Slack)"}, "body": [{"type": "message", "text": "Hello from Slack"}]}}
                 """
-            let sent = try await Chat.call(
-                platforms, .POST, "/zoom/v2/im/chat/messages", token: try chatbot.decode(Token.self).access_token, json: card)
+            let bot = try chatbot.decode(Token.self).access_token
+            let sent = try await Chat.call(platforms, .POST, "/zoom/v2/im/chat/messages", token: bot, json: card)
             #expect(sent.status == 201)
+            struct Sent: Decodable { var message_id: String }
+            let botMessage = try sent.decode(Sent.self).message_id
             inbox = try await Chat.inbox(platforms, .zoom, user: people[1])
             let persona = try #require(inbox.last)
             #expect(persona.from == "bot" && persona.name == "Ada Lovelace" && persona.label == "via Slack" && persona.text == "Hello from Slack")
+            let change = card.replacingOccurrences(of: "Hello from Slack", with: "Edited in Slack")
+            #expect(try await Chat.call(platforms, .PUT, "/zoom/v2/im/chat/messages/\(botMessage)", token: bot, json: change).status == 204)
+            #expect(try await Chat.inbox(platforms, .zoom, user: people[1]).last?.text == "Edited in Slack")
+            let query = "robot_jid=\(credentials.robotJID)&account_id=\(credentials.accountID)"
+            #expect(try await Chat.call(platforms, .DELETE, "/zoom/v2/im/chat/messages/\(botMessage)?\(query)", token: bot).status == 200)
+            #expect(try await Chat.inbox(platforms, .zoom, user: people[1]).last?.deleted == true)
+            #expect(try await Chat.call(platforms, .DELETE, "/zoom/v2/im/chat/messages/\(botMessage)?\(query)", token: bot).status == 404)
             #expect(platforms.simulator.messages(organization: "acme").map(\.to) == [people[1]], "the chatbot's message is recorded as before")
         }
     }
