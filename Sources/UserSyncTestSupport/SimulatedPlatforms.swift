@@ -53,6 +53,9 @@ public struct SimulatedPlatforms: Sendable {
             let serviceGroup = ServiceGroup(configuration: .init(services: [app], logger: logger))
             group.addTask { try await serviceGroup.run() }
             let bound = try await port.wait()
+            // Bot Framework activity tokens are signed by the simulator's published keys.
+            var settings = settings
+            settings.botFrameworkOpenIDURL = "http://127.0.0.1:\(bound)/botframework/v1/.well-known/openidconfiguration"
             var connectorLogger = Logger(label: "connectors")
             connectorLogger.logLevel = .error
             let platforms = SimulatedPlatforms(
@@ -82,19 +85,19 @@ public struct SimulatedPlatforms: Sendable {
         switch platform {
         case .slack:
             let c = credentials.slack
-            return .slack(.init(botToken: c.botToken, clientID: c.clientID, clientSecret: c.clientSecret))
+            return .slack(.init(botToken: c.botToken, clientID: c.clientID, clientSecret: c.clientSecret, signingSecret: c.signingSecret))
         case .teams:
             let c = credentials.teams
             return .teams(
                 .init(
-                    tenantID: c.tenantID, clientID: c.clientID, clientSecret: c.clientSecret, teamsAppID: c.teamsAppID,
+                    tenantID: c.tenantID, clientID: c.clientID, clientSecret: c.clientSecret, botAppID: c.botAppID, teamsAppID: c.teamsAppID,
                     botServiceURL: PlatformEndpoints.simulatorBotService(base: baseURL)))
         case .zoom:
             let c = credentials.zoom
             return .zoom(
                 .init(
                     accountID: c.accountID, clientID: c.clientID, clientSecret: c.clientSecret, chatbotClientID: c.chatbotClientID,
-                    chatbotClientSecret: c.chatbotClientSecret, robotJID: c.robotJID))
+                    chatbotClientSecret: c.chatbotClientSecret, robotJID: c.robotJID, webhookSecretToken: c.webhookSecretToken))
         case .webex:
             let c = credentials.webex
             return .webex(.init(adminToken: c.adminToken, botToken: c.botToken, clientID: c.clientID, clientSecret: c.clientSecret))

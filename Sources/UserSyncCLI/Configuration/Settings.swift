@@ -45,6 +45,7 @@ public struct PlatformSettings: Sendable {
         default: reader.problem(.platformPacing, "must be 'default' or 'off'")
         }
         connectors.outbound = OutboundGuard(policy: Self.outboundPolicy(&reader))
+        connectors.botFrameworkOpenIDURL = reader.string(.botFrameworkOpenIDURL, default: connectors.botFrameworkOpenIDURL)!
         self.connectors = connectors
         recheckDelay = .seconds(reader.integer(.connectionRecheckSeconds, default: 60, range: 1...86_400))
     }

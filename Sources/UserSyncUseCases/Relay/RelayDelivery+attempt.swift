@@ -33,21 +33,40 @@ extension RelayDelivery {
             conversationID: message.sourceConversation, messageID: message.sourceMessageID, senderUserID: message.senderAccount,
             recipientUserID: message.recipientAccount, toBot: message.toBot, text: stored?.text, threadID: message.threadID,
             files: stored?.files ?? [], sentAt: message.sentAt)
-        if (!event.toBot && event.recipientUserID == nil) || (event.kind != .delete && event.text == nil) {
+        // An edit or a delete changes a message relayed before: it goes where that one went, from
+        // whoever wrote it (a Slack deletion does not say).
+        var original: RelayMessage?
+        if event.kind != .message {
+            original = try await database.withTenant(org, logger: logger) { db in
+                try await messages.delivered(org, connection: source.id, sourceMessageID: event.messageID, on: db, logger: logger)
+            }
+            guard let original, original.recipientPersonID != nil else {
+                return settle(.ignored, "ignored", cause: "original_not_relayed", detail: "The message it changes was not relayed.")
+            }
+            event.senderUserID = original.senderAccount
+            message.senderAccount = original.senderAccount
+        }
+        if (original == nil && !event.toBot && event.recipientUserID == nil) || (event.kind != .delete && event.text == nil) {
             event = try await sourceConnector.complete(event)
             message.recipientAccount = event.recipientUserID
         }
         // Whom it is for.
         let recipient: PersonID
-        switch try await recipientOf(event, message: message, source: source, organization: org, logger: logger) {
-        case .person(let person, let text):
+        if let person = original?.recipientPersonID {
             recipient = person
-            if let text { event.text = text }
-        case .ignore(let cause, let detail): return settle(.ignored, "ignored", cause: cause, detail: detail)
-        case .unroutable(let reason):
-            let told = try await notify(
-                reason, message: message, source: source, recipient: nil, connector: sourceConnector, organization: org, logger: logger)
-            return settle(.notified, "notified", cause: reason.rawValue, detail: told)
+            // An edit of a message that started a conversation still starts with the address.
+            if event.toBot, let (_, rest) = Self.address(in: event.text ?? "") { event.text = rest }
+        } else {
+            switch try await recipientOf(event, message: message, source: source, organization: org, logger: logger) {
+            case .person(let person, let text):
+                recipient = person
+                if let text { event.text = text }
+            case .ignore(let cause, let detail): return settle(.ignored, "ignored", cause: cause, detail: detail)
+            case .unroutable(let reason):
+                let told = try await notify(
+                    reason, message: message, source: source, recipient: nil, connector: sourceConnector, organization: org, logger: logger)
+                return settle(.notified, "notified", cause: reason.rawValue, detail: told)
+            }
         }
         message.recipientPersonID = recipient
         // The route, as `GET …/routes` answers it.
@@ -92,9 +111,6 @@ extension RelayDelivery {
             message.destinationMessageID = posted.messageID
             return settle(.delivered, "delivered", detail: "Delivered to \(destination.platform.displayName) as \(route.sendAs.rawValue).")
         case .edit, .delete:
-            let original = try await database.withTenant(org, logger: logger) { db in
-                try await messages.delivered(org, connection: source.id, sourceMessageID: event.messageID, on: db, logger: logger)
-            }
             guard let original, let conversation = original.destinationConversation, let id = original.destinationMessageID,
                 original.destinationConnectionID == destination.id
             else { return settle(.ignored, "ignored", cause: "original_not_relayed", detail: "The message it changes was not relayed.") }

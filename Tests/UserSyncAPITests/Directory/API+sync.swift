@@ -66,7 +66,9 @@ extension API {
     /// Opens a consent link and signs in at the simulated platform as `login`, allowing (or denying)
     /// the way a person's browser would; returns the page the service shows at the end.
     func answerConsent(_ link: String, login: String, allow: Bool = true) async throws -> Reply {
-        let opened = try await call(.get, String(link.dropFirst("http://usersync.test".count)), token: nil)
+        // The link names the service's public URL (the worker's, which a live test sets to its port).
+        let url = try #require(URLComponents(string: link))
+        let opened = try await call(.get, url.percentEncodedPath + (url.percentEncodedQuery.map { "?" + $0 } ?? ""), token: nil)
         guard opened.status == .found, let authorize = opened.headers[.location] else { return opened }
         return try await call(.get, try await signIn(at: authorize, login: login, allow: allow), token: nil)
     }

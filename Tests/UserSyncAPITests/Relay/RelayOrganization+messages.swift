@@ -23,8 +23,13 @@ extension RelayOrganization.Fixture {
     func received(
         _ platform: Platform, by member: RelayOrganization.Member, containing words: String, sourceLocation: SourceLocation = #_sourceLocation
     ) async throws -> SimInboxMessage {
-        _ = try await eventually(.seconds(60), "\(member.email) receives “\(words)” on \(platform)", sourceLocation: sourceLocation) {
+        let arrived = try await eventually(.seconds(60), "\(member.email) receives “\(words)” on \(platform)", sourceLocation: sourceLocation) {
             inbox(platform, of: member).contains { $0.text.contains(words) }
+        }
+        if !arrived {
+            // What the ledger says about the person's messages, to see where it stopped.
+            let rows = try await ledger(person: member.id).map { "\($0.state) \($0.cause ?? "-"): \($0.causeMessage ?? "-")" }
+            Issue.record("the ledger for \(member.email): \(rows)", sourceLocation: sourceLocation)
         }
         return try #require(inbox(platform, of: member).first { $0.text.contains(words) }, sourceLocation: sourceLocation)
     }

@@ -106,7 +106,7 @@ struct RelayOrganization: SuiteTrait, TestScoping {
             let to = try #require(person.account(on: home)?.platformUserId)
             let link = try #require(api.simulator.messages(organization: "acme").first { $0.to == to }?.link, "\(role) got no prompt")
             let page = try await api.answerConsent(link, login: try #require(person.account(on: secondary)?.platformUserId))
-            try #require(page.status == .ok, "\(role): \(page.text)")
+            try #require(page.status == .ok, "\(role): \(page.status) \(page.text.prefix(600))")
         }
         var members: [Role: Member] = [:]
         for role in Role.allCases {

@@ -53,7 +53,6 @@ import UserSyncTesting
     }
 
     @Test func eventsThatAreNotSlacksAreRefusedAndLeaveNothing() async throws {
-        let before = try await relay.ledger().count
         let body = try slackEvent(id: "Ev0FORGED0001", from: relay.member(.slackOnly), text: "forged")
         let forged = try await post(body, secret: "not-the-signing-secret")
         #expect(forged.status == .unauthorized && forged.code == "forged_signature", "\(forged.text)")
@@ -66,7 +65,8 @@ import UserSyncTesting
         let elsewhere = try await relay.api.call(
             .post, "/events/slack/\(relay.organizationID)/\(UUID().uuidString.lowercased())", token: nil, json: body)
         #expect(elsewhere.status == .notFound, "\(elsewhere.text)")
-        #expect(try await relay.ledger().count == before)
+        // Nothing of the refused event was stored (other tests of the suite write meanwhile).
+        #expect(try await relay.ledger().filter { $0.source.conversation == "D0Ev0FORGED0001" }.isEmpty)
     }
 
     @Test func aRecipientWhoIsNotSyncedIsRemindedOnceAndTheSenderToldWhy() async throws {

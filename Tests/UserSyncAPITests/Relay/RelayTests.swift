@@ -22,8 +22,8 @@ import UserSyncTesting
         #expect(received.name == slack.name)
         #expect(received.label == "via Slack" || received.text.contains("via Slack"), "\(received)")
         #expect(received.text.contains("<b>stand-in world</b>"), "\(received.text)")
-        // … and the reply, written to the bot on Teams, comes back as the Teams person's persona.
-        try relay.write(.teams, from: teams, to: "bot", "<p>hi <i>from teams</i></p>")
+        // … and the reply, written in its thread on Teams, comes back as the Teams person's persona.
+        try relay.write(.teams, from: teams, to: "bot", "<p>hi <i>from teams</i></p>", thread: received.id)
         let reply = try await relay.received(.slack, by: slack, containing: "from teams")
         #expect(reply.name == teams.name)
         #expect(reply.label == "via Microsoft Teams")
