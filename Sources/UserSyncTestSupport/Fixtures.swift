@@ -114,6 +114,21 @@ extension TestDatabase {
                 INSERT INTO scim_tokens (org_id, id, name, token_hash, hint, created_by)
                 VALUES (\(org), \(UUID()), 'seed', \(Data(repeating: UInt8(slug.count), count: 32)), 'hint', 'test')
                 """, logger: l)
+            let message = UUID()
+            try await c.query(
+                """
+                INSERT INTO relay_messages (org_id, id, source_connection_id, event_key, kind, source_conversation, source_message_id,
+                    sender_account, to_bot, state, sent_at, received_at, updated_at, recipient_person_id)
+                VALUES (\(org), \(message), \(connection), 'seed', 'message', 'D1', 'm1', 'U1', false, 'delivered', now(), now(), now(), \(person))
+                """, logger: l)
+            try await c.query(
+                "INSERT INTO relay_message_steps (org_id, message_id, position, step, at) VALUES (\(org), \(message), 0, 'received', now())",
+                logger: l)
+            try await c.query(
+                "INSERT INTO relay_conversation_leases (org_id, source_connection_id, source_conversation) VALUES (\(org), \(connection), 'D1')",
+                logger: l)
+            try await c.query(
+                "INSERT INTO relay_notices (org_id, person_id, reason, notified_at) VALUES (\(org), \(person), 'seed', now())", logger: l)
             try await c.query("INSERT INTO audit_log (org_id, actor_kind, action) VALUES (\(org), 'system', 'seed')", logger: l)
             try await c.query(
                 """

@@ -55,6 +55,7 @@ import UserSyncUseCases
         try await withAPI { api in
             let document = try await api.call(.get, "/openapi.json", token: nil).decode(Document.self)
             #expect(document.components.schemas["SyncCause"]?.enum == SyncCause.allCases.map(\.rawValue))
+            #expect(document.components.schemas["RelayState"]?.enum == RelayState.allCases.map(\.rawValue))
         }
     }
 

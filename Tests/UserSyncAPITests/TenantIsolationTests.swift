@@ -60,6 +60,12 @@ import UserSyncAPI
         Probe(method: .post, template: "/v1/orgs/{b}/invitations", body: #"{"role":"admin"}"#),
         Probe(method: .delete, template: "/v1/orgs/{b}/invitations/{binvitation}"),
         Probe(method: .get, template: "/v1/orgs/{b}/routes?from_platform=slack&from_account=U1&to_person={bperson}"),
+        Probe(method: .get, template: "/v1/orgs/{b}/messages"),
+        Probe(method: .get, template: "/v1/orgs/{b}/messages/counts"),
+        Probe(method: .get, template: "/v1/orgs/{b}/messages/{bmessage}"),
+        Probe(method: .post, template: "/v1/orgs/{b}/messages/{bmessage}/replay"),
+        Probe(method: .get, template: "/v1/orgs/{a}/messages/{bmessage}"),
+        Probe(method: .post, template: "/v1/orgs/{a}/messages/{bmessage}/replay"),
         Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/policies"),
         Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/groups?connection_id={bconn}"),
         Probe(method: .get, template: "/v1/orgs/{a}/auto-sync/groups?connection_id={bconn}"),
@@ -117,6 +123,7 @@ import UserSyncAPI
             "{bid}": "{org}", "{b}": "{org}", "{a}": "{org}", "{bkey}": "{key_id}", "{bjob}": "{job_id}", "{bconn}": "{connection_id}",
             "{bimport}": "{import_id}", "{bperson}": "{person_id}", "{bsync}": "{sync_id}", "{bmember}": "{member_id}",
             "{binvitation}": "{invitation_id}", "{bpolicy}": "{policy_id}", "{brun}": "{run_id}", "{bscim}": "{token_id}",
+            "{bmessage}": "{message_id}",
         ]
         let probed = Set(
             Self.probes.map { probe in
@@ -170,6 +177,15 @@ import UserSyncAPI
                 INSERT INTO console_members (org_id, id, role, provider, tenant, subject, source, created_by)
                 VALUES (\(UUID(uuidString: b.id)!), \(UUID(uuidString: bMember)!), 'admin', 'slack', 'T-B', 'U-B', 'invitation', 'test')
                 """)
+            // A dead message of B's ledger, which an admin of B could replay.
+            let bMessage = UUID().uuidString.lowercased()
+            try await api.db.adminQuery(
+                """
+                INSERT INTO relay_messages (org_id, id, source_connection_id, event_key, kind, source_conversation, source_message_id,
+                    sender_account, to_bot, state, body, sent_at, received_at, updated_at)
+                VALUES (\(UUID(uuidString: b.id)!), \(UUID(uuidString: bMessage)!), \(UUID(uuidString: bConnection)!), 'ev-b', 'message', 'D-B',
+                        'm-b', 'U-B', true, 'dead', '{"text":"hi","files":[]}', now(), now(), now())
+                """)
             let snapshot = { () async throws -> [String] in
                 var texts: [String] = []
                 for uri in [
@@ -178,7 +194,7 @@ import UserSyncAPI
                     "/v1/orgs/org-b/people?limit=200", "/v1/orgs/org-b/connections/\(bConnection)/teams",
                     "/v1/orgs/org-b/connections/\(bConnection)/imports", "/v1/orgs/org-b/members?include_revoked=true",
                     "/v1/orgs/org-b/invitations", "/v1/orgs/org-b/auto-sync/policies", "/v1/orgs/org-b/auto-sync/runs/\(bRun)",
-                    "/v1/orgs/org-b/scim/tokens",
+                    "/v1/orgs/org-b/scim/tokens", "/v1/orgs/org-b/messages/\(bMessage)",
                 ] {
                     texts.append(try await api.call(.get, uri).text)
                 }
@@ -196,6 +212,7 @@ import UserSyncAPI
                     .replacingOccurrences(of: "{bsync}", with: bSync).replacingOccurrences(of: "{bmember}", with: bMember)
                     .replacingOccurrences(of: "{binvitation}", with: bInvitation).replacingOccurrences(of: "{bpolicy}", with: bPolicy)
                     .replacingOccurrences(of: "{brun}", with: bRun).replacingOccurrences(of: "{bscim}", with: bScim)
+                    .replacingOccurrences(of: "{bmessage}", with: bMessage)
                 let body = probe.body?.replacingOccurrences(of: "{bconn}", with: bConnection)
                 let reply = try await api.call(probe.method, uri, token: aKey.secret, json: body)
                 #expect(reply.status == .notFound, "\(probe.method) \(uri) → \(reply.status): \(reply.text)")

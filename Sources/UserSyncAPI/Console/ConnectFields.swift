@@ -19,6 +19,8 @@ enum ConnectFields {
         "consent_client_id": ("Consent app client ID", "A user-managed OAuth app for people's own consent."),
         "consent_client_secret": ("Consent app client secret", nil),
         "admin_token": ("Admin access token", "A token of a Webex admin (or a service app), with spark-admin:people_read."),
+        "signing_secret": ("Signing secret", "From the app's Basic Information: verifies the message events the relay receives (docs/relay.md)."),
+        "webhook_secret_token": ("Secret token", "The Team Chat app's Secret Token (Feature page): verifies its event notifications."),
     ]
 
     /// Where a platform names a field differently.
@@ -31,7 +33,8 @@ enum ConnectFields {
     }
 
     static let secret: Set<String> = [
-        "bot_token", "client_secret", "bot_app_secret", "chatbot_client_secret", "consent_client_secret", "admin_token",
+        "bot_token", "client_secret", "bot_app_secret", "chatbot_client_secret", "consent_client_secret", "admin_token", "signing_secret",
+        "webhook_secret_token",
     ]
 
     static let intro: [Platform: String] = [

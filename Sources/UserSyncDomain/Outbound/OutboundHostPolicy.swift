@@ -23,9 +23,10 @@ public struct OutboundHostPolicy: Sendable, Equatable {
     public static let publicHosts: [Platform: [HostPattern]] = [
         // GovSlack lives at slack-gov.com.
         .slack: ["slack.com", "slack-gov.com"],
-        // Microsoft Graph and Entra sign-in: global, US Government L4 and L5 (DoD), China (21Vianet).
+        // Microsoft Graph and Entra sign-in: global, US Government L4 and L5 (DoD), China (21Vianet);
+        // the Bot Framework's signing keys and its global Bot Connector service (the relay).
         .teams: [
-            "graph.microsoft.com", "login.microsoftonline.com",
+            "graph.microsoft.com", "login.microsoftonline.com", "login.botframework.com", "smba.trafficmanager.net",
             "graph.microsoft.us", "dod-graph.microsoft.us", "login.microsoftonline.us",
             "microsoftgraph.chinacloudapi.cn", "login.chinacloudapi.cn",
         ],

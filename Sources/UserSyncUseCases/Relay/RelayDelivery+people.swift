@@ -14,9 +14,10 @@ extension RelayDelivery {
     }
 
     /// Whom a message is for: a message to the app's bot that starts with an address is for that
-    /// person (``RelayAddressing``); any other message to the bot answers the persona of the
-    /// thread's message (else the latest persona message of that conversation); any other DM is
-    /// for the owner of the account it was written to.
+    /// person (``RelayAddressing``); one in the thread of the sender's own relayed message goes
+    /// where that one went; any other message to the bot answers the persona of the thread's
+    /// message (else the latest persona message of that conversation); any other DM is for the
+    /// owner of the account it was written to.
     func recipientOf(
         _ event: InboundEvent, message: RelayMessage, source: PlatformConnection, organization: OrganizationID, logger: Logger
     ) async throws -> RecipientLookup {
@@ -27,6 +28,13 @@ extension RelayDelivery {
                         return .unroutable(.recipientUnknown)
                     }
                     return .person(person, text: rest)
+                }
+                // A follow-up in the thread of one's own relayed message goes where that one went.
+                if let thread = event.threadID,
+                    let earlier = try await messages.delivered(organization, connection: source.id, sourceMessageID: thread, on: db, logger: logger),
+                    let person = earlier.recipientPersonID
+                {
+                    return .person(person)
                 }
                 var answered = try await messages.answered(
                     organization, connection: source.id, conversation: event.conversationID, thread: event.threadID, on: db, logger: logger)

@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+import UserSyncDomain
+import UserSyncSimulator
+import UserSyncTesting
+
+/// The relay under a platform that fails now and then: every message is delivered exactly once,
+/// in the order it was written, whatever 429s and 5xx the delivering platform answers with.
+@Suite(.relayOrganization) struct RelayReliabilityTests {
+    var relay: RelayOrganization.Fixture { RelayOrganization.current! }
+
+    @Test func underRateLimitsAndOutagesEveryMessageArrivesOnceAndInOrder() async throws {
+        let slack = relay.member(.slackOnly), teams = relay.member(.teamsOnly)
+        for (platform, endpoint) in [(Platform.teams, "bot.activities"), (.slack, "chat.postMessage")] {
+            relay.simulator.addFault(FaultRule(platform: platform, endpoint: endpoint, kind: .rateLimit, probability: 0.1, retryAfter: 0.05))
+            relay.simulator.addFault(FaultRule(platform: platform, endpoint: endpoint, kind: .serverError, probability: 0.1, status: 503))
+        }
+        defer { relay.simulator.clearFaults() }
+        let count = 20
+        let first = try relay.write(.slack, from: slack, to: "bot", "\(teams.email): ordered 0")
+        for n in 1..<count { try relay.write(.slack, from: slack, to: "bot", "ordered \(n)", thread: first.id) }
+        // The first message opened the conversation; the rest answer it, so they go to the same person.
+        let arrived = try await eventually(.seconds(120), "every message reaches Teams") {
+            relay.inbox(.teams, of: teams).filter { $0.text.contains("ordered ") }.count >= count
+        }
+        let received = relay.inbox(.teams, of: teams).filter { $0.text.contains("ordered ") }.map(\.text)
+        if !arrived { Issue.record("ledger: \(try await relay.ledger(person: slack.id).map { "\($0.state) \($0.cause ?? "-")" })") }
+        #expect(received.count == count, "\(received)")
+        #expect(received.map { $0.firstMatch(of: /ordered (\d+)/).map { Int($0.1)! } } == Array(0..<count), "\(received)")
+
+        // Back the other way, each a reply in the first one's thread on Teams.
+        let thread = try #require(relay.inbox(.teams, of: teams).first { $0.text.contains("ordered 0") })
+        for n in 0..<count { try relay.write(.teams, from: teams, to: "bot", "<p>answer \(n)</p>", thread: thread.id) }
+        _ = try await eventually(.seconds(120), "every answer reaches Slack") {
+            relay.inbox(.slack, of: slack).filter { $0.text.contains("answer ") }.count >= count
+        }
+        let answers = relay.inbox(.slack, of: slack).filter { $0.text.contains("answer ") }.map(\.text)
+        #expect(answers.map { $0.firstMatch(of: /answer (\d+)/).map { Int($0.1)! } } == Array(0..<count), "\(answers)")
+        #expect(
+            relay.simulator.calls(.teams, "bot.activities", status: 503) + relay.simulator.calls(.slack, "chat.postMessage", status: 429) > 0,
+            "some deliveries were refused and tried again")
+    }
+}
