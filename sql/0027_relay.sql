@@ -96,3 +96,33 @@ BEGIN
         EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO usersync_app', t);
     END LOOP;
 END $$;
+
+-- The organization's relay policy: whether files cross platforms (as links), separately for
+-- messages a stand-in carries; and the people who may not message across platforms at all.
+CREATE TABLE relay_policies (
+    org_id                  uuid PRIMARY KEY REFERENCES organizations (id) ON DELETE CASCADE,
+    files_allowed           boolean NOT NULL DEFAULT true,
+    stand_in_files_allowed  boolean NOT NULL DEFAULT true,
+    updated_at              timestamptz NOT NULL DEFAULT now(),
+    updated_by              text
+);
+
+CREATE TABLE relay_restrictions (
+    org_id      uuid NOT NULL,
+    person_id   uuid NOT NULL,
+    created_at  timestamptz NOT NULL DEFAULT now(),
+    created_by  text NOT NULL,
+    PRIMARY KEY (org_id, person_id),
+    FOREIGN KEY (org_id, person_id) REFERENCES people (org_id, id) ON DELETE CASCADE
+);
+
+DO $$
+DECLARE t text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['relay_policies', 'relay_restrictions'] LOOP
+        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
+        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
+        EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (org_id = usersync_current_org()) WITH CHECK (org_id = usersync_current_org())', t);
+        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO usersync_app', t);
+    END LOOP;
+END $$;

@@ -96,6 +96,7 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
     MemberRoutes(members: members).addRoutes(to: tenant)
     RoutingRoutes(routing: MessageRouting(database: dependencies.database)).addRoutes(to: tenant)
     MessageRoutes(ledger: RelayLedger(database: dependencies.database, settings: dependencies.sync)).addRoutes(to: tenant)
+    RelayPolicyRoutes(policies: RelayPolicies(database: dependencies.database)).addRoutes(to: tenant)
     AutoSyncRoutes(
         policies: AutoSyncPolicies(database: dependencies.database), planning: AutoSyncPlanning(database: dependencies.database),
         runs: AutoSyncRuns(database: dependencies.database), center: center

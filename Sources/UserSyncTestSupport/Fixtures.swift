@@ -129,6 +129,9 @@ extension TestDatabase {
                 logger: l)
             try await c.query(
                 "INSERT INTO relay_notices (org_id, person_id, reason, notified_at) VALUES (\(org), \(person), 'seed', now())", logger: l)
+            try await c.query("INSERT INTO relay_policies (org_id, files_allowed) VALUES (\(org), false)", logger: l)
+            try await c.query(
+                "INSERT INTO relay_restrictions (org_id, person_id, created_by) VALUES (\(org), \(person), 'test')", logger: l)
             try await c.query("INSERT INTO audit_log (org_id, actor_kind, action) VALUES (\(org), 'system', 'seed')", logger: l)
             try await c.query(
                 """

@@ -64,6 +64,13 @@ import UserSyncAPI
         Probe(method: .get, template: "/v1/orgs/{b}/messages/counts"),
         Probe(method: .get, template: "/v1/orgs/{b}/messages/{bmessage}"),
         Probe(method: .post, template: "/v1/orgs/{b}/messages/{bmessage}/replay"),
+        Probe(method: .get, template: "/v1/orgs/{b}/relay/policy"),
+        Probe(method: .patch, template: "/v1/orgs/{b}/relay/policy", body: #"{"files_allowed":false}"#),
+        Probe(method: .get, template: "/v1/orgs/{b}/relay/restricted"),
+        Probe(method: .put, template: "/v1/orgs/{b}/relay/restricted/{bperson}"),
+        Probe(method: .delete, template: "/v1/orgs/{b}/relay/restricted/{bperson}"),
+        Probe(method: .put, template: "/v1/orgs/{a}/relay/restricted/{bperson}"),
+        Probe(method: .delete, template: "/v1/orgs/{a}/relay/restricted/{bperson}"),
         Probe(method: .get, template: "/v1/orgs/{a}/messages/{bmessage}"),
         Probe(method: .post, template: "/v1/orgs/{a}/messages/{bmessage}/replay"),
         Probe(method: .get, template: "/v1/orgs/{b}/auto-sync/policies"),
@@ -194,7 +201,8 @@ import UserSyncAPI
                     "/v1/orgs/org-b/people?limit=200", "/v1/orgs/org-b/connections/\(bConnection)/teams",
                     "/v1/orgs/org-b/connections/\(bConnection)/imports", "/v1/orgs/org-b/members?include_revoked=true",
                     "/v1/orgs/org-b/invitations", "/v1/orgs/org-b/auto-sync/policies", "/v1/orgs/org-b/auto-sync/runs/\(bRun)",
-                    "/v1/orgs/org-b/scim/tokens", "/v1/orgs/org-b/messages/\(bMessage)",
+                    "/v1/orgs/org-b/scim/tokens", "/v1/orgs/org-b/messages/\(bMessage)", "/v1/orgs/org-b/relay/policy",
+                    "/v1/orgs/org-b/relay/restricted",
                 ] {
                     texts.append(try await api.call(.get, uri).text)
                 }

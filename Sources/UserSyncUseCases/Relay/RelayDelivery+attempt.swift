@@ -87,8 +87,18 @@ extension RelayDelivery {
         guard route.sendAs != .ownAccount else {
             return settle(.ignored, "ignored", cause: "same_platform", detail: "Both people are on the same platform; nothing to relay.")
         }
-        let destination = try await database.withTenant(org, logger: logger) { db in
-            try await connections.get(org, route.deliverTo.connectionID, on: db, logger: logger)
+        // The organization's policy: restricted people do not message across platforms.
+        let (destination, policy, restricted) = try await database.withTenant(org, logger: logger) { db in
+            (
+                try await connections.get(org, route.deliverTo.connectionID, on: db, logger: logger),
+                try await policies.policy(org, on: db, logger: logger),
+                try await policies.restricted(org, among: [route.senderPerson, route.recipientPerson], on: db, logger: logger)
+            )
+        }
+        guard restricted.isEmpty else {
+            let told = try await notify(
+                .restricted, message: message, source: source, recipient: recipient, connector: sourceConnector, organization: org, logger: logger)
+            return settle(.notified, "notified", cause: RelayUnroutable.restricted.rawValue, detail: told)
         }
         guard !destination.isDisconnected, let connector = try await relayConnector(destination, logger: logger) else {
             return settle(.failed, "failed", cause: "connection_disconnected", detail: "The recipient's platform is disconnected.")
@@ -97,10 +107,17 @@ extension RelayDelivery {
         message.sendAs = route.sendAs.rawValue
         let sender = try await sender(route, source: source, connector: connector, organization: org, logger: logger)
         let recipientUser = route.deliverTo.platformUserID
+        let filesAllowed: Bool
+        if case .persona = sender {
+            filesAllowed = policy.allowsFiles(throughStandIn: true)
+        } else {
+            filesAllowed = policy.allowsFiles(throughStandIn: false)
+        }
         switch event.kind {
         case .message:
             let text = try await RelayText.render(
-                event, from: source, to: destination, messages: messages, database: database, organization: org, logger: logger)
+                event, from: source, to: destination, allowingFiles: filesAllowed,
+                messages: messages, database: database, organization: org, logger: logger)
             let thread = try await event.threadID.asyncMap { thread in
                 try await database.withTenant(org, logger: logger) { db in
                     try await messages.counterpart(org, connection: source.id, messageID: thread, destination: destination.id, on: db, logger: logger)
@@ -117,7 +134,8 @@ extension RelayDelivery {
             let relayed = RelayedMessage(conversationID: conversation, messageID: id)
             if event.kind == .edit {
                 let text = try await RelayText.render(
-                    event, from: source, to: destination, messages: messages, database: database, organization: org, logger: logger)
+                    event, from: source, to: destination, allowingFiles: filesAllowed,
+                    messages: messages, database: database, organization: org, logger: logger)
                 try await connector.edit(relayed, sender: sender, recipientUserID: recipientUser, text: text)
             } else {
                 try await connector.delete(relayed, sender: sender, recipientUserID: recipientUser)

@@ -22,6 +22,7 @@ public struct RelayDelivery: Sendable {
     let connections = ConnectionRepository()
     let syncs = SyncRepository()
     let people = PeopleRepository()
+    let policies = RelayPolicyRepository()
 
     static let latency = Metrics.Timer(label: "usersync_relay_delivery_seconds")
 

@@ -80,7 +80,7 @@ public struct RelayLedger: Sendable {
             message.retryJobID = nil
             message.attempts = 0
             try await messages.record(
-                organization, message, step: .init(step: "replayed", detail: "Replayed by \(actor.kind) \(actor.id ?? "")", at: now), keepBody: true,
+                organization, message, step: .init(step: "replayed", detail: "Replayed by \(actor.label).", at: now), keepBody: true,
                 on: db, logger: logger)
             try await JobQueue.enqueue(
                 RelayJobs.deliverJob(

@@ -6,10 +6,12 @@ import UserSyncPersistence
 
 /// A message's text as the destination platform shows it: the source markup converted
 /// (``RichText``), mentions of people turned into the destination's mentions of the same people
-/// (or their names where they have no account there), and files as links.
+/// (or their names where they have no account there), and files as links (or a note that
+/// they were withheld, where the organization's policy keeps files on their platform).
 enum RelayText {
     static func render(
-        _ event: InboundEvent, from source: PlatformConnection, to destination: PlatformConnection, messages: RelayMessageRepository,
+        _ event: InboundEvent, from source: PlatformConnection, to destination: PlatformConnection, allowingFiles: Bool,
+        messages: RelayMessageRepository,
         database: Database, organization: OrganizationID, logger: Logger
     ) async throws -> String {
         let parsed = RichText(parsing: event.text ?? "", as: source.platform.markup)
@@ -25,6 +27,10 @@ enum RelayText {
             guard let person = people[mention.userID] else { return nil }
             // Someone with no account there is shown by name.
             return RichText.Mention(userID: person.destinationUserID ?? "", name: person.name)
+        }
+        if !allowingFiles, !event.files.isEmpty {
+            let note = RichText(text: RelayPolicy.withheldFilesNote(count: event.files.count)).rendered(as: destination.platform.markup)
+            return rendered + (rendered.isEmpty ? "" : "\n") + note
         }
         for file in event.files {
             let size = file.size.map { " (\(ByteCountFormatter.string(fromByteCount: Int64($0), countStyle: .file)))" } ?? ""
