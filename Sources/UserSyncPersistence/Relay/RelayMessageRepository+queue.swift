@@ -6,8 +6,9 @@ import UserSyncDomain
 extension RelayMessageRepository {
     // MARK: Conversation leases
 
-    /// Takes the conversation's lease for `owner` (a job id) until `until`, unless another owner
-    /// holds a lease that has not run out. Returns whether it is now held by `owner`.
+    /// Takes the conversation's lease for `owner` (a job id) until `until`, unless another job
+    /// holds it and is still running under its own live job lease (which its worker renews while
+    /// it delivers). Returns whether it is now held by `owner`.
     public func lease(
         _ organization: OrganizationID, connection: ConnectionID, conversation: String, owner: Int64, now: Date, until: Date,
         on db: PostgresConnection, logger: Logger
@@ -19,6 +20,11 @@ extension RelayMessageRepository {
             ON CONFLICT (org_id, source_connection_id, source_conversation) DO UPDATE
                 SET lease_owner = excluded.lease_owner, leased_until = excluded.leased_until
                 WHERE l.lease_owner IS NULL OR l.lease_owner = excluded.lease_owner OR l.leased_until < \(now)
+                   -- The holder's job is no longer running under a live lease (its worker died,
+                   -- or it was cancelled): its conversation is free at once.
+                   OR NOT EXISTS (
+                       SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.lease_owner AND j.state = 'running'
+                         AND j.lease_expires_at > now())
             RETURNING lease_owner
             """, logger: logger)
         for try await _ in rows.decode(Int64?.self) { return true }
@@ -94,13 +100,26 @@ extension RelayMessageRepository {
         return counts
     }
 
-    /// Clears the text of messages that were never delivered and are older than `cutoff`.
-    public func dropBodies(_ organization: OrganizationID, before cutoff: Date, on db: PostgresConnection, logger: Logger) async throws {
-        try await db.query(
+    /// Drops the text of an undelivered (failed or dead) message last changed before `cutoff`.
+    /// Returns when it was last changed if its text is still kept (changed since: a replay).
+    public func dropBody(
+        _ organization: OrganizationID, _ id: RelayMessageID, changedBefore cutoff: Date, on db: PostgresConnection, logger: Logger
+    ) async throws -> Date? {
+        let rows = try await db.query(
             """
-            UPDATE relay_messages SET body = NULL
-            WHERE org_id = \(organization.rawValue) AND body IS NOT NULL AND state NOT IN ('received', 'retrying') AND updated_at < \(cutoff)
+            WITH message AS (
+                SELECT updated_at FROM relay_messages
+                WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue) AND body IS NOT NULL AND state IN ('failed', 'dead')
+            ), dropped AS (
+                UPDATE relay_messages SET body = NULL
+                WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue) AND body IS NOT NULL AND state IN ('failed', 'dead')
+                  AND updated_at < \(cutoff)
+                RETURNING id
+            )
+            SELECT updated_at FROM message WHERE NOT EXISTS (SELECT FROM dropped)
             """, logger: logger)
+        for try await changed in rows.decode(Date.self) { return changed }
+        return nil
     }
 
     // MARK: Notices

@@ -7,13 +7,13 @@ import UserSyncPersistence
 extension RelayDelivery {
     /// One delivery attempt of `message`: who it is for, the route, then the post (or edit, or
     /// delete) on the recipient's primary platform. Platform failures are thrown for the caller to
-    /// classify; everything else settles the message.
-    func attempt(_ message: RelayMessage, organization org: OrganizationID, logger: Logger) async throws -> RelayResult {
+    /// classify, with `message` holding what was learnt before (people, destination); everything
+    /// else settles the message.
+    func attempt(_ message: inout RelayMessage, organization org: OrganizationID, logger: Logger) async throws -> RelayResult {
         let source = try await database.withTenant(org, logger: logger) { db in
             try await connections.get(org, message.sourceConnectionID, on: db, logger: logger)
         }
         let now = settings.now()
-        var message = message
         func settle(_ state: RelayState, _ step: String, cause: String? = nil, detail: String? = nil) -> RelayResult {
             message.state = state
             message.cause = cause

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Metrics
+import PostgresNIO
 import UserSyncConnectors
 import UserSyncDomain
 import UserSyncJobs
@@ -76,7 +77,7 @@ public struct RelayDelivery: Sendable {
         var message = message
         message.attempts += 1
         let result: RelayResult
-        do { result = try await attempt(message, organization: context.organizationID, logger: context.logger) } catch let failure as PlatformFailure
+        do { result = try await attempt(&message, organization: context.organizationID, logger: context.logger) } catch let failure as PlatformFailure
         {
             result = .failure(failure)
         }
@@ -112,9 +113,32 @@ public struct RelayDelivery: Sendable {
 
     private func record(_ message: RelayMessage, step: RelayMessage.Step, context: JobContext) async throws {
         try await database.withTenant(context.organizationID, logger: context.logger) { db in
-            try await messages.record(
-                context.organizationID, message, step: step, keepBody: message.state.isReplayable, on: db, logger: context.logger)
+            try await record(message, step: step, organization: context.organizationID, on: db, logger: context.logger)
         }
+    }
+
+    /// Stores what became of a message; an undelivered one keeps its text for a replay until the
+    /// retention window ends (a `relay.expire` job then drops it).
+    func record(_ message: RelayMessage, step: RelayMessage.Step, organization: OrganizationID, on db: PostgresConnection, logger: Logger)
+        async throws
+    {
+        try await messages.record(organization, message, step: step, keepBody: message.state.isReplayable, on: db, logger: logger)
+        if message.state.isReplayable {
+            let expiry = try RelayJobs.expireJob(message.id, at: step.at.addingTimeInterval(relay.textRetention.seconds))
+            try await JobQueue.enqueue(expiry, organization: organization, on: db, logger: logger)
+        }
+    }
+
+    /// The `relay.expire` job: drops an undelivered message's text once it is older than the
+    /// retention window; a message replayed since waits for its own window.
+    func expire(_ payload: RelayExpirePayload, context: JobContext) async throws -> JobOutcome {
+        let retention = relay.textRetention.seconds
+        let changed = try await database.withTenant(context.organizationID, logger: context.logger) { db in
+            try await messages.dropBody(
+                context.organizationID, payload.message, changedBefore: settings.now().addingTimeInterval(-retention), on: db, logger: context.logger)
+        }
+        guard let changed else { return .succeeded }
+        return .snooze(until: changed.addingTimeInterval(retention), reason: "the message changed since; its text is kept until its window ends")
     }
 
     /// A job whose retries ran out: the message it was retrying is dead (an admin may replay
@@ -128,8 +152,8 @@ public struct RelayDelivery: Sendable {
                 for var message in try await messages.owned(organization, job: job.jobID, on: db, logger: logger) {
                     message.state = .dead
                     message.retryJobID = nil
-                    try await messages.record(
-                        organization, message, step: .init(step: "dead", cause: message.cause, detail: job.error, at: now), keepBody: true, on: db,
+                    try await record(
+                        message, step: .init(step: "dead", cause: message.cause, detail: job.error, at: now), organization: organization, on: db,
                         logger: logger)
                 }
                 let next = try RelayJobs.deliverJob(

@@ -9,6 +9,12 @@ public enum RelayJobs {
     public static let deliver = "relay.deliver"
     /// Makes sure a connection's platform sends its message events (`RelaySubscribePayload`).
     public static let subscribe = "relay.subscribe"
+    /// Drops the text of an undelivered message once the retention window has passed (`RelayExpirePayload`).
+    public static let expire = "relay.expire"
+
+    static func expireJob(_ message: RelayMessageID, at: Date) throws -> NewJob {
+        try NewJob(kind: expire, payload: RelayExpirePayload(message: message), runAt: at, maxAttempts: 10, dedupeKey: "relay-expire:\(message)")
+    }
 
     static func deliverJob(connection: ConnectionID, conversation: String, maxAttempts: Int) throws -> NewJob {
         try NewJob(kind: deliver, payload: RelayDeliverPayload(connection: connection, conversation: conversation), maxAttempts: maxAttempts)
@@ -16,6 +22,10 @@ public enum RelayJobs {
 }
 
 /// One conversation of one connection: the job delivers whatever of it is pending.
+public struct RelayExpirePayload: Codable, Sendable {
+    public var message: RelayMessageID
+}
+
 public struct RelayDeliverPayload: Codable, Sendable {
     public var connection: ConnectionID
     public var conversation: String
@@ -25,6 +35,7 @@ extension JobHandlers {
     /// The relay's job kinds.
     public mutating func registerRelay(delivery: RelayDelivery, subscriber: RelaySubscriber, logger: Logger) {
         register(RelayJobs.subscribe, payload: RelaySubscribePayload.self) { payload, context in try await subscriber.run(payload, context: context) }
+        register(RelayJobs.expire, payload: RelayExpirePayload.self) { payload, context in try await delivery.expire(payload, context: context) }
         register(RelayJobs.deliver, payload: RelayDeliverPayload.self, onDead: { job in await delivery.died(job, logger: logger) }) {
             payload, context in try await delivery.run(payload, context: context)
         }

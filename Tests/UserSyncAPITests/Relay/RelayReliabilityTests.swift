@@ -5,8 +5,10 @@ import UserSyncSimulator
 import UserSyncTesting
 
 /// The relay under a platform that fails now and then: every message is delivered exactly once,
-/// in the order it was written, whatever 429s and 5xx the delivering platform answers with.
-@Suite(.relayOrganization) struct RelayReliabilityTests {
+/// in the order it was written, whatever 429s and 5xx the delivering platform answers with; one it
+/// refuses for good is recorded as failed, and an admin can replay it. Serialized: faults are the
+/// simulator's, shared by the suite.
+@Suite(.relayOrganization, .serialized) struct RelayReliabilityTests {
     var relay: RelayOrganization.Fixture { RelayOrganization.current! }
 
     @Test func underRateLimitsAndOutagesEveryMessageArrivesOnceAndInOrder() async throws {
@@ -39,5 +41,33 @@ import UserSyncTesting
         #expect(
             relay.simulator.calls(.teams, "bot.activities", status: 503) + relay.simulator.calls(.slack, "chat.postMessage", status: 429) > 0,
             "some deliveries were refused and tried again")
+    }
+}
+
+extension RelayReliabilityTests {
+    @Test func aMessageThePlatformRefusedIsRecordedAsFailedAndAnAdminCanReplayIt() async throws {
+        let sender = relay.member(.slackPeer), recipient = relay.member(.webexOnly)
+        // Webex refuses the next post for good (a 400 is not tried again).
+        relay.simulator.addFault(FaultRule(platform: .webex, endpoint: "messages", kind: .serverError, times: 1, status: 400))
+        try relay.write(.slack, from: sender, to: "bot", "\(recipient.email): refused at first")
+        var failed: RelayMessageView?
+        #expect(
+            try await eventually(.seconds(60), "the message is recorded as failed") {
+                failed = try await relay.ledger(person: recipient.id, state: "failed").first
+                return failed != nil
+            })
+        if failed == nil {
+            Issue.record("ledger: \(try await relay.ledger(person: recipient.id).map { "\($0.state) \($0.cause ?? "-") \($0.causeMessage ?? "")" })")
+        }
+        let message = try #require(failed)
+        #expect(message.cause == "request_rejected", "\(message)")
+        let replayed = try await relay.api.call(.post, "/v1/orgs/acme/messages/\(message.id)/replay")
+        #expect(replayed.status == .accepted, "\(replayed.text)")
+        _ = try await relay.received(.webex, by: recipient, containing: "refused at first")
+        let detail = try await relay.detail(message.id)
+        #expect(detail.message.state == "delivered")
+        #expect(detail.steps.map(\.step) == ["received", "failed", "replayed", "delivered"])
+        let again = try await relay.api.call(.post, "/v1/orgs/acme/messages/\(message.id)/replay")
+        #expect(again.status == .conflict && again.code == "message_not_replayable", "\(again.text)")
     }
 }
