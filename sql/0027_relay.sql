@@ -86,16 +86,6 @@ CREATE TABLE relay_notices (
     PRIMARY KEY (org_id, person_id, reason)
 );
 
-DO $$
-DECLARE t text;
-BEGIN
-    FOREACH t IN ARRAY ARRAY['relay_messages', 'relay_message_steps', 'relay_conversation_leases', 'relay_notices'] LOOP
-        EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
-        EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
-        EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (org_id = usersync_current_org()) WITH CHECK (org_id = usersync_current_org())', t);
-        EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON %I TO usersync_app', t);
-    END LOOP;
-END $$;
 
 -- The organization's relay policy: whether files cross platforms (as links), separately for
 -- messages a stand-in carries; and the people who may not message across platforms at all.
@@ -119,7 +109,8 @@ CREATE TABLE relay_restrictions (
 DO $$
 DECLARE t text;
 BEGIN
-    FOREACH t IN ARRAY ARRAY['relay_policies', 'relay_restrictions'] LOOP
+    FOREACH t IN ARRAY ARRAY['relay_messages', 'relay_message_steps', 'relay_conversation_leases', 'relay_notices',
+                            'relay_policies', 'relay_restrictions'] LOOP
         EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
         EXECUTE format('ALTER TABLE %I FORCE ROW LEVEL SECURITY', t);
         EXECUTE format('CREATE POLICY tenant_isolation ON %I USING (org_id = usersync_current_org()) WITH CHECK (org_id = usersync_current_org())', t);
