@@ -167,6 +167,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Measures the cross-platform message relay through real `usersync serve` and `work` processes and prints figures as JSON.
+        .executableTarget(
+            name: "usersync-relay-bench",
+            dependencies: [
+                "UserSyncSimulator", "UserSyncTestSupport", "UserSyncDomain",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strict
+        ),
         // The job queue: the Postgres job table, enqueue in the caller's transaction, claims, leases.
         .target(
             name: "UserSyncJobs",

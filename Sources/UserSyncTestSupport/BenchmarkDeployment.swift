@@ -24,16 +24,17 @@ public struct BenchmarkDeployment: Sendable {
     /// Imports and syncs take longer the larger the organization.
     let setupDeadline: Duration
 
-    /// Starts both processes on a free port and waits until `serve` is ready.
+    /// Starts both processes on a free port and waits until `serve` is ready; `environment` adds
+    /// or overrides variables of both.
     public static func start(
-        db: TestDatabase, platforms: SimulatedPlatforms, binary: String, people: Int
+        db: TestDatabase, platforms: SimulatedPlatforms, binary: String, people: Int, environment extra: [String: String] = [:]
     ) async throws -> BenchmarkDeployment {
         let port = Int.random(in: 20_000...32_000)  // below the ephemeral range
         let environment = [
             "DATABASE_POOL_SIZE": "20", "USERSYNC_OPERATOR_TOKEN": operatorToken, "USERSYNC_HTTP_PORT": String(port),
             "USERSYNC_WORKER_CONCURRENCY": "16",
             "USERSYNC_PUBLIC_URL": "http://127.0.0.1:\(port)",
-        ]
+        ].merging(extra) { $1 }
         let logLevel = ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "error"
         let start = { (role: String) in
             try BenchmarkSupport.start(role, binary: URL(fileURLWithPath: binary), db: db, environment: environment, logLevel: logLevel)

@@ -1,0 +1,51 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// CPU seconds used so far by the processes a run depends on (Linux `/proc`): `serve`, `work`,
+/// the PostgreSQL server (its backends, and those that exited) and this program with the
+/// simulator in it. Compared between two samples, they say where a phase's time went.
+struct CPUSample: Sendable {
+    let seconds: [String: Double]
+
+    init(serve: Int32, work: Int32, postmaster: Int32?) {
+        var seconds = ["serve": Self.ticks(serve), "work": Self.ticks(work), "bench": Self.ticks(getpid())].compactMapValues { $0 }
+        if let postmaster, let own = Self.ticks(postmaster, children: true) {
+            let backends = Self.processes().filter { $0.parent == postmaster }.compactMap { Self.ticks($0.pid) }
+            seconds["postgres"] = own + backends.reduce(0, +)
+        }
+        self.seconds = seconds
+    }
+
+    /// `cpu_seconds_<process>` used since `earlier`.
+    func since(_ earlier: CPUSample) -> [String: Double] {
+        Dictionary(uniqueKeysWithValues: seconds.compactMap { name, now in earlier.seconds[name].map { ("cpu_seconds_\(name)", now - $0) } })
+    }
+
+    /// `/proc/<pid>/stat`'s fields after the command's closing parenthesis (the third onwards).
+    static func fields(_ pid: Int32) -> [Substring]? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
+        return stat[stat.index(after: close)...].split(separator: " ")
+    }
+
+    /// User and system time, in seconds; with `children`, also that of its exited children.
+    static func ticks(_ pid: Int32, children: Bool = false) -> Double? {
+        guard let fields = fields(pid), fields.count > 14 else { return nil }
+        let used = (11...(children ? 14 : 12)).compactMap { Double(fields[$0]) }.reduce(0, +)
+        return used / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    static func processes() -> [(pid: Int32, parent: Int32)] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.compactMap { pid in
+            fields(pid).flatMap { $0.count > 1 ? Int32($0[1]) : nil }.map { (pid, $0) }
+        }
+    }
+
+    /// The PostgreSQL server process behind a backend, when the server runs on this machine.
+    static func postmaster(ofBackend pid: Int32) -> Int32? {
+        fields(pid).flatMap { $0.count > 1 ? Int32($0[1]) : nil }
+    }
+}
