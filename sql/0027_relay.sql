@@ -49,6 +49,9 @@ CREATE INDEX relay_messages_pending ON relay_messages (org_id, source_connection
     WHERE state IN ('received', 'retrying');
 -- An edit, delete or thread reply finds the message it refers to.
 CREATE INDEX relay_messages_by_source_message ON relay_messages (org_id, source_connection_id, source_message_id);
+-- A thread reply on the destination side finds the relayed message it answers.
+CREATE INDEX relay_messages_by_destination_message ON relay_messages (org_id, destination_connection_id, destination_message_id)
+    WHERE destination_message_id IS NOT NULL;
 -- A reply written to the app's bot finds the persona it answers.
 CREATE INDEX relay_messages_by_destination ON relay_messages (org_id, destination_connection_id, destination_conversation, delivered_at DESC)
     WHERE destination_message_id IS NOT NULL;
@@ -63,7 +66,10 @@ CREATE TABLE relay_message_steps (
     detail       text,
     at           timestamptz NOT NULL,
     PRIMARY KEY (org_id, message_id, position),
-    FOREIGN KEY (org_id, message_id) REFERENCES relay_messages (org_id, id) ON DELETE CASCADE
+    -- No foreign key to relay_messages: its check was planned, from statistics of a near-empty
+    -- ledger, as a walk of the organization's every message (2.9 ms a step in the relay
+    -- benchmark). Messages are never deleted one by one; an organization takes both with it.
+    FOREIGN KEY (org_id) REFERENCES organizations (id) ON DELETE CASCADE
 );
 
 -- One worker at a time delivers a conversation's messages, in order: the lease it holds.

@@ -53,6 +53,9 @@ public final class ConnectorFactory: Sendable {
     public static let platformClient: HTTPClient = {
         var configuration = HTTPClient.Configuration()
         configuration.redirectConfiguration = .disallow
+        // The default of 8 connections per host would cap a worker's concurrent deliveries to one
+        // platform (the relay benchmark measured it) well below its job concurrency.
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
     }()
 
