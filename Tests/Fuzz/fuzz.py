@@ -40,6 +40,8 @@ REFUSED_FOR_STATE = {
     "GET /v1/orgs/{org}/auto-sync/groups": (400, "a cursor no listing returned"),
     "GET /v1/orgs/{org}/people": (400, "a cursor of another sort order than the one asked for"),
     "GET /v1/orgs/{org}/people.csv": (400, "the same"),
+    "GET /v1/orgs/{org}/messages": (400, "a cursor no list returned (the demo's ledger has no second page to take one from)"),
+    "GET /v1/orgs/{org}/relay/restricted": (400, "the same, for the restricted people"),
 }
 
 

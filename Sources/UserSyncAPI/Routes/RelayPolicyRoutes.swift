@@ -22,6 +22,17 @@ struct RelayPolicyRoutes {
         let standInFilesAllowed: Bool?
 
         enum CodingKeys: String, CodingKey { case filesAllowed = "files_allowed", standInFilesAllowed = "stand_in_files_allowed" }
+
+        /// A field left out is unchanged; a field sent must be a boolean (null is refused, as documented).
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            func flag(_ key: CodingKeys) throws -> Bool? {
+                guard container.contains(key) else { return nil }
+                return try container.decode(Bool.self, forKey: key)
+            }
+            filesAllowed = try flag(.filesAllowed)
+            standInFilesAllowed = try flag(.standInFilesAllowed)
+        }
     }
 
     struct PolicyRepresentation: Encodable {
