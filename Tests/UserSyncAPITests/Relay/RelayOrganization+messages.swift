@@ -31,7 +31,12 @@ extension RelayOrganization.Fixture {
             let rows = try await ledger(person: member.id).map { "\($0.state) \($0.cause ?? "-"): \($0.causeMessage ?? "-")" }
             Issue.record("the ledger for \(member.email): \(rows)", sourceLocation: sourceLocation)
         }
-        return try #require(inbox(platform, of: member).first { $0.text.contains(words) }, sourceLocation: sourceLocation)
+        let message = try #require(inbox(platform, of: member).first { $0.text.contains(words) }, sourceLocation: sourceLocation)
+        // The platform has it a moment before the ledger records where it went (which a reply needs).
+        _ = try await eventually(.seconds(60), "the ledger records “\(words)” delivered", sourceLocation: sourceLocation) {
+            try await ledger(person: member.id, state: "delivered").contains { $0.destination?.messageId == message.id }
+        }
+        return message
     }
 
     /// The ledger's messages of a person, newest first.
