@@ -138,6 +138,11 @@ public enum RelaySender: Sendable, Equatable {
     /// The app's bot, showing the sender's name (and avatar where the platform allows) and a fixed
     /// label such as "via Slack".
     case persona(name: String, avatarURL: String?, label: String)
+
+    /// A stand-in speaks, not the person's own account.
+    public var isPersona: Bool {
+        if case .persona = self { true } else { false }
+    }
 }
 
 /// A message to post on the destination platform, already in that platform's markup.

@@ -60,24 +60,31 @@ public struct ConnectorAccess: Sendable {
     /// A connector for credentials that are not stored yet (verification before saving).
     func connector(
         _ credentials: ConnectionCredentials, endpoints: PlatformEndpoints, key: ConnectionID, logger: Logger
-    ) -> any PlatformConnector {
-        factory.connector(for: .init(key: key.description, credentials: credentials, endpoints: endpoints), logger: logger)
+    ) -> any PlatformConnector & RelayConnector {
+        factory.relayConnector(for: .init(key: key.description, credentials: credentials, endpoints: endpoints), logger: logger)
     }
 
     /// The connector of a stored connection, reading its sealed credentials in `database`.
     public func connector(
         for connection: PlatformConnection, database: Database, logger: Logger
-    ) async throws -> any PlatformConnector {
+    ) async throws -> any PlatformConnector & RelayConnector {
         try await database.withTenant(connection.organizationID, logger: logger) { db in
             try await self.connector(for: connection, on: db, logger: logger)
         }
     }
 
     /// The connector of a stored connection, reading its sealed credentials on `db`.
-    func connector(for connection: PlatformConnection, on db: PostgresConnection, logger: Logger) async throws -> any PlatformConnector {
+    func connector(for connection: PlatformConnection, on db: PostgresConnection, logger: Logger) async throws
+        -> any PlatformConnector & RelayConnector
+    {
+        self.connector(
+            try await credentials(of: connection, on: db, logger: logger), endpoints: connection.endpoints, key: connection.id, logger: logger)
+    }
+
+    /// A stored connection's credentials, read on `db` and opened.
+    func credentials(of connection: PlatformConnection, on db: PostgresConnection, logger: Logger) async throws -> ConnectionCredentials {
         let sealed = try await ConnectionRepository().credentials(connection.organizationID, connection.id, on: db, logger: logger)
-        let credentials = try open(sealed, organization: connection.organizationID, connection: connection.id)
-        return self.connector(credentials, endpoints: connection.endpoints, key: connection.id, logger: logger)
+        return try open(sealed, organization: connection.organizationID, connection: connection.id)
     }
 
     /// Checks a connection's base URL against the operator's outbound policy (allowed hosts,

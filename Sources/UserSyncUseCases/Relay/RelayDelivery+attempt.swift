@@ -10,8 +10,11 @@ extension RelayDelivery {
     /// classify, with `message` holding what was learnt before (people, destination); everything
     /// else settles the message.
     func attempt(_ message: inout RelayMessage, organization org: OrganizationID, logger: Logger) async throws -> RelayResult {
-        let source = try await database.withTenant(org, logger: logger) { db in
-            try await connections.get(org, message.sourceConnectionID, on: db, logger: logger)
+        let (source, stored) = try await database.withTenant(org, logger: logger) { db in
+            (
+                try await connections.get(org, message.sourceConnectionID, on: db, logger: logger),
+                RelayBody.read(try await messages.body(org, message.id, on: db, logger: logger))
+            )
         }
         let now = settings.now()
         func settle(_ state: RelayState, _ step: String, cause: String? = nil, detail: String? = nil) -> RelayResult {
@@ -21,13 +24,10 @@ extension RelayDelivery {
             if state == .delivered { message.deliveredAt = now }
             return .done(message, .init(step: step, cause: cause, detail: detail, at: now))
         }
-        guard !source.isDisconnected, let sourceConnector = try await relayConnector(source, logger: logger) else {
+        guard !source.isDisconnected else {
             return settle(.failed, "failed", cause: "connection_disconnected", detail: "The connection the message came from is disconnected.")
         }
-        // What the event did not carry: the text (Webex) and the DM's other member.
-        let stored = try await database.withTenant(org, logger: logger) { db in
-            RelayBody.read(try await messages.body(org, message.id, on: db, logger: logger))
-        }
+        let sourceConnector = try await access.connector(for: source, database: database, logger: logger)
         var event = InboundEvent(
             kind: InboundEvent.Kind(rawValue: message.kind.rawValue) ?? .message, eventKey: message.eventKey,
             conversationID: message.sourceConversation, messageID: message.sourceMessageID, senderUserID: message.senderAccount,
@@ -46,6 +46,7 @@ extension RelayDelivery {
             event.senderUserID = original.senderAccount
             message.senderAccount = original.senderAccount
         }
+        // What the event did not carry: the text (Webex) and the DM's other member.
         if (original == nil && !event.toBot && event.recipientUserID == nil) || (event.kind != .delete && event.text == nil) {
             event = try await sourceConnector.complete(event)
             message.recipientAccount = event.recipientUserID
@@ -100,24 +101,22 @@ extension RelayDelivery {
                 .restricted, message: message, source: source, recipient: recipient, connector: sourceConnector, organization: org, logger: logger)
             return settle(.notified, "notified", cause: RelayUnroutable.restricted.rawValue, detail: told)
         }
-        guard !destination.isDisconnected, let connector = try await relayConnector(destination, logger: logger) else {
+        guard !destination.isDisconnected else {
             return settle(.failed, "failed", cause: "connection_disconnected", detail: "The recipient's platform is disconnected.")
         }
+        let connector = try await access.connector(for: destination, database: database, logger: logger)
         message.destinationConnectionID = destination.id
         message.sendAs = route.sendAs.rawValue
         let sender = try await sender(route, source: source, connector: connector, organization: org, logger: logger)
         let recipientUser = route.deliverTo.platformUserID
-        let filesAllowed: Bool
-        if case .persona = sender {
-            filesAllowed = policy.allowsFiles(throughStandIn: true)
-        } else {
-            filesAllowed = policy.allowsFiles(throughStandIn: false)
-        }
+        let text =
+            event.kind == .delete
+            ? ""
+            : try await RelayText.render(
+                event, from: source, to: destination, allowingFiles: policy.allowsFiles(throughStandIn: sender.isPersona), messages: messages,
+                database: database, organization: org, logger: logger)
         switch event.kind {
         case .message:
-            let text = try await RelayText.render(
-                event, from: source, to: destination, allowingFiles: filesAllowed,
-                messages: messages, database: database, organization: org, logger: logger)
             let thread = try await event.threadID.asyncMap { thread in
                 try await database.withTenant(org, logger: logger) { db in
                     try await messages.counterpart(org, connection: source.id, messageID: thread, destination: destination.id, on: db, logger: logger)
@@ -133,9 +132,6 @@ extension RelayDelivery {
             else { return settle(.ignored, "ignored", cause: "original_not_relayed", detail: "The message it changes was not relayed.") }
             let relayed = RelayedMessage(conversationID: conversation, messageID: id)
             if event.kind == .edit {
-                let text = try await RelayText.render(
-                    event, from: source, to: destination, allowingFiles: filesAllowed,
-                    messages: messages, database: database, organization: org, logger: logger)
                 try await connector.edit(relayed, sender: sender, recipientUserID: recipientUser, text: text)
             } else {
                 try await connector.delete(relayed, sender: sender, recipientUserID: recipientUser)
@@ -144,10 +140,6 @@ extension RelayDelivery {
             message.destinationMessageID = id
             return settle(.delivered, "delivered", detail: "\(event.kind == .edit ? "Edited" : "Deleted") on \(destination.platform.displayName).")
         }
-    }
-
-    func relayConnector(_ connection: PlatformConnection, logger: Logger) async throws -> (any PlatformConnector & RelayConnector)? {
-        try await access.connector(for: connection, database: database, logger: logger) as? any PlatformConnector & RelayConnector
     }
 }
 

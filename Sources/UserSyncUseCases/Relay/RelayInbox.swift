@@ -111,8 +111,7 @@ struct RelayBody: Codable, Sendable {
 extension ConnectorAccess {
     /// The event receiver of a stored connection, reading its sealed credentials on `db`.
     func eventReceiver(for connection: PlatformConnection, on db: PostgresConnection, logger: Logger) async throws -> any PlatformEventReceiver {
-        let sealed = try await ConnectionRepository().credentials(connection.organizationID, connection.id, on: db, logger: logger)
-        let credentials = try open(sealed, organization: connection.organizationID, connection: connection.id)
+        let credentials = try await credentials(of: connection, on: db, logger: logger)
         return factory.eventReceiver(for: .init(key: connection.id.description, credentials: credentials, endpoints: connection.endpoints))
     }
 }

@@ -45,8 +45,7 @@ public struct RelaySubscriber: Sendable {
             return (connection, credentials)
         }
         guard let credentials, case .webex(let webex) = credentials, let secret = webex.webhookSecret else { return .succeeded }
-        let connector = access.connector(credentials, endpoints: connection.endpoints, key: connection.id, logger: logger)
-        guard let relay = connector as? any RelayConnector else { return .succeeded }
+        let relay = access.connector(credentials, endpoints: connection.endpoints, key: connection.id, logger: logger)
         let url = RelayInbox.url(publicURL: settings.publicURL, platform: connection.platform, organization: organization, connection: connection.id)
         do {
             try await relay.subscribeToEvents(url: url, secret: secret)
