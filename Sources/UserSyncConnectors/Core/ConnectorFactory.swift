@@ -26,6 +26,7 @@ public final class ConnectorFactory: Sendable {
         let tokens: AppTokenCache
         let botTokens: AppTokenCache
         let botIdentity = BotIdentity()
+        let conversations = DirectConversations()
 
         init(platform: Platform, settings: ConnectorSettings) {
             limiter = RateLimiter(pacing: settings.pacing[platform] ?? .unlimited)
@@ -95,11 +96,12 @@ public final class ConnectorFactory: Sendable {
         switch connection.credentials {
         case .slack(let credentials):
             return SlackConnector(
-                credentials: credentials, endpoints: connection.endpoints, http: http, settings: settings, botIdentity: runtime.botIdentity)
+                credentials: credentials, endpoints: connection.endpoints, http: http, settings: settings, botIdentity: runtime.botIdentity,
+                conversations: runtime.conversations)
         case .teams(let credentials):
             return TeamsConnector(
                 credentials: credentials, endpoints: connection.endpoints, http: http, settings: settings,
-                graphTokens: runtime.tokens, botTokens: runtime.botTokens)
+                graphTokens: runtime.tokens, botTokens: runtime.botTokens, conversations: runtime.conversations)
         case .zoom(let credentials):
             return ZoomConnector(
                 credentials: credentials, endpoints: connection.endpoints, http: http, settings: settings,

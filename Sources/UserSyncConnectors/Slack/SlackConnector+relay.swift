@@ -9,6 +9,8 @@ extension SlackConnector: RelayConnector {
     static let usernameLimit = 80
 
     private struct Author {
+        /// Who posts: "bot", or the linked person's user id.
+        var key: String
         var token: String
         var credential: PlatformRequest.Credential
         var username: String?
@@ -17,34 +19,38 @@ extension SlackConnector: RelayConnector {
 
     private func author(_ sender: RelaySender) -> Author {
         switch sender {
-        case .linkedAccount(_, let tokens):
-            return Author(token: tokens.accessToken, credential: .user)
+        case .linkedAccount(let user, let tokens):
+            return Author(key: user, token: tokens.accessToken, credential: .user)
         case .persona(let name, let avatarURL, let label):
             // The label is part of the name Slack shows, where the message text cannot reach it.
             let suffix = " (\(label))"
             let room = max(1, Self.usernameLimit - suffix.count)
             let shown = name.count > room ? String(name.prefix(room - 1)) + "…" : name
-            return Author(token: credentials.botToken, credential: .app, username: shown + suffix, iconURL: avatarURL)
+            return Author(key: "bot", token: credentials.botToken, credential: .app, username: shown + suffix, iconURL: avatarURL)
         }
     }
 
     public func post(_ post: RelayPost) async throws(PlatformFailure) -> RelayedMessage {
         let author = author(post.sender)
-        let open = PlatformRequest.form(
-            url("conversations.open"), endpoint: "conversations.open", fields: [("users", post.recipientUserID)],
-            authorization: "Bearer \(author.token)", credential: author.credential)
-        guard let channel = try await send(open, as: SlackConversationsOpen.self).channel?.id else {
-            throw PlatformFailure(.malformedResponse, platform: .slack, message: "conversations.open returned no channel")
+        return try await conversations.with(author: author.key, recipient: post.recipientUserID) { () async throws(PlatformFailure) in
+            let open = PlatformRequest.form(
+                url("conversations.open"), endpoint: "conversations.open", fields: [("users", post.recipientUserID)],
+                authorization: "Bearer \(author.token)", credential: author.credential)
+            guard let channel = try await send(open, as: SlackConversationsOpen.self).channel?.id else {
+                throw PlatformFailure(.malformedResponse, platform: .slack, message: "conversations.open returned no channel")
+            }
+            return channel
+        } _: { channel async throws(PlatformFailure) in
+            let body = SlackRelayMessageBody(
+                channel: channel, text: post.text, thread_ts: post.threadID, username: author.username, icon_url: author.iconURL)
+            let request = PlatformRequest.json(
+                url("chat.postMessage"), endpoint: "chat.postMessage", body: body, bearer: author.token, credential: author.credential)
+            let answer = try await send(request, as: SlackChatAnswer.self)
+            guard let ts = answer.ts else {
+                throw PlatformFailure(.malformedResponse, platform: .slack, message: "chat.postMessage returned no ts")
+            }
+            return RelayedMessage(conversationID: answer.channel ?? channel, messageID: ts)
         }
-        let body = SlackRelayMessageBody(
-            channel: channel, text: post.text, thread_ts: post.threadID, username: author.username, icon_url: author.iconURL)
-        let request = PlatformRequest.json(
-            url("chat.postMessage"), endpoint: "chat.postMessage", body: body, bearer: author.token, credential: author.credential)
-        let answer = try await send(request, as: SlackChatAnswer.self)
-        guard let ts = answer.ts else {
-            throw PlatformFailure(.malformedResponse, platform: .slack, message: "chat.postMessage returned no ts")
-        }
-        return RelayedMessage(conversationID: answer.channel ?? channel, messageID: ts)
     }
 
     public func edit(

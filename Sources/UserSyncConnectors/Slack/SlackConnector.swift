@@ -12,6 +12,8 @@ public struct SlackConnector: PlatformConnector {
     let settings: ConnectorSettings
     /// The bot's own user id, shared by the connection's connectors.
     var botIdentity = BotIdentity()
+    /// The DMs the relay posts into, shared by the connection's connectors.
+    var conversations = DirectConversations()
 
     // MARK: Calls
 

@@ -33,32 +33,39 @@ extension TeamsConnector: RelayConnector {
     public func post(_ post: RelayPost) async throws(PlatformFailure) -> RelayedMessage {
         switch post.sender {
         case .linkedAccount(let sender, let tokens):
-            let members = [sender, post.recipientUserID].map { GraphChatCreate.Member(userBind: "\(endpoints.api)/users('\($0)')") }
-            // Graph answers with the existing chat when the two already have one.
-            let chat = try await http.sendJSON(
-                .json(
-                    "\(endpoints.api)/chats", endpoint: "chats.create", body: GraphChatCreate(members: members), bearer: tokens.accessToken,
-                    credential: .user, idempotent: true), as: GraphChat.self)
-            let message = try await http.sendJSON(
-                .json(
-                    chatURL(chat.id), endpoint: "chats.messages", body: GraphChatMessageBody(body: .init(content: post.text)),
-                    bearer: tokens.accessToken, credential: .user), as: GraphChat.self)
-            return RelayedMessage(conversationID: chat.id, messageID: message.id)
+            return try await conversations.with(author: sender, recipient: post.recipientUserID) { () async throws(PlatformFailure) in
+                let members = [sender, post.recipientUserID].map { GraphChatCreate.Member(userBind: "\(endpoints.api)/users('\($0)')") }
+                // Graph answers with the existing chat when the two already have one.
+                return try await http.sendJSON(
+                    .json(
+                        "\(endpoints.api)/chats", endpoint: "chats.create", body: GraphChatCreate(members: members), bearer: tokens.accessToken,
+                        credential: .user, idempotent: true), as: GraphChat.self
+                ).id
+            } _: { chat async throws(PlatformFailure) in
+                let message = try await http.sendJSON(
+                    .json(
+                        chatURL(chat), endpoint: "chats.messages", body: GraphChatMessageBody(body: .init(content: post.text)),
+                        bearer: tokens.accessToken, credential: .user), as: GraphChat.self)
+                return RelayedMessage(conversationID: chat, messageID: message.id)
+            }
         case .persona:
             guard let teamsAppID = credentials.teamsAppID else {
                 throw PlatformFailure(
                     .notSupported, platform: .teams, message: "this Teams connection has no Teams app id, so its bot cannot message people")
             }
-            let chatID = try await chatWithBot(user: post.recipientUserID, teamsAppID: teamsAppID)
             let activity = BotRelayActivity(text: Self.botText(post.text, as: post.sender), replyToId: post.threadID)
-            let answer = try await bot { token async throws(PlatformFailure) in
-                try await http.sendJSON(
-                    .json(activityURL(chatID), endpoint: "bot.activities", body: activity, bearer: token), as: BotResourceResponse.self)
+            return try await conversations.with(author: "bot", recipient: post.recipientUserID) { () async throws(PlatformFailure) in
+                try await chatWithBot(user: post.recipientUserID, teamsAppID: teamsAppID)
+            } _: { chatID async throws(PlatformFailure) in
+                let answer = try await bot { token async throws(PlatformFailure) in
+                    try await http.sendJSON(
+                        .json(activityURL(chatID), endpoint: "bot.activities", body: activity, bearer: token), as: BotResourceResponse.self)
+                }
+                guard let id = answer.id else {
+                    throw PlatformFailure(.malformedResponse, platform: .teams, message: "the bot's message was sent but returned no id")
+                }
+                return RelayedMessage(conversationID: chatID, messageID: id)
             }
-            guard let id = answer.id else {
-                throw PlatformFailure(.malformedResponse, platform: .teams, message: "the bot's message was sent but returned no id")
-            }
-            return RelayedMessage(conversationID: chatID, messageID: id)
         }
     }
 

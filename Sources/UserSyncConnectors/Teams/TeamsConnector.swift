@@ -13,6 +13,8 @@ public struct TeamsConnector: DirectoryGroupListing {
     let settings: ConnectorSettings
     let graphTokens: AppTokenCache
     let botTokens: AppTokenCache
+    /// The chats the relay posts into, shared by the connection's connectors.
+    var conversations = DirectConversations()
 
     static let userFields = "id,displayName,givenName,surname,mail,userPrincipalName,otherMails,accountEnabled,userType"
     static let defaultBotServiceURL = "https://smba.trafficmanager.net/teams/"

@@ -33,8 +33,11 @@ import UserSyncTesting
         // Back the other way, each a reply in the first one's thread on Teams.
         let thread = try #require(relay.inbox(.teams, of: teams).first { $0.text.contains("ordered 0") })
         for n in 0..<count { try relay.write(.teams, from: teams, to: "bot", "<p>answer \(n)</p>", thread: thread.id) }
-        _ = try await eventually(.seconds(120), "every answer reaches Slack") {
+        let answered = try await eventually(.seconds(120), "every answer reaches Slack") {
             relay.inbox(.slack, of: slack).filter { $0.text.contains("answer ") }.count >= count
+        }
+        if !answered {
+            Issue.record("ledger: \(try await relay.ledger(person: teams.id).map { "\($0.state) \($0.cause ?? "-") \($0.causeMessage ?? "")" })")
         }
         let answers = relay.inbox(.slack, of: slack).filter { $0.text.contains("answer ") }.map(\.text)
         #expect(answers.map { $0.firstMatch(of: /answer (\d+)/).map { Int($0.1)! } } == Array(0..<count), "\(answers)")
