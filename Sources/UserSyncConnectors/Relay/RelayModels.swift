@@ -184,7 +184,24 @@ public protocol RelayConnector: Sendable {
     /// Fills in what the event did not carry: the text (Webex sends ids only) and the DM's other
     /// member (Slack, Webex). Returns the event unchanged when nothing is missing.
     func complete(_ event: InboundEvent) async throws(PlatformFailure) -> InboundEvent
+    /// The same, reading with a person's own token: the message of a DM to their linked
+    /// account, which the app's bot cannot read (Webex). Elsewhere the same as `complete(_:)`.
+    func complete(_ event: InboundEvent, readingAs tokens: UserTokens) async throws(PlatformFailure) -> InboundEvent
     /// Makes sure the platform sends events to `url` signed with `secret` (Webex webhooks); a
     /// no-op where the admin registers the URL in the app's settings (Slack, Teams, Zoom).
     func subscribeToEvents(url: String, secret: String) async throws(PlatformFailure)
+    /// Makes sure the platform sends the events of a person's own DMs to `url`, registered with
+    /// their token (Webex: the bot hears only its own rooms); a no-op where the app's
+    /// subscription already covers the people who authorized it (Slack, Zoom).
+    func subscribeToEvents(url: String, secret: String, of tokens: UserTokens) async throws(PlatformFailure)
+    /// Whether people's linked accounts need a subscription of their own to be heard.
+    var hearsLinkedAccountsBySubscription: Bool { get }
+}
+
+extension RelayConnector {
+    public func complete(_ event: InboundEvent, readingAs tokens: UserTokens) async throws(PlatformFailure) -> InboundEvent {
+        try await complete(event)
+    }
+    public func subscribeToEvents(url: String, secret: String, of tokens: UserTokens) async throws(PlatformFailure) {}
+    public var hearsLinkedAccountsBySubscription: Bool { false }
 }

@@ -71,22 +71,35 @@ extension WebexConnector: RelayConnector {
 
     /// Fetches what the delivery did not carry, with the bot token: the text (`markdown`, else
     /// `text`), the thread and the files of `GET /messages/{id}` (not for a deletion), and the
-    /// room's other member (`toPersonId`, else `GET /memberships?roomId=`). When that member is the
-    /// bot (`people/me`), the event is a reply to a persona.
+    /// room's other member (the webhook's owner, else `toPersonId`, else `GET /memberships?roomId=`).
+    /// When that member is the bot (`people/me`), the event is a reply to a persona.
     public func complete(_ event: InboundEvent) async throws(PlatformFailure) -> InboundEvent {
+        try await complete(event, bearer: botToken, credential: .app)
+    }
+
+    /// The same with the token of the person whose webhook reported a DM to their linked account.
+    public func complete(_ event: InboundEvent, readingAs tokens: UserTokens) async throws(PlatformFailure) -> InboundEvent {
+        try await complete(event, bearer: tokens.accessToken, credential: .user)
+    }
+
+    private func complete(
+        _ event: InboundEvent, bearer: String, credential: PlatformRequest.Credential
+    ) async throws(PlatformFailure) -> InboundEvent {
         var completed = event
         var other = event.recipientUserID
         if event.kind != .delete {
-            let message = try await get(messageURL(event.messageID), endpoint: "messages.get", bearer: botToken, as: WebexMessageDetail.self)
+            let message = try await http.sendJSON(
+                .get(messageURL(event.messageID), endpoint: "messages.get", bearer: bearer, credential: credential), as: WebexMessageDetail.self)
             completed.text = message.markdown ?? message.text ?? ""
             completed.threadID = message.parentId
             completed.files = (message.files ?? []).map { InboundFile(name: "file", url: $0) }
             if other == nil, let to = message.toPersonId, to != event.senderUserID { other = to }
         }
         if other == nil {
-            let members = try await get(
-                FormEncoding.url("\(endpoints.api)/memberships", [("roomId", event.conversationID)]), endpoint: "memberships",
-                bearer: botToken, as: WebexItems<WebexMembership>.self)
+            let members = try await http.sendJSON(
+                .get(
+                    FormEncoding.url("\(endpoints.api)/memberships", [("roomId", event.conversationID)]), endpoint: "memberships",
+                    bearer: bearer, credential: credential), as: WebexItems<WebexMembership>.self)
             other = members.items.compactMap(\.personId).first { $0 != event.senderUserID }
         }
         guard let other else {
@@ -104,9 +117,22 @@ extension WebexConnector: RelayConnector {
     /// `url` exists; one that Webex disabled, or that was registered with another secret, is
     /// updated in place.
     public func subscribeToEvents(url: String, secret: String) async throws(PlatformFailure) {
+        try await subscribe(url: url, secret: secret, bearer: botToken, credential: .app)
+    }
+
+    /// The same with a linked person's token: Webex then reports every message of their rooms,
+    /// so the relay hears DMs to their linked account.
+    public func subscribeToEvents(url: String, secret: String, of tokens: UserTokens) async throws(PlatformFailure) {
+        try await subscribe(url: url, secret: secret, bearer: tokens.accessToken, credential: .user)
+    }
+
+    public var hearsLinkedAccountsBySubscription: Bool { true }
+
+    private func subscribe(url: String, secret: String, bearer: String, credential: PlatformRequest.Credential) async throws(PlatformFailure) {
         let hooks = "\(endpoints.api)/webhooks"
-        let existing = try await get(
-            FormEncoding.url(hooks, [("max", "100")]), endpoint: "webhooks", bearer: botToken, as: WebexItems<WebexWebhook>.self
+        let existing = try await http.sendJSON(
+            .get(FormEncoding.url(hooks, [("max", "100")]), endpoint: "webhooks", bearer: bearer, credential: credential),
+            as: WebexItems<WebexWebhook>.self
         )
         .items.first { $0.targetUrl == url && $0.resource == "messages" }
         if let existing, let id = existing.id {
@@ -114,11 +140,14 @@ extension WebexConnector: RelayConnector {
             let body = WebexWebhook(name: Self.webhookName, targetUrl: url, secret: secret, status: "active")
             try await http.send(
                 .json(
-                    "\(hooks)/\(FormEncoding.escape(id))", method: .PUT, endpoint: "webhooks.update", body: body, bearer: botToken, idempotent: true)
+                    "\(hooks)/\(FormEncoding.escape(id))", method: .PUT, endpoint: "webhooks.update", body: body, bearer: bearer,
+                    credential: credential, idempotent: true)
             ) { _ throws(PlatformFailure) in () }
         } else {
             let body = WebexWebhook(name: Self.webhookName, targetUrl: url, resource: "messages", event: "all", secret: secret)
-            try await http.send(.json(hooks, endpoint: "webhooks.create", body: body, bearer: botToken)) { _ throws(PlatformFailure) in () }
+            try await http.send(.json(hooks, endpoint: "webhooks.create", body: body, bearer: bearer, credential: credential)) {
+                _ throws(PlatformFailure) in ()
+            }
         }
     }
 }

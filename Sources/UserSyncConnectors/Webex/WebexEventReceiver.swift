@@ -9,8 +9,9 @@ import Foundation
 ///
 /// The webhook's owner (`createdBy`) is a member of the room: a message by the owner is the
 /// owner's own (the bot's post, or a linked person's message that the other member's webhook
-/// also reports) and is dropped. The recipient, and whether it is the bot, are left to
-/// `complete` (the room's other member), which every Webex event needs for its text anyway.
+/// also reports) and is dropped. In a direct room the other member is the owner, so the owner is
+/// the recipient: the bot (`complete` says so, as it fetches the text) or a person whose linked
+/// account UserSync hears through their own webhook (and reads with their token).
 struct WebexEventReceiver: PlatformEventReceiver {
     let secret: String?
 
@@ -41,7 +42,7 @@ struct WebexEventReceiver: PlatformEventReceiver {
         return .events([
             InboundEvent(
                 kind: kind, eventKey: key, conversationID: roomID, messageID: messageID, senderUserID: sender,
-                recipientUserID: nil, toBot: false, text: nil, threadID: nil,
+                recipientUserID: envelope.createdBy, toBot: false, text: nil, threadID: nil,
                 sentAt: parseEventDate(data.updated ?? data.created) ?? now)
         ])
     }

@@ -48,7 +48,7 @@ extension RelayDelivery {
         }
         // What the event did not carry: the text (Webex) and the DM's other member.
         if (original == nil && !event.toBot && event.recipientUserID == nil) || (event.kind != .delete && event.text == nil) {
-            event = try await sourceConnector.complete(event)
+            event = try await complete(event, source: source, connector: sourceConnector, organization: org, logger: logger)
             message.recipientAccount = event.recipientUserID
         }
         // Whom it is for.

@@ -76,19 +76,26 @@ extension RelayDelivery {
         let persona = RelaySender.persona(name: route.sendAsDisplayName, avatarURL: nil, label: relayLabel(from: source.platform))
         guard route.sendAs == .linkedAccount, let sync = route.senderSync, let user = route.sendAsPlatformUserID,
             let sealed = try await database.withTenant(
-                organization, logger: logger, { db in try await syncs.tokens(organization, sync, on: db, logger: logger) })
+                organization, logger: logger, { db in try await syncs.tokens(organization, sync, on: db, logger: logger) }),
+            // Tokens that cannot be refreshed: the persona speaks meanwhile.
+            let tokens = try await linkedTokens.usable(sync, sealed, connector: connector, organization: organization, logger: logger)
         else { return persona }
-        var tokens = try access.open(sealed, organization: organization, sync: sync)
-        if tokens.needsRefresh(at: settings.now(), margin: settings.tokenRefreshMargin.seconds) {
-            // Tokens that cannot be refreshed: the persona speaks meanwhile, and the token check heals the sync.
-            guard let fresh = try? await connector.refresh(tokens) else { return persona }
-            let resealed = try access.seal(fresh, organization: organization, sync: sync)
-            try await database.withTenant(organization, logger: logger) { db in
-                try await syncs.replaceTokens(organization, sync, resealed, on: db, logger: logger)
-            }
-            tokens = fresh
-        }
         return .linkedAccount(platformUserID: user, tokens: tokens)
+    }
+
+    /// Fills in what the event did not carry (``RelayConnector/complete(_:)``). A DM written to a
+    /// person's linked account is read with that person's token where the app's cannot read it.
+    func complete(
+        _ event: InboundEvent, source: PlatformConnection, connector: any PlatformConnector & RelayConnector, organization: OrganizationID,
+        logger: Logger
+    ) async throws -> InboundEvent {
+        guard connector.hearsLinkedAccountsBySubscription, event.kind != .delete, let account = event.recipientUserID,
+            let (sync, sealed) = try await database.withTenant(
+                organization, logger: logger,
+                { db in try await syncs.linkedTokens(organization, connection: source.id, account: account, on: db, logger: logger) }),
+            let tokens = try await linkedTokens.usable(sync, sealed, connector: connector, organization: organization, logger: logger)
+        else { return try await connector.complete(event) }
+        return try await connector.complete(event, readingAs: tokens)
     }
 
     /// Tells the sender, with one bot message on the platform they wrote on, why their message was

@@ -24,6 +24,7 @@ public struct RelayDelivery: Sendable {
     let syncs = SyncRepository()
     let people = PeopleRepository()
     let policies = RelayPolicyRepository()
+    var linkedTokens: LinkedTokens { LinkedTokens(database: database, access: access, settings: settings) }
 
     static let latency = Metrics.Timer(label: "usersync_relay_delivery_seconds")
 

@@ -14,6 +14,7 @@ public struct RelaySubscriber: Sendable {
     let access: ConnectorAccess
     let settings: SyncSettings
     let connections = ConnectionRepository()
+    let syncs = SyncRepository()
 
     public init(database: Database, access: ConnectorAccess, settings: SyncSettings) {
         self.database = database
@@ -25,6 +26,14 @@ public struct RelaySubscriber: Sendable {
         try NewJob(
             kind: RelayJobs.subscribe, payload: RelaySubscribePayload(connection: connection), maxAttempts: 8,
             dedupeKey: "relay-subscribe:\(connection)")
+    }
+
+    /// The subscription of one linked person's own DMs (Webex), queued when they link their
+    /// account and for everyone linked whenever the connection's own subscription is made.
+    static func job(_ connection: ConnectionID, linkedBy sync: SyncID) throws -> NewJob {
+        try NewJob(
+            kind: RelayJobs.subscribe, payload: RelaySubscribePayload(connection: connection, sync: sync), maxAttempts: 8,
+            dedupeKey: "relay-subscribe:\(connection):\(sync)")
     }
 
     func run(_ payload: RelaySubscribePayload, context: JobContext) async throws -> JobOutcome {
@@ -48,12 +57,43 @@ public struct RelaySubscriber: Sendable {
         let relay = access.connector(credentials, endpoints: connection.endpoints, key: connection.id, logger: logger)
         let url = RelayInbox.url(publicURL: settings.publicURL, platform: connection.platform, organization: organization, connection: connection.id)
         do {
-            try await relay.subscribeToEvents(url: url, secret: secret)
+            if let sync = payload.sync {
+                try await subscribe(sync, url: url, secret: secret, relay: relay, organization: organization, logger: logger)
+            } else {
+                try await relay.subscribeToEvents(url: url, secret: secret)
+                if relay.hearsLinkedAccountsBySubscription { try await subscribeLinked(connection.id, organization: organization, logger: logger) }
+            }
             return .succeeded
-        } catch {
+        } catch let error as PlatformFailure {
             // A rate limit waits its time without spending an attempt; anything else is retried.
             guard let until = error.retryAt else { throw error }
             return .snooze(until: until, reason: error.description)
+        }
+    }
+
+    /// Registers the linked person's own subscription with their token; a sync that no longer
+    /// holds tokens (reset, declined) needs none.
+    private func subscribe(
+        _ sync: SyncID, url: String, secret: String, relay: any PlatformConnector & RelayConnector, organization: OrganizationID,
+        logger: Logger
+    ) async throws {
+        guard
+            let sealed = try await database.withTenant(
+                organization, logger: logger, { db in try await syncs.tokens(organization, sync, on: db, logger: logger) })
+        else { return }
+        guard
+            let tokens = try await LinkedTokens(database: database, access: access, settings: settings).usable(
+                sync, sealed, connector: relay, organization: organization, logger: logger)
+        else { throw RetryLater(at: settings.now().addingTimeInterval(300), "the person's tokens could not be refreshed") }
+        try await relay.subscribeToEvents(url: url, secret: secret, of: tokens)
+    }
+
+    /// Queues the subscription of everyone linked on the connection.
+    private func subscribeLinked(_ connection: ConnectionID, organization: OrganizationID, logger: Logger) async throws {
+        try await database.withTenant(organization, logger: logger) { db in
+            for sync in try await syncs.linkedWithTokens(organization, connection: connection, on: db, logger: logger) {
+                try await JobQueue.enqueue(try Self.job(connection, linkedBy: sync), organization: organization, on: db, logger: logger)
+            }
         }
     }
 
@@ -66,4 +106,6 @@ public struct RelaySubscriber: Sendable {
 
 public struct RelaySubscribePayload: Codable, Sendable {
     public var connection: ConnectionID
+    /// One linked person's subscription; nil for the connection's own.
+    public var sync: SyncID?
 }

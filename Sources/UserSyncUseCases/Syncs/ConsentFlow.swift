@@ -180,6 +180,11 @@ public struct ConsentFlow: Sendable {
             try await JobQueue.enqueue(
                 try UserTokenMaintainer.job(for: sync.id, settings: settings, expiresAt: userTokens.expiresAt),
                 organization: organization, on: db, logger: logger)
+            // Where the relay hears a linked account only through the person's own subscription.
+            if connector.hearsLinkedAccountsBySubscription {
+                try await JobQueue.enqueue(
+                    try RelaySubscriber.job(snapshot.secondary.id, linkedBy: sync.id), organization: organization, on: db, logger: logger)
+            }
         }
         let primary = snapshot.primary?.platform.displayName ?? "your primary platform"
         return .page(

@@ -27,6 +27,8 @@ struct RelayOrganization: SuiteTrait, TestScoping {
         case teamsLinkedToSlack
         /// On Slack and Zoom, Slack primary; linked their Zoom account by consent.
         case slackLinkedToZoom
+        /// On Slack and Webex, Slack primary; linked their Webex account by consent.
+        case slackLinkedToWebex
         /// On Slack only, with no syncs.
         case slackUnsynced
         /// On Teams only, with no syncs.
@@ -56,8 +58,11 @@ struct RelayOrganization: SuiteTrait, TestScoping {
     static let syncs: [Role: [Platform]] = [
         .slackOnly: [.teams, .webex], .slackPeer: [.teams, .webex], .teamsOnly: [.slack, .webex], .webexOnly: [.slack, .teams],
         .zoomOnly: [.slack], .slackLinkedToTeams: [.teams], .teamsLinkedToSlack: [.slack], .slackLinkedToZoom: [.zoom],
+        .slackLinkedToWebex: [.webex],
     ]
-    static let primaries: [Role: Platform] = [.slackLinkedToTeams: .slack, .teamsLinkedToSlack: .teams, .slackLinkedToZoom: .slack]
+    static let primaries: [Role: Platform] = [
+        .slackLinkedToTeams: .slack, .teamsLinkedToSlack: .teams, .slackLinkedToZoom: .slack, .slackLinkedToWebex: .slack,
+    ]
 
     func provideScope(for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void) async throws {
         try await withoutActuallyEscaping(function) { function in
@@ -87,6 +92,7 @@ struct RelayOrganization: SuiteTrait, TestScoping {
         try pick(.zoomOnly, on: [.zoom])
         for role in [Role.slackLinkedToTeams, .teamsLinkedToSlack] { try pick(role, on: [.slack, .teams]) }
         try pick(.slackLinkedToZoom, on: [.slack, .zoom])
+        try pick(.slackLinkedToWebex, on: [.slack, .webex])
 
         for (role, platform) in primaries {
             let chosen = try await api.call(.put, "/v1/orgs/acme/people/\(cast[role]!.id)/primary", json: #"{"platform":"\#(platform.rawValue)"}"#)
@@ -123,10 +129,11 @@ struct RelayOrganization: SuiteTrait, TestScoping {
             let url = "\(base)/events/\(platform.rawValue)/\(organization.id)/\(connections[platform]!)"
             try await api.simulator.setEventURL(organization: "acme", platform: platform, url: url, simulatorURL: try #require(api.platforms).baseURL)
         }
-        // Webex's webhooks are registered by UserSync itself when the connection is made.
+        // Webex's webhooks are registered by UserSync itself: the bot's when the connection is
+        // made, a linked person's (with their token) when they link their account.
         try #require(
             try await eventually(.seconds(60), "the relay's Webex webhooks are registered") {
-                !api.simulator.webexWebhooks(organization: "acme").isEmpty
+                Set(api.simulator.webexWebhooks(organization: "acme").map(\.owner)).count == 2
             })
         return Fixture(api: api, organizationID: organization.id, connections: connections, members: members)
     }

@@ -76,3 +76,21 @@ extension RelayReliabilityTests {
         #expect(again.status == .conflict && again.code == "message_not_replayable", "\(again.text)")
     }
 }
+
+extension RelayReliabilityTests {
+    @Test func reverifyingTheWebexConnectionMakesSureEveryLinkedPersonsWebhookIsThere() async throws {
+        let linked = relay.member(.slackLinkedToWebex)
+        let connection = try #require(relay.connections[.webex])
+        let current = try await relay.api.call(.get, "/v1/orgs/acme/connections/\(connection)").decode(ConnectionView.self)
+        let listed = relay.simulator.calls(.webex, "webhooks")
+        // The same base URL, sent again: the connection is verified anew, and its subscriptions too.
+        let patched = try await relay.api.call(
+            .patch, "/v1/orgs/acme/connections/\(connection)", json: #"{"api_base_url":"\#(current.apiBaseUrl)"}"#)
+        #expect(patched.status == .ok, "\(patched.text)")
+        // The bot's webhooks are listed with its token, then the linked person's with theirs.
+        #expect(
+            try await eventually(.seconds(60), "both subscriptions are checked") { relay.simulator.calls(.webex, "webhooks") >= listed + 2 })
+        let owners = relay.simulator.webexWebhooks(organization: "acme").map(\.owner)
+        #expect(owners.count == 2 && owners.contains(linked.user(.webex)), "\(owners)")
+    }
+}

@@ -60,6 +60,25 @@ import UserSyncTesting
         #expect(answer.from == slack.user(.zoom))
     }
 
+    @Test func aDMToALinkedWebexAccountIsHeardThroughThePersonsOwnWebhookAndAnswered() async throws {
+        let webex = relay.member(.webexOnly), slack = relay.member(.slackLinkedToWebex)
+        // Written natively on Webex to the Slack person's linked Webex account: only that
+        // person's own webhook hears it, and only their token can read it …
+        try relay.write(.webex, from: webex, to: slack.user(.webex), "webex writes **directly**")
+        let received = try await relay.received(.slack, by: slack, containing: "webex writes")
+        #expect(received.name == webex.name)
+        #expect(received.label == "via Webex")
+        #expect(received.text.contains("*directly*"), "\(received.text)")
+        // … and the answer, written to the persona on Slack, is sent from their own Webex account,
+        // which their webhook reports too, but as their own message: not relayed back.
+        try relay.write(.slack, from: slack, to: "bot", "slack answers", thread: received.id)
+        let answer = try await relay.received(.webex, by: webex, containing: "slack answers")
+        #expect(answer.from == slack.user(.webex))
+        await relay.simulator.eventsSettled()
+        let ledger = try await relay.ledger(person: slack.id)
+        #expect(ledger.map(\.state) == ["delivered", "delivered"], "\(ledger.map { "\($0.state) \($0.cause ?? "-")" })")
+    }
+
     @Test func teamsAndWebexTalkThroughTheirStandIns() async throws {
         let teams = relay.member(.teamsOnly), webex = relay.member(.webexOnly)
         try relay.write(.teams, from: teams, to: "bot", "<p>\(webex.email): webex, <b>are you there</b>?</p>")
