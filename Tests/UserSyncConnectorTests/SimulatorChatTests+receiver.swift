@@ -14,6 +14,8 @@ final class EventReceiver: Sendable {
         var name: String
         /// Header values by lowercased name.
         var headers: [String: String]
+        /// Query parameters, decoded (Graph's `validationToken`).
+        var query: [String: String] = [:]
         var body: Data
 
         func decode<T: Decodable>(_ type: T.Type) throws -> T { try JSONDecoder().decode(type, from: body) }
@@ -49,7 +51,10 @@ final class EventReceiver: Sendable {
             let buffer = try await request.collectBody(upTo: 1 << 20)
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
-            let received = Received(name: context.parameters.get("name") ?? "", headers: headers, body: Data(buffer.readableBytesView))
+            var query: [String: String] = [:]
+            for (key, value) in request.uri.queryParameters { query[String(key)] = String(value) }
+            let received = Received(
+                name: context.parameters.get("name") ?? "", headers: headers, query: query, body: Data(buffer.readableBytesView))
             let index = self.log.withLock { log in
                 log.append(received)
                 return log.count - 1

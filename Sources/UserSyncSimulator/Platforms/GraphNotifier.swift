@@ -64,17 +64,32 @@ struct GraphNotifier: Sendable {
 
     /// A change notification for a group whose members changed, as Graph shapes it.
     static func change(_ subscription: SimGraphSubscription, tenantID: String) -> [String: AnyCodable] {
+        let group = subscription.groupID ?? ""
+        return change(
+            subscription, "updated", resource: "Groups/\(group)", type: "#Microsoft.Graph.Group", id: group, tenantID: tenantID)
+    }
+
+    /// A change notification for a chat message created, updated or deleted, as Graph shapes it
+    /// for `/users/{id}/chats/getAllMessages`.
+    static func chatMessage(_ subscription: SimGraphSubscription, _ change: String, chatID: String, messageID: String, tenantID: String)
+        -> [String: AnyCodable]
+    {
+        Self.change(
+            subscription, change, resource: "chats('\(chatID)')/messages('\(messageID)')", type: "#Microsoft.Graph.chatMessage",
+            id: messageID, tenantID: tenantID)
+    }
+
+    private static func change(
+        _ subscription: SimGraphSubscription, _ change: String, resource: String, type: String, id: String, tenantID: String
+    ) -> [String: AnyCodable] {
         [
             "subscriptionId": .string(subscription.id),
             "subscriptionExpirationDateTime": .string(ISO8601DateFormatter().string(from: subscription.expiresAt)),
             "clientState": subscription.clientState.map(AnyCodable.string) ?? .null,
-            "changeType": .string("updated"),
-            "resource": .string("Groups/\(subscription.groupID)"),
+            "changeType": .string(change),
+            "resource": .string(resource),
             "tenantId": .string(tenantID),
-            "resourceData": .object([
-                "@odata.type": .string("#Microsoft.Graph.Group"), "@odata.id": .string("Groups/\(subscription.groupID)"),
-                "id": .string(subscription.groupID),
-            ]),
+            "resourceData": .object(["@odata.type": .string(type), "@odata.id": .string(resource), "id": .string(id)]),
         ]
     }
 

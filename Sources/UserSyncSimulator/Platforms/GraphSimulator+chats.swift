@@ -4,7 +4,7 @@ import Hummingbird
 /// Graph's 1:1 chats with a person's delegated token (docs/relay.md "Microsoft Teams"):
 /// `POST /chats` (the existing chat when there is one), `POST /chats/{id}/messages`,
 /// `GET` and `PATCH /chats/{id}/messages/{mid}`, `POST …/softDelete`. A person's token posts as
-/// that person.
+/// that person. The app token reads any chat's messages too (`Chat.Read.All`).
 extension GraphSimulator {
     func registerChats(_ router: Router<BasicRequestContext>) {
         route(router, .post, "/graph/v1.0/chats", "chats.create", kinds: [.user]) { request, _, token in
@@ -20,7 +20,7 @@ extension GraphSimulator {
             case .failure: throw SimError.forbidden(code: "Forbidden", message: "The message could not be sent to this chat.")
             }
         }
-        route(router, .get, "/graph/v1.0/chats/:chat/messages/:message", "chats.messages.get", kinds: [.user]) { _, context, token in
+        route(router, .get, "/graph/v1.0/chats/:chat/messages/:message", "chats.messages.get", kinds: [.user, .app]) { _, context, token in
             let (chat, _) = try memberChat(context, token)
             return SimHTTP.json(wireMessage(try chatMessage(context, token, chat: chat, includeDeleted: true), token))
         }
@@ -78,10 +78,12 @@ extension GraphSimulator {
         return String(bind[range.upperBound...])
     }
 
-    /// The chat in the path, which the token's person is a member of.
+    /// The chat in the path, which the token's person is a member of (any chat for the app token).
     private func memberChat(_ context: BasicRequestContext, _ token: SimToken) throws -> (SimConversation, String) {
         let me = token.userID ?? ""
-        guard let chat = state.conversation(token.organization, .teams, SimHTTP.param(context, "chat") ?? ""), chat.includes(me) else {
+        guard let chat = state.conversation(token.organization, .teams, SimHTTP.param(context, "chat") ?? ""),
+            token.kind == .app || chat.includes(me)
+        else {
             throw SimError.notFound(code: "NotFound", message: "Chat not found.")
         }
         return (chat, me)

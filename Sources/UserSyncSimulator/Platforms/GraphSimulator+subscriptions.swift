@@ -1,42 +1,52 @@
 import Foundation
 import Hummingbird
 
-/// Graph change-notification subscriptions (platform-apis.md §2.7) on groups: `POST /subscriptions`
-/// with the validation handshake to each URL, `PATCH` to renew, `DELETE`, `POST …/reauthorize`,
-/// `GET` one or all. Group membership changes are then delivered (``PlatformSimulator``'s group
-/// methods call ``GraphSimulator/notifyMembershipChanged(state:organization:groupID:)``).
+/// Graph change-notification subscriptions (platform-apis.md §2.7) on groups and on a person's
+/// chat messages: `POST /subscriptions` with the validation handshake to each URL, `PATCH` to
+/// renew, `DELETE`, `POST …/reauthorize`, `GET` one or all. Group membership changes are then
+/// delivered (``PlatformSimulator``'s group methods call
+/// ``GraphSimulator/notifyMembershipChanged(state:organization:groupID:clientState:)``), and so are
+/// Teams chat messages (GraphSimulator+chatSubscriptions.swift). The app token manages every
+/// subscription of the tenant; a person's delegated token subscribes to their own chat messages
+/// and manages only the subscriptions it made.
 extension GraphSimulator {
     /// The longest lifetime Graph grants a group subscription (41,760 minutes).
     static let maxSubscriptionLifetime: TimeInterval = 41_760 * 60
-    /// Subscriptions one app may hold in a tenant.
+    /// Group subscriptions one app may hold in a tenant (chat message ones are not counted).
     static let subscriptionQuota = 100
+    static let subscriptionKinds: Set<SimToken.Kind> = [.app, .user]
 
     func registerSubscriptions(_ router: Router<BasicRequestContext>) {
-        route(router, .post, "/graph/v1.0/subscriptions", "subscriptions.create") { request, _, token in
+        route(router, .post, "/graph/v1.0/subscriptions", "subscriptions.create", kinds: Self.subscriptionKinds) { request, _, token in
             try await createSubscription(request, token)
         }
-        route(router, .get, "/graph/v1.0/subscriptions", "subscriptions.list") { _, _, token in
-            let subscriptions = state.store.withLock { $0.graphSubscriptions.values.filter { $0.organization == token.organization } }
+        route(router, .get, "/graph/v1.0/subscriptions", "subscriptions.list", kinds: Self.subscriptionKinds) { _, _, token in
+            let subscriptions = state.store.withLock { store in
+                store.graphSubscriptions.values.filter {
+                    $0.organization == token.organization && (token.kind != .user || $0.creator == token.userID)
+                }
+            }
             return SimHTTP.json(["value": .array(subscriptions.sorted { $0.id < $1.id }.map(Self.wire))] as [String: AnyCodable])
         }
-        route(router, .get, "/graph/v1.0/subscriptions/:id", "subscriptions.get") { _, context, token in
+        route(router, .get, "/graph/v1.0/subscriptions/:id", "subscriptions.get", kinds: Self.subscriptionKinds) { _, context, token in
             SimHTTP.json(Self.wire(try subscription(context, token)))
         }
-        route(router, .patch, "/graph/v1.0/subscriptions/:id", "subscriptions.renew") { request, context, token in
+        route(router, .patch, "/graph/v1.0/subscriptions/:id", "subscriptions.renew", kinds: Self.subscriptionKinds) { request, context, token in
             var subscription = try subscription(context, token)
             let body = await SimHTTP.jsonBody(request) ?? [:]
-            subscription.expiresAt = try expiry(body["expirationDateTime"])
+            subscription.expiresAt = try expiry(body["expirationDateTime"], for: subscription.target)
             subscription.needsReauthorization = false
             let renewed = subscription
             state.store.withLock { $0.graphSubscriptions[renewed.id] = renewed }
             return SimHTTP.json(Self.wire(renewed))
         }
-        route(router, .delete, "/graph/v1.0/subscriptions/:id", "subscriptions.delete") { _, context, token in
+        route(router, .delete, "/graph/v1.0/subscriptions/:id", "subscriptions.delete", kinds: Self.subscriptionKinds) { _, context, token in
             let id = try subscription(context, token).id
             state.store.withLock { _ = $0.graphSubscriptions.removeValue(forKey: id) }
             return SimReply(status: .noContent, headers: [:], body: .init())
         }
-        route(router, .post, "/graph/v1.0/subscriptions/:id/reauthorize", "subscriptions.reauthorize") { _, context, token in
+        route(router, .post, "/graph/v1.0/subscriptions/:id/reauthorize", "subscriptions.reauthorize", kinds: Self.subscriptionKinds) {
+            _, context, token in
             let id = try subscription(context, token).id
             state.store.withLock { $0.graphSubscriptions[id]?.needsReauthorization = false }
             return SimReply(status: .noContent, headers: [:], body: .init())
@@ -50,9 +60,10 @@ extension GraphSimulator {
             throw SimError.badRequest(code: "InvalidRequest", message: "Invalid 'changeType' attribute: '\(changeType)'.")
         }
         let resource = body["resource"] as? String ?? ""
-        guard let groupID = Self.groupID(ofResource: resource) else {
+        guard let target = Self.target(ofResource: resource) else {
             throw SimError.badRequest(code: "InvalidRequest", message: "Resource '\(resource)' is not supported.")
         }
+        try Self.permit(target, to: token)
         guard let notificationURL = body["notificationUrl"] as? String, Self.acceptable(notificationURL, state.configuration) else {
             throw SimError.badRequest(code: "InvalidRequest", message: "The notificationUrl must be an https URL.")
         }
@@ -64,17 +75,18 @@ extension GraphSimulator {
         if let clientState, clientState.count > 128 {
             throw SimError.badRequest(code: "InvalidRequest", message: "clientState must be at most 128 characters.")
         }
-        let expiresAt = try expiry(body["expirationDateTime"])
+        let expiresAt = try expiry(body["expirationDateTime"], for: target)
         let (known, held) = state.store.withLock { store in
             (
-                store.organizations[token.organization]?.directory(.teams).teamIndex[groupID] != nil,
-                store.graphSubscriptions.values.filter { $0.organization == token.organization }.count
+                store.organizations[token.organization].map { Self.exists(target, in: $0) } ?? false,
+                store.graphSubscriptions.values.filter { $0.organization == token.organization && $0.groupID != nil }.count
             )
         }
         guard known else {
-            throw SimError.notFound(code: "Request_ResourceNotFound", message: "Resource '\(groupID)' does not exist.")
+            let id = target.groupID ?? target.chatUserID ?? ""
+            throw SimError.notFound(code: "Request_ResourceNotFound", message: "Resource '\(id)' does not exist.")
         }
-        guard held < Self.subscriptionQuota else {
+        guard target.groupID == nil || held < Self.subscriptionQuota else {
             throw SimError.forbidden(
                 code: "ExtensionError", message: "Operation: Create; Exception: [Status Code: Forbidden; Reason: Subscription quota exceeded]")
         }
@@ -87,8 +99,9 @@ extension GraphSimulator {
             }
         }
         let subscription = SimGraphSubscription(
-            id: UUID().uuidString.lowercased(), organization: token.organization, groupID: groupID, resource: resource, changeType: changeType,
-            notificationURL: notificationURL, lifecycleNotificationURL: lifecycleURL, clientState: clientState, expiresAt: expiresAt)
+            id: UUID().uuidString.lowercased(), organization: token.organization, target: target, resource: resource, changeType: changeType,
+            notificationURL: notificationURL, lifecycleNotificationURL: lifecycleURL, clientState: clientState, expiresAt: expiresAt,
+            creator: token.kind == .user ? token.userID : nil)
         state.store.withLock { $0.graphSubscriptions[subscription.id] = subscription }
         return SimHTTP.json(Self.wire(subscription), status: .created)
     }
@@ -99,16 +112,21 @@ extension GraphSimulator {
         guard let found = state.store.withLock({ $0.graphSubscriptions[id] }), found.organization == token.organization, found.expiresAt > now else {
             throw SimError.notFound(code: "ResourceNotFound", message: "The object was not found.")
         }
+        guard token.kind != .user || found.creator == token.userID else {
+            throw SimError.forbidden(code: "Forbidden", message: "The signed-in user did not create this subscription.")
+        }
         return found
     }
 
-    private func expiry(_ value: Any?) throws -> Date {
+    private func expiry(_ value: Any?, for target: SimGraphSubscription.Target) throws -> Date {
         let now = state.configuration.now()
         guard let text = value as? String, let date = Self.parseDate(text), date > now else {
             throw SimError.badRequest(code: "InvalidRequest", message: "Subscription expiration must be in the future.")
         }
-        guard date.timeIntervalSince(now) <= Self.maxSubscriptionLifetime else {
-            throw SimError.badRequest(code: "InvalidRequest", message: "Subscription expiration can only be 41760 minutes in the future.")
+        let longest = target.chatUserID == nil ? Self.maxSubscriptionLifetime : Self.maxChatSubscriptionLifetime
+        guard date.timeIntervalSince(now) <= longest else {
+            throw SimError.badRequest(
+                code: "InvalidRequest", message: "Subscription expiration can only be \(Int(longest / 60)) minutes in the future.")
         }
         return date
     }
@@ -141,6 +159,7 @@ extension GraphSimulator {
             "lifecycleNotificationUrl": subscription.lifecycleNotificationURL.map(AnyCodable.string) ?? .null,
             "clientState": subscription.clientState.map(AnyCodable.string) ?? .null,
             "expirationDateTime": .string(ISO8601DateFormatter().string(from: subscription.expiresAt)),
+            "creatorId": subscription.creator.map(AnyCodable.string) ?? .null,
         ])
     }
 

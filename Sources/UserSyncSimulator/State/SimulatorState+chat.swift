@@ -34,6 +34,8 @@ struct SimChatPost: Sendable {
 extension SimulatorState {
     /// Stores a message in the DM of its author and recipient, opening the DM if it is new. A
     /// thread names any message of that DM; the reply is filed under the thread's first message.
+    /// Every message stored, edited or deleted here is told to Graph chat message subscriptions
+    /// (GraphSimulator+chatSubscriptions.swift), however it was written.
     func post(_ organization: String, _ post: SimChatPost) -> Result<SimChatMessage, SimChatFailure> {
         let now = configuration.now()
         // In place, so that the organization's messages are not copied for each new one.
@@ -57,6 +59,7 @@ extension SimulatorState {
             organization.chat.append(message)
             return .success(message)
         }
+        if case .success(let message) = result { GraphSimulator.notifyChatMessageChanged(state: self, organization: organization, message, .created) }
         return result ?? .failure(.unknownOrganization)
     }
 
@@ -75,7 +78,7 @@ extension SimulatorState {
 
     /// Replaces a message's text, by its author only.
     func edit(_ organization: String, _ platform: Platform, _ id: String, by author: String, text: String) -> Result<SimChatMessage, SimChatFailure> {
-        change(organization, platform, id, by: author) {
+        change(organization, platform, id, by: author, .edited) {
             $0.text = text
             $0.edited = true
         }
@@ -83,13 +86,14 @@ extension SimulatorState {
 
     /// Marks a message deleted, by its author only.
     func delete(_ organization: String, _ platform: Platform, _ id: String, by author: String) -> Result<SimChatMessage, SimChatFailure> {
-        change(organization, platform, id, by: author) { $0.deleted = true }
+        change(organization, platform, id, by: author, .deleted) { $0.deleted = true }
     }
 
     private func change(
-        _ organization: String, _ platform: Platform, _ id: String, by author: String, _ body: (inout SimChatMessage) -> Void
+        _ organization: String, _ platform: Platform, _ id: String, by author: String, _ kind: SimChatChange,
+        _ body: (inout SimChatMessage) -> Void
     ) -> Result<SimChatMessage, SimChatFailure> {
-        store.withLock { store in
+        let result = store.withLock { store -> Result<SimChatMessage, SimChatFailure> in
             guard store.organizations[organization] != nil else { return .failure(.unknownOrganization) }
             guard let message = store.organizations[organization]?.chat.message(platform, id), !message.deleted else {
                 return .failure(.unknownMessage)
@@ -97,6 +101,8 @@ extension SimulatorState {
             guard message.author == author else { return .failure(.notAuthor) }
             return store.organizations[organization]?.chat.update(platform, id, body).map { .success($0) } ?? .failure(.unknownMessage)
         }
+        if case .success(let message) = result { GraphSimulator.notifyChatMessageChanged(state: self, organization: organization, message, kind) }
+        return result
     }
 
     func chatMessage(_ organization: String, _ platform: Platform, _ id: String) -> SimChatMessage? {
