@@ -105,8 +105,11 @@ public func buildRouter(_ dependencies: APIDependencies) throws -> Router<AppReq
     ScimTokenRoutes(tokens: ScimTokens(database: dependencies.database)).addRoutes(to: tenant)
     ConsentRoutes(flow: ConsentFlow(database: dependencies.database, access: dependencies.connectors, settings: dependencies.sync))
         .addRoutes(to: router)
-    GraphNotificationRoutes(notifications: AutoSyncNotifications(database: dependencies.database), bodyLimit: dependencies.maxBodyBytes)
-        .addRoutes(to: router)
+    GraphNotificationRoutes(
+        notifications: AutoSyncNotifications(database: dependencies.database),
+        chats: RelayChatNotifications(database: dependencies.database, settings: dependencies.sync), bodyLimit: dependencies.maxBodyBytes
+    )
+    .addRoutes(to: router)
     RelayEventRoutes(
         inbox: RelayInbox(database: dependencies.database, access: dependencies.connectors, settings: dependencies.sync),
         bodyLimit: dependencies.maxBodyBytes

@@ -131,6 +131,11 @@ extension TestDatabase {
                 "INSERT INTO relay_notices (org_id, person_id, reason, notified_at) VALUES (\(org), \(person), 'seed', now())", logger: l)
             try await c.query("INSERT INTO relay_policies (org_id, files_allowed) VALUES (\(org), false)", logger: l)
             try await c.query(
+                """
+                INSERT INTO relay_subscriptions (org_id, sync_id, connection_id, subscription_id, client_state_hash, expires_at)
+                VALUES (\(org), \(sync), \(connection), \("relay-\(slug)"), \(Data(repeating: 2, count: 32)), now() + interval '1 hour')
+                """, logger: l)
+            try await c.query(
                 "INSERT INTO relay_restrictions (org_id, person_id, created_by) VALUES (\(org), \(person), 'test')", logger: l)
             try await c.query("INSERT INTO audit_log (org_id, actor_kind, action) VALUES (\(org), 'system', 'seed')", logger: l)
             try await c.query(

@@ -36,6 +36,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case zoomHosts = "USERSYNC_PLATFORM_HOSTS_ZOOM"
     case webexHosts = "USERSYNC_PLATFORM_HOSTS_WEBEX"
     case botFrameworkOpenIDURL = "USERSYNC_BOT_FRAMEWORK_OPENID_URL"
+    case teamsChatSubscriptionResource = "USERSYNC_TEAMS_CHAT_SUBSCRIPTION_RESOURCE"
     case connectionRecheckSeconds = "USERSYNC_CONNECTION_RECHECK_SECONDS"
     case publicURL = "USERSYNC_PUBLIC_URL"
     case consentLinkHours = "USERSYNC_CONSENT_LINK_HOURS"

@@ -46,6 +46,8 @@ public struct PlatformSettings: Sendable {
         }
         connectors.outbound = OutboundGuard(policy: Self.outboundPolicy(&reader))
         connectors.botFrameworkOpenIDURL = reader.string(.botFrameworkOpenIDURL, default: connectors.botFrameworkOpenIDURL)!
+        connectors.teamsChatSubscriptionResource =
+            reader.string(.teamsChatSubscriptionResource, default: connectors.teamsChatSubscriptionResource)!
         self.connectors = connectors
         recheckDelay = .seconds(reader.integer(.connectionRecheckSeconds, default: 60, range: 1...86_400))
     }

@@ -66,6 +66,11 @@ public struct ConnectorSettings: Sendable {
     /// How far a Bot Framework token's `exp` and `nbf` may be off the receiving clock (the Bot
     /// Framework SDKs allow five minutes of skew).
     public var botTokenLeeway: Duration = .seconds(300)
+    /// The Graph resource a linked Teams person's chat messages are subscribed on (`{id}`: their
+    /// user id) and how long each subscription is asked for (Graph allows chat message
+    /// subscriptions an hour). ⚠️ Not confirmed in platform-apis.md, hence settings.
+    public var teamsChatSubscriptionResource = "/users/{id}/chats/getAllMessages"
+    public var teamsChatSubscriptionLifetime: TimeInterval = 55 * 60
 
     /// The clock app-token and user-token expiry is judged by; tests move it.
     public var now: @Sendable () -> Date = { Date() }

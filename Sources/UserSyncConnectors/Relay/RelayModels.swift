@@ -174,6 +174,17 @@ public struct RelayedMessage: Sendable, Equatable, Codable {
 }
 
 /// The relay's outbound half of a connector.
+/// A person's own subscription to their DMs that lapses unless renewed (Graph).
+public struct RelaySubscription: Sendable, Equatable {
+    public var id: String
+    public var expiresAt: Date
+
+    public init(id: String, expiresAt: Date) {
+        self.id = id
+        self.expiresAt = expiresAt
+    }
+}
+
 public protocol RelayConnector: Sendable {
     /// Posts a message as `post.sender`.
     func post(_ post: RelayPost) async throws(PlatformFailure) -> RelayedMessage
@@ -191,9 +202,13 @@ public protocol RelayConnector: Sendable {
     /// no-op where the admin registers the URL in the app's settings (Slack, Teams, Zoom).
     func subscribeToEvents(url: String, secret: String) async throws(PlatformFailure)
     /// Makes sure the platform sends the events of a person's own DMs to `url`, registered with
-    /// their token (Webex: the bot hears only its own rooms); a no-op where the app's
-    /// subscription already covers the people who authorized it (Slack, Zoom).
-    func subscribeToEvents(url: String, secret: String, of tokens: UserTokens) async throws(PlatformFailure)
+    /// their token (Webex: the bot hears only its own rooms; Teams: a Graph subscription to their
+    /// chat messages, `secret` its client state); a no-op where the app's subscription already
+    /// covers the people who authorized it (Slack, Zoom). A subscription that lapses unless
+    /// renewed is returned, and `renewing` renews it (a new one is made, with `secret`, when the
+    /// platform no longer knows it).
+    func subscribeToEvents(url: String, secret: String, of tokens: UserTokens, renewing: RelaySubscription?) async throws(PlatformFailure)
+        -> RelaySubscription?
     /// Whether people's linked accounts need a subscription of their own to be heard.
     var hearsLinkedAccountsBySubscription: Bool { get }
 }
@@ -202,6 +217,8 @@ extension RelayConnector {
     public func complete(_ event: InboundEvent, readingAs tokens: UserTokens) async throws(PlatformFailure) -> InboundEvent {
         try await complete(event)
     }
-    public func subscribeToEvents(url: String, secret: String, of tokens: UserTokens) async throws(PlatformFailure) {}
+    public func subscribeToEvents(url: String, secret: String, of tokens: UserTokens, renewing: RelaySubscription?) async throws(PlatformFailure)
+        -> RelaySubscription?
+    { nil }
     public var hearsLinkedAccountsBySubscription: Bool { false }
 }

@@ -13,7 +13,7 @@ extension TeamsConnector: RelayConnector {
         return url
     }
 
-    private func chatURL(_ chat: String, _ message: String? = nil) -> String {
+    func chatURL(_ chat: String, _ message: String? = nil) -> String {
         var url = "\(endpoints.api)/chats/\(FormEncoding.escape(chat))/messages"
         if let message { url += "/\(FormEncoding.escape(message))" }
         return url

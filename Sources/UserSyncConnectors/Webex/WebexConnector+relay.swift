@@ -122,8 +122,11 @@ extension WebexConnector: RelayConnector {
 
     /// The same with a linked person's token: Webex then reports every message of their rooms,
     /// so the relay hears DMs to their linked account.
-    public func subscribeToEvents(url: String, secret: String, of tokens: UserTokens) async throws(PlatformFailure) {
+    public func subscribeToEvents(url: String, secret: String, of tokens: UserTokens, renewing: RelaySubscription?) async throws(PlatformFailure)
+        -> RelaySubscription?
+    {
         try await subscribe(url: url, secret: secret, bearer: tokens.accessToken, credential: .user)
+        return nil  // a webhook does not lapse
     }
 
     public var hearsLinkedAccountsBySubscription: Bool { true }

@@ -50,6 +50,13 @@ extension RelayDelivery {
         if (original == nil && !event.toBot && event.recipientUserID == nil) || (event.kind != .delete && event.text == nil) {
             event = try await complete(event, source: source, connector: sourceConnector, organization: org, logger: logger)
             message.recipientAccount = event.recipientUserID
+            // A notification of a linked person's chat names its author only once the message is read.
+            if message.senderAccount.isEmpty { message.senderAccount = event.senderUserID }
+            guard !event.senderUserID.isEmpty, event.senderUserID != event.recipientUserID else {
+                return settle(
+                    .ignored, "ignored", cause: "own_message",
+                    detail: "Written by the linked person themselves (or by an app), not to them: nothing to relay.")
+            }
         }
         // Whom it is for.
         let recipient: PersonID

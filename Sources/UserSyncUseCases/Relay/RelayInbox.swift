@@ -71,23 +71,33 @@ public struct RelayInbox: Sendable {
     ) async throws -> (stored: Int, duplicates: Int) {
         guard !events.isEmpty else { return (0, 0) }
         return try await database.withTenant(organization, logger: logger) { db in
-            var stored = 0
-            var jobs: [NewJob] = []
-            for event in events {
-                let message = RelayMessage(
-                    id: .init(UUID()), kind: RelayMessage.Kind(rawValue: event.kind.rawValue) ?? .message, sourceConnectionID: connection,
-                    eventKey: event.eventKey, sourceConversation: event.conversationID, sourceMessageID: event.messageID,
-                    senderAccount: event.senderUserID, recipientAccount: event.recipientUserID, toBot: event.toBot, threadID: event.threadID,
-                    state: .received, sentAt: event.sentAt, receivedAt: now, updatedAt: now)
-                let body = try RelayBody(text: event.text, files: event.files).json()
-                guard try await messages.insert(organization, message, body: body, on: db, logger: logger) else { continue }
-                stored += 1
-                jobs.append(
-                    try RelayJobs.deliverJob(connection: connection, conversation: event.conversationID, maxAttempts: settings.relay.maxAttempts))
-            }
-            try await JobQueue.enqueue(jobs, organization: organization, on: db, logger: logger)
-            return (stored, events.count - stored)
+            try await Self.store(events, organization: organization, connection: connection, now: now, settings: settings, on: db, logger: logger)
         }
+    }
+
+    /// Stores each event not seen before in the ledger, with a delivery job of its conversation,
+    /// in the caller's transaction.
+    static func store(
+        _ events: [InboundEvent], organization: OrganizationID, connection: ConnectionID, now: Date, settings: SyncSettings,
+        on db: PostgresConnection, logger: Logger
+    ) async throws -> (stored: Int, duplicates: Int) {
+        let messages = RelayMessageRepository()
+        var stored = 0
+        var jobs: [NewJob] = []
+        for event in events {
+            let message = RelayMessage(
+                id: .init(UUID()), kind: RelayMessage.Kind(rawValue: event.kind.rawValue) ?? .message, sourceConnectionID: connection,
+                eventKey: event.eventKey, sourceConversation: event.conversationID, sourceMessageID: event.messageID,
+                senderAccount: event.senderUserID, recipientAccount: event.recipientUserID, toBot: event.toBot, threadID: event.threadID,
+                state: .received, sentAt: event.sentAt, receivedAt: now, updatedAt: now)
+            let body = try RelayBody(text: event.text, files: event.files).json()
+            guard try await messages.insert(organization, message, body: body, on: db, logger: logger) else { continue }
+            stored += 1
+            jobs.append(
+                try RelayJobs.deliverJob(connection: connection, conversation: event.conversationID, maxAttempts: settings.relay.maxAttempts))
+        }
+        try await JobQueue.enqueue(jobs, organization: organization, on: db, logger: logger)
+        return (stored, events.count - stored)
     }
 
     static func count(_ platform: Platform, _ outcome: String, by amount: Int = 1) {

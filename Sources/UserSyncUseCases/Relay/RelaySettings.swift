@@ -18,6 +18,8 @@ public struct RelaySettings: Sendable {
     /// How long the text of a message that was not delivered (failed, dead) is kept for a
     /// replay; a delivered message's text is dropped at once.
     public var textRetention: Duration = .seconds(7 * 24 * 3600)
+    /// A linked person's own subscription that lapses (Teams) is renewed this long before it does.
+    public var subscriptionRenewalMargin: Duration = .seconds(15 * 60)
     /// How often one person is told the same thing about undelivered messages.
     public var notices = RelayNoticeThrottle()
 

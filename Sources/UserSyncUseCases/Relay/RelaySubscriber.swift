@@ -4,6 +4,7 @@ import UserSyncConnectors
 import UserSyncDomain
 import UserSyncJobs
 import UserSyncPersistence
+import UserSyncSecrets
 
 /// The `relay.subscribe` job, queued whenever a connection is made or its credentials change:
 /// makes sure the platform sends the connection's message events to the relay. Webex is the one
@@ -15,6 +16,7 @@ public struct RelaySubscriber: Sendable {
     let settings: SyncSettings
     let connections = ConnectionRepository()
     let syncs = SyncRepository()
+    let subscriptions = RelaySubscriptionRepository()
 
     public init(database: Database, access: ConnectorAccess, settings: SyncSettings) {
         self.database = database
@@ -53,16 +55,16 @@ public struct RelaySubscriber: Sendable {
             }
             return (connection, credentials)
         }
-        guard let credentials, case .webex(let webex) = credentials, let secret = webex.webhookSecret else { return .succeeded }
+        guard let credentials else { return .succeeded }
         let relay = access.connector(credentials, endpoints: connection.endpoints, key: connection.id, logger: logger)
-        let url = RelayInbox.url(publicURL: settings.publicURL, platform: connection.platform, organization: organization, connection: connection.id)
         do {
             if let sync = payload.sync {
-                try await subscribe(sync, url: url, secret: secret, relay: relay, organization: organization, logger: logger)
-            } else {
-                try await relay.subscribeToEvents(url: url, secret: secret)
-                if relay.hearsLinkedAccountsBySubscription { try await subscribeLinked(connection.id, organization: organization, logger: logger) }
+                return try await keep(sync, of: connection, credentials, relay: relay, organization: organization, logger: logger)
             }
+            if case .webex(let webex) = credentials, let secret = webex.webhookSecret {
+                try await relay.subscribeToEvents(url: Self.url(for: connection, settings: settings), secret: secret)
+            }
+            if relay.hearsLinkedAccountsBySubscription { try await subscribeLinked(connection.id, organization: organization, logger: logger) }
             return .succeeded
         } catch let error as PlatformFailure {
             // A rate limit waits its time without spending an attempt; anything else is retried.
@@ -71,21 +73,63 @@ public struct RelaySubscriber: Sendable {
         }
     }
 
-    /// Registers the linked person's own subscription with their token; a sync that no longer
-    /// holds tokens (reset, declined) needs none.
-    private func subscribe(
-        _ sync: SyncID, url: String, secret: String, relay: any PlatformConnector & RelayConnector, organization: OrganizationID,
-        logger: Logger
-    ) async throws {
-        guard
-            let sealed = try await database.withTenant(
-                organization, logger: logger, { db in try await syncs.tokens(organization, sync, on: db, logger: logger) })
-        else { return }
+    /// Where a connection's events, and its linked people's, are sent: Webex webhooks to the
+    /// connection's own URL, Graph's chat notifications to the organization's Graph URL.
+    static func url(for connection: PlatformConnection, settings: SyncSettings) -> String {
+        guard connection.platform == .teams else {
+            return RelayInbox.url(
+                publicURL: settings.publicURL, platform: connection.platform, organization: connection.organizationID, connection: connection.id)
+        }
+        return RelayChatNotifications.url(publicURL: settings.publicURL, organization: connection.organizationID)
+    }
+
+    /// Keeps the linked person's own subscription (their token): made when missing, renewed
+    /// before it lapses (the job then waits for the next renewal), ended when the sync no longer
+    /// holds their tokens (reset, declined). One that does not lapse (a Webex webhook) is made once.
+    private func keep(
+        _ sync: SyncID, of connection: PlatformConnection, _ credentials: ConnectionCredentials, relay: any PlatformConnector & RelayConnector,
+        organization: OrganizationID, logger: Logger
+    ) async throws -> JobOutcome {
+        let (sealed, held) = try await database.withTenant(organization, logger: logger) { db in
+            (
+                try await syncs.tokens(organization, sync, on: db, logger: logger),
+                try await subscriptions.get(organization, sync: sync, on: db, logger: logger)
+            )
+        }
+        guard let sealed else {
+            // Without the person's token the subscription cannot be ended upstream; it lapses.
+            if held != nil {
+                try await database.withTenant(organization, logger: logger) { db in
+                    try await subscriptions.delete(organization, sync: sync, on: db, logger: logger)
+                }
+            }
+            return .succeeded
+        }
+        let now = settings.now(), margin = settings.relay.subscriptionRenewalMargin.seconds
+        if let held, held.connection == connection.id, held.expiresAt.addingTimeInterval(-margin) > now {
+            return .snooze(until: held.expiresAt.addingTimeInterval(-margin), reason: "renews the subscription before it lapses")
+        }
         guard
             let tokens = try await LinkedTokens(database: database, access: access, settings: settings).usable(
                 sync, sealed, connector: relay, organization: organization, logger: logger)
-        else { throw RetryLater(at: settings.now().addingTimeInterval(300), "the person's tokens could not be refreshed") }
-        try await relay.subscribeToEvents(url: url, secret: secret, of: tokens)
+        else { throw RetryLater(at: now.addingTimeInterval(300), "the person's tokens could not be refreshed") }
+        var secret = Self.secret()
+        if case .webex(let webex) = credentials, let shared = webex.webhookSecret { secret = shared }
+        let renewing = held.flatMap { $0.connection == connection.id ? RelaySubscription(id: $0.subscriptionID, expiresAt: $0.expiresAt) : nil }
+        guard
+            let made = try await relay.subscribeToEvents(
+                url: Self.url(for: connection, settings: settings), secret: secret, of: tokens, renewing: renewing)
+        else { return .succeeded }
+        try await database.withTenant(organization, logger: logger) { db in
+            if made.id == renewing?.id {
+                try await subscriptions.renewed(organization, sync: sync, expiresAt: made.expiresAt, on: db, logger: logger)
+            } else {
+                try await subscriptions.save(
+                    organization, sync: sync, connection: connection.id, subscriptionID: made.id, clientStateHash: sha256(secret),
+                    expiresAt: made.expiresAt, on: db, logger: logger)
+            }
+        }
+        return .snooze(until: made.expiresAt.addingTimeInterval(-margin), reason: "renews the subscription before it lapses")
     }
 
     /// Queues the subscription of everyone linked on the connection.

@@ -94,3 +94,24 @@ extension RelayReliabilityTests {
         #expect(owners.count == 2 && owners.contains(linked.user(.webex)), "\(owners)")
     }
 }
+
+extension RelayReliabilityTests {
+    @Test func aLinkedPersonsChatSubscriptionThatGraphAsksToReauthorizeIsRenewedAtOnce() async throws {
+        let teams = relay.member(.teamsOnly), slack = relay.member(.slackLinkedToTeams)
+        func subscription() -> SimGraphSubscription? {
+            relay.simulator.graphSubscriptions(organization: "acme").first { $0.chatUserID == slack.user(.teams) }
+        }
+        #expect(try await eventually(.seconds(60), "the linked person's chats are subscribed to") { subscription() != nil })
+        let held = try #require(subscription())
+        let renewals = relay.simulator.calls(.teams, "subscriptions.renew")
+        // Graph stops notifying until the subscription is reauthorized (renewing does it); its
+        // scheduled renewal is most of an hour away.
+        #expect(relay.simulator.requireReauthorization(organization: "acme", subscriptionID: held.id))
+        #expect(
+            try await eventually(.seconds(60), "the subscription is renewed at once") {
+                relay.simulator.calls(.teams, "subscriptions.renew") > renewals && subscription()?.needsReauthorization == false
+            })
+        try relay.write(.teams, from: teams, to: slack.user(.teams), "<p>after reauthorization</p>")
+        _ = try await relay.received(.slack, by: slack, containing: "after reauthorization")
+    }
+}

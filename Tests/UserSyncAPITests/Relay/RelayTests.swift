@@ -79,6 +79,31 @@ import UserSyncTesting
         #expect(ledger.map(\.state) == ["delivered", "delivered"], "\(ledger.map { "\($0.state) \($0.cause ?? "-")" })")
     }
 
+    @Test func aTeamsChatToALinkedTeamsAccountIsHeardThroughThePersonsOwnSubscription() async throws {
+        let teams = relay.member(.teamsOnly), slack = relay.member(.slackLinkedToTeams)
+        // The bot is not in a chat between two people: UserSync subscribed, with the linked
+        // person's token, to their chat messages when they linked their account.
+        #expect(
+            try await eventually(.seconds(60), "the linked person's chats are subscribed to") {
+                relay.simulator.graphSubscriptions(organization: "acme").contains { $0.resource.contains(slack.user(.teams)) }
+            })
+        try relay.write(.teams, from: teams, to: slack.user(.teams), "<p>teams writes <b>directly</b></p>")
+        let received = try await relay.received(.slack, by: slack, containing: "teams writes")
+        #expect(received.name == teams.name)
+        #expect(received.label == "via Microsoft Teams")
+        #expect(received.text.contains("*directly*"), "\(received.text)")
+        // The answer, written to the persona on Slack, is posted from their own Teams account; their
+        // subscription reports that message too, as their own: ignored, not relayed back.
+        try relay.write(.slack, from: slack, to: "bot", "slack answers", thread: received.id)
+        let answer = try await relay.received(.teams, by: teams, containing: "slack answers")
+        #expect(answer.from == slack.user(.teams))
+        #expect(
+            try await eventually(.seconds(60), "the answer's own notification is ignored") {
+                try await relay.ledger().contains { $0.source.messageId == answer.id && $0.state == "ignored" && $0.cause == "own_message" }
+            })
+        #expect(!relay.inbox(.slack, of: slack).contains { $0.text.contains("slack answers") })
+    }
+
     @Test func teamsAndWebexTalkThroughTheirStandIns() async throws {
         let teams = relay.member(.teamsOnly), webex = relay.member(.webexOnly)
         try relay.write(.teams, from: teams, to: "bot", "<p>\(webex.email): webex, <b>are you there</b>?</p>")
