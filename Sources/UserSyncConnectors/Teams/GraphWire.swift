@@ -140,3 +140,14 @@ struct GraphErrorBody: Decodable {
     var code: String? { detail?.code ?? identityError }
     var message: String? { detail?.message ?? identityDescription }
 }
+
+/// A change-notification subscription as Graph takes and returns it.
+struct GraphSubscriptionWire: Codable {
+    var id: String?
+    var changeType: String?
+    var notificationUrl: String?
+    var lifecycleNotificationUrl: String?
+    var resource: String?
+    var expirationDateTime: String
+    var clientState: String?
+}

@@ -19,8 +19,8 @@ extension TeamsConnector {
                 let renewed = try await http.sendJSON(
                     .json(
                         "\(endpoints.api)/subscriptions/\(FormEncoding.escape(renewing.id))", method: .PATCH, endpoint: "subscriptions.renew",
-                        body: ChatSubscription(expirationDateTime: Self.graphDate(expiry)), bearer: tokens.accessToken, credential: .user,
-                        idempotent: true), as: ChatSubscription.self)
+                        body: GraphSubscriptionWire(expirationDateTime: Self.graphDate(expiry)), bearer: tokens.accessToken, credential: .user,
+                        idempotent: true), as: GraphSubscriptionWire.self)
                 return RelaySubscription(id: renewing.id, expiresAt: Self.parseGraphDate(renewed.expirationDateTime) ?? expiry)
             } catch  where error.cause == .targetNotFound {
                 // Lapsed or removed: made anew below.
@@ -29,13 +29,13 @@ extension TeamsConnector {
         guard let user = tokens.platformUserID else {
             throw PlatformFailure(.malformedResponse, platform: .teams, message: "the person's tokens do not say who they are")
         }
-        let body = ChatSubscription(
+        let body = GraphSubscriptionWire(
             changeType: "created,updated,deleted", notificationUrl: url, lifecycleNotificationUrl: url,
             resource: settings.teamsChatSubscriptionResource.replacingOccurrences(of: "{id}", with: user),
             expirationDateTime: Self.graphDate(expiry), clientState: secret)
         let made = try await http.sendJSON(
             .json("\(endpoints.api)/subscriptions", endpoint: "subscriptions.create", body: body, bearer: tokens.accessToken, credential: .user),
-            as: ChatSubscription.self)
+            as: GraphSubscriptionWire.self)
         guard let id = made.id else {
             throw PlatformFailure(.malformedResponse, platform: .teams, message: "Graph returned a subscription without an id")
         }
@@ -55,16 +55,6 @@ extension TeamsConnector {
             attachment.contentUrl.map { InboundFile(name: attachment.name ?? "file", url: $0) }
         }
         return completed
-    }
-
-    private struct ChatSubscription: Codable {
-        var id: String?
-        var changeType: String?
-        var notificationUrl: String?
-        var lifecycleNotificationUrl: String?
-        var resource: String?
-        var expirationDateTime: String
-        var clientState: String?
     }
 }
 

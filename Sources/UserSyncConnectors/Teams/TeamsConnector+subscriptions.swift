@@ -5,35 +5,25 @@ import UserSyncDomain
 /// on `/groups/{id}/members` with `changeType` `updated`, the same URL for lifecycle
 /// notifications, renewed with `PATCH` (which also reauthorizes), ended with `DELETE`.
 extension TeamsConnector: DirectoryGroupSubscribing {
-    private struct Subscription: Codable {
-        var id: String?
-        var changeType: String?
-        var notificationUrl: String?
-        var lifecycleNotificationUrl: String?
-        var resource: String?
-        var expirationDateTime: String
-        var clientState: String?
-    }
-
     public func subscribe(
         groupID: String, notificationURL: String, clientState: String, expiresAt: Date
     ) async throws(PlatformFailure) -> GroupSubscription {
-        let body = Subscription(
+        let body = GraphSubscriptionWire(
             changeType: "updated", notificationUrl: notificationURL, lifecycleNotificationUrl: notificationURL,
             resource: "/groups/\(groupID)/members", expirationDateTime: Self.graphDate(expiresAt), clientState: clientState)
         let created = try await withAppToken(graphTokens, fetch: fetchGraphToken) { token async throws(PlatformFailure) in
             try await http.sendJSON(
-                .json("\(endpoints.api)/subscriptions", endpoint: "subscriptions.create", body: body, bearer: token), as: Subscription.self)
+                .json("\(endpoints.api)/subscriptions", endpoint: "subscriptions.create", body: body, bearer: token), as: GraphSubscriptionWire.self)
         }
         return try Self.subscription(created)
     }
 
     public func renewSubscription(_ id: String, expiresAt: Date) async throws(PlatformFailure) -> GroupSubscription {
-        let body = Subscription(expirationDateTime: Self.graphDate(expiresAt))
+        let body = GraphSubscriptionWire(expirationDateTime: Self.graphDate(expiresAt))
         let renewed = try await withAppToken(graphTokens, fetch: fetchGraphToken) { token async throws(PlatformFailure) in
             try await http.sendJSON(
                 .json(subscriptionURL(id), method: .PATCH, endpoint: "subscriptions.renew", body: body, bearer: token, idempotent: true),
-                as: Subscription.self)
+                as: GraphSubscriptionWire.self)
         }
         return try Self.subscription(renewed, id: id)
     }
@@ -52,7 +42,7 @@ extension TeamsConnector: DirectoryGroupSubscribing {
 
     private func subscriptionURL(_ id: String) -> String { "\(endpoints.api)/subscriptions/\(FormEncoding.escape(id))" }
 
-    private static func subscription(_ wire: Subscription, id: String? = nil) throws(PlatformFailure) -> GroupSubscription {
+    private static func subscription(_ wire: GraphSubscriptionWire, id: String? = nil) throws(PlatformFailure) -> GroupSubscription {
         guard let id = wire.id ?? id, let expiresAt = parseGraphDate(wire.expirationDateTime) else {
             throw PlatformFailure(.malformedResponse, platform: .teams, message: "Graph returned a subscription without an id or expiry")
         }
