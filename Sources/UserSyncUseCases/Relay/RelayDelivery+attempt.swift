@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresNIO
 import UserSyncConnectors
 import UserSyncDomain
 import UserSyncPersistence
@@ -9,13 +10,10 @@ extension RelayDelivery {
     /// delete) on the recipient's primary platform. Platform failures are thrown for the caller to
     /// classify, with `message` holding what was learnt before (people, destination); everything
     /// else settles the message.
-    func attempt(_ message: inout RelayMessage, organization org: OrganizationID, logger: Logger) async throws -> RelayResult {
-        let (source, stored) = try await database.withTenant(org, logger: logger) { db in
-            (
-                try await connections.get(org, message.sourceConnectionID, on: db, logger: logger),
-                RelayBody.read(try await messages.body(org, message.id, on: db, logger: logger))
-            )
-        }
+    func attempt(_ message: inout RelayMessage, from prepared: Source, organization org: OrganizationID, logger: Logger) async throws
+        -> RelayResult
+    {
+        let (source, stored) = (prepared.connection, prepared.body)
         let now = settings.now()
         func settle(_ state: RelayState, _ step: String, cause: String? = nil, detail: String? = nil) -> RelayResult {
             message.state = state
@@ -24,10 +22,9 @@ extension RelayDelivery {
             if state == .delivered { message.deliveredAt = now }
             return .done(message, .init(step: step, cause: cause, detail: detail, at: now))
         }
-        guard !source.isDisconnected else {
+        guard let sourceConnector = prepared.connector else {
             return settle(.failed, "failed", cause: "connection_disconnected", detail: "The connection the message came from is disconnected.")
         }
-        let sourceConnector = try await access.connector(for: source, database: database, logger: logger)
         var event = InboundEvent(
             kind: InboundEvent.Kind(rawValue: message.kind.rawValue) ?? .message, eventKey: message.eventKey,
             conversationID: message.sourceConversation, messageID: message.sourceMessageID, senderUserID: message.senderAccount,
@@ -58,60 +55,35 @@ extension RelayDelivery {
                     detail: "Written by the linked person themselves (or by an app), not to them: nothing to relay.")
             }
         }
-        // Whom it is for.
-        let recipient: PersonID
-        if let person = original?.recipientPersonID {
-            recipient = person
-            // An edit of a message that started a conversation still starts with the address.
-            if event.toBot, let (_, rest) = Self.address(in: event.text ?? "") { event.text = rest }
-        } else {
-            switch try await recipientOf(event, message: message, source: source, organization: org, logger: logger) {
-            case .person(let person, let text):
-                recipient = person
-                if let text { event.text = text }
-            case .ignore(let cause, let detail): return settle(.ignored, "ignored", cause: cause, detail: detail)
-            case .unroutable(let reason):
-                let told = try await notify(
-                    reason, message: message, source: source, recipient: nil, connector: sourceConnector, organization: org, logger: logger)
-                return settle(.notified, "notified", cause: reason.rawValue, detail: told)
-            }
+        // Whom it is for, the route, and where it goes, read in one transaction.
+        let planned = try await database.withTenant(org, logger: logger) { db in
+            try await plan(&event, message: message, original: original, source: source, organization: org, on: db, logger: logger)
         }
-        message.recipientPersonID = recipient
-        // The route, as `GET …/routes` answers it.
-        let route: MessageRouting.Route
-        do {
-            route = try await routing.route(
-                fromPlatform: source.platform, fromAccount: message.senderAccount, fromConnection: source.id, to: .person(recipient),
-                organization: org, logger: logger)
-        } catch DomainError.conflict(let code, let text) {
-            guard let reason = RelayUnroutable(rawValue: code) else { return settle(.failed, "failed", cause: code, detail: text) }
-            if reason == .senderUnknown { return settle(.ignored, "ignored", cause: code, detail: text) }
+        let route: MessageRouting.Route, destination: PlatformConnection, policy: RelayPolicy, thread: String?
+        let connector: any PlatformConnector & RelayConnector
+        switch planned {
+        case .ignore(let cause, let detail):
+            return settle(.ignored, "ignored", cause: cause, detail: detail)
+        case .failed(let cause, let detail):
+            return settle(.failed, "failed", cause: cause, detail: detail)
+        case .unroutable(let reason, let recipient, let sender):
+            message.recipientPersonID = recipient ?? message.recipientPersonID
+            message.senderPersonID = sender ?? message.senderPersonID
             let told = try await notify(
                 reason, message: message, source: source, recipient: recipient, connector: sourceConnector, organization: org, logger: logger)
-            return settle(.notified, "notified", cause: code, detail: told)
+            return settle(.notified, "notified", cause: reason.rawValue, detail: told)
+        case .ready(let ready):
+            message.recipientPersonID = ready.route.recipientPerson
+            message.senderPersonID = ready.route.senderPerson
+            // Written from the recipient's own platform: an ordinary DM (or the relay's own post there).
+            guard ready.route.sendAs != .ownAccount else {
+                return settle(.ignored, "ignored", cause: "same_platform", detail: "Both people are on the same platform; nothing to relay.")
+            }
+            guard let destinationConnector = ready.connector else {
+                return settle(.failed, "failed", cause: "connection_disconnected", detail: "The recipient's platform is disconnected.")
+            }
+            (route, destination, policy, thread, connector) = (ready.route, ready.destination, ready.policy, ready.thread, destinationConnector)
         }
-        message.senderPersonID = route.senderPerson
-        // Written from the recipient's own platform: an ordinary DM (or the relay's own post there).
-        guard route.sendAs != .ownAccount else {
-            return settle(.ignored, "ignored", cause: "same_platform", detail: "Both people are on the same platform; nothing to relay.")
-        }
-        // The organization's policy: restricted people do not message across platforms.
-        let (destination, policy, restricted) = try await database.withTenant(org, logger: logger) { db in
-            (
-                try await connections.get(org, route.deliverTo.connectionID, on: db, logger: logger),
-                try await policies.policy(org, on: db, logger: logger),
-                try await policies.restricted(org, among: [route.senderPerson, route.recipientPerson], on: db, logger: logger)
-            )
-        }
-        guard restricted.isEmpty else {
-            let told = try await notify(
-                .restricted, message: message, source: source, recipient: recipient, connector: sourceConnector, organization: org, logger: logger)
-            return settle(.notified, "notified", cause: RelayUnroutable.restricted.rawValue, detail: told)
-        }
-        guard !destination.isDisconnected else {
-            return settle(.failed, "failed", cause: "connection_disconnected", detail: "The recipient's platform is disconnected.")
-        }
-        let connector = try await access.connector(for: destination, database: database, logger: logger)
         message.destinationConnectionID = destination.id
         message.sendAs = route.sendAs.rawValue
         let sender = try await sender(route, source: source, connector: connector, organization: org, logger: logger)
@@ -124,12 +96,7 @@ extension RelayDelivery {
                 database: database, organization: org, logger: logger)
         switch event.kind {
         case .message:
-            let thread = try await event.threadID.asyncMap { thread in
-                try await database.withTenant(org, logger: logger) { db in
-                    try await messages.counterpart(org, connection: source.id, messageID: thread, destination: destination.id, on: db, logger: logger)
-                }
-            }
-            let posted = try await connector.post(RelayPost(sender: sender, recipientUserID: recipientUser, text: text, threadID: thread ?? nil))
+            let posted = try await connector.post(RelayPost(sender: sender, recipientUserID: recipientUser, text: text, threadID: thread))
             message.destinationConversation = posted.conversationID
             message.destinationMessageID = posted.messageID
             return settle(.delivered, "delivered", detail: "Delivered to \(destination.platform.displayName) as \(route.sendAs.rawValue).")
@@ -154,5 +121,23 @@ extension Optional {
     func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let value = self else { return nil }
         return try await transform(value)
+    }
+}
+
+extension RelayDelivery {
+    /// What a message's delivery reads first: the connection it came from (with its connector,
+    /// nil when disconnected) and its stored text.
+    struct Source: Sendable {
+        var connection: PlatformConnection
+        var connector: (any PlatformConnector & RelayConnector)?
+        var body: RelayBody?
+    }
+
+    func source(of message: RelayMessage, organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> Source {
+        let connection = try await connections.get(organization, message.sourceConnectionID, on: db, logger: logger)
+        return Source(
+            connection: connection,
+            connector: connection.isDisconnected ? nil : try await access.connector(for: connection, on: db, logger: logger),
+            body: RelayBody.read(try await messages.body(organization, message.id, on: db, logger: logger)))
     }
 }

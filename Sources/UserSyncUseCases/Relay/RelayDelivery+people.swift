@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PostgresNIO
 import UserSyncConnectors
 import UserSyncDomain
 import UserSyncPersistence
@@ -19,42 +20,41 @@ extension RelayDelivery {
     /// message (else the latest persona message of that conversation); any other DM is for the
     /// owner of the account it was written to.
     func recipientOf(
-        _ event: InboundEvent, message: RelayMessage, source: PlatformConnection, organization: OrganizationID, logger: Logger
+        _ event: InboundEvent, message: RelayMessage, source: PlatformConnection, organization: OrganizationID, on db: PostgresConnection,
+        logger: Logger
     ) async throws -> RecipientLookup {
-        try await database.withTenant(organization, logger: logger) { db in
-            if event.toBot {
-                if event.kind == .message, let (email, rest) = Self.address(in: event.text ?? "") {
-                    guard let person = try await people.find(organization, email: email, on: db, logger: logger) else {
-                        return .unroutable(.recipientUnknown)
-                    }
-                    return .person(person, text: rest)
+        if event.toBot {
+            if event.kind == .message, let (email, rest) = Self.address(in: event.text ?? "") {
+                guard let person = try await people.find(organization, email: email, on: db, logger: logger) else {
+                    return .unroutable(.recipientUnknown)
                 }
-                // A follow-up in the thread of one's own relayed message goes where that one went.
-                if let thread = event.threadID,
-                    let earlier = try await messages.delivered(organization, connection: source.id, sourceMessageID: thread, on: db, logger: logger),
-                    let person = earlier.recipientPersonID
-                {
-                    return .person(person)
-                }
-                var answered = try await messages.answered(
-                    organization, connection: source.id, conversation: event.conversationID, thread: event.threadID, on: db, logger: logger)
-                if answered == nil, event.threadID != nil {
-                    answered = try await messages.answered(
-                        organization, connection: source.id, conversation: event.conversationID, thread: nil, on: db, logger: logger)
-                }
-                guard let person = answered?.senderPersonID else { return .unroutable(.noConversation) }
+                return .person(person, text: rest)
+            }
+            // A follow-up in the thread of one's own relayed message goes where that one went.
+            if let thread = event.threadID,
+                let earlier = try await messages.delivered(organization, connection: source.id, sourceMessageID: thread, on: db, logger: logger),
+                let person = earlier.recipientPersonID
+            {
                 return .person(person)
             }
-            guard let account = event.recipientUserID else {
-                return .ignore(cause: "recipient_unknown", detail: "The platform did not say whom the message is for.")
+            var answered = try await messages.answered(
+                organization, connection: source.id, conversation: event.conversationID, thread: event.threadID, on: db, logger: logger)
+            if answered == nil, event.threadID != nil {
+                answered = try await messages.answered(
+                    organization, connection: source.id, conversation: event.conversationID, thread: nil, on: db, logger: logger)
             }
-            let owners = try await people.owners(
-                organization, platform: source.platform, platformUserID: account, connection: source.id, on: db, logger: logger)
-            guard let person = owners.first?.person else {
-                return .ignore(cause: "recipient_unknown", detail: "The recipient's account is not one UserSync knows.")
-            }
+            guard let person = answered?.senderPersonID else { return .unroutable(.noConversation) }
             return .person(person)
         }
+        guard let account = event.recipientUserID else {
+            return .ignore(cause: "recipient_unknown", detail: "The platform did not say whom the message is for.")
+        }
+        let owners = try await people.owners(
+            organization, platform: source.platform, platformUserID: account, connection: source.id, on: db, logger: logger)
+        guard let person = owners.first?.person else {
+            return .ignore(cause: "recipient_unknown", detail: "The recipient's account is not one UserSync knows.")
+        }
+        return .person(person)
     }
 
     /// The address a message to the bot starts with, also behind leading markup (Teams wraps

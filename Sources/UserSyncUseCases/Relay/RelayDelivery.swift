@@ -61,25 +61,32 @@ public struct RelayDelivery: Sendable {
     private func drain(_ payload: RelayDeliverPayload, context: JobContext) async throws -> JobOutcome {
         let organization = context.organizationID, logger = context.logger
         for _ in 0..<relay.messagesPerRun {
-            let head = try await database.withTenant(organization, logger: logger) { db in
-                try await messages.head(organization, connection: payload.connection, conversation: payload.conversation, on: db, logger: logger)
+            // The head, and what its delivery reads first, in one transaction.
+            let next = try await database.withTenant(organization, logger: logger) { db -> (RelayMessage, Source?)? in
+                guard
+                    let head = try await messages.head(
+                        organization, connection: payload.connection, conversation: payload.conversation, on: db, logger: logger)
+                else { return nil }
+                // A message waiting for its retry is its own job's: that job goes on from it.
+                if head.state == .retrying, head.retryJobID != context.jobID { return (head, nil) }
+                return (head, try await source(of: head, organization: organization, on: db, logger: logger))
             }
-            guard let head else { return .succeeded }
-            // A message waiting for its retry is its own job's: that job goes on from it.
-            if head.state == .retrying, head.retryJobID != context.jobID { return .succeeded }
-            if let wait = try await deliver(head, context: context) { return wait }
+            guard let (head, source) = next else { return .succeeded }
+            guard let source else { return .succeeded }
+            if let wait = try await deliver(head, from: source, context: context) { return wait }
         }
         return .snooze(until: settings.now(), reason: "more messages to deliver")
     }
 
     /// Delivers one message and records what became of it. Returns the outcome the job ends with
     /// when the message must wait (a rate limit); throws to have the job retried later.
-    private func deliver(_ message: RelayMessage, context: JobContext) async throws -> JobOutcome? {
+    private func deliver(_ message: RelayMessage, from source: Source, context: JobContext) async throws -> JobOutcome? {
         var message = message
         message.attempts += 1
         let result: RelayResult
-        do { result = try await attempt(&message, organization: context.organizationID, logger: context.logger) } catch let failure as PlatformFailure
-        {
+        do {
+            result = try await attempt(&message, from: source, organization: context.organizationID, logger: context.logger)
+        } catch let failure as PlatformFailure {
             result = .failure(failure)
         }
         let now = settings.now()

@@ -1,0 +1,74 @@
+import Foundation
+import Logging
+import PostgresNIO
+import UserSyncConnectors
+import UserSyncDomain
+import UserSyncPersistence
+
+extension RelayDelivery {
+    /// Where a message goes, as one transaction reads it: whom it is for, the route (as
+    /// `GET …/routes` answers it), the organization's policy, and the destination with its connector.
+    enum Plan {
+        struct Ready {
+            var route: MessageRouting.Route
+            var destination: PlatformConnection
+            var policy: RelayPolicy
+            /// Nil when the destination is disconnected.
+            var connector: (any PlatformConnector & RelayConnector)?
+            /// A reply's thread there: the destination's copy of the message it answers.
+            var thread: String?
+        }
+        case ready(Ready)
+        case ignore(cause: String, detail: String)
+        case failed(cause: String, detail: String)
+        /// The sender is told why (and the recipient reminded, where they can fix it).
+        case unroutable(RelayUnroutable, recipient: PersonID?, sender: PersonID?)
+    }
+
+    /// Plans `event`'s delivery on `db`; the text loses the address it began with, if any.
+    func plan(
+        _ event: inout InboundEvent, message: RelayMessage, original: RelayMessage?, source: PlatformConnection, organization: OrganizationID,
+        on db: PostgresConnection, logger: Logger
+    ) async throws -> Plan {
+        let recipient: PersonID
+        if let person = original?.recipientPersonID {
+            recipient = person
+            // An edit of a message that started a conversation still starts with the address.
+            if event.toBot, let (_, rest) = Self.address(in: event.text ?? "") { event.text = rest }
+        } else {
+            switch try await recipientOf(event, message: message, source: source, organization: organization, on: db, logger: logger) {
+            case .person(let person, let text):
+                recipient = person
+                if let text { event.text = text }
+            case .ignore(let cause, let detail): return .ignore(cause: cause, detail: detail)
+            case .unroutable(let reason): return .unroutable(reason, recipient: nil, sender: nil)
+            }
+        }
+        let route: MessageRouting.Route
+        do {
+            route = try await routing.route(
+                fromPlatform: source.platform, fromAccount: message.senderAccount, fromConnection: source.id, to: .person(recipient),
+                organization: organization, on: db, logger: logger)
+        } catch DomainError.conflict(let code, let text) {
+            guard let reason = RelayUnroutable(rawValue: code) else { return .failed(cause: code, detail: text) }
+            if reason == .senderUnknown { return .ignore(cause: code, detail: text) }
+            return .unroutable(reason, recipient: recipient, sender: nil)
+        }
+        // The organization's policy: restricted people do not message across platforms.
+        guard
+            try await policies.restricted(organization, among: [route.senderPerson, route.recipientPerson], on: db, logger: logger).isEmpty
+        else { return .unroutable(.restricted, recipient: recipient, sender: route.senderPerson) }
+        let destination = try await connections.get(organization, route.deliverTo.connectionID, on: db, logger: logger)
+        let thread =
+            event.kind == .message
+            ? try await event.threadID.asyncMap { thread in
+                try await messages.counterpart(
+                    organization, connection: source.id, messageID: thread, destination: destination.id, on: db, logger: logger)
+            } ?? nil : nil
+        return .ready(
+            .init(
+                route: route, destination: destination, policy: try await policies.policy(organization, on: db, logger: logger),
+                connector: destination.isDisconnected ? nil : try await access.connector(for: destination, on: db, logger: logger),
+                thread: thread))
+    }
+}
