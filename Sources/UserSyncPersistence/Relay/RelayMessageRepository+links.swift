@@ -6,7 +6,9 @@ import UserSyncDomain
 extension RelayMessageRepository {
     /// The counterpart on `destination` of message `messageID` of `connection`: where the relay
     /// posted a message written there, or where a message the relay posted there came from. A
-    /// thread reply on one side is threaded under it on the other.
+    /// thread reply on one side is threaded under it on the other. Found by the message id alone
+    /// (the connections are checked in `IS TRUE` conditions, which no index serves), so that no
+    /// plan walks a connection's every message (sql/0030).
     public func counterpart(
         _ organization: OrganizationID, connection: ConnectionID, messageID: String, destination: ConnectionID, on db: PostgresConnection,
         logger: Logger
@@ -16,12 +18,13 @@ extension RelayMessageRepository {
             (SELECT destination_message_id FROM relay_messages
              WHERE org_id = \(organization.rawValue) AND source_connection_id = \(connection.rawValue)
                AND source_message_id = \(messageID) AND kind = 'message'
-               AND destination_connection_id = \(destination.rawValue) AND destination_message_id IS NOT NULL
+               AND (destination_connection_id = \(destination.rawValue)) IS TRUE AND destination_message_id IS NOT NULL
              LIMIT 1)
             UNION ALL
             (SELECT source_message_id FROM relay_messages
-             WHERE org_id = \(organization.rawValue) AND destination_connection_id = \(connection.rawValue)
-               AND destination_message_id = \(messageID) AND kind = 'message' AND source_connection_id = \(destination.rawValue)
+             WHERE org_id = \(organization.rawValue) AND destination_message_id = \(messageID)
+               AND (destination_connection_id = \(connection.rawValue)) IS TRUE AND kind = 'message'
+               AND (source_connection_id = \(destination.rawValue)) IS TRUE
              LIMIT 1)
             LIMIT 1
             """, logger: logger)
