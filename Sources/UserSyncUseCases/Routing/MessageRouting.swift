@@ -84,8 +84,10 @@ public struct MessageRouting: Sendable {
         guard let recipientID else { throw unknown }
         let to: Person
         // Only a person that is not there is unknown; any other failure is the server's.
-        do { to = try await people.get(organization, recipientID, on: db, logger: logger) } catch DomainError.notFound { throw unknown }
-        let from = try await people.get(organization, senderPerson, on: db, logger: logger)
+        do { to = try await people.get(organization, recipientID, history: false, on: db, logger: logger) } catch DomainError.notFound {
+            throw unknown
+        }
+        let from = try await people.get(organization, senderPerson, history: false, on: db, logger: logger)
         guard !to.allAccountsDeactivated else {
             throw Self.unroutable("recipient_deactivated", "Every account of \(to.email) is deactivated.")
         }
