@@ -116,7 +116,8 @@ public struct RelayMessageRepository: Sendable {
             WITH updated AS (
                 UPDATE relay_messages SET
                     state = \(message.state.rawValue), cause = \(message.cause), cause_message = \(message.causeMessage),
-                    attempts = \(message.attempts), retry_job_id = \(message.retryJobID), recipient_account = \(message.recipientAccount),
+                    attempts = \(message.attempts), retry_job_id = \(message.retryJobID), sender_account = \(message.senderAccount),
+                    recipient_account = \(message.recipientAccount),
                     sender_person_id = \(message.senderPersonID?.rawValue), recipient_person_id = \(message.recipientPersonID?.rawValue),
                     destination_connection_id = \(message.destinationConnectionID?.rawValue), send_as = \(message.sendAs),
                     destination_conversation = \(message.destinationConversation), destination_message_id = \(message.destinationMessageID),

@@ -87,11 +87,17 @@ import UserSyncTesting
             try await eventually(.seconds(60), "the linked person's chats are subscribed to") {
                 relay.simulator.graphSubscriptions(organization: "acme").contains { $0.resource.contains(slack.user(.teams)) }
             })
-        try relay.write(.teams, from: teams, to: slack.user(.teams), "<p>teams writes <b>directly</b></p>")
+        let written = try relay.write(.teams, from: teams, to: slack.user(.teams), "<p>teams writes <b>directly</b></p>")
         let received = try await relay.received(.slack, by: slack, containing: "teams writes")
         #expect(received.name == teams.name)
         #expect(received.label == "via Microsoft Teams")
         #expect(received.text.contains("*directly*"), "\(received.text)")
+        // Graph reports edits and deletions of the chat message too.
+        _ = try relay.simulator.editMessage(organization: "acme", platform: .teams, id: written.id, text: "<p>teams rewrites</p>")
+        #expect(
+            try await eventually(.seconds(60), "the edit reaches Slack") {
+                relay.inbox(.slack, of: slack).first { $0.id == received.id }.map { $0.edited && $0.text.contains("teams rewrites") } ?? false
+            })
         // The answer, written to the persona on Slack, is posted from their own Teams account; their
         // subscription reports that message too, as their own: ignored, not relayed back.
         try relay.write(.slack, from: slack, to: "bot", "slack answers", thread: received.id)
@@ -102,6 +108,14 @@ import UserSyncTesting
                 try await relay.ledger().contains { $0.source.messageId == answer.id && $0.state == "ignored" && $0.cause == "own_message" }
             })
         #expect(!relay.inbox(.slack, of: slack).contains { $0.text.contains("slack answers") })
+        try relay.simulator.deleteMessage(organization: "acme", platform: .teams, id: written.id)
+        let deleted = try await eventually(.seconds(60), "the delete reaches Slack") {
+            relay.inbox(.slack, of: slack).first { $0.id == received.id }?.deleted ?? false
+        }
+        if !deleted {
+            let rows = try await relay.ledger().filter { $0.source.messageId == written.id }
+            Issue.record("ledger: \(rows.map { "\($0.kind) \($0.state) \($0.cause ?? "-") \($0.causeMessage ?? "")" })")
+        }
     }
 
     @Test func teamsAndWebexTalkThroughTheirStandIns() async throws {
