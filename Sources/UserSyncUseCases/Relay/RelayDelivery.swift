@@ -61,18 +61,17 @@ public struct RelayDelivery: Sendable {
     private func drain(_ payload: RelayDeliverPayload, context: JobContext) async throws -> JobOutcome {
         let organization = context.organizationID, logger = context.logger
         for _ in 0..<relay.messagesPerRun {
-            // The head, and what its delivery reads first, in one transaction.
-            let next = try await database.withTenant(organization, logger: logger) { db -> (RelayMessage, Source?)? in
+            // The head and what its delivery reads first, in one transaction; none when nothing is
+            // pending or the head waits for its retry, which is its own job's (that job goes on from it).
+            let next = try await database.withTenant(organization, logger: logger) { db -> (RelayMessage, Source)? in
                 guard
                     let head = try await messages.head(
-                        organization, connection: payload.connection, conversation: payload.conversation, on: db, logger: logger)
+                        organization, connection: payload.connection, conversation: payload.conversation, on: db, logger: logger),
+                    head.state != .retrying || head.retryJobID == context.jobID
                 else { return nil }
-                // A message waiting for its retry is its own job's: that job goes on from it.
-                if head.state == .retrying, head.retryJobID != context.jobID { return (head, nil) }
                 return (head, try await source(of: head, organization: organization, on: db, logger: logger))
             }
             guard let (head, source) = next else { return .succeeded }
-            guard let source else { return .succeeded }
             if let wait = try await deliver(head, from: source, context: context) { return wait }
         }
         return .snooze(until: settings.now(), reason: "more messages to deliver")

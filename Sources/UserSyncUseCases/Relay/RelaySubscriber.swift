@@ -30,8 +30,9 @@ public struct RelaySubscriber: Sendable {
             dedupeKey: "relay-subscribe:\(connection)")
     }
 
-    /// The subscription of one linked person's own DMs (Webex), queued when they link their
-    /// account and for everyone linked whenever the connection's own subscription is made.
+    /// The subscription of one linked person's own DMs (Webex webhook, Teams Graph subscription),
+    /// queued when they link their account and for everyone linked whenever the connection's own
+    /// subscription is made; a lapsing one's job stays queued for its next renewal.
     static func job(_ connection: ConnectionID, linkedBy sync: SyncID) throws -> NewJob {
         try NewJob(
             kind: RelayJobs.subscribe, payload: RelaySubscribePayload(connection: connection, sync: sync), maxAttempts: 8,
@@ -47,7 +48,7 @@ public struct RelaySubscriber: Sendable {
             var credentials = try access.open(sealed, organization: organization, connection: connection.id)
             // Webex signs with a secret UserSync makes: made once, kept with the credentials.
             if case .webex(var webex) = credentials, webex.webhookSecret == nil {
-                webex.webhookSecret = Self.secret()
+                webex.webhookSecret = randomSecret()
                 credentials = .webex(webex)
                 let resealed = try access.seal(credentials, organization: organization, connection: connection.id)
                 guard try await connections.replaceCredentials(organization, connection.id, resealed, previous: sealed, on: db, logger: logger)
@@ -90,32 +91,29 @@ public struct RelaySubscriber: Sendable {
         _ sync: SyncID, of connection: PlatformConnection, _ credentials: ConnectionCredentials, relay: any PlatformConnector & RelayConnector,
         organization: OrganizationID, logger: Logger
     ) async throws -> JobOutcome {
-        let (sealed, held) = try await database.withTenant(organization, logger: logger) { db in
-            (
-                try await syncs.tokens(organization, sync, on: db, logger: logger),
-                try await subscriptions.get(organization, sync: sync, on: db, logger: logger)
-            )
-        }
-        guard let sealed else {
-            // Without the person's token the subscription cannot be ended upstream; it lapses.
-            if held != nil {
-                try await database.withTenant(organization, logger: logger) { db in
-                    try await subscriptions.delete(organization, sync: sync, on: db, logger: logger)
-                }
+        let (tokens, subscription) = try await database.withTenant(organization, logger: logger) { db in
+            guard let sealed = try await syncs.tokens(organization, sync, on: db, logger: logger) else {
+                // Without the person's token the subscription cannot be ended upstream; it lapses.
+                try await subscriptions.delete(organization, sync: sync, on: db, logger: logger)
+                return (SyncRepository.SealedTokens?.none, RelaySubscriptionRepository.Held?.none)
             }
-            return .succeeded
+            return (sealed, try await subscriptions.get(organization, sync: sync, on: db, logger: logger))
         }
+        guard let sealed = tokens else { return .succeeded }
+        // One made on another connection (the sync moved) is not renewed here: a new one is made.
+        let held = subscription.flatMap { $0.connection == connection.id ? $0 : nil }
         let now = settings.now(), margin = settings.relay.subscriptionRenewalMargin.seconds
-        if let held, held.connection == connection.id, held.expiresAt.addingTimeInterval(-margin) > now {
+        if let held, held.expiresAt.addingTimeInterval(-margin) > now {
             return .snooze(until: held.expiresAt.addingTimeInterval(-margin), reason: "renews the subscription before it lapses")
         }
         guard
             let tokens = try await LinkedTokens(database: database, access: access, settings: settings).usable(
                 sync, sealed, connector: relay, organization: organization, logger: logger)
         else { throw RetryLater(at: now.addingTimeInterval(300), "the person's tokens could not be refreshed") }
-        var secret = Self.secret()
+        // A Webex webhook is signed with the connection's secret; a Graph subscription's client state is its own.
+        var secret = randomSecret()
         if case .webex(let webex) = credentials, let shared = webex.webhookSecret { secret = shared }
-        let renewing = held.flatMap { $0.connection == connection.id ? RelaySubscription(id: $0.subscriptionID, expiresAt: $0.expiresAt) : nil }
+        let renewing = held.map { RelaySubscription(id: $0.subscriptionID, expiresAt: $0.expiresAt) }
         guard
             let made = try await relay.subscribeToEvents(
                 url: Self.url(for: connection, settings: settings), secret: secret, of: tokens, renewing: renewing)
@@ -135,16 +133,11 @@ public struct RelaySubscriber: Sendable {
     /// Queues the subscription of everyone linked on the connection.
     private func subscribeLinked(_ connection: ConnectionID, organization: OrganizationID, logger: Logger) async throws {
         try await database.withTenant(organization, logger: logger) { db in
-            for sync in try await syncs.linkedWithTokens(organization, connection: connection, on: db, logger: logger) {
-                try await JobQueue.enqueue(try Self.job(connection, linkedBy: sync), organization: organization, on: db, logger: logger)
+            let jobs = try await syncs.linkedWithTokens(organization, connection: connection, on: db, logger: logger).map {
+                try Self.job(connection, linkedBy: $0)
             }
+            try await JobQueue.enqueue(jobs, organization: organization, on: db, logger: logger)
         }
-    }
-
-    /// 32 random bytes, hex.
-    static func secret() -> String {
-        var generator = SystemRandomNumberGenerator()
-        return (0..<4).map { _ in String(format: "%016llx", generator.next()) }.joined()
     }
 }
 

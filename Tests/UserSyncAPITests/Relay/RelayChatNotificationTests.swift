@@ -9,12 +9,11 @@ import UserSyncConnectors
     typealias Notifications = RelayChatNotifications
 
     static func notification(_ changeType: String?, _ resource: String?, id: String? = nil) -> Notifications.Notification {
-        let json: [String: Any?] = [
-            "subscriptionId": "s1", "clientState": "c", "changeType": changeType, "resource": resource,
-            "resourceData": id.map { ["id": $0] },
+        let json: JSONBody = [
+            "subscriptionId": "s1", "clientState": "c", "changeType": changeType.map(JSONBody.string) ?? nil,
+            "resource": resource.map(JSONBody.string) ?? nil, "resourceData": id.map { ["id": .string($0)] } ?? nil,
         ]
-        let data = try! JSONSerialization.data(withJSONObject: json.compactMapValues { $0 })
-        return try! JSONDecoder().decode(Notifications.Notification.self, from: data)
+        return try! JSONDecoder().decode(Notifications.Notification.self, from: Data(try! jsonText(json).utf8))
     }
 
     @Test func resourcesAreReadInBothSpellings() {
