@@ -52,6 +52,7 @@ REFUSED_FOR_STATE_ELSEWHERE = {
     "GET /consent/{token}": (410, "a link that is used, replaced or expired (a made-up one is a 404)"),
     "GET /oauth/{platform}/callback": (400, "a state no sign-in started"),
     "POST /events/graph/{org}": (400, "no body: only the validation handshake (?validationToken=) comes without one, which OpenAPI cannot tie to the query"),
+    "POST /events/graph/{org}/chats": (400, "no body: only the validation handshake (?validationToken=) comes without one, which OpenAPI cannot tie to the query"),
 }
 
 
@@ -128,7 +129,8 @@ def main():
     # document, Graph's notifications to the organization, consent links and OAuth callbacks).
     elsewhere = os.path.join(OUT, "schemathesis-elsewhere.toml")
     with open(elsewhere, "w") as file:
-        file.write(f'[[operations]]\ninclude-name = "POST /events/graph/{{org}}"\nparameters = {{ "path.org" = {json.dumps(org_id)} }}\n')
+        for operation in ["POST /events/graph/{org}", "POST /events/graph/{org}/chats"]:
+            file.write(f'[[operations]]\ninclude-name = {json.dumps(operation)}\nparameters = {{ "path.org" = {json.dumps(org_id)} }}\n')
         write_refusals(file, REFUSED_FOR_STATE_ELSEWHERE)
     status |= schemathesis(elsewhere, r"^/v1/orgs$", ["-H", f"Authorization: Bearer {OPERATOR}"], "operator")
     status |= schemathesis(elsewhere, r"^/(healthz|readyz|metrics|openapi\.json|events/|consent/|oauth/)", [], "public")
