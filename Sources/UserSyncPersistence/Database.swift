@@ -14,7 +14,8 @@ public struct Database: Sendable, Service {
     }
 
     public init(url: DatabaseURL, poolSize: Int, logger: Logger) {
-        self.client = PostgresClient(configuration: url.clientConfiguration(maximumConnections: poolSize), backgroundLogger: logger)
+        self.client = PostgresClient(
+            configuration: url.clientConfiguration(maximumConnections: poolSize, applicationName: logger.label), backgroundLogger: logger)
     }
 
     /// Runs the connection pool until cancelled (as a service of the role's service group).
@@ -47,7 +48,7 @@ public struct Database: Sendable, Service {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await client.withConnection(isolation: isolation) { connection in
+        try await leasing(logger: logger) { connection in
             try await connection.usersyncTransaction(scope: organization, logger: logger, isolation: isolation, body)
         }
     }
@@ -62,7 +63,7 @@ public struct Database: Sendable, Service {
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         do {
-            return try await client.withConnection(isolation: isolation) { connection in try await body(connection) }
+            return try await leasing(logger: logger) { connection in try await body(connection) }
         } catch {
             throw PostgresFailure.translate(error)
         }
@@ -74,7 +75,7 @@ public struct Database: Sendable, Service {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await client.withConnection(isolation: isolation) { connection in
+        try await leasing(logger: logger) { connection in
             try await connection.usersyncTransaction(scope: nil, logger: logger, isolation: isolation, body)
         }
     }
@@ -86,7 +87,7 @@ public struct Database: Sendable, Service {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await client.withConnection(isolation: isolation) { connection in
+        try await leasing(logger: logger) { connection in
             try await connection.usersyncTransaction(scope: nil, special: "queue", logger: logger, isolation: isolation, body)
         }
     }
@@ -98,7 +99,7 @@ public struct Database: Sendable, Service {
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await client.withConnection(isolation: isolation) { connection in
+        try await leasing(logger: logger) { connection in
             try await connection.usersyncTransaction(scope: nil, special: "console_session", logger: logger, isolation: isolation, body)
         }
     }

@@ -50,7 +50,9 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
         return copy
     }
 
-    public func clientConfiguration(maximumConnections: Int = 20) -> PostgresClient.Configuration {
+    /// The pool's configuration; `applicationName` is what `pg_stat_activity` shows for its
+    /// sessions (`usersync.serve`, `usersync.work`), so an operator can tell them apart.
+    public func clientConfiguration(maximumConnections: Int = 20, applicationName: String? = nil) -> PostgresClient.Configuration {
         var configuration: PostgresClient.Configuration
         if let socketDirectory {
             configuration = .init(
@@ -61,6 +63,7 @@ public struct DatabaseURL: Sendable, Equatable, CustomStringConvertible {
                 host: host, port: port, username: username, password: password, database: database, tls: tls)
         }
         configuration.options.maximumConnections = maximumConnections
+        if let applicationName { configuration.options.additionalStartupParameters = [("application_name", applicationName)] }
         return configuration
     }
 

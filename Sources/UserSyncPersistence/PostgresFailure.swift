@@ -40,3 +40,16 @@ enum PostgresFailure {
         }
     }
 }
+
+/// What went wrong, for logs and a job's last error: PostgresNIO describes every `PSQLError` with
+/// one generic sentence (so that no query or value reaches a user by accident), which leaves an
+/// operator blind. This names the client-side code, or the server's SQLSTATE and message (server
+/// messages name objects, not values), and describes any other error as it describes itself.
+public func describeFailure(_ error: any Error) -> String {
+    guard let error = error as? PSQLError else { return String(describing: error) }
+    if let info = error.serverInfo {
+        return "PostgreSQL \(info[.severity] ?? "error") \(info[.sqlState] ?? "?"): \(info[.message] ?? "(no message)")"
+    }
+    let underlying = error.underlying.map { " (\(describeFailure($0)))" } ?? ""
+    return "PostgreSQL client error \(error.code)\(underlying)"
+}

@@ -136,13 +136,7 @@ public struct BenchmarkDeployment: Sendable {
 
     /// Polls `condition` until it holds; fails once the setup's deadline has passed.
     func waitUntil(_ what: String, _ condition: () async throws -> Bool) async throws {
-        let started = ContinuousClock.now
-        while try await !condition() {
-            guard ContinuousClock.now - started < setupDeadline else {
-                throw BenchmarkFailure("gave up after \(Int(setupDeadline.seconds)) s waiting until \(what)")
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await waitUntil(what, within: setupDeadline, condition)
     }
 
     // MARK: Reading the database

@@ -1,5 +1,6 @@
 import Logging
 import UserSyncJobs
+import UserSyncPersistence
 
 extension JobProcessor {
     // MARK: Claiming
@@ -36,7 +37,7 @@ extension JobProcessor {
                     lease: settings.lease, logger: logger)
             } catch {
                 backlog = false
-                logger.error("claiming jobs failed; retrying after the poll interval", metadata: ["error": "\(error)"])
+                logger.error("claiming jobs failed; retrying after the poll interval", metadata: ["error": "\(describeFailure(error))"])
                 await idle(&wakeups)
                 continue
             }
@@ -107,7 +108,8 @@ extension JobProcessor {
             try? await Task.sleep(for: .milliseconds(10))
         }
         do { try await queue.release(leftover, worker: workerID, logger: logger) } catch {
-            logger.error("releasing jobs failed; their leases will expire and the reaper will re-queue them", metadata: ["error": "\(error)"])
+            logger.error(
+                "releasing jobs failed; their leases will expire and the reaper will re-queue them", metadata: ["error": "\(describeFailure(error))"])
         }
     }
 }

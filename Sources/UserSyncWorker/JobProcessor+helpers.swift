@@ -33,7 +33,8 @@ extension JobProcessor {
                     metadata: ["jobs": "\(keys.count - recorded)"])
             }
         } catch {
-            logger.error("recording finished jobs failed; their leases will expire and they run again", metadata: ["error": "\(error)"])
+            logger.error(
+                "recording finished jobs failed; their leases will expire and they run again", metadata: ["error": "\(describeFailure(error))"])
         }
     }
 
@@ -61,7 +62,7 @@ extension JobProcessor {
                 }
                 if !lost.isEmpty { logger.warning("lost the lease on running jobs; cancelled them", metadata: ["jobs": "\(lost.count)"]) }
             } catch {
-                logger.error("extending leases failed", metadata: ["error": "\(error)"])
+                logger.error("extending leases failed", metadata: ["error": "\(describeFailure(error))"])
             }
         }
     }
@@ -79,7 +80,7 @@ extension JobProcessor {
                 }
             } catch {
                 if Task.isCancelled { return }
-                logger.warning("listening for new jobs failed; polling until it works again", metadata: ["error": "\(error)"])
+                logger.warning("listening for new jobs failed; polling until it works again", metadata: ["error": "\(describeFailure(error))"])
                 try? await Task.sleep(for: settings.pollInterval)
             }
         }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import UserSyncDomain
 import UserSyncJobs
+import UserSyncPersistence
 
 extension JobProcessor {
     // MARK: Running a job
@@ -48,7 +49,7 @@ extension JobProcessor {
                 await die(job, error: failure.description, entry: entry, logger: jobLogger)
                 return
             }
-            let message = String(describing: error)
+            let message = describeFailure(error)
             guard job.attempts < job.maxAttempts else {
                 await die(job, error: message, entry: entry, logger: jobLogger)
                 return
@@ -77,7 +78,8 @@ extension JobProcessor {
     @discardableResult
     private func record(_ body: () async throws -> Bool) async throws -> Bool {
         do { return try await body() } catch {
-            logger.error("recording a job outcome failed; the lease will expire and the job run again", metadata: ["error": "\(error)"])
+            logger.error(
+                "recording a job outcome failed; the lease will expire and the job run again", metadata: ["error": "\(describeFailure(error))"])
             throw error
         }
     }

@@ -3,6 +3,7 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import UserSyncJobs
+import UserSyncPersistence
 
 /// Re-queues jobs whose worker died (expired leases), tells the owners of jobs that died that
 /// way, and samples queue depth and the age of the oldest due job per kind.
@@ -41,7 +42,7 @@ public struct LeaseReaper: Service {
                         error: job.lastError ?? "lease expired", attempts: job.attempts))
             }
         } catch {
-            logger.error("reaping expired leases failed", metadata: ["error": "\(error)"])
+            logger.error("reaping expired leases failed", metadata: ["error": "\(describeFailure(error))"])
         }
     }
 
@@ -90,7 +91,7 @@ public struct JobRetention: Service {
                 if deleted < 5_000 || Task.isCancelled { break }
             }
         } catch {
-            logger.error("deleting finished jobs failed", metadata: ["error": "\(error)"])
+            logger.error("deleting finished jobs failed", metadata: ["error": "\(describeFailure(error))"])
         }
         if total > 0 { logger.info("deleted finished jobs past retention", metadata: ["jobs": "\(total)"]) }
         return total

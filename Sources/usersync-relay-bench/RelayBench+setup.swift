@@ -133,11 +133,6 @@ extension RelayBench {
 
     /// Polls `condition` until it holds; fails after five minutes, or at once when a process died.
     func waitUntil(_ what: String, _ deployment: BenchmarkDeployment, _ condition: () async throws -> Bool) async throws {
-        let started = ContinuousClock.now
-        while try await !condition() {
-            try deployment.checkAlive()
-            guard ContinuousClock.now - started < .seconds(300) else { throw BenchmarkFailure("gave up after 300 s waiting until \(what)") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await deployment.waitUntil(what, within: .seconds(300), condition)
     }
 }

@@ -158,11 +158,15 @@ struct SimulatorChatSlackTests {
 
     @Test("an event answered too late counts as http_timeout; after three retries Slack gives up")
     func givesUpAfterTimeouts() async throws {
-        try await SimulatedPlatforms.run(Chat.configuration) { platforms in
+        // A short deadline and an answer six times later: late on any machine (the handshake
+        // keeps a generous one).
+        var configuration = Chat.configuration(deadline: 0.5)
+        configuration.handshakeDeadline = 10
+        try await SimulatedPlatforms.run(configuration) { platforms in
             platforms.simulator.createOrganization(name: "acme", seed: 5, size: 60)
             let person = try Chat.people(platforms, on: .slack)[0]
             let respond: EventReceiver.Respond = { request, index in
-                index == 0 ? await Self.slackApp()(request, index) : .init(delay: .seconds(1))
+                index == 0 ? await Self.slackApp()(request, index) : .init(delay: .seconds(3))
             }
             try await EventReceiver.run(respond) { receiver in
                 #expect(try await Chat.setEventURL(platforms, .slack, receiver.url("slack")).status == 204)

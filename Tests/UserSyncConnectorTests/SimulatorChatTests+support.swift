@@ -12,9 +12,13 @@ import UserSyncTestSupport
 /// independently of the simulator.
 enum Chat {
     /// Events are answered within half a second or sent again, soon.
-    static var configuration: SimulatorConfiguration {
+    /// Retries come at once; the deadline for an answer is generous, so that a receiver on a
+    /// busy machine is never taken for a slow one.
+    static var configuration: SimulatorConfiguration { configuration(deadline: 10) }
+
+    static func configuration(deadline: Double) -> SimulatorConfiguration {
         var configuration = SimulatorConfiguration()
-        configuration.eventDeadline = 0.5
+        configuration.eventDeadline = deadline
         configuration.eventRetryDelays = [0.05, 0.05, 0.05]
         return configuration
     }

@@ -73,7 +73,7 @@ struct WorkCommand: AsyncParsableCommand {
             do {
                 try await group.run()
             } catch let error as ServiceGroupError {
-                throw CommandFailure(description: "usersync work stopped: \(error)")
+                throw CommandFailure(description: "usersync work stopped: \(describeFailure(error))")
             }
         }
     }

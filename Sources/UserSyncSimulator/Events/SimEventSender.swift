@@ -33,7 +33,7 @@ struct SimEventSender: Sendable {
     }
 
     /// One attempt, logged; handshakes use this directly (they are not retried).
-    func send(_ event: SimOutgoingEvent, retry: Int = 0, reason: String? = nil) async -> Outcome {
+    func send(_ event: SimOutgoingEvent, retry: Int = 0, reason: String? = nil, within seconds: Double? = nil) async -> Outcome {
         var request = HTTPClientRequest(url: event.url)
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -41,7 +41,7 @@ struct SimEventSender: Sendable {
         request.body = .bytes(ByteBuffer(bytes: event.body))
         let outcome: Outcome
         do {
-            let deadline = TimeAmount.milliseconds(Int64(state.configuration.eventDeadline * 1000))
+            let deadline = TimeAmount.milliseconds(Int64((seconds ?? state.configuration.eventDeadline) * 1000))
             let response = try await HTTPClient.shared.execute(request, timeout: deadline)
             let body = try await response.body.collect(upTo: 1 << 20)
             outcome = .answered(

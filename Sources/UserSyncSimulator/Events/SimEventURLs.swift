@@ -17,6 +17,8 @@ public enum SimEventURLError: Error, Sendable, Equatable {
 struct SimEventURLs: Sendable {
     let state: SimulatorState
 
+    private var handshakeDeadline: Double { state.configuration.handshakeDeadline ?? state.configuration.eventDeadline }
+
     /// Sets (or with nil clears) the URL; false when the platform ignores it (Webex).
     func set(organization: String, platform: Platform, url: String?, serviceURL: String) async throws(SimEventURLError) -> Bool {
         guard let credentials = state.store.withLock({ $0.organizations[organization]?.credentials }) else { throw .unknownOrganization }
@@ -39,7 +41,7 @@ struct SimEventURLs: Sendable {
         let challenge = SimChatEvents.randomID(48)
         let body: [String: AnyCodable] = ["token": "simulated-verification-token", "challenge": .string(challenge), "type": "url_verification"]
         let request = SlackEvents.signed(body, kind: "url_verification", key: challenge, organization: organization, url: url, secret: secret)
-        let answer = try await answer(SimEventSender(state: state).send(request))
+        let answer = try await answer(SimEventSender(state: state).send(request, within: handshakeDeadline))
         let text = answer.body.trimmingCharacters(in: .whitespacesAndNewlines)
         let json = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
         let echoed = text == challenge || json?["challenge"] as? String == challenge || SimHTTP.decodeForm(text)["challenge"] == challenge
@@ -54,7 +56,7 @@ struct SimEventURLs: Sendable {
         ]
         let request = ZoomEvents.signed(
             body, kind: "endpoint.url_validation", key: plainToken, organization: organization, url: url, secret: secret)
-        let answer = try await answer(SimEventSender(state: state).send(request))
+        let answer = try await answer(SimEventSender(state: state).send(request, within: handshakeDeadline))
         let json = (try? JSONSerialization.jsonObject(with: Data(answer.body.utf8))) as? [String: Any]
         guard json?["plainToken"] as? String == plainToken else {
             throw .handshakeFailed("the endpoint answered endpoint.url_validation without the plainToken")
@@ -69,7 +71,7 @@ struct SimEventURLs: Sendable {
         switch outcome {
         case .answered(let answer) where answer.status == 200: return answer
         case .answered(let answer): throw .handshakeFailed("the URL answered the handshake with HTTP \(answer.status)")
-        case .timedOut: throw .handshakeFailed("the URL did not answer the handshake within \(state.configuration.eventDeadline) s")
+        case .timedOut: throw .handshakeFailed("the URL did not answer the handshake within \(handshakeDeadline) s")
         case .failed: throw .handshakeFailed("the URL could not be reached")
         }
     }

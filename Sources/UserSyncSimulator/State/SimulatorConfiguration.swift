@@ -36,6 +36,9 @@ public struct SimulatorConfiguration: Sendable {
     /// How long a platform waits for UserSync to answer an event (Slack: 3 s); a later answer
     /// counts as a failure (`http_timeout`) and the event is sent again.
     public var eventDeadline: Double = 3
+    /// How long a platform waits for the answer to its handshake (`url_verification`,
+    /// `endpoint.url_validation`); nil: ``eventDeadline``.
+    public var handshakeDeadline: Double?
     /// Seconds before each resend of an event that was not answered 2xx in time: one entry per
     /// retry (Slack retries up to 3 times; the platforms wait minutes, tests need less).
     public var eventRetryDelays: [Double] = [0.5, 1, 2]
