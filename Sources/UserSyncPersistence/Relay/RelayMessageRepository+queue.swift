@@ -6,40 +6,72 @@ import UserSyncDomain
 extension RelayMessageRepository {
     // MARK: Conversation leases
 
-    /// Takes the conversation's lease for `owner` (a job id) until `until`, unless another job
-    /// holds it and is still running under its own live job lease (which its worker renews while
-    /// it delivers). Returns whether it is now held by `owner`.
+    /// One run of a delivery job: the job and its attempt. The queue gives a job whose lease
+    /// lapsed to a new run (the next attempt) while the old one may still be delivering.
+    public struct LeaseHolder: Sendable, Equatable {
+        public var job: Int64
+        public var attempt: Int
+
+        public init(job: Int64, attempt: Int) {
+            self.job = job
+            self.attempt = attempt
+        }
+    }
+
+    /// Takes the conversation's lease for `holder` until `until`, unless another run holds it and
+    /// is still its job's current run under a live job lease (which its worker renews while it
+    /// delivers). Returns whether `holder` now holds it.
     public func lease(
-        _ organization: OrganizationID, connection: ConnectionID, conversation: String, owner: Int64, now: Date, until: Date,
+        _ organization: OrganizationID, connection: ConnectionID, conversation: String, holder: LeaseHolder, now: Date, until: Date,
         on db: PostgresConnection, logger: Logger
     ) async throws -> Bool {
         let rows = try await db.query(
             """
-            INSERT INTO relay_conversation_leases AS l (org_id, source_connection_id, source_conversation, lease_owner, leased_until)
-            VALUES (\(organization.rawValue), \(connection.rawValue), \(conversation), \(owner), \(until))
+            INSERT INTO relay_conversation_leases AS l (org_id, source_connection_id, source_conversation, lease_owner, lease_attempt, leased_until)
+            VALUES (\(organization.rawValue), \(connection.rawValue), \(conversation), \(holder.job), \(holder.attempt), \(until))
             ON CONFLICT (org_id, source_connection_id, source_conversation) DO UPDATE
-                SET lease_owner = excluded.lease_owner, leased_until = excluded.leased_until
-                WHERE l.lease_owner IS NULL OR l.lease_owner = excluded.lease_owner OR l.leased_until < \(now)
-                   -- The holder's job is no longer running under a live lease (its worker died,
-                   -- or it was cancelled): its conversation is free at once.
+                SET lease_owner = excluded.lease_owner, lease_attempt = excluded.lease_attempt, leased_until = excluded.leased_until
+                WHERE l.lease_owner IS NULL OR l.leased_until < \(now)
+                   OR (l.lease_owner = excluded.lease_owner AND l.lease_attempt IS NOT DISTINCT FROM excluded.lease_attempt)
+                   -- The holder is no longer its job's current run under a live lease (its worker
+                   -- died, it was cancelled, or its lease lapsed and the job went to a new run):
+                   -- the conversation is free at once, and the old run stops at its next message.
                    OR NOT EXISTS (
                        SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.lease_owner AND j.state = 'running'
-                         AND j.lease_expires_at > now())
+                         AND j.attempts IS NOT DISTINCT FROM l.lease_attempt AND j.lease_expires_at > now())
             RETURNING lease_owner
             """, logger: logger)
         for try await _ in rows.decode(Int64?.self) { return true }
         return false
     }
 
-    /// Gives the lease back (only if `owner` still holds it).
+    /// Renews the lease until `until` if `holder` still holds it; false when another run took it
+    /// over (then this run must deliver nothing more).
+    public func keep(
+        _ organization: OrganizationID, connection: ConnectionID, conversation: String, holder: LeaseHolder, until: Date,
+        on db: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        let rows = try await db.query(
+            """
+            UPDATE relay_conversation_leases SET leased_until = \(until)
+            WHERE org_id = \(organization.rawValue) AND source_connection_id = \(connection.rawValue)
+              AND source_conversation = \(conversation) AND lease_owner = \(holder.job) AND lease_attempt = \(holder.attempt)
+            RETURNING lease_owner
+            """, logger: logger)
+        for try await _ in rows.decode(Int64.self) { return true }
+        return false
+    }
+
+    /// Gives the lease back (only if `holder` still holds it).
     public func release(
-        _ organization: OrganizationID, connection: ConnectionID, conversation: String, owner: Int64, on db: PostgresConnection, logger: Logger
+        _ organization: OrganizationID, connection: ConnectionID, conversation: String, holder: LeaseHolder, on db: PostgresConnection,
+        logger: Logger
     ) async throws {
         try await db.query(
             """
-            UPDATE relay_conversation_leases SET lease_owner = NULL, leased_until = NULL
+            UPDATE relay_conversation_leases SET lease_owner = NULL, lease_attempt = NULL, leased_until = NULL
             WHERE org_id = \(organization.rawValue) AND source_connection_id = \(connection.rawValue)
-              AND source_conversation = \(conversation) AND lease_owner = \(owner)
+              AND source_conversation = \(conversation) AND lease_owner = \(holder.job) AND lease_attempt = \(holder.attempt)
             """, logger: logger)
     }
 

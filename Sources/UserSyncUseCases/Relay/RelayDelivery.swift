@@ -41,30 +41,37 @@ public struct RelayDelivery: Sendable {
     func run(_ payload: RelayDeliverPayload, context: JobContext) async throws -> JobOutcome {
         let organization = context.organizationID, logger = context.logger
         let now = settings.now()
+        let holder = RelayMessageRepository.LeaseHolder(job: context.jobID, attempt: context.attempt)
         let held = try await database.withTenant(organization, logger: logger) { db in
             try await messages.lease(
-                organization, connection: payload.connection, conversation: payload.conversation, owner: context.jobID, now: now,
+                organization, connection: payload.connection, conversation: payload.conversation, holder: holder, now: now,
                 until: now.addingTimeInterval(relay.conversationLease.seconds), on: db, logger: logger)
         }
         guard held else {
             return .snooze(until: now.addingTimeInterval(relay.leaseWait.seconds), reason: "another worker is delivering this conversation")
         }
         let outcome: Result<JobOutcome, any Error>
-        do { outcome = .success(try await drain(payload, context: context)) } catch { outcome = .failure(error) }
+        do { outcome = .success(try await drain(payload, holder: holder, context: context)) } catch { outcome = .failure(error) }
         try await database.withTenant(organization, logger: logger) { db in
             try await messages.release(
-                organization, connection: payload.connection, conversation: payload.conversation, owner: context.jobID, on: db, logger: logger)
+                organization, connection: payload.connection, conversation: payload.conversation, holder: holder, on: db, logger: logger)
         }
         return try outcome.get()
     }
 
-    private func drain(_ payload: RelayDeliverPayload, context: JobContext) async throws -> JobOutcome {
+    private func drain(_ payload: RelayDeliverPayload, holder: RelayMessageRepository.LeaseHolder, context: JobContext) async throws
+        -> JobOutcome
+    {
         let organization = context.organizationID, logger = context.logger
         for _ in 0..<relay.messagesPerRun {
             // The head and what its delivery reads first, in one transaction; none when nothing is
-            // pending or the head waits for its retry, which is its own job's (that job goes on from it).
+            // pending, the head waits for its retry, which is its own job's (that job goes on from
+            // it), or a newer run of this job took the conversation over (this one's job lease lapsed).
             let next = try await database.withTenant(organization, logger: logger) { db -> (RelayMessage, Source)? in
                 guard
+                    try await messages.keep(
+                        organization, connection: payload.connection, conversation: payload.conversation, holder: holder,
+                        until: settings.now().addingTimeInterval(relay.conversationLease.seconds), on: db, logger: logger),
                     let head = try await messages.head(
                         organization, connection: payload.connection, conversation: payload.conversation, on: db, logger: logger),
                     head.state != .retrying || head.retryJobID == context.jobID
