@@ -39,49 +39,81 @@ public struct RelayDelivery: Sendable {
     var relay: RelaySettings { settings.relay }
 
     func run(_ payload: RelayDeliverPayload, context: JobContext) async throws -> JobOutcome {
-        let organization = context.organizationID, logger = context.logger
-        let now = settings.now()
         let holder = RelayMessageRepository.LeaseHolder(job: context.jobID, attempt: context.attempt)
-        let held = try await database.withTenant(organization, logger: logger) { db in
-            try await messages.lease(
-                organization, connection: payload.connection, conversation: payload.conversation, holder: holder, now: now,
-                until: now.addingTimeInterval(relay.conversationLease.seconds), on: db, logger: logger)
-        }
-        guard held else {
-            return .snooze(until: now.addingTimeInterval(relay.leaseWait.seconds), reason: "another worker is delivering this conversation")
-        }
         let outcome: Result<JobOutcome, any Error>
-        do { outcome = .success(try await drain(payload, holder: holder, context: context)) } catch { outcome = .failure(error) }
-        try await database.withTenant(organization, logger: logger) { db in
+        do {
+            switch try await drain(payload, holder: holder, context: context) {
+            case .released(let end): return end
+            case .holding(let wait): outcome = .success(wait)
+            }
+        } catch { outcome = .failure(error) }
+        try await database.withTenant(context.organizationID, logger: context.logger) { db in
             try await messages.release(
-                organization, connection: payload.connection, conversation: payload.conversation, holder: holder, on: db, logger: logger)
+                context.organizationID, connection: payload.connection, conversation: payload.conversation, holder: holder, on: db,
+                logger: context.logger)
         }
         return try outcome.get()
     }
 
+    /// How a run's drain ends: still holding the conversation (to give back), or no longer (it could
+    /// not take it, gave it back with nothing left to deliver, or a newer run took it over).
+    private enum Drained {
+        case holding(JobOutcome)
+        case released(JobOutcome)
+    }
+
+    /// The next message to deliver, or how the run ends without one.
+    private enum Next {
+        case deliver(RelayMessage, Source)
+        case end(JobOutcome)
+    }
+
+    /// Delivers the conversation's pending messages while this run holds it. Each message's first
+    /// transaction also takes the conversation (the first message) or checks this run still holds
+    /// it, and the one that finds nothing left gives it back: a round trip fewer each.
     private func drain(_ payload: RelayDeliverPayload, holder: RelayMessageRepository.LeaseHolder, context: JobContext) async throws
-        -> JobOutcome
+        -> Drained
     {
         let organization = context.organizationID, logger = context.logger
-        for _ in 0..<relay.messagesPerRun {
+        let connection = payload.connection, conversation = payload.conversation
+        for index in 0..<relay.messagesPerRun {
             // The head and what its delivery reads first, in one transaction; none when nothing is
-            // pending, the head waits for its retry, which is its own job's (that job goes on from
-            // it), or a newer run of this job took the conversation over (this one's job lease lapsed).
-            let next = try await database.withTenant(organization, logger: logger) { db -> (RelayMessage, Source)? in
+            // pending, or the head waits for its retry, which is its own job's (that job goes on from it).
+            let next = try await database.withTenant(organization, logger: logger) { db -> Next in
+                let now = settings.now(), until = now.addingTimeInterval(relay.conversationLease.seconds)
+                if index == 0 {
+                    let held = try await messages.lease(
+                        organization, connection: connection, conversation: conversation, holder: holder, now: now, until: until, on: db,
+                        logger: logger)
+                    guard held else {
+                        return .end(
+                            .snooze(until: now.addingTimeInterval(relay.leaseWait.seconds), reason: "another worker is delivering this conversation"))
+                    }
+                } else {
+                    let held = try await messages.keep(
+                        organization, connection: connection, conversation: conversation, holder: holder, until: until, on: db, logger: logger)
+                    guard held else {
+                        logger.notice("a newer run of this job took the conversation over (this run's job lease lapsed); stopping")
+                        return .end(.succeeded)
+                    }
+                }
                 guard
-                    try await messages.keep(
-                        organization, connection: payload.connection, conversation: payload.conversation, holder: holder,
-                        until: settings.now().addingTimeInterval(relay.conversationLease.seconds), on: db, logger: logger),
-                    let head = try await messages.head(
-                        organization, connection: payload.connection, conversation: payload.conversation, on: db, logger: logger),
+                    let head = try await messages.head(organization, connection: connection, conversation: conversation, on: db, logger: logger),
                     head.state != .retrying || head.retryJobID == context.jobID
-                else { return nil }
-                return (head, try await source(of: head, organization: organization, on: db, logger: logger))
+                else {
+                    try await messages.release(
+                        organization, connection: connection, conversation: conversation, holder: holder, on: db, logger: logger)
+                    return .end(.succeeded)
+                }
+                return .deliver(head, try await source(of: head, organization: organization, on: db, logger: logger))
             }
-            guard let (head, source) = next else { return .succeeded }
-            if let wait = try await deliver(head, from: source, context: context) { return wait }
+            switch next {
+            case .end(let outcome): return .released(outcome)
+            case .deliver(let head, let source):
+                if let wait = try await deliver(head, from: source, context: context) { return .holding(wait) }
+            }
         }
-        return .snooze(until: settings.now(), reason: "more messages to deliver")
+        return .holding(.snooze(until: settings.now(), reason: "more messages to deliver"))
     }
 
     /// Delivers one message and records what became of it. Returns the outcome the job ends with
