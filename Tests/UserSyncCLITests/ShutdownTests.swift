@@ -89,3 +89,58 @@ import UserSyncTesting
         }
     }
 }
+
+extension ShutdownTests {
+    @Test("a worker whose metrics port is taken stops at once with the error, every time (it used to hang now and then)")
+    func aWorkerThatCannotServeItsMetricsStops() async throws {
+        try await withTestDatabase { db in
+            let taken = try ListeningSocket()
+            defer { taken.close() }
+            for round in 1...20 {
+                let worker = Process()
+                worker.executableURL = CommandLineTests.binary
+                worker.arguments = ["work"]
+                worker.environment = CommandLineTests.environment(db).merging([
+                    "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
+                    "USERSYNC_WORKER_METRICS_PORT": String(taken.port), "USERSYNC_LOG_LEVEL": "critical",
+                ]) { $1 }
+                let errors = Pipe()
+                worker.standardOutput = FileHandle.nullDevice
+                worker.standardError = errors
+                try worker.run()
+                let exited = try await eventually(.seconds(60)) { !worker.isRunning }
+                ChildProcess.stop(worker, name: "usersync work (round \(round))", within: .seconds(1))
+                #expect(exited, "round \(round): usersync work did not stop within 60 s")
+                #expect(worker.terminationReason == .exit && worker.terminationStatus == 1, "round \(round)")
+                let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                #expect(message.contains("Address already in use"), "round \(round): \(message)")
+            }
+        }
+    }
+}
+
+/// A TCP port on 127.0.0.1 that this process listens on, so nothing else can.
+private struct ListeningSocket {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
+                bind(descriptor, socketAddress, length) == 0 && listen(descriptor, 1) == 0
+                    && getsockname(descriptor, socketAddress, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
+}

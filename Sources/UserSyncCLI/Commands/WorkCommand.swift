@@ -36,33 +36,22 @@ struct WorkCommand: AsyncParsableCommand {
         let queue = JobQueue(database: database)
         let handlers = Self.handlers(database: database, settings: settings, logger: logger)
         let processor = JobProcessor(queue: queue, handlers: handlers, settings: settings.worker, logger: logger)
-        // On SIGTERM the group stops services in reverse order: the metrics endpoint, retention
-        // the reaper and the Auto Sync scheduler first, then the processor drains its running jobs, and the database last.
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: database),
-            .init(service: processor, successTerminationBehavior: .gracefullyShutdownGroup),
-            .init(service: LeaseReaper(queue: queue, handlers: handlers, settings: settings.worker, logger: logger)),
-            .init(service: JobRetention(queue: queue, settings: settings.worker, logger: logger)),
-            .init(service: AutoSyncScheduler(database: database, settings: settings.autoSync, logger: logger)),
-        ]
-        if settings.metricsPort > 0 {
-            // Prometheus scrapes the worker here: job counters, run times, queue depth.
-            let router = Router()
-            router.get("healthz") { _, _ in "ok" }
-            router.get("metrics") { _, _ in
-                Response(
-                    status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                    body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
-            }
-            services.append(
-                .init(
-                    service: Application(
-                        router: router,
-                        configuration: .init(address: .hostname(settings.metricsHost, port: settings.metricsPort), serverName: "usersync-work"),
-                        logger: logger)))
-        }
+        // On SIGTERM the group stops services in reverse order: the metrics endpoint, the Auto Sync
+        // scheduler, retention and the reaper first, then the processor drains its running jobs, and
+        // the database last. A service that ends or fails (the metrics port taken) stops the group
+        // the same way: cancelling it instead shut the pool down under services still using it,
+        // and one of them waited forever on a connection that would never answer.
+        let services: [any Service] =
+            [
+                database, processor, LeaseReaper(queue: queue, handlers: handlers, settings: settings.worker, logger: logger),
+                JobRetention(queue: queue, settings: settings.worker, logger: logger),
+                AutoSyncScheduler(database: database, settings: settings.autoSync, logger: logger),
+            ] + metricsEndpoint(settings, registry: registry, logger: logger)
         var configuration = ServiceGroupConfiguration(
-            services: services, gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
+            services: services.map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup, failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint], cancellationSignals: [], logger: logger)
         // Running jobs get the grace period; a service still stopping well after it is cancelled,
         // and a process still alive after that ends itself (ShutdownWatchdog).
         configuration.maximumGracefulShutdownDuration = settings.worker.gracePeriod + Self.shutdownMargin
@@ -82,6 +71,25 @@ struct WorkCommand: AsyncParsableCommand {
 extension WorkCommand {
     /// Beyond the grace period: for releasing unfinished jobs and closing connections.
     static let shutdownMargin: Duration = .seconds(10)
+
+    /// Where Prometheus scrapes the worker (job counters, run times, queue depth); none when the
+    /// port is 0.
+    private func metricsEndpoint(_ settings: WorkSettings, registry: PrometheusCollectorRegistry, logger: Logger) -> [any Service] {
+        guard settings.metricsPort > 0 else { return [] }
+        let router = Router()
+        router.get("healthz") { _, _ in "ok" }
+        router.get("metrics") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
+        }
+        return [
+            Application(
+                router: router,
+                configuration: .init(address: .hostname(settings.metricsHost, port: settings.metricsPort), serverName: "usersync-work"),
+                logger: logger)
+        ]
+    }
 
     /// Every job kind the worker runs.
     static func handlers(database: Database, settings: WorkSettings, logger: Logger) -> JobHandlers {
