@@ -2,25 +2,27 @@ import Logging
 import PostgresNIO
 
 extension Database {
-    /// Whether the current task (or the task it was started from) holds a pooled connection.
-    @TaskLocal static var holdsConnection = false
+    /// Where the current task (or the task it was started from) leased each connection it holds,
+    /// by pool.
+    @TaskLocal static var connectionsLeasedAt: [ObjectIdentifier: String] = [:]
 
-    /// Leases a pooled connection for `body`. A task that asks for a second connection while it
-    /// holds one is how a pool runs dry for good: with as many such tasks as connections, each
+    /// Leases a pooled connection for `body`. A task that asks for a second connection of a pool
+    /// while it holds one of it is how a pool runs dry for good: with as many such tasks as connections, each
     /// holds one and waits for another, forever, and no thread is busy to show it. So it is
     /// logged, as a bug to fix by passing the connection (or the transaction) down instead.
     func leasing<Result: Sendable>(
-        logger: Logger,
+        logger: Logger, at caller: String,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        if Self.holdsConnection {
+        let pool = ObjectIdentifier(client)
+        if let outer = Self.connectionsLeasedAt[pool] {
             logger.warning(
                 "asked for a second pooled connection while holding one (nested lease): a pool can run dry this way and never recover",
-                metadata: ["nested_lease": "true"])
+                metadata: ["nested_lease": "\(caller)", "holding_since": "\(outer)"])
         }
-        return try await Self.$holdsConnection.withValue(
-            true,
+        return try await Self.$connectionsLeasedAt.withValue(
+            Self.connectionsLeasedAt.merging([pool: caller]) { $1 },
             operation: { try await client.withConnection(isolation: isolation) { connection in try await body(connection) } },
             isolation: isolation)
     }

@@ -46,9 +46,10 @@ public struct Database: Sendable, Service {
         _ organization: OrganizationID,
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,
+        file: String = #fileID, line: Int = #line,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await leasing(logger: logger) { connection in
+        try await leasing(logger: logger, at: "\(file):\(line)") { connection in
             try await connection.usersyncTransaction(scope: organization, logger: logger, isolation: isolation, body)
         }
     }
@@ -60,10 +61,11 @@ public struct Database: Sendable, Service {
     public func withSelfScopingStatement<Result: Sendable>(
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,
+        file: String = #fileID, line: Int = #line,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         do {
-            return try await leasing(logger: logger) { connection in try await body(connection) }
+            return try await leasing(logger: logger, at: "\(file):\(line)") { connection in try await body(connection) }
         } catch {
             throw PostgresFailure.translate(error)
         }
@@ -73,9 +75,10 @@ public struct Database: Sendable, Service {
     public func withTransaction<Result: Sendable>(
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,
+        file: String = #fileID, line: Int = #line,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await leasing(logger: logger) { connection in
+        try await leasing(logger: logger, at: "\(file):\(line)") { connection in
             try await connection.usersyncTransaction(scope: nil, logger: logger, isolation: isolation, body)
         }
     }
@@ -85,9 +88,10 @@ public struct Database: Sendable, Service {
     public func withQueueScope<Result: Sendable>(
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,
+        file: String = #fileID, line: Int = #line,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await leasing(logger: logger) { connection in
+        try await leasing(logger: logger, at: "\(file):\(line)") { connection in
             try await connection.usersyncTransaction(scope: nil, special: "queue", logger: logger, isolation: isolation, body)
         }
     }
@@ -97,9 +101,10 @@ public struct Database: Sendable, Service {
     public func withConsoleSessionScope<Result: Sendable>(
         logger: Logger,
         isolation: isolated (any Actor)? = #isolation,
+        file: String = #fileID, line: Int = #line,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await leasing(logger: logger) { connection in
+        try await leasing(logger: logger, at: "\(file):\(line)") { connection in
             try await connection.usersyncTransaction(scope: nil, special: "console_session", logger: logger, isolation: isolation, body)
         }
     }

@@ -30,7 +30,9 @@ import UserSyncTesting
             relay.inbox(.teams, of: teams).filter { $0.text.contains("ordered ") }.count >= count
         }
         let received = relay.inbox(.teams, of: teams).filter { $0.text.contains("ordered ") }.map(\.text)
-        if !arrived { Issue.record("ledger: \(try await relay.ledger(person: slack.id).map { "\($0.state) \($0.cause ?? "-")" })") }
+        if !arrived {
+            Issue.record("ledger: \(try await relay.ledger(person: slack.id).map { "\($0.state) \($0.cause ?? "-")" }); \(await unanswered(.slack))")
+        }
         #expect(received.count == count, "\(received)")
         #expect(received.map { $0.firstMatch(of: /ordered (\d+)/).map { Int($0.1)! } } == Array(0..<count), "\(received)")
 
@@ -41,7 +43,9 @@ import UserSyncTesting
             relay.inbox(.slack, of: slack).filter { $0.text.contains("answer ") }.count >= count
         }
         if !answered {
-            Issue.record("ledger: \(try await relay.ledger(person: teams.id).map { "\($0.state) \($0.cause ?? "-") \($0.causeMessage ?? "")" })")
+            Issue.record(
+                "ledger: \(try await relay.ledger(person: teams.id).map { "\($0.state) \($0.cause ?? "-") \($0.causeMessage ?? "")" }); \(await unanswered(.teams))"
+            )
         }
         let answers = relay.inbox(.slack, of: slack).filter { $0.text.contains("answer ") }.map(\.text)
         #expect(answers.map { $0.firstMatch(of: /answer (\d+)/).map { Int($0.1)! } } == Array(0..<count), "\(answers)")
@@ -51,6 +55,16 @@ import UserSyncTesting
 }
 
 extension RelayReliabilityTests {
+    /// The platform's event attempts that UserSync did not answer 2xx, for a failure's message.
+    func unanswered(_ platform: Platform) async -> String {
+        let attempts = relay.simulator.eventDeliveries().filter { $0.platform == platform }
+        let refused = attempts.filter { !(200..<300).contains($0.status ?? 0) }
+        let ledger = (try? await relay.ledger()) ?? []
+        return "\(attempts.count) event attempts, not answered 2xx: "
+            + refused.map { "\($0.eventKey) try \($0.retry): \($0.status.map(String.init) ?? $0.error ?? "?")" }.joined(separator: ", ")
+            + "; whole ledger: \(ledger.map { "\($0.state) \($0.cause ?? "-")" })"
+    }
+
     @Test func aMessageThePlatformRefusedIsRecordedAsFailedAndAnAdminCanReplayIt() async throws {
         let sender = relay.member(.slackPeer), recipient = relay.member(.webexOnly)
         // Webex refuses the next post for good (a 400 is not tried again).
