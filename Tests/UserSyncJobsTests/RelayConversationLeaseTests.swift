@@ -6,15 +6,18 @@ import UserSyncPersistence
 import UserSyncTestSupport
 
 /// A relay conversation is delivered by one run of one job at a time. A run whose job lease lapsed
-/// (its worker too busy to extend it) lives on while the queue gives the job to a new run: the new
-/// run takes the conversation over, and the old one learns it before its next message.
+/// (its worker too busy to extend it) keeps the conversation until the reaper gives its job back;
+/// then the job's new run takes it over, and the old one, renewing its hold before its next
+/// message, finds it gone and waits.
 @Suite("Relay conversation leases follow the job's current run")
 struct RelayConversationLeaseTests {
     let messages = RelayMessageRepository()
     let connection = ConnectionID.random()
     let conversation = "D123"
 
-    @Test("a lapsed run loses its conversation to the job's next run, and gives back nothing it no longer holds")
+    @Test(
+        "a run holds its conversation while its job is its own, lapsed lease or not; the job's next run takes it over; the old one cannot take it back"
+    )
     func aLapsedRunLosesItsConversation() async throws {
         try await withTestDatabase { db in
             let org = try await db.organization()
@@ -26,19 +29,22 @@ struct RelayConversationLeaseTests {
             #expect(try await lease(old, db, org))
             #expect(try await !lease(next, db, org), "the job's current run holds the conversation")
 
-            // Its job lease lapses; the reaper gives the job to a new run while the old one still runs.
+            // Its job lease lapses (a busy worker late to renew it): the run still holds the conversation.
             try await db.adminQuery("UPDATE jobs SET lease_expires_at = now() - interval '1 second' WHERE id = \(id)")
+            #expect(try await !lease(next, db, org), "a lapsed job lease alone frees nothing")
+            #expect(try await lease(old, db, org), "the run renews its hold")
+
+            // The reaper gives the job back and a new run claims it, while the old one still runs.
             _ = try await queue.reapExpiredLeases(logger: db.logger)
             let second = try await queue.claim(worker: "b", limit: 1, perOrganization: 1, lease: .seconds(60), logger: db.logger)
             #expect(second.first?.attempts == next.attempt)
-
             #expect(try await lease(next, db, org), "the old run is no longer its job's current run")
-            #expect(try await !keep(old, db, org), "the old run stops before its next message")
-            try await db.service.withTenant(org, logger: db.logger) { db2 in
-                try await messages.release(org, connection: connection, conversation: conversation, holder: old, on: db2, logger: db.logger)
+            #expect(try await !lease(old, db, org), "the old run cannot take it back: it waits, and its outcome is not recorded")
+            try await db.service.withTenant(org, logger: db.logger) { connection in
+                try await messages.release(
+                    org, connection: self.connection, conversation: conversation, holder: old, on: connection, logger: db.logger)
             }
-            #expect(try await keep(next, db, org), "the old run's release leaves the new run's lease alone")
-            #expect(try await !lease(old, db, org), "nor can the old run take it back")
+            #expect(try await lease(next, db, org), "the old run's release leaves the new run's hold alone")
         }
     }
 
@@ -47,14 +53,6 @@ struct RelayConversationLeaseTests {
         return try await db.service.withTenant(org, logger: db.logger) { connection in
             try await messages.lease(
                 org, connection: self.connection, conversation: conversation, holder: holder, now: now, until: now.addingTimeInterval(300),
-                on: connection, logger: db.logger)
-        }
-    }
-
-    private func keep(_ holder: RelayMessageRepository.LeaseHolder, _ db: TestDatabase, _ org: OrganizationID) async throws -> Bool {
-        try await db.service.withTenant(org, logger: db.logger) { connection in
-            try await messages.keep(
-                org, connection: self.connection, conversation: conversation, holder: holder, until: Date().addingTimeInterval(300),
                 on: connection, logger: db.logger)
         }
     }

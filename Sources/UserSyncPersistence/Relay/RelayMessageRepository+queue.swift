@@ -18,9 +18,8 @@ extension RelayMessageRepository {
         }
     }
 
-    /// Takes the conversation's lease for `holder` until `until`, unless another run holds it and
-    /// is still its job's current run under a live job lease (which its worker renews while it
-    /// delivers). Returns whether `holder` now holds it.
+    /// Takes (or renews) the conversation's lease for `holder` until `until`, unless another run
+    /// holds it and is still its job's current run. Returns whether `holder` now holds it.
     public func lease(
         _ organization: OrganizationID, connection: ConnectionID, conversation: String, holder: LeaseHolder, now: Date, until: Date,
         on db: PostgresConnection, logger: Logger
@@ -33,32 +32,17 @@ extension RelayMessageRepository {
                 SET lease_owner = excluded.lease_owner, lease_attempt = excluded.lease_attempt, leased_until = excluded.leased_until
                 WHERE l.lease_owner IS NULL OR l.leased_until < \(now)
                    OR (l.lease_owner = excluded.lease_owner AND l.lease_attempt IS NOT DISTINCT FROM excluded.lease_attempt)
-                   -- The holder is no longer its job's current run under a live lease (its worker
-                   -- died, it was cancelled, or its lease lapsed and the job went to a new run):
-                   -- the conversation is free at once, and the old run stops at its next message.
+                   -- The holder is no longer its job's current run: the job finished, was given
+                   -- back (its worker died and the reaper re-queued it) or went to a new run. A
+                   -- run whose job lease merely lapsed (a busy worker late to renew it) still
+                   -- holds the conversation until the reaper gives its job back: taking it over
+                   -- then had two runs deliver at once, or, as the old run stopped, neither.
                    OR NOT EXISTS (
                        SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.lease_owner AND j.state = 'running'
-                         AND j.attempts IS NOT DISTINCT FROM l.lease_attempt AND j.lease_expires_at > now())
+                         AND j.attempts IS NOT DISTINCT FROM l.lease_attempt)
             RETURNING lease_owner
             """, logger: logger)
         for try await _ in rows.decode(Int64?.self) { return true }
-        return false
-    }
-
-    /// Renews the lease until `until` if `holder` still holds it; false when another run took it
-    /// over (then this run must deliver nothing more).
-    public func keep(
-        _ organization: OrganizationID, connection: ConnectionID, conversation: String, holder: LeaseHolder, until: Date,
-        on db: PostgresConnection, logger: Logger
-    ) async throws -> Bool {
-        let rows = try await db.query(
-            """
-            UPDATE relay_conversation_leases SET leased_until = \(until)
-            WHERE org_id = \(organization.rawValue) AND source_connection_id = \(connection.rawValue)
-              AND source_conversation = \(conversation) AND lease_owner = \(holder.job) AND lease_attempt = \(holder.attempt)
-            RETURNING lease_owner
-            """, logger: logger)
-        for try await _ in rows.decode(Int64.self) { return true }
         return false
     }
 

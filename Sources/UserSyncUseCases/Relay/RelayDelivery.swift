@@ -55,8 +55,8 @@ public struct RelayDelivery: Sendable {
         return try outcome.get()
     }
 
-    /// How a run's drain ends: still holding the conversation (to give back), or no longer (it could
-    /// not take it, gave it back with nothing left to deliver, or a newer run took it over).
+    /// How a run's drain ends: still holding the conversation (to give back), or no longer (another
+    /// run holds it, or it gave it back with nothing left to deliver).
     private enum Drained {
         case holding(JobOutcome)
         case released(JobOutcome)
@@ -69,33 +69,28 @@ public struct RelayDelivery: Sendable {
     }
 
     /// Delivers the conversation's pending messages while this run holds it. Each message's first
-    /// transaction also takes the conversation (the first message) or checks this run still holds
-    /// it, and the one that finds nothing left gives it back: a round trip fewer each.
+    /// transaction also takes or renews the conversation, and the one that finds nothing left gives
+    /// it back: a round trip fewer each.
     private func drain(_ payload: RelayDeliverPayload, holder: RelayMessageRepository.LeaseHolder, context: JobContext) async throws
         -> Drained
     {
         let organization = context.organizationID, logger = context.logger
         let connection = payload.connection, conversation = payload.conversation
-        for index in 0..<relay.messagesPerRun {
+        for _ in 0..<relay.messagesPerRun {
             // The head and what its delivery reads first, in one transaction; none when nothing is
             // pending, or the head waits for its retry, which is its own job's (that job goes on from it).
             let next = try await database.withTenant(organization, logger: logger) { db -> Next in
-                let now = settings.now(), until = now.addingTimeInterval(relay.conversationLease.seconds)
-                if index == 0 {
-                    let held = try await messages.lease(
-                        organization, connection: connection, conversation: conversation, holder: holder, now: now, until: until, on: db,
-                        logger: logger)
-                    guard held else {
-                        return .end(
-                            .snooze(until: now.addingTimeInterval(relay.leaseWait.seconds), reason: "another worker is delivering this conversation"))
-                    }
-                } else {
-                    let held = try await messages.keep(
-                        organization, connection: connection, conversation: conversation, holder: holder, until: until, on: db, logger: logger)
-                    guard held else {
-                        logger.notice("a newer run of this job took the conversation over (this run's job lease lapsed); stopping")
-                        return .end(.succeeded)
-                    }
+                // Taken before the first message and renewed before each next one. Held by
+                // another run that is still its job's current one, the conversation waits for it:
+                // this run comes back (a run that stopped here instead could leave messages no
+                // run would deliver, if the other was only passing through).
+                let now = settings.now()
+                let held = try await messages.lease(
+                    organization, connection: connection, conversation: conversation, holder: holder, now: now,
+                    until: now.addingTimeInterval(relay.conversationLease.seconds), on: db, logger: logger)
+                guard held else {
+                    return .end(
+                        .snooze(until: now.addingTimeInterval(relay.leaseWait.seconds), reason: "another run is delivering this conversation"))
                 }
                 guard
                     let head = try await messages.head(organization, connection: connection, conversation: conversation, on: db, logger: logger),

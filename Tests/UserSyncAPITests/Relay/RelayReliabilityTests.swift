@@ -62,7 +62,25 @@ extension RelayReliabilityTests {
         let ledger = (try? await relay.ledger()) ?? []
         return "\(attempts.count) event attempts, not answered 2xx: "
             + refused.map { "\($0.eventKey) try \($0.retry): \($0.status.map(String.init) ?? $0.error ?? "?")" }.joined(separator: ", ")
-            + "; whole ledger: \(ledger.map { "\($0.state) \($0.cause ?? "-")" })"
+            + "; whole ledger: \(ledger.map { "\($0.state) \($0.cause ?? "-")" })" + "; delivery jobs and leases: \(await deliveryState())"
+    }
+
+    /// The delivery jobs not finished and the conversation leases, as the superuser sees them.
+    func deliveryState() async -> String {
+        let jobs: [String] =
+            (try? await relay.api.db.adminRows(
+                """
+                SELECT state || ' attempts ' || attempts || ' due ' || round(extract(epoch FROM run_at - now())::numeric, 1)
+                       || ' lease ' || coalesce(lease_owner, '-') || ' error ' || coalesce(last_error, '-')
+                FROM jobs WHERE kind = 'relay.deliver' AND state IN ('queued', 'running', 'failed') ORDER BY id
+                """)) ?? ["(unreadable)"]
+        let leases: [String] =
+            (try? await relay.api.db.adminRows(
+                """
+                SELECT source_conversation || ' held by ' || coalesce(lease_owner::text, '-') || '/' || coalesce(lease_attempt::text, '-')
+                       || ' until ' || coalesce(leased_until::text, '-') FROM relay_conversation_leases
+                """)) ?? ["(unreadable)"]
+        return "jobs \(jobs), leases \(leases)"
     }
 
     @Test func aMessageThePlatformRefusedIsRecordedAsFailedAndAnAdminCanReplayIt() async throws {
