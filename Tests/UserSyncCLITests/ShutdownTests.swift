@@ -109,7 +109,7 @@ extension ShutdownTests {
                 worker.standardError = errors
                 try worker.run()
                 let exited = try await eventually(.seconds(60)) { !worker.isRunning }
-                ChildProcess.stop(worker, name: "usersync work (round \(round))", within: .seconds(1))
+                if worker.isRunning { ChildProcess.stop(worker, name: "usersync work (round \(round))", within: .seconds(1)) }
                 #expect(exited, "round \(round): usersync work did not stop within 60 s")
                 #expect(worker.terminationReason == .exit && worker.terminationStatus == 1, "round \(round)")
                 let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
