@@ -4,14 +4,21 @@ import PostgresNIO
 extension Database {
     /// Where the current task (or the task it was started from) leased each connection it holds,
     /// by pool.
-    @TaskLocal static var connectionsLeasedAt: [ObjectIdentifier: String] = [:]
+    @TaskLocal static var connectionsLeasedAt: [ObjectIdentifier: CallSite] = [:]
+
+    /// Where a lease was taken; described only for a warning.
+    struct CallSite: Sendable, CustomStringConvertible {
+        var file: String
+        var line: Int
+        var description: String { "\(file):\(line)" }
+    }
 
     /// Leases a pooled connection for `body`. A task that asks for a second connection of a pool
-    /// while it holds one of it is how a pool runs dry for good: with as many such tasks as connections, each
-    /// holds one and waits for another, forever, and no thread is busy to show it. So it is
-    /// logged, as a bug to fix by passing the connection (or the transaction) down instead.
+    /// while it holds one of it is how a pool runs dry for good: with as many such tasks as
+    /// connections, each holds one and waits for another, forever, and no thread is busy to show
+    /// it. So it is logged, as a bug to fix by passing the connection (or the transaction) down.
     func leasing<Result: Sendable>(
-        logger: Logger, at caller: String,
+        logger: Logger, at caller: CallSite,
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {

@@ -49,7 +49,7 @@ public struct Database: Sendable, Service {
         file: String = #fileID, line: Int = #line,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await leasing(logger: logger, at: "\(file):\(line)") { connection in
+        try await leasing(logger: logger, at: .init(file: file, line: line)) { connection in
             try await connection.usersyncTransaction(scope: organization, logger: logger, isolation: isolation, body)
         }
     }
@@ -65,7 +65,7 @@ public struct Database: Sendable, Service {
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         do {
-            return try await leasing(logger: logger, at: "\(file):\(line)") { connection in try await body(connection) }
+            return try await leasing(logger: logger, at: .init(file: file, line: line)) { connection in try await body(connection) }
         } catch {
             throw PostgresFailure.translate(error)
         }
@@ -78,7 +78,7 @@ public struct Database: Sendable, Service {
         file: String = #fileID, line: Int = #line,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await leasing(logger: logger, at: "\(file):\(line)") { connection in
+        try await leasing(logger: logger, at: .init(file: file, line: line)) { connection in
             try await connection.usersyncTransaction(scope: nil, logger: logger, isolation: isolation, body)
         }
     }
@@ -91,7 +91,7 @@ public struct Database: Sendable, Service {
         file: String = #fileID, line: Int = #line,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await leasing(logger: logger, at: "\(file):\(line)") { connection in
+        try await leasing(logger: logger, at: .init(file: file, line: line)) { connection in
             try await connection.usersyncTransaction(scope: nil, special: "queue", logger: logger, isolation: isolation, body)
         }
     }
@@ -104,7 +104,7 @@ public struct Database: Sendable, Service {
         file: String = #fileID, line: Int = #line,
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await leasing(logger: logger, at: "\(file):\(line)") { connection in
+        try await leasing(logger: logger, at: .init(file: file, line: line)) { connection in
             try await connection.usersyncTransaction(scope: nil, special: "console_session", logger: logger, isolation: isolation, body)
         }
     }

@@ -72,13 +72,13 @@ extension RelayDelivery {
             let told = try await notify(
                 reason, message: message, source: source, recipient: recipient, connector: sourceConnector, organization: org, logger: logger)
             return settle(.notified, "notified", cause: reason.rawValue, detail: told)
+        case .samePlatform(let route):
+            message.recipientPersonID = route.recipientPerson
+            message.senderPersonID = route.senderPerson
+            return settle(.ignored, "ignored", cause: "same_platform", detail: "Both people are on the same platform; nothing to relay.")
         case .ready(let ready):
             message.recipientPersonID = ready.route.recipientPerson
             message.senderPersonID = ready.route.senderPerson
-            // Written from the recipient's own platform: an ordinary DM (or the relay's own post there).
-            guard ready.route.sendAs != .ownAccount else {
-                return settle(.ignored, "ignored", cause: "same_platform", detail: "Both people are on the same platform; nothing to relay.")
-            }
             guard let destinationConnector = ready.connector else {
                 return settle(.failed, "failed", cause: "connection_disconnected", detail: "The recipient's platform is disconnected.")
             }

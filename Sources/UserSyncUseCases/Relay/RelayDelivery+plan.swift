@@ -19,6 +19,8 @@ extension RelayDelivery {
             var thread: String?
         }
         case ready(Ready)
+        /// Written from the recipient's own platform: an ordinary DM (or the relay's own post there).
+        case samePlatform(MessageRouting.Route)
         case ignore(cause: String, detail: String)
         case failed(cause: String, detail: String)
         /// The sender is told why (and the recipient reminded, where they can fix it).
@@ -54,6 +56,8 @@ extension RelayDelivery {
             if reason == .senderUnknown { return .ignore(cause: code, detail: text) }
             return .unroutable(reason, recipient: recipient, sender: nil)
         }
+        // Nothing to relay: the destination, policy and thread are not read.
+        guard route.sendAs != .ownAccount else { return .samePlatform(route) }
         // The organization's policy: restricted people do not message across platforms.
         guard
             try await policies.restricted(organization, among: [route.senderPerson, route.recipientPerson], on: db, logger: logger).isEmpty
