@@ -40,34 +40,57 @@ public struct JobQueue: Sendable {
         let maxAttempts = jobs.map { Int64($0.maxAttempts) }
         let keys = jobs.map { $0.dedupeKey ?? "" }
         let ordinals = (0..<jobs.count).map(Int64.init)
-        let rows = try await connection.query(
-            """
-            WITH input AS (
-                SELECT * FROM unnest(\(ordinals)::bigint[], \(kinds)::text[], \(payloads)::text[], \(priorities)::bigint[],
-                                     \(runAts)::timestamptz[], \(maxAttempts)::bigint[], \(keys)::text[])
-                    AS t(ordinal, kind, payload, priority, run_at, max_attempts, dedupe_key)
-            ), inserted AS (
-                INSERT INTO jobs (org_id, kind, payload, priority, run_at, max_attempts, dedupe_key)
-                SELECT \(organization.rawValue), kind, payload::jsonb, priority::smallint, greatest(run_at, now()),
-                       max_attempts::integer, nullif(dedupe_key, '')
-                FROM input ORDER BY ordinal
-                ON CONFLICT (org_id, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
-                RETURNING id, coalesce(dedupe_key, '') AS dedupe_key
-            )
-            SELECT id, dedupe_key FROM inserted ORDER BY id
-            """, logger: logger)
+        let rows = try await connection.execute(
+            EnqueueStatement(
+                organization: organization.rawValue, ordinals: ordinals, kinds: kinds, payloads: payloads, priorities: priorities, runAts: runAts,
+                maxAttempts: maxAttempts, keys: keys), logger: logger)
         var keyless: [Int64] = []
         var keyed: [String: Int64] = [:]
         for try await (id, key) in rows.decode((Int64, String).self) {
             if key.isEmpty { keyless.append(id) } else { keyed[key] = id }
         }
         // Identical notifications in one transaction are delivered once, at commit.
-        try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+        try await connection.run(NotifyStatement(), logger: logger)
         // Identity values follow the insertion order, which follows the input order.
         var next = keyless.makeIterator()
         return jobs.map { job in
             guard let key = job.dedupeKey, !key.isEmpty else { return next.next() }
             return keyed.removeValue(forKey: key)  // a key repeated in the input runs once
         }
+    }
+
+    /// Every relayed event and every fan-out enqueues (`$1` the organization, then one array per column).
+    struct EnqueueStatement: HotStatement {
+        static let sql = """
+            WITH input AS (
+                SELECT * FROM unnest($2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::bigint[], $8::text[])
+                    AS t(ordinal, kind, payload, priority, run_at, max_attempts, dedupe_key)
+            ), inserted AS (
+                INSERT INTO jobs (org_id, kind, payload, priority, run_at, max_attempts, dedupe_key)
+                SELECT $1::uuid, kind, payload::jsonb, priority::smallint, greatest(run_at, now()), max_attempts::integer, nullif(dedupe_key, '')
+                FROM input ORDER BY ordinal
+                ON CONFLICT (org_id, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
+                RETURNING id, coalesce(dedupe_key, '') AS dedupe_key
+            )
+            SELECT id, dedupe_key FROM inserted ORDER BY id
+            """
+        let organization: UUID
+        let ordinals: [Int64]
+        let kinds: [String]
+        let payloads: [String]
+        let priorities: [Int64]
+        let runAts: [Date]
+        let maxAttempts: [Int64]
+        let keys: [String]
+
+        func makeBindings() -> PostgresBindings {
+            bindings(organization, ordinals, kinds, payloads, priorities, runAts, maxAttempts, keys)
+        }
+    }
+
+    struct NotifyStatement: HotStatement {
+        static let sql = "SELECT pg_notify('\(JobQueue.channel)', '')"
+
+        func makeBindings() -> PostgresBindings { PostgresBindings() }
     }
 }

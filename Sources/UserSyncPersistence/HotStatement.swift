@@ -1,3 +1,4 @@
+import Logging
 import PostgresNIO
 
 /// A statement whose text never changes and that runs on most requests: PostgreSQL parses and
@@ -6,14 +7,14 @@ import PostgresNIO
 /// (0.2 ms of the 0.5 ms of a person's read). Statements whose text varies with a request's
 /// filter stay unnamed: a generic plan cannot use a cursor that may be absent as an index
 /// condition. docs/scaling.md says what this asks of a connection pooler and of migrations.
-protocol HotStatement: PostgresPreparedStatement where Row == PostgresRow {}
+package protocol HotStatement: PostgresPreparedStatement where Row == PostgresRow {}
 
 extension HotStatement {
-    func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+    package func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
 }
 
 /// The values a hot statement binds, in order (`$1`, `$2`, …).
-func bindings(_ values: any PostgresDynamicTypeEncodable...) -> PostgresBindings {
+package func bindings(_ values: any PostgresDynamicTypeEncodable...) -> PostgresBindings {
     var bindings = PostgresBindings(capacity: values.count)
     for value in values { bindings.append(value) }
     return bindings
@@ -27,4 +28,12 @@ struct SetLocalStatement: HotStatement {
     let value: String
 
     func makeBindings() -> PostgresBindings { bindings(setting, value) }
+}
+
+extension PostgresConnection {
+    /// Runs a hot statement whose rows, if any, are not needed, to its end: an error it meets is
+    /// thrown here.
+    package func run(_ statement: some HotStatement, logger: Logger) async throws {
+        for try await _ in try await execute(statement, logger: logger) {}
+    }
 }

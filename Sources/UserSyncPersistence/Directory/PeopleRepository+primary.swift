@@ -112,19 +112,42 @@ extension PeopleRepository {
         _ organization: OrganizationID, platform: Platform, platformUserID: String, connection: ConnectionID?,
         on db: PostgresConnection, logger: Logger
     ) async throws -> [(account: AccountID, connection: ConnectionID, person: PersonID?, active: Bool)] {
-        let rows = try await db.query(
-            """
-            SELECT a.id, a.connection_id, a.person_id, a.active
-            FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
-            WHERE a.org_id = \(organization.rawValue) AND a.platform_user_id = \(platformUserID) AND c.platform = \(platform.rawValue)
-              AND (\(connection?.rawValue)::uuid IS NULL OR a.connection_id = \(connection?.rawValue))
-            ORDER BY c.disconnected_at NULLS FIRST, c.created_at
-            """, logger: logger)
+        let rows: any AsyncSequence<PostgresRow, any Error> =
+            if let connection {
+                try await db.execute(
+                    OwnerOnConnectionStatement(
+                        organization: organization.rawValue, connection: connection.rawValue, platformUserID: platformUserID,
+                        platform: platform.rawValue), logger: logger)
+            } else {
+                try await db.query(
+                    """
+                    SELECT a.id, a.connection_id, a.person_id, a.active
+                    FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
+                    WHERE a.org_id = \(organization.rawValue) AND a.platform_user_id = \(platformUserID) AND c.platform = \(platform.rawValue)
+                    ORDER BY c.disconnected_at NULLS FIRST, c.created_at
+                    """, logger: logger)
+            }
         var result: [(AccountID, ConnectionID, PersonID?, Bool)] = []
-        for try await (id, connection, person, active) in rows.decode((UUID, UUID, UUID?, Bool).self) {
+        for try await row in rows {
+            let (id, connection, person, active) = try row.decode((UUID, UUID, UUID?, Bool).self)
             result.append((AccountID(id), ConnectionID(connection), person.map(PersonID.init), active))
         }
         return result
+    }
+
+    /// The relay reads the owner of every message's sender and recipient on the connection it came from.
+    struct OwnerOnConnectionStatement: HotStatement {
+        static let sql = """
+            SELECT a.id, a.connection_id, a.person_id, a.active
+            FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
+            WHERE a.org_id = $1::uuid AND a.connection_id = $2::uuid AND a.platform_user_id = $3::text AND c.platform = $4::text
+            """
+        let organization: UUID
+        let connection: UUID
+        let platformUserID: String
+        let platform: String
+
+        func makeBindings() -> PostgresBindings { bindings(organization, connection, platformUserID, platform) }
     }
 
     /// The person with a normalized address.

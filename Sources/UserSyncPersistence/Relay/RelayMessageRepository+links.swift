@@ -13,21 +13,10 @@ extension RelayMessageRepository {
         _ organization: OrganizationID, connection: ConnectionID, messageID: String, destination: ConnectionID, on db: PostgresConnection,
         logger: Logger
     ) async throws -> String? {
-        let rows = try await db.query(
-            """
-            (SELECT destination_message_id FROM relay_messages
-             WHERE org_id = \(organization.rawValue) AND source_connection_id = \(connection.rawValue)
-               AND source_message_id = \(messageID) AND kind = 'message'
-               AND (destination_connection_id = \(destination.rawValue)) IS TRUE AND destination_message_id IS NOT NULL
-             LIMIT 1)
-            UNION ALL
-            (SELECT source_message_id FROM relay_messages
-             WHERE org_id = \(organization.rawValue) AND destination_message_id = \(messageID)
-               AND (destination_connection_id = \(connection.rawValue)) IS TRUE AND kind = 'message'
-               AND (source_connection_id = \(destination.rawValue)) IS TRUE
-             LIMIT 1)
-            LIMIT 1
-            """, logger: logger)
+        let rows = try await db.execute(
+            CounterpartStatement(
+                organization: organization.rawValue, connection: connection.rawValue, messageID: messageID, destination: destination.rawValue),
+            logger: logger)
         for try await id in rows.decode(String?.self) { return id }
         return nil
     }

@@ -24,24 +24,10 @@ extension RelayMessageRepository {
         _ organization: OrganizationID, connection: ConnectionID, conversation: String, holder: LeaseHolder, now: Date, until: Date,
         on db: PostgresConnection, logger: Logger
     ) async throws -> Bool {
-        let rows = try await db.query(
-            """
-            INSERT INTO relay_conversation_leases AS l (org_id, source_connection_id, source_conversation, lease_owner, lease_attempt, leased_until)
-            VALUES (\(organization.rawValue), \(connection.rawValue), \(conversation), \(holder.job), \(holder.attempt), \(until))
-            ON CONFLICT (org_id, source_connection_id, source_conversation) DO UPDATE
-                SET lease_owner = excluded.lease_owner, lease_attempt = excluded.lease_attempt, leased_until = excluded.leased_until
-                WHERE l.lease_owner IS NULL OR l.leased_until < \(now)
-                   OR (l.lease_owner = excluded.lease_owner AND l.lease_attempt IS NOT DISTINCT FROM excluded.lease_attempt)
-                   -- The holder is no longer its job's current run: the job finished, was given
-                   -- back (its worker died and the reaper re-queued it) or went to a new run. A
-                   -- run whose job lease merely lapsed (a busy worker late to renew it) still
-                   -- holds the conversation until the reaper gives its job back: taking it over
-                   -- then had two runs deliver at once, or, as the old run stopped, neither.
-                   OR NOT EXISTS (
-                       SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.lease_owner AND j.state = 'running'
-                         AND j.attempts IS NOT DISTINCT FROM l.lease_attempt)
-            RETURNING lease_owner
-            """, logger: logger)
+        let rows = try await db.execute(
+            LeaseStatement(
+                organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, holder: holder, until: until,
+                now: now), logger: logger)
         for try await _ in rows.decode(Int64?.self) { return true }
         return false
     }
@@ -51,12 +37,36 @@ extension RelayMessageRepository {
         _ organization: OrganizationID, connection: ConnectionID, conversation: String, holder: LeaseHolder, on db: PostgresConnection,
         logger: Logger
     ) async throws {
-        try await db.query(
-            """
-            UPDATE relay_conversation_leases SET lease_owner = NULL, lease_attempt = NULL, leased_until = NULL
-            WHERE org_id = \(organization.rawValue) AND source_connection_id = \(connection.rawValue)
-              AND source_conversation = \(conversation) AND lease_owner = \(holder.job) AND lease_attempt = \(holder.attempt)
-            """, logger: logger)
+        try await db.run(
+            ReleaseStatement(organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, holder: holder),
+            logger: logger)
+    }
+
+    // MARK: The conversation's waiting job
+
+    /// Whether a delivery run will read the conversation after the caller's transaction commits,
+    /// so that what the caller stores there needs no job of its own (sql/0033): a run that is its
+    /// job's current one holds the conversation, or the job queued for it last still waits and is
+    /// due. The conversation is locked until the caller's transaction ends, and every run takes
+    /// or renews its lease (which waits for that lock) before it reads the conversation's head,
+    /// so either read comes after what the caller stores is committed.
+    public func isCovered(
+        _ organization: OrganizationID, connection: ConnectionID, conversation: String, now: Date, on db: PostgresConnection, logger: Logger
+    ) async throws -> Bool {
+        let rows = try await db.execute(
+            IsCoveredStatement(organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, now: now),
+            logger: logger)
+        for try await covered in rows.decode(Bool.self) { return covered }
+        return false
+    }
+
+    /// Notes `job` as the delivery job queued for the conversation last.
+    public func noteWaitingJob(
+        _ organization: OrganizationID, connection: ConnectionID, conversation: String, job: Int64, on db: PostgresConnection, logger: Logger
+    ) async throws {
+        try await db.run(
+            NoteWaitingJobStatement(organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, job: job),
+            logger: logger)
     }
 
     // MARK: The ledger, for admins

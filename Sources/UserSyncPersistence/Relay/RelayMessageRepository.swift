@@ -18,23 +18,7 @@ public struct RelayMessageRepository: Sendable {
     public func insert(
         _ organization: OrganizationID, _ message: RelayMessage, body: String?, on db: PostgresConnection, logger: Logger
     ) async throws -> Bool {
-        let rows = try await db.query(
-            """
-            WITH inserted AS (
-                INSERT INTO relay_messages (org_id, id, kind, source_connection_id, event_key, source_conversation, source_message_id,
-                                            sender_account, recipient_account, to_bot, thread_id, body, state, sent_at, received_at, updated_at)
-                VALUES (\(organization.rawValue), \(message.id.rawValue), \(message.kind.rawValue), \(message.sourceConnectionID.rawValue),
-                        \(message.eventKey), \(message.sourceConversation), \(message.sourceMessageID), \(message.senderAccount),
-                        \(message.recipientAccount), \(message.toBot), \(message.threadID), \(body)::jsonb, \(message.state.rawValue),
-                        \(message.sentAt), \(message.receivedAt), \(message.receivedAt))
-                ON CONFLICT (org_id, source_connection_id, event_key) DO NOTHING
-                RETURNING id
-            ), step AS (
-                INSERT INTO relay_message_steps (org_id, message_id, position, step, at)
-                SELECT \(organization.rawValue), id, 0, 'received', \(message.receivedAt) FROM inserted
-            )
-            SELECT count(*) FROM inserted
-            """, logger: logger)
+        let rows = try await db.execute(InsertStatement(organization: organization.rawValue, message: message, body: body), logger: logger)
         for try await count in rows.decode(Int.self) { return count > 0 }
         return false
     }
@@ -49,8 +33,7 @@ public struct RelayMessageRepository: Sendable {
 
     /// The message's text and files (JSON) while it is kept.
     public func body(_ organization: OrganizationID, _ id: RelayMessageID, on db: PostgresConnection, logger: Logger) async throws -> String? {
-        let rows = try await db.query(
-            "SELECT body::text FROM relay_messages WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue)", logger: logger)
+        let rows = try await db.execute(BodyStatement(organization: organization.rawValue, id: id.rawValue), logger: logger)
         for try await body in rows.decode(String?.self) { return body }
         return nil
     }
@@ -60,13 +43,8 @@ public struct RelayMessageRepository: Sendable {
         _ organization: OrganizationID, connection: ConnectionID, conversation: String, on db: PostgresConnection, logger: Logger
     ) async throws -> RelayMessage? {
         try await Self.decode(
-            db.query(
-                """
-                SELECT \(unescaped: Self.columns) FROM relay_messages
-                WHERE org_id = \(organization.rawValue) AND source_connection_id = \(connection.rawValue)
-                  AND source_conversation = \(conversation) AND state IN ('received', 'retrying')
-                ORDER BY sequence LIMIT 1
-                """, logger: logger)
+            db.execute(
+                HeadStatement(organization: organization.rawValue, connection: connection.rawValue, conversation: conversation), logger: logger)
         ).first
     }
 
@@ -76,13 +54,9 @@ public struct RelayMessageRepository: Sendable {
         _ organization: OrganizationID, connection: ConnectionID, sourceMessageID: String, on db: PostgresConnection, logger: Logger
     ) async throws -> RelayMessage? {
         try await Self.decode(
-            db.query(
-                """
-                SELECT \(unescaped: Self.columns) FROM relay_messages
-                WHERE org_id = \(organization.rawValue) AND source_connection_id = \(connection.rawValue)
-                  AND source_message_id = \(sourceMessageID) AND kind = 'message' AND destination_message_id IS NOT NULL
-                ORDER BY sequence LIMIT 1
-                """, logger: logger)
+            db.execute(
+                DeliveredStatement(organization: organization.rawValue, connection: connection.rawValue, sourceMessageID: sourceMessageID),
+                logger: logger)
         ).first
     }
 
@@ -93,14 +67,9 @@ public struct RelayMessageRepository: Sendable {
         logger: Logger
     ) async throws -> RelayMessage? {
         try await Self.decode(
-            db.query(
-                """
-                SELECT \(unescaped: Self.columns) FROM relay_messages
-                WHERE org_id = \(organization.rawValue) AND destination_connection_id = \(connection.rawValue)
-                  AND destination_conversation = \(conversation) AND destination_message_id IS NOT NULL
-                  AND (\(thread)::text IS NULL OR destination_message_id = \(thread))
-                ORDER BY delivered_at DESC LIMIT 1
-                """, logger: logger)
+            db.execute(
+                AnsweredStatement(organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, thread: thread),
+                logger: logger)
         ).first
     }
 
@@ -111,28 +80,8 @@ public struct RelayMessageRepository: Sendable {
         logger: Logger
     ) async throws {
         let clear = !keepBody && !message.state.isPending
-        try await db.query(
-            """
-            WITH updated AS (
-                UPDATE relay_messages SET
-                    state = \(message.state.rawValue), cause = \(message.cause), cause_message = \(message.causeMessage),
-                    attempts = \(message.attempts), retry_job_id = \(message.retryJobID), sender_account = \(message.senderAccount),
-                    recipient_account = \(message.recipientAccount),
-                    sender_person_id = \(message.senderPersonID?.rawValue), recipient_person_id = \(message.recipientPersonID?.rawValue),
-                    destination_connection_id = \(message.destinationConnectionID?.rawValue), send_as = \(message.sendAs),
-                    destination_conversation = \(message.destinationConversation), destination_message_id = \(message.destinationMessageID),
-                    delivered_at = \(message.deliveredAt), updated_at = \(step.at),
-                    body = CASE WHEN \(clear) THEN NULL ELSE body END
-                WHERE org_id = \(organization.rawValue) AND id = \(message.id.rawValue)
-                RETURNING id
-            )
-            INSERT INTO relay_message_steps (org_id, message_id, position, step, cause, detail, at)
-            SELECT \(organization.rawValue), id,
-                   (SELECT coalesce(max(position) + 1, 0) FROM relay_message_steps
-                    WHERE org_id = \(organization.rawValue) AND message_id = \(message.id.rawValue)),
-                   \(step.step), \(step.cause), \(step.detail), \(step.at)
-            FROM updated
-            """, logger: logger)
+        try await db.run(
+            RecordStatement(organization: organization.rawValue, message: message, step: step, clearBody: clear), logger: logger)
     }
 
     public func steps(_ organization: OrganizationID, _ id: RelayMessageID, on db: PostgresConnection, logger: Logger) async throws
@@ -150,7 +99,7 @@ public struct RelayMessageRepository: Sendable {
         return steps
     }
 
-    static func decode(_ rows: PostgresRowSequence) async throws -> [RelayMessage] {
+    static func decode<Rows: AsyncSequence>(_ rows: Rows) async throws -> [RelayMessage] where Rows.Element == PostgresRow {
         var messages: [RelayMessage] = []
         for try await row in rows {
             let c = try row.decode(

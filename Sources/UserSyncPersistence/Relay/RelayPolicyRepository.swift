@@ -9,8 +9,7 @@ public struct RelayPolicyRepository: Sendable {
 
     /// The organization's policy; the defaults until an admin changes it.
     public func policy(_ organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> RelayPolicy {
-        let rows = try await db.query(
-            "SELECT files_allowed, stand_in_files_allowed FROM relay_policies WHERE org_id = \(organization.rawValue)", logger: logger)
+        let rows = try await db.execute(PolicyStatement(organization: organization.rawValue), logger: logger)
         for try await (files, standIn) in rows.decode((Bool, Bool).self) { return RelayPolicy(filesAllowed: files, standInFilesAllowed: standIn) }
         return RelayPolicy()
     }
@@ -73,13 +72,25 @@ public struct RelayPolicyRepository: Sendable {
     public func restricted(_ organization: OrganizationID, among people: [PersonID], on db: PostgresConnection, logger: Logger) async throws
         -> Set<PersonID>
     {
-        let rows = try await db.query(
-            """
-            SELECT person_id FROM relay_restrictions
-            WHERE org_id = \(organization.rawValue) AND person_id = ANY(\(people.map(\.rawValue))::uuid[])
-            """, logger: logger)
+        let rows = try await db.execute(RestrictedStatement(organization: organization.rawValue, people: people.map(\.rawValue)), logger: logger)
         var found = Set<PersonID>()
         for try await id in rows.decode(UUID.self) { found.insert(.init(id)) }
         return found
+    }
+
+    /// Every relayed message reads the policy and whether its two people are restricted.
+    struct PolicyStatement: HotStatement {
+        static let sql = "SELECT files_allowed, stand_in_files_allowed FROM relay_policies WHERE org_id = $1::uuid"
+        let organization: UUID
+
+        func makeBindings() -> PostgresBindings { bindings(organization) }
+    }
+
+    struct RestrictedStatement: HotStatement {
+        static let sql = "SELECT person_id FROM relay_restrictions WHERE org_id = $1::uuid AND person_id = ANY($2::uuid[])"
+        let organization: UUID
+        let people: [UUID]
+
+        func makeBindings() -> PostgresBindings { bindings(organization, people) }
     }
 }

@@ -6,14 +6,57 @@ import UserSyncDomain
 import UserSyncPersistence
 
 extension RelayDelivery {
-    /// One delivery attempt of `message`: who it is for, the route, then the post (or edit, or
-    /// delete) on the recipient's primary platform. Platform failures are thrown for the caller to
-    /// classify, with `message` holding what was learnt before (people, destination); everything
-    /// else settles the message.
-    func attempt(_ message: inout RelayMessage, from prepared: Source, organization org: OrganizationID, logger: Logger) async throws
+    /// What a message's delivery reads before any platform call, in the transaction that leases
+    /// its conversation and reads it: where it came from, the event as stored, the message an edit
+    /// or delete changes, and the plan when the event carried all it needs (nil when the platform
+    /// must first be asked for the rest, or the message is settled without one).
+    struct Prepared: Sendable {
+        var source: Source
+        var event: InboundEvent
+        var original: RelayMessage?
+        var plan: Plan?
+    }
+
+    func prepare(_ message: RelayMessage, source: Source, organization org: OrganizationID, on db: PostgresConnection, logger: Logger)
+        async throws -> Prepared
+    {
+        var message = message
+        var prepared = Prepared(
+            source: source,
+            event: InboundEvent(
+                kind: InboundEvent.Kind(rawValue: message.kind.rawValue) ?? .message, eventKey: message.eventKey,
+                conversationID: message.sourceConversation, messageID: message.sourceMessageID, senderUserID: message.senderAccount,
+                recipientUserID: message.recipientAccount, toBot: message.toBot, text: source.body?.text, threadID: message.threadID,
+                files: source.body?.files ?? [], sentAt: message.sentAt))
+        // An edit or a delete changes a message relayed before: it goes where that one went, from
+        // whoever wrote it (a Slack deletion does not say).
+        if prepared.event.kind != .message {
+            prepared.original = try await messages.delivered(
+                org, connection: source.connection.id, sourceMessageID: message.sourceMessageID, on: db, logger: logger)
+            guard let original = prepared.original, original.recipientPersonID != nil else { return prepared }
+            prepared.event.senderUserID = original.senderAccount
+            message.senderAccount = original.senderAccount
+        }
+        guard source.connector != nil, !Self.needsCompletion(prepared.event, original: prepared.original) else { return prepared }
+        prepared.plan = try await plan(
+            &prepared.event, message: message, original: prepared.original, source: source.connection, organization: org, on: db, logger: logger)
+        return prepared
+    }
+
+    /// Whether the platform must be asked what the event did not carry: the text (Webex) or the
+    /// DM's other member.
+    static func needsCompletion(_ event: InboundEvent, original: RelayMessage?) -> Bool {
+        (original == nil && !event.toBot && event.recipientUserID == nil) || (event.kind != .delete && event.text == nil)
+    }
+
+    /// One delivery attempt of a prepared message: what the event did not carry, the plan if not
+    /// made yet, then the post (or edit, or delete) on the recipient's primary platform. Platform
+    /// failures are thrown for the caller to classify, with `message` holding what was learnt
+    /// before (people, destination); everything else settles the message.
+    func attempt(_ message: inout RelayMessage, _ prepared: Prepared, organization org: OrganizationID, logger: Logger) async throws
         -> RelayResult
     {
-        let (source, stored) = (prepared.connection, prepared.body)
+        let source = prepared.source.connection
         let now = settings.now()
         func settle(_ state: RelayState, _ step: String, cause: String? = nil, detail: String? = nil) -> RelayResult {
             message.state = state
@@ -22,42 +65,36 @@ extension RelayDelivery {
             if state == .delivered { message.deliveredAt = now }
             return .done(message, .init(step: step, cause: cause, detail: detail, at: now))
         }
-        guard let sourceConnector = prepared.connector else {
+        guard let sourceConnector = prepared.source.connector else {
             return settle(.failed, "failed", cause: "connection_disconnected", detail: "The connection the message came from is disconnected.")
         }
-        var event = InboundEvent(
-            kind: InboundEvent.Kind(rawValue: message.kind.rawValue) ?? .message, eventKey: message.eventKey,
-            conversationID: message.sourceConversation, messageID: message.sourceMessageID, senderUserID: message.senderAccount,
-            recipientUserID: message.recipientAccount, toBot: message.toBot, text: stored?.text, threadID: message.threadID,
-            files: stored?.files ?? [], sentAt: message.sentAt)
-        // An edit or a delete changes a message relayed before: it goes where that one went, from
-        // whoever wrote it (a Slack deletion does not say).
-        var original: RelayMessage?
+        var event = prepared.event
+        let original = prepared.original
         if event.kind != .message {
-            original = try await database.withTenant(org, logger: logger) { db in
-                try await messages.delivered(org, connection: source.id, sourceMessageID: event.messageID, on: db, logger: logger)
-            }
             guard let original, original.recipientPersonID != nil else {
                 return settle(.ignored, "ignored", cause: "original_not_relayed", detail: "The message it changes was not relayed.")
             }
-            event.senderUserID = original.senderAccount
             message.senderAccount = original.senderAccount
         }
-        // What the event did not carry: the text (Webex) and the DM's other member.
-        if (original == nil && !event.toBot && event.recipientUserID == nil) || (event.kind != .delete && event.text == nil) {
-            event = try await complete(event, source: source, connector: sourceConnector, organization: org, logger: logger)
-            message.recipientAccount = event.recipientUserID
-            // A notification of a linked person's chat names its author only once the message is read.
-            if message.senderAccount.isEmpty { message.senderAccount = event.senderUserID }
-            guard !event.senderUserID.isEmpty, event.senderUserID != event.recipientUserID else {
-                return settle(
-                    .ignored, "ignored", cause: "own_message",
-                    detail: "Written by the linked person themselves (or by an app), not to them: nothing to relay.")
+        let planned: Plan
+        if let made = prepared.plan {
+            planned = made
+        } else {
+            if Self.needsCompletion(event, original: original) {
+                event = try await complete(event, source: source, connector: sourceConnector, organization: org, logger: logger)
+                message.recipientAccount = event.recipientUserID
+                // A notification of a linked person's chat names its author only once the message is read.
+                if message.senderAccount.isEmpty { message.senderAccount = event.senderUserID }
+                guard !event.senderUserID.isEmpty, event.senderUserID != event.recipientUserID else {
+                    return settle(
+                        .ignored, "ignored", cause: "own_message",
+                        detail: "Written by the linked person themselves (or by an app), not to them: nothing to relay.")
+                }
             }
-        }
-        // Whom it is for, the route, and where it goes, read in one transaction.
-        let planned = try await database.withTenant(org, logger: logger) { db in
-            try await plan(&event, message: message, original: original, source: source, organization: org, on: db, logger: logger)
+            // Whom it is for, the route, and where it goes, read in one transaction.
+            planned = try await database.withTenant(org, logger: logger) { [message, original] db in
+                try await plan(&event, message: message, original: original, source: source, organization: org, on: db, logger: logger)
+            }
         }
         let route: MessageRouting.Route, destination: PlatformConnection, policy: RelayPolicy, thread: String?
         let connector: any PlatformConnector & RelayConnector

@@ -64,61 +64,86 @@ public struct RelayDelivery: Sendable {
 
     /// The next message to deliver, or how the run ends without one.
     private enum Next {
-        case deliver(RelayMessage, Source)
+        case deliver(RelayMessage, Prepared)
         case end(JobOutcome)
     }
 
-    /// Delivers the conversation's pending messages while this run holds it. Each message's first
-    /// transaction also takes or renews the conversation, and the one that finds nothing left gives
-    /// it back: a round trip fewer each.
+    /// Delivers the conversation's pending messages while this run holds it. One transaction per
+    /// message records what became of the one before, takes or renews the conversation, and reads
+    /// the next with what its delivery needs; the one that finds nothing left gives it back.
     private func drain(_ payload: RelayDeliverPayload, holder: RelayMessageRepository.LeaseHolder, context: JobContext) async throws
         -> Drained
     {
         let organization = context.organizationID, logger = context.logger
         let connection = payload.connection, conversation = payload.conversation
+        var settled: Settled?
         for _ in 0..<relay.messagesPerRun {
-            // The head and what its delivery reads first, in one transaction; none when nothing is
-            // pending, or the head waits for its retry, which is its own job's (that job goes on from it).
-            let next = try await database.withTenant(organization, logger: logger) { db -> Next in
-                // Taken before the first message and renewed before each next one. Held by
-                // another run that is still its job's current one, the conversation waits for it:
-                // this run comes back (a run that stopped here instead could leave messages no
-                // run would deliver, if the other was only passing through).
-                let now = settings.now()
-                let held = try await messages.lease(
-                    organization, connection: connection, conversation: conversation, holder: holder, now: now,
-                    until: now.addingTimeInterval(relay.conversationLease.seconds), on: db, logger: logger)
-                guard held else {
-                    return .end(
-                        .snooze(until: now.addingTimeInterval(relay.leaseWait.seconds), reason: "another run is delivering this conversation"))
+            // None when nothing is pending, or the head waits for its retry, which is its own job's
+            // (that job goes on from it).
+            let next: Next
+            do {
+                next = try await database.withTenant(organization, logger: logger) { [settled] db -> Next in
+                    if let settled { try await record(settled.message, step: settled.step, organization: organization, on: db, logger: logger) }
+                    // Taken before the first message and renewed before each next one. Held by
+                    // another run that is still its job's current one, the conversation is that
+                    // run's to deliver: it reads the head again after this (``RelayMessageRepository/isCovered``).
+                    let now = settings.now()
+                    let held = try await messages.lease(
+                        organization, connection: connection, conversation: conversation, holder: holder, now: now,
+                        until: now.addingTimeInterval(relay.conversationLease.seconds), on: db, logger: logger)
+                    guard held else { return .end(.succeeded) }
+                    guard
+                        let head = try await messages.head(
+                            organization, connection: connection, conversation: conversation, on: db, logger: logger),
+                        head.state != .retrying || head.retryJobID == context.jobID
+                    else {
+                        try await messages.release(
+                            organization, connection: connection, conversation: conversation, holder: holder, on: db, logger: logger)
+                        return .end(.succeeded)
+                    }
+                    let source = try await source(of: head, organization: organization, on: db, logger: logger)
+                    return .deliver(head, try await prepare(head, source: source, organization: organization, on: db, logger: logger))
                 }
-                guard
-                    let head = try await messages.head(organization, connection: connection, conversation: conversation, on: db, logger: logger),
-                    head.state != .retrying || head.retryJobID == context.jobID
-                else {
-                    try await messages.release(
-                        organization, connection: connection, conversation: conversation, holder: holder, on: db, logger: logger)
-                    return .end(.succeeded)
-                }
-                return .deliver(head, try await source(of: head, organization: organization, on: db, logger: logger))
+            } catch {
+                // What the message before became is kept whatever went wrong after it.
+                if let settled { try await record(settled, context: context) }
+                throw error
             }
+            settled = nil
             switch next {
             case .end(let outcome): return .released(outcome)
-            case .deliver(let head, let source):
-                if let wait = try await deliver(head, from: source, context: context) { return .holding(wait) }
+            case .deliver(let head, let prepared):
+                switch try await deliver(head, prepared, context: context) {
+                case .settled(let done): settled = done
+                case .waits(let outcome): return .holding(outcome)
+                }
             }
         }
+        if let settled { try await record(settled, context: context) }
         return .holding(.snooze(until: settings.now(), reason: "more messages to deliver"))
     }
 
-    /// Delivers one message and records what became of it. Returns the outcome the job ends with
-    /// when the message must wait (a rate limit); throws to have the job retried later.
-    private func deliver(_ message: RelayMessage, from source: Source, context: JobContext) async throws -> JobOutcome? {
+    /// A message's delivery settled, with the step that says so: recorded with the next message's
+    /// first transaction.
+    private struct Settled: Sendable {
+        var message: RelayMessage
+        var step: RelayMessage.Step
+    }
+
+    private enum Delivered {
+        case settled(Settled)
+        /// The message waits (a rate limit), recorded as retrying: the job ends with this.
+        case waits(JobOutcome)
+    }
+
+    /// Delivers one message. A message that must wait is recorded at once; throws (after
+    /// recording it as retrying) to have the job retried later.
+    private func deliver(_ message: RelayMessage, _ prepared: Prepared, context: JobContext) async throws -> Delivered {
         var message = message
         message.attempts += 1
         let result: RelayResult
         do {
-            result = try await attempt(&message, from: source, organization: context.organizationID, logger: context.logger)
+            result = try await attempt(&message, prepared, organization: context.organizationID, logger: context.logger)
         } catch let failure as PlatformFailure {
             result = .failure(failure)
         }
@@ -129,16 +154,16 @@ public struct RelayDelivery: Sendable {
             message.retryJobID = nil
             if message.state == .delivered { Self.latency.recordNanoseconds(Int64(max(0, now.timeIntervalSince(message.receivedAt)) * 1e9)) }
             Counter(label: "usersync_relay_messages_total", dimensions: [("state", message.state.rawValue)]).increment()
-            try await record(message, step: step, context: context)
-            return nil
+            return .settled(Settled(message: message, step: step))
         case .failure(let failure) where failure.fixer == .retry:
             message.state = .retrying
             message.retryJobID = context.jobID
             message.cause = failure.cause.rawValue
             message.causeMessage = failure.message
             try await record(
-                message, step: .init(step: "retrying", cause: failure.cause.rawValue, detail: failure.message, at: now), context: context)
-            if let until = failure.retryAt { return .snooze(until: until, reason: failure.description) }
+                Settled(message: message, step: .init(step: "retrying", cause: failure.cause.rawValue, detail: failure.message, at: now)),
+                context: context)
+            if let until = failure.retryAt { return .waits(.snooze(until: until, reason: failure.description)) }
             let backoff = Backoff(base: relay.retryBaseDelay, cap: relay.maxRetryDelay, jitter: .equal).delay(afterAttempt: context.attempt)
             throw RetryLater(at: now.addingTimeInterval(backoff.seconds), failure.description)
         case .failure(let failure):
@@ -147,14 +172,13 @@ public struct RelayDelivery: Sendable {
             message.cause = failure.cause.rawValue
             message.causeMessage = failure.message
             Counter(label: "usersync_relay_messages_total", dimensions: [("state", "failed")]).increment()
-            try await record(message, step: .init(step: "failed", cause: failure.cause.rawValue, detail: failure.message, at: now), context: context)
-            return nil
+            return .settled(Settled(message: message, step: .init(step: "failed", cause: failure.cause.rawValue, detail: failure.message, at: now)))
         }
     }
 
-    private func record(_ message: RelayMessage, step: RelayMessage.Step, context: JobContext) async throws {
+    private func record(_ settled: Settled, context: JobContext) async throws {
         try await database.withTenant(context.organizationID, logger: context.logger) { db in
-            try await record(message, step: step, organization: context.organizationID, on: db, logger: context.logger)
+            try await record(settled.message, step: settled.step, organization: context.organizationID, on: db, logger: context.logger)
         }
     }
 

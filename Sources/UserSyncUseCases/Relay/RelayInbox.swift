@@ -42,48 +42,44 @@ public struct RelayInbox: Sendable {
     public func receive(
         _ request: InboundRequest, platform: Platform, organization: OrganizationID, connection id: ConnectionID, logger: Logger
     ) async throws -> Receipt {
-        let receiver = try await database.withTenant(organization, logger: logger) { db in
+        // One transaction: the connection's secret, the verification, and what is stored. A
+        // refused request rolls back having written nothing. (A Teams token naming a key not yet
+        // loaded fetches the Bot Framework's keys meanwhile: at most once a minute, ``SigningKeys``.)
+        try await database.withTenant(organization, logger: logger) { db in
             let connection = try await connections.get(organization, id, on: db, logger: logger)
             guard connection.platform == platform, !connection.isDisconnected else { throw DomainError.notFound(resource: "connection") }
-            return try await access.eventReceiver(for: connection, on: db, logger: logger)
-        }
-        let now = settings.now()
-        let reception: EventReception
-        do { reception = try await receiver.receive(request, now: now) } catch {
-            Self.count(platform, error.code.rawValue)
-            throw error
-        }
-        switch reception {
-        case .challenge(let body, let contentType):
-            Self.count(platform, "handshake")
-            return .challenge(body: body, contentType: contentType)
-        case .events(let events):
-            let receipt = try await store(events, organization: organization, connection: id, now: now, logger: logger)
-            Self.count(platform, "stored", by: receipt.stored)
-            Self.count(platform, "duplicate", by: receipt.duplicates)
-            if events.isEmpty { Self.count(platform, "ignored") }
-            return .stored(stored: receipt.stored, duplicates: receipt.duplicates)
-        }
-    }
-
-    private func store(
-        _ events: [InboundEvent], organization: OrganizationID, connection: ConnectionID, now: Date, logger: Logger
-    ) async throws -> (stored: Int, duplicates: Int) {
-        guard !events.isEmpty else { return (0, 0) }
-        return try await database.withTenant(organization, logger: logger) { db in
-            try await Self.store(events, organization: organization, connection: connection, now: now, settings: settings, on: db, logger: logger)
+            let receiver = try await access.eventReceiver(for: connection, on: db, logger: logger)
+            let now = settings.now()
+            let reception: EventReception
+            do { reception = try await receiver.receive(request, now: now) } catch let refusal as EventRefusal {
+                Self.count(platform, refusal.code.rawValue)
+                throw refusal
+            }
+            switch reception {
+            case .challenge(let body, let contentType):
+                Self.count(platform, "handshake")
+                return .challenge(body: body, contentType: contentType)
+            case .events(let events):
+                let receipt = try await Self.store(
+                    events, organization: organization, connection: id, now: now, settings: settings, on: db, logger: logger)
+                Self.count(platform, "stored", by: receipt.stored)
+                Self.count(platform, "duplicate", by: receipt.duplicates)
+                if events.isEmpty { Self.count(platform, "ignored") }
+                return .stored(stored: receipt.stored, duplicates: receipt.duplicates)
+            }
         }
     }
 
-    /// Stores each event not seen before in the ledger, with a delivery job of its conversation,
-    /// in the caller's transaction.
+    /// Stores each event not seen before in the ledger, in the caller's transaction, and makes
+    /// sure a delivery run will see it: the run delivering its conversation, or the job queued for
+    /// it before that has not started yet (one job for a burst), else a new job.
     static func store(
         _ events: [InboundEvent], organization: OrganizationID, connection: ConnectionID, now: Date, settings: SyncSettings,
         on db: PostgresConnection, logger: Logger
     ) async throws -> (stored: Int, duplicates: Int) {
         let messages = RelayMessageRepository()
         var stored = 0
-        var jobs: [NewJob] = []
+        var conversations: [String] = []
         for event in events {
             let message = RelayMessage(
                 id: .init(UUID()), kind: RelayMessage.Kind(rawValue: event.kind.rawValue) ?? .message, sourceConnectionID: connection,
@@ -93,10 +89,16 @@ public struct RelayInbox: Sendable {
             let body = try RelayBody(text: event.text, files: event.files).json()
             guard try await messages.insert(organization, message, body: body, on: db, logger: logger) else { continue }
             stored += 1
-            jobs.append(
-                try RelayJobs.deliverJob(connection: connection, conversation: event.conversationID, maxAttempts: settings.relay.maxAttempts))
+            if !conversations.contains(event.conversationID) { conversations.append(event.conversationID) }
         }
-        try await JobQueue.enqueue(jobs, organization: organization, on: db, logger: logger)
+        for conversation in conversations {
+            if try await messages.isCovered(organization, connection: connection, conversation: conversation, now: now, on: db, logger: logger) {
+                continue
+            }
+            let job = try RelayJobs.deliverJob(connection: connection, conversation: conversation, maxAttempts: settings.relay.maxAttempts)
+            guard let id = try await JobQueue.enqueue(job, organization: organization, on: db, logger: logger) else { continue }
+            try await messages.noteWaitingJob(organization, connection: connection, conversation: conversation, job: id, on: db, logger: logger)
+        }
         return (stored, events.count - stored)
     }
 

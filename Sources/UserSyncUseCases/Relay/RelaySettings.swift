@@ -6,8 +6,6 @@ public struct RelaySettings: Sendable {
     /// How long one worker may hold a conversation before another may take it over (a worker
     /// that died mid-delivery).
     public var conversationLease: Duration = .seconds(5 * 60)
-    /// A job that finds its conversation held by another waits this long before looking again.
-    public var leaseWait: Duration = .milliseconds(250)
     /// Messages one job delivers before it yields the worker to other jobs.
     public var messagesPerRun = 100
     /// A failed delivery is tried again after this, doubling per attempt up to `maxRetryDelay`.

@@ -144,11 +144,10 @@ extension Trait where Self == RelayOrganization {
     static var relayOrganization: Self { Self() }
 }
 
-/// Sync settings for relay suites: short retries and lease waits, so redeliveries are quick.
+/// Sync settings for relay suites: short retries, so redeliveries are quick.
 func relaySyncSettings() -> SyncSettings {
     var settings = testSyncSettings()
     settings.relay.retryBaseDelay = .milliseconds(200)
     settings.relay.maxRetryDelay = .seconds(1)
-    settings.relay.leaseWait = .milliseconds(50)
     return settings
 }

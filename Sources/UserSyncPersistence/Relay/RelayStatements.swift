@@ -1,0 +1,251 @@
+import Foundation
+import PostgresNIO
+import UserSyncDomain
+
+// The relay's statements that run for every message (an event stored, a message delivered):
+// prepared once per pooled connection (``HotStatement``). Planning them anew each time cost
+// PostgreSQL about as much as running them. Every parameter is cast to the type its Swift value
+// is sent as, so that the types PostgreSQL infers when preparing match the values bound.
+
+extension RelayMessageRepository {
+    struct InsertStatement: HotStatement {
+        static let sql = """
+            WITH inserted AS (
+                INSERT INTO relay_messages (org_id, id, kind, source_connection_id, event_key, source_conversation, source_message_id,
+                                            sender_account, recipient_account, to_bot, thread_id, body, state, sent_at, received_at, updated_at)
+                VALUES ($1::uuid, $2::uuid, $3::text, $4::uuid, $5::text, $6::text, $7::text, $8::text, $9::text, $10::boolean, $11::text,
+                        $12::text::jsonb, $13::text, $14::timestamptz, $15::timestamptz, $15::timestamptz)
+                ON CONFLICT (org_id, source_connection_id, event_key) DO NOTHING
+                RETURNING id
+            ), step AS (
+                INSERT INTO relay_message_steps (org_id, message_id, position, step, at)
+                SELECT $1::uuid, id, 0, 'received', $15::timestamptz FROM inserted
+            )
+            SELECT count(*) FROM inserted
+            """
+        let organization: UUID
+        let message: RelayMessage
+        let body: String?
+
+        func makeBindings() -> PostgresBindings {
+            var b = PostgresBindings(capacity: 15)
+            b.append(organization)
+            b.append(message.id.rawValue)
+            b.append(message.kind.rawValue)
+            b.append(message.sourceConnectionID.rawValue)
+            b.append(message.eventKey)
+            b.append(message.sourceConversation)
+            b.append(message.sourceMessageID)
+            b.append(message.senderAccount)
+            b.append(message.recipientAccount)
+            b.append(message.toBot)
+            b.append(message.threadID)
+            b.append(body)
+            b.append(message.state.rawValue)
+            b.append(message.sentAt)
+            b.append(message.receivedAt)
+            return b
+        }
+    }
+
+    struct RecordStatement: HotStatement {
+        static let sql = """
+            WITH updated AS (
+                UPDATE relay_messages SET
+                    state = $1::text, cause = $2::text, cause_message = $3::text, attempts = $4::bigint, retry_job_id = $5::bigint,
+                    sender_account = $6::text, recipient_account = $7::text, sender_person_id = $8::uuid, recipient_person_id = $9::uuid,
+                    destination_connection_id = $10::uuid, send_as = $11::text, destination_conversation = $12::text,
+                    destination_message_id = $13::text, delivered_at = $14::timestamptz, updated_at = $15::timestamptz,
+                    body = CASE WHEN $16::boolean THEN NULL ELSE body END
+                WHERE org_id = $17::uuid AND id = $18::uuid
+                RETURNING id
+            )
+            INSERT INTO relay_message_steps (org_id, message_id, position, step, cause, detail, at)
+            SELECT $17::uuid, id,
+                   (SELECT coalesce(max(position) + 1, 0) FROM relay_message_steps WHERE org_id = $17::uuid AND message_id = $18::uuid),
+                   $19::text, $20::text, $21::text, $15::timestamptz
+            FROM updated
+            """
+        let organization: UUID
+        let message: RelayMessage
+        let step: RelayMessage.Step
+        let clearBody: Bool
+
+        func makeBindings() -> PostgresBindings {
+            var b = PostgresBindings(capacity: 21)
+            b.append(message.state.rawValue)
+            b.append(message.cause)
+            b.append(message.causeMessage)
+            b.append(message.attempts)
+            b.append(message.retryJobID)
+            b.append(message.senderAccount)
+            b.append(message.recipientAccount)
+            b.append(message.senderPersonID?.rawValue)
+            b.append(message.recipientPersonID?.rawValue)
+            b.append(message.destinationConnectionID?.rawValue)
+            b.append(message.sendAs)
+            b.append(message.destinationConversation)
+            b.append(message.destinationMessageID)
+            b.append(message.deliveredAt)
+            b.append(step.at)
+            b.append(clearBody)
+            b.append(organization)
+            b.append(message.id.rawValue)
+            b.append(step.step)
+            b.append(step.cause)
+            b.append(step.detail)
+            return b
+        }
+    }
+
+    struct HeadStatement: HotStatement {
+        static let sql = """
+            SELECT \(RelayMessageRepository.columns) FROM relay_messages
+            WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text AND state IN ('received', 'retrying')
+            ORDER BY sequence LIMIT 1
+            """
+        let organization: UUID
+        let connection: UUID
+        let conversation: String
+
+        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation) }
+    }
+
+    struct BodyStatement: HotStatement {
+        static let sql = "SELECT body::text FROM relay_messages WHERE org_id = $1::uuid AND id = $2::uuid"
+        let organization: UUID
+        let id: UUID
+
+        func makeBindings() -> PostgresBindings { bindings(organization, id) }
+    }
+
+    struct DeliveredStatement: HotStatement {
+        static let sql = """
+            SELECT \(RelayMessageRepository.columns) FROM relay_messages
+            WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_message_id = $3::text AND kind = 'message'
+              AND destination_message_id IS NOT NULL
+            ORDER BY sequence LIMIT 1
+            """
+        let organization: UUID
+        let connection: UUID
+        let sourceMessageID: String
+
+        func makeBindings() -> PostgresBindings { bindings(organization, connection, sourceMessageID) }
+    }
+
+    struct AnsweredStatement: HotStatement {
+        static let sql = """
+            SELECT \(RelayMessageRepository.columns) FROM relay_messages
+            WHERE org_id = $1::uuid AND destination_connection_id = $2::uuid AND destination_conversation = $3::text
+              AND destination_message_id IS NOT NULL AND ($4::text IS NULL OR destination_message_id = $4::text)
+            ORDER BY delivered_at DESC LIMIT 1
+            """
+        let organization: UUID
+        let connection: UUID
+        let conversation: String
+        let thread: String?
+
+        func makeBindings() -> PostgresBindings {
+            var b = bindings(organization, connection, conversation)
+            b.append(thread)
+            return b
+        }
+    }
+
+    struct CounterpartStatement: HotStatement {
+        static let sql = """
+            (SELECT destination_message_id FROM relay_messages
+             WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_message_id = $3::text AND kind = 'message'
+               AND (destination_connection_id = $4::uuid) IS TRUE AND destination_message_id IS NOT NULL
+             LIMIT 1)
+            UNION ALL
+            (SELECT source_message_id FROM relay_messages
+             WHERE org_id = $1::uuid AND destination_message_id = $3::text AND (destination_connection_id = $2::uuid) IS TRUE
+               AND kind = 'message' AND (source_connection_id = $4::uuid) IS TRUE
+             LIMIT 1)
+            LIMIT 1
+            """
+        let organization: UUID
+        let connection: UUID
+        let messageID: String
+        let destination: UUID
+
+        func makeBindings() -> PostgresBindings { bindings(organization, connection, messageID, destination) }
+    }
+
+    // MARK: The conversation
+
+    struct LeaseStatement: HotStatement {
+        static let sql = """
+            INSERT INTO relay_conversation_leases AS l (org_id, source_connection_id, source_conversation, lease_owner, lease_attempt, leased_until)
+            VALUES ($1::uuid, $2::uuid, $3::text, $4::bigint, $5::bigint, $6::timestamptz)
+            ON CONFLICT (org_id, source_connection_id, source_conversation) DO UPDATE
+                SET lease_owner = excluded.lease_owner, lease_attempt = excluded.lease_attempt, leased_until = excluded.leased_until
+                WHERE l.lease_owner IS NULL OR l.leased_until < $7::timestamptz
+                   OR (l.lease_owner = excluded.lease_owner AND l.lease_attempt IS NOT DISTINCT FROM excluded.lease_attempt)
+                   -- The holder is no longer its job's current run: the job finished, was given
+                   -- back (its worker died and the reaper re-queued it) or went to a new run. A
+                   -- run whose job lease merely lapsed (a busy worker late to renew it) still
+                   -- holds the conversation until the reaper gives its job back: taking it over
+                   -- then had two runs deliver at once, or, as the old run stopped, neither.
+                   OR NOT EXISTS (
+                       SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.lease_owner AND j.state = 'running'
+                         AND j.attempts IS NOT DISTINCT FROM l.lease_attempt)
+            RETURNING lease_owner
+            """
+        let organization: UUID
+        let connection: UUID
+        let conversation: String
+        let holder: LeaseHolder
+        let until: Date
+        let now: Date
+
+        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, holder.job, holder.attempt, until, now) }
+    }
+
+    struct ReleaseStatement: HotStatement {
+        static let sql = """
+            UPDATE relay_conversation_leases SET lease_owner = NULL, lease_attempt = NULL, leased_until = NULL
+            WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text
+              AND lease_owner = $4::bigint AND lease_attempt = $5::bigint
+            """
+        let organization: UUID
+        let connection: UUID
+        let conversation: String
+        let holder: LeaseHolder
+
+        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, holder.job, holder.attempt) }
+    }
+
+    struct IsCoveredStatement: HotStatement {
+        static let sql = """
+            SELECT (l.lease_owner IS NOT NULL AND l.leased_until >= $4::timestamptz
+                    AND EXISTS (SELECT FROM jobs r WHERE r.org_id = l.org_id AND r.id = l.lease_owner AND r.state = 'running'
+                                  AND r.attempts IS NOT DISTINCT FROM l.lease_attempt))
+                OR EXISTS (SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.queued_job AND j.state = 'queued' AND j.run_at <= now())
+            FROM relay_conversation_leases l
+            WHERE l.org_id = $1::uuid AND l.source_connection_id = $2::uuid AND l.source_conversation = $3::text
+            FOR NO KEY UPDATE OF l
+            """
+        let organization: UUID
+        let connection: UUID
+        let conversation: String
+        let now: Date
+
+        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, now) }
+    }
+
+    struct NoteWaitingJobStatement: HotStatement {
+        static let sql = """
+            INSERT INTO relay_conversation_leases (org_id, source_connection_id, source_conversation, queued_job)
+            VALUES ($1::uuid, $2::uuid, $3::text, $4::bigint)
+            ON CONFLICT (org_id, source_connection_id, source_conversation) DO UPDATE SET queued_job = excluded.queued_job
+            """
+        let organization: UUID
+        let connection: UUID
+        let conversation: String
+        let job: Int64
+
+        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, job) }
+    }
+}
