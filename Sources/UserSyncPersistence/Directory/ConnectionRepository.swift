@@ -91,7 +91,28 @@ public struct ConnectionRepository: Sendable {
         return connection
     }
 
-    /// Every relayed event and message reads its connections (three a message).
+    /// The connection with its sealed credentials, in one read: what building its connector
+    /// needs (the relay builds three for every message).
+    public func getSealed(
+        _ organization: OrganizationID, _ id: ConnectionID, on db: PostgresConnection, logger: Logger
+    ) async throws -> (PlatformConnection, SealedCredentials) {
+        for try await row in try await db.execute(GetSealedStatement(organization: organization.rawValue, id: id.rawValue), logger: logger) {
+            let r = row.makeRandomAccess()
+            return (try Self.connection(r), SealedCredentials(keyID: try r[16].decode(String.self), combined: try r[17].decode(Data.self)))
+        }
+        throw DomainError.notFound(resource: "connection")
+    }
+
+    struct GetSealedStatement: HotStatement {
+        static let sql = """
+            SELECT \(ConnectionRepository.columns), credentials_key_id, credentials FROM platform_connections WHERE org_id = $1 AND id = $2
+            """
+        let organization: UUID
+        let id: UUID
+
+        func makeBindings() -> PostgresBindings { bindings(organization, id) }
+    }
+
     struct GetStatement: HotStatement {
         static let sql = "SELECT \(ConnectionRepository.columns) FROM platform_connections WHERE org_id = $1 AND id = $2"
         let organization: UUID
@@ -246,18 +267,19 @@ public struct ConnectionRepository: Sendable {
 
     static func decode<Rows: AsyncSequence>(_ rows: Rows) async throws -> [PlatformConnection] where Rows.Element == PostgresRow {
         var result: [PlatformConnection] = []
-        typealias Row = (
-            UUID, UUID, String, String, String, String?, String, String?, String, String?, String?, Date, Date?, Date, Date, Date?
-        )
-        for try await cells in rows {
-            let row = try cells.decode(Row.self)
-            result.append(
-                PlatformConnection(
-                    id: ConnectionID(row.0), organizationID: OrganizationID(row.1), platform: Platform(rawValue: row.2) ?? .slack,
-                    displayName: row.3, workspaceID: row.4, workspaceName: row.5, apiBaseURL: row.6, authBaseURL: row.7,
-                    health: ConnectionHealth(rawValue: row.8) ?? .needsAttention, healthCause: row.9, healthMessage: row.10,
-                    healthChangedAt: row.11, lastVerifiedAt: row.12, createdAt: row.13, updatedAt: row.14, disconnectedAt: row.15))
-        }
+        for try await row in rows { result.append(try connection(row.makeRandomAccess())) }
         return result
+    }
+
+    /// A connection from the first cells of a row, in ``columns``' order.
+    static func connection(_ r: PostgresRandomAccessRow) throws -> PlatformConnection {
+        PlatformConnection(
+            id: ConnectionID(try r[0].decode(UUID.self)), organizationID: OrganizationID(try r[1].decode(UUID.self)),
+            platform: Platform(rawValue: try r[2].decode(String.self)) ?? .slack, displayName: try r[3].decode(String.self),
+            workspaceID: try r[4].decode(String.self), workspaceName: try r[5].decode(String?.self), apiBaseURL: try r[6].decode(String.self),
+            authBaseURL: try r[7].decode(String?.self), health: ConnectionHealth(rawValue: try r[8].decode(String.self)) ?? .needsAttention,
+            healthCause: try r[9].decode(String?.self), healthMessage: try r[10].decode(String?.self),
+            healthChangedAt: try r[11].decode(Date.self), lastVerifiedAt: try r[12].decode(Date?.self), createdAt: try r[13].decode(Date.self),
+            updatedAt: try r[14].decode(Date.self), disconnectedAt: try r[15].decode(Date?.self))
     }
 }

@@ -174,15 +174,17 @@ public struct PeopleRepository: Sendable {
             history
             ? try await db.execute(PersonStatement(organization: organization.rawValue, person: id.rawValue), logger: logger)
             : try await db.execute(CurrentPersonStatement(organization: organization.rawValue, person: id.rawValue), logger: logger)
-        for try await row in rows {
-            let cells = row.makeRandomAccess()
-            var person = try Self.person(cells, organization)
-            person.accounts = try DirectoryJSON.accounts(try cells[12].decode(String.self))
-            person.syncs = try DirectoryJSON.syncs(
-                try cells[13].decode(String.self), history: try cells[14].decode(String.self), organization: organization, person: person.id)
-            return person
-        }
+        for try await row in rows { return try Self.personWithAccountsAndSyncs(row, organization) }
         throw DomainError.notFound(resource: "person")
+    }
+
+    static func personWithAccountsAndSyncs(_ row: PostgresRow, _ organization: OrganizationID) throws -> Person {
+        let cells = row.makeRandomAccess()
+        var person = try Self.person(cells, organization)
+        person.accounts = try DirectoryJSON.accounts(try cells[12].decode(String.self))
+        person.syncs = try DirectoryJSON.syncs(
+            try cells[13].decode(String.self), history: try cells[14].decode(String.self), organization: organization, person: person.id)
+        return person
     }
 
     struct PersonStatement: HotStatement {

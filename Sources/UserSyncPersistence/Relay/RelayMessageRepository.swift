@@ -33,19 +33,23 @@ public struct RelayMessageRepository: Sendable {
 
     /// The message's text and files (JSON) while it is kept.
     public func body(_ organization: OrganizationID, _ id: RelayMessageID, on db: PostgresConnection, logger: Logger) async throws -> String? {
-        let rows = try await db.execute(BodyStatement(organization: organization.rawValue, id: id.rawValue), logger: logger)
+        let rows = try await db.query(
+            "SELECT body::text FROM relay_messages WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue)", logger: logger)
         for try await body in rows.decode(String?.self) { return body }
         return nil
     }
 
-    /// The first message of a conversation still to be delivered, in the order they arrived.
+    /// The first message of a conversation still to be delivered, in the order they arrived,
+    /// with its text and files (JSON) while they are kept.
     public func head(
         _ organization: OrganizationID, connection: ConnectionID, conversation: String, on db: PostgresConnection, logger: Logger
-    ) async throws -> RelayMessage? {
-        try await Self.decode(
-            db.execute(
-                HeadStatement(organization: organization.rawValue, connection: connection.rawValue, conversation: conversation), logger: logger)
-        ).first
+    ) async throws -> (message: RelayMessage, body: String?)? {
+        let statement = HeadStatement(organization: organization.rawValue, connection: connection.rawValue, conversation: conversation)
+        for try await row in try await db.execute(statement, logger: logger) {
+            let r = row.makeRandomAccess()
+            return (try Self.message(r), try r[25].decode(String?.self))
+        }
+        return nil
     }
 
     /// The delivered message that a later event of the source conversation refers to (an edit,
@@ -101,21 +105,24 @@ public struct RelayMessageRepository: Sendable {
 
     static func decode<Rows: AsyncSequence>(_ rows: Rows) async throws -> [RelayMessage] where Rows.Element == PostgresRow {
         var messages: [RelayMessage] = []
-        for try await row in rows {
-            let c = try row.decode(
-                (
-                    UUID, String, UUID, String, String, String, String, String?, Bool, String?, String, String?, String?, Int, Int64?,
-                    UUID?, UUID?, UUID?, String?, String?, String?, Date, Date, Date?, Date
-                ).self)
-            messages.append(
-                RelayMessage(
-                    id: .init(c.0), kind: RelayMessage.Kind(rawValue: c.1) ?? .message, sourceConnectionID: .init(c.2), eventKey: c.3,
-                    sourceConversation: c.4, sourceMessageID: c.5, senderAccount: c.6, recipientAccount: c.7, toBot: c.8, threadID: c.9,
-                    state: RelayState(rawValue: c.10) ?? .failed, cause: c.11, causeMessage: c.12, attempts: c.13, retryJobID: c.14,
-                    senderPersonID: c.15.map(PersonID.init), recipientPersonID: c.16.map(PersonID.init),
-                    destinationConnectionID: c.17.map(ConnectionID.init), sendAs: c.18, destinationConversation: c.19,
-                    destinationMessageID: c.20, sentAt: c.21, receivedAt: c.22, deliveredAt: c.23, updatedAt: c.24))
-        }
+        for try await row in rows { messages.append(try message(row.makeRandomAccess())) }
         return messages
+    }
+
+    /// A message from the first cells of a row, in ``columns``' order.
+    static func message(_ r: PostgresRandomAccessRow) throws -> RelayMessage {
+        RelayMessage(
+            id: .init(try r[0].decode(UUID.self)), kind: RelayMessage.Kind(rawValue: try r[1].decode(String.self)) ?? .message,
+            sourceConnectionID: .init(try r[2].decode(UUID.self)), eventKey: try r[3].decode(String.self),
+            sourceConversation: try r[4].decode(String.self), sourceMessageID: try r[5].decode(String.self),
+            senderAccount: try r[6].decode(String.self), recipientAccount: try r[7].decode(String?.self), toBot: try r[8].decode(Bool.self),
+            threadID: try r[9].decode(String?.self), state: RelayState(rawValue: try r[10].decode(String.self)) ?? .failed,
+            cause: try r[11].decode(String?.self), causeMessage: try r[12].decode(String?.self), attempts: try r[13].decode(Int.self),
+            retryJobID: try r[14].decode(Int64?.self), senderPersonID: try r[15].decode(UUID?.self).map(PersonID.init),
+            recipientPersonID: try r[16].decode(UUID?.self).map(PersonID.init),
+            destinationConnectionID: try r[17].decode(UUID?.self).map(ConnectionID.init), sendAs: try r[18].decode(String?.self),
+            destinationConversation: try r[19].decode(String?.self), destinationMessageID: try r[20].decode(String?.self),
+            sentAt: try r[21].decode(Date.self), receivedAt: try r[22].decode(Date.self), deliveredAt: try r[23].decode(Date?.self),
+            updatedAt: try r[24].decode(Date.self))
     }
 }

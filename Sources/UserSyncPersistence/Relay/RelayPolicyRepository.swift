@@ -78,7 +78,31 @@ public struct RelayPolicyRepository: Sendable {
         return found
     }
 
-    /// Every relayed message reads the policy and whether its two people are restricted.
+    /// The policy, and which of `people` are restricted, in one read: what every relayed
+    /// message asks.
+    public func policy(
+        _ organization: OrganizationID, restrictedAmong people: [PersonID], on db: PostgresConnection, logger: Logger
+    ) async throws -> (policy: RelayPolicy, restricted: Set<PersonID>) {
+        let statement = PolicyAndRestrictedStatement(organization: organization.rawValue, people: people.map(\.rawValue))
+        for try await (files, standIn, restricted) in try await db.execute(statement, logger: logger).decode((Bool?, Bool?, [UUID]).self) {
+            let policy = files.map { RelayPolicy(filesAllowed: $0, standInFilesAllowed: standIn ?? $0) } ?? RelayPolicy()
+            return (policy, Set(restricted.map(PersonID.init)))
+        }
+        return (RelayPolicy(), [])
+    }
+
+    struct PolicyAndRestrictedStatement: HotStatement {
+        static let sql = """
+            SELECT p.files_allowed, p.stand_in_files_allowed,
+                   array(SELECT r.person_id FROM relay_restrictions r WHERE r.org_id = $1::uuid AND r.person_id = ANY($2::uuid[]))
+            FROM (SELECT) AS one LEFT JOIN relay_policies p ON p.org_id = $1::uuid
+            """
+        let organization: UUID
+        let people: [UUID]
+
+        func makeBindings() -> PostgresBindings { bindings(organization, people) }
+    }
+
     struct PolicyStatement: HotStatement {
         static let sql = "SELECT files_allowed, stand_in_files_allowed FROM relay_policies WHERE org_id = $1::uuid"
         let organization: UUID

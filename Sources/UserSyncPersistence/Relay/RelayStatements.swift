@@ -100,7 +100,7 @@ extension RelayMessageRepository {
 
     struct HeadStatement: HotStatement {
         static let sql = """
-            SELECT \(RelayMessageRepository.columns) FROM relay_messages
+            SELECT \(RelayMessageRepository.columns), body::text FROM relay_messages
             WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text AND state IN ('received', 'retrying')
             ORDER BY sequence LIMIT 1
             """
@@ -109,14 +109,6 @@ extension RelayMessageRepository {
         let conversation: String
 
         func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation) }
-    }
-
-    struct BodyStatement: HotStatement {
-        static let sql = "SELECT body::text FROM relay_messages WHERE org_id = $1::uuid AND id = $2::uuid"
-        let organization: UUID
-        let id: UUID
-
-        func makeBindings() -> PostgresBindings { bindings(organization, id) }
     }
 
     struct DeliveredStatement: HotStatement {

@@ -81,6 +81,17 @@ public struct ConnectorAccess: Sendable {
             try await credentials(of: connection, on: db, logger: logger), endpoints: connection.endpoints, key: connection.id, logger: logger)
     }
 
+    /// A stored connection with its connector (nil when it is disconnected), read in one
+    /// statement on `db`.
+    func connection(
+        _ organization: OrganizationID, _ id: ConnectionID, on db: PostgresConnection, logger: Logger
+    ) async throws -> (PlatformConnection, (any PlatformConnector & RelayConnector)?) {
+        let (connection, sealed) = try await ConnectionRepository().getSealed(organization, id, on: db, logger: logger)
+        guard !connection.isDisconnected else { return (connection, nil) }
+        let credentials = try open(sealed, organization: organization, connection: id)
+        return (connection, self.connector(credentials, endpoints: connection.endpoints, key: id, logger: logger))
+    }
+
     /// A stored connection's credentials, read on `db` and opened.
     func credentials(of connection: PlatformConnection, on db: PostgresConnection, logger: Logger) async throws -> ConnectionCredentials {
         let sealed = try await ConnectionRepository().credentials(connection.organizationID, connection.id, on: db, logger: logger)

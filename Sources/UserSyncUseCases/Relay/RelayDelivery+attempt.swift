@@ -170,11 +170,10 @@ extension RelayDelivery {
         var body: RelayBody?
     }
 
-    func source(of message: RelayMessage, organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> Source {
-        let connection = try await connections.get(organization, message.sourceConnectionID, on: db, logger: logger)
-        return Source(
-            connection: connection,
-            connector: connection.isDisconnected ? nil : try await access.connector(for: connection, on: db, logger: logger),
-            body: RelayBody.read(try await messages.body(organization, message.id, on: db, logger: logger)))
+    func source(of message: RelayMessage, body: String?, organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws
+        -> Source
+    {
+        let (connection, connector) = try await access.connection(organization, message.sourceConnectionID, on: db, logger: logger)
+        return Source(connection: connection, connector: connector, body: RelayBody.read(body))
     }
 }

@@ -59,10 +59,10 @@ extension RelayDelivery {
         // Nothing to relay: the destination, policy and thread are not read.
         guard route.sendAs != .ownAccount else { return .samePlatform(route) }
         // The organization's policy: restricted people do not message across platforms.
-        guard
-            try await policies.restricted(organization, among: [route.senderPerson, route.recipientPerson], on: db, logger: logger).isEmpty
-        else { return .unroutable(.restricted, recipient: recipient, sender: route.senderPerson) }
-        let destination = try await connections.get(organization, route.deliverTo.connectionID, on: db, logger: logger)
+        let (policy, restricted) = try await policies.policy(
+            organization, restrictedAmong: [route.senderPerson, route.recipientPerson], on: db, logger: logger)
+        guard restricted.isEmpty else { return .unroutable(.restricted, recipient: recipient, sender: route.senderPerson) }
+        let (destination, connector) = try await access.connection(organization, route.deliverTo.connectionID, on: db, logger: logger)
         let thread =
             event.kind == .message
             ? try await event.threadID.asyncMap { thread in
@@ -71,8 +71,8 @@ extension RelayDelivery {
             } ?? nil : nil
         return .ready(
             .init(
-                route: route, destination: destination, policy: try await policies.policy(organization, on: db, logger: logger),
-                connector: destination.isDisconnected ? nil : try await access.connector(for: destination, on: db, logger: logger),
+                route: route, destination: destination, policy: policy,
+                connector: connector,
                 thread: thread))
     }
 }

@@ -93,7 +93,7 @@ public struct RelayDelivery: Sendable {
                         until: now.addingTimeInterval(relay.conversationLease.seconds), on: db, logger: logger)
                     guard held else { return .end(.succeeded) }
                     guard
-                        let head = try await messages.head(
+                        let (head, body) = try await messages.head(
                             organization, connection: connection, conversation: conversation, on: db, logger: logger),
                         head.state != .retrying || head.retryJobID == context.jobID
                     else {
@@ -101,7 +101,7 @@ public struct RelayDelivery: Sendable {
                             organization, connection: connection, conversation: conversation, holder: holder, on: db, logger: logger)
                         return .end(.succeeded)
                     }
-                    let source = try await source(of: head, organization: organization, on: db, logger: logger)
+                    let source = try await source(of: head, body: body, organization: organization, on: db, logger: logger)
                     return .deliver(head, try await prepare(head, source: source, organization: organization, on: db, logger: logger))
                 }
             } catch {

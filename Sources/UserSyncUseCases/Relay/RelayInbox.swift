@@ -46,9 +46,9 @@ public struct RelayInbox: Sendable {
         // refused request rolls back having written nothing. (A Teams token naming a key not yet
         // loaded fetches the Bot Framework's keys meanwhile: at most once a minute, ``SigningKeys``.)
         try await database.withTenant(organization, logger: logger) { db in
-            let connection = try await connections.get(organization, id, on: db, logger: logger)
+            let (connection, sealed) = try await connections.getSealed(organization, id, on: db, logger: logger)
             guard connection.platform == platform, !connection.isDisconnected else { throw DomainError.notFound(resource: "connection") }
-            let receiver = try await access.eventReceiver(for: connection, on: db, logger: logger)
+            let receiver = try access.eventReceiver(for: connection, sealed: sealed)
             let now = settings.now()
             let reception: EventReception
             do { reception = try await receiver.receive(request, now: now) } catch let refusal as EventRefusal {
@@ -121,9 +121,9 @@ struct RelayBody: Codable, Sendable {
 }
 
 extension ConnectorAccess {
-    /// The event receiver of a stored connection, reading its sealed credentials on `db`.
-    func eventReceiver(for connection: PlatformConnection, on db: PostgresConnection, logger: Logger) async throws -> any PlatformEventReceiver {
-        let credentials = try await credentials(of: connection, on: db, logger: logger)
+    /// The event receiver of a stored connection, with its sealed credentials.
+    func eventReceiver(for connection: PlatformConnection, sealed: ConnectionRepository.SealedCredentials) throws -> any PlatformEventReceiver {
+        let credentials = try open(sealed, organization: connection.organizationID, connection: connection.id)
         return factory.eventReceiver(for: .init(key: connection.id.description, credentials: credentials, endpoints: connection.endpoints))
     }
 }

@@ -82,12 +82,9 @@ public struct MessageRouting: Sendable {
             }
         let unknown = Self.unroutable("recipient_unknown", "No person in this organization has that address.")
         guard let recipientID else { throw unknown }
-        let to: Person
-        // Only a person that is not there is unknown; any other failure is the server's.
-        do { to = try await people.get(organization, recipientID, history: false, on: db, logger: logger) } catch DomainError.notFound {
-            throw unknown
-        }
-        let from = try await people.get(organization, senderPerson, history: false, on: db, logger: logger)
+        let both = try await people.current(organization, recipientID, senderPerson, on: db, logger: logger)
+        guard let to = both[recipientID] else { throw unknown }
+        guard let from = both[senderPerson] else { throw DomainError.notFound(resource: "person") }
         guard !to.allAccountsDeactivated else {
             throw Self.unroutable("recipient_deactivated", "Every account of \(to.email) is deactivated.")
         }
