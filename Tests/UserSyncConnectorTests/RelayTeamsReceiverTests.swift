@@ -134,6 +134,18 @@ struct RelayTeamsReceiverTests {
         }
     }
 
+    @Test("a token that verified is remembered for the next activities, and refused once it expires")
+    func rememberedToken() async throws {
+        try await BotKeyServer.run { server in
+            let receiver = Self.receiver(server)
+            let request = Self.request(Self.activity(), token: try await Self.token(Self.claims(expiresIn: 600)))
+            #expect(try await RelayRequests.events(receiver, request).count == 1)
+            #expect(try await RelayRequests.events(receiver, request, now: Self.now.addingTimeInterval(300)).count == 1)
+            #expect(await RelayRequests.refusal(receiver, request, now: Self.now.addingTimeInterval(7200)) == .stale)
+            #expect(await RelayRequests.refusal(receiver, request, now: Self.now.addingTimeInterval(-7200)) == .stale, "not valid yet")
+        }
+    }
+
     @Test("unsigned, wrongly signed, malformed and unendorsed requests are refused")
     func signatureRefused() async throws {
         try await BotKeyServer.run { server in
