@@ -28,9 +28,17 @@ extension JobProcessor {
                     await idle(&wakeups, upTo: deadline - ContinuousClock.now)
                 }
             }
+            let hints = state.withLock { $0.hints != $0.hintsClaimed ? $0.hints : nil }
+            guard backlog || hints != nil else {
+                await idle(&wakeups)
+                continue
+            }
             let free = settings.concurrency - occupied
             let claimed: [ClaimedJob]
-            state.withLock { $0.claims += 1 }
+            state.withLock { state in
+                state.claims += 1
+                if let hints { state.hintsClaimed = hints }
+            }
             do {
                 claimed = try await queue.claim(
                     worker: workerID, limit: min(free, settings.batchSize), perOrganization: settings.perOrganizationClaim,
@@ -75,13 +83,14 @@ extension JobProcessor {
     /// Waits for a notification, a finished job or the poll interval, whichever comes first.
     private func idle(_ wakeups: inout AsyncStream<Void>.Iterator, upTo limit: Duration? = nil) async {
         let poll = limit ?? settings.pollInterval
-        let continuation = wakeContinuation
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 // Only a sleep that ran its course wakes the loop: a cancelled one (another wake-up
                 // came first) must not leave a spurious wake-up behind, or the loop would spin.
+                // A poll interval that passed is a sign of due jobs (a snooze ran out); the wait
+                // of a backlog for its slots is not.
                 guard (try? await Task.sleep(for: poll)) != nil else { return }
-                continuation.yield()
+                if limit == nil { self.hint() } else { self.wakeContinuation.yield() }
             }
             _ = await wakeups.next()
             group.cancelAll()

@@ -74,8 +74,8 @@ extension JobProcessor {
             do {
                 try await queue.database.client.withConnection { connection in
                     try await connection.listen(on: JobQueue.channel) { notifications in
-                        self.wakeContinuation.yield()  // anything enqueued while not listening
-                        for try await _ in notifications { self.wakeContinuation.yield() }
+                        self.hint()  // anything enqueued while not listening
+                        for try await _ in notifications { self.hint() }
                     }
                 }
             } catch {

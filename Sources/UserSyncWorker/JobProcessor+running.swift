@@ -41,6 +41,7 @@ extension JobProcessor {
             case .snooze(let until, let reason):
                 if try await record({ try await queue.snooze(job.key, worker: workerID, until: until, reason: reason, logger: jobLogger) }) {
                     kindMetrics.snoozed.increment()
+                    hint()  // it may be due at once (a job that yields the worker to others)
                 }
             }
         } catch {
@@ -58,6 +59,7 @@ extension JobProcessor {
             jobLogger.info("job failed; will retry", metadata: ["error": "\(message)", "attempt": "\(job.attempts)", "retry_at": "\(retryAt)"])
             if (try? await record({ try await queue.fail(job.key, worker: workerID, error: message, retryAt: retryAt, logger: jobLogger) })) == true {
                 kindMetrics.retried.increment()
+                hint()
             }
         }
     }
