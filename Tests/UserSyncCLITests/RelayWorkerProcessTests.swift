@@ -11,10 +11,12 @@ import UserSyncTesting
 
 /// The relay's acceptance test of issue 14 with real processes: `usersync serve` receives the
 /// platforms' events, `usersync work` delivers them and is killed with SIGKILL in the middle of a
-/// burst, and a new worker finishes. Nothing is lost, and nothing the ledger recorded is sent
-/// twice; the one thing that can arrive twice is a post the platform took as the worker died,
-/// before the ledger could record it (at-least-once at the platform's boundary), and then only
-/// once, right after itself, so each conversation still reads in order.
+/// burst (with a post to Slack under way), and a new worker finishes. Nothing is lost, and
+/// nothing is sent twice where the platform lets the relay find a post it made: a post Slack took
+/// as the worker died, before the ledger could record it, is found by its metadata and not posted
+/// again. Teams bot posts cannot be read back, so there such a post arrives twice (at-least-once
+/// at that boundary), and then only once, right after itself, so the conversation still reads in
+/// order.
 @Suite struct RelayWorkerProcessTests {
     typealias Person = RelayProcessOrganization.Person
 
@@ -28,6 +30,15 @@ import UserSyncTesting
 
         var delivered: Platform { written == .slack ? .teams : .slack }
         var description: String { "conversation \(number) (\(written) → \(delivered))" }
+        /// Whether the relay can find a post an interrupted attempt made on the platform it
+        /// delivers to (Slack message metadata), rather than post it again.
+        var findsEarlierPosts: Bool { delivered == .slack }
+
+        /// The numbers of the messages the recipient should have, in order: those the killed
+        /// worker's posts left unrecorded twice, back to back, where they are posted again.
+        func expected(_ count: Int, unrecorded: Set<Int>) -> [Int] {
+            (0..<count).flatMap { n in !findsEarlierPosts && unrecorded.contains(n) ? [n, n] : [n] }
+        }
 
         func text(_ n: Int) -> String {
             let words = "\(recipient.email): burst \(number).\(n)"
@@ -59,17 +70,17 @@ import UserSyncTesting
         try await serve.call(.GET, "/v1/orgs/acme/messages?limit=200", expect: 200).decode(ServeProcess.Page<LedgerMessage>.self).items
     }
 
-    /// Posts the platforms have begun but not yet answered.
-    static func postsInFlight(_ simulator: PlatformSimulator) -> Int {
+    /// Posts the platforms (or one of them) have begun but not yet answered.
+    static func postsInFlight(_ simulator: PlatformSimulator, to platform: Platform? = nil) -> Int {
         let calls = simulator.calls()
-        return posts.reduce(0) { sum, post in
+        return posts.filter { platform == nil || $0.0 == platform }.reduce(0) { sum, post in
             let name = "\(post.0.rawValue) \(post.1)"
             let answered = calls.filter { $0.key.hasPrefix(name + " ") && Int($0.key.dropFirst(name.count + 1)) != nil }.values.reduce(0, +)
             return sum + (calls[name] ?? 0) - answered
         }
     }
 
-    @Test func aWorkerKilledMidDeliveryLosesNothingAndDoublesNothingTheLedgerRecorded() async throws {
+    @Test func aWorkerKilledMidDeliveryLosesNothingAndDoublesNothingThePlatformCanShow() async throws {
         try await withTestDatabase { db in
             try await SimulatedPlatforms.run { platforms in
                 let simulator = platforms.simulator
@@ -108,7 +119,7 @@ import UserSyncTesting
                 let midway = try await eventually(.seconds(120), "the worker is in the middle of the burst") {
                     let arrived = conversations.map { $0.arrived(simulator).count }
                     return try await db.scalar("SELECT count(*) FROM relay_messages") == Int64(total) && arrived.allSatisfy { $0 > 0 }
-                        && arrived.reduce(0, +) < total - conversations.count && Self.postsInFlight(simulator) > 0
+                        && arrived.reduce(0, +) < total - conversations.count && Self.postsInFlight(simulator, to: .slack) > 0
                 }
                 let states = try await Self.ledger(serve).map(\.state)
                 try #require(midway, "ledger: \(states)")
@@ -142,16 +153,19 @@ import UserSyncTesting
                 let finished = try await eventually(.seconds(150), "the second worker delivers the rest") {
                     let ledger = try await Self.ledger(serve)
                     return ledger.count == total && ledger.allSatisfy { $0.state == "delivered" }
-                        && conversations.allSatisfy { $0.arrived(simulator).count >= count + unrecorded[$0.number].count }
+                        && conversations.allSatisfy { $0.arrived(simulator).count >= $0.expected(count, unrecorded: unrecorded[$0.number]).count }
                 }
                 let ledger = try await Self.ledger(serve)
                 #expect(finished, "ledger: \(ledger.map(\.state))")
 
-                // Each message once, in the order written; one the platform took as the worker died, twice, back to back.
+                // Each message once, in the order written; on Teams, one it took as the worker died twice, back to back.
                 for conversation in conversations {
-                    let expected = (0..<count).flatMap { n in unrecorded[conversation.number].contains(n) ? [n, n] : [n] }
-                    #expect(conversation.arrived(simulator) == expected, "\(conversation)")
+                    #expect(
+                        conversation.arrived(simulator) == conversation.expected(count, unrecorded: unrecorded[conversation.number]),
+                        "\(conversation)")
                 }
+                // The post under way to Slack when the worker died was found, not posted again.
+                #expect(!unrecorded[2].isEmpty, "Slack took a post the ledger had not recorded when the worker died")
                 let rows = Dictionary(grouping: ledger, by: \.source.messageId)
                 #expect(ledger.count == total, "\(ledger.map(\.source.messageId))")
                 for conversation in conversations {

@@ -153,12 +153,17 @@ public struct RelayPost: Sendable, Equatable {
     public var text: String
     /// The destination platform's id of the message this one replies to.
     public var threadID: String?
+    /// The relay's own id of the message, carried with the post where the platform keeps such a
+    /// thing (Slack message metadata), so that a later attempt can find a post an interrupted
+    /// one made (``RelayConnector/posted(_:since:)``).
+    public var key: String?
 
-    public init(sender: RelaySender, recipientUserID: String, text: String, threadID: String? = nil) {
+    public init(sender: RelaySender, recipientUserID: String, text: String, threadID: String? = nil, key: String? = nil) {
         self.sender = sender
         self.recipientUserID = recipientUserID
         self.text = text
         self.threadID = threadID
+        self.key = key
     }
 }
 
@@ -188,6 +193,12 @@ public struct RelaySubscription: Sendable, Equatable {
 public protocol RelayConnector: Sendable {
     /// Posts a message as `post.sender`.
     func post(_ post: RelayPost) async throws(PlatformFailure) -> RelayedMessage
+    /// The message an earlier attempt of `post` made (one carrying `post.key`, posted since
+    /// `since`), when that attempt was interrupted before the ledger recorded it: nil when there
+    /// is none, or when the platform cannot tell (the caller then posts again).
+    func posted(_ post: RelayPost, since: Date) async throws(PlatformFailure) -> RelayedMessage?
+    /// Whether ``posted(_:since:)`` can find such a message.
+    var findsEarlierPosts: Bool { get }
     /// Replaces the text of a message the relay posted.
     func edit(_ message: RelayedMessage, sender: RelaySender, recipientUserID: String, text: String) async throws(PlatformFailure)
     /// Deletes a message the relay posted; one already gone succeeds.
@@ -214,6 +225,8 @@ public protocol RelayConnector: Sendable {
 }
 
 extension RelayConnector {
+    public func posted(_ post: RelayPost, since: Date) async throws(PlatformFailure) -> RelayedMessage? { nil }
+    public var findsEarlierPosts: Bool { false }
     public func complete(_ event: InboundEvent, readingAs tokens: UserTokens) async throws(PlatformFailure) -> InboundEvent {
         try await complete(event)
     }

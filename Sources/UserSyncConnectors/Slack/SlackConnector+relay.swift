@@ -33,16 +33,11 @@ extension SlackConnector: RelayConnector {
     public func post(_ post: RelayPost) async throws(PlatformFailure) -> RelayedMessage {
         let author = author(post.sender)
         return try await conversations.with(author: author.key, recipient: post.recipientUserID) { () async throws(PlatformFailure) in
-            let open = PlatformRequest.form(
-                url("conversations.open"), endpoint: "conversations.open", fields: [("users", post.recipientUserID)],
-                authorization: "Bearer \(author.token)", credential: author.credential)
-            guard let channel = try await send(open, as: SlackConversationsOpen.self).channel?.id else {
-                throw PlatformFailure(.malformedResponse, platform: .slack, message: "conversations.open returned no channel")
-            }
-            return channel
+            try await openDM(author, post.recipientUserID)
         } _: { channel async throws(PlatformFailure) in
             let body = SlackRelayMessageBody(
-                channel: channel, text: post.text, thread_ts: post.threadID, username: author.username, icon_url: author.iconURL)
+                channel: channel, text: post.text, thread_ts: post.threadID, username: author.username, icon_url: author.iconURL,
+                metadata: post.key.map { SlackMessageMetadata(event_type: SlackMessageMetadata.eventType, event_payload: .init(message_id: $0)) })
             let request = PlatformRequest.json(
                 url("chat.postMessage"), endpoint: "chat.postMessage", body: body, bearer: author.token, credential: author.credential)
             let answer = try await send(request, as: SlackChatAnswer.self)
@@ -51,6 +46,46 @@ extension SlackConnector: RelayConnector {
             }
             return RelayedMessage(conversationID: answer.channel ?? channel, messageID: ts)
         }
+    }
+
+    public var findsEarlierPosts: Bool { true }
+
+    /// The DM's messages since `since` (`conversations.history` with `include_all_metadata`, one
+    /// page of up to 100: an interrupted attempt is minutes old at most), looked through for the
+    /// one whose metadata carries `post.key`.
+    public func posted(_ post: RelayPost, since: Date) async throws(PlatformFailure) -> RelayedMessage? {
+        guard let key = post.key else { return nil }
+        let author = author(post.sender)
+        return try await conversations.with(author: author.key, recipient: post.recipientUserID) { () async throws(PlatformFailure) in
+            try await openDM(author, post.recipientUserID)
+        } _: { channel async throws(PlatformFailure) in
+            try await posted(key, in: channel, as: author, since: since)
+        }
+    }
+
+    private func posted(_ key: String, in channel: String, as author: Author, since: Date) async throws(PlatformFailure) -> RelayedMessage? {
+        let request = PlatformRequest.form(
+            url("conversations.history"), endpoint: "conversations.history",
+            fields: [
+                ("channel", channel), ("oldest", String(format: "%.6f", since.timeIntervalSince1970)), ("limit", "100"),
+                ("include_all_metadata", "true"),
+            ], authorization: "Bearer \(author.token)", credential: author.credential)
+        let history = try await send(request, as: SlackHistory.self)
+        let found = history.messages?.first {
+            $0.metadata?.event_type == SlackMessageMetadata.eventType && $0.metadata?.event_payload.message_id == key
+        }
+        return found?.ts.map { RelayedMessage(conversationID: channel, messageID: $0) }
+    }
+
+    /// The DM of the author and the recipient (`conversations.open` gives the existing one).
+    private func openDM(_ author: Author, _ recipient: String) async throws(PlatformFailure) -> String {
+        let open = PlatformRequest.form(
+            url("conversations.open"), endpoint: "conversations.open", fields: [("users", recipient)],
+            authorization: "Bearer \(author.token)", credential: author.credential)
+        guard let channel = try await send(open, as: SlackConversationsOpen.self).channel?.id else {
+            throw PlatformFailure(.malformedResponse, platform: .slack, message: "conversations.open returned no channel")
+        }
+        return channel
     }
 
     public func edit(

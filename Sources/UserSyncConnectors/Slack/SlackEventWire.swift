@@ -74,6 +74,33 @@ struct SlackRelayMessageBody: Encodable {
     var thread_ts: String?
     var username: String?
     var icon_url: String?
+    var metadata: SlackMessageMetadata?
+}
+
+/// Message metadata (`chat.postMessage`'s `metadata`, echoed by `conversations.history` with
+/// `include_all_metadata`): the relay's id of the message it posts.
+struct SlackMessageMetadata: Codable, Equatable {
+    static let eventType = "usersync_relayed"
+
+    struct Payload: Codable, Equatable {
+        var message_id: String
+    }
+
+    var event_type: String
+    var event_payload: Payload
+}
+
+/// `conversations.history`: the DM's messages, newest first.
+struct SlackHistory: SlackEnvelope {
+    struct Message: Decodable {
+        var ts: String?
+        var metadata: SlackMessageMetadata?
+    }
+
+    var ok: Bool
+    var error: String?
+    var needed: String?
+    var messages: [Message]?
 }
 
 /// `chat.update` and `chat.delete`.

@@ -40,14 +40,18 @@ public struct RelayMessageRepository: Sendable {
     }
 
     /// The first message of a conversation still to be delivered, in the order they arrived,
-    /// with its text and files (JSON) while they are kept.
+    /// with its text and files (JSON) while they are kept; marked as attempted by `job` from
+    /// `now` (sql/0034) unless it waits for another job's retry. `earlierAttempt` is when an
+    /// attempt of it began before, if one did and did not end in a platform's refusal.
     public func head(
-        _ organization: OrganizationID, connection: ConnectionID, conversation: String, on db: PostgresConnection, logger: Logger
-    ) async throws -> (message: RelayMessage, body: String?)? {
-        let statement = HeadStatement(organization: organization.rawValue, connection: connection.rawValue, conversation: conversation)
+        _ organization: OrganizationID, connection: ConnectionID, conversation: String, job: Int64, now: Date, on db: PostgresConnection,
+        logger: Logger
+    ) async throws -> (message: RelayMessage, body: String?, earlierAttempt: Date?)? {
+        let statement = HeadStatement(
+            organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, job: job, now: now)
         for try await row in try await db.execute(statement, logger: logger) {
             let r = row.makeRandomAccess()
-            return (try Self.message(r), try r[25].decode(String?.self))
+            return (try Self.message(r), try r[25].decode(String?.self), try r[26].decode(Date?.self))
         }
         return nil
     }
@@ -80,12 +84,13 @@ public struct RelayMessageRepository: Sendable {
     /// Stores what became of a message and appends the step that says so. A message that is no
     /// longer pending loses its text unless `keepBody`.
     public func record(
-        _ organization: OrganizationID, _ message: RelayMessage, step: RelayMessage.Step, keepBody: Bool, on db: PostgresConnection,
-        logger: Logger
+        _ organization: OrganizationID, _ message: RelayMessage, step: RelayMessage.Step, keepBody: Bool, nothingPosted: Bool = false,
+        on db: PostgresConnection, logger: Logger
     ) async throws {
         let clear = !keepBody && !message.state.isPending
         try await db.run(
-            RecordStatement(organization: organization.rawValue, message: message, step: step, clearBody: clear), logger: logger)
+            RecordStatement(organization: organization.rawValue, message: message, step: step, clearBody: clear, nothingPosted: nothingPosted),
+            logger: logger)
     }
 
     public func steps(_ organization: OrganizationID, _ id: RelayMessageID, on db: PostgresConnection, logger: Logger) async throws

@@ -56,7 +56,8 @@ extension RelayMessageRepository {
                     sender_account = $6::text, recipient_account = $7::text, sender_person_id = $8::uuid, recipient_person_id = $9::uuid,
                     destination_connection_id = $10::uuid, send_as = $11::text, destination_conversation = $12::text,
                     destination_message_id = $13::text, delivered_at = $14::timestamptz, updated_at = $15::timestamptz,
-                    body = CASE WHEN $16::boolean THEN NULL ELSE body END
+                    body = CASE WHEN $16::boolean THEN NULL ELSE body END,
+                    attempt_started_at = CASE WHEN $22::boolean THEN NULL ELSE attempt_started_at END
                 WHERE org_id = $17::uuid AND id = $18::uuid
                 RETURNING id
             )
@@ -70,9 +71,10 @@ extension RelayMessageRepository {
         let message: RelayMessage
         let step: RelayMessage.Step
         let clearBody: Bool
+        let nothingPosted: Bool
 
         func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings(capacity: 21)
+            var b = PostgresBindings(capacity: 22)
             b.append(message.state.rawValue)
             b.append(message.cause)
             b.append(message.causeMessage)
@@ -94,21 +96,38 @@ extension RelayMessageRepository {
             b.append(step.step)
             b.append(step.cause)
             b.append(step.detail)
+            b.append(nothingPosted)
             return b
         }
     }
 
+    /// The head, marked as being attempted by `job` (unless it waits for another job's retry),
+    /// with when an attempt of it began before. The conversation's lease, taken first in the
+    /// same transaction, keeps other runs from its messages: the head needs no lock of its own.
     struct HeadStatement: HotStatement {
         static let sql = """
-            SELECT \(RelayMessageRepository.columns), body::text FROM relay_messages
-            WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text AND state IN ('received', 'retrying')
-            ORDER BY sequence LIMIT 1
+            WITH h AS MATERIALIZED (
+                SELECT id, attempt_started_at AS previous FROM relay_messages
+                WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text
+                  AND state IN ('received', 'retrying')
+                ORDER BY sequence LIMIT 1
+            )
+            UPDATE relay_messages m
+            SET attempt_started_at = CASE WHEN m.state = 'received' OR m.retry_job_id = $4::bigint THEN $5::timestamptz
+                                          ELSE m.attempt_started_at END
+            FROM h
+            -- The id as a value, not a join: the row is found by its key, not among the organization's.
+            WHERE m.org_id = $1::uuid AND m.id = (SELECT id FROM h)
+            RETURNING \(RelayMessageRepository.columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
+                      m.body::text, h.previous
             """
         let organization: UUID
         let connection: UUID
         let conversation: String
+        let job: Int64
+        let now: Date
 
-        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation) }
+        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, job, now) }
     }
 
     struct DeliveredStatement: HotStatement {

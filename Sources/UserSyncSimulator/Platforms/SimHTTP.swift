@@ -75,7 +75,14 @@ struct SimHTTP: Sendable {
             let text = String(buffer: buffer)
             if request.headers[.contentType]?.contains("json") == true {
                 if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] {
-                    for (key, value) in object { fields[key] = value as? String ?? String(describing: value) }
+                    for (key, value) in object {
+                        // An object or a list (Slack's `metadata`) as the JSON it was sent as.
+                        if JSONSerialization.isValidJSONObject(value), let data = try? JSONSerialization.data(withJSONObject: value) {
+                            fields[key] = String(decoding: data, as: UTF8.self)
+                        } else {
+                            fields[key] = value as? String ?? String(describing: value)
+                        }
+                    }
                 }
             } else {
                 fields.merge(decodeForm(text)) { _, form in form }

@@ -68,7 +68,7 @@ extension SlackSimulator {
         let persona = me == SimChat.bot ? SimPersona.slack(username: fields["username"], iconURL: fields["icon_url"]) : nil
         let post = SimChatPost(
             platform: .slack, author: me, recipient: recipient, text: text, thread: fields["thread_ts"].flatMap { $0.isEmpty ? nil : $0 },
-            persona: persona, viaApp: true)
+            persona: persona, viaApp: true, metadata: fields["metadata"].flatMap { $0.isEmpty ? nil : $0 })
         let message = try Self.posted(state.post(token.organization, post))
         if me == SimChat.bot {
             let link = firstLink(in: fields["blocks"] ?? "") ?? firstLink(in: text)
@@ -78,6 +78,27 @@ extension SlackSimulator {
         }
         return SimHTTP.json(
             ["ok": true, "channel": .string(conversation.id), "ts": .string(message.id), "message": Self.wire(message)] as [String: AnyCodable])
+    }
+
+    /// A DM's messages newest first, after `oldest`, up to `limit`; with `include_all_metadata`,
+    /// each message's metadata. A person's token reads their own DMs; the bot token the bot's.
+    func conversationsHistory(_ request: Request, _ fields: [String: String]) throws -> SimReply {
+        let token = try token(request, fields, kinds: [.app, .user])
+        guard let conversation = state.conversation(token.organization, .slack, fields["channel"] ?? ""), conversation.includes(member(token))
+        else { throw SimError.notFound(code: "channel_not_found", message: "") }
+        let oldest = fields["oldest"].flatMap(Double.init) ?? 0
+        let limit = min(max(fields["limit"].flatMap(Int.init) ?? 100, 1), 999)
+        let withMetadata = fields["include_all_metadata"] == "true" || fields["include_all_metadata"] == "1"
+        let messages = state.chatMessages(token.organization, .slack, conversation: conversation.id)
+            .filter { !$0.deleted && (Double($0.id) ?? 0) > oldest }.suffix(limit).reversed()
+            .map { message -> AnyCodable in
+                guard withMetadata, let json = message.metadata, case .object(var fields) = Self.wire(message),
+                    let metadata = try? JSONDecoder().decode(AnyCodable.self, from: Data(json.utf8))
+                else { return Self.wire(message) }
+                fields["metadata"] = metadata
+                return .object(fields)
+            }
+        return SimHTTP.json(["ok": true, "messages": .array(Array(messages)), "has_more": false] as [String: AnyCodable])
     }
 
     func updateMessage(_ request: Request, _ fields: [String: String]) throws -> SimReply {

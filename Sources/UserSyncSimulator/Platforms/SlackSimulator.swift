@@ -57,6 +57,7 @@ struct SlackSimulator: Sendable {
             case "usergroups.users.list": try usergroupUsers(request, fields)
             case "conversations.open": try conversationsOpen(request, fields)
             case "conversations.members": try conversationsMembers(request, fields)
+            case "conversations.history": try conversationsHistory(request, fields)
             case "chat.postMessage": try postMessage(request, fields)
             case "chat.update": try updateMessage(request, fields)
             case "chat.delete": try deleteMessage(request, fields)

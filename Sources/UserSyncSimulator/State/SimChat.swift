@@ -50,6 +50,8 @@ public struct SimChatMessage: Sendable, Codable, Equatable {
     /// the platform sends no event for it.
     public var viaApp: Bool
     public var at: Date
+    /// Slack message metadata as posted (JSON), shown by `conversations.history` on request.
+    public var metadata: String? = nil
 }
 
 /// A direct conversation of two members (people, or a person and the app's bot).

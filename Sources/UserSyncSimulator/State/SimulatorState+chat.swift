@@ -29,6 +29,7 @@ struct SimChatPost: Sendable {
     var viaApp: Bool
     /// Webex takes messages to deactivated people (the prompts always could be sent there).
     var recipientMayBeInactive = false
+    var metadata: String? = nil
 }
 
 extension SimulatorState {
@@ -55,7 +56,7 @@ extension SimulatorState {
             let message = SimChatMessage(
                 id: organization.chat.nextMessageID(post.platform, now: now), platform: post.platform, conversation: conversation.id,
                 author: post.author, recipient: post.recipient, persona: post.persona, text: post.text, thread: thread, files: post.files,
-                edited: false, deleted: false, viaApp: post.viaApp, at: now)
+                edited: false, deleted: false, viaApp: post.viaApp, at: now, metadata: post.metadata)
             organization.chat.append(message)
             return .success(message)
         }
@@ -103,6 +104,11 @@ extension SimulatorState {
         }
         if case .success(let message) = result { GraphSimulator.notifyChatMessageChanged(state: self, organization: organization, message, kind) }
         return result
+    }
+
+    /// A conversation's messages, oldest first.
+    func chatMessages(_ organization: String, _ platform: Platform, conversation: String) -> [SimChatMessage] {
+        store.withLock { $0.organizations[organization]?.chat.messages.filter { $0.platform == platform && $0.conversation == conversation } ?? [] }
     }
 
     func chatMessage(_ organization: String, _ platform: Platform, _ id: String) -> SimChatMessage? {

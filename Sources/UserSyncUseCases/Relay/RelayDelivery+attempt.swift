@@ -15,6 +15,8 @@ extension RelayDelivery {
         var event: InboundEvent
         var original: RelayMessage?
         var plan: Plan?
+        /// When an earlier attempt of the message began, if one did that may have posted it.
+        var earlierAttempt: Date?
     }
 
     func prepare(_ message: RelayMessage, source: Source, organization org: OrganizationID, on db: PostgresConnection, logger: Logger)
@@ -42,6 +44,10 @@ extension RelayDelivery {
             &prepared.event, message: message, original: prepared.original, source: source.connection, organization: org, on: db, logger: logger)
         return prepared
     }
+
+    /// How far before an interrupted attempt began its post is looked for: the platform's clock
+    /// and ours may disagree.
+    static let clockSkew: TimeInterval = 60
 
     /// Whether the platform must be asked what the event did not carry: the text (Webex) or the
     /// DM's other member.
@@ -133,7 +139,18 @@ extension RelayDelivery {
                 database: database, organization: org, logger: logger)
         switch event.kind {
         case .message:
-            let posted = try await connector.post(RelayPost(sender: sender, recipientUserID: recipientUser, text: text, threadID: thread))
+            let post = RelayPost(sender: sender, recipientUserID: recipientUser, text: text, threadID: thread, key: message.id.description)
+            // An earlier attempt that was interrupted may have posted it: found, it is not posted again.
+            if let earlier = prepared.earlierAttempt, connector.findsEarlierPosts,
+                let found = try await connector.posted(post, since: earlier.addingTimeInterval(-Self.clockSkew))
+            {
+                message.destinationConversation = found.conversationID
+                message.destinationMessageID = found.messageID
+                return settle(
+                    .delivered, "delivered",
+                    detail: "Found on \(destination.platform.displayName), posted by an earlier attempt that was interrupted; not posted again.")
+            }
+            let posted = try await connector.post(post)
             message.destinationConversation = posted.conversationID
             message.destinationMessageID = posted.messageID
             return settle(.delivered, "delivered", detail: "Delivered to \(destination.platform.displayName) as \(route.sendAs.rawValue).")

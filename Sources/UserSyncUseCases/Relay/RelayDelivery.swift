@@ -83,7 +83,7 @@ public struct RelayDelivery: Sendable {
             let next: Next
             do {
                 next = try await database.withTenant(organization, logger: logger) { [settled] db -> Next in
-                    if let settled { try await record(settled.message, step: settled.step, organization: organization, on: db, logger: logger) }
+                    if let settled { try await record(settled, organization: organization, on: db, logger: logger) }
                     // Taken before the first message and renewed before each next one. Held by
                     // another run that is still its job's current one, the conversation is that
                     // run's to deliver: it reads the head again after this (``RelayMessageRepository/isCovered``).
@@ -93,8 +93,9 @@ public struct RelayDelivery: Sendable {
                         until: now.addingTimeInterval(relay.conversationLease.seconds), on: db, logger: logger)
                     guard held else { return .end(.succeeded) }
                     guard
-                        let (head, body) = try await messages.head(
-                            organization, connection: connection, conversation: conversation, on: db, logger: logger),
+                        let (head, body, earlierAttempt) = try await messages.head(
+                            organization, connection: connection, conversation: conversation, job: context.jobID, now: now, on: db,
+                            logger: logger),
                         head.state != .retrying || head.retryJobID == context.jobID
                     else {
                         try await messages.release(
@@ -102,7 +103,9 @@ public struct RelayDelivery: Sendable {
                         return .end(.succeeded)
                     }
                     let source = try await source(of: head, body: body, organization: organization, on: db, logger: logger)
-                    return .deliver(head, try await prepare(head, source: source, organization: organization, on: db, logger: logger))
+                    var prepared = try await prepare(head, source: source, organization: organization, on: db, logger: logger)
+                    prepared.earlierAttempt = earlierAttempt
+                    return .deliver(head, prepared)
                 }
             } catch {
                 // What the message before became is kept whatever went wrong after it.
@@ -125,9 +128,12 @@ public struct RelayDelivery: Sendable {
 
     /// A message's delivery settled, with the step that says so: recorded with the next message's
     /// first transaction.
-    private struct Settled: Sendable {
+    struct Settled: Sendable {
         var message: RelayMessage
         var step: RelayMessage.Step
+        /// The platform answered that it posted nothing (a rate limit): a later attempt need not
+        /// look for this one's post.
+        var nothingPosted = false
     }
 
     private enum Delivered {
@@ -161,7 +167,9 @@ public struct RelayDelivery: Sendable {
             message.cause = failure.cause.rawValue
             message.causeMessage = failure.message
             try await record(
-                Settled(message: message, step: .init(step: "retrying", cause: failure.cause.rawValue, detail: failure.message, at: now)),
+                Settled(
+                    message: message, step: .init(step: "retrying", cause: failure.cause.rawValue, detail: failure.message, at: now),
+                    nothingPosted: failure.cause == .rateLimited),
                 context: context)
             if let until = failure.retryAt { return .waits(.snooze(until: until, reason: failure.description)) }
             let backoff = Backoff(base: relay.retryBaseDelay, cap: relay.maxRetryDelay, jitter: .equal).delay(afterAttempt: context.attempt)
@@ -178,16 +186,23 @@ public struct RelayDelivery: Sendable {
 
     private func record(_ settled: Settled, context: JobContext) async throws {
         try await database.withTenant(context.organizationID, logger: context.logger) { db in
-            try await record(settled.message, step: settled.step, organization: context.organizationID, on: db, logger: context.logger)
+            try await record(settled, organization: context.organizationID, on: db, logger: context.logger)
         }
+    }
+
+    private func record(_ settled: Settled, organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws {
+        try await record(
+            settled.message, step: settled.step, nothingPosted: settled.nothingPosted, organization: organization, on: db, logger: logger)
     }
 
     /// Stores what became of a message; an undelivered one keeps its text for a replay until the
     /// retention window ends (a `relay.expire` job then drops it).
-    func record(_ message: RelayMessage, step: RelayMessage.Step, organization: OrganizationID, on db: PostgresConnection, logger: Logger)
-        async throws
-    {
-        try await messages.record(organization, message, step: step, keepBody: message.state.isReplayable, on: db, logger: logger)
+    func record(
+        _ message: RelayMessage, step: RelayMessage.Step, nothingPosted: Bool = false, organization: OrganizationID, on db: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        try await messages.record(
+            organization, message, step: step, keepBody: message.state.isReplayable, nothingPosted: nothingPosted, on: db, logger: logger)
         if message.state.isReplayable {
             let expiry = try RelayJobs.expireJob(message.id, at: step.at.addingTimeInterval(relay.textRetention.seconds))
             try await JobQueue.enqueue(expiry, organization: organization, on: db, logger: logger)
