@@ -9,7 +9,8 @@ import UserSyncTesting
 /// What the relay refuses, and what it answers instead of delivering: events that are not the
 /// platform's (forged, stale, unsigned, malformed) are refused and leave nothing behind; an event
 /// the platform sends twice is delivered once; a recipient who cannot be reached gets a throttled
-/// reminder and the sender one bot message saying why.
+/// reminder and the sender one bot message saying why; a message between two people on the same
+/// platform is left to it.
 @Suite(.relayOrganization) struct RelayRefusalTests {
     var relay: RelayOrganization.Fixture { RelayOrganization.current! }
 
@@ -96,5 +97,21 @@ import UserSyncTesting
                 try await relay.ledger(person: recipient.id, state: "notified").count == 2
             })
         #expect(notices() == (1, 1))
+    }
+
+    @Test func aMessageForSomeoneOnTheSamePlatformIsLeftToIt() async throws {
+        let slack = relay.member(.slackOnly), peer = relay.member(.slackPeer)
+        let written = try relay.write(.slack, from: slack, to: "bot", "\(peer.email): same platform hello")
+        let settled = try await eventually(.seconds(60), "the ledger settles the message") {
+            try await relay.ledger(person: peer.id).contains { $0.source.messageId == written.id && $0.state != "received" }
+        }
+        #expect(settled)
+        let row = try #require(try await relay.ledger(person: peer.id).first { $0.source.messageId == written.id })
+        #expect(row.state == "ignored")
+        #expect(row.cause == "same_platform")
+        #expect(row.senderPersonId == slack.id)
+        #expect(row.recipientPersonId == peer.id)
+        #expect(row.destination == nil, "no destination is read for it")
+        #expect(!relay.inbox(.slack, of: peer).contains { $0.text.contains("same platform hello") }, "nothing is posted")
     }
 }
