@@ -193,10 +193,12 @@ public struct RelaySubscription: Sendable, Equatable {
 public protocol RelayConnector: Sendable {
     /// Posts a message as `post.sender`.
     func post(_ post: RelayPost) async throws(PlatformFailure) -> RelayedMessage
-    /// The message an earlier attempt of `post` made (one carrying `post.key`, posted since
-    /// `since`), when that attempt was interrupted before the ledger recorded it: nil when there
-    /// is none, or when the platform cannot tell (the caller then posts again).
-    func posted(_ post: RelayPost, since: Date) async throws(PlatformFailure) -> RelayedMessage?
+    /// The messages that may be the post an earlier attempt of `post` made since `since`, when
+    /// that attempt was interrupted before the ledger recorded it, oldest first: none when there
+    /// is none, or when the platform cannot tell (the caller then posts again). Slack finds it by
+    /// `post.key` in its metadata; Teams by its author and exact text among the chat's newest
+    /// messages, so the caller passes over those the ledger knows it posted.
+    func posted(_ post: RelayPost, since: Date) async throws(PlatformFailure) -> [RelayedMessage]
     /// Whether ``posted(_:since:)`` can find such a message.
     var findsEarlierPosts: Bool { get }
     /// Replaces the text of a message the relay posted.
@@ -225,7 +227,7 @@ public protocol RelayConnector: Sendable {
 }
 
 extension RelayConnector {
-    public func posted(_ post: RelayPost, since: Date) async throws(PlatformFailure) -> RelayedMessage? { nil }
+    public func posted(_ post: RelayPost, since: Date) async throws(PlatformFailure) -> [RelayedMessage] { [] }
     public var findsEarlierPosts: Bool { false }
     public func complete(_ event: InboundEvent, readingAs tokens: UserTokens) async throws(PlatformFailure) -> InboundEvent {
         try await complete(event)

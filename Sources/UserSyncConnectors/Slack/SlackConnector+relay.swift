@@ -53,8 +53,8 @@ extension SlackConnector: RelayConnector {
     /// The DM's messages since `since` (`conversations.history` with `include_all_metadata`, one
     /// page of up to 100: an interrupted attempt is minutes old at most), looked through for the
     /// one whose metadata carries `post.key`.
-    public func posted(_ post: RelayPost, since: Date) async throws(PlatformFailure) -> RelayedMessage? {
-        guard let key = post.key else { return nil }
+    public func posted(_ post: RelayPost, since: Date) async throws(PlatformFailure) -> [RelayedMessage] {
+        guard let key = post.key else { return [] }
         let author = author(post.sender)
         return try await conversations.with(author: author.key, recipient: post.recipientUserID) { () async throws(PlatformFailure) in
             try await openDM(author, post.recipientUserID)
@@ -63,7 +63,7 @@ extension SlackConnector: RelayConnector {
         }
     }
 
-    private func posted(_ key: String, in channel: String, as author: Author, since: Date) async throws(PlatformFailure) -> RelayedMessage? {
+    private func posted(_ key: String, in channel: String, as author: Author, since: Date) async throws(PlatformFailure) -> [RelayedMessage] {
         let request = PlatformRequest.form(
             url("conversations.history"), endpoint: "conversations.history",
             fields: [
@@ -71,10 +71,11 @@ extension SlackConnector: RelayConnector {
                 ("include_all_metadata", "true"),
             ], authorization: "Bearer \(author.token)", credential: author.credential)
         let history = try await send(request, as: SlackHistory.self)
-        let found = history.messages?.first {
-            $0.metadata?.event_type == SlackMessageMetadata.eventType && $0.metadata?.event_payload.message_id == key
+        let ours = SlackMessageMetadata(event_type: SlackMessageMetadata.eventType, event_payload: .init(message_id: key))
+        return (history.messages ?? []).reversed().compactMap { message in
+            guard message.metadata == ours, let ts = message.ts else { return nil }
+            return RelayedMessage(conversationID: channel, messageID: ts)
         }
-        return found?.ts.map { RelayedMessage(conversationID: channel, messageID: $0) }
     }
 
     /// The DM of the author and the recipient (`conversations.open` gives the existing one).

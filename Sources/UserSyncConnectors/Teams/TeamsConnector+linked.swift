@@ -62,7 +62,9 @@ extension TeamsConnector {
 struct GraphChatMessage: Decodable {
     struct From: Decodable {
         struct User: Decodable { var id: String? }
+        struct Application: Decodable { var id: String? }
         var user: User?
+        var application: Application?
     }
     struct Body: Decodable { var content: String? }
     struct Attachment: Decodable {
@@ -73,4 +75,5 @@ struct GraphChatMessage: Decodable {
     var from: From?
     var body: Body?
     var attachments: [Attachment]?
+    var createdDateTime: String?
 }

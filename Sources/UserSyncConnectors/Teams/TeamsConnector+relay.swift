@@ -26,6 +26,17 @@ extension TeamsConnector: RelayConnector {
         return "<b>\(TeamsEventReceiver.escapeHTML(head))</b><br>\(text)"
     }
 
+    /// The 1:1 chat of a linked person and the recipient: Graph answers with the existing chat
+    /// when the two already have one.
+    private func linkedChat(_ sender: String, _ recipient: String, _ tokens: UserTokens) async throws(PlatformFailure) -> String {
+        let members = [sender, recipient].map { GraphChatCreate.Member(userBind: "\(endpoints.api)/users('\($0)')") }
+        return try await http.sendJSON(
+            .json(
+                "\(endpoints.api)/chats", endpoint: "chats.create", body: GraphChatCreate(members: members), bearer: tokens.accessToken,
+                credential: .user, idempotent: true), as: GraphChat.self
+        ).id
+    }
+
     private func bot<T>(_ body: (String) async throws(PlatformFailure) -> T) async throws(PlatformFailure) -> T {
         try await withAppToken(botTokens, fetch: fetchBotToken, body)
     }
@@ -34,13 +45,7 @@ extension TeamsConnector: RelayConnector {
         switch post.sender {
         case .linkedAccount(let sender, let tokens):
             return try await conversations.with(author: sender, recipient: post.recipientUserID) { () async throws(PlatformFailure) in
-                let members = [sender, post.recipientUserID].map { GraphChatCreate.Member(userBind: "\(endpoints.api)/users('\($0)')") }
-                // Graph answers with the existing chat when the two already have one.
-                return try await http.sendJSON(
-                    .json(
-                        "\(endpoints.api)/chats", endpoint: "chats.create", body: GraphChatCreate(members: members), bearer: tokens.accessToken,
-                        credential: .user, idempotent: true), as: GraphChat.self
-                ).id
+                try await linkedChat(sender, post.recipientUserID, tokens)
             } _: { chat async throws(PlatformFailure) in
                 let message = try await http.sendJSON(
                     .json(
@@ -65,6 +70,44 @@ extension TeamsConnector: RelayConnector {
                     throw PlatformFailure(.malformedResponse, platform: .teams, message: "the bot's message was sent but returned no id")
                 }
                 return RelayedMessage(conversationID: chatID, messageID: id)
+            }
+        }
+    }
+
+    public var findsEarlierPosts: Bool { true }
+
+    /// The chat's newest messages (`GET /chats/{id}/messages`, newest first, 50: an interrupted
+    /// attempt is minutes old at most) by the same author (the person, or the bot) with exactly
+    /// the text this post would have, written since `since`. The bot reads its chats with the
+    /// app's Graph token (`Chat.Read.All`, or the `ChatMessage.Read.Chat` consent); without it the
+    /// lookup fails and the message waits for its retry.
+    public func posted(_ post: RelayPost, since: Date) async throws(PlatformFailure) -> [RelayedMessage] {
+        func newest(_ chat: String) -> String { chatURL(chat) + "?$top=50&$orderby=" + FormEncoding.escape("createdDateTime desc") }
+        func matching(_ messages: [GraphChatMessage], chat: String, author: (GraphChatMessage.From) -> Bool, text: String) -> [RelayedMessage] {
+            messages.reversed().compactMap { message in
+                guard let id = message.id, let from = message.from, author(from), message.body?.content == text,
+                    let created = message.createdDateTime.flatMap(Self.parseGraphDate), created >= since
+                else { return nil }
+                return RelayedMessage(conversationID: chat, messageID: id)
+            }
+        }
+        switch post.sender {
+        case .linkedAccount(let sender, let tokens):
+            return try await conversations.with(author: sender, recipient: post.recipientUserID) { () async throws(PlatformFailure) in
+                try await linkedChat(sender, post.recipientUserID, tokens)
+            } _: { chat async throws(PlatformFailure) in
+                let listed = try await http.sendJSON(
+                    .get(newest(chat), endpoint: "chats.messages.list", bearer: tokens.accessToken, credential: .user),
+                    as: GraphCollection<GraphChatMessage>.self)
+                return matching(listed.value, chat: chat, author: { $0.user?.id == sender }, text: post.text)
+            }
+        case .persona:
+            guard let teamsAppID = credentials.teamsAppID else { return [] }
+            return try await conversations.with(author: "bot", recipient: post.recipientUserID) { () async throws(PlatformFailure) in
+                try await chatWithBot(user: post.recipientUserID, teamsAppID: teamsAppID)
+            } _: { chat async throws(PlatformFailure) in
+                let listed = try await graph(newest(chat), endpoint: "chats.messages.list", as: GraphCollection<GraphChatMessage>.self)
+                return matching(listed.value, chat: chat, author: { $0.application != nil }, text: Self.botText(post.text, as: post.sender))
             }
         }
     }

@@ -21,6 +21,21 @@ extension RelayMessageRepository {
         return nil
     }
 
+    /// Which of the messages `ids` of `destination` the ledger records as posted there.
+    public func recordedPosts(
+        _ organization: OrganizationID, on destination: ConnectionID, among ids: [String], on db: PostgresConnection, logger: Logger
+    ) async throws -> Set<String> {
+        let rows = try await db.query(
+            """
+            SELECT destination_message_id FROM relay_messages
+            WHERE org_id = \(organization.rawValue) AND destination_message_id = ANY(\(ids)::text[])
+              AND destination_connection_id = \(destination.rawValue)
+            """, logger: logger)
+        var recorded = Set<String>()
+        for try await id in rows.decode(String.self) { recorded.insert(id) }
+        return recorded
+    }
+
     /// For the accounts `platformUserIDs` of `source`: their owner's name and account on
     /// `destination` (nil where they have none), to turn mentions into the other platform's.
     public func mentions(

@@ -57,6 +57,8 @@ extension GraphSimulator {
         guard let installation, installation == SimHTTP.param(context, "installation") else {
             throw SimError.notFound(code: "NotFound", message: "The installation was not found.")
         }
-        return SimHTTP.json(["id": .string("19:\(userID)_\(appID)@unq.gbl.spaces"), "chatType": "oneOnOne"] as [String: AnyCodable])
+        // Installing the app made the chat: it can be read before the bot has written in it.
+        let id = state.openConversation(token.organization, .teams, userID, SimChat.bot)?.id ?? "19:\(userID)_\(appID)@unq.gbl.spaces"
+        return SimHTTP.json(["id": .string(id), "chatType": "oneOnOne"] as [String: AnyCodable])
     }
 }

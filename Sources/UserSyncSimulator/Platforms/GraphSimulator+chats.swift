@@ -20,6 +20,13 @@ extension GraphSimulator {
             case .failure: throw SimError.forbidden(code: "Forbidden", message: "The message could not be sent to this chat.")
             }
         }
+        // Newest first (`$orderby=createdDateTime desc` is the only order the simulator keeps), up to `$top` (50 at most).
+        route(router, .get, "/graph/v1.0/chats/:chat/messages", "chats.messages.list", kinds: [.user, .app]) { request, context, token in
+            let (chat, _) = try memberChat(context, token)
+            let top = min(max(SimHTTP.query(request)["$top"].flatMap(Int.init) ?? 20, 1), 50)
+            let messages = state.chatMessages(token.organization, .teams, conversation: chat.id).filter { !$0.deleted }.suffix(top).reversed()
+            return SimHTTP.json(["value": .array(messages.map { .object(wireMessage($0, token)) })] as [String: AnyCodable])
+        }
         route(router, .get, "/graph/v1.0/chats/:chat/messages/:message", "chats.messages.get", kinds: [.user, .app]) { _, context, token in
             let (chat, _) = try memberChat(context, token)
             return SimHTTP.json(wireMessage(try chatMessage(context, token, chat: chat, includeDeleted: true), token))

@@ -49,6 +49,20 @@ extension RelayDelivery {
     /// and ours may disagree.
     static let clockSkew: TimeInterval = 60
 
+    /// The post an interrupted attempt made of `post`, if the platform shows one (since a little
+    /// before `since`) that the ledger has not recorded as another message's.
+    func earlierPost(
+        _ post: RelayPost, since: Date, on destination: PlatformConnection, through connector: any RelayConnector, organization: OrganizationID,
+        logger: Logger
+    ) async throws -> RelayedMessage? {
+        let candidates = try await connector.posted(post, since: since.addingTimeInterval(-Self.clockSkew))
+        guard !candidates.isEmpty else { return nil }
+        let recorded = try await database.withTenant(organization, logger: logger) { db in
+            try await messages.recordedPosts(organization, on: destination.id, among: candidates.map(\.messageID), on: db, logger: logger)
+        }
+        return candidates.first { !recorded.contains($0.messageID) }
+    }
+
     /// Whether the platform must be asked what the event did not carry: the text (Webex) or the
     /// DM's other member.
     static func needsCompletion(_ event: InboundEvent, original: RelayMessage?) -> Bool {
@@ -142,7 +156,7 @@ extension RelayDelivery {
             let post = RelayPost(sender: sender, recipientUserID: recipientUser, text: text, threadID: thread, key: message.id.description)
             // An earlier attempt that was interrupted may have posted it: found, it is not posted again.
             if let earlier = prepared.earlierAttempt, connector.findsEarlierPosts,
-                let found = try await connector.posted(post, since: earlier.addingTimeInterval(-Self.clockSkew))
+                let found = try await earlierPost(post, since: earlier, on: destination, through: connector, organization: org, logger: logger)
             {
                 message.destinationConversation = found.conversationID
                 message.destinationMessageID = found.messageID
