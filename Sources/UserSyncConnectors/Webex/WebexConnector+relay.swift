@@ -44,6 +44,24 @@ extension WebexConnector: RelayConnector {
         return RelayedMessage(conversationID: answer.roomId ?? "", messageID: id)
     }
 
+    public var findsEarlierPosts: Bool { true }
+
+    /// The 1:1 room's messages (`GET /messages/direct?personId=`, newest first) not written by the
+    /// recipient, with exactly the markdown this post would have, created since `since`.
+    public func posted(_ post: RelayPost, since: Date) async throws(PlatformFailure) -> [RelayedMessage] {
+        let author = author(post.sender)
+        let markdown = Self.markdown(post.text, as: post.sender)
+        let url = FormEncoding.url("\(endpoints.api)/messages/direct", [("personId", post.recipientUserID), ("max", "50")])
+        let listed = try await http.sendJSON(
+            .get(url, endpoint: "messages.direct", bearer: author.token, credential: author.credential), as: WebexDirectMessages.self)
+        return (listed.items ?? []).reversed().compactMap { message in
+            guard let id = message.id, message.personId != post.recipientUserID, message.markdown == markdown,
+                let created = parseEventDate(message.created), created >= since
+            else { return nil }
+            return RelayedMessage(conversationID: message.roomId ?? "", messageID: id)
+        }
+    }
+
     public func edit(
         _ message: RelayedMessage, sender: RelaySender, recipientUserID: String, text: String
     ) async throws(PlatformFailure) {

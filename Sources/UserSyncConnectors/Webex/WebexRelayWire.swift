@@ -29,6 +29,12 @@ struct WebexMessageDetail: Decodable {
     var personId: String?
     var toPersonId: String?
     var files: [String]?
+    var created: String?
+}
+
+/// `GET /messages/direct?personId=`: the 1:1 room's messages, newest first.
+struct WebexDirectMessages: Decodable {
+    var items: [WebexMessageDetail]?
 }
 
 /// `POST /messages` (to a person) and `PUT /messages/{id}` (in the room the message is in).

@@ -8,6 +8,9 @@ extension WebexSimulator {
     func registerMessages(_ router: Router<BasicRequestContext>) {
         let everyone: Set<SimToken.Kind> = [.bot, .app, .user]
         route(router, .post, "/webex/v1/messages", "messages", kinds: everyone) { request, _, token in try await postMessage(request, token) }
+        route(router, .get, "/webex/v1/messages/direct", "messages.direct", kinds: everyone) { request, _, token in
+            try directMessages(SimHTTP.query(request), token)
+        }
         route(router, .get, "/webex/v1/messages/:id", "messages.get", kinds: everyone) { _, context, token in
             let message = try visibleMessage(context, token)
             return SimHTTP.json(try wire(message, token))
@@ -35,6 +38,19 @@ extension WebexSimulator {
         route(router, .get, "/webex/v1/memberships", "memberships", kinds: everyone) { request, _, token in
             try memberships(SimHTTP.query(request)["roomId"], token)
         }
+    }
+
+    /// The messages of the token's 1:1 room with `personId`, newest first, up to `max` (50 by default).
+    private func directMessages(_ query: [String: String], _ token: SimToken) throws -> SimReply {
+        guard let person = query["personId"], !person.isEmpty else {
+            throw SimError.badRequest(code: "400", message: "personId or personEmail is required.")
+        }
+        let limit = min(max(query["max"].flatMap(Int.init) ?? 50, 1), 1000)
+        guard let room = state.openConversation(token.organization, .webex, member(token), person) else {
+            throw SimError.notFound(code: "404", message: "Person not found.")
+        }
+        let messages = state.chatMessages(token.organization, .webex, conversation: room.id).filter { !$0.deleted }.suffix(limit).reversed()
+        return SimHTTP.json(["items": .array(try messages.map { .object(try wire($0, token)) })] as [String: AnyCodable])
     }
 
     /// Who a token speaks as: the bot for the bot (and admin) token, else the person.
