@@ -17,7 +17,7 @@ extension JobQueue {
             RETURNING id
             """, logger: logger)
         guard try await rows.collect().count > 0 else { return false }
-        try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+        try await connection.run(NotifyStatement(), logger: logger)
         return true
     }
 }

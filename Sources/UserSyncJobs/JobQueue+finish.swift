@@ -62,7 +62,7 @@ extension JobQueue {
                 WHERE jobs.org_id = ANY (\(keys.organizations)) AND jobs.id = ANY (\(keys.map(\.id)))
                   AND jobs.state = 'running' AND jobs.lease_owner = \(worker)
                 """, logger: logger)
-            try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+            try await connection.run(NotifyStatement(), logger: logger)
         }
     }
 
@@ -83,7 +83,7 @@ extension JobQueue {
                 RETURNING \(unescaped: JobRecord.columns)
                 """, logger: logger)
             let records = try await JobRecord.decode(rows)
-            if !records.isEmpty { try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger) }
+            if !records.isEmpty { try await connection.run(NotifyStatement(), logger: logger) }
             return (records.filter { $0.state == .queued }.count, records.filter { $0.state == .failed })
         }
     }

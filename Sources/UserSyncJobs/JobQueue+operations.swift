@@ -70,7 +70,7 @@ extension JobQueue {
             guard let job = try await JobRecord.decode(rows).first else {
                 throw try await Self.conflict(id, on: connection, logger: logger, action: "retried", allowed: "failed or cancelled")
             }
-            try await connection.query("SELECT pg_notify(\(Self.channel), '')", logger: logger)
+            try await connection.run(NotifyStatement(), logger: logger)
             return job
         }
     }

@@ -134,7 +134,7 @@ struct RelayTeamsReceiverTests {
         }
     }
 
-    @Test("a token that verified is remembered for the next activities, and refused once it expires")
+    @Test("a token that verified is accepted again while it lasts (it is kept), and refused once expired or before it is valid")
     func rememberedToken() async throws {
         try await BotKeyServer.run { server in
             let receiver = Self.receiver(server)

@@ -78,16 +78,13 @@ public struct ConnectionRepository: Sendable {
     public func get(
         _ organization: OrganizationID, _ id: ConnectionID, forUpdate: Bool = false, on db: PostgresConnection, logger: Logger
     ) async throws -> PlatformConnection {
-        let found =
-            forUpdate
-            ? try await Self.decode(
-                db.query(
-                    """
-                    SELECT \(unescaped: Self.columns) FROM platform_connections
-                    WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue) FOR UPDATE
-                    """, logger: logger))
-            : try await Self.decode(db.execute(GetStatement(organization: organization.rawValue, id: id.rawValue), logger: logger))
-        guard let connection = found.first else { throw DomainError.notFound(resource: "connection") }
+        let rows = try await db.query(
+            """
+            SELECT \(unescaped: Self.columns) FROM platform_connections
+            WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue)
+            \(unescaped: forUpdate ? "FOR UPDATE" : "")
+            """, logger: logger)
+        guard let connection = try await Self.decode(rows).first else { throw DomainError.notFound(resource: "connection") }
         return connection
     }
 
@@ -113,30 +110,16 @@ public struct ConnectionRepository: Sendable {
         func makeBindings() -> PostgresBindings { bindings(organization, id) }
     }
 
-    struct GetStatement: HotStatement {
-        static let sql = "SELECT \(ConnectionRepository.columns) FROM platform_connections WHERE org_id = $1 AND id = $2"
-        let organization: UUID
-        let id: UUID
-
-        func makeBindings() -> PostgresBindings { bindings(organization, id) }
-    }
-
     public func credentials(
         _ organization: OrganizationID, _ id: ConnectionID, on db: PostgresConnection, logger: Logger
     ) async throws -> SealedCredentials {
-        let rows = try await db.execute(CredentialsStatement(organization: organization.rawValue, id: id.rawValue), logger: logger)
+        let rows = try await db.query(
+            "SELECT credentials_key_id, credentials FROM platform_connections WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue)",
+            logger: logger)
         for try await (keyID, combined) in rows.decode((String, Data).self) {
             return SealedCredentials(keyID: keyID, combined: combined)
         }
         throw DomainError.notFound(resource: "connection")
-    }
-
-    struct CredentialsStatement: HotStatement {
-        static let sql = "SELECT credentials_key_id, credentials FROM platform_connections WHERE org_id = $1 AND id = $2"
-        let organization: UUID
-        let id: UUID
-
-        func makeBindings() -> PostgresBindings { bindings(organization, id) }
     }
 
     /// Replaces the sealed credentials, unless they changed since `previous` was read (an admin's

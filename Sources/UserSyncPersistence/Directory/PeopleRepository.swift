@@ -164,16 +164,9 @@ public struct PeopleRepository: Sendable {
 
     /// A person with accounts and syncs (with history): one statement, that scopes itself
     /// (`usersync_person`), so `db` may be in a transaction scoped to `organization` or in none.
-    ///
-    /// Without `history`, the syncs' history is left out (`usersync_person_current`): what routing
-    /// reads for every relayed message.
-    public func get(_ organization: OrganizationID, _ id: PersonID, history: Bool = true, on db: PostgresConnection, logger: Logger)
-        async throws -> Person
-    {
-        let rows =
-            history
-            ? try await db.execute(PersonStatement(organization: organization.rawValue, person: id.rawValue), logger: logger)
-            : try await db.execute(CurrentPersonStatement(organization: organization.rawValue, person: id.rawValue), logger: logger)
+    /// Routing reads two people without the syncs' history (``current(_:_:_:on:logger:)``).
+    public func get(_ organization: OrganizationID, _ id: PersonID, on db: PostgresConnection, logger: Logger) async throws -> Person {
+        let rows = try await db.execute(PersonStatement(organization: organization.rawValue, person: id.rawValue), logger: logger)
         for try await row in rows { return try Self.personWithAccountsAndSyncs(row, organization) }
         throw DomainError.notFound(resource: "person")
     }
@@ -189,15 +182,6 @@ public struct PeopleRepository: Sendable {
 
     struct PersonStatement: HotStatement {
         static let sql = "SELECT \(PeopleRepository.columns), p.accounts_json, p.syncs_json, p.sync_history_json FROM usersync_person($1, $2) p"
-        let organization: UUID
-        let person: UUID
-
-        func makeBindings() -> PostgresBindings { bindings(organization, person) }
-    }
-
-    struct CurrentPersonStatement: HotStatement {
-        static let sql =
-            "SELECT \(PeopleRepository.columns), p.accounts_json, p.syncs_json, p.sync_history_json FROM usersync_person_current($1, $2) p"
         let organization: UUID
         let person: UUID
 

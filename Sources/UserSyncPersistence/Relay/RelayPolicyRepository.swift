@@ -9,7 +9,8 @@ public struct RelayPolicyRepository: Sendable {
 
     /// The organization's policy; the defaults until an admin changes it.
     public func policy(_ organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws -> RelayPolicy {
-        let rows = try await db.execute(PolicyStatement(organization: organization.rawValue), logger: logger)
+        let rows = try await db.query(
+            "SELECT files_allowed, stand_in_files_allowed FROM relay_policies WHERE org_id = \(organization.rawValue)", logger: logger)
         for try await (files, standIn) in rows.decode((Bool, Bool).self) { return RelayPolicy(filesAllowed: files, standInFilesAllowed: standIn) }
         return RelayPolicy()
     }
@@ -68,16 +69,6 @@ public struct RelayPolicyRepository: Sendable {
         return try await rows.collect().count == 1
     }
 
-    /// Which of `people` are restricted.
-    public func restricted(_ organization: OrganizationID, among people: [PersonID], on db: PostgresConnection, logger: Logger) async throws
-        -> Set<PersonID>
-    {
-        let rows = try await db.execute(RestrictedStatement(organization: organization.rawValue, people: people.map(\.rawValue)), logger: logger)
-        var found = Set<PersonID>()
-        for try await id in rows.decode(UUID.self) { found.insert(.init(id)) }
-        return found
-    }
-
     /// The policy, and which of `people` are restricted, in one read: what every relayed
     /// message asks.
     public func policy(
@@ -97,21 +88,6 @@ public struct RelayPolicyRepository: Sendable {
                    array(SELECT r.person_id FROM relay_restrictions r WHERE r.org_id = $1::uuid AND r.person_id = ANY($2::uuid[]))
             FROM (SELECT) AS one LEFT JOIN relay_policies p ON p.org_id = $1::uuid
             """
-        let organization: UUID
-        let people: [UUID]
-
-        func makeBindings() -> PostgresBindings { bindings(organization, people) }
-    }
-
-    struct PolicyStatement: HotStatement {
-        static let sql = "SELECT files_allowed, stand_in_files_allowed FROM relay_policies WHERE org_id = $1::uuid"
-        let organization: UUID
-
-        func makeBindings() -> PostgresBindings { bindings(organization) }
-    }
-
-    struct RestrictedStatement: HotStatement {
-        static let sql = "SELECT person_id FROM relay_restrictions WHERE org_id = $1::uuid AND person_id = ANY($2::uuid[])"
         let organization: UUID
         let people: [UUID]
 

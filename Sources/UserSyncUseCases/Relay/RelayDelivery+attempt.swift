@@ -13,15 +13,16 @@ extension RelayDelivery {
     struct Prepared: Sendable {
         var source: Source
         var event: InboundEvent
-        var original: RelayMessage?
-        var plan: Plan?
         /// When an earlier attempt of the message began, if one did that may have posted it.
         var earlierAttempt: Date?
+        var original: RelayMessage?
+        var plan: Plan?
     }
 
-    func prepare(_ message: RelayMessage, source: Source, organization org: OrganizationID, on db: PostgresConnection, logger: Logger)
-        async throws -> Prepared
-    {
+    func prepare(
+        _ message: RelayMessage, source: Source, earlierAttempt: Date?, organization org: OrganizationID, on db: PostgresConnection,
+        logger: Logger
+    ) async throws -> Prepared {
         var message = message
         var prepared = Prepared(
             source: source,
@@ -29,7 +30,8 @@ extension RelayDelivery {
                 kind: InboundEvent.Kind(rawValue: message.kind.rawValue) ?? .message, eventKey: message.eventKey,
                 conversationID: message.sourceConversation, messageID: message.sourceMessageID, senderUserID: message.senderAccount,
                 recipientUserID: message.recipientAccount, toBot: message.toBot, text: source.body?.text, threadID: message.threadID,
-                files: source.body?.files ?? [], sentAt: message.sentAt))
+                files: source.body?.files ?? [], sentAt: message.sentAt),
+            earlierAttempt: earlierAttempt)
         // An edit or a delete changes a message relayed before: it goes where that one went, from
         // whoever wrote it (a Slack deletion does not say).
         if prepared.event.kind != .message {

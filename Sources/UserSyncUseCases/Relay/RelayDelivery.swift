@@ -103,9 +103,10 @@ public struct RelayDelivery: Sendable {
                         return .end(.succeeded)
                     }
                     let source = try await source(of: head, body: body, organization: organization, on: db, logger: logger)
-                    var prepared = try await prepare(head, source: source, organization: organization, on: db, logger: logger)
-                    prepared.earlierAttempt = earlierAttempt
-                    return .deliver(head, prepared)
+                    return .deliver(
+                        head,
+                        try await prepare(
+                            head, source: source, earlierAttempt: earlierAttempt, organization: organization, on: db, logger: logger))
                 }
             } catch {
                 // What the message before became is kept whatever went wrong after it.
@@ -128,7 +129,7 @@ public struct RelayDelivery: Sendable {
 
     /// A message's delivery settled, with the step that says so: recorded with the next message's
     /// first transaction.
-    struct Settled: Sendable {
+    private struct Settled: Sendable {
         var message: RelayMessage
         var step: RelayMessage.Step
         /// The platform answered that it posted nothing (a rate limit): a later attempt need not
