@@ -40,15 +40,17 @@ public struct RelayMessageRepository: Sendable {
     }
 
     /// The first message of a conversation still to be delivered, in the order they arrived,
-    /// with its text and files (JSON) while they are kept; marked as attempted by `job` from
-    /// `now` (sql/0034) unless it waits for another job's retry. `earlierAttempt` is when an
-    /// attempt of it began before, if one did and did not end in a platform's refusal.
+    /// with its text and files (JSON) while they are kept; marked as attempted by `holder`'s job
+    /// from `now` (sql/0034) unless it waits for another job's retry. `earlierAttempt` is when an
+    /// attempt of it began before, if one did and did not end in a platform's refusal. When there
+    /// is nothing for the job to deliver (nil, or a head waiting for another job's retry), the
+    /// conversation's lease is given back (as ``release(_:connection:conversation:holder:on:logger:)``).
     public func head(
-        _ organization: OrganizationID, connection: ConnectionID, conversation: String, job: Int64, now: Date, on db: PostgresConnection,
-        logger: Logger
+        _ organization: OrganizationID, connection: ConnectionID, conversation: String, holder: LeaseHolder, now: Date,
+        on db: PostgresConnection, logger: Logger
     ) async throws -> (message: RelayMessage, body: String?, earlierAttempt: Date?)? {
         let statement = HeadStatement(
-            organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, job: job, now: now)
+            organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, holder: holder, now: now)
         for try await row in try await db.execute(statement, logger: logger) {
             let r = row.makeRandomAccess()
             return (try Self.message(r), try r[25].decode(String?.self), try r[26].decode(Date?.self))

@@ -101,20 +101,25 @@ extension RelayMessageRepository {
         }
     }
 
-    /// The head, marked as being attempted by `job` (unless it waits for another job's retry),
-    /// with when an attempt of it began before. The conversation's lease, taken first in the
-    /// same transaction, keeps other runs from its messages: the head needs no lock of its own.
+    /// The head, marked as being attempted by `holder`'s job (unless it waits for another job's
+    /// retry), with when an attempt of it began before. The conversation's lease, taken first in
+    /// the same transaction, keeps other runs from its messages: the head needs no lock of its
+    /// own. With nothing left for the job (no head, or one waiting for another job's retry), the
+    /// lease is given back in the same statement.
     struct HeadStatement: HotStatement {
         static let sql = """
             WITH h AS MATERIALIZED (
-                SELECT id, attempt_started_at AS previous FROM relay_messages
+                SELECT id, attempt_started_at AS previous, state = 'received' OR retry_job_id = $4::bigint AS ours FROM relay_messages
                 WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text
                   AND state IN ('received', 'retrying')
                 ORDER BY sequence LIMIT 1
+            ), released AS (
+                UPDATE relay_conversation_leases SET lease_owner = NULL, lease_attempt = NULL, leased_until = NULL
+                WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text
+                  AND lease_owner = $4::bigint AND lease_attempt = $6::bigint AND NOT EXISTS (SELECT FROM h WHERE h.ours)
             )
             UPDATE relay_messages m
-            SET attempt_started_at = CASE WHEN m.state = 'received' OR m.retry_job_id = $4::bigint THEN $5::timestamptz
-                                          ELSE m.attempt_started_at END
+            SET attempt_started_at = CASE WHEN h.ours THEN $5::timestamptz ELSE m.attempt_started_at END
             FROM h
             -- The id as a value, not a join: the row is found by its key, not among the organization's.
             WHERE m.org_id = $1::uuid AND m.id = (SELECT id FROM h)
@@ -124,10 +129,10 @@ extension RelayMessageRepository {
         let organization: UUID
         let connection: UUID
         let conversation: String
-        let job: Int64
+        let holder: LeaseHolder
         let now: Date
 
-        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, job, now) }
+        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, holder.job, now, holder.attempt) }
     }
 
     struct DeliveredStatement: HotStatement {

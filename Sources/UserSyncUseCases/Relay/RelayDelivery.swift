@@ -92,16 +92,13 @@ public struct RelayDelivery: Sendable {
                         organization, connection: connection, conversation: conversation, holder: holder, now: now,
                         until: now.addingTimeInterval(relay.conversationLease.seconds), on: db, logger: logger)
                     guard held else { return .end(.succeeded) }
+                    // Nothing for this job: the head statement gave the conversation back.
                     guard
                         let (head, body, earlierAttempt) = try await messages.head(
-                            organization, connection: connection, conversation: conversation, job: context.jobID, now: now, on: db,
+                            organization, connection: connection, conversation: conversation, holder: holder, now: now, on: db,
                             logger: logger),
                         head.state != .retrying || head.retryJobID == context.jobID
-                    else {
-                        try await messages.release(
-                            organization, connection: connection, conversation: conversation, holder: holder, on: db, logger: logger)
-                        return .end(.succeeded)
-                    }
+                    else { return .end(.succeeded) }
                     let source = try await source(of: head, body: body, organization: organization, on: db, logger: logger)
                     return .deliver(
                         head,
