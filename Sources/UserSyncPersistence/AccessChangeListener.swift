@@ -3,7 +3,7 @@ import PostgresNIO
 import ServiceLifecycle
 import UserSyncDomain
 
-/// Told about changes to API keys and organizations (``AccessChangeListener``).
+/// Told about changes to API keys, organizations and platform connections (``AccessChangeListener``).
 public protocol AccessChangeObserver: Sendable {
     /// Every change from now on will be heard.
     func listening()
@@ -12,8 +12,19 @@ public protocol AccessChangeObserver: Sendable {
     func lost()
 }
 
-/// Listens on the `usersync_access` channel, where triggers on `api_keys` and `organizations`
-/// announce every revocation, rename and deletion (sql/0013), and tells `observer`. Holds one
+/// Several observers, told the same.
+public struct AccessChangeObservers: AccessChangeObserver {
+    let all: [any AccessChangeObserver]
+
+    public init(_ all: [any AccessChangeObserver]) { self.all = all }
+
+    public func listening() { for observer in all { observer.listening() } }
+    public func changed(_ change: AccessChange) { for observer in all { observer.changed(change) } }
+    public func lost() { for observer in all { observer.lost() } }
+}
+
+/// Listens on the `usersync_access` channel, where triggers on `api_keys`, `organizations` and
+/// `platform_connections` announce every revocation, rename, change and deletion (sql/0013, 0036), and tells `observer`. Holds one
 /// connection of its own (not of the request pool) and reconnects after a failure, telling the
 /// observer in between that it is not listening.
 public struct AccessChangeListener: Service {

@@ -49,6 +49,8 @@ struct API: Sendable {
     let platforms: SimulatedPlatforms?
     /// The server's memory of admitted keys, kept correct by a listener like `serve`'s.
     let credentials: CredentialCache
+    /// The server's memory of platform connections (the relay's), kept correct the same way.
+    let connections: ConnectionCache
 
     var simulator: PlatformSimulator { platforms!.simulator }
 
@@ -147,11 +149,10 @@ private func serve(
     sync: SyncSettings = testSyncSettings(), console: ConsoleSettings? = nil, logger: Logger? = nil, database: Database? = nil,
     rateLimit: RequestRateLimit? = nil, live: Bool = false, _ body: @Sendable @escaping (API) async throws -> Void
 ) async throws {
-    let access =
-        platforms?.access
-        ?? ConnectorAccess(
-            factory: ConnectorFactory(settings: SimulatedPlatforms.testSettings, logger: db.logger),
-            secrets: TestSecrets.box)
+    let connections = ConnectionCache(lifetime: 600)
+    let access = ConnectorAccess(
+        factory: platforms?.factory ?? ConnectorFactory(settings: SimulatedPlatforms.testSettings, logger: db.logger),
+        secrets: TestSecrets.box, cache: connections)
     var dependencies = APIDependencies(
         database: database ?? db.service, migrator: try migrator ?? TestDatabase.migrator, metrics: sharedMetrics,
         operatorToken: operatorToken, maxBodyBytes: maxBodyBytes, connectors: access, healthCheckDelay: .seconds(1), sync: sync,
@@ -159,20 +160,24 @@ private func serve(
     dependencies.rateLimit = rateLimit
     let app = Application(router: try buildRouter(dependencies), logger: logger ?? TestEnvironment.logger("Hummingbird"))
     let credentials = dependencies.credentials!
-    try await withAccessListener(credentials, db) {
+    try await withAccessListener(credentials, connections: connections, db) {
         try await app.test(live ? .live : .router) { client in
-            try await body(API(client: client, db: db, platforms: platforms, credentials: credentials))
+            try await body(API(client: client, db: db, platforms: platforms, credentials: credentials, connections: connections))
         }
     }
 }
 
-/// Runs `body` while `credentials` hears the database's access changes, as `serve`'s do.
-func withAccessListener(_ credentials: CredentialCache, _ db: TestDatabase, _ body: @Sendable () async throws -> Void) async throws {
-    let listener = AccessChangeListener(url: db.serviceURL, observer: credentials, retryDelay: .milliseconds(200), logger: db.logger)
+/// Runs `body` while `credentials` (and `connections`) hear the database's access changes, as
+/// `serve`'s do.
+func withAccessListener(
+    _ credentials: CredentialCache, connections: ConnectionCache? = nil, _ db: TestDatabase, _ body: @Sendable () async throws -> Void
+) async throws {
+    let observer = AccessChangeObservers([credentials] + (connections.map { [$0] } ?? []))
+    let listener = AccessChangeListener(url: db.serviceURL, observer: observer, retryDelay: .milliseconds(200), logger: db.logger)
     try await withThrowingTaskGroup(of: Void.self) { group in
         group.addTask { try await listener.run() }
         defer { group.cancelAll() }
-        try await eventually { credentials.isServing }
+        try await eventually { credentials.isServing && connections?.isServing != false }
         try await body()
     }
 }

@@ -71,6 +71,15 @@ import UserSyncDomain
         #expect(state.lookup(hashes[1], now: start) == nil && state.lookup(hashes[2], now: start) == other)
     }
 
+    @Test func aConnectionsChangeTouchesNoKey() {
+        var state = listeningState()
+        let admitted = admission()
+        state.store(admitted, for: hash, ticket: state.ticket, now: start)
+        let ticket = state.ticket
+        state.apply(.connection(.random()))
+        #expect(state.lookup(hash, now: start) == admitted && state.ticket == ticket)
+    }
+
     @Test func losingTheListenerForgetsEverything() {
         var state = listeningState()
         state.store(admission(), for: hash, ticket: state.ticket, now: start)
@@ -102,7 +111,8 @@ import UserSyncDomain
 
     @Test(arguments: [
         ("key:6f1c2a52-3c9e-4d8e-9a57-0b8e8f7c1d2e", true), ("org:6F1C2A52-3C9E-4D8E-9A57-0B8E8F7C1D2E", true),
-        ("key:nope", false), ("user:6f1c2a52-3c9e-4d8e-9a57-0b8e8f7c1d2e", false), ("", false),
+        ("connection:6f1c2a52-3c9e-4d8e-9a57-0b8e8f7c1d2e", true), ("key:nope", false), ("user:6f1c2a52-3c9e-4d8e-9a57-0b8e8f7c1d2e", false),
+        ("", false),
     ])
     func payloads(payload: String, readable: Bool) {
         #expect((AccessChange(payload: payload) != nil) == readable)

@@ -25,14 +25,16 @@ struct ServeCommand: AsyncParsableCommand {
 
         let database = Database(url: settings.database.url, poolSize: settings.database.poolSize, logger: logger)
         let credentials = CredentialCache(lifetime: Double(settings.keyCacheLifetime))
-        let listener = AccessChangeListener(url: settings.database.url, observer: credentials, logger: logger)
+        let connections = ConnectionCache(lifetime: Double(settings.platforms.connectionCacheLifetime))
+        let listener = AccessChangeListener(
+            url: settings.database.url, observer: AccessChangeObservers([credentials, connections]), logger: logger)
         let migrator = Migrator(files: files!)
         var dependencies = APIDependencies(
             database: database, migrator: migrator, metrics: registry,
             operatorToken: settings.operatorToken, maxBodyBytes: settings.maxBodyBytes,
             connectors: ConnectorAccess(
                 factory: ConnectorFactory(settings: settings.platforms.connectors, logger: logger),
-                secrets: settings.secrets),
+                secrets: settings.secrets, cache: connections),
             healthCheckDelay: settings.platforms.recheckDelay, sync: settings.sync, console: settings.console.settings,
             signInProviders: CommandSupport.signInProviders(settings.console, logger: logger), credentials: credentials)
         dependencies.rateLimit = settings.rateLimit

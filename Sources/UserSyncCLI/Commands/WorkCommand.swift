@@ -34,7 +34,9 @@ struct WorkCommand: AsyncParsableCommand {
 
         let database = Database(url: settings.database.url, poolSize: settings.database.poolSize, logger: logger)
         let queue = JobQueue(database: database)
-        let handlers = Self.handlers(database: database, settings: settings, logger: logger)
+        // The relay's connections, served from memory while the listener hears every change.
+        let connections = ConnectionCache(lifetime: Double(settings.platforms.connectionCacheLifetime))
+        let handlers = Self.handlers(database: database, settings: settings, connections: connections, logger: logger)
         let processor = JobProcessor(queue: queue, handlers: handlers, settings: settings.worker, logger: logger)
         // On SIGTERM the group stops services in reverse order: the metrics endpoint, the Auto Sync
         // scheduler, retention and the reaper first, then the processor drains its running jobs, and
@@ -43,7 +45,8 @@ struct WorkCommand: AsyncParsableCommand {
         // and one of them waited forever on a connection that would never answer.
         let services: [any Service] =
             [
-                database, processor, LeaseReaper(queue: queue, handlers: handlers, settings: settings.worker, logger: logger),
+                database, AccessChangeListener(url: settings.database.url, observer: connections, logger: logger),
+                processor, LeaseReaper(queue: queue, handlers: handlers, settings: settings.worker, logger: logger),
                 JobRetention(queue: queue, settings: settings.worker, logger: logger),
                 AutoSyncScheduler(database: database, settings: settings.autoSync, logger: logger),
             ] + metricsEndpoint(settings, registry: registry, logger: logger)
@@ -92,10 +95,10 @@ extension WorkCommand {
     }
 
     /// Every job kind the worker runs.
-    static func handlers(database: Database, settings: WorkSettings, logger: Logger) -> JobHandlers {
+    static func handlers(database: Database, settings: WorkSettings, connections: ConnectionCache, logger: Logger) -> JobHandlers {
         let access = ConnectorAccess(
             factory: ConnectorFactory(settings: settings.platforms.connectors, logger: logger),
-            secrets: settings.secrets)
+            secrets: settings.secrets, cache: connections)
         let health = ConnectionHealthRecorder(database: database, firstCheck: settings.platforms.recheckDelay)
         return .all(database: database, access: access, health: health, sync: settings.sync, logger: logger)
     }

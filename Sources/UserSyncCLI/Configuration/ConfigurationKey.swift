@@ -53,6 +53,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case consoleSessionHours = "USERSYNC_CONSOLE_SESSION_HOURS"
     case invitationDays = "USERSYNC_INVITATION_DAYS"
     case keyCacheSeconds = "USERSYNC_KEY_CACHE_SECONDS"
+    case connectionCacheSeconds = "USERSYNC_CONNECTION_CACHE_SECONDS"
 
     /// Values that must never be printed, not even in an error about them.
     var isSecret: Bool {

@@ -30,6 +30,9 @@ public struct PlatformSettings: Sendable {
     public var connectors: ConnectorSettings
     /// When a connection that needs attention is first re-checked.
     public var recheckDelay: Duration
+    /// How long the relay serves a connection it read from memory (0: every event and message
+    /// reads the database).
+    public var connectionCacheLifetime: Int
 
     init(_ reader: inout EnvironmentReader, interactive: Bool) {
         var connectors = ConnectorSettings()
@@ -50,6 +53,7 @@ public struct PlatformSettings: Sendable {
             reader.string(.teamsChatSubscriptionResource, default: connectors.teamsChatSubscriptionResource)!
         self.connectors = connectors
         recheckDelay = .seconds(reader.integer(.connectionRecheckSeconds, default: 60, range: 1...86_400))
+        connectionCacheLifetime = reader.integer(.connectionCacheSeconds, default: 30, range: 0...3_600)
     }
 }
 

@@ -189,6 +189,8 @@ public struct ConnectCenter: Sendable {
             connection.disconnectedAt = nil
         }
         let updated = connection
+        // Also heard from the database; forgotten here first, so the change holds from the answer on.
+        defer { access.forget(id) }
         return try await database.withTenant(organization, logger: logger) { db in
             let stored = try await connections.update(updated, credentials: sealed, on: db, logger: logger)
             var details = ["display_name": stored.displayName]
@@ -210,7 +212,8 @@ public struct ConnectCenter: Sendable {
     public func disconnect(
         _ id: ConnectionID, organization: OrganizationID, actor: AuditActor, requestID: String?, logger: Logger
     ) async throws -> PlatformConnection {
-        try await database.withTenant(organization, logger: logger) { db in
+        defer { access.forget(id) }
+        return try await database.withTenant(organization, logger: logger) { db in
             let connection = try await connections.disconnect(organization, id, on: db, logger: logger)
             let deactivated = try await writer.deactivateAll(organization, connection: id, on: db, logger: logger)
             if let active = try await runs.active(organization, connection: id, on: db, logger: logger) {

@@ -11,10 +11,13 @@ import UserSyncSecrets
 public struct ConnectorAccess: Sendable {
     public let factory: ConnectorFactory
     let secrets: SecretBox
+    /// Connections read lately, for the relay's reads (nil: always read from the database).
+    let cache: ConnectionCache?
 
-    public init(factory: ConnectorFactory, secrets: SecretBox) {
+    public init(factory: ConnectorFactory, secrets: SecretBox, cache: ConnectionCache? = nil) {
         self.factory = factory
         self.secrets = secrets
+        self.cache = cache
     }
 
     static func context(_ organization: OrganizationID, _ connection: ConnectionID) -> String {
@@ -81,16 +84,31 @@ public struct ConnectorAccess: Sendable {
             try await credentials(of: connection, on: db, logger: logger), endpoints: connection.endpoints, key: connection.id, logger: logger)
     }
 
-    /// A stored connection with its connector (nil when it is disconnected), read in one
-    /// statement on `db`.
+    /// A stored connection with its connector (nil when it is disconnected), as ``stored(_:_:now:on:logger:)`` reads it.
     func connection(
-        _ organization: OrganizationID, _ id: ConnectionID, on db: PostgresConnection, logger: Logger
+        _ organization: OrganizationID, _ id: ConnectionID, now: Date, on db: PostgresConnection, logger: Logger
     ) async throws -> (PlatformConnection, (any PlatformConnector & RelayConnector)?) {
-        let (connection, sealed) = try await ConnectionRepository().getSealed(organization, id, on: db, logger: logger)
-        guard !connection.isDisconnected else { return (connection, nil) }
-        let credentials = try open(sealed, organization: organization, connection: id)
-        return (connection, self.connector(credentials, endpoints: connection.endpoints, key: id, logger: logger))
+        let (connection, credentials) = try await stored(organization, id, now: now, on: db, logger: logger)
+        return (connection, credentials.map { self.connector($0, endpoints: connection.endpoints, key: id, logger: logger) })
     }
+
+    /// A stored connection with its opened credentials (nil when it is disconnected): from the
+    /// process's ``ConnectionCache`` while it holds the connection, else read in one statement on
+    /// `db` (and kept there).
+    func stored(
+        _ organization: OrganizationID, _ id: ConnectionID, now: Date, on db: PostgresConnection, logger: Logger
+    ) async throws -> (PlatformConnection, ConnectionCredentials?) {
+        if let entry = cache?.lookup(organization, id, now: now) { return (entry.connection, entry.credentials) }
+        let ticket = cache?.ticket
+        let (connection, sealed) = try await ConnectionRepository().getSealed(organization, id, on: db, logger: logger)
+        let credentials = connection.isDisconnected ? nil : try open(sealed, organization: organization, connection: id)
+        if let cache, let ticket { cache.store(.init(connection: connection, credentials: credentials), ticket: ticket, now: now) }
+        return (connection, credentials)
+    }
+
+    /// Drops what the process holds of a connection it just changed (the database's announcement
+    /// of the change follows).
+    func forget(_ id: ConnectionID) { cache?.changed(.connection(id)) }
 
     /// A stored connection's credentials, read on `db` and opened.
     func credentials(of connection: PlatformConnection, on db: PostgresConnection, logger: Logger) async throws -> ConnectionCredentials {

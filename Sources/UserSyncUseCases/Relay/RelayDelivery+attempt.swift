@@ -206,7 +206,8 @@ extension RelayDelivery {
     func source(of message: RelayMessage, body: String?, organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws
         -> Source
     {
-        let (connection, connector) = try await access.connection(organization, message.sourceConnectionID, on: db, logger: logger)
+        let (connection, connector) = try await access.connection(
+            organization, message.sourceConnectionID, now: settings.now(), on: db, logger: logger)
         return Source(connection: connection, connector: connector, body: RelayBody.read(body))
     }
 }

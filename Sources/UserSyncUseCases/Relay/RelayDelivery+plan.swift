@@ -62,7 +62,8 @@ extension RelayDelivery {
         let (policy, restricted) = try await policies.policy(
             organization, restrictedAmong: [route.senderPerson, route.recipientPerson], on: db, logger: logger)
         guard restricted.isEmpty else { return .unroutable(.restricted, recipient: recipient, sender: route.senderPerson) }
-        let (destination, connector) = try await access.connection(organization, route.deliverTo.connectionID, on: db, logger: logger)
+        let (destination, connector) = try await access.connection(
+            organization, route.deliverTo.connectionID, now: settings.now(), on: db, logger: logger)
         let thread =
             event.kind == .message
             ? try await event.threadID.asyncMap { thread in

@@ -15,7 +15,6 @@ public struct RelayInbox: Sendable {
     let database: Database
     let access: ConnectorAccess
     let settings: SyncSettings
-    let connections = ConnectionRepository()
     let messages = RelayMessageRepository()
 
     public init(database: Database, access: ConnectorAccess, settings: SyncSettings) {
@@ -46,10 +45,11 @@ public struct RelayInbox: Sendable {
         // refused request rolls back having written nothing. (A Teams token naming a key not yet
         // loaded fetches the Bot Framework's keys meanwhile: at most once a minute, ``SigningKeys``.)
         try await database.withTenant(organization, logger: logger) { db in
-            let (connection, sealed) = try await connections.getSealed(organization, id, on: db, logger: logger)
-            guard connection.platform == platform, !connection.isDisconnected else { throw DomainError.notFound(resource: "connection") }
-            let receiver = try access.eventReceiver(for: connection, sealed: sealed)
             let now = settings.now()
+            let (connection, credentials) = try await access.stored(organization, id, now: now, on: db, logger: logger)
+            guard connection.platform == platform, let credentials else { throw DomainError.notFound(resource: "connection") }
+            let receiver = access.factory.eventReceiver(
+                for: .init(key: connection.id.description, credentials: credentials, endpoints: connection.endpoints))
             let reception: EventReception
             do { reception = try await receiver.receive(request, now: now) } catch let refusal as EventRefusal {
                 Self.count(platform, refusal.code.rawValue)
@@ -117,13 +117,5 @@ struct RelayBody: Codable, Sendable {
 
     static func read(_ json: String?) -> RelayBody? {
         json.flatMap { try? JSONDecoder().decode(RelayBody.self, from: Data($0.utf8)) }
-    }
-}
-
-extension ConnectorAccess {
-    /// The event receiver of a stored connection, with its sealed credentials.
-    func eventReceiver(for connection: PlatformConnection, sealed: ConnectionRepository.SealedCredentials) throws -> any PlatformEventReceiver {
-        let credentials = try open(sealed, organization: connection.organizationID, connection: connection.id)
-        return factory.eventReceiver(for: .init(key: connection.id.description, credentials: credentials, endpoints: connection.endpoints))
     }
 }
