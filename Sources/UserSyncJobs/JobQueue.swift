@@ -46,11 +46,10 @@ public struct JobQueue: Sendable {
                 maxAttempts: maxAttempts, keys: keys), logger: logger)
         var keyless: [Int64] = []
         var keyed: [String: Int64] = [:]
-        for try await (id, key) in rows.decode((Int64, String).self) {
+        for try await (id, key) in rows.decode((Int64?, String?).self) {
+            guard let id, let key else { continue }  // the row that only carries the notification
             if key.isEmpty { keyless.append(id) } else { keyed[key] = id }
         }
-        // Identical notifications in one transaction are delivered once, at commit.
-        try await connection.run(NotifyStatement(), logger: logger)
         // Identity values follow the insertion order, which follows the input order.
         var next = keyless.makeIterator()
         return jobs.map { job in
@@ -59,7 +58,10 @@ public struct JobQueue: Sendable {
         }
     }
 
-    /// Every relayed event and every fan-out enqueues (`$1` the organization, then one array per column).
+    /// Every relayed event and every fan-out enqueues (`$1` the organization, then one array per
+    /// column), and wakes idle workers in the same round trip: the notification is the outer side
+    /// of the last join, so it is sent once however many jobs (none) were inserted. Identical
+    /// notifications in one transaction are delivered once, at commit.
     struct EnqueueStatement: HotStatement {
         static let sql = """
             WITH input AS (
@@ -72,7 +74,7 @@ public struct JobQueue: Sendable {
                 ON CONFLICT (org_id, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
                 RETURNING id, coalesce(dedupe_key, '') AS dedupe_key
             )
-            SELECT id, dedupe_key FROM inserted ORDER BY id
+            SELECT i.id, i.dedupe_key FROM (SELECT pg_notify('\(JobQueue.channel)', '')) AS notified LEFT JOIN inserted i ON true ORDER BY i.id
             """
         let organization: UUID
         let ordinals: [Int64]
