@@ -44,22 +44,6 @@ extension RelayMessageRepository {
 
     // MARK: The conversation's waiting job
 
-    /// Whether a delivery run will read the conversation after the caller's transaction commits,
-    /// so that what the caller stores there needs no job of its own (sql/0033): a run that is its
-    /// job's current one holds the conversation, or the job queued for it last still waits and is
-    /// due. The conversation is locked until the caller's transaction ends, and every run takes
-    /// or renews its lease (which waits for that lock) before it reads the conversation's head,
-    /// so either read comes after what the caller stores is committed.
-    public func isCovered(
-        _ organization: OrganizationID, connection: ConnectionID, conversation: String, now: Date, on db: PostgresConnection, logger: Logger
-    ) async throws -> Bool {
-        let rows = try await db.execute(
-            IsCoveredStatement(organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, now: now),
-            logger: logger)
-        for try await covered in rows.decode(Bool.self) { return covered }
-        return false
-    }
-
     /// Notes `job` as the delivery job queued for the conversation last.
     public func noteWaitingJob(
         _ organization: OrganizationID, connection: ConnectionID, conversation: String, job: Int64, on db: PostgresConnection, logger: Logger

@@ -8,6 +8,10 @@ import UserSyncDomain
 // is sent as, so that the types PostgreSQL infers when preparing match the values bound.
 
 extension RelayMessageRepository {
+    /// A new message with its first step, and whether a delivery run will read its conversation
+    /// after this transaction (``RelayMessageRepository/insert(_:_:body:now:on:logger:)``): a run
+    /// that is its job's current one holds the conversation, or the job queued for it last still
+    /// waits and is due. The conversation's row is locked until the transaction ends.
     struct InsertStatement: HotStatement {
         static let sql = """
             WITH inserted AS (
@@ -20,15 +24,25 @@ extension RelayMessageRepository {
             ), step AS (
                 INSERT INTO relay_message_steps (org_id, message_id, position, step, at)
                 SELECT $1::uuid, id, 0, 'received', $15::timestamptz FROM inserted
+            ), covered AS (
+                SELECT (l.lease_owner IS NOT NULL AND l.leased_until >= $16::timestamptz
+                        AND EXISTS (SELECT FROM jobs r WHERE r.org_id = l.org_id AND r.id = l.lease_owner AND r.state = 'running'
+                                      AND r.attempts IS NOT DISTINCT FROM l.lease_attempt))
+                    OR EXISTS (SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.queued_job AND j.state = 'queued' AND j.run_at <= now())
+                    AS covered
+                FROM relay_conversation_leases l
+                WHERE l.org_id = $1::uuid AND l.source_connection_id = $4::uuid AND l.source_conversation = $6::text
+                FOR NO KEY UPDATE OF l
             )
-            SELECT count(*) FROM inserted
+            SELECT (SELECT count(*) FROM inserted), coalesce((SELECT covered FROM covered), false)
             """
         let organization: UUID
         let message: RelayMessage
         let body: String?
+        let now: Date
 
         func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings(capacity: 15)
+            var b = PostgresBindings(capacity: 16)
             b.append(organization)
             b.append(message.id.rawValue)
             b.append(message.kind.rawValue)
@@ -44,6 +58,7 @@ extension RelayMessageRepository {
             b.append(message.state.rawValue)
             b.append(message.sentAt)
             b.append(message.receivedAt)
+            b.append(now)
             return b
         }
     }
@@ -231,24 +246,6 @@ extension RelayMessageRepository {
         let holder: LeaseHolder
 
         func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, holder.job, holder.attempt) }
-    }
-
-    struct IsCoveredStatement: HotStatement {
-        static let sql = """
-            SELECT (l.lease_owner IS NOT NULL AND l.leased_until >= $4::timestamptz
-                    AND EXISTS (SELECT FROM jobs r WHERE r.org_id = l.org_id AND r.id = l.lease_owner AND r.state = 'running'
-                                  AND r.attempts IS NOT DISTINCT FROM l.lease_attempt))
-                OR EXISTS (SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.queued_job AND j.state = 'queued' AND j.run_at <= now())
-            FROM relay_conversation_leases l
-            WHERE l.org_id = $1::uuid AND l.source_connection_id = $2::uuid AND l.source_conversation = $3::text
-            FOR NO KEY UPDATE OF l
-            """
-        let organization: UUID
-        let connection: UUID
-        let conversation: String
-        let now: Date
-
-        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, now) }
     }
 
     struct NoteWaitingJobStatement: HotStatement {

@@ -86,7 +86,7 @@ public struct RelayDelivery: Sendable {
                     if let settled { try await record(settled, organization: organization, on: db, logger: logger) }
                     // Taken before the first message and renewed before each next one. Held by
                     // another run that is still its job's current one, the conversation is that
-                    // run's to deliver: it reads the head again after this (``RelayMessageRepository/isCovered``).
+                    // run's to deliver: it reads the head again after this (``RelayMessageRepository/insert(_:_:body:now:on:logger:)``).
                     let now = settings.now()
                     let held = try await messages.lease(
                         organization, connection: connection, conversation: conversation, holder: holder, now: now,

@@ -79,7 +79,8 @@ public struct RelayInbox: Sendable {
     ) async throws -> (stored: Int, duplicates: Int) {
         let messages = RelayMessageRepository()
         var stored = 0
-        var conversations: [String] = []
+        // Conversations stored into that no run will read after this transaction.
+        var uncovered: [String] = []
         for event in events {
             let message = RelayMessage(
                 id: .init(UUID()), kind: RelayMessage.Kind(rawValue: event.kind.rawValue) ?? .message, sourceConnectionID: connection,
@@ -87,14 +88,12 @@ public struct RelayInbox: Sendable {
                 senderAccount: event.senderUserID, recipientAccount: event.recipientUserID, toBot: event.toBot, threadID: event.threadID,
                 state: .received, sentAt: event.sentAt, receivedAt: now, updatedAt: now)
             let body = try RelayBody(text: event.text, files: event.files).json()
-            guard try await messages.insert(organization, message, body: body, on: db, logger: logger) else { continue }
+            guard case .stored(let covered) = try await messages.insert(organization, message, body: body, now: now, on: db, logger: logger)
+            else { continue }
             stored += 1
-            if !conversations.contains(event.conversationID) { conversations.append(event.conversationID) }
+            if !covered, !uncovered.contains(event.conversationID) { uncovered.append(event.conversationID) }
         }
-        for conversation in conversations {
-            if try await messages.isCovered(organization, connection: connection, conversation: conversation, now: now, on: db, logger: logger) {
-                continue
-            }
+        for conversation in uncovered {
             let job = try RelayJobs.deliverJob(connection: connection, conversation: conversation, maxAttempts: settings.relay.maxAttempts)
             guard let id = try await JobQueue.enqueue(job, organization: organization, on: db, logger: logger) else { continue }
             try await messages.noteWaitingJob(organization, connection: connection, conversation: conversation, job: id, on: db, logger: logger)
