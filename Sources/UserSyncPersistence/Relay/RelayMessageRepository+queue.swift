@@ -20,14 +20,21 @@ extension RelayMessageRepository {
 
     /// Takes (or renews) the conversation's lease for `holder` until `until`, unless another run
     /// holds it and is still its job's current run. Returns whether `holder` now holds it.
+    /// `recording` is what became of the message before, stored in the same round trip (as
+    /// ``record(_:_:step:keepBody:nothingPosted:on:logger:)`` stores it), whatever the answer.
     public func lease(
         _ organization: OrganizationID, connection: ConnectionID, conversation: String, holder: LeaseHolder, now: Date, until: Date,
-        on db: PostgresConnection, logger: Logger
+        recording: Recording? = nil, on db: PostgresConnection, logger: Logger
     ) async throws -> Bool {
-        let rows = try await db.execute(
-            LeaseStatement(
-                organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, holder: holder, until: until,
-                now: now), logger: logger)
+        let lease = LeaseStatement(
+            organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, holder: holder, until: until,
+            now: now)
+        let rows =
+            if let recording {
+                try await db.execute(RecordAndLeaseStatement(record: recording.statement(organization), lease: lease), logger: logger)
+            } else {
+                try await db.execute(lease, logger: logger)
+            }
         for try await _ in rows.decode(Int64?.self) { return true }
         return false
     }

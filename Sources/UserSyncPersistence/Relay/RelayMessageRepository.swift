@@ -103,10 +103,31 @@ public struct RelayMessageRepository: Sendable {
         _ organization: OrganizationID, _ message: RelayMessage, step: RelayMessage.Step, keepBody: Bool, nothingPosted: Bool = false,
         on db: PostgresConnection, logger: Logger
     ) async throws {
-        let clear = !keepBody && !message.state.isPending
-        try await db.run(
-            RecordStatement(organization: organization.rawValue, message: message, step: step, clearBody: clear, nothingPosted: nothingPosted),
-            logger: logger)
+        let recording = Recording(message: message, step: step, keepBody: keepBody, nothingPosted: nothingPosted)
+        try await db.run(recording.statement(organization), logger: logger)
+    }
+
+    /// What became of a message, with the step that says so: its text is dropped once it is
+    /// settled unless `keepBody`; `nothingPosted` clears the note of its attempt (a platform's
+    /// refusal posted nothing).
+    public struct Recording: Sendable {
+        public var message: RelayMessage
+        public var step: RelayMessage.Step
+        public var keepBody: Bool
+        public var nothingPosted: Bool
+
+        public init(message: RelayMessage, step: RelayMessage.Step, keepBody: Bool, nothingPosted: Bool = false) {
+            self.message = message
+            self.step = step
+            self.keepBody = keepBody
+            self.nothingPosted = nothingPosted
+        }
+
+        func statement(_ organization: OrganizationID) -> RecordStatement {
+            RecordStatement(
+                organization: organization.rawValue, message: message, step: step, clearBody: !keepBody && !message.state.isPending,
+                nothingPosted: nothingPosted)
+        }
     }
 
     public func steps(_ organization: OrganizationID, _ id: RelayMessageID, on db: PostgresConnection, logger: Logger) async throws

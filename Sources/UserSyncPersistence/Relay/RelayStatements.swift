@@ -64,8 +64,9 @@ extension RelayMessageRepository {
     }
 
     struct RecordStatement: HotStatement {
-        static let sql = """
-            WITH updated AS (
+        static let sql = "WITH updated AS (\(update))\n\(step)"
+        /// The message's new state (`$1`–`$22`), returning its id…
+        static let update = """
                 UPDATE relay_messages SET
                     state = $1::text, cause = $2::text, cause_message = $3::text, attempts = $4::bigint, retry_job_id = $5::bigint,
                     sender_account = $6::text, recipient_account = $7::text, sender_person_id = $8::uuid, recipient_person_id = $9::uuid,
@@ -75,7 +76,9 @@ extension RelayMessageRepository {
                     attempt_started_at = CASE WHEN $22::boolean THEN NULL ELSE attempt_started_at END
                 WHERE org_id = $17::uuid AND id = $18::uuid
                 RETURNING id
-            )
+            """
+        /// …and the step that says so.
+        static let step = """
             INSERT INTO relay_message_steps (org_id, message_id, position, step, cause, detail, at)
             SELECT $17::uuid, id,
                    (SELECT coalesce(max(position) + 1, 0) FROM relay_message_steps WHERE org_id = $17::uuid AND message_id = $18::uuid),
@@ -231,7 +234,29 @@ extension RelayMessageRepository {
         let until: Date
         let now: Date
 
-        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, holder.job, holder.attempt, until, now) }
+        var values: [any PostgresDynamicTypeEncodable] { [organization, connection, conversation, holder.job, holder.attempt, until, now] }
+        func makeBindings() -> PostgresBindings {
+            var b = PostgresBindings(capacity: 7)
+            for value in values { b.append(value) }
+            return b
+        }
+    }
+
+    /// What became of the message before (``RecordStatement``, `$1`–`$22`) and the lease
+    /// (``LeaseStatement``, from `$23`) in one round trip.
+    struct RecordAndLeaseStatement: HotStatement {
+        static let sql = """
+            WITH updated AS (\(RecordStatement.update)), step AS (\(RecordStatement.step))
+            \(LeaseStatement.sql.replacing(/\$(\d+)/) { "$\(Int($0.output.1)! + 22)" })
+            """
+        let record: RecordStatement
+        let lease: LeaseStatement
+
+        func makeBindings() -> PostgresBindings {
+            var b = record.makeBindings()
+            for value in lease.values { b.append(value) }
+            return b
+        }
     }
 
     struct ReleaseStatement: HotStatement {

@@ -83,14 +83,20 @@ public struct RelayDelivery: Sendable {
             let next: Next
             do {
                 next = try await database.withTenant(organization, logger: logger) { [settled] db -> Next in
-                    if let settled { try await record(settled, organization: organization, on: db, logger: logger) }
+                    // What the message before became is stored with the lease, in one round trip,
+                    // unless it is kept for a replay (its text's expiry is a job of its own).
+                    var recording = settled.map { RelayMessageRepository.Recording($0) }
+                    if let settled, settled.message.state.isReplayable {
+                        try await record(settled, organization: organization, on: db, logger: logger)
+                        recording = nil
+                    }
                     // Taken before the first message and renewed before each next one. Held by
                     // another run that is still its job's current one, the conversation is that
                     // run's to deliver: it reads the head again after this (``RelayMessageRepository/insert(_:_:body:now:on:logger:)``).
                     let now = settings.now()
                     let held = try await messages.lease(
                         organization, connection: connection, conversation: conversation, holder: holder, now: now,
-                        until: now.addingTimeInterval(relay.conversationLease.seconds), on: db, logger: logger)
+                        until: now.addingTimeInterval(relay.conversationLease.seconds), recording: recording, on: db, logger: logger)
                     guard held else { return .end(.succeeded) }
                     // Nothing for this job: the head statement gave the conversation back.
                     guard
@@ -126,7 +132,7 @@ public struct RelayDelivery: Sendable {
 
     /// A message's delivery settled, with the step that says so: recorded with the next message's
     /// first transaction.
-    private struct Settled: Sendable {
+    fileprivate struct Settled: Sendable {
         var message: RelayMessage
         var step: RelayMessage.Step
         /// The platform answered that it posted nothing (a rate limit): a later attempt need not
@@ -194,7 +200,8 @@ public struct RelayDelivery: Sendable {
     }
 
     /// Stores what became of a message; an undelivered one keeps its text for a replay until the
-    /// retention window ends (a `relay.expire` job then drops it).
+    /// retention window ends (a `relay.expire` job then drops it). ``drain`` stores any other
+    /// with the conversation's lease, in one round trip.
     func record(
         _ message: RelayMessage, step: RelayMessage.Step, nothingPosted: Bool = false, organization: OrganizationID, on db: PostgresConnection,
         logger: Logger
@@ -241,6 +248,13 @@ public struct RelayDelivery: Sendable {
         } catch {
             logger.error("a dead relay job could not be recorded", metadata: ["job_id": "\(job.jobID)", "error": "\(error)"])
         }
+    }
+}
+
+extension RelayMessageRepository.Recording {
+    /// A settled message as ``RelayDelivery/record(_:step:nothingPosted:organization:on:logger:)`` stores it.
+    fileprivate init(_ settled: RelayDelivery.Settled) {
+        self.init(message: settled.message, step: settled.step, keepBody: settled.message.state.isReplayable, nothingPosted: settled.nothingPosted)
     }
 }
 
