@@ -24,9 +24,9 @@ public struct AccessChangeObservers: AccessChangeObserver {
 }
 
 /// Listens on the `usersync_access` channel, where triggers on `api_keys`, `organizations` and
-/// `platform_connections` announce every revocation, rename, change and deletion (sql/0013, 0036), and tells `observer`. Holds one
-/// connection of its own (not of the request pool) and reconnects after a failure, telling the
-/// observer in between that it is not listening.
+/// `platform_connections` announce every revocation, rename, change and deletion (sql/0013,
+/// 0036), and tells `observer`. Holds one connection of its own (not of the request pool) and
+/// reconnects after a failure, telling the observer in between that it is not listening.
 public struct AccessChangeListener: Service {
     public static let channel = "usersync_access"
 
