@@ -22,6 +22,13 @@ extension TestDatabase {
         try await admin.client.query(query, logger: logger)
     }
 
+    /// One text value from a query run as the superuser ("" for none or NULL).
+    public func adminQueryText(_ sql: String) async throws -> String {
+        let rows = try await admin.client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        for try await value in rows.decode(String?.self) { return value ?? "" }
+        return ""
+    }
+
     /// One row in every tenant table for `organization`, written past row-level security, so the
     /// isolation tests can look for it from other organizations. A tenant table this does not
     /// fill makes `everyTenantTableIsSeeded` fail: add the new table here.

@@ -48,6 +48,29 @@ struct RelayConversationLeaseTests {
         }
     }
 
+    @Test("the conversation's waiting job, taking the lease, is no longer waiting; another run taking it leaves the note")
+    func theWaitingJobTakingTheLeaseIsNoLongerWaiting() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let ids = try await db.enqueue((1...2).map { try NewJob(kind: "relay.deliver", payload: Numbered(n: $0)) }, for: org)
+            let (waiting, other) = (try #require(ids[0]), try #require(ids[1]))
+            try await db.service.withTenant(org, logger: db.logger) { connection in
+                try await messages.noteWaitingJob(
+                    org, connection: self.connection, conversation: conversation, job: waiting, on: connection, logger: db.logger)
+            }
+            func noted() async throws -> String {
+                try await db.adminQueryText("SELECT coalesce(queued_job::text, 'none') FROM relay_conversation_leases")
+            }
+            #expect(try await lease(.init(job: other, attempt: 1), db, org))
+            #expect(try await noted() == "\(waiting)", "another run's lease leaves the waiting job noted")
+            try await db.adminQuery("UPDATE relay_conversation_leases SET lease_owner = NULL, lease_attempt = NULL, leased_until = NULL")
+            // An event whose check began before this lease sees the job as still queued: what
+            // tells it the job no longer waits is the lease row, read after the lock it waited for.
+            #expect(try await lease(.init(job: waiting, attempt: 1), db, org))
+            #expect(try await noted() == "none")
+        }
+    }
+
     private func lease(_ holder: RelayMessageRepository.LeaseHolder, _ db: TestDatabase, _ org: OrganizationID) async throws -> Bool {
         let now = Date()
         return try await db.service.withTenant(org, logger: db.logger) { connection in

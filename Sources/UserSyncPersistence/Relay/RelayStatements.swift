@@ -132,7 +132,7 @@ extension RelayMessageRepository {
                   AND state IN ('received', 'retrying')
                 ORDER BY sequence LIMIT 1
             ), released AS (
-                UPDATE relay_conversation_leases SET lease_owner = NULL, lease_attempt = NULL, leased_until = NULL
+                \(ReleaseStatement.release)
                 WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text
                   AND lease_owner = $4::bigint AND lease_attempt = $6::bigint AND NOT EXISTS (SELECT FROM h WHERE h.ours)
             )
@@ -209,12 +209,16 @@ extension RelayMessageRepository {
 
     // MARK: The conversation
 
+    /// Takes or renews the lease. The conversation's waiting job, taking it, is no longer waiting:
+    /// an event's check (``InsertStatement``) reads the job's state as of its snapshot, which may
+    /// predate the lock it waited for, but the lease row as it is after that wait.
     struct LeaseStatement: HotStatement {
         static let sql = """
             INSERT INTO relay_conversation_leases AS l (org_id, source_connection_id, source_conversation, lease_owner, lease_attempt, leased_until)
             VALUES ($1::uuid, $2::uuid, $3::text, $4::bigint, $5::bigint, $6::timestamptz)
             ON CONFLICT (org_id, source_connection_id, source_conversation) DO UPDATE
-                SET lease_owner = excluded.lease_owner, lease_attempt = excluded.lease_attempt, leased_until = excluded.leased_until
+                SET lease_owner = excluded.lease_owner, lease_attempt = excluded.lease_attempt, leased_until = excluded.leased_until,
+                    queued_job = nullif(l.queued_job, excluded.lease_owner)
                 WHERE l.lease_owner IS NULL OR l.leased_until < $7::timestamptz
                    OR (l.lease_owner = excluded.lease_owner AND l.lease_attempt IS NOT DISTINCT FROM excluded.lease_attempt)
                    -- The holder is no longer its job's current run: the job finished, was given
@@ -260,8 +264,9 @@ extension RelayMessageRepository {
     }
 
     struct ReleaseStatement: HotStatement {
+        static let release = "UPDATE relay_conversation_leases SET lease_owner = NULL, lease_attempt = NULL, leased_until = NULL"
         static let sql = """
-            UPDATE relay_conversation_leases SET lease_owner = NULL, lease_attempt = NULL, leased_until = NULL
+            \(release)
             WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text
               AND lease_owner = $4::bigint AND lease_attempt = $5::bigint
             """

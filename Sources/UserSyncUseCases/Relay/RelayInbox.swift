@@ -81,7 +81,11 @@ public struct RelayInbox: Sendable {
         var stored = 0
         // Conversations stored into that no run will read after this transaction.
         var uncovered: [String] = []
-        for event in events {
+        // Each insert locks its conversation until the transaction ends: taken in one order by
+        // every request (conversations sorted, each one's events in the order they came), two
+        // requests of several events cannot wait for each other's.
+        let inOrder = events.enumerated().sorted { ($0.element.conversationID, $0.offset) < ($1.element.conversationID, $1.offset) }
+        for (_, event) in inOrder {
             let message = RelayMessage(
                 id: .init(UUID()), kind: RelayMessage.Kind(rawValue: event.kind.rawValue) ?? .message, sourceConnectionID: connection,
                 eventKey: event.eventKey, sourceConversation: event.conversationID, sourceMessageID: event.messageID,

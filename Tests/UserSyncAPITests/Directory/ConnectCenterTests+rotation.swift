@@ -73,12 +73,3 @@ extension ConnectCenterTests {
         return try reply.decode(Page<TeamView>.self).items
     }
 }
-
-extension UserSyncTestSupport.TestDatabase {
-    /// One text value from a query run as the superuser.
-    func adminQueryText(_ sql: String) async throws -> String {
-        let rows = try await admin.client.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-        for try await value in rows.decode(String?.self) { return value ?? "" }
-        return ""
-    }
-}
