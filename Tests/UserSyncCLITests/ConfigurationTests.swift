@@ -39,6 +39,7 @@ import UserSyncCLI
         ("USERSYNC_HTTP_PORT", "99999"),
         ("DATABASE_POOL_SIZE", "zero"),
         ("USERSYNC_MAX_BODY_BYTES", "-1"),
+        ("USERSYNC_EVENT_LOOP_EXECUTOR", "hunter2"),
     ])
     func anInvalidValueIsNamedButNeverPrinted(_ key: String, _ value: String) {
         let error = #expect(throws: ConfigurationError.self) { try Self.serve(Self.good.merging([key: value]) { $1 }) }

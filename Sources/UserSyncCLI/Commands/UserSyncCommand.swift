@@ -29,13 +29,32 @@ struct GlobalOptions: ParsableArguments {
 }
 
 extension UserSyncCommand {
+    /// Whether `subcommand` runs its tasks on the event loops that do their I/O (SwiftNIO's
+    /// executor takeover): a database statement or platform call then no longer hops from
+    /// Swift's thread pool to an event loop and back. That cut `work`'s CPU per relayed message
+    /// by a sixth at 100-200 messages/s, but cost a saturated `serve` a fifth of its point reads
+    /// per second (its event loops then also run every request's work). `work` by default; `all`
+    /// or `off` (`USERSYNC_EVENT_LOOP_EXECUTOR`) for every command or none.
+    static func eventLoopExecutor(for subcommand: String?, setting: String?) -> Bool {
+        switch setting {
+        case "all": true
+        case "off": false
+        default: subcommand == "work"
+        }
+    }
+
+    /// Refuses a value of `USERSYNC_EVENT_LOOP_EXECUTOR` that is none of its choices (which the
+    /// takeover, deciding before the settings are read, would take for the default).
+    static func checkEventLoopExecutor(_ reader: inout EnvironmentReader) {
+        guard let value = reader.raw(.eventLoopExecutor), !["work", "all", "off"].contains(value) else { return }
+        reader.problem(.eventLoopExecutor, "must be 'work', 'all' or 'off'")
+    }
+
     /// The executable's entry point: parses the arguments and runs the command asynchronously.
     public static func runFromCommandLine() async {
-        // Tasks run on the event loops that do their I/O: a database statement or platform call
-        // no longer hops between Swift's thread pool and an event loop and back, which cost
-        // `serve` and `work` a fifth to a third of their CPU at a steady relay rate. Before
-        // anything else runs; `USERSYNC_EVENT_LOOP_EXECUTOR=off` keeps Swift's own pool.
-        if ProcessInfo.processInfo.environment[ConfigurationKey.eventLoopExecutor.rawValue] != "off" {
+        // Before anything else runs (``eventLoopExecutor(for:setting:)``).
+        let setting = ProcessInfo.processInfo.environment[ConfigurationKey.eventLoopExecutor.rawValue]
+        if eventLoopExecutor(for: CommandLine.arguments.dropFirst().first, setting: setting) {
             NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
         let main: () async -> Void = UserSyncCommand.main

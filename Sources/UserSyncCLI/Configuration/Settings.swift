@@ -167,6 +167,7 @@ public struct ServeSettings: Sendable {
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
+        UserSyncCommand.checkEventLoopExecutor(&reader)
         keyCacheLifetime = reader.integer(.keyCacheSeconds, default: 30, range: 0...3_600)
         let host = reader.string(.httpHost, default: "127.0.0.1")!
         let port = reader.integer(.httpPort, default: 8080, range: 0...65535)
@@ -233,6 +234,7 @@ public struct WorkSettings: Sendable {
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
+        UserSyncCommand.checkEventLoopExecutor(&reader)
         var autoSync = AutoSyncSettings()
         autoSync.pollInterval = .seconds(reader.integer(.autoSyncPollSeconds, default: 300, range: 10...86_400))
         autoSync.sweepInterval = .seconds(reader.integer(.autoSyncSweepSeconds, default: 15, range: 1...3_600))
