@@ -74,7 +74,7 @@ public struct JobQueue: Sendable {
                 ON CONFLICT (org_id, dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('queued', 'running') DO NOTHING
                 RETURNING id, coalesce(dedupe_key, '') AS dedupe_key
             )
-            SELECT i.id, i.dedupe_key FROM (SELECT pg_notify('\(JobQueue.channel)', '')) AS notified LEFT JOIN inserted i ON true ORDER BY i.id
+            SELECT i.id, i.dedupe_key FROM (\(NotifyStatement.sql)) AS notified LEFT JOIN inserted i ON true ORDER BY i.id
             """
         let organization: UUID
         let ordinals: [Int64]

@@ -14,7 +14,9 @@ extension HotStatement {
 }
 
 /// The values a hot statement binds, in order (`$1`, `$2`, …).
-package func bindings(_ values: any PostgresDynamicTypeEncodable...) -> PostgresBindings {
+package func bindings(_ values: any PostgresDynamicTypeEncodable...) -> PostgresBindings { bindings(values) }
+
+package func bindings(_ values: [any PostgresDynamicTypeEncodable]) -> PostgresBindings {
     var bindings = PostgresBindings(capacity: values.count)
     for value in values { bindings.append(value) }
     return bindings

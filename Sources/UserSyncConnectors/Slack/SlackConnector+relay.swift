@@ -37,7 +37,7 @@ extension SlackConnector: RelayConnector {
         } _: { channel async throws(PlatformFailure) in
             let body = SlackRelayMessageBody(
                 channel: channel, text: post.text, thread_ts: post.threadID, username: author.username, icon_url: author.iconURL,
-                metadata: post.key.map { SlackMessageMetadata(event_type: SlackMessageMetadata.eventType, event_payload: .init(message_id: $0)) })
+                metadata: post.key.map(SlackMessageMetadata.relayed))
             let request = PlatformRequest.json(
                 url("chat.postMessage"), endpoint: "chat.postMessage", body: body, bearer: author.token, credential: author.credential)
             let answer = try await send(request, as: SlackChatAnswer.self)
@@ -71,7 +71,7 @@ extension SlackConnector: RelayConnector {
                 ("include_all_metadata", "true"),
             ], authorization: "Bearer \(author.token)", credential: author.credential)
         let history = try await send(request, as: SlackHistory.self)
-        let ours = SlackMessageMetadata(event_type: SlackMessageMetadata.eventType, event_payload: .init(message_id: key))
+        let ours = SlackMessageMetadata.relayed(key)
         return (history.messages ?? []).reversed().compactMap { message in
             guard message.metadata == ours, let ts = message.ts else { return nil }
             return RelayedMessage(conversationID: channel, messageID: ts)

@@ -82,6 +82,9 @@ struct SlackRelayMessageBody: Encodable {
 struct SlackMessageMetadata: Codable, Equatable {
     static let eventType = "usersync_relayed"
 
+    /// The metadata of the relay's post of its message `key`.
+    static func relayed(_ key: String) -> SlackMessageMetadata { .init(event_type: eventType, event_payload: .init(message_id: key)) }
+
     struct Payload: Codable, Equatable {
         var message_id: String
     }

@@ -121,8 +121,7 @@ extension PeopleRepository {
             } else {
                 try await db.query(
                     """
-                    SELECT a.id, a.connection_id, a.person_id, a.active
-                    FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
+                    \(unescaped: OwnerOnConnectionStatement.owners)
                     WHERE a.org_id = \(organization.rawValue) AND a.platform_user_id = \(platformUserID) AND c.platform = \(platform.rawValue)
                     ORDER BY c.disconnected_at NULLS FIRST, c.created_at
                     """, logger: logger)
@@ -137,9 +136,13 @@ extension PeopleRepository {
 
     /// The relay reads the owner of every message's sender and recipient on the connection it came from.
     struct OwnerOnConnectionStatement: HotStatement {
-        static let sql = """
+        /// An account with its owner, and its connection (`c`).
+        static let owners = """
             SELECT a.id, a.connection_id, a.person_id, a.active
             FROM platform_accounts a JOIN platform_connections c ON c.org_id = a.org_id AND c.id = a.connection_id
+            """
+        static let sql = """
+            \(owners)
             WHERE a.org_id = $1::uuid AND a.connection_id = $2::uuid AND a.platform_user_id = $3::text AND c.platform = $4::text
             """
         let organization: UUID

@@ -53,12 +53,12 @@ public struct RelayMessageRepository: Sendable {
         return nil
     }
 
-    /// The first message of a conversation still to be delivered, in the order they arrived,
-    /// with its text and files (JSON) while they are kept; marked as attempted by `holder`'s job
-    /// from `now` (sql/0034) unless it waits for another job's retry. `earlierAttempt` is when an
-    /// attempt of it began before, if one did and did not end in a platform's refusal. When there
-    /// is nothing for the job to deliver (nil, or a head waiting for another job's retry), the
-    /// conversation's lease is given back (as ``release(_:connection:conversation:holder:on:logger:)``).
+    /// The first message of a conversation still to be delivered, in the order they arrived, when
+    /// it is `holder`'s job's to deliver (nil also when it waits for another job's retry), with its
+    /// text and files (JSON) while they are kept; marked as attempted from `now` (sql/0034).
+    /// `earlierAttempt` is when an attempt of it began before, if one did and did not end in a
+    /// platform's refusal. With nothing for the job, the conversation's lease is given back (as
+    /// ``release(_:connection:conversation:holder:on:logger:)``).
     public func head(
         _ organization: OrganizationID, connection: ConnectionID, conversation: String, holder: LeaseHolder, now: Date,
         on db: PostgresConnection, logger: Logger

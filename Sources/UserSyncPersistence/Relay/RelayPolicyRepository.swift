@@ -76,7 +76,8 @@ public struct RelayPolicyRepository: Sendable {
     ) async throws -> (policy: RelayPolicy, restricted: Set<PersonID>) {
         let statement = PolicyAndRestrictedStatement(organization: organization.rawValue, people: people.map(\.rawValue))
         for try await (files, standIn, restricted) in try await db.execute(statement, logger: logger).decode((Bool?, Bool?, [UUID]).self) {
-            let policy = files.map { RelayPolicy(filesAllowed: $0, standInFilesAllowed: standIn ?? $0) } ?? RelayPolicy()
+            // No row of its own: the defaults.
+            let policy = if let files, let standIn { RelayPolicy(filesAllowed: files, standInFilesAllowed: standIn) } else { RelayPolicy() }
             return (policy, Set(restricted.map(PersonID.init)))
         }
         return (RelayPolicy(), [])

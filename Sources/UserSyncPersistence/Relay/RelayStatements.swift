@@ -8,6 +8,13 @@ import UserSyncDomain
 // is sent as, so that the types PostgreSQL infers when preparing match the values bound.
 
 extension RelayMessageRepository {
+    /// Whether the run holding the conversation `l` is its job's current one: the job is running,
+    /// on the attempt that took the lease.
+    static let holderIsCurrent = """
+        EXISTS (SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.lease_owner AND j.state = 'running'
+                  AND j.attempts IS NOT DISTINCT FROM l.lease_attempt)
+        """
+
     /// A new message with its first step, and whether a delivery run will read its conversation
     /// after this transaction (``RelayMessageRepository/insert(_:_:body:now:on:logger:)``): a run
     /// that is its job's current one holds the conversation, or the job queued for it last still
@@ -25,9 +32,7 @@ extension RelayMessageRepository {
                 INSERT INTO relay_message_steps (org_id, message_id, position, step, at)
                 SELECT $1::uuid, id, 0, 'received', $15::timestamptz FROM inserted
             ), covered AS (
-                SELECT (l.lease_owner IS NOT NULL AND l.leased_until >= $16::timestamptz
-                        AND EXISTS (SELECT FROM jobs r WHERE r.org_id = l.org_id AND r.id = l.lease_owner AND r.state = 'running'
-                                      AND r.attempts IS NOT DISTINCT FROM l.lease_attempt))
+                SELECT (l.lease_owner IS NOT NULL AND l.leased_until >= $16::timestamptz AND \(RelayMessageRepository.holderIsCurrent))
                     OR EXISTS (SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.queued_job AND j.state = 'queued' AND j.run_at <= now())
                     AS covered
                 FROM relay_conversation_leases l
@@ -119,11 +124,11 @@ extension RelayMessageRepository {
         }
     }
 
-    /// The head, marked as being attempted by `holder`'s job (unless it waits for another job's
-    /// retry), with when an attempt of it began before. The conversation's lease, taken first in
-    /// the same transaction, keeps other runs from its messages: the head needs no lock of its
-    /// own. With nothing left for the job (no head, or one waiting for another job's retry), the
-    /// lease is given back in the same statement.
+    /// The head, when it is `holder`'s job's to deliver (not one waiting for another job's retry),
+    /// marked as being attempted, with when an attempt of it began before. The conversation's
+    /// lease, taken first in the same transaction, keeps other runs from its messages: the head
+    /// needs no lock of its own. With nothing for the job, the lease is given back in the same
+    /// statement.
     struct HeadStatement: HotStatement {
         static let sql = """
             WITH h AS MATERIALIZED (
@@ -136,11 +141,10 @@ extension RelayMessageRepository {
                 WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text
                   AND lease_owner = $4::bigint AND lease_attempt = $6::bigint AND NOT EXISTS (SELECT FROM h WHERE h.ours)
             )
-            UPDATE relay_messages m
-            SET attempt_started_at = CASE WHEN h.ours THEN $5::timestamptz ELSE m.attempt_started_at END
+            UPDATE relay_messages m SET attempt_started_at = $5::timestamptz
             FROM h
             -- The id as a value, not a join: the row is found by its key, not among the organization's.
-            WHERE m.org_id = $1::uuid AND m.id = (SELECT id FROM h)
+            WHERE m.org_id = $1::uuid AND m.id = (SELECT id FROM h) AND h.ours
             RETURNING \(RelayMessageRepository.columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
                       m.body::text, h.previous
             """
@@ -226,9 +230,7 @@ extension RelayMessageRepository {
                    -- run whose job lease merely lapsed (a busy worker late to renew it) still
                    -- holds the conversation until the reaper gives its job back: taking it over
                    -- then had two runs deliver at once, or, as the old run stopped, neither.
-                   OR NOT EXISTS (
-                       SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.lease_owner AND j.state = 'running'
-                         AND j.attempts IS NOT DISTINCT FROM l.lease_attempt)
+                   OR NOT \(RelayMessageRepository.holderIsCurrent)
             RETURNING lease_owner
             """
         let organization: UUID
@@ -239,11 +241,7 @@ extension RelayMessageRepository {
         let now: Date
 
         var values: [any PostgresDynamicTypeEncodable] { [organization, connection, conversation, holder.job, holder.attempt, until, now] }
-        func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings(capacity: 7)
-            for value in values { b.append(value) }
-            return b
-        }
+        func makeBindings() -> PostgresBindings { bindings(values) }
     }
 
     /// What became of the message before (``RecordStatement``, `$1`–`$22`) and the lease

@@ -24,7 +24,7 @@ extension GraphSimulator {
         route(router, .get, "/graph/v1.0/chats/:chat/messages", "chats.messages.list", kinds: [.user, .app]) { request, context, token in
             let (chat, _) = try memberChat(context, token)
             let top = min(max(SimHTTP.query(request)["$top"].flatMap(Int.init) ?? 20, 1), 50)
-            let messages = state.chatMessages(token.organization, .teams, conversation: chat.id).filter { !$0.deleted }.suffix(top).reversed()
+            let messages = state.newestMessages(token.organization, .teams, conversation: chat.id, limit: top)
             return SimHTTP.json(["value": .array(messages.map { .object(wireMessage($0, token)) })] as [String: AnyCodable])
         }
         route(router, .get, "/graph/v1.0/chats/:chat/messages/:message", "chats.messages.get", kinds: [.user, .app]) { _, context, token in

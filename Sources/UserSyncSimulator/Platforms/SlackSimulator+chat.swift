@@ -89,8 +89,7 @@ extension SlackSimulator {
         let oldest = fields["oldest"].flatMap(Double.init) ?? 0
         let limit = min(max(fields["limit"].flatMap(Int.init) ?? 100, 1), 999)
         let withMetadata = fields["include_all_metadata"] == "true" || fields["include_all_metadata"] == "1"
-        let messages = state.chatMessages(token.organization, .slack, conversation: conversation.id)
-            .filter { !$0.deleted && (Double($0.id) ?? 0) > oldest }.suffix(limit).reversed()
+        let messages = state.newestMessages(token.organization, .slack, conversation: conversation.id, limit: limit) { (Double($0.id) ?? 0) > oldest }
             .map { message -> AnyCodable in
                 guard withMetadata, let json = message.metadata, case .object(var fields) = Self.wire(message),
                     let metadata = try? JSONDecoder().decode(AnyCodable.self, from: Data(json.utf8))
@@ -98,7 +97,7 @@ extension SlackSimulator {
                 fields["metadata"] = metadata
                 return .object(fields)
             }
-        return SimHTTP.json(["ok": true, "messages": .array(Array(messages)), "has_more": false] as [String: AnyCodable])
+        return SimHTTP.json(["ok": true, "messages": .array(messages), "has_more": false] as [String: AnyCodable])
     }
 
     func updateMessage(_ request: Request, _ fields: [String: String]) throws -> SimReply {

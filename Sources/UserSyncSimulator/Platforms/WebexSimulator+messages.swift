@@ -49,7 +49,7 @@ extension WebexSimulator {
         guard let room = state.openConversation(token.organization, .webex, member(token), person) else {
             throw SimError.notFound(code: "404", message: "Person not found.")
         }
-        let messages = state.chatMessages(token.organization, .webex, conversation: room.id).filter { !$0.deleted }.suffix(limit).reversed()
+        let messages = state.newestMessages(token.organization, .webex, conversation: room.id, limit: limit)
         return SimHTTP.json(["items": .array(try messages.map { .object(try wire($0, token)) })] as [String: AnyCodable])
     }
 

@@ -106,9 +106,15 @@ extension SimulatorState {
         return result
     }
 
-    /// A conversation's messages, oldest first.
-    func chatMessages(_ organization: String, _ platform: Platform, conversation: String) -> [SimChatMessage] {
-        store.withLock { $0.organizations[organization]?.chat.messages.filter { $0.platform == platform && $0.conversation == conversation } ?? [] }
+    /// A conversation's newest messages that are not deleted (and that `keep`), newest first:
+    /// what the platforms' message lists answer.
+    func newestMessages(
+        _ organization: String, _ platform: Platform, conversation: String, limit: Int, where keep: (SimChatMessage) -> Bool = { _ in true }
+    ) -> [SimChatMessage] {
+        let messages = store.withLock {
+            $0.organizations[organization]?.chat.messages.filter { $0.platform == platform && $0.conversation == conversation } ?? []
+        }
+        return Array(messages.filter { !$0.deleted && keep($0) }.suffix(limit).reversed())
     }
 
     func chatMessage(_ organization: String, _ platform: Platform, _ id: String) -> SimChatMessage? {

@@ -106,6 +106,16 @@ public struct ConnectorAccess: Sendable {
         return (connection, credentials)
     }
 
+    /// The event receiver of a stored connection of `platform`, as ``stored(_:_:now:on:logger:)``
+    /// reads it; a connection that is disconnected or of another platform is not found.
+    func eventReceiver(
+        _ organization: OrganizationID, _ id: ConnectionID, platform: Platform, now: Date, on db: PostgresConnection, logger: Logger
+    ) async throws -> any PlatformEventReceiver {
+        let (connection, credentials) = try await stored(organization, id, now: now, on: db, logger: logger)
+        guard connection.platform == platform, let credentials else { throw DomainError.notFound(resource: "connection") }
+        return factory.eventReceiver(for: .init(key: id.description, credentials: credentials, endpoints: connection.endpoints))
+    }
+
     /// Drops what the process holds of a connection it just changed (the database's announcement
     /// of the change follows).
     func forget(_ id: ConnectionID) { cache?.changed(.connection(id)) }

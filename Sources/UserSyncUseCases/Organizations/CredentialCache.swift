@@ -26,7 +26,7 @@ public final class CredentialCache: AccessChangeObserver {
     public var count: Int { state.withLock { $0.count } }
 
     /// Whether admissions are being served from memory (the listener is connected).
-    public var isServing: Bool { state.withLock { $0.listening && $0.lifetime > 0 } }
+    public var isServing: Bool { state.withLock { $0.isServing } }
 
     public func listening() { state.withLock { $0.startListening() } }
     public func changed(_ change: AccessChange) { state.withLock { $0.apply(change) } }

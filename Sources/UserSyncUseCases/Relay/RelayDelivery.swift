@@ -85,10 +85,13 @@ public struct RelayDelivery: Sendable {
                 next = try await database.withTenant(organization, logger: logger) { [settled] db -> Next in
                     // What the message before became is stored with the lease, in one round trip,
                     // unless it is kept for a replay (its text's expiry is a job of its own).
-                    var recording = settled.map { RelayMessageRepository.Recording($0) }
-                    if let settled, settled.message.state.isReplayable {
-                        try await record(settled, organization: organization, on: db, logger: logger)
-                        recording = nil
+                    var recording: RelayMessageRepository.Recording?
+                    if let settled {
+                        if settled.message.state.isReplayable {
+                            try await record(settled, organization: organization, on: db, logger: logger)
+                        } else {
+                            recording = .init(settled)
+                        }
                     }
                     // Taken before the first message and renewed before each next one. Held by
                     // another run that is still its job's current one, the conversation is that
@@ -102,8 +105,7 @@ public struct RelayDelivery: Sendable {
                     guard
                         let (head, body, earlierAttempt) = try await messages.head(
                             organization, connection: connection, conversation: conversation, holder: holder, now: now, on: db,
-                            logger: logger),
-                        head.state != .retrying || head.retryJobID == context.jobID
+                            logger: logger)
                     else { return .end(.succeeded) }
                     let source = try await source(of: head, body: body, organization: organization, on: db, logger: logger)
                     return .deliver(

@@ -46,10 +46,7 @@ public struct RelayInbox: Sendable {
         // loaded fetches the Bot Framework's keys meanwhile: at most once a minute, ``SigningKeys``.)
         try await database.withTenant(organization, logger: logger) { db in
             let now = settings.now()
-            let (connection, credentials) = try await access.stored(organization, id, now: now, on: db, logger: logger)
-            guard connection.platform == platform, let credentials else { throw DomainError.notFound(resource: "connection") }
-            let receiver = access.factory.eventReceiver(
-                for: .init(key: connection.id.description, credentials: credentials, endpoints: connection.endpoints))
+            let receiver = try await access.eventReceiver(organization, id, platform: platform, now: now, on: db, logger: logger)
             let reception: EventReception
             do { reception = try await receiver.receive(request, now: now) } catch let refusal as EventRefusal {
                 Self.count(platform, refusal.code.rawValue)

@@ -57,9 +57,6 @@ public struct RelaySubscriber: Sendable {
             return (connection, credentials)
         }
         guard let credentials else { return .succeeded }
-        // The secret may be new: what this process held of the connection goes (the database's
-        // announcement of the change follows).
-        access.forget(connection.id)
         let relay = access.connector(credentials, endpoints: connection.endpoints, key: connection.id, logger: logger)
         do {
             if let sync = payload.sync {
