@@ -285,7 +285,7 @@ let package = Package(
         .testTarget(name: "UserSyncDomainTests", dependencies: ["UserSyncDomain", "UserSyncSecrets"], swiftSettings: strict),
         .testTarget(
             name: "UserSyncPersistenceTests",
-            dependencies: ["UserSyncPersistence", "UserSyncTestSupport"],
+            dependencies: ["UserSyncPersistence", "UserSyncTestSupport", "UserSyncTesting"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -54,6 +54,31 @@ public struct Database: Sendable, Service {
         }
     }
 
+    /// ``withTenant(_:logger:isolation:file:line:_:)`` for a body that only reads and writes the
+    /// database: when PostgreSQL ends the transaction as one side of a deadlock (40P01) or a
+    /// serialization failure (40001), it is run again from the start, up to `attempts` times in
+    /// all, as the PostgreSQL manual advises. A body that calls a platform must not use this.
+    public func withTenantRetryingConflicts<Result: Sendable>(
+        _ organization: OrganizationID,
+        attempts: Int = 3,
+        logger: Logger,
+        isolation: isolated (any Actor)? = #isolation,
+        file: String = #fileID, line: Int = #line,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try await withTenant(organization, logger: logger, file: file, line: line, body)
+            } catch  where attempt < attempts && PostgresFailure.isTransientConflict(error) {
+                logger.notice(
+                    "transaction ended by a concurrent one; running it again",
+                    metadata: ["sqlstate": "\(PostgresFailure.sqlState(error) ?? "")", "attempt": "\(attempt)"])
+                attempt += 1
+            }
+        }
+    }
+
     /// A pooled connection outside any transaction, for one statement that scopes itself to its
     /// organization (a `usersync_*` function that sets `usersync.org_id` before it reads, like
     /// `usersync_person`): one round trip instead of four. Anything else in `body` sees no

@@ -12,6 +12,14 @@ enum PostgresFailure {
     static let characterNotInRepertoire = "22021"
     static let untranslatableCharacter = "22P05"
 
+    static let serializationFailure = "40001"
+    static let deadlockDetected = "40P01"
+
+    /// A failure that says nothing about the transaction's own statements: running it again can succeed.
+    static func isTransientConflict(_ error: any Error) -> Bool {
+        [serializationFailure, deadlockDetected].contains(sqlState(error))
+    }
+
     static func sqlState(_ error: any Error) -> String? {
         (error as? PSQLError)?.serverInfo?[.sqlState]
     }

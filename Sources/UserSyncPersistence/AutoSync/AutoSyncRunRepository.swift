@@ -147,6 +147,7 @@ public struct AutoSyncRunRepository: Sendable {
         on db: PostgresConnection, logger: Logger
     ) async throws {
         guard !changes.isEmpty else { return }
+        try await PeopleMatcher.lockPeople(organization, on: db, logger: logger)
         try await db.query(
             """
             UPDATE people p SET primary_connection_id = c.connection_id, primary_source = 'auto_sync',

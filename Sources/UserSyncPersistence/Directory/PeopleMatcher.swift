@@ -10,6 +10,14 @@ import UserSyncDomain
 public struct PeopleMatcher: Sendable {
     public init() {}
 
+    /// Takes the organization's people lock until the transaction ends (taking it again is free).
+    /// Every transaction that writes many people, or accounts and then people, takes it before its
+    /// first such write: they then queue one behind the other instead of locking rows in opposite
+    /// orders, which PostgreSQL would end by aborting one of them as a deadlock.
+    public static func lockPeople(_ organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws {
+        try await db.query("SELECT pg_advisory_xact_lock(hashtextextended('usersync.people:' || \(organization.description), 0))", logger: logger)
+    }
+
     /// What a matching pass changed.
     public struct Outcome: Sendable, Equatable {
         public var peopleCreated = 0
@@ -28,7 +36,7 @@ public struct PeopleMatcher: Sendable {
     ) async throws -> Outcome {
         let org = organization.rawValue, scope = connection?.rawValue
         var outcome = Outcome()
-        try await db.query("SELECT pg_advisory_xact_lock(hashtextextended('usersync.people:' || \(organization.description), 0))", logger: logger)
+        try await Self.lockPeople(organization, on: db, logger: logger)
         try await AccountImportWriter.planForBulk(on: db, logger: logger)
         if !changed, try await !hasUnmatchedAccounts(organization, connection: connection, on: db, logger: logger) { return outcome }
 
@@ -127,6 +135,7 @@ public struct PeopleMatcher: Sendable {
         on db: PostgresConnection, logger: Logger
     ) async throws -> Int {
         let org = organization.rawValue, scope = connection?.rawValue
+        try await Self.lockPeople(organization, on: db, logger: logger)
         try await AccountImportWriter.planForBulk(on: db, logger: logger)
         return try await count(
             db,

@@ -23,6 +23,7 @@ extension PeopleRepository {
         on db: PostgresConnection, logger: Logger
     ) async throws -> [(person: PersonID, verdict: PrimaryVerdict)] {
         let org = organization.rawValue
+        try await PeopleMatcher.lockPeople(organization, on: db, logger: logger)
         let rows = try await db.query(
             """
             WITH wanted AS (
@@ -61,6 +62,7 @@ extension PeopleRepository {
 
     /// Forgets an admin's choice (a reset): the person's primary is worked out again from their accounts.
     public func clearPrimaryChoice(_ organization: OrganizationID, _ person: PersonID, on db: PostgresConnection, logger: Logger) async throws {
+        try await PeopleMatcher.lockPeople(organization, on: db, logger: logger)
         try await db.query(
             """
             UPDATE people SET primary_connection_id = NULL, primary_source = NULL, primary_chosen_by = NULL, primary_chosen_at = NULL

@@ -192,6 +192,7 @@ public struct ConnectCenter: Sendable {
         // Also heard from the database; forgotten here first, so the change holds from the answer on.
         defer { access.forget(id) }
         return try await database.withTenant(organization, logger: logger) { db in
+            if reverify { try await PeopleMatcher.lockPeople(organization, on: db, logger: logger) }
             let stored = try await connections.update(updated, credentials: sealed, on: db, logger: logger)
             var details = ["display_name": stored.displayName]
             if reverify { details["credentials"] = change.credentials == nil ? "re-verified" : "rotated" }
@@ -213,8 +214,9 @@ public struct ConnectCenter: Sendable {
         _ id: ConnectionID, organization: OrganizationID, actor: AuditActor, requestID: String?, logger: Logger
     ) async throws -> PlatformConnection {
         defer { access.forget(id) }
-        return try await database.withTenant(organization, logger: logger) { db in
+        return try await database.withTenantRetryingConflicts(organization, logger: logger) { db in
             let connection = try await connections.disconnect(organization, id, on: db, logger: logger)
+            try await PeopleMatcher.lockPeople(organization, on: db, logger: logger)
             let deactivated = try await writer.deactivateAll(organization, connection: id, on: db, logger: logger)
             if let active = try await runs.active(organization, connection: id, on: db, logger: logger) {
                 try await runs.finish(

@@ -211,8 +211,9 @@ public struct ImportRunner: Sendable {
         try await database.withTenant(organization, logger: logger) { db in
             try await runs.setPhase(organization, run.id, .finishing, on: db, logger: logger)
         }
-        return try await database.withTenant(organization, logger: logger) { db in
+        return try await database.withTenantRetryingConflicts(organization, logger: logger) { db in
             try await holdRun(target, on: db, logger: logger)
+            try await PeopleMatcher.lockPeople(organization, on: db, logger: logger)
             let counts = try await writer.finish(target, scopedToTeams: connection.platform.importsSelectedTeams, on: db, logger: logger)
             let changes = counts.accountsAdded + counts.accountsUpdated + counts.accountsReactivated + counts.accountsDeactivated
             let matched = try await matcher.match(organization, connection: connection.id, changed: changes > 0, on: db, logger: logger)
