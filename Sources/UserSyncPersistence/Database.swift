@@ -168,10 +168,10 @@ extension PostgresConnection {
         try await query("BEGIN", logger: logger)
         do {
             if let organization {
-                _ = try await execute(SetLocalStatement(setting: "usersync.org_id", value: organization.description), logger: logger)
+                try await run(SetLocalStatement(setting: "usersync.org_id", value: organization.description), logger: logger)
             }
             if let special {
-                _ = try await execute(SetLocalStatement(setting: "usersync.scope", value: special), logger: logger)
+                try await run(SetLocalStatement(setting: "usersync.scope", value: special), logger: logger)
             }
             let result = try await body(self)
             try await query("COMMIT", logger: logger)

@@ -38,4 +38,11 @@ extension PostgresConnection {
     package func run(_ statement: some HotStatement, logger: Logger) async throws {
         for try await _ in try await execute(statement, logger: logger) {}
     }
+
+    /// Runs a statement whose rows are not needed to its end. A `query` whose rows are never read
+    /// returns at its first row and drops an error that comes after it (a lock wait ended as a
+    /// deadlock): the transaction is then aborted, and its COMMIT a silent rollback.
+    package func run(_ query: PostgresQuery, logger: Logger) async throws {
+        for try await _ in try await self.query(query, logger: logger) {}
+    }
 }

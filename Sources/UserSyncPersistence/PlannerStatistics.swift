@@ -10,11 +10,11 @@ public enum PlannerStatistics {
 
     /// People, accounts, memberships and syncs: after an import.
     public static func refreshDirectory(on db: PostgresConnection, logger: Logger) async throws {
-        try await db.query("SELECT usersync_refresh_directory_statistics()", logger: logger)
+        try await db.run("SELECT usersync_refresh_directory_statistics()", logger: logger)
     }
 
     /// Syncs: after a bulk sync.
     public static func refreshSyncs(on db: PostgresConnection, logger: Logger) async throws {
-        try await db.query("SELECT usersync_refresh_sync_statistics()", logger: logger)
+        try await db.run("SELECT usersync_refresh_sync_statistics()", logger: logger)
     }
 }

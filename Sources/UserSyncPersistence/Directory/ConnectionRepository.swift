@@ -74,7 +74,10 @@ public struct ConnectionRepository: Sendable {
         func makeBindings() -> PostgresBindings { bindings(organization, includeDisconnected) }
     }
 
-    /// The connection, locked for the rest of the transaction when `forUpdate`.
+    /// The connection, locked for the rest of the transaction when `forUpdate` against other
+    /// writers of it and the import's `FOR SHARE`, not against the key checks of rows that refer
+    /// to it (a transaction holding the people lock may be inserting those: waiting for it while
+    /// it waits for the people lock would be a deadlock).
     public func get(
         _ organization: OrganizationID, _ id: ConnectionID, forUpdate: Bool = false, on db: PostgresConnection, logger: Logger
     ) async throws -> PlatformConnection {
@@ -82,7 +85,7 @@ public struct ConnectionRepository: Sendable {
             """
             SELECT \(unescaped: Self.columns) FROM platform_connections
             WHERE org_id = \(organization.rawValue) AND id = \(id.rawValue)
-            \(unescaped: forUpdate ? "FOR UPDATE" : "")
+            \(unescaped: forUpdate ? "FOR NO KEY UPDATE" : "")
             """, logger: logger)
         guard let connection = try await Self.decode(rows).first else { throw DomainError.notFound(resource: "connection") }
         return connection

@@ -15,7 +15,7 @@ public struct PeopleMatcher: Sendable {
     /// first such write: they then queue one behind the other instead of locking rows in opposite
     /// orders, which PostgreSQL would end by aborting one of them as a deadlock.
     public static func lockPeople(_ organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws {
-        try await db.query("SELECT pg_advisory_xact_lock(hashtextextended('usersync.people:' || \(organization.description), 0))", logger: logger)
+        try await db.run("SELECT pg_advisory_xact_lock(hashtextextended('usersync.people:' || \(organization.description), 0))", logger: logger)
     }
 
     /// What a matching pass changed.

@@ -24,7 +24,7 @@ public struct Migrator: Sendable {
         try await database.client.withConnection { connection in
             try await connection.query("BEGIN", logger: logger)
             do {
-                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.advisoryLock))", logger: logger)
+                try await connection.run("SELECT pg_advisory_xact_lock(\(Self.advisoryLock))", logger: logger)
                 try await connection.query(
                     """
                     CREATE TABLE IF NOT EXISTS usersync_migrations (

@@ -56,7 +56,7 @@ public struct ConsentTokenRepository: Sendable {
         guard !tokenHashes.isEmpty else { return }
         // One key at a time in the database (sql/0018): a join of the batch against the
         // organization's links was planned from statistics and cost grew with every link.
-        try await db.query(
+        try await db.run(
             "SELECT usersync_deliver_consent_tokens(\(organization.rawValue), \(tokenHashes.map { ByteBuffer(bytes: $0) })::bytea[])",
             logger: logger)
     }

@@ -165,7 +165,7 @@ public struct AutoSyncRuns: Sendable {
 
     /// One organization's runs and decisions, one at a time.
     private func lock(_ organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws {
-        try await db.query("SELECT pg_advisory_xact_lock(hashtextextended(\("auto_sync:\(organization)"), 0))", logger: logger)
+        try await db.run("SELECT pg_advisory_xact_lock(hashtextextended(\("auto_sync:\(organization)"), 0))", logger: logger)
     }
 
     // MARK: Deciding held runs
