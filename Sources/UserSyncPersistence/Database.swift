@@ -174,7 +174,11 @@ extension PostgresConnection {
                 try await run(SetLocalStatement(setting: "usersync.scope", value: special), logger: logger)
             }
             let result = try await body(self)
-            try await query("COMMIT", logger: logger)
+            // PostgreSQL answers COMMIT with ROLLBACK, and no error, when a statement failed in
+            // the transaction; that failure may have gone unseen (an error after the rows a caller
+            // read). The body's work is then lost, and the caller must not take it as done.
+            let answer: PostgresQueryResult = try await query("COMMIT", logger: logger).get()
+            guard answer.metadata.command == "COMMIT" else { throw TransactionRolledBack() }
             return result
         } catch {
             _ = try? await query("ROLLBACK", logger: logger)

@@ -49,6 +49,11 @@ enum PostgresFailure {
     }
 }
 
+/// A transaction's COMMIT was answered with a rollback: one of its statements failed unseen.
+public struct TransactionRolledBack: Error, CustomStringConvertible {
+    public var description: String { "the transaction was rolled back at its commit: one of its statements had failed" }
+}
+
 /// What went wrong, for logs and a job's last error: PostgresNIO describes every `PSQLError` with
 /// one generic sentence (so that no query or value reaches a user by accident), which leaves an
 /// operator blind. This names the client-side code, or the server's SQLSTATE and message (server

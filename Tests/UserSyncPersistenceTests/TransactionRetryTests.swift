@@ -78,6 +78,24 @@ import UserSyncTesting
         }
     }
 
+    @Test("a transaction whose statement failed unseen is reported rolled back, never as done")
+    func unseenFailureIsNotTakenForACommit() async throws {
+        try await withTestDatabase { db in
+            let org = OrganizationID.random()
+            try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(org.rawValue), 'unseen', 'Unseen')")
+            await #expect(throws: TransactionRolledBack.self) {
+                try await db.service.withTenant(org, logger: db.logger) { c in
+                    try await c.query(
+                        "INSERT INTO people (org_id, id, email_normalized) VALUES (\(org.rawValue), \(UUID()), 'a@unseen.test')", logger: db.logger)
+                    // Its third row divides by zero, after the row description that ends the call;
+                    // its rows are never read.
+                    try await c.query("SELECT 1 / (3 - x) FROM generate_series(1, 5) x", logger: db.logger)
+                }
+            }
+            #expect(try await db.adminQueryText("SELECT count(*)::text FROM people") == "0")
+        }
+    }
+
     @Test("a failure that is not a conflict is thrown at once, without running the body again")
     func otherFailuresAreNotRetried() async throws {
         try await withTestDatabase { db in
