@@ -89,6 +89,8 @@ struct SimulatorChatTeamsTests {
                     #expect(claims.aud.value == [credentials.botAppID])
                     #expect(claims.serviceurl == activity.serviceUrl)
                 }
+                // Like the Bot Connector, one token serves every activity while it is fresh.
+                #expect(Set(received.compactMap { $0.headers["authorization"] }).count == 1)
                 let forged = try await JWTKeyCollection().add(hmac: "a key that is not the one the simulator signs with", digestAlgorithm: .sha256)
                 let token = String(try #require(received.first?.headers["authorization"]).dropFirst(7))
                 await #expect(throws: (any Error).self) { _ = try await forged.verify(token, as: BotClaims.self) }

@@ -69,14 +69,17 @@ struct TeamsEvents: Sendable {
     /// object id, which activities also carry as `aadObjectId`.
     static func userID(_ aadObjectID: String) -> String { "29:\(aadObjectID)" }
 
-    /// A Bot Framework token as the Bot Connector sends it to a bot. The service URL is in both
+    /// A Bot Framework token as the Bot Connector sends it to a bot, valid for an hour and sent
+    /// with every activity for the bot until it is half spent. The service URL is in both
     /// spellings: the Bot Framework SDKs read `serviceurl`, docs/relay.md names it `serviceUrl`.
     func token(audience: String, serviceURL: String) async throws -> String {
-        let now = Int(Date().timeIntervalSince1970)
-        let claims = SimIDTokenClaims([
-            "iss": .string(Self.issuer), "aud": .string(audience), "serviceurl": .string(serviceURL), "serviceUrl": .string(serviceURL),
-            "nbf": .int(now - 300), "iat": .int(now), "exp": .int(now + 3600), "jti": .string(UUID().uuidString.lowercased()),
-        ])
-        return try await state.signingKey.sign(claims)
+        let lifetime = 3600
+        return try await state.signingKey.reusable("botframework \(audience) \(serviceURL)", lifetime: TimeInterval(lifetime)) { at in
+            let now = Int(at.timeIntervalSince1970)
+            return SimIDTokenClaims([
+                "iss": .string(Self.issuer), "aud": .string(audience), "serviceurl": .string(serviceURL), "serviceUrl": .string(serviceURL),
+                "nbf": .int(now - 300), "iat": .int(now), "exp": .int(now + lifetime), "jti": .string(UUID().uuidString.lowercased()),
+            ])
+        }
     }
 }

@@ -12,6 +12,8 @@ final class SimSigningKey: Sendable {
     /// Nil until first use; stays nil only if the platform could not make an RSA key (signing then
     /// fails and the JWKS is empty).
     private let made = Mutex<JWTKit.Insecure.RSA.PrivateKey?>(nil)
+    /// Tokens handed out again while they last (``reusable(_:lifetime:now:claims:)``).
+    private let issued = Mutex<[String: (token: String, renewAt: Date)]>([:])
 
     init() {
         var generator = SystemRandomNumberGenerator()
@@ -44,6 +46,18 @@ final class SimSigningKey: Sendable {
         let keys = JWTKeyCollection()
         await keys.add(rsa: signer, digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
         return try await keys.sign(claims, kid: JWKIdentifier(string: kid))
+    }
+
+    /// A token for `purpose`, signed once and handed out again until half its `lifetime` has
+    /// passed, as an OAuth client (the Bot Connector) uses the token it obtained until it nears
+    /// its expiry. `claims` makes a new one, valid from the time it is given.
+    func reusable(
+        _ purpose: String, lifetime: TimeInterval, now: Date = Date(), claims: (Date) -> SimIDTokenClaims
+    ) async throws -> String {
+        if let kept = issued.withLock({ $0[purpose] }), kept.renewAt > now { return kept.token }
+        let token = try await sign(claims(now))
+        issued.withLock { $0[purpose] = (token, now.addingTimeInterval(lifetime / 2)) }
+        return token
     }
 
     /// The JSON Web Key Set (RFC 7517) relying parties verify id_tokens with.
