@@ -80,6 +80,12 @@ public struct APIError: Error, Sendable {
         case let error as DomainError: return APIError(error)
         case let error as PlatformFailure: return APIError(error)
         case let error as RepromptThrottled: return APIError(error)
+        case let error as ConcurrentChange:
+            logger.notice("a concurrent change undid the request's work", metadata: ["error": .string(error.description)])
+            return APIError(
+                .serviceUnavailable, code: "concurrent_change", title: "Concurrent change",
+                detail: "The request met a concurrent change to the same data and nothing of it was applied. Send it again.",
+                headers: [.retryAfter: "1"])
         case let error as RateLimitExceeded:
             return APIError(
                 .tooManyRequests, code: "rate_limited", title: "Too many requests", detail: error.detail,

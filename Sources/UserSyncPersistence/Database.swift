@@ -73,7 +73,7 @@ public struct Database: Sendable, Service {
             } catch  where attempt < attempts && PostgresFailure.isTransientConflict(error) {
                 logger.notice(
                     "transaction ended by a concurrent one; running it again",
-                    metadata: ["sqlstate": "\(PostgresFailure.sqlState(error) ?? "")", "attempt": "\(attempt)"])
+                    metadata: ["error": "\(describeFailure(error))", "attempt": "\(attempt)"])
                 attempt += 1
             }
         }

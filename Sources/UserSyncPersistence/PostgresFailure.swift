@@ -17,7 +17,7 @@ enum PostgresFailure {
 
     /// A failure that says nothing about the transaction's own statements: running it again can succeed.
     static func isTransientConflict(_ error: any Error) -> Bool {
-        [serializationFailure, deadlockDetected].contains(sqlState(error))
+        error is ConcurrentChange || [serializationFailure, deadlockDetected].contains(sqlState(error))
     }
 
     static func sqlState(_ error: any Error) -> String? {
@@ -30,7 +30,8 @@ enum PostgresFailure {
 
     /// Unique and foreign-key violations that reach here unhandled by a repository become
     /// conflicts, check violations invalid input, and text the database cannot store a bad
-    /// request (the client sent it); anything else stays as it is (a logged 500 at the API).
+    /// request (the client sent it); a deadlock or serialization failure a ``ConcurrentChange``;
+    /// anything else stays as it is (a logged 500 at the API).
     static func translate(_ error: any Error) -> any Error {
         switch sqlState(error) {
         case uniqueViolation?:
@@ -41,6 +42,8 @@ enum PostgresFailure {
             )
         case characterNotInRepertoire?, untranslatableCharacter?:
             DomainError.badReference(code: "invalid_text", message: "The request contains a character that cannot be stored (such as NUL).")
+        case serializationFailure?, deadlockDetected?:
+            ConcurrentChange(describeFailure(error))
         case foreignKeyViolation?:
             DomainError.conflict(code: "referenced_resource_missing", message: "A resource this change refers to does not exist.")
         default:

@@ -11,36 +11,58 @@ import UserSyncTesting
     @Test("a deadlock victim runs again from the start and commits, and the other side commits too")
     func deadlockVictimRunsAgain() async throws {
         try await withTestDatabase { db in
-            let org = OrganizationID.random()
-            let (first, second) = (UUID(), UUID())
-            try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(org.rawValue), 'retry', 'Retry')")
-            for (person, email) in [(first, "first@retry.test"), (second, "second@retry.test")] {
-                try await db.adminQuery("INSERT INTO people (org_id, id, email_normalized) VALUES (\(org.rawValue), \(person), \(email))")
-            }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                // The other side locks the second person, waits until the service holds the first and
-                // waits for the second, then asks for the first: a deadlock, which the service side
-                // detects (its deadlock_timeout is far shorter) and loses.
-                group.addTask {
-                    try await db.admin.withTransaction(logger: db.logger) { c in
-                        try await c.query("SET LOCAL deadlock_timeout = '10min'", logger: db.logger)
-                        try await c.query("UPDATE people SET display_name = 'other' WHERE id = \(second)", logger: db.logger)
-                        try await eventually { try await db.statementsWaitingOnALock(containing: "'service second'") > 0 }
-                        try await c.query("UPDATE people SET display_name = 'other' WHERE id = \(first)", logger: db.logger)
-                    }
-                }
-                var attempts = 0
-                try await db.service.withTenantRetryingConflicts(org, logger: db.logger) { c in
-                    attempts += 1
-                    try await c.query("UPDATE people SET display_name = 'service first' WHERE id = \(first)", logger: db.logger)
-                    try await c.query("UPDATE people SET display_name = 'service second' WHERE id = \(second)", logger: db.logger)
-                }
-                try await group.waitForAll()
-                #expect(attempts == 2)
-            }
+            let (org, first, second) = try await Self.twoPeople(db)
+            #expect(try await Self.loseADeadlock(db, org, first, second, attempts: 3) == 2)
             // The service ran again after the other side committed: its writes are the last.
             #expect(try await db.adminQueryText("SELECT display_name FROM people WHERE id = '\(first)'") == "service first")
             #expect(try await db.adminQueryText("SELECT display_name FROM people WHERE id = '\(second)'") == "service second")
+        }
+    }
+
+    @Test("a deadlock victim out of attempts is a ConcurrentChange, and nothing of it is stored")
+    func deadlockOutOfAttemptsIsAConcurrentChange() async throws {
+        try await withTestDatabase { db in
+            let (org, first, second) = try await Self.twoPeople(db)
+            await #expect(throws: ConcurrentChange.self) { try await Self.loseADeadlock(db, org, first, second, attempts: 1) }
+            #expect(try await db.adminQueryText("SELECT string_agg(display_name, ',') FROM people") == "other,other")
+        }
+    }
+
+    private static func twoPeople(_ db: TestDatabase) async throws -> (OrganizationID, UUID, UUID) {
+        let org = OrganizationID.random()
+        let (first, second) = (UUID(), UUID())
+        try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(org.rawValue), 'retry', 'Retry')")
+        for (person, email) in [(first, "first@retry.test"), (second, "second@retry.test")] {
+            try await db.adminQuery("INSERT INTO people (org_id, id, email_normalized) VALUES (\(org.rawValue), \(person), \(email))")
+        }
+        return (org, first, second)
+    }
+
+    /// Runs the service's transaction into a deadlock it loses on its first attempt; returns how
+    /// many attempts it took to commit.
+    private static func loseADeadlock(_ db: TestDatabase, _ org: OrganizationID, _ first: UUID, _ second: UUID, attempts allowed: Int)
+        async throws -> Int
+    {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // The other side locks the second person, waits until the service holds the first and
+            // waits for the second, then asks for the first: a deadlock, which the service side
+            // detects (its deadlock_timeout is far shorter) and loses.
+            group.addTask {
+                try await db.admin.withTransaction(logger: db.logger) { c in
+                    try await c.query("SET LOCAL deadlock_timeout = '10min'", logger: db.logger)
+                    try await c.query("UPDATE people SET display_name = 'other' WHERE id = \(second)", logger: db.logger)
+                    try await eventually { try await db.statementsWaitingOnALock(containing: "'service second'") > 0 }
+                    try await c.query("UPDATE people SET display_name = 'other' WHERE id = \(first)", logger: db.logger)
+                }
+            }
+            var attempts = 0
+            try await db.service.withTenantRetryingConflicts(org, attempts: allowed, logger: db.logger) { c in
+                attempts += 1
+                try await c.query("UPDATE people SET display_name = 'service first' WHERE id = \(first)", logger: db.logger)
+                try await c.query("UPDATE people SET display_name = 'service second' WHERE id = \(second)", logger: db.logger)
+            }
+            try await group.waitForAll()
+            return attempts
         }
     }
 
