@@ -55,8 +55,8 @@ public struct Database: Sendable, Service {
     }
 
     /// ``withTenant(_:logger:isolation:file:line:_:)`` for a body that only reads and writes the
-    /// database: when PostgreSQL ends the transaction as one side of a deadlock (40P01) or a
-    /// serialization failure (40001), it is run again from the start, up to `attempts` times in
+    /// database: when PostgreSQL ends the transaction as one side of a deadlock or a serialization
+    /// failure (a ``ConcurrentChange``), it is run again from the start, up to `attempts` times in
     /// all, as the PostgreSQL manual advises. A body that calls a platform must not use this.
     public func withTenantRetryingConflicts<Result: Sendable>(
         _ organization: OrganizationID,
@@ -70,10 +70,10 @@ public struct Database: Sendable, Service {
         while true {
             do {
                 return try await withTenant(organization, logger: logger, file: file, line: line, body)
-            } catch  where attempt < attempts && PostgresFailure.isTransientConflict(error) {
+            } catch let error as ConcurrentChange where attempt < attempts {
                 logger.notice(
                     "transaction ended by a concurrent one; running it again",
-                    metadata: ["error": "\(describeFailure(error))", "attempt": "\(attempt)"])
+                    metadata: ["error": "\(error)", "attempt": "\(attempt)"])
                 attempt += 1
             }
         }

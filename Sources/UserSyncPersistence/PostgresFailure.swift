@@ -15,11 +15,6 @@ enum PostgresFailure {
     static let serializationFailure = "40001"
     static let deadlockDetected = "40P01"
 
-    /// A failure that says nothing about the transaction's own statements: running it again can succeed.
-    static func isTransientConflict(_ error: any Error) -> Bool {
-        error is ConcurrentChange || [serializationFailure, deadlockDetected].contains(sqlState(error))
-    }
-
     static func sqlState(_ error: any Error) -> String? {
         (error as? PSQLError)?.serverInfo?[.sqlState]
     }

@@ -28,10 +28,15 @@ import UserSyncTesting
         }
     }
 
-    private static func twoPeople(_ db: TestDatabase) async throws -> (OrganizationID, UUID, UUID) {
+    private static func organization(_ db: TestDatabase, _ slug: String) async throws -> OrganizationID {
         let org = OrganizationID.random()
+        try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(org.rawValue), \(slug), \(slug))")
+        return org
+    }
+
+    private static func twoPeople(_ db: TestDatabase) async throws -> (OrganizationID, UUID, UUID) {
+        let org = try await organization(db, "retry")
         let (first, second) = (UUID(), UUID())
-        try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(org.rawValue), 'retry', 'Retry')")
         for (person, email) in [(first, "first@retry.test"), (second, "second@retry.test")] {
             try await db.adminQuery("INSERT INTO people (org_id, id, email_normalized) VALUES (\(org.rawValue), \(person), \(email))")
         }
@@ -69,9 +74,8 @@ import UserSyncTesting
     @Test("a deadlock met while waiting for the people lock ends the attempt, and the transaction runs again")
     func deadlockOnThePeopleLockRunsAgain() async throws {
         try await withTestDatabase { db in
-            let org = OrganizationID.random()
+            let org = try await Self.organization(db, "locks")
             let person = UUID()
-            try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(org.rawValue), 'locks', 'Locks')")
             try await db.adminQuery("INSERT INTO people (org_id, id, email_normalized) VALUES (\(org.rawValue), \(person), 'p@locks.test')")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The other side holds the people lock; the service writes the person, then waits for
@@ -103,8 +107,7 @@ import UserSyncTesting
     @Test("a transaction whose statement failed unseen is reported rolled back, never as done")
     func unseenFailureIsNotTakenForACommit() async throws {
         try await withTestDatabase { db in
-            let org = OrganizationID.random()
-            try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(org.rawValue), 'unseen', 'Unseen')")
+            let org = try await Self.organization(db, "unseen")
             await #expect(throws: TransactionRolledBack.self) {
                 try await db.service.withTenant(org, logger: db.logger) { c in
                     try await c.query(
@@ -121,8 +124,7 @@ import UserSyncTesting
     @Test("a failure that is not a conflict is thrown at once, without running the body again")
     func otherFailuresAreNotRetried() async throws {
         try await withTestDatabase { db in
-            let org = OrganizationID.random()
-            try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(org.rawValue), 'once', 'Once')")
+            let org = try await Self.organization(db, "once")
             var attempts = 0
             await #expect(throws: DomainError.self) {
                 try await db.service.withTenantRetryingConflicts(org, logger: db.logger) { c in

@@ -12,7 +12,7 @@ final class SimSigningKey: Sendable {
     /// Nil until first use; stays nil only if the platform could not make an RSA key (signing then
     /// fails and the JWKS is empty).
     private let made = Mutex<JWTKit.Insecure.RSA.PrivateKey?>(nil)
-    /// Tokens handed out again while they last (``reusable(_:lifetime:now:claims:)``).
+    /// Tokens handed out again while they last (``reusable(_:lifetime:claims:)``).
     private let issued = Mutex<[String: (token: String, renewAt: Date)]>([:])
 
     init() {
@@ -52,8 +52,9 @@ final class SimSigningKey: Sendable {
     /// passed, as an OAuth client (the Bot Connector) uses the token it obtained until it nears
     /// its expiry. `claims` makes a new one, valid from the time it is given.
     func reusable(
-        _ purpose: String, lifetime: TimeInterval, now: Date = Date(), claims: (Date) -> SimIDTokenClaims
+        _ purpose: String, lifetime: TimeInterval, claims: (Date) -> SimIDTokenClaims
     ) async throws -> String {
+        let now = Date()
         if let kept = issued.withLock({ $0[purpose] }), kept.renewAt > now { return kept.token }
         let token = try await sign(claims(now))
         issued.withLock { $0[purpose] = (token, now.addingTimeInterval(lifetime / 2)) }
