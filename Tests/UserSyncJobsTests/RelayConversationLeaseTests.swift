@@ -54,10 +54,11 @@ struct RelayConversationLeaseTests {
             let org = try await db.organization()
             let ids = try await db.enqueue((1...2).map { try NewJob(kind: "relay.deliver", payload: Numbered(n: $0)) }, for: org)
             let (waiting, other) = (try #require(ids[0]), try #require(ids[1]))
-            try await db.service.withTenant(org, logger: db.logger) { connection in
-                try await messages.noteWaitingJob(
-                    org, connection: self.connection, conversation: conversation, job: waiting, on: connection, logger: db.logger)
-            }
+            try await db.adminQuery(
+                """
+                INSERT INTO relay_conversation_leases (org_id, source_connection_id, source_conversation, queued_job)
+                VALUES (\(org.rawValue), \(connection.rawValue), \(conversation), \(waiting))
+                """)
             func noted() async throws -> String {
                 try await db.adminQueryText("SELECT coalesce(queued_job::text, 'none') FROM relay_conversation_leases")
             }

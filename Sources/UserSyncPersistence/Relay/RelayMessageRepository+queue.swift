@@ -49,17 +49,6 @@ extension RelayMessageRepository {
             logger: logger)
     }
 
-    // MARK: The conversation's waiting job
-
-    /// Notes `job` as the delivery job queued for the conversation last.
-    public func noteWaitingJob(
-        _ organization: OrganizationID, connection: ConnectionID, conversation: String, job: Int64, on db: PostgresConnection, logger: Logger
-    ) async throws {
-        try await db.run(
-            NoteWaitingJobStatement(organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, job: job),
-            logger: logger)
-    }
-
     // MARK: The ledger, for admins
 
     public struct Filter: Sendable, Equatable {

@@ -13,28 +13,33 @@ public struct RelayMessageRepository: Sendable {
         destination_conversation, destination_message_id, sent_at, received_at, delivered_at, updated_at
         """
 
-    public enum Insertion: Sendable, Equatable {
-        /// The same event was stored before (a platform's retry): nothing was added.
-        case duplicate
-        /// Stored; `covered` when a delivery run will read the conversation after the caller's
-        /// transaction commits, so that the message needs no job of its own (sql/0033).
-        case stored(covered: Bool)
+    /// The job that delivers a conversation's messages, as the queue stores it.
+    public struct DeliveryJob: Sendable {
+        public var kind: String
+        /// JSON.
+        public var payload: String
+        public var maxAttempts: Int
+
+        public init(kind: String, payload: String, maxAttempts: Int) {
+            self.kind = kind
+            self.payload = payload
+            self.maxAttempts = maxAttempts
+        }
     }
 
-    /// Stores a message as its event arrived, with its first step, and tells whether a run will
-    /// read its conversation after the caller's transaction: a run that is its job's current one
-    /// holds the conversation, or the job queued for it last still waits and is due. The
-    /// conversation is locked until the caller's transaction ends, and every run takes or renews
-    /// its lease (which waits for that lock) before it reads the conversation's head, so either
-    /// read comes after the message is committed.
-    public func insert(
-        _ organization: OrganizationID, _ message: RelayMessage, body: String?, now: Date, on db: PostgresConnection, logger: Logger
-    ) async throws -> Insertion {
-        let statement = InsertStatement(organization: organization.rawValue, message: message, body: body, now: now)
-        for try await (count, covered) in try await db.execute(statement, logger: logger).decode((Int, Bool).self) {
-            return count > 0 ? .stored(covered: covered) : .duplicate
-        }
-        return .duplicate
+    /// Stores a message as its event arrived, with its first step, and makes sure a delivery run
+    /// reads its conversation after the caller's transaction: a run that is its job's current one
+    /// holds the conversation, or the job queued for it last still waits and is due; else `job` is
+    /// queued (and noted as the conversation's waiting job). One round trip, which scopes itself
+    /// to `organization`: on a pooled connection outside a transaction it is one (sql/0038).
+    /// Returns false for an event stored before (a platform's retry), which adds nothing.
+    public func store(
+        _ organization: OrganizationID, _ message: RelayMessage, body: String?, now: Date, job: DeliveryJob, on db: PostgresConnection,
+        logger: Logger
+    ) async throws -> Bool {
+        let statement = ReceiveStatement(organization: organization.rawValue, message: message, body: body, now: now, job: job)
+        for try await stored in try await db.execute(statement, logger: logger).decode(Bool.self) { return stored }
+        return false
     }
 
     public func get(_ organization: OrganizationID, _ id: RelayMessageID, on db: PostgresConnection, logger: Logger) async throws -> RelayMessage {

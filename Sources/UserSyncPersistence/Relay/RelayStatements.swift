@@ -9,45 +9,29 @@ import UserSyncDomain
 
 extension RelayMessageRepository {
     /// Whether the run holding the conversation `l` is its job's current one: the job is running,
-    /// on the attempt that took the lease.
+    /// on the attempt that took the lease. (sql/0038's `usersync_relay_receive` asks the same.)
     static let holderIsCurrent = """
         EXISTS (SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.lease_owner AND j.state = 'running'
                   AND j.attempts IS NOT DISTINCT FROM l.lease_attempt)
         """
 
-    /// A new message with its first step, and whether a delivery run will read its conversation
-    /// after this transaction (``RelayMessageRepository/insert(_:_:body:now:on:logger:)``): a run
-    /// that is its job's current one holds the conversation, or the job queued for it last still
-    /// waits and is due. The conversation's row is locked until the transaction ends.
-    struct InsertStatement: HotStatement {
+    /// A new message with its first step, and the job that delivers it when no delivery run will
+    /// read its conversation after this transaction, in one round trip (sql/0038): true when it
+    /// was stored, false for an event seen before.
+    struct ReceiveStatement: HotStatement {
         static let sql = """
-            WITH inserted AS (
-                INSERT INTO relay_messages (org_id, id, kind, source_connection_id, event_key, source_conversation, source_message_id,
-                                            sender_account, recipient_account, to_bot, thread_id, body, state, sent_at, received_at, updated_at)
-                VALUES ($1::uuid, $2::uuid, $3::text, $4::uuid, $5::text, $6::text, $7::text, $8::text, $9::text, $10::boolean, $11::text,
-                        $12::text::jsonb, $13::text, $14::timestamptz, $15::timestamptz, $15::timestamptz)
-                ON CONFLICT (org_id, source_connection_id, event_key) DO NOTHING
-                RETURNING id
-            ), step AS (
-                INSERT INTO relay_message_steps (org_id, message_id, position, step, at)
-                SELECT $1::uuid, id, 0, 'received', $15::timestamptz FROM inserted
-            ), covered AS (
-                SELECT (l.lease_owner IS NOT NULL AND l.leased_until >= $16::timestamptz AND \(RelayMessageRepository.holderIsCurrent))
-                    OR EXISTS (SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.queued_job AND j.state = 'queued' AND j.run_at <= now())
-                    AS covered
-                FROM relay_conversation_leases l
-                WHERE l.org_id = $1::uuid AND l.source_connection_id = $4::uuid AND l.source_conversation = $6::text
-                FOR NO KEY UPDATE OF l
-            )
-            SELECT (SELECT count(*) FROM inserted), coalesce((SELECT covered FROM covered), false)
+            SELECT usersync_relay_receive($1::uuid, $2::uuid, $3::text, $4::uuid, $5::text, $6::text, $7::text, $8::text, $9::text,
+                                          $10::boolean, $11::text, $12::text::jsonb, $13::text, $14::timestamptz, $15::timestamptz,
+                                          $16::timestamptz, $17::text, $18::text::jsonb, $19::integer)
             """
         let organization: UUID
         let message: RelayMessage
         let body: String?
         let now: Date
+        let job: RelayMessageRepository.DeliveryJob
 
         func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings(capacity: 16)
+            var b = PostgresBindings(capacity: 19)
             b.append(organization)
             b.append(message.id.rawValue)
             b.append(message.kind.rawValue)
@@ -64,6 +48,9 @@ extension RelayMessageRepository {
             b.append(message.sentAt)
             b.append(message.receivedAt)
             b.append(now)
+            b.append(job.kind)
+            b.append(job.payload)
+            b.append(job.maxAttempts)
             return b
         }
     }
@@ -214,7 +201,7 @@ extension RelayMessageRepository {
     // MARK: The conversation
 
     /// Takes or renews the lease. The conversation's waiting job, taking it, is no longer waiting:
-    /// an event's check (``InsertStatement``) reads the job's state as of its snapshot, which may
+    /// an event's check (`usersync_relay_receive`, sql/0038) reads the job's state as of its snapshot, which may
     /// predate the lock it waited for, but the lease row as it is after that wait.
     struct LeaseStatement: HotStatement {
         static let sql = """
@@ -274,19 +261,5 @@ extension RelayMessageRepository {
         let holder: LeaseHolder
 
         func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, holder.job, holder.attempt) }
-    }
-
-    struct NoteWaitingJobStatement: HotStatement {
-        static let sql = """
-            INSERT INTO relay_conversation_leases (org_id, source_connection_id, source_conversation, queued_job)
-            VALUES ($1::uuid, $2::uuid, $3::text, $4::bigint)
-            ON CONFLICT (org_id, source_connection_id, source_conversation) DO UPDATE SET queued_job = excluded.queued_job
-            """
-        let organization: UUID
-        let connection: UUID
-        let conversation: String
-        let job: Int64
-
-        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, job) }
     }
 }

@@ -106,12 +106,20 @@ public struct ConnectorAccess: Sendable {
         return (connection, credentials)
     }
 
-    /// The event receiver of a stored connection of `platform`, as ``stored(_:_:now:on:logger:)``
-    /// reads it; a connection that is disconnected or of another platform is not found.
+    /// The event receiver of a stored connection of `platform`: from the process's cache while it
+    /// holds the connection, else read (``stored(_:_:now:on:logger:)``) in a transaction of its
+    /// own. A connection that is disconnected or of another platform is not found.
     func eventReceiver(
-        _ organization: OrganizationID, _ id: ConnectionID, platform: Platform, now: Date, on db: PostgresConnection, logger: Logger
+        _ organization: OrganizationID, _ id: ConnectionID, platform: Platform, now: Date, database: Database, logger: Logger
     ) async throws -> any PlatformEventReceiver {
-        let (connection, credentials) = try await stored(organization, id, now: now, on: db, logger: logger)
+        let (connection, credentials) =
+            if let entry = cache?.lookup(organization, id, now: now) {
+                (entry.connection, entry.credentials)
+            } else {
+                try await database.withTenant(organization, logger: logger) { db in
+                    try await stored(organization, id, now: now, on: db, logger: logger)
+                }
+            }
         guard connection.platform == platform, let credentials else { throw DomainError.notFound(resource: "connection") }
         return factory.eventReceiver(for: .init(key: id.description, credentials: credentials, endpoints: connection.endpoints))
     }

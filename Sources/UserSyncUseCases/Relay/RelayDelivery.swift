@@ -95,7 +95,7 @@ public struct RelayDelivery: Sendable {
                     }
                     // Taken before the first message and renewed before each next one. Held by
                     // another run that is still its job's current one, the conversation is that
-                    // run's to deliver: it reads the head again after this (``RelayMessageRepository/insert(_:_:body:now:on:logger:)``).
+                    // run's to deliver: it reads the head again after this (``RelayMessageRepository/store(_:_:body:now:job:on:logger:)``).
                     let now = settings.now()
                     let held = try await messages.lease(
                         organization, connection: connection, conversation: conversation, holder: holder, now: now,

@@ -41,44 +41,51 @@ public struct RelayInbox: Sendable {
     public func receive(
         _ request: InboundRequest, platform: Platform, organization: OrganizationID, connection id: ConnectionID, logger: Logger
     ) async throws -> Receipt {
-        // One transaction: the connection's secret, the verification, and what is stored. A
-        // refused request rolls back having written nothing. (A Teams token naming a key not yet
-        // loaded fetches the Bot Framework's keys meanwhile: at most once a minute, ``SigningKeys``.)
-        try await database.withTenant(organization, logger: logger) { db in
-            let now = settings.now()
-            let receiver = try await access.eventReceiver(organization, id, platform: platform, now: now, on: db, logger: logger)
-            let reception: EventReception
-            do { reception = try await receiver.receive(request, now: now) } catch let refusal as EventRefusal {
-                Self.count(platform, refusal.code.rawValue)
-                throw refusal
+        // The connection's secret (from the process's cache, else read), and the verification,
+        // before anything is stored: a refused request writes nothing. (A Teams token naming a
+        // key not yet loaded fetches the Bot Framework's keys meanwhile: at most once a minute,
+        // ``SigningKeys``.)
+        let now = settings.now()
+        let receiver = try await access.eventReceiver(organization, id, platform: platform, now: now, database: database, logger: logger)
+        let reception: EventReception
+        do { reception = try await receiver.receive(request, now: now) } catch let refusal as EventRefusal {
+            Self.count(platform, refusal.code.rawValue)
+            throw refusal
+        }
+        switch reception {
+        case .challenge(let body, let contentType):
+            Self.count(platform, "handshake")
+            return .challenge(body: body, contentType: contentType)
+        case .events(let events):
+            let store = { @Sendable (db: PostgresConnection) in
+                try await Self.store(events, organization: organization, connection: id, now: now, settings: settings, on: db, logger: logger)
             }
-            switch reception {
-            case .challenge(let body, let contentType):
-                Self.count(platform, "handshake")
-                return .challenge(body: body, contentType: contentType)
-            case .events(let events):
-                let receipt = try await Self.store(
-                    events, organization: organization, connection: id, now: now, settings: settings, on: db, logger: logger)
-                Self.count(platform, "stored", by: receipt.stored)
-                Self.count(platform, "duplicate", by: receipt.duplicates)
-                if events.isEmpty { Self.count(platform, "ignored") }
-                return .stored(stored: receipt.stored, duplicates: receipt.duplicates)
-            }
+            // One event (as most requests carry) is one round trip that scopes itself; several
+            // are stored in one transaction.
+            let receipt =
+                switch events.count {
+                case 0: (stored: 0, duplicates: 0)
+                case 1: try await database.withSelfScopingStatement(logger: logger, store)
+                default: try await database.withTenant(organization, logger: logger, store)
+                }
+            Self.count(platform, "stored", by: receipt.stored)
+            Self.count(platform, "duplicate", by: receipt.duplicates)
+            if events.isEmpty { Self.count(platform, "ignored") }
+            return .stored(stored: receipt.stored, duplicates: receipt.duplicates)
         }
     }
 
-    /// Stores each event not seen before in the ledger, in the caller's transaction, and makes
-    /// sure a delivery run will see it: the run delivering its conversation, or the job queued for
-    /// it before that has not started yet (one job for a burst), else a new job.
+    /// Stores each event not seen before in the ledger, on `db` (in the caller's transaction when
+    /// it has one), and makes sure a delivery run will see it: the run delivering its
+    /// conversation, or the job queued for it before that has not started yet (one job for a
+    /// burst), else a new job (``RelayMessageRepository/store(_:_:body:now:job:on:logger:)``).
     static func store(
         _ events: [InboundEvent], organization: OrganizationID, connection: ConnectionID, now: Date, settings: SyncSettings,
         on db: PostgresConnection, logger: Logger
     ) async throws -> (stored: Int, duplicates: Int) {
         let messages = RelayMessageRepository()
         var stored = 0
-        // Conversations stored into that no run will read after this transaction.
-        var uncovered: [String] = []
-        // Each insert locks its conversation until the transaction ends: taken in one order by
+        // Each event locks its conversation until the transaction ends: taken in one order by
         // every request (conversations sorted, each one's events in the order they came), two
         // requests of several events cannot wait for each other's.
         let inOrder = events.enumerated().sorted { ($0.element.conversationID, $0.offset) < ($1.element.conversationID, $1.offset) }
@@ -89,15 +96,13 @@ public struct RelayInbox: Sendable {
                 senderAccount: event.senderUserID, recipientAccount: event.recipientUserID, toBot: event.toBot, threadID: event.threadID,
                 state: .received, sentAt: event.sentAt, receivedAt: now, updatedAt: now)
             let body = try RelayBody(text: event.text, files: event.files).json()
-            guard case .stored(let covered) = try await messages.insert(organization, message, body: body, now: now, on: db, logger: logger)
-            else { continue }
-            stored += 1
-            if !covered, !uncovered.contains(event.conversationID) { uncovered.append(event.conversationID) }
-        }
-        for conversation in uncovered {
-            let job = try RelayJobs.deliverJob(connection: connection, conversation: conversation, maxAttempts: settings.relay.maxAttempts)
-            guard let id = try await JobQueue.enqueue(job, organization: organization, on: db, logger: logger) else { continue }
-            try await messages.noteWaitingJob(organization, connection: connection, conversation: conversation, job: id, on: db, logger: logger)
+            let job = try RelayJobs.deliverJob(connection: connection, conversation: event.conversationID, maxAttempts: settings.relay.maxAttempts)
+            if try await messages.store(
+                organization, message, body: body, now: now, job: .init(kind: job.kind, payload: job.payload, maxAttempts: job.maxAttempts),
+                on: db, logger: logger)
+            {
+                stored += 1
+            }
         }
         return (stored, events.count - stored)
     }
