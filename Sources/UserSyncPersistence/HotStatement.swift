@@ -1,5 +1,6 @@
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// A statement whose text never changes and that runs on most requests: PostgreSQL parses and
 /// plans it once per pooled connection (a named prepared statement) and afterwards only binds
@@ -11,6 +12,26 @@ package protocol HotStatement: PostgresPreparedStatement where Row == PostgresRo
 
 extension HotStatement {
     package func decodeRow(_ row: PostgresRow) throws -> PostgresRow { row }
+
+    /// The name it is prepared under: its type's, as PostgresNIO names it by default, but worked
+    /// out once per type. The default reflects the type on every execution, which cost `serve`
+    /// and `work` about 1 % of their CPU in the relay benchmark (perf).
+    package static var name: String { PreparedNames.shared.name(of: Self.self) }
+}
+
+/// Every hot statement type's name, reflected once.
+final class PreparedNames: Sendable {
+    static let shared = PreparedNames()
+    private let names = Mutex<[ObjectIdentifier: String]>([:])
+
+    func name(of type: Any.Type) -> String {
+        names.withLock { names in
+            if let name = names[ObjectIdentifier(type)] { return name }
+            let name = String(reflecting: type)
+            names[ObjectIdentifier(type)] = name
+            return name
+        }
+    }
 }
 
 /// The values a hot statement binds, in order (`$1`, `$2`, …).
