@@ -11,6 +11,9 @@ extension JobHandlers {
         register(DirectoryJobs.verifyConnection, payload: VerifyConnectionPayload.self) { payload, context in
             try await verifier.run(payload, context: context)
         }
+        register(DirectoryJobs.refreshStatistics, payload: ImportRunner.NoPayload.self) { _, context in
+            try await importer.refreshStatistics(context: context)
+        }
     }
 }
 

@@ -102,6 +102,9 @@ public enum DirectoryJobs {
     public static let runImport = "directory.import"
     /// Re-checks a connection that needs attention (`VerifyConnectionPayload`).
     public static let verifyConnection = "connection.verify"
+    /// Refreshes the planner's statistics of the directory tables after an import grew or changed
+    /// an organization (no payload; one waiting per organization, `ImportRunner.refreshStatistics`).
+    public static let refreshStatistics = "directory.statistics"
 }
 
 public struct VerifyConnectionPayload: Codable, Sendable {

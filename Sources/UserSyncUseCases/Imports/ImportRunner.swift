@@ -91,12 +91,12 @@ public struct ImportRunner: Sendable {
                 // estimates it at a row or two (even beside big organizations, which it knows):
                 // refreshed once it has grown, the rest of its pages keep their index lookups.
                 if added < PlannerStatistics.threshold, added + written.added >= PlannerStatistics.threshold {
-                    try await refreshStatistics(logger: logger)
+                    try await refreshStatistics(organization, logger: logger)
                 }
                 added += written.added
             }
             let changes = try await finish(run, connection: connection, target: target, logger: logger)
-            if changes >= PlannerStatistics.threshold { try await refreshStatistics(logger: logger) }
+            if changes >= PlannerStatistics.threshold { try await refreshStatistics(organization, logger: logger) }
             return .succeeded
         } catch is Stopped {
             logger.notice("import stopped: the run ended or its connection was disconnected while it ran")
@@ -174,9 +174,27 @@ public struct ImportRunner: Sendable {
         }
     }
 
-    private func refreshStatistics(logger: Logger) async throws {
-        try await database.client.withConnection { db in try await PlannerStatistics.refreshDirectory(on: db, logger: logger) }
+    /// Asks for the directory tables' statistics to be refreshed, by a job of their own: the
+    /// import goes on meanwhile. `ANALYZE` reads a sample of the whole table, every organization's
+    /// rows, so its cost grows with the other tenants' data (2.4 s a table set beside ten
+    /// organizations of 50,000 people, 0.4 s alone), and the four imports of an organization
+    /// asked for it together. One job waits per organization: a request while it waits is the
+    /// same refresh, and one while it runs is covered closely enough (the planner needs the
+    /// organization's size to within its order, not its last rows).
+    private func refreshStatistics(_ organization: OrganizationID, logger: Logger) async throws {
+        let job = NewJob(kind: DirectoryJobs.refreshStatistics, dedupeKey: "statistics:directory")
+        try await database.withTenant(organization, logger: logger) { db in
+            _ = try await JobQueue.enqueue(job, organization: organization, on: db, logger: logger)
+        }
     }
+
+    /// The `directory.statistics` job.
+    func refreshStatistics(context: JobContext) async throws -> JobOutcome {
+        try await database.client.withConnection { db in try await PlannerStatistics.refreshDirectory(on: db, logger: context.logger) }
+        return .succeeded
+    }
+
+    struct NoPayload: Codable, Sendable {}
 
     /// Writes one page of users and its progress in one transaction.
     private func write(

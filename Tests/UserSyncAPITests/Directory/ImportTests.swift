@@ -244,4 +244,22 @@ extension ImportTests {
             }
         }
     }
+
+    @Test("an import that grows an organization has the planner's statistics refreshed by a job of their own, not by waiting for it")
+    func statisticsAreRefreshedByTheirOwnJob() async throws {
+        try await withSimulatedAPI(organizations: [("acme", 2_400)]) { api in
+            try await api.createOrganization("acme")
+            let small = try await api.importAndWait(try await api.connect(.zoom))
+            #expect(small.counts.accountsAdded < 1_000)
+            #expect(try await api.db.scalar("SELECT count(*) FROM jobs WHERE kind = 'directory.statistics'") == 0, "a small change asks for none")
+
+            let run = try await api.importAndWait(try await api.connect(.slack))
+            #expect(run.counts.accountsAdded >= 1_000)
+            let refreshed = "SELECT count(*) FROM jobs WHERE kind = 'directory.statistics' AND state = 'succeeded'"
+            try await eventually(.seconds(60), "the refresh ran") { try await api.db.scalar(refreshed) >= 1 }
+            // Asked for when the import passed 1,000 new accounts and at its end: one job while one waits.
+            #expect(try await api.db.scalar("SELECT count(*) FROM jobs WHERE kind = 'directory.statistics'") <= 2)
+            #expect(try await api.db.scalar("SELECT reltuples::bigint FROM pg_class WHERE relname = 'platform_accounts'") >= 1_000)
+        }
+    }
 }
