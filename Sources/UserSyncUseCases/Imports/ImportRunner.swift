@@ -89,7 +89,8 @@ public struct ImportRunner: Sendable {
                 let written = try await write(page, scoped: connection.platform.importsSelectedTeams, target: target, logger: logger)
                 // A first import adds an organization the planner's statistics have never seen, and
                 // estimates it at a row or two (even beside big organizations, which it knows):
-                // refreshed once it has grown, the rest of its pages keep their index lookups.
+                // refreshed once it has grown, the statements after the import plan for its size.
+                // (The pages themselves run on a generic plan that does not ask the statistics.)
                 if added < PlannerStatistics.threshold, added + written.added >= PlannerStatistics.threshold {
                     try await refreshStatistics(organization, logger: logger)
                 }
