@@ -89,6 +89,7 @@ public struct JobHandlers: Sendable {
         return handlers
     }
 
-    struct Empty: Decodable, Sendable {}
+    /// The payload of a kind that takes none (`{}`).
+    public struct Empty: Decodable, Sendable {}
     struct Sleep: Decodable, Sendable { var milliseconds: Int }
 }

@@ -65,9 +65,8 @@ extension TestDatabase {
                     """, logger: l)
             }
         }
-        // Settled as a database in service is: vacuumed and analyzed. Otherwise autovacuum takes up
-        // the million rows just written while the organization beside them is measured, at its own
-        // moment in each run (the same import then took 20 s in one run and 30 s in the next).
+        // Settled as a database in service is: vacuumed and analyzed, so that autovacuum's work on
+        // the million rows just written does not fall inside the measurement that follows.
         try await admin.client.query("VACUUM ANALYZE", logger: logger)
         return ids
     }

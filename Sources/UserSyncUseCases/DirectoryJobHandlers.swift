@@ -11,7 +11,7 @@ extension JobHandlers {
         register(DirectoryJobs.verifyConnection, payload: VerifyConnectionPayload.self) { payload, context in
             try await verifier.run(payload, context: context)
         }
-        register(DirectoryJobs.refreshStatistics, payload: ImportRunner.NoPayload.self) { _, context in
+        register(DirectoryJobs.refreshStatistics, payload: JobHandlers.Empty.self) { _, context in
             try await importer.refreshStatistics(context: context)
         }
     }

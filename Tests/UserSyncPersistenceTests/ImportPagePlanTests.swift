@@ -10,26 +10,6 @@ import UserSyncTestSupport
 /// An import page probes each listed user by its key, whatever the statistics say of the
 /// organization: here they have never seen it, beside a big organization they know.
 @Suite struct ImportPagePlanTests {
-    struct PlanNode: Decodable {
-        let nodeType: String
-        let relationName: String?
-        let indexName: String?
-        let rowsRemovedByFilter: Double?
-        let plans: [PlanNode]?
-
-        enum CodingKeys: String, CodingKey {
-            case nodeType = "Node Type", relationName = "Relation Name", indexName = "Index Name"
-            case rowsRemovedByFilter = "Rows Removed by Filter", plans = "Plans"
-        }
-
-        var all: [PlanNode] { [self] + (plans ?? []).flatMap(\.all) }
-    }
-
-    struct Explained: Decodable {
-        let plan: PlanNode
-        enum CodingKeys: String, CodingKey { case plan = "Plan" }
-    }
-
     /// Planned for the organization's value instead (`force_custom_plan`), this page scanned the
     /// organization's accounts by `(org_id, person_id)` and its people by their primary key,
     /// dropping 2,293 and 3,000 rows for each probe.
@@ -63,10 +43,7 @@ import UserSyncTestSupport
                             EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE page(ARRAY[\(list)], ARRAY[\(emails)], ARRAY[\(empty)], ARRAY[\(empty)],
                                 ARRAY[\(yes)], ARRAY[\(no)], '\(org)', '\(run)', '\(connection)', false, 0)
                             """), logger: db.logger)
-                var explained: [Explained] = []
-                for try await json in rows.decode(ByteBuffer.self) {
-                    explained += try JSONDecoder().decode([Explained].self, from: Data(buffer: json))
-                }
+                let nodes = try await PlanNode.all(in: rows)
                 // The writer runs it so: on the generic plan only.
                 let target = AccountImportWriter.Target(organization: .init(org), connection: .init(connection), run: .init(run))
                 let page = try await AccountImportWriter().upsert(
@@ -82,7 +59,7 @@ import UserSyncTestSupport
                 var counts: [[Int64]] = []
                 for try await (generic, custom) in plans.decode((Int64, Int64).self) { counts.append([generic, custom]) }
                 #expect(counts == [[1, 0]], "generic and custom plans of the page statement")
-                return explained.flatMap(\.plan.all)
+                return nodes
             }
             let probes = nodes.filter { ["platform_accounts", "people"].contains($0.relationName ?? "") && $0.nodeType.contains("Scan") }
             #expect(!probes.isEmpty)

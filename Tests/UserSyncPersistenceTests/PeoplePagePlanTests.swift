@@ -11,25 +11,6 @@ import UserSyncTestSupport
 /// keyset condition must be an index condition (sql/0017), not a filter over every row before
 /// the cursor.
 @Suite struct PeoplePagePlanTests {
-    /// What EXPLAIN (ANALYZE, FORMAT JSON) says of one plan node and those under it.
-    struct PlanNode: Decodable {
-        let nodeType: String
-        let actualRows: Double
-        let rowsRemovedByFilter: Double?
-        let plans: [PlanNode]?
-
-        enum CodingKeys: String, CodingKey {
-            case nodeType = "Node Type", actualRows = "Actual Rows", rowsRemovedByFilter = "Rows Removed by Filter", plans = "Plans"
-        }
-
-        var all: [PlanNode] { [self] + (plans ?? []).flatMap(\.all) }
-    }
-
-    struct Explained: Decodable {
-        let plan: PlanNode
-        enum CodingKeys: String, CodingKey { case plan = "Plan" }
-    }
-
     @Test(arguments: PeopleRepository.SortField.allCases, [false, true])
     func aPageDeepInTheDirectoryReadsOnlyItsOwnRows(sort: PeopleRepository.SortField, descending: Bool) async throws {
         try await withTestDatabase { db in
@@ -55,11 +36,7 @@ import UserSyncTestSupport
                 let page = repository.query(org, filter, select: "p.id", paged: true)
                 let rows = try await c.query(
                     PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, FORMAT JSON) " + page.sql, binds: page.binds), logger: db.logger)
-                var explained: [Explained] = []
-                for try await json in rows.decode(ByteBuffer.self) {
-                    explained += try JSONDecoder().decode([Explained].self, from: Data(buffer: json))
-                }
-                return explained.flatMap(\.plan.all)
+                return try await PlanNode.all(in: rows)
             }
             #expect(filter.after != nil)
             let scans = nodes.filter { $0.nodeType.contains("Scan") }

@@ -195,8 +195,6 @@ public struct ImportRunner: Sendable {
         return .succeeded
     }
 
-    struct NoPayload: Codable, Sendable {}
-
     /// Writes one page of users and its progress in one transaction.
     private func write(
         _ page: [PlatformAccount], scoped: Bool, target: AccountImportWriter.Target, logger: Logger
