@@ -8,6 +8,8 @@ import UserSyncDomain
 public struct LoadOutcome: Sendable {
     /// Each answered request's latency in milliseconds (from its scheduled send in a fixed-rate run).
     public var latencies: [Double] = []
+    /// When each of ``latencies``' requests was sent (scheduled, in a fixed-rate run).
+    public var sentAt: [ContinuousClock.Instant] = []
     /// Answers other than a 200, and requests that failed.
     public var failed = 0
     public var firstFailure: String?
@@ -16,12 +18,24 @@ public struct LoadOutcome: Sendable {
     /// From the first request's send (or schedule) to the last answer.
     public var seconds = 0.0
 
-    mutating func record(_ milliseconds: Double, failure: String?) {
+    mutating func record(_ milliseconds: Double, sentAt sent: ContinuousClock.Instant, failure: String?) {
         latencies.append(milliseconds)
+        sentAt.append(sent)
         if let failure {
             failed += 1
             if firstFailure == nil { firstFailure = failure }
         }
+    }
+
+    /// The latencies of the requests sent from `start` on (failures and misses are not told apart
+    /// by time and stay out).
+    public func sent(from start: ContinuousClock.Instant) -> LoadOutcome {
+        var later = LoadOutcome()
+        for (latency, sent) in zip(latencies, sentAt) where sent >= start {
+            later.latencies.append(latency)
+            later.sentAt.append(sent)
+        }
+        return later
     }
 
     /// Percentiles, count, failures, misses and the rate achieved, each named `<name>_…`.
@@ -53,7 +67,7 @@ public enum Load {
                         let sent = ContinuousClock.now
                         let failure = try await request()
                         let elapsed = (ContinuousClock.now - sent).seconds * 1_000
-                        outcome.state.withLock { $0.record(elapsed, failure: failure) }
+                        outcome.state.withLock { $0.record(elapsed, sentAt: sent, failure: failure) }
                     }
                 }
             }
@@ -124,7 +138,7 @@ public final class FixedRateLoad: Sendable {
                     defer { self.inFlight.withLock { $0 -= 1 } }
                     let failure = try await request()
                     let elapsed = (ContinuousClock.now - scheduled).seconds * 1_000
-                    self.state.withLock { $0.record(elapsed, failure: failure) }
+                    self.state.withLock { $0.record(elapsed, sentAt: scheduled, failure: failure) }
                 }
             }
         }

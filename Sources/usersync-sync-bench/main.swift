@@ -149,8 +149,15 @@ struct Bench: Sendable {
             "prompts_delivered": Double(platforms.simulator.messages(organization: "bench").count),
             "guests_invited": Double(platforms.simulator.invitations(organization: "bench").count),
         ]
-        report.merge(pageProbe.outcome.figures("api_people_page")) { $1 }
-        report.merge(pointProbe.outcome.figures("api_point_read")) { $1 }
+        // The same from the bulk request's answer on, when the worker alone competes with the API.
+        let acceptedAt = started + .seconds(report["seconds_to_accept_request"] ?? 0)
+        for (name, probe) in [("api_people_page", pageProbe), ("api_point_read", pointProbe)] {
+            report.merge(probe.outcome.figures(name)) { $1 }
+            let later = probe.outcome.sent(from: acceptedAt).figures("\(name)_after_accept")
+            for figure in ["p50_ms", "p99_ms", "max_ms", "requests"] {
+                report["\(name)_after_accept_\(figure)"] = later["\(name)_after_accept_\(figure)"]
+            }
+        }
         for (status, count) in try await statuses() { report["status_\(status)"] = Double(count) }
         // Every link sync prompted once and waiting for its person, every other one a guest.
         let expected: [String: Double] = [
