@@ -27,8 +27,8 @@ public struct LoadOutcome: Sendable {
         }
     }
 
-    /// The latencies of the requests sent from `start` on (failures and misses are not told apart
-    /// by time and stay out).
+    /// The latencies of the requests sent from `start` on, failed ones included; the counts of
+    /// failures and misses are not kept by time and start again at zero.
     public func sent(from start: ContinuousClock.Instant) -> LoadOutcome {
         var later = LoadOutcome()
         for (latency, sent) in zip(latencies, sentAt) where sent >= start {
