@@ -8,7 +8,10 @@ import UserSyncPersistence
 /// caller's transaction, so a job exists exactly when the write that caused it was committed.
 /// Everything else runs in the queue's own scope (see ``Database/withQueueScope(logger:isolation:_:)``).
 public struct JobQueue: Sendable {
-    /// The channel idle workers listen on.
+    /// The channel idle workers listen on. sql/0038's `usersync_relay_receive` inserts a
+    /// delivery job and notifies this channel itself (an event's one round trip): a change to
+    /// the channel's name, or to the columns `enqueue` writes into `jobs`, changes that function
+    /// too.
     public static let channel = "usersync_jobs"
 
     public let database: Database
