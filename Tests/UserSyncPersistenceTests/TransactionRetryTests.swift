@@ -48,18 +48,23 @@ import UserSyncTesting
     private static func loseADeadlock(_ db: TestDatabase, _ org: OrganizationID, _ first: UUID, _ second: UUID, attempts allowed: Int)
         async throws -> Int
     {
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        let (locked, holding) = AsyncStream.makeStream(of: Void.self)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             // The other side locks the second person, waits until the service holds the first and
             // waits for the second, then asks for the first: a deadlock, which the service side
-            // detects (its deadlock_timeout is far shorter) and loses.
+            // detects (its deadlock_timeout is far shorter) and loses. The service starts only once
+            // the other side holds its lock: started first, it could finish before the deadlock.
             group.addTask {
+                defer { holding.finish() }  // a failure before the lock must not leave the service waiting
                 try await db.admin.withTransaction(logger: db.logger) { c in
                     try await c.query("SET LOCAL deadlock_timeout = '10min'", logger: db.logger)
                     try await c.query("UPDATE people SET display_name = 'other' WHERE id = \(second)", logger: db.logger)
+                    holding.finish()
                     try await eventually { try await db.statementsWaitingOnALock(containing: "'service second'") > 0 }
                     try await c.query("UPDATE people SET display_name = 'other' WHERE id = \(first)", logger: db.logger)
                 }
             }
+            for await _ in locked {}
             var attempts = 0
             try await db.service.withTenantRetryingConflicts(org, attempts: allowed, logger: db.logger) { c in
                 attempts += 1
@@ -77,19 +82,24 @@ import UserSyncTesting
             let org = try await Self.organization(db, "locks")
             let person = UUID()
             try await db.adminQuery("INSERT INTO people (org_id, id, email_normalized) VALUES (\(org.rawValue), \(person), 'p@locks.test')")
+            let (locked, holding) = AsyncStream.makeStream(of: Void.self)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The other side holds the people lock; the service writes the person, then waits for
                 // the lock; the other side then writes the person: the service's lock wait is the
                 // one PostgreSQL ends, an error that arrives after the lock statement's first row.
+                // The service starts only once the other side holds the lock.
                 group.addTask {
+                    defer { holding.finish() }
                     try await db.admin.withTransaction(logger: db.logger) { c in
                         try await c.query("SET LOCAL deadlock_timeout = '10min'", logger: db.logger)
                         try await c.query(
                             "SELECT pg_advisory_xact_lock(hashtextextended('usersync.people:' || \(org.description), 0))", logger: db.logger)
+                        holding.finish()
                         try await eventually { try await db.statementsWaitingOnALock(containing: "pg_advisory_xact_lock") > 0 }
                         try await c.query("UPDATE people SET display_name = 'other' WHERE id = \(person)", logger: db.logger)
                     }
                 }
+                for await _ in locked {}
                 var attempts = 0
                 try await db.service.withTenantRetryingConflicts(org, logger: db.logger) { c in
                     attempts += 1
