@@ -6,13 +6,14 @@ import PostgresNIO
 struct PlanNode: Decodable {
     let nodeType: String
     let actualRows: Double
+    let actualLoops: Double
     let relationName: String?
     let indexName: String?
     let rowsRemovedByFilter: Double?
     let plans: [PlanNode]?
 
     enum CodingKeys: String, CodingKey {
-        case nodeType = "Node Type", actualRows = "Actual Rows", relationName = "Relation Name", indexName = "Index Name"
+        case nodeType = "Node Type", actualRows = "Actual Rows", actualLoops = "Actual Loops", relationName = "Relation Name", indexName = "Index Name"
         case rowsRemovedByFilter = "Rows Removed by Filter", plans = "Plans"
     }
 

@@ -1,0 +1,65 @@
+import Foundation
+import NIOCore
+import PostgresNIO
+import Testing
+import UserSyncDomain
+import UserSyncTestSupport
+
+@testable import UserSyncPersistence
+
+/// After an import's statistics refresh, a people page reads its people's accounts and syncs once
+/// each, however many connections the organization has. The refresh left out the connections,
+/// whose statistics were then those of an empty table: to the planner every organization had one
+/// connection, and it read the accounts once per connection.
+@Suite struct PageDetailsPlanTests {
+    @Test(arguments: [PeopleRepository.AccountsStatement.sql, SyncRepository.ForPeopleStatement.sql])
+    func aPageReadsItsPeoplesRowsOnce(statement: String) async throws {
+        try await withTestDatabase { db in
+            try await db.adminQuery("ANALYZE platform_connections, platform_accounts, syncs")
+            let org = UUID()
+            try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(org), 'details', 'Details')")
+            try await db.adminQuery(
+                """
+                INSERT INTO platform_connections (org_id, id, platform, display_name, workspace_id, credentials, credentials_key_id, api_base_url)
+                SELECT \(org), gen_random_uuid(), platform, platform, 'w', '\\x00'::bytea, 'k1', 'http://localhost'
+                FROM unnest(ARRAY['slack', 'teams', 'zoom', 'webex']) AS platform
+                """)
+            try await db.adminQuery(
+                """
+                INSERT INTO people (org_id, id, email_normalized)
+                SELECT \(org), gen_random_uuid(), 'person' || n || '@details.example' FROM generate_series(1, 200) n
+                """)
+            // Every person has an account on each connection and a sync to each but Slack.
+            try await db.adminQuery(
+                """
+                INSERT INTO platform_accounts (org_id, id, connection_id, platform_user_id, email, emails, person_id)
+                SELECT p.org_id, gen_random_uuid(), c.id, c.platform || p.email_normalized, p.email_normalized, ARRAY[p.email_normalized], p.id
+                FROM people p CROSS JOIN platform_connections c WHERE p.org_id = \(org) AND c.org_id = \(org)
+                """)
+            try await db.adminQuery(
+                """
+                INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, created_by)
+                SELECT p.org_id, gen_random_uuid(), p.id, c.id, 'virtual', 'synced', 'test'
+                FROM people p CROSS JOIN platform_connections c WHERE p.org_id = \(org) AND c.org_id = \(org) AND c.platform <> 'slack'
+                """)
+            try await db.service.client.withConnection { try await PlannerStatistics.refreshDirectory(on: $0, logger: db.logger) }
+            let people = try await db.adminQueryText(
+                "SELECT string_agg(quote_literal(id), ',') FROM (SELECT id FROM people WHERE org_id = '\(org)' ORDER BY id LIMIT 50) p")
+
+            let nodes = try await db.service.withTenant(OrganizationID(org), logger: db.logger) { c in
+                // Prepared and run on its generic plan, as the repositories run it.
+                try await c.run(PostgresQuery(unsafeSQL: "SET LOCAL plan_cache_mode = force_generic_plan"), logger: db.logger)
+                try await c.run(PostgresQuery(unsafeSQL: "PREPARE details AS " + statement), logger: db.logger)
+                let rows = try await c.query(
+                    PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE details('\(org)', ARRAY[\(people)]::uuid[])"),
+                    logger: db.logger)
+                return try await PlanNode.all(in: rows)
+            }
+            let reads = nodes.filter { ["platform_accounts", "syncs"].contains($0.relationName ?? "") }
+            #expect(reads.count == 1)
+            #expect(
+                reads.allSatisfy { $0.actualLoops == 1 && [150, 200].contains($0.actualRows) },
+                "\(reads.map { "\($0.nodeType) by \($0.indexName ?? "-"): \($0.actualRows) rows × \($0.actualLoops)" })")
+        }
+    }
+}
