@@ -13,8 +13,8 @@ struct PlanNode: Decodable {
     let plans: [PlanNode]?
 
     enum CodingKeys: String, CodingKey {
-        case nodeType = "Node Type", actualRows = "Actual Rows", actualLoops = "Actual Loops", relationName = "Relation Name", indexName = "Index Name"
-        case rowsRemovedByFilter = "Rows Removed by Filter", plans = "Plans"
+        case nodeType = "Node Type", actualRows = "Actual Rows", actualLoops = "Actual Loops", relationName = "Relation Name"
+        case indexName = "Index Name", rowsRemovedByFilter = "Rows Removed by Filter", plans = "Plans"
     }
 
     var all: [PlanNode] { [self] + (plans ?? []).flatMap(\.all) }
