@@ -23,11 +23,16 @@ extension Database {
         _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
         let pool = ObjectIdentifier(client)
-        if let outer = Self.connectionsLeasedAt[pool] {
+        let outer = Self.connectionsLeasedAt[pool]
+        if let outer {
             logger.warning(
                 "asked for a second pooled connection while holding one (nested lease): a pool can run dry this way and never recover",
                 metadata: ["nested_lease": "\(caller)", "holding_since": "\(outer)"])
         }
+        // A task holding a connection passes the gate: waiting there, it could wait for itself.
+        let gate = outer == nil ? self.gate : nil
+        try await gate?.enter()
+        defer { gate?.leave() }
         return try await Self.$connectionsLeasedAt.withValue(
             Self.connectionsLeasedAt.merging([pool: caller]) { $1 },
             operation: { try await client.withConnection(isolation: isolation) { connection in try await body(connection) } },

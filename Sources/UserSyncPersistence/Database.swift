@@ -8,14 +8,25 @@ import UserSyncDomain
 /// security hides every other organization's rows even from a query that forgets its `WHERE`.
 public struct Database: Sendable, Service {
     public let client: PostgresClient
+    /// Bounds the tasks holding a connection at once, below the pool's size (see the initializer).
+    let gate: LeaseGate?
 
     public init(client: PostgresClient) {
         self.client = client
+        self.gate = nil
     }
 
-    public init(url: DatabaseURL, poolSize: Int, logger: Logger) {
+    /// A pool of `poolSize` connections. With `concurrentLeases`, at most that many tasks hold one
+    /// through this type's methods at once (a task already holding one is let through): a worker
+    /// runs many jobs that mostly wait on platforms, but as many busy PostgreSQL sessions as jobs
+    /// crowded a shared host's cores, and the API's requests on them (docs/scaling.md). The pool
+    /// stays larger, for what the bound lets through: nested leases, and the worker's queue, which
+    /// goes through a ``init(client:)`` of the same pool (no bound) so that a lease never waits
+    /// behind the jobs it keeps alive.
+    public init(url: DatabaseURL, poolSize: Int, concurrentLeases: Int? = nil, logger: Logger) {
         self.client = PostgresClient(
             configuration: url.clientConfiguration(maximumConnections: poolSize, applicationName: logger.label), backgroundLogger: logger)
+        self.gate = concurrentLeases.map(LeaseGate.init(limit:))
     }
 
     /// Runs the connection pool until cancelled (as a service of the role's service group).
@@ -25,14 +36,14 @@ public struct Database: Sendable, Service {
 
     /// Runs a pool for the duration of `body`: for one-shot commands and tests.
     public static func withRunning<Result: Sendable>(
-        url: DatabaseURL, poolSize: Int = 4, logger: Logger,
+        url: DatabaseURL, poolSize: Int = 4, concurrentLeases: Int? = nil, logger: Logger,
         _ body: @Sendable (Database) async throws -> Result
     ) async throws -> Result {
         // The pool may be asked for a connection a moment before its run() task starts; that is
         // harmless here, so its "run() not called yet" warning is not shown.
         var background = logger
         background.logLevel = max(logger.logLevel, .error)
-        let database = Database(url: url, poolSize: poolSize, logger: background)
+        let database = Database(url: url, poolSize: poolSize, concurrentLeases: concurrentLeases, logger: background)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.run() }
             defer { group.cancelAll() }

@@ -7,7 +7,9 @@ import Synchronization
 /// What the benchmark programs that run real `usersync` processes share.
 public enum BenchmarkSupport {
     /// Starts `usersync <role>` against `db`'s service role, with a fixed test keyring, no platform
-    /// pacing and no worker metrics endpoint; `environment` adds or overrides variables.
+    /// pacing and no worker metrics endpoint; `environment` adds or overrides variables, and for a
+    /// diagnostic run each `BENCH_ENV_<NAME>` in the benchmark's own environment sets `<NAME>` last
+    /// (`BENCH_ENV_USERSYNC_WORKER_DATABASE_CONCURRENCY=4`).
     public static func start(
         _ role: String, binary: URL, db: TestDatabase, environment: [String: String], logLevel: String
     ) throws -> Process {
@@ -22,10 +24,17 @@ public enum BenchmarkSupport {
             // A benchmark drives one key or SCIM token as hard as it can: measured, not limited.
             "USERSYNC_RATE_LIMIT_PER_SECOND": "0",
             "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
-        ].merging(SimulatedPlatforms.processEnvironment) { $1 }.merging(environment) { $1 }
+        ].merging(SimulatedPlatforms.processEnvironment) { $1 }.merging(environment) { $1 }.merging(overrides) { $1 }
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    static var overrides: [String: String] {
+        let prefix = "BENCH_ENV_"
+        return Dictionary(
+            uniqueKeysWithValues: ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix(prefix) }
+                .map { (String($0.key.dropFirst(prefix.count)), $0.value) })
     }
 
     /// The peak resident memory of a process (VmHWM, Linux), in MiB; -1 when unknown.

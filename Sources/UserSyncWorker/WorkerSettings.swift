@@ -5,6 +5,10 @@ import UserSyncDomain
 public struct WorkerSettings: Sendable {
     /// Jobs run at once by one worker process.
     public var concurrency = 16
+    /// Of those, the jobs that hold a database connection at once (the queue's own statements
+    /// aside): jobs mostly wait on platforms, and more busy PostgreSQL sessions than the host has
+    /// cores only slow one another and the API beside them (docs/scaling.md).
+    public var databaseConcurrency = 8
     /// Jobs claimed per round trip.
     public var batchSize = 100
     /// A running job's lease; the worker extends it every third of this while the handler runs.

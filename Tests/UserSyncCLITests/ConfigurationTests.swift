@@ -49,6 +49,20 @@ import UserSyncCLI
         #expect(error?.problems.count == 1, "\(text)")
     }
 
+    @Test func theWorkersDatabaseConcurrencyIsBoundedByItsJobsAndSizesNoPool() throws {
+        func work(_ values: [String: String]) throws -> WorkSettings {
+            var reader = EnvironmentReader(values: Self.good.merging(values) { $1 })
+            return try WorkSettings(&reader)
+        }
+        let defaults = try work([:])
+        #expect(defaults.worker.concurrency == 16 && defaults.worker.databaseConcurrency == 8)
+        #expect(defaults.database.poolSize == 20, "the pool still fits every job, for the statements outside the bound")
+        let few = try work(["USERSYNC_WORKER_CONCURRENCY": "3", "USERSYNC_WORKER_DATABASE_CONCURRENCY": "6"])
+        #expect(few.worker.databaseConcurrency == 3)
+        let error = #expect(throws: ConfigurationError.self) { try work(["USERSYNC_WORKER_DATABASE_CONCURRENCY": "0"]) }
+        #expect(error?.description.contains("USERSYNC_WORKER_DATABASE_CONCURRENCY") == true)
+    }
+
     @Test func dotEnvFilesAreReadAndTheEnvironmentWins() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("usersync-\(UUID()).env")
         try """

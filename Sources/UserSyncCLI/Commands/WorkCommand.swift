@@ -32,8 +32,12 @@ struct WorkCommand: AsyncParsableCommand {
             }
         }
 
-        let database = Database(url: settings.database.url, poolSize: settings.database.poolSize, logger: logger)
-        let queue = JobQueue(database: database)
+        let database = Database(
+            url: settings.database.url, poolSize: settings.database.poolSize, concurrentLeases: settings.worker.databaseConcurrency,
+            logger: logger)
+        // The queue's own statements (claims, lease renewals, outcomes) share the pool but not the
+        // bound: a lease must not wait behind the jobs it keeps alive.
+        let queue = JobQueue(database: Database(client: database.client))
         // The relay's connections, served from memory while the listener hears every change.
         let connections = ConnectionCache(lifetime: Double(settings.platforms.connectionCacheLifetime))
         let handlers = Self.handlers(database: database, settings: settings, connections: connections, logger: logger)

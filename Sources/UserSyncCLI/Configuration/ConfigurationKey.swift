@@ -17,6 +17,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case logLevel = "USERSYNC_LOG_LEVEL"
     case sqlDirectory = "USERSYNC_SQL_DIR"
     case workerConcurrency = "USERSYNC_WORKER_CONCURRENCY"
+    case workerDatabaseConcurrency = "USERSYNC_WORKER_DATABASE_CONCURRENCY"
     case workerBatchSize = "USERSYNC_WORKER_BATCH_SIZE"
     case workerLeaseSeconds = "USERSYNC_WORKER_LEASE_SECONDS"
     case workerPollMilliseconds = "USERSYNC_WORKER_POLL_INTERVAL_MS"

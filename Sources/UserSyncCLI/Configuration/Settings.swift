@@ -241,6 +241,8 @@ public struct WorkSettings: Sendable {
         self.autoSync = autoSync
         var worker = WorkerSettings()
         worker.concurrency = reader.integer(.workerConcurrency, default: worker.concurrency, range: 1...1_000)
+        worker.databaseConcurrency = min(
+            reader.integer(.workerDatabaseConcurrency, default: worker.databaseConcurrency, range: 1...1_000), worker.concurrency)
         worker.batchSize = reader.integer(.workerBatchSize, default: worker.batchSize, range: 1...1_000)
         worker.lease = .seconds(reader.integer(.workerLeaseSeconds, default: 20, range: 3...3_600))
         worker.pollInterval = .milliseconds(reader.integer(.workerPollMilliseconds, default: 1_000, range: 10...60_000))
