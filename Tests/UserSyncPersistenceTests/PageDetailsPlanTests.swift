@@ -62,4 +62,14 @@ import UserSyncTestSupport
                 "\(reads.map { "\($0.nodeType) by \($0.indexName ?? "-"): \($0.actualRows) rows × \($0.actualLoops)" })")
         }
     }
+
+    /// Between imports, autovacuum keeps them current: it analyzes the table after a change or
+    /// two rather than its default 50, which a table of a few rows per organization may never see.
+    @Test func autovacuumAnalyzesTheConnectionsAfterAnyChange() async throws {
+        try await withTestDatabase { db in
+            let options = try await db.adminQueryText(
+                "SELECT array_to_string(reloptions, ',') FROM pg_class WHERE oid = 'platform_connections'::regclass")
+            #expect(options.split(separator: ",").contains("autovacuum_analyze_threshold=1"), "\(options)")
+        }
+    }
 }
