@@ -3,6 +3,7 @@ import Synchronization
 import Testing
 import UserSyncDomain
 import UserSyncTestSupport
+import UserSyncTesting
 
 @testable import UserSyncPersistence
 
@@ -17,12 +18,12 @@ import UserSyncTestSupport
             try await gate.enter()
             order.append(3)
         }
-        try await waitUntil { gate.waiting == 1 }
+        try await eventually { gate.waiting == 1 }
         let fourth = Task {
             try await gate.enter()
             order.append(4)
         }
-        try await waitUntil { gate.waiting == 2 }
+        try await eventually { gate.waiting == 2 }
         #expect(order.all.isEmpty)
         gate.leave()
         try await third.value
@@ -37,7 +38,7 @@ import UserSyncTestSupport
         let gate = LeaseGate(limit: 1)
         try await gate.enter()
         let waiter = Task { try await gate.enter() }
-        try await waitUntil { gate.waiting == 1 }
+        try await eventually { gate.waiting == 1 }
         waiter.cancel()
         await #expect(throws: CancellationError.self) { try await waiter.value }
         #expect(gate.waiting == 0)
@@ -73,7 +74,7 @@ import UserSyncTestSupport
                 }
                 for await _ in holding.stream { break }
                 let other = Task { try await database.withTransaction(logger: db.logger) { _ in } }
-                try await waitUntil { database.gate?.waiting == 1 }
+                try await eventually { database.gate?.waiting == 1 }
                 let unbound = Database(client: database.client)
                 try await unbound.withTransaction(logger: db.logger) { _ in }
                 #expect(database.gate?.waiting == 1)
@@ -89,16 +90,5 @@ import UserSyncTestSupport
         private let entries = Mutex<[Int]>([])
         var all: [Int] { entries.withLock { $0 } }
         func append(_ entry: Int) { entries.withLock { $0.append(entry) } }
-    }
-
-    private func waitUntil(_ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while !condition() {
-            guard ContinuousClock.now < deadline else {
-                Issue.record("the condition was not met within 60 s")
-                return
-            }
-            try await Task.sleep(for: .milliseconds(5))
-        }
     }
 }
