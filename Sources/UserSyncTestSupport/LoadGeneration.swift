@@ -105,6 +105,7 @@ public final class FixedRateLoad: Sendable {
     private let stopped = Mutex(false)
 
     public init(_ rate: Int, inFlightLimit: Int) {
+        precondition(rate > 0, "a fixed-rate load needs a positive rate")
         self.rate = rate
         self.inFlightLimit = inFlightLimit
     }

@@ -28,10 +28,16 @@ struct SyncBenchmark: AsyncParsableCommand {
     @Option(help: "Syncs to request (half link, half virtual).") var syncs = 10_000
     @Option(help: "The usersync binary that serves and works.") var usersync = ".build/release/usersync"
     @Option(help: "Jobs the worker runs at once.") var concurrency = 16
-    @Option(help: "People pages, and point reads, sent a second each while the worker syncs.") var probeRate = 200
+    @Option(help: "People pages, and point reads, sent a second each while the worker syncs (0: none).") var probeRate = 200
     @Option(help: "Other organizations written into the database first (directly in SQL).") var others = 0
     @Option(help: "People in each other organization.") var otherSize = 50_000
     @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
+
+    func validate() throws {
+        guard people > 0, syncs > 0, concurrency > 0, probeRate >= 0, others >= 0, otherSize > 0 else {
+            throw ValidationError("--people, --syncs, --concurrency and --other-size must be positive, --probe-rate and --others not negative")
+        }
+    }
 
     func run() async throws {
         let people = smoke ? 300 : self.people, wanted = smoke ? 40 : syncs
@@ -120,20 +126,25 @@ struct Bench: Sendable {
         guard !ids.isEmpty else { throw ValidationError("no Slack person to sync onto Teams") }
 
         // The API's latency while the worker syncs: the first people page and a point read of a
-        // person being synced, each at the probe rate, until every sync is carried out.
+        // person being synced, each at the probe rate (none at 0), until every sync is carried out.
         let accepted = Samples()
-        let pageProbe = FixedRateLoad(probeRate, inFlightLimit: Self.inFlightLimit)
-        let pointProbe = FixedRateLoad(probeRate, inFlightLimit: Self.inFlightLimit)
+        let probes =
+            probeRate > 0 ? ["api_people_page", "api_point_read"].map { ($0, FixedRateLoad(probeRate, inFlightLimit: Self.inFlightLimit)) } : []
         let started = ContinuousClock.now
         let tally = try await LoadClient.with(base: "http://127.0.0.1:\(port)", connections: 2 * Self.inFlightLimit) { probe in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await pageProbe.run { try await probe.get("/v1/orgs/bench/people?limit=50", token: key) } }
-                group.addTask { try await pointProbe.run { try await probe.get("/v1/orgs/bench/people/\(ids.randomElement()!)", token: key) } }
+                for (name, load) in probes {
+                    let page = name == "api_people_page"
+                    group.addTask {
+                        try await load.run {
+                            try await probe.get(page ? "/v1/orgs/bench/people?limit=50" : "/v1/orgs/bench/people/\(ids.randomElement()!)", token: key)
+                        }
+                    }
+                }
                 let reply = try await api.call(.POST, "/v1/orgs/bench/syncs", token: key, body: body)
                 accepted.values.withLock { $0.append((ContinuousClock.now - started).seconds) }
                 while try await busy() > 0 { try await Task.sleep(for: .milliseconds(50)) }
-                pageProbe.stop()
-                pointProbe.stop()
+                for (_, load) in probes { load.stop() }
                 try await group.waitForAll()
                 return reply["counts"] as? [String: Int] ?? [:]
             }
@@ -151,7 +162,7 @@ struct Bench: Sendable {
         ]
         // The same from the bulk request's answer on, when the worker alone competes with the API.
         let acceptedAt = started + .seconds(report["seconds_to_accept_request"] ?? 0)
-        for (name, probe) in [("api_people_page", pageProbe), ("api_point_read", pointProbe)] {
+        for (name, probe) in probes {
             report.merge(probe.outcome.figures(name)) { $1 }
             let later = probe.outcome.sent(from: acceptedAt).figures("\(name)_after_accept")
             for figure in ["p50_ms", "p99_ms", "max_ms", "requests"] {
