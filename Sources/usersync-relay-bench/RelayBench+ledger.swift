@@ -38,11 +38,7 @@ extension RelayBench {
 
     /// The processes' use so far; the server's CPU only when it runs on this machine.
     func usage(_ deployment: BenchmarkDeployment) async throws -> Usage {
-        var postmaster: Int32?
-        for try await pid in try await db.admin.client.query("SELECT pg_backend_pid()", logger: db.logger).decode(Int32.self) {
-            postmaster = CPUSample.postmaster(ofBackend: pid)
-        }
-        let cpu = CPUSample(serve: deployment.serve.processIdentifier, work: deployment.work.processIdentifier, postmaster: postmaster)
+        let cpu = try await CPUSample.now(serve: deployment.serve.processIdentifier, work: deployment.work.processIdentifier, db: db)
         // The delivery jobs' runs, snoozes and times; the events `serve` took, by outcome.
         let work = await MetricsSample.read("http://127.0.0.1:\(workerMetricsPort)/metrics") { line in
             (line.contains("relay.deliver") || line.hasPrefix("usersync_relay_")) && !line.contains("_bucket")

@@ -1,3 +1,5 @@
+import UserSyncTestSupport
+
 /// What the processes have used so far: CPU time, and the counters `work` and `serve` expose.
 struct Usage: Sendable {
     let cpu: CPUSample

@@ -130,6 +130,7 @@ struct Bench: Sendable {
         let accepted = Samples()
         let probes =
             probeRate > 0 ? ["api_people_page", "api_point_read"].map { ($0, FixedRateLoad(probeRate, inFlightLimit: Self.inFlightLimit)) } : []
+        let cpuBefore = try await CPUSample.now(serve: serve.processIdentifier, work: work.processIdentifier, db: db)
         let started = ContinuousClock.now
         let tally = try await LoadClient.with(base: "http://127.0.0.1:\(port)", connections: 2 * Self.inFlightLimit) { probe in
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -150,6 +151,7 @@ struct Bench: Sendable {
             }
         }
         let seconds = (ContinuousClock.now - started).seconds
+        let cpu = try await CPUSample.now(serve: serve.processIdentifier, work: work.processIdentifier, db: db).since(cpuBefore)
         var report: [String: Double] = [
             "people": Double(people), "syncs_requested": Double(ids.count), "syncs_created": Double(tally["created"] ?? 0),
             "link_syncs": Double(withAccount.count), "virtual_syncs": Double(without.count),
@@ -160,6 +162,10 @@ struct Bench: Sendable {
             "prompts_delivered": Double(platforms.simulator.messages(organization: "bench").count),
             "guests_invited": Double(platforms.simulator.invitations(organization: "bench").count),
         ]
+        // Where the run's time went, and the worker's and PostgreSQL's cost per sync, which the
+        // machine's load from outside moves less than the rate.
+        report.merge(cpu) { $1 }
+        for name in ["work", "postgres"] { report["cpu_ms_per_sync_\(name)"] = cpu["cpu_seconds_\(name)"].map { $0 * 1000 / Double(ids.count) } }
         // The same from the bulk request's answer on, when the worker alone competes with the API.
         let acceptedAt = started + .seconds(report["seconds_to_accept_request"] ?? 0)
         for (name, probe) in probes {

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 
 #if canImport(Glibc)
     import Glibc
@@ -7,10 +8,10 @@ import Foundation
 /// CPU seconds used so far by the processes a run depends on (Linux `/proc`): `serve`, `work`,
 /// the PostgreSQL server (its backends, and those that exited) and this program with the
 /// simulator in it. Compared between two samples, they say where a phase's time went.
-struct CPUSample: Sendable {
-    let seconds: [String: Double]
+public struct CPUSample: Sendable {
+    public let seconds: [String: Double]
 
-    init(serve: Int32, work: Int32, postmaster: Int32?) {
+    public init(serve: Int32, work: Int32, postmaster: Int32?) {
         var seconds = ["serve": Self.ticks(serve), "work": Self.ticks(work), "bench": Self.ticks(getpid())].compactMapValues { $0 }
         if let postmaster, let own = Self.ticks(postmaster, children: true) {
             let backends = Self.processes().filter { $0.parent == postmaster }.compactMap { Self.ticks($0.pid) }
@@ -20,7 +21,7 @@ struct CPUSample: Sendable {
     }
 
     /// `cpu_seconds_<process>` used since `earlier`.
-    func since(_ earlier: CPUSample) -> [String: Double] {
+    public func since(_ earlier: CPUSample) -> [String: Double] {
         Dictionary(uniqueKeysWithValues: seconds.compactMap { name, now in earlier.seconds[name].map { ("cpu_seconds_\(name)", now - $0) } })
     }
 
@@ -47,5 +48,14 @@ struct CPUSample: Sendable {
     /// The PostgreSQL server process behind a backend, when the server runs on this machine.
     static func postmaster(ofBackend pid: Int32) -> Int32? {
         fields(pid).flatMap { $0.count > 1 ? Int32($0[1]) : nil }
+    }
+
+    /// The processes' use so far; the server's CPU only when it runs on this machine.
+    public static func now(serve: Int32, work: Int32, db: TestDatabase) async throws -> CPUSample {
+        var postmaster: Int32?
+        for try await pid in try await db.admin.client.query("SELECT pg_backend_pid()", logger: db.logger).decode(Int32.self) {
+            postmaster = Self.postmaster(ofBackend: pid)
+        }
+        return CPUSample(serve: serve, work: work, postmaster: postmaster)
     }
 }
