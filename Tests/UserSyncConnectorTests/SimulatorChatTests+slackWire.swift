@@ -105,6 +105,46 @@ struct SimulatorChatSlackWireTests {
         }
     }
 
+    @Test("a JSON post: the prompt's link is the first URL of its blocks, metadata comes back as sent, a JSON true reads as true")
+    func jsonPost() async throws {
+        try await SimulatedPlatforms.run(Chat.configuration) { platforms in
+            let bot = platforms.simulator.createOrganization(name: "acme", seed: 5, size: 60).credentials.slack.botToken
+            let person = try Chat.people(platforms, on: .slack)[0]
+            let blocks =
+                #"[{"type":"section","text":{"type":"mrkdwn","text":"Connect (see <https://a.example/connect?u=1|here>)"}},"#
+                + #"{"type":"actions","elements":[{"type":"button","url":"http://b.example/later"}]}]"#
+            let body =
+                #"{"channel":"\#(person)","text":"Please connect","blocks":\#(blocks),"unfurl_links":false,"#
+                + #""metadata":{"event_type":"usersync","event_payload":{"id":"m1","n":2,"ratio":0.5}}}"#
+            let posted = try await Chat.call(platforms, .POST, "/slack/api/chat.postMessage", token: bot, json: body).decode(Posted.self)
+            #expect(posted.ok)
+            #expect(platforms.simulator.messages(organization: "acme").map(\.link) == ["https://a.example/connect?u=1"])
+
+            let history = try await Chat.call(
+                platforms, .POST, "/slack/api/conversations.history", token: bot,
+                json: #"{"channel":"\#(try #require(posted.channel))","include_all_metadata":true}"#)
+            struct History: Decodable {
+                struct Message: Decodable {
+                    struct Metadata: Decodable, Equatable {
+                        struct Payload: Decodable, Equatable {
+                            var id: String
+                            var n: Int
+                            var ratio: Double
+                        }
+                        var event_type: String
+                        var event_payload: Payload
+                    }
+                    var text: String
+                    var metadata: Metadata?
+                }
+                var messages: [Message]
+            }
+            let message = try #require(try history.decode(History.self).messages.first)
+            #expect(message.text == "Please connect")
+            #expect(message.metadata == .init(event_type: "usersync", event_payload: .init(id: "m1", n: 2, ratio: 0.5)))
+        }
+    }
+
     @Test("an injected 429 on chat.postMessage answers ratelimited with Retry-After; the next call posts")
     func rateLimitedPosts() async throws {
         try await SimulatedPlatforms.run(Chat.configuration) { platforms in

@@ -72,20 +72,13 @@ struct SimHTTP: Sendable {
         var fields = query(request)
         var request = request
         if let buffer = try? await request.collectBody(upTo: 1 << 20) {
-            let text = String(buffer: buffer)
             if request.headers[.contentType]?.contains("json") == true {
-                if let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any] {
-                    for (key, value) in object {
-                        // An object or a list (Slack's `metadata`) as the JSON it was sent as.
-                        if JSONSerialization.isValidJSONObject(value), let data = try? JSONSerialization.data(withJSONObject: value) {
-                            fields[key] = String(decoding: data, as: UTF8.self)
-                        } else {
-                            fields[key] = value as? String ?? String(describing: value)
-                        }
-                    }
+                // An object or a list (Slack's `metadata`) as the JSON it was sent as.
+                if let object = try? JSONDecoder().decode([String: AnyCodable].self, from: buffer) {
+                    for (key, value) in object { fields[key] = value.fieldText }
                 }
             } else {
-                fields.merge(decodeForm(text)) { _, form in form }
+                fields.merge(decodeForm(String(buffer: buffer))) { _, form in form }
             }
         }
         return fields
