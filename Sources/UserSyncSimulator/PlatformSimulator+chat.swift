@@ -92,6 +92,12 @@ extension PlatformSimulator {
         state.store.withLock { $0.organizations[organization]?.chat.messages.filter { $0.platform == platform } ?? [] }
     }
 
+    /// How many of the messages on `platform` match, counted in place: a benchmark polls this
+    /// while the simulator takes posts, which a copy of every message would hold up.
+    public func chatMessageCount(organization: String, platform: Platform, where matches: (SimChatMessage) -> Bool) -> Int {
+        state.store.withLock { $0.organizations[organization]?.chat.messages.count { $0.platform == platform && matches($0) } ?? 0 }
+    }
+
     /// Every event delivery attempt and handshake, oldest first.
     public func eventDeliveries() -> [SimEventDelivery] { state.store.withLock { $0.eventDeliveries } }
 

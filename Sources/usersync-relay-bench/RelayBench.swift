@@ -150,7 +150,7 @@ struct RelayBench: Sendable {
     /// Messages the app's bot posted so far, on both platforms.
     func delivered() -> Int {
         [Platform.slack, .teams].reduce(0) { sum, platform in
-            sum + platforms.simulator.chatMessages(organization: Self.organization, platform: platform).count { $0.author == "bot" }
+            sum + platforms.simulator.chatMessageCount(organization: Self.organization, platform: platform) { $0.author == "bot" }
         }
     }
 

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import UserSyncDomain
 
 /// The signature checks the receivers share. Every comparison is swift-crypto's
 /// `isValidAuthenticationCode`, which takes the same time however many bytes match.
@@ -30,11 +31,7 @@ enum EventSignature {
 
     /// Lower-case hex of HMAC-`H`(`secret`, `message`).
     static func hexMAC<H: HashFunction>(_ hash: H.Type, of message: some DataProtocol, secret: String) -> String {
-        hex(HMAC<H>.authenticationCode(for: message, using: SymmetricKey(data: Array(secret.utf8))))
-    }
-
-    static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        HMAC<H>.authenticationCode(for: message, using: SymmetricKey(data: Array(secret.utf8))).lowercaseHex
     }
 
     static func bytes(hex: some StringProtocol) -> [UInt8]? {

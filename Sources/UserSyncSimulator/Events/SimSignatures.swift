@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import UserSyncDomain
 
 /// The signatures the platforms put on the events they send (docs/relay.md "Public URLs to
 /// register").
@@ -11,15 +12,13 @@ enum SimSignatures {
     }
 
     static func hmacSHA256(secret: String, _ message: Data) -> String {
-        hex(Data(HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))))
+        HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8))).lowercaseHex
     }
 
     /// Webex's `X-Spark-Signature`: the hex HMAC-SHA1 of the raw body keyed with the webhook's secret.
     static func hmacSHA1(secret: String, _ message: Data) -> String {
-        hex(Data(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))))
+        HMAC<Insecure.SHA1>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8))).lowercaseHex
     }
-
-    static func hex(_ data: Data) -> String { data.map { String(format: "%02x", $0) }.joined() }
 
     /// Seconds since 1970, as the Slack and Zoom timestamp headers carry them.
     static func timestamp(_ date: Date) -> String { String(Int(date.timeIntervalSince1970)) }
