@@ -213,12 +213,16 @@ struct Bench: Sendable {
     }
 
     /// Syncs the worker has not carried out yet, and its sync jobs not finished.
+    /// Syncs still to carry out, or 1 while a batch is queued or running. Asked every 50 ms, so it
+    /// looks at the few jobs first: counting 10,000 syncs each time took about 5 ms of the
+    /// database's CPU, a seventh of what the run itself used there.
     func busy() async throws -> Int64 {
         let rows = try await db.admin.client.query(
             """
-            SELECT (SELECT count(*) FROM syncs WHERE org_id = \(unescaped: Self.organizationID) AND status = 'pending'
-                                                   AND cause IS DISTINCT FROM 'awaiting_user_consent')
-                 + (SELECT count(*) FROM jobs WHERE kind = 'sync.run' AND state IN ('queued', 'running'))
+            SELECT CASE WHEN EXISTS (SELECT FROM jobs WHERE kind = 'sync.run' AND state IN ('queued', 'running')) THEN 1
+                        ELSE (SELECT count(*) FROM syncs WHERE org_id = \(unescaped: Self.organizationID) AND status = 'pending'
+                                                             AND cause IS DISTINCT FROM 'awaiting_user_consent')
+                   END
             """, logger: db.logger)
         for try await count in rows.decode(Int64.self) { return count }
         return 0
