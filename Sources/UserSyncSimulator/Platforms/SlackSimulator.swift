@@ -266,9 +266,9 @@ struct SlackUsergroups: Encodable {
     var usergroups: [SlackWireUsergroup]
 }
 
-/// The first http(s) URL in a text, a block list or a card. It reads bytes: a bulk sync's prompts
-/// pass through here, and a Foundation or character search cost the benchmarks' simulator more
-/// than the rest of a post.
+/// The first http(s) URL in a text, a block list or a card. It reads bytes: every prompt of a bulk
+/// sync passes through here, and Foundation's search was nearly half of what a post cost the
+/// benchmark's simulator.
 func firstLink(in text: String) -> String? {
     let utf8 = text.utf8
     var from = utf8.startIndex
