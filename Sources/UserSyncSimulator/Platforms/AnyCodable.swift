@@ -33,6 +33,20 @@ enum AnyCodable: Encodable, Sendable, ExpressibleByStringLiteral, ExpressibleByB
         }
     }
 
+    /// The value as `JSONSerialization` reads it: strings, numbers, booleans, arrays and
+    /// dictionaries, null as `NSNull`.
+    var foundationValue: Any {
+        switch self {
+        case .string(let value): value
+        case .int(let value): value
+        case .double(let value): value
+        case .bool(let value): value
+        case .null: NSNull()
+        case .array(let values): values.map(\.foundationValue)
+        case .object(let values): values.mapValues(\.foundationValue)
+        }
+    }
+
     func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
