@@ -128,24 +128,26 @@ struct Bench: Sendable {
         // The API's latency while the worker syncs: the first people page and a point read of a
         // person being synced, each at the probe rate (none at 0), until every sync is carried out.
         let accepted = Samples()
-        let probes =
-            probeRate > 0 ? ["api_people_page", "api_point_read"].map { ($0, FixedRateLoad(probeRate, inFlightLimit: Self.inFlightLimit)) } : []
+        let probes: [(name: String, load: FixedRateLoad, path: @Sendable () -> String)] =
+            probeRate > 0
+            ? [
+                ("api_people_page", FixedRateLoad(probeRate, inFlightLimit: Self.inFlightLimit), { @Sendable in "/v1/orgs/bench/people?limit=50" }),
+                (
+                    "api_point_read", FixedRateLoad(probeRate, inFlightLimit: Self.inFlightLimit),
+                    { @Sendable in "/v1/orgs/bench/people/\(ids.randomElement()!)" }
+                ),
+            ] : []
         let cpuBefore = try await CPUSample.now(serve: serve.processIdentifier, work: work.processIdentifier, db: db)
         let started = ContinuousClock.now
         let tally = try await LoadClient.with(base: "http://127.0.0.1:\(port)", connections: 2 * Self.inFlightLimit) { probe in
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for (name, load) in probes {
-                    let page = name == "api_people_page"
-                    group.addTask {
-                        try await load.run {
-                            try await probe.get(page ? "/v1/orgs/bench/people?limit=50" : "/v1/orgs/bench/people/\(ids.randomElement()!)", token: key)
-                        }
-                    }
+                for (_, load, path) in probes {
+                    group.addTask { try await load.run { try await probe.get(path(), token: key) } }
                 }
                 let reply = try await api.call(.POST, "/v1/orgs/bench/syncs", token: key, body: body)
                 accepted.values.withLock { $0.append((ContinuousClock.now - started).seconds) }
                 while try await busy() > 0 { try await Task.sleep(for: .milliseconds(50)) }
-                for (_, load) in probes { load.stop() }
+                for (_, load, _) in probes { load.stop() }
                 try await group.waitForAll()
                 return reply["counts"] as? [String: Int] ?? [:]
             }
@@ -168,7 +170,7 @@ struct Bench: Sendable {
         for name in ["work", "postgres"] { report["cpu_ms_per_sync_\(name)"] = cpu["cpu_seconds_\(name)"].map { $0 * 1000 / Double(ids.count) } }
         // The same from the bulk request's answer on, when the worker alone competes with the API.
         let acceptedAt = started + .seconds(report["seconds_to_accept_request"] ?? 0)
-        for (name, probe) in probes {
+        for (name, probe, _) in probes {
             report.merge(probe.outcome.figures(name)) { $1 }
             let later = probe.outcome.sent(from: acceptedAt).figures("\(name)_after_accept")
             for figure in ["p50_ms", "p99_ms", "max_ms", "requests"] {
@@ -212,7 +214,6 @@ struct Bench: Sendable {
         return ids
     }
 
-    /// Syncs the worker has not carried out yet, and its sync jobs not finished.
     /// Syncs still to carry out, or 1 while a batch is queued or running. Asked every 50 ms, so it
     /// looks at the few jobs first: counting 10,000 syncs each time took about 5 ms of the
     /// database's CPU, a seventh of what the run itself used there.

@@ -105,7 +105,7 @@ struct SimulatorChatSlackWireTests {
         }
     }
 
-    @Test("a JSON post: the prompt's link is the first URL of its blocks, metadata comes back as sent, a JSON true reads as true")
+    @Test("a JSON post: the prompt's link is the first URL of its blocks; metadata comes back as sent when a JSON true asks for it")
     func jsonPost() async throws {
         try await SimulatedPlatforms.run(Chat.configuration) { platforms in
             let bot = platforms.simulator.createOrganization(name: "acme", seed: 5, size: 60).credentials.slack.botToken
