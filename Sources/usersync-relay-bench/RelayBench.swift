@@ -78,6 +78,7 @@ struct RelayBench: Sendable {
         _ name: String, _ tags: [Tag], rate: Int, _ pairs: [Pair], _ deployment: BenchmarkDeployment
     ) async throws -> (figures: [String: Double], observed: Observed) {
         progress("\(name): writing \(tags.count) messages " + (rate > 0 ? "at \(rate) a second" : "at once"))
+        let work = try await DatabaseWork.now(db)
         let usage = try await self.usage(deployment)
         let before = delivered()
         let started = ContinuousClock.now
@@ -89,19 +90,21 @@ struct RelayBench: Sendable {
             slack: platforms.simulator.chatMessages(organization: Self.organization, platform: .slack),
             teams: platforms.simulator.chatMessages(organization: Self.organization, platform: .teams))
         let used = try await self.usage(deployment)
-        let figures = PhaseFigures(tags: tags, observed: observed, ledger: try await ledgerTimes())
-        if !figures.missing.isEmpty {
-            progress("\(name): not delivered: " + figures.missing.prefix(10).map(\.text).joined(separator: ", "))
-        }
         // The next phase starts with the worker idle: the delivery jobs left behind (one was
         // queued per event; the first to hold a conversation delivered the others' messages) run.
         let leftover = try await deliveryJobsLeft(), draining = ContinuousClock.now
         progress("\(name): \(leftover) delivery jobs left to run")
-        let drained = try await waitForIdleWorker(deployment)
+        let drained = try await waitForIdleWorker(deployment) ? (ContinuousClock.now - draining).seconds : -1
+        // What the phase asked of the database, those jobs included, before the ledger is read.
+        let worked = try await DatabaseWork.now(db).since(work, per: tags.count, unit: "message")
+        let figures = PhaseFigures(tags: tags, observed: observed, ledger: try await ledgerTimes())
+        if !figures.missing.isEmpty {
+            progress("\(name): not delivered: " + figures.missing.prefix(10).map(\.text).joined(separator: ", "))
+        }
         progress("\(name): done")
-        var report = figures.report(name).merging(used.since(usage).map { ("\(name)_\($0.key)", $0.value) }) { $1 }
+        var report = figures.report(name).merging(used.since(usage).merging(worked) { $1 }.map { ("\(name)_\($0.key)", $0.value) }) { $1 }
         report["\(name)_delivery_jobs_left_when_delivered"] = Double(leftover)
-        report["\(name)_seconds_to_run_jobs_left"] = drained ? (ContinuousClock.now - draining).seconds : -1
+        report["\(name)_seconds_to_run_jobs_left"] = drained
         return (report, observed)
     }
 

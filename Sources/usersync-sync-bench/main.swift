@@ -137,6 +137,7 @@ struct Bench: Sendable {
                     { @Sendable in "/v1/orgs/bench/people/\(ids.randomElement()!)" }
                 ),
             ] : []
+        let dbBefore = try await DatabaseWork.now(db)
         let cpuBefore = try await CPUSample.now(serve: serve.processIdentifier, work: work.processIdentifier, db: db)
         let started = ContinuousClock.now
         let tally = try await LoadClient.with(base: "http://127.0.0.1:\(port)", connections: 2 * Self.inFlightLimit) { probe in
@@ -167,6 +168,8 @@ struct Bench: Sendable {
         // Where the run's time went, and the worker's and PostgreSQL's cost per sync, which the
         // machine's load from outside moves less than the rate.
         report.merge(cpu) { $1 }
+        // What the run asked of the database, the probes' reads included.
+        report.merge(try await DatabaseWork.now(db).since(dbBefore, per: ids.count, unit: "sync")) { $1 }
         for name in ["work", "postgres"] { report["cpu_ms_per_sync_\(name)"] = cpu["cpu_seconds_\(name)"].map { $0 * 1000 / Double(ids.count) } }
         // The same from the bulk request's answer on, when the worker alone competes with the API.
         let acceptedAt = started + .seconds(report["seconds_to_accept_request"] ?? 0)
