@@ -1,4 +1,5 @@
 import Foundation
+import PostgresNIO
 import Testing
 import UserSyncDomain
 import UserSyncJobs
@@ -60,6 +61,82 @@ struct RelayReceiveTests {
             }
             #expect(try await db.adminQueryText("SELECT count(*)::text FROM relay_messages") == "0")
         }
+    }
+
+    /// Whether a delivery run will read the conversation is asked of the job it names, by the job's
+    /// key (sql/0040). Asked with the job's state beside its key, as it was, the planner read every
+    /// queued (or running) job of every organization instead, through the partial index on that
+    /// state, when the statistics were taken while few jobs waited; with the key alone and a small
+    /// queue, it scanned the table. Either way an event's cost grew with the whole queue's backlog.
+    @Test("a stored event and a lease check look the conversation's jobs up by their key")
+    func jobsAreReadByKey() async throws {
+        try await withTestDatabase { db in
+            let (org, connection) = try await organizationWithSlack(db)
+            // One job of this organization running, analyzed while it was the queue's only one (as
+            // on a new deployment), then another organization's backlog.
+            try await db.adminQuery(
+                "INSERT INTO jobs (org_id, kind, payload, state, attempts) VALUES (\(org.rawValue), 'sync.run', '{}', 'running', 1)")
+            try await db.adminQuery("ANALYZE jobs")
+            let other = try await db.organization()
+            try await db.adminQuery(
+                """
+                INSERT INTO jobs (org_id, kind, payload, state)
+                SELECT \(other.rawValue), 'sync.run', '{}', CASE WHEN n % 10 = 0 THEN 'running' ELSE 'queued' END FROM generate_series(1, 500) n
+                """)
+            let wholeQueue = ["seq_scan", "jobs_claimable", "jobs_claim_by_organization", "jobs_leases"]
+            let before = try await scans(db)
+            // Each event in D1 after the first finds its job waiting.
+            for key in ["e1", "e2", "e3"] {
+                _ = try await db.service.withSelfScopingStatement(logger: db.logger) { pooled in
+                    let stored = try await messages.store(
+                        org, message(key, connection: connection, conversation: "D1"), body: nil, now: Date(), job: job, on: pooled,
+                        logger: db.logger)
+                    try await Self.reportStatistics(on: pooled, db)
+                    return stored
+                }
+            }
+            // Held by a running job's current run: the next event, and another run's lease, find it so.
+            let running = try await db.adminQueryText("SELECT id::text FROM jobs WHERE org_id = '\(org.rawValue)' AND state = 'running'")
+            try await db.adminQuery(
+                "UPDATE relay_conversation_leases SET lease_owner = \(Int64(running)!), lease_attempt = 1, leased_until = now() + interval '1 hour'")
+            let held = try await db.service.withTenant(org, logger: db.logger) { scoped in
+                #expect(
+                    try await messages.store(
+                        org, message("e4", connection: connection, conversation: "D1"), body: nil, now: Date(), job: job, on: scoped,
+                        logger: db.logger))
+                let held = try await messages.lease(
+                    org, connection: connection, conversation: "D1", holder: .init(job: Int64(running)! + 1_000, attempt: 1), now: Date(),
+                    until: Date().addingTimeInterval(60), on: scoped, logger: db.logger)
+                try await Self.reportStatistics(on: scoped, db)
+                return held
+            }
+            #expect(!held, "the running job's run keeps the conversation")
+            #expect(try await db.adminQueryText("SELECT count(*)::text FROM jobs WHERE kind = 'relay.deliver'") == "1", "one job for D1")
+
+            let after = try await scans(db)
+            #expect(wholeQueue.allSatisfy { after[$0] == before[$0] }, "the queue was read whole: \(before) → \(after)")
+            #expect((after["jobs_pkey"] ?? 0) > (before["jobs_pkey"] ?? 0))
+        }
+    }
+
+    /// The scans `jobs` has served: sequential (`seq_scan`) and through each of its indexes.
+    private func scans(_ db: TestDatabase) async throws -> [String: Int] {
+        let rows = try await db.adminRows(
+            """
+            SELECT indexrelname || '=' || idx_scan FROM pg_stat_user_indexes WHERE relname = 'jobs'
+            UNION ALL SELECT 'seq_scan=' || seq_scan FROM pg_stat_user_tables WHERE relname = 'jobs'
+            """)
+        return Dictionary(
+            uniqueKeysWithValues: rows.map { row in
+                let parts = row.split(separator: "=")
+                return (String(parts[0]), Int(parts[1]) ?? 0)
+            })
+    }
+
+    /// Has the connection's backend report its statistics once its transaction ends, rather than up
+    /// to a second later.
+    private static func reportStatistics(on connection: PostgresConnection, _ db: TestDatabase) async throws {
+        try await connection.query("SELECT pg_stat_force_next_flush()", logger: db.logger)
     }
 
     private func organizationWithSlack(_ db: TestDatabase) async throws -> (OrganizationID, ConnectionID) {

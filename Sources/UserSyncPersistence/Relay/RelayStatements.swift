@@ -9,11 +9,9 @@ import UserSyncDomain
 
 extension RelayMessageRepository {
     /// Whether the run holding the conversation `l` is its job's current one: the job is running,
-    /// on the attempt that took the lease. (sql/0038's `usersync_relay_receive` asks the same.)
-    static let holderIsCurrent = """
-        EXISTS (SELECT FROM jobs j WHERE j.org_id = l.org_id AND j.id = l.lease_owner AND j.state = 'running'
-                  AND j.attempts IS NOT DISTINCT FROM l.lease_attempt)
-        """
+    /// on the attempt that took the lease, read by its key whatever the queue's statistics say
+    /// (sql/0040; `usersync_relay_receive` asks the same).
+    static let holderIsCurrent = "usersync_relay_run_is_current(l.org_id, l.lease_owner, l.lease_attempt)"
 
     /// A new message with its first step, and the job that delivers it when no delivery run will
     /// read its conversation after this transaction, in one round trip (sql/0038): true when it
