@@ -3,9 +3,10 @@ import PostgresNIO
 
 /// The work PostgreSQL did in a benchmark's database so far, as its cumulative statistics count
 /// it: transactions, buffer pages touched, rows written, and the write-ahead log (the throwaway
-/// server holds nothing else). Unlike CPU seconds, which this machine's neighbours move by a third
-/// from one run to the next, these counts hardly depend on the machine's speed, so two runs
-/// compare by what they asked of the database.
+/// server holds nothing else). Every session counts, autovacuum's and the benchmark's own reads
+/// included. Unlike CPU seconds, which this machine's neighbours move by a third from one run to
+/// the next, these counts hardly depend on the machine's speed, so two runs compare by what they
+/// asked of the database.
 public struct DatabaseWork: Sendable {
     public let counts: [String: Double]
 
