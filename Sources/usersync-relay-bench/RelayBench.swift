@@ -96,7 +96,7 @@ struct RelayBench: Sendable {
         // queued per event; the first to hold a conversation delivered the others' messages) run.
         let leftover = try await deliveryJobsLeft(), draining = ContinuousClock.now
         progress("\(name): \(leftover) delivery jobs left to run")
-        let drained = try await waitForIdleWorker(deployment) ? (ContinuousClock.now - draining).seconds : -1
+        let drainSeconds = try await waitForIdleWorker(deployment) ? (ContinuousClock.now - draining).seconds : -1
         // What the phase asked of the database, those jobs included, before the ledger is read.
         let worked = try await DatabaseWork.now(db).since(work, per: tags.count, unit: "message")
         let figures = PhaseFigures(tags: tags, observed: observed, ledger: try await ledgerTimes())
@@ -106,7 +106,7 @@ struct RelayBench: Sendable {
         progress("\(name): done")
         var report = figures.report(name).merging(used.since(usage).merging(worked) { $1 }.map { ("\(name)_\($0.key)", $0.value) }) { $1 }
         report["\(name)_delivery_jobs_left_when_delivered"] = Double(leftover)
-        report["\(name)_seconds_to_run_jobs_left"] = drained
+        report["\(name)_seconds_to_run_jobs_left"] = drainSeconds
         return (report, observed)
     }
 
