@@ -15,34 +15,6 @@ extension RelayBench {
         return times
     }
 
-    /// Gives each conversation `perConversation` older delivered messages, copies of its opening
-    /// one with their two steps, as a deployment's ledger holds after a while in use. Without
-    /// them, the statistics the phases are planned from are those of a ledger of 200 rows, which
-    /// makes a scan of the organization's rows look as cheap as a lookup by key.
-    func writeHistory(perConversation: Int) async throws {
-        guard perConversation > 0 else { return }
-        try await db.adminQuery(
-            """
-            WITH copies AS (
-                INSERT INTO relay_messages (org_id, id, kind, source_connection_id, event_key, source_conversation, source_message_id,
-                                            sender_account, recipient_account, to_bot, thread_id, state, sender_person_id,
-                                            recipient_person_id, destination_connection_id, send_as, destination_conversation,
-                                            destination_message_id, sent_at, received_at, delivered_at, updated_at)
-                SELECT m.org_id, gen_random_uuid(), m.kind, m.source_connection_id, 'history-' || n || '-' || m.event_key,
-                       m.source_conversation, 'history-' || n || '-' || m.source_message_id, m.sender_account, m.recipient_account,
-                       m.to_bot, m.thread_id, m.state, m.sender_person_id, m.recipient_person_id, m.destination_connection_id, m.send_as,
-                       m.destination_conversation, 'history-' || n || '-' || m.destination_message_id, m.sent_at - n * interval '1 minute',
-                       m.received_at - n * interval '1 minute', m.delivered_at - n * interval '1 minute', m.updated_at - n * interval '1 minute'
-                FROM relay_messages m CROSS JOIN generate_series(1, \(perConversation)) n
-                WHERE m.state = 'delivered'
-                RETURNING org_id, id, received_at, delivered_at
-            )
-            INSERT INTO relay_message_steps (org_id, message_id, position, step, at)
-            SELECT org_id, id, 0, 'received', received_at FROM copies
-            UNION ALL SELECT org_id, id, 1, 'delivered', delivered_at FROM copies
-            """)
-    }
-
     /// The ledger's totals by state (`GET …/messages/counts`), as `ledger_<state>`.
     func ledgerCounts(_ deployment: BenchmarkDeployment, key: String) async throws -> [String: Double] {
         let counts = try await deployment.api.call(.GET, "/v1/orgs/\(Self.organization)/messages/counts", token: key)

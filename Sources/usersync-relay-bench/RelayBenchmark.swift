@@ -23,8 +23,6 @@ struct RelayBenchmark: AsyncParsableCommand {
     var messages = 50
     @Option(help: "Offered rates, messages per second over all conversations, one phase each; 0 writes a phase at once.")
     var rates = "500,0"
-    @Option(help: "Delivered messages each conversation already has in the ledger before the phases (0: a new deployment).")
-    var history = 100
     @Option(help: "People in the simulated organization (0: enough for the conversations).") var people = 0
     @Option(help: "Jobs the worker runs at once.") var concurrency = 16
     @Option(help: "Seconds a phase waits for its deliveries after the last one arrived before reporting what is missing.")
@@ -33,8 +31,8 @@ struct RelayBenchmark: AsyncParsableCommand {
     @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
 
     func validate() throws {
-        guard conversations > 0, messages > 0, people >= 0, history >= 0, concurrency > 0, stall > 0 else {
-            throw ValidationError("--conversations, --messages, --concurrency and --stall must be positive, --people and --history not negative")
+        guard conversations > 0, messages > 0, people >= 0, concurrency > 0, stall > 0 else {
+            throw ValidationError("--conversations, --messages, --concurrency and --stall must be positive, --people not negative")
         }
         guard let parsed = Self.rates(rates), !parsed.isEmpty else {
             throw ValidationError("--rates is a comma-separated list of messages per second (0: all at once)")
@@ -50,8 +48,7 @@ struct RelayBenchmark: AsyncParsableCommand {
     func run() async throws {
         let conversations = smoke ? 4 : conversations
         let plan = RelayPlan(
-            conversations: conversations, messages: smoke ? 4 : messages, history: smoke ? 2 : history,
-            rates: smoke ? [40, 0] : Self.rates(rates) ?? [],
+            conversations: conversations, messages: smoke ? 4 : messages, rates: smoke ? [40, 0] : Self.rates(rates) ?? [],
             people: people > 0 ? people : max(300, conversations * 9), concurrency: smoke ? 4 : concurrency,
             stall: .milliseconds(Int64(stall * 1_000)), binary: usersync)
         let report = try await withTestDatabase { db in
@@ -67,8 +64,6 @@ struct RelayBenchmark: AsyncParsableCommand {
 struct RelayPlan: Sendable {
     let conversations: Int
     let messages: Int
-    /// Delivered messages per conversation in the ledger before the phases.
-    let history: Int
     let rates: [Int]
     let people: Int
     let concurrency: Int
