@@ -40,13 +40,11 @@ public struct CPUSample: Sendable {
 
     static func processes() -> [(pid: Int32, parent: Int32)] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { Int32($0) }.compactMap { pid in
-            fields(pid).flatMap { $0.count > 1 ? Int32($0[1]) : nil }.map { (pid, $0) }
-        }
+        return entries.compactMap { Int32($0) }.compactMap { pid in parent(of: pid).map { (pid, $0) } }
     }
 
-    /// The PostgreSQL server process behind a backend, when the server runs on this machine.
-    static func postmaster(ofBackend pid: Int32) -> Int32? {
+    /// The process that started `pid` (for a backend, the PostgreSQL server, when it runs on this machine).
+    static func parent(of pid: Int32) -> Int32? {
         fields(pid).flatMap { $0.count > 1 ? Int32($0[1]) : nil }
     }
 
@@ -54,7 +52,7 @@ public struct CPUSample: Sendable {
     public static func now(serve: Int32, work: Int32, db: TestDatabase) async throws -> CPUSample {
         var postmaster: Int32?
         for try await pid in try await db.admin.client.query("SELECT pg_backend_pid()", logger: db.logger).decode(Int32.self) {
-            postmaster = Self.postmaster(ofBackend: pid)
+            postmaster = Self.parent(of: pid)
         }
         return CPUSample(serve: serve, work: work, postmaster: postmaster)
     }
