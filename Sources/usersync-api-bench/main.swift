@@ -106,7 +106,7 @@ struct Bench: Sendable {
             client in try await requests(client, deployment, key: key, paths: paths)
         }
         report.merge(measured) { $1 }
-        report.merge(try throughputByWrk(deployment, key: key, paths: paths)) { $1 }
+        report.merge(try await throughputByWrk(deployment, key: key, paths: paths)) { $1 }
         report["people"] = Double(plan.people)
         report["people_in_directory"] = Double(ids.count)
         report["page_cursors"] = Double(cursors.count)
@@ -194,7 +194,10 @@ struct Bench: Sendable {
     /// The closed-loop runs again, driven by `wrk` when it is installed (`scripts/bench-api`
     /// installs it): the Swift client spends about as much CPU per request as a light route
     /// does, and shares the cores with the server, so its throughput says as much about itself.
-    func throughputByWrk(_ deployment: BenchmarkDeployment, key: String, paths: Paths) throws -> [String: Double] {
+    /// With `wrk` the only client, each run also prints the CPU milliseconds `serve` and
+    /// PostgreSQL spent per request (`cpu_ms_per_request_<process>_<run>`): a cost the
+    /// machine's swings move less than the rate.
+    func throughputByWrk(_ deployment: BenchmarkDeployment, key: String, paths: Paths) async throws -> [String: Double] {
         guard let wrk = Wrk.find() else { return ["wrk_available": 0] }
         let authorized = ["Authorization": "Bearer \(key)"]
         let runs: [(String, [String], [String: String])] = [
@@ -204,13 +207,20 @@ struct Bench: Sendable {
         for (name, paths, headers) in runs {
             _ = try wrk.run(
                 base: deployment.base, paths: paths, headers: headers, connections: plan.connections, seconds: max(1, Int(plan.warmup.seconds)))
+            let before = try await CPUSample.now(serve: deployment.serve.processIdentifier, work: deployment.work.processIdentifier, db: db)
             let outcome = try wrk.run(
                 base: deployment.base, paths: paths, headers: headers, connections: plan.connections, seconds: max(1, Int(plan.seconds.seconds)))
+            let used = try await CPUSample.now(serve: deployment.serve.processIdentifier, work: deployment.work.processIdentifier, db: db)
+                .since(before)
             try deployment.checkAlive()
             guard Double(outcome.failed) <= Double(max(1, outcome.requests)) * Self.failureShare else {
                 throw BenchmarkFailure("\(name): \(outcome.failed) of \(outcome.requests) requests failed or were not answered 2xx")
             }
             report.merge(outcome.figures(name)) { $1 }
+            for process in ["serve", "postgres"] {
+                guard let seconds = used["cpu_seconds_\(process)"], outcome.requests > 0 else { continue }
+                report["cpu_ms_per_request_\(process)_\(name.dropFirst("wrk_".count))"] = seconds * 1_000 / Double(outcome.requests)
+            }
         }
         return report
     }
