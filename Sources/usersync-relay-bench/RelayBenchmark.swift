@@ -13,7 +13,6 @@ import UserSyncTestSupport
 /// where that time went, each process's CPU time and the worker's job counters. A phase ends once
 /// the delivery jobs left behind have run, so the next starts with the worker idle. A program,
 /// not a test; run it through `scripts/bench-relay`.
-@main
 struct RelayBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "usersync-relay-bench", abstract: "Measure cross-platform message delivery end to end.")
@@ -74,4 +73,14 @@ struct RelayPlan: Sendable {
 /// Says what the benchmark is doing, on standard error (the figures go to standard output).
 func progress(_ line: String) {
     FileHandle.standardError.write(Data("usersync-relay-bench: \(line)\n".utf8))
+}
+
+/// The simulator answers the platform calls on the event loops that read them
+/// (``BenchmarkSupport/runTasksOnEventLoops()``).
+@main
+enum RelayBenchmarkMain {
+    static func main() async {
+        BenchmarkSupport.runTasksOnEventLoops()
+        await RelayBenchmark.main()
+    }
 }

@@ -20,7 +20,6 @@ import UserSyncTestSupport
 /// scheduled send, so queueing behind the worker's load counts. Half the
 /// people have an account there (a consent prompt is sent on Slack), half have none (a Teams guest
 /// is invited). A program, not a test; run it through `scripts/bench-sync`.
-@main
 struct SyncBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "usersync-sync-bench", abstract: "Measure bulk syncs end to end.")
 
@@ -239,5 +238,15 @@ struct Bench: Sendable {
         var result: [(String, Int64)] = []
         for try await row in rows.decode((String, Int64).self) { result.append(row) }
         return result
+    }
+}
+
+/// The simulator answers the worker's platform calls on the event loops that read them
+/// (``BenchmarkSupport/runTasksOnEventLoops()``).
+@main
+enum SyncBenchmarkMain {
+    static func main() async {
+        BenchmarkSupport.runTasksOnEventLoops()
+        await SyncBenchmark.main()
     }
 }
