@@ -85,7 +85,7 @@ private func withFreshTestDatabase<Result: Sendable>(
     let logger = TestEnvironment.logger
     let name = "usersync_test_\(UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))"
     let template = migrated ? TestEnvironment.template : "template0"
-    try await Database.withRunning(url: adminURL, poolSize: 1, logger: logger) { server in
+    _ = try await Database.withRunning(url: adminURL, poolSize: 1, logger: logger) { server in
         try await server.client.query(
             "CREATE DATABASE \(unescaped: name) TEMPLATE \(unescaped: template) OWNER \(unescaped: TestEnvironment.ownerRole)",
             logger: logger)
@@ -118,7 +118,7 @@ private func withFreshTestDatabase<Result: Sendable>(
 }
 
 private func drop(_ name: String, adminURL: DatabaseURL, logger: Logger) async throws {
-    try await Database.withRunning(url: adminURL, poolSize: 1, logger: logger) { server in
+    _ = try await Database.withRunning(url: adminURL, poolSize: 1, logger: logger) { server in
         try await server.client.query("DROP DATABASE IF EXISTS \(unescaped: name) WITH (FORCE)", logger: logger)
     }
 }

@@ -79,7 +79,7 @@ public final class JobProcessor: Service, Sendable {
     public var claimCount: Int { state.withLock { $0.claims } }
 
     public func run() async throws {
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { helpers in
                 helpers.addTask { await self.listen() }
                 helpers.addTask { await self.extendLeases() }

@@ -23,15 +23,15 @@ struct OutboundHostPolicyTests {
 
     @Test("host patterns: names, subdomain wildcards, addresses and ports")
     func patterns() throws {
-        let wildcard = try #require(HostPattern("*.example.com"))
+        let wildcard = try #require(HostPattern(String("*.example.com")))
         #expect(wildcard.matches(host: "api.example.com", port: 443))
         #expect(!wildcard.matches(host: "example.com", port: 443))
         #expect(!wildcard.matches(host: "evilexample.com", port: 443))
-        let withPort = try #require(HostPattern("127.0.0.1:8090"))
+        let withPort = try #require(HostPattern(String("127.0.0.1:8090")))
         #expect(withPort.matches(host: "127.0.0.1", port: 8090))
         #expect(!withPort.matches(host: "127.0.0.1", port: 5432))
-        #expect(try #require(HostPattern("[::1]:80")).matches(host: "0:0:0:0:0:0:0:1", port: 80))
-        #expect(try #require(HostPattern("Slack.COM")).matches(host: "slack.com", port: 1))
+        #expect(try #require(HostPattern(String("[::1]:80"))).matches(host: "0:0:0:0:0:0:0:1", port: 80))
+        #expect(try #require(HostPattern(String("Slack.COM"))).matches(host: "slack.com", port: 1))
         for bad in ["", "http://slack.com", "slack.com/api", "a..b", "host:0", "host:99999", "*.", "[nothost]"] {
             #expect(HostPattern(bad) == nil, "\(bad)")
         }

@@ -24,7 +24,7 @@ extension ProcessorTests {
             let ghost = try await JobQueue(database: db.service).claim(
                 worker: "ghost", limit: 1, perOrganization: 1, lease: .seconds(1), logger: db.logger)
             #expect(ghost.map(\.id) == [id])
-            try await withProcessors(db, handlers: Self.counting(recorder), reaper: true) { _ in
+            _ = try await withProcessors(db, handlers: Self.counting(recorder), reaper: true) { _ in
                 try await eventually { try await db.job(id).state == .succeeded }
             }
             let job = try await db.job(id)
@@ -42,7 +42,7 @@ extension ProcessorTests {
             var settings = quickSettings()
             settings.lease = .seconds(3)
             // The handler takes three lease lengths; the reaper runs all along and must not take the job.
-            try await withProcessors(db, handlers: Self.counting(recorder, work: .seconds(5)), settings: settings, reaper: true) { _ in
+            _ = try await withProcessors(db, handlers: Self.counting(recorder, work: .seconds(5)), settings: settings, reaper: true) { _ in
                 try await eventually(.seconds(20)) { try await db.job(id).state == .succeeded }
             }
             #expect(recorder.runs[id] == 1)
@@ -66,10 +66,10 @@ extension ProcessorTests {
             let id = try await db.enqueue([try NewJob(kind: "long", payload: Numbered(n: 1))], for: org)[0]!
             var settings = quickSettings()
             settings.lease = .milliseconds(600)
-            try await withProcessors(db, handlers: handlers, settings: settings) { processors in
+            _ = try await withProcessors(db, handlers: handlers, settings: settings) { processors in
                 try await eventually { processors[0].runningCount == 1 }
                 // Another worker took the job over (as after the reaper re-queued it).
-                try await db.service.withQueueScope(logger: db.logger) { connection in
+                _ = try await db.service.withQueueScope(logger: db.logger) { connection in
                     try await connection.query("UPDATE jobs SET lease_owner = 'another-worker' WHERE id = \(id)", logger: db.logger)
                 }
                 try await eventually(.seconds(5)) { cancelled.runs[id] == 1 && processors[0].runningCount == 0 }
@@ -93,7 +93,7 @@ extension ProcessorTests {
             let ids = try await db.enqueue(
                 [try NewJob(kind: "gated", payload: Numbered(n: 1)), try NewJob(kind: "gated", payload: Numbered(n: 2))], for: org)
             let (first, second) = (ids[0]!, ids[1]!)
-            try await withProcessors(db, handlers: handlers, settings: quickSettings(concurrency: 1)) { processors in
+            _ = try await withProcessors(db, handlers: handlers, settings: quickSettings(concurrency: 1)) { processors in
                 try await eventually { processors[0].runningCount == 1 }
                 #expect(try await db.job(first).state == .running)
                 // The first job's row is locked, so writing its success waits; its handler is done.

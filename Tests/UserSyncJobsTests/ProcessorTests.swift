@@ -30,7 +30,7 @@ struct ProcessorTests {
             let org = try await db.organization()
             let recorder = Recorder()
             let ids = try await db.enqueue(try (0..<3_000).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: org)
-            try await withProcessors(db, count: 3, handlers: Self.counting(recorder)) { _ in
+            _ = try await withProcessors(db, count: 3, handlers: Self.counting(recorder)) { _ in
                 // Generous: the whole suite runs in parallel on two busy cores.
                 try await eventually(.seconds(180)) { try await db.count(state: .succeeded) == 3_000 }
             }
@@ -53,7 +53,7 @@ struct ProcessorTests {
                 throw PlatformDown(attempt: context.attempt)
             }
             let id = try await db.enqueue([try NewJob(kind: "flaky", payload: Numbered(n: 1), maxAttempts: 4)], for: org)[0]!
-            try await withProcessors(db, handlers: handlers) { _ in
+            _ = try await withProcessors(db, handlers: handlers) { _ in
                 try await eventually { try await db.job(id).state == .failed }
             }
             let job = try await db.job(id)
@@ -88,7 +88,7 @@ struct ProcessorTests {
                 return .succeeded
             }
             let id = try await db.enqueue([try NewJob(kind: "chosen", payload: Numbered(n: 1))], for: org)[0]!
-            try await withProcessors(db, handlers: handlers) { _ in
+            _ = try await withProcessors(db, handlers: handlers) { _ in
                 try await eventually { try await db.job(id).state == .succeeded }
             }
             let times = recorder.times(id)
@@ -113,7 +113,7 @@ struct ProcessorTests {
                 return .succeeded
             }
             let id = try await db.enqueue([try NewJob(kind: "limited", payload: Numbered(n: 1), maxAttempts: 1)], for: org)[0]!
-            try await withProcessors(db, handlers: handlers) { _ in
+            _ = try await withProcessors(db, handlers: handlers) { _ in
                 try await eventually { try await db.job(id).state == .succeeded }
             }
             #expect(recorder.runs[id] == 4)
@@ -135,7 +135,7 @@ struct ProcessorTests {
                     try NewJob(kind: "count", payload: Numbered(n: 1)),
                     try NewJob(kind: "typed", payload: Numbered(n: 2)),
                 ], for: org)
-            try await withProcessors(db, handlers: handlers) { _ in
+            _ = try await withProcessors(db, handlers: handlers) { _ in
                 try await eventually {
                     let succeeded = try await db.count(state: .succeeded)
                     let failed = try await db.count(state: .failed)
@@ -157,7 +157,7 @@ struct ProcessorTests {
             let recorder = Recorder()
             var settings = quickSettings()
             settings.pollInterval = .milliseconds(200)
-            try await withProcessors(db, handlers: Self.counting(recorder, work: .seconds(3)), settings: settings) { processors in
+            _ = try await withProcessors(db, handlers: Self.counting(recorder, work: .seconds(3)), settings: settings) { processors in
                 // A job that keeps a slot busy, and a wake-up (its NOTIFY) while the loop waits.
                 let id = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: 1))], for: org)[0]!
                 try await eventually { recorder.runs[id] == 1 }
@@ -204,7 +204,7 @@ struct ProcessorTests {
             let recorder = Recorder()
             var settings = quickSettings()
             settings.pollInterval = .seconds(120)  // longer than the test: only a notification wakes it
-            try await withProcessors(db, handlers: Self.counting(recorder), settings: settings) { processors in
+            _ = try await withProcessors(db, handlers: Self.counting(recorder), settings: settings) { processors in
                 try await eventually { processors[0].claimCount >= 1 }
                 try await Task.sleep(for: .seconds(1))  // idle, listening
                 let one = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: 1))], for: org)[0]!
@@ -239,7 +239,7 @@ struct ProcessorTests {
             let quiet = try await db.organization()
             let recorder = Recorder()
             try await db.enqueue(try (0..<20_000).map { try NewJob(kind: "count", payload: Numbered(n: $0)) }, for: flood)
-            try await withProcessors(db, handlers: Self.counting(recorder, work: .milliseconds(2))) { _ in
+            _ = try await withProcessors(db, handlers: Self.counting(recorder, work: .milliseconds(2))) { _ in
                 try await eventually { try await db.count(state: .succeeded) > 500 }
                 let id = try await db.enqueue([try NewJob(kind: "count", payload: Numbered(n: -1))], for: quiet)[0]!
                 try await eventually { try await db.job(id).state == .succeeded }

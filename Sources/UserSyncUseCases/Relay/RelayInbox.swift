@@ -48,9 +48,9 @@ public struct RelayInbox: Sendable {
         let now = settings.now()
         let receiver = try await access.eventReceiver(organization, id, platform: platform, now: now, database: database, logger: logger)
         let reception: EventReception
-        do { reception = try await receiver.receive(request, now: now) } catch let refusal as EventRefusal {
-            Self.count(platform, refusal.code.rawValue)
-            throw refusal
+        do { reception = try await receiver.receive(request, now: now) } catch {
+            Self.count(platform, error.code.rawValue)
+            throw error
         }
         switch reception {
         case .challenge(let body, let contentType):

@@ -136,7 +136,7 @@ public struct RelaySubscriber: Sendable {
             let jobs = try await syncs.linkedWithTokens(organization, connection: connection, on: db, logger: logger).map {
                 try Self.job(connection, linkedBy: $0)
             }
-            try await JobQueue.enqueue(jobs, organization: organization, on: db, logger: logger)
+            _ = try await JobQueue.enqueue(jobs, organization: organization, on: db, logger: logger)
         }
     }
 }

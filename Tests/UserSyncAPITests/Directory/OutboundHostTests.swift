@@ -73,7 +73,7 @@ struct OutboundHostTests {
             let org = try await api.createOrganization("acme")
             let id = UUID()
             // A connection stored while the operator still allowed its host.
-            try await api.db.admin.client.withConnection { c in
+            _ = try await api.db.admin.client.withConnection { c in
                 try await c.query(
                     """
                     INSERT INTO platform_connections (org_id, id, platform, display_name, workspace_id, credentials,

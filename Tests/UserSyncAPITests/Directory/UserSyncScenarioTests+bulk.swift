@@ -160,7 +160,7 @@ extension UserSyncScenarioTests {
             }
             let removed = try await Self.audit(api, "action=person.removed")
             #expect(Set(removed.compactMap { $0.targetId }) == synced)
-            for id in reset + links.dropFirst().map { $0.id } {
+            for id in reset + links.dropFirst().map(\.id) {
                 #expect(try await api.call(.get, "/v1/orgs/acme/people/\(id)").status == .ok)
             }
         }

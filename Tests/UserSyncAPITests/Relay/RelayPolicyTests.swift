@@ -55,7 +55,7 @@ import UserSyncTesting
         #expect(try await relay.api.call(.get, "/v1/orgs/acme/relay/policy").decode(PolicyView.self).filesAllowed)
         let file = SimChatFile(name: "plan.pdf", url: "https://files.example.com/plan.pdf", size: 2048)
         func send(_ words: String) throws {
-            try relay.simulator.writeMessage(
+            _ = try relay.simulator.writeMessage(
                 organization: "acme", platform: .slack,
                 SimChatWrite(from: sender.user(.slack), to: "bot", text: "\(recipient.email): \(words)", files: [file]))
         }
