@@ -303,7 +303,7 @@ let package = Package(
         .testTarget(
             name: "UserSyncConnectorTests",
             dependencies: [
-                "UserSyncConnectors", "UserSyncSimulator", "UserSyncTestSupport",
+                "UserSyncConnectors", "UserSyncSimulator", "UserSyncTestSupport", "UserSyncTesting",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
