@@ -195,8 +195,8 @@ struct Bench: Sendable {
     /// installs it): the Swift client spends about as much CPU per request as a light route
     /// does, and shares the cores with the server, so its throughput says as much about itself.
     /// With `wrk` the only client, each run also prints the CPU milliseconds `serve` and
-    /// PostgreSQL spent per request (`cpu_ms_per_request_<process>_<run>`): a cost the
-    /// machine's swings move less than the rate.
+    /// PostgreSQL spent per request (`cpu_ms_per_request_<process>_<run>`): where a request's
+    /// cost lies, which the rate alone does not say.
     func throughputByWrk(_ deployment: BenchmarkDeployment, key: String, paths: Paths) async throws -> [String: Double] {
         guard let wrk = Wrk.find() else { return ["wrk_available": 0] }
         let authorized = ["Authorization": "Bearer \(key)"]
