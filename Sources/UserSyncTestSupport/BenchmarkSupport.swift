@@ -34,6 +34,8 @@ public enum BenchmarkSupport {
             // A benchmark drives one key or SCIM token as hard as it can: measured, not limited.
             "USERSYNC_RATE_LIMIT_PER_SECOND": "0",
             "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
+            // A benchmark that crashes takes its processes with it, not into the next one's figures.
+            "USERSYNC_PARENT_PID": "\(ProcessInfo.processInfo.processIdentifier)",
         ].merging(SimulatedPlatforms.processEnvironment) { $1 }.merging(environment) { $1 }.merging(overrides) { $1 }
         process.standardOutput = FileHandle.nullDevice
         try process.run()

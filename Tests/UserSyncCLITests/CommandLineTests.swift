@@ -52,6 +52,8 @@ import UserSyncTestSupport
             "USERSYNC_OPERATOR_TOKEN": String(repeating: "o", count: 40),
             "USERSYNC_ENCRYPTION_KEYS": "k1:" + Data(repeating: 1, count: 32).base64EncodedString(),
             "USERSYNC_HTTP_PORT": "0",
+            // A test run that crashes takes its `serve` and `work` processes with it.
+            "USERSYNC_PARENT_PID": "\(ProcessInfo.processInfo.processIdentifier)",
         ].merging(SimulatedPlatforms.processEnvironment) { $1 }
     }
 

@@ -51,6 +51,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         // In-flight requests finish in far less; a process still alive after this ends itself.
         ShutdownWatchdog.arm(limit: .seconds(30), process: "usersync serve", logger: logger)
+        ParentWatch.start(settings.parentPID, process: "usersync serve", logger: logger)
         try await CommandSupport.reporting {
             do {
                 try await app.runService()

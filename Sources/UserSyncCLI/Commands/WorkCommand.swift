@@ -63,6 +63,7 @@ struct WorkCommand: AsyncParsableCommand {
         // and a process still alive after that ends itself (ShutdownWatchdog).
         configuration.maximumGracefulShutdownDuration = settings.worker.gracePeriod + Self.shutdownMargin
         ShutdownWatchdog.arm(limit: settings.worker.gracePeriod + Self.shutdownMargin * 2, process: "usersync work", logger: logger)
+        ParentWatch.start(settings.parentPID, process: "usersync work", logger: logger)
         let group = ServiceGroup(configuration: configuration)
         logger.info("usersync work started", metadata: ["worker": "\(processor.workerID)", "kinds": "\(processor.kinds)"])
         try await CommandSupport.reporting {

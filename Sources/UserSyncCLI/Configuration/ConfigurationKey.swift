@@ -56,6 +56,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case keyCacheSeconds = "USERSYNC_KEY_CACHE_SECONDS"
     case connectionCacheSeconds = "USERSYNC_CONNECTION_CACHE_SECONDS"
     case eventLoopExecutor = "USERSYNC_EVENT_LOOP_EXECUTOR"
+    case parentPID = "USERSYNC_PARENT_PID"
 
     /// Values that must never be printed, not even in an error about them.
     var isSecret: Bool {

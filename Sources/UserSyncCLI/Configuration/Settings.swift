@@ -164,6 +164,8 @@ public struct ServeSettings: Sendable {
     public var http: HTTPServerLimits
     /// Requests per API key and per SCIM token (nil: unlimited).
     public var rateLimit: RequestRateLimit?
+    /// Stop once this process id is no longer the parent (``ParentWatch``).
+    public var parentPID: Int32?
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
@@ -188,6 +190,7 @@ public struct ServeSettings: Sendable {
         let perSecond = reader.integer(.rateLimitPerSecond, default: 50, range: 0...100_000)
         let burst = reader.integer(.rateLimitBurst, default: 200, range: 1...100_000)
         rateLimit = perSecond == 0 ? nil : RequestRateLimit(perSecond: Double(perSecond), burst: burst)
+        parentPID = ParentWatch.parent(&reader)
         try reader.validate()
         self.database = database!
         self.host = host
@@ -231,6 +234,8 @@ public struct WorkSettings: Sendable {
     public var platforms: PlatformSettings
     public var sync: SyncSettings
     public var autoSync: AutoSyncSettings
+    /// Stop once this process id is no longer the parent (``ParentWatch``).
+    public var parentPID: Int32?
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
@@ -254,6 +259,7 @@ public struct WorkSettings: Sendable {
         platforms = PlatformSettings(&reader, interactive: false)
         // The API's address, for the default public URL of consent links.
         sync = SyncSettings.read(&reader, host: metricsHost, port: reader.integer(.httpPort, default: 8080, range: 0...65535))
+        parentPID = ParentWatch.parent(&reader)
         try reader.validate()
         self.secrets = secrets!
         self.database = database!
