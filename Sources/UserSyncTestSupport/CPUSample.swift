@@ -25,6 +25,13 @@ public struct CPUSample: Sendable {
         Dictionary(uniqueKeysWithValues: seconds.compactMap { name, now in earlier.seconds[name].map { ("cpu_seconds_\(name)", now - $0) } })
     }
 
+    /// Milliseconds of CPU `process` used per unit of work (a sync, a request), from a ``since(_:)``
+    /// result; nil when that process was not sampled or there were no units.
+    public static func milliseconds(of process: String, per units: Int, in used: [String: Double]) -> Double? {
+        guard units > 0 else { return nil }
+        return used["cpu_seconds_\(process)"].map { $0 * 1_000 / Double(units) }
+    }
+
     /// `/proc/<pid>/stat`'s fields after the command's closing parenthesis (the third onwards).
     static func fields(_ pid: Int32) -> [Substring]? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }

@@ -218,8 +218,8 @@ struct Bench: Sendable {
             }
             report.merge(outcome.figures(name)) { $1 }
             for process in ["serve", "postgres"] {
-                guard let seconds = used["cpu_seconds_\(process)"], outcome.requests > 0 else { continue }
-                report["cpu_ms_per_request_\(process)_\(name.dropFirst("wrk_".count))"] = seconds * 1_000 / Double(outcome.requests)
+                report["cpu_ms_per_request_\(process)_\(name.dropFirst("wrk_".count))"] = CPUSample.milliseconds(
+                    of: process, per: outcome.requests, in: used)
             }
         }
         return report

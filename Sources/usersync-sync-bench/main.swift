@@ -169,7 +169,7 @@ struct Bench: Sendable {
         report.merge(cpu) { $1 }
         // What the run asked of the database, the probes' reads included.
         report.merge(try await DatabaseWork.now(db).since(dbBefore, per: ids.count, unit: "sync")) { $1 }
-        for name in ["work", "postgres"] { report["cpu_ms_per_sync_\(name)"] = cpu["cpu_seconds_\(name)"].map { $0 * 1000 / Double(ids.count) } }
+        for name in ["work", "postgres"] { report["cpu_ms_per_sync_\(name)"] = CPUSample.milliseconds(of: name, per: ids.count, in: cpu) }
         // The same from the bulk request's answer on, when the worker alone competes with the API.
         let acceptedAt = started + .seconds(report["seconds_to_accept_request"] ?? 0)
         for (name, probe, _) in probes {
