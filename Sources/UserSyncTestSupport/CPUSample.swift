@@ -5,14 +5,16 @@ import PostgresNIO
     import Glibc
 #endif
 
-/// CPU seconds used so far by the processes a run depends on (Linux `/proc`): `serve`, `work`,
-/// the PostgreSQL server (its backends, and those that exited) and this program with the
-/// simulator in it. Compared between two samples, they say where a phase's time went.
+/// CPU seconds used so far by the processes a run depends on (Linux `/proc`): `serve`, `work`
+/// (every worker process together), the PostgreSQL server (its backends, and those that exited)
+/// and this program with the simulator in it. Compared between two samples, they say where a phase's time went.
 public struct CPUSample: Sendable {
     public let seconds: [String: Double]
 
-    public init(serve: Int32, work: Int32, postmaster: Int32?) {
-        var seconds = ["serve": Self.ticks(serve), "work": Self.ticks(work), "bench": Self.ticks(getpid())].compactMapValues { $0 }
+    public init(serve: Int32, work: [Int32], postmaster: Int32?) {
+        let workers = work.compactMap { Self.ticks($0) }
+        var seconds = ["serve": Self.ticks(serve), "bench": Self.ticks(getpid())].compactMapValues { $0 }
+        if !workers.isEmpty { seconds["work"] = workers.reduce(0, +) }
         if let postmaster, let own = Self.ticks(postmaster, children: true) {
             let backends = Self.processes().filter { $0.parent == postmaster }.compactMap { Self.ticks($0.pid) }
             seconds["postgres"] = own + backends.reduce(0, +)
@@ -56,7 +58,7 @@ public struct CPUSample: Sendable {
     }
 
     /// The processes' use so far; the server's CPU only when it runs on this machine.
-    public static func now(serve: Int32, work: Int32, db: TestDatabase) async throws -> CPUSample {
+    public static func now(serve: Int32, work: [Int32], db: TestDatabase) async throws -> CPUSample {
         var postmaster: Int32?
         for try await pid in try await db.admin.client.query("SELECT pg_backend_pid()", logger: db.logger).decode(Int32.self) {
             postmaster = Self.parent(of: pid)

@@ -207,10 +207,10 @@ struct Bench: Sendable {
         for (name, paths, headers) in runs {
             _ = try wrk.run(
                 base: deployment.base, paths: paths, headers: headers, connections: plan.connections, seconds: max(1, Int(plan.warmup.seconds)))
-            let before = try await CPUSample.now(serve: deployment.serve.processIdentifier, work: deployment.work.processIdentifier, db: db)
+            let before = try await CPUSample.now(serve: deployment.serve.processIdentifier, work: [deployment.work.processIdentifier], db: db)
             let outcome = try wrk.run(
                 base: deployment.base, paths: paths, headers: headers, connections: plan.connections, seconds: max(1, Int(plan.seconds.seconds)))
-            let used = try await CPUSample.now(serve: deployment.serve.processIdentifier, work: deployment.work.processIdentifier, db: db)
+            let used = try await CPUSample.now(serve: deployment.serve.processIdentifier, work: [deployment.work.processIdentifier], db: db)
                 .since(before)
             try deployment.checkAlive()
             guard Double(outcome.failed) <= Double(max(1, outcome.requests)) * Self.failureShare else {

@@ -38,7 +38,7 @@ extension RelayBench {
 
     /// The processes' use so far; the server's CPU only when it runs on this machine.
     func usage(_ deployment: BenchmarkDeployment) async throws -> Usage {
-        let cpu = try await CPUSample.now(serve: deployment.serve.processIdentifier, work: deployment.work.processIdentifier, db: db)
+        let cpu = try await CPUSample.now(serve: deployment.serve.processIdentifier, work: [deployment.work.processIdentifier], db: db)
         // The delivery jobs' runs, snoozes and times; the events `serve` took, by outcome.
         let work = await MetricsSample.read("http://127.0.0.1:\(workerMetricsPort)/metrics") { line in
             (line.contains("relay.deliver") || line.hasPrefix("usersync_relay_")) && !line.contains("_bucket")

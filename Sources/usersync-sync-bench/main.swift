@@ -26,21 +26,23 @@ struct SyncBenchmark: AsyncParsableCommand {
     @Option(help: "People in the simulated organization.") var people = 40_000
     @Option(help: "Syncs to request (half link, half virtual).") var syncs = 10_000
     @Option(help: "The usersync binary that serves and works.") var usersync = ".build/release/usersync"
-    @Option(help: "Jobs the worker runs at once.") var concurrency = 16
+    @Option(help: "Jobs each worker process runs at once.") var concurrency = 16
+    @Option(help: "Worker processes (`usersync work`) against the one database.") var workers = 1
     @Option(help: "People pages, and point reads, sent a second each while the worker syncs (0: none).") var probeRate = 200
     @Option(help: "Other organizations written into the database first (directly in SQL).") var others = 0
     @Option(help: "People in each other organization.") var otherSize = 50_000
     @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
 
     func validate() throws {
-        guard people > 0, syncs > 0, concurrency > 0, probeRate >= 0, others >= 0, otherSize > 0 else {
-            throw ValidationError("--people, --syncs, --concurrency and --other-size must be positive, --probe-rate and --others not negative")
+        guard people > 0, syncs > 0, concurrency > 0, workers > 0, probeRate >= 0, others >= 0, otherSize > 0 else {
+            throw ValidationError(
+                "--people, --syncs, --concurrency, --workers and --other-size must be positive, --probe-rate and --others not negative")
         }
     }
 
     func run() async throws {
         let people = smoke ? 300 : self.people, wanted = smoke ? 40 : syncs
-        let binary = usersync, concurrency = concurrency, probeRate = smoke ? min(probeRate, 20) : probeRate
+        let binary = usersync, concurrency = concurrency, workers = workers, probeRate = smoke ? min(probeRate, 20) : probeRate
         let others = others, otherSize = smoke ? min(otherSize, 500) : otherSize
         let report = try await withTestDatabase { db in
             var filled: [String: Double] = [:]
@@ -50,7 +52,7 @@ struct SyncBenchmark: AsyncParsableCommand {
                 filled = ["others": Double(others), "other_size": Double(otherSize), "fill_others_seconds": (ContinuousClock.now - started).seconds]
             }
             return try await SimulatedPlatforms.run { platforms in
-                try await Bench(db: db, platforms: platforms, binary: binary, concurrency: concurrency, probeRate: probeRate)
+                try await Bench(db: db, platforms: platforms, binary: binary, concurrency: concurrency, workers: workers, probeRate: probeRate)
                     .measure(people: people, syncs: wanted)
             }.merging(filled) { $1 }
         }
@@ -63,6 +65,7 @@ struct Bench: Sendable {
     let platforms: SimulatedPlatforms
     let binary: String
     let concurrency: Int
+    let workers: Int
     let probeRate: Int
     static let operatorToken = String(repeating: "b", count: 40)
     /// The measured organization, among the others the database may hold.
@@ -74,9 +77,9 @@ struct Bench: Sendable {
         _ = platforms.simulator.createOrganization(name: "bench", seed: 5, size: people)
         let port = Int.random(in: 20_000...32_000)  // below the ephemeral range
         let serve = try start("serve", port: port)
-        let work = try start("work", port: port)
+        let work = try (0..<workers).map { _ in try start("work", port: port) }
         defer {
-            for process in [serve, work] where process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            for process in [serve] + work where process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
         let api = BenchmarkClient(base: "http://127.0.0.1:\(port)")
         try await api.waitUntilReady()
@@ -137,7 +140,7 @@ struct Bench: Sendable {
                 ),
             ] : []
         let dbBefore = try await DatabaseWork.now(db)
-        let cpuBefore = try await CPUSample.now(serve: serve.processIdentifier, work: work.processIdentifier, db: db)
+        let cpuBefore = try await CPUSample.now(serve: serve.processIdentifier, work: work.map(\.processIdentifier), db: db)
         let started = ContinuousClock.now
         let tally = try await LoadClient.with(base: "http://127.0.0.1:\(port)", connections: 2 * Self.inFlightLimit) { probe in
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -153,14 +156,15 @@ struct Bench: Sendable {
             }
         }
         let seconds = (ContinuousClock.now - started).seconds
-        let cpu = try await CPUSample.now(serve: serve.processIdentifier, work: work.processIdentifier, db: db).since(cpuBefore)
+        let cpu = try await CPUSample.now(serve: serve.processIdentifier, work: work.map(\.processIdentifier), db: db).since(cpuBefore)
         var report: [String: Double] = [
             "people": Double(people), "syncs_requested": Double(ids.count), "syncs_created": Double(tally["created"] ?? 0),
             "link_syncs": Double(withAccount.count), "virtual_syncs": Double(without.count),
             "seconds_from_request_to_all_done": seconds, "seconds_to_accept_request": accepted.values.withLock { $0.first ?? -1 },
             "syncs_per_second": (Double(ids.count) / seconds).rounded(),
             "api_probe_rate_per_second": Double(probeRate),
-            "worker_peak_rss_mib": BenchmarkSupport.peakResidentMiB(work.processIdentifier),
+            "workers": Double(workers),
+            "worker_peak_rss_mib": work.map { BenchmarkSupport.peakResidentMiB($0.processIdentifier) }.max() ?? -1,
             "prompts_delivered": Double(platforms.simulator.messages(organization: "bench").count),
             "guests_invited": Double(platforms.simulator.invitations(organization: "bench").count),
         ]
