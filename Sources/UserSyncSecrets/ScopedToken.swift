@@ -43,7 +43,7 @@ public struct ScopedToken: Sendable {
     }
 
     private static func compactHex(_ id: OrganizationID) -> String {
-        id.description.replacingOccurrences(of: "-", with: "")
+        String(decoding: id.description.utf8.filter { $0 != UInt8(ascii: "-") }, as: UTF8.self)
     }
 
     private static func isBase64URL(_ byte: UInt8) -> Bool {

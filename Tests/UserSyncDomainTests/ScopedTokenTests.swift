@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 import UserSyncDomain
 import UserSyncSecrets
@@ -16,6 +17,20 @@ import UserSyncSecrets
         // Hex digits of either case name the same organization.
         let shouted = "usk_" + token.value.dropFirst(4).prefix(32).uppercased() + token.value.dropFirst(36)
         #expect(ScopedToken(parsing: shouted, prefix: "usk")?.organizationID == org)
+    }
+
+    @Test func aTokenSpellsItsOrganizationAsLowercaseHexAndItsSecretAsBase64URL() throws {
+        let org = OrganizationID(try #require(UUID(text: "0A1B2C3D-4E5F-6071-8293-A4B5C6D7E8F9")))
+        let value = ScopedToken(prefix: "usk", organizationID: org).value
+        #expect(value.hasPrefix("usk_0a1b2c3d4e5f60718293a4b5c6d7e8f9_"))
+        let secret = value.dropFirst("usk_0a1b2c3d4e5f60718293a4b5c6d7e8f9_".count)
+        #expect(secret.count == 43)
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+        #expect(secret.allSatisfy(alphabet.contains))
+        // 256 random bits: no two of many secrets alike, and every character of the alphabet used.
+        let secrets = (0..<2_000).map { _ in randomSecret() }
+        #expect(Set(secrets).count == secrets.count)
+        #expect(Set(secrets.joined()) == alphabet)
     }
 
     @Test func tokensAreUnique() {
