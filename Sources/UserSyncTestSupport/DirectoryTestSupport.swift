@@ -46,12 +46,15 @@ public func workerHandlers(
     .all(database: database, access: access, health: ConnectionHealthRecorder(database: database, firstCheck: recheck), sync: sync, logger: logger)
 }
 
-/// Worker settings that keep tests quick: short leases, fast polling, tiny retry delays.
+/// Worker settings that keep tests quick: fast polling, tiny retry delays. The lease is not
+/// short: with the whole suite running on two cores a renewal (every third of it) came more than
+/// a second late, a 3-second lease lapsed and the run was cancelled mid-call, which a test that
+/// watches a sync's steps then saw as a step missing. Tests of lapsed leases set their own.
 public func quickWorkerSettings(concurrency: Int = 8) -> WorkerSettings {
     var settings = WorkerSettings()
     settings.concurrency = concurrency
     settings.batchSize = 50
-    settings.lease = .seconds(3)
+    settings.lease = .seconds(15)
     settings.pollInterval = .milliseconds(100)
     settings.gracePeriod = .seconds(2)
     settings.reaperInterval = .milliseconds(200)

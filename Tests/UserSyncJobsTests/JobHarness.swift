@@ -52,7 +52,7 @@ extension TestDatabase {
     }
 }
 
-/// Settings that make the tests quick: short leases, fast polling, tiny retry delays.
+/// Settings that make the tests quick: fast polling, tiny retry delays (leases as `quickWorkerSettings`).
 func quickSettings(concurrency: Int = 8) -> WorkerSettings {
     var settings = quickWorkerSettings(concurrency: concurrency)
     settings.pollInterval = .milliseconds(200)

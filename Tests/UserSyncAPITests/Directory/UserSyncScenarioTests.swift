@@ -115,10 +115,20 @@ import UserSyncTesting
             let requested = Date()
             let sync = try await Self.startSync(api, person: person.id, onto: connected.connections[.webex]!)
             var seen: SyncView?
-            try await eventually(.seconds(20)) {
+            let limited = try await eventually(.seconds(20)) {
                 let current = try await api.syncView(sync)
                 seen = current
                 return current.cause == "rate_limited"
+            }
+            if !limited {
+                // Seen once under the whole suite's load: what the platform answered tells a fault
+                // that never fired from a rate limit whose record was lost.
+                Issue.record(
+                    """
+                    chat.postMessage was called \(api.simulator.calls(.slack, "chat.postMessage")) times, \
+                    \(api.simulator.calls(.slack, "chat.postMessage", status: 429)) answered 429; Slack calls: \
+                    \(api.simulator.calls().filter { $0.key.hasPrefix("slack") }.sorted { $0.key < $1.key })
+                    """)
             }
             let observed = Date()
             let waiting = try #require(seen)
