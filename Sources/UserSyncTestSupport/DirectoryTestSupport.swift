@@ -48,7 +48,7 @@ public func workerHandlers(
 
 /// Worker settings that keep tests quick: fast polling, tiny retry delays. The lease is not
 /// short: with the whole suite running on two cores a renewal (every third of it) came more than
-/// a second late, a 3-second lease lapsed and the run was cancelled mid-call, which a test that
+/// two seconds late, a 3-second lease lapsed and the run was cancelled mid-call, which a test that
 /// watches a sync's steps then saw as a step missing. Tests of lapsed leases set their own.
 public func quickWorkerSettings(concurrency: Int = 8) -> WorkerSettings {
     var settings = WorkerSettings()
