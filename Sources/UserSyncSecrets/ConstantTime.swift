@@ -23,8 +23,8 @@ public func sha256(_ text: String) -> Data {
 }
 
 /// 256 random bits as base64url without padding (43 characters), asked of the system's generator
-/// eight bytes at a time (a byte at a time was 32 calls into the kernel: 1 % of the worker's CPU
-/// in a bulk sync, which makes a consent token per person).
+/// eight bytes at a time (a byte at a time was 32 calls into the kernel: 3.5 % of the worker's
+/// samples in a bulk sync, which makes a consent token per person).
 public func randomSecret() -> String {
     var generator = SystemRandomNumberGenerator()
     var bytes = Data(capacity: 32)

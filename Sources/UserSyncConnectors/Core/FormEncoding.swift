@@ -8,8 +8,8 @@ enum FormEncoding {
     }
 
     /// Every UTF-8 byte outside RFC 3986's unreserved characters as `%XX` (upper-case hex), byte
-    /// by byte: Foundation's `addingPercentEncoding` cost about 1 % of the worker's CPU in a bulk
-    /// sync, every Slack call being a form.
+    /// by byte: through Foundation's `addingPercentEncoding`, forms took 3.9 % of the worker's
+    /// samples in a bulk sync, every Slack call being a form.
     static func escape(_ value: String) -> String {
         let digits = Array("0123456789ABCDEF".utf8)
         var escaped: [UInt8] = []
