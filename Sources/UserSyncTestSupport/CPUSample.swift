@@ -7,7 +7,8 @@ import PostgresNIO
 
 /// CPU seconds used so far by the processes a run depends on (Linux `/proc`): `serve`, `work`
 /// (every worker process together), the PostgreSQL server (its backends, and those that exited)
-/// and this program with the simulator in it. Compared between two samples, they say where a phase's time went.
+/// and this program with the simulator in it. Compared between two samples, they say where a
+/// phase's time went.
 public struct CPUSample: Sendable {
     public let seconds: [String: Double]
 
@@ -38,6 +39,12 @@ public struct CPUSample: Sendable {
     static func fields(_ pid: Int32) -> [Substring]? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return nil }
         return stat[stat.index(after: close)...].split(separator: " ")
+    }
+
+    /// Whether a process has ended: gone, or a zombie no one has reaped yet (its state, the first
+    /// of ``fields(_:)``).
+    public static func hasEnded(_ pid: Int32) -> Bool {
+        fields(pid)?.first.map { $0.hasPrefix("Z") } ?? true
     }
 
     /// User and system time, in seconds; with `children`, also that of its exited children.

@@ -31,23 +31,16 @@ import UserSyncTesting
         return (pid, log)
     }
 
-    /// Whether the process has ended (gone, or a zombie no one has reaped yet).
-    static func ended(_ pid: Int32) -> Bool {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
-        // The state follows the command name, which is in parentheses.
-        return stat.split(separator: ")").last?.trimmingCharacters(in: .whitespaces).hasPrefix("Z") ?? true
-    }
-
     @Test("serve and work stop by themselves once the program that started them has gone", arguments: ["serve", "work"])
     func stopsWithItsParent(role: String) async throws {
         try await withTestDatabase { db in
             // The shell lives long enough for the process to start on a busy machine, then ends.
             let (pid, log) = try await Self.orphan(role, db, after: 3)
             defer {
-                if !Self.ended(pid) { kill(pid, SIGKILL) }
+                if !CPUSample.hasEnded(pid) { kill(pid, SIGKILL) }
                 try? FileManager.default.removeItem(at: log)
             }
-            let stopped = try await eventually(.seconds(60)) { Self.ended(pid) }
+            let stopped = try await eventually(.seconds(60)) { CPUSample.hasEnded(pid) }
             let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
             #expect(stopped, "usersync \(role) kept running after its parent had gone: \(output)")
             #expect(output.contains("the process that started it has gone"), "\(output)")

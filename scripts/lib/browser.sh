@@ -5,6 +5,8 @@
 #                    under .build/browser-venv (made again when the requirements change);
 #                    sets BROWSER_PYTHON.
 
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+
 ensure_browser() {
   if ! command -v chromium >/dev/null || ! command -v chromedriver >/dev/null; then
     if [ "$(id -u)" -ne 0 ]; then
@@ -12,8 +14,7 @@ ensure_browser() {
       return 1
     fi
     echo "Installing chromium and chromium-driver from Debian's packages..." >&2
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
+    apt_install chromium chromium-driver
   fi
   local venv=.build/browser-venv requirements=Tests/Browser/requirements.txt
   local wanted

@@ -5,6 +5,8 @@
 #   prepare_roles URL          creates usersync_app, usersync_owner and usersync_service if missing.
 #   psql_admin URL SQL...      runs SQL as the admin URL's role.
 
+source "$(dirname "${BASH_SOURCE[0]}")/apt.sh"
+
 PG_DIR=""
 PG_BIN=""
 
@@ -24,8 +26,7 @@ ensure_postgres() {
     return 1
   fi
   echo "Installing PostgreSQL from Debian's packages..." >&2
-  DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-client >/dev/null
+  apt_install postgresql postgresql-client
   find_postgres
 }
 
