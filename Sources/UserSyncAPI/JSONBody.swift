@@ -103,7 +103,7 @@ extension Response {
     }
 
     static func json(_ value: some JSONWritable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) -> Response {
-        json(JSONWriter.bytes(of: value), status: status, headers: headers)
+        json(ByteBuffer(bytes: JSONWriter.bytes(of: value)), status: status, headers: headers)
     }
 
     private static func json(_ body: ByteBuffer, status: HTTPResponse.Status, headers: HTTPFields) -> Response {

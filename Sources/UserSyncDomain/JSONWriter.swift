@@ -1,36 +1,33 @@
 import Foundation
-import NIOCore
-import UserSyncDomain
 
-/// A representation that writes its own JSON: the ones the API sends most, in bulk (people pages,
-/// a person, syncs). Foundation's `JSONEncoder` (snake-case keys, sorted keys, ISO 8601 dates,
+/// A value that writes its own JSON: the API's representations it sends most, in bulk (people
+/// pages, a person, syncs), the rows the database reads as a JSON recordset, the simulator's replies. Foundation's `JSONEncoder` (snake-case keys, sorted keys, ISO 8601 dates,
 /// values boxed one by one) spent three quarters of a core on 500 pages of 50 people a minute;
 /// written directly, the same bytes cost a small fraction of that. Keys are written as the API
 /// names them, in alphabetical order like the encoder's, and optional fields as `null`.
-protocol JSONWritable {
+public protocol JSONWritable {
     func write(to json: inout JSONWriter)
 }
 
 /// Writes JSON into bytes, one member or element at a time; commas are its business. The bytes
-/// grow in an array and become one `ByteBuffer` at the end: appending to an array costs less per
-/// byte than writing into a `ByteBuffer` (whose storage checks capacity and exclusive access on
-/// every write), and a page is tens of thousands of small writes.
-struct JSONWriter {
-    private var bytes: [UInt8] = []
+/// grow in an array (the API makes one `ByteBuffer` of them at the end): appending to an array
+/// costs less per byte than writing into a `ByteBuffer` (whose storage checks capacity and
+/// exclusive access on every write), and a page is tens of thousands of small writes.
+public struct JSONWriter {
+    /// What has been written.
+    public private(set) var bytes: [UInt8] = []
     /// Whether the innermost object or array already has a member or element.
     private var hasMember = false
 
-    init(capacity: Int = 4096) {
+    public init(capacity: Int = 4096) {
         bytes.reserveCapacity(capacity)
     }
 
-    /// What has been written.
-    var buffer: ByteBuffer { ByteBuffer(bytes: bytes) }
-
-    static func bytes(of value: some JSONWritable) -> ByteBuffer {
-        var writer = JSONWriter()
+    /// The JSON text of `value`.
+    public static func bytes(of value: some JSONWritable, capacity: Int = 4096) -> [UInt8] {
+        var writer = JSONWriter(capacity: capacity)
         value.write(to: &writer)
-        return writer.buffer
+        return writer.bytes
     }
 
     private mutating func emit(_ byte: UInt8) { bytes.append(byte) }
@@ -41,7 +38,7 @@ struct JSONWriter {
 
     // MARK: Structure
 
-    mutating func object(_ members: (inout JSONWriter) -> Void) {
+    public mutating func object(_ members: (inout JSONWriter) -> Void) {
         emit(UInt8(ascii: "{"))
         let outer = hasMember
         hasMember = false
@@ -50,7 +47,7 @@ struct JSONWriter {
         emit(UInt8(ascii: "}"))
     }
 
-    mutating func array<Elements: Sequence>(_ elements: Elements, _ write: (inout JSONWriter, Elements.Element) -> Void) {
+    public mutating func array<Elements: Sequence>(_ elements: Elements, _ write: (inout JSONWriter, Elements.Element) -> Void) {
         emit(UInt8(ascii: "["))
         let outer = hasMember
         hasMember = false
@@ -63,11 +60,18 @@ struct JSONWriter {
     }
 
     /// Starts a member of the current object; its value is written next.
-    mutating func key(_ name: StaticString) {
+    public mutating func key(_ name: StaticString) {
         separate()
         emit(UInt8(ascii: "\""))
         emit(name)
         emit("\":")
+    }
+
+    /// Starts a member whose name is only known at run time (a map's keys); escaped as a string.
+    public mutating func key(_ name: String) {
+        separate()
+        value(name)
+        emit(UInt8(ascii: ":"))
     }
 
     private mutating func separate() {
@@ -77,13 +81,18 @@ struct JSONWriter {
 
     // MARK: Values
 
-    mutating func null() { emit("null") }
+    public mutating func null() { emit("null") }
 
-    mutating func value(_ value: Bool) { emit(value ? "true" : "false") }
+    public mutating func value(_ value: Bool) { emit(value ? "true" : "false") }
 
-    mutating func value(_ value: Int) { bytes.append(contentsOf: String(value).utf8) }
+    public mutating func value(_ value: Int) { bytes.append(contentsOf: String(value).utf8) }
 
-    mutating func value(_ value: String) {
+    /// Infinity and NaN, which JSON cannot spell, as `null`.
+    public mutating func value(_ value: Double) {
+        if value.isFinite { bytes.append(contentsOf: String(value).utf8) } else { null() }
+    }
+
+    public mutating func value(_ value: String) {
         emit(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { utf8 in
@@ -119,9 +128,11 @@ struct JSONWriter {
         }
     }
 
-    /// RFC 3339 in UTC to the second (`2026-12-03T13:22:03Z`), as the encoder's `.iso8601` writes it.
-    mutating func value(_ date: Date) {
-        var seconds = time_t(date.timeIntervalSince1970.rounded(.down))
+    /// RFC 3339 in UTC to the second (`2026-12-03T13:22:03Z`), as the encoder's `.iso8601` writes
+    /// it, or to the millisecond (`2026-12-03T13:22:03.042Z`).
+    public mutating func value(_ date: Date, milliseconds: Bool = false) {
+        let thousandths = Int((date.timeIntervalSince1970 * 1000).rounded(.down))
+        var seconds = time_t((Double(thousandths) / 1000).rounded(.down))
         var parts = tm()
         gmtime_r(&seconds, &parts)
         emit(UInt8(ascii: "\""))
@@ -136,6 +147,10 @@ struct JSONWriter {
         digits(Int(parts.tm_min), 2)
         emit(UInt8(ascii: ":"))
         digits(Int(parts.tm_sec), 2)
+        if milliseconds {
+            emit(UInt8(ascii: "."))
+            digits(thousandths - Int(seconds) * 1000, 3)
+        }
         emit("Z\"")
     }
 
@@ -150,64 +165,69 @@ struct JSONWriter {
         }
     }
 
-    mutating func value<Tag>(_ id: Identifier<Tag>) { value(id.rawValue) }
+    public mutating func value<Tag>(_ id: Identifier<Tag>) { value(id.rawValue) }
 
     /// Lowercase and hyphenated, as `Identifier.description` spells it, written digit by digit:
     /// `uuidString` formats with `sprintf` and allocates twice, and a page of 50 people holds
     /// about a thousand ids.
-    mutating func value(_ uuid: UUID) {
+    public mutating func value(_ uuid: UUID) {
         emit(UInt8(ascii: "\""))
         UUID.write(uuid) { emit($0) }
         emit(UInt8(ascii: "\""))
     }
 
-    mutating func value(_ platform: Platform) { value(platform.rawValue) }
+    public mutating func value(_ platform: Platform) { value(platform.rawValue) }
 
-    mutating func value(_ value: some JSONWritable) { value.write(to: &self) }
+    public mutating func value(_ value: some JSONWritable) { value.write(to: &self) }
 
     // MARK: Members
 
-    mutating func member(_ name: StaticString, _ value: Bool) {
+    public mutating func member(_ name: StaticString, _ value: Bool) {
         key(name)
         self.value(value)
     }
 
-    mutating func member(_ name: StaticString, _ value: String?) {
+    public mutating func member(_ name: StaticString, _ value: String?) {
         key(name)
         if let value { self.value(value) } else { null() }
     }
 
-    mutating func member(_ name: StaticString, _ value: Date?) {
+    public mutating func member(_ name: StaticString, _ value: Date?, milliseconds: Bool = false) {
+        key(name)
+        if let value { self.value(value, milliseconds: milliseconds) } else { null() }
+    }
+
+    public mutating func member(_ name: StaticString, _ value: UUID?) {
         key(name)
         if let value { self.value(value) } else { null() }
     }
 
-    mutating func member<Tag>(_ name: StaticString, _ value: Identifier<Tag>?) {
+    public mutating func member<Tag>(_ name: StaticString, _ value: Identifier<Tag>?) {
         key(name)
         if let value { self.value(value) } else { null() }
     }
 
-    mutating func member(_ name: StaticString, _ value: Platform?) {
+    public mutating func member(_ name: StaticString, _ value: Platform?) {
         key(name)
         if let value { self.value(value) } else { null() }
     }
 
-    mutating func member(_ name: StaticString, _ value: (some JSONWritable)?) {
+    public mutating func member(_ name: StaticString, _ value: (some JSONWritable)?) {
         key(name)
         if let value { value.write(to: &self) } else { null() }
     }
 
-    mutating func member(_ name: StaticString, _ values: [String]) {
+    public mutating func member(_ name: StaticString, _ values: [String]) {
         key(name)
         array(values) { $0.value($1) }
     }
 
-    mutating func member(_ name: StaticString, _ values: [Platform]) {
+    public mutating func member(_ name: StaticString, _ values: [Platform]) {
         key(name)
         array(values) { $0.value($1) }
     }
 
-    mutating func member(_ name: StaticString, _ values: [some JSONWritable]?) {
+    public mutating func member(_ name: StaticString, _ values: [some JSONWritable]?) {
         key(name)
         if let values { array(values) { $0.value($1) } } else { null() }
     }

@@ -34,7 +34,7 @@ public struct AuditLogRepository: Sendable {
         on connection: PostgresConnection, logger: Logger
     ) async throws {
         guard !entries.isEmpty else { return }
-        let rows = try JSONRecordset.encode(
+        let rows = JSONRecordset.encode(
             entries.map { Row(action: $0.action, target_type: $0.targetType, target_id: $0.targetID, details: $0.details) })
         try await connection.query(
             """
@@ -46,11 +46,26 @@ public struct AuditLogRepository: Sendable {
             """, logger: logger)
     }
 
-    private struct Row: Encodable {
+    private struct Row: JSONWritable {
         var action: String
         var target_type: String?
         var target_id: String?
         var details: [String: String]
+
+        func write(to json: inout JSONWriter) {
+            json.object {
+                $0.member("action", action)
+                $0.member("target_type", target_type)
+                $0.member("target_id", target_id)
+                $0.key("details")
+                $0.object { object in
+                    for (key, value) in details {
+                        object.key(key)
+                        object.value(value)
+                    }
+                }
+            }
+        }
     }
 }
 

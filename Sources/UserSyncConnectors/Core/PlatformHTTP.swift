@@ -47,12 +47,30 @@ struct PlatformRequest: Sendable {
         _ url: String, method: HTTPMethod = .POST, endpoint: String, body: some Encodable, bearer: String,
         credential: Credential = .app, idempotent: Bool = false
     ) -> Self {
+        // The bodies are our own structs of strings and arrays, which always encode.
+        let bytes = (try? JSONEncoder().encode(body)) ?? Data("{}".utf8)
+        return json(
+            url, method: method, endpoint: endpoint, body: ByteBuffer(bytes: bytes), bearer: bearer, credential: credential, idempotent: idempotent)
+    }
+
+    /// The same for a body sent in bulk, which writes its own JSON (a Slack prompt for each person).
+    static func json(
+        _ url: String, method: HTTPMethod = .POST, endpoint: String, body: some JSONWritable, bearer: String,
+        credential: Credential = .app, idempotent: Bool = false
+    ) -> Self {
+        let bytes = JSONWriter.bytes(of: body, capacity: 512)
+        return json(
+            url, method: method, endpoint: endpoint, body: ByteBuffer(bytes: bytes), bearer: bearer, credential: credential, idempotent: idempotent)
+    }
+
+    private static func json(
+        _ url: String, method: HTTPMethod, endpoint: String, body: ByteBuffer, bearer: String, credential: Credential, idempotent: Bool
+    ) -> Self {
         var request = Self(method: method, url: url, endpoint: endpoint, credential: credential, idempotent: idempotent)
         request.headers.add(name: "Authorization", value: "Bearer \(bearer)")
         request.headers.add(name: "Content-Type", value: "application/json; charset=utf-8")
         request.headers.add(name: "Accept", value: "application/json")
-        // The bodies are our own structs of strings and arrays, which always encode.
-        request.body = ByteBuffer(bytes: (try? JSONEncoder().encode(body)) ?? Data("{}".utf8))
+        request.body = body
         return request
     }
 }

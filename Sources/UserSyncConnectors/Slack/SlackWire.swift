@@ -1,3 +1,5 @@
+import UserSyncDomain
+
 /// Slack Web API response shapes (platform-apis.md §1). Every field a real workspace may omit is optional.
 protocol SlackEnvelope: Decodable {
     var ok: Bool { get }
@@ -125,25 +127,57 @@ struct SlackAuthRevoke: SlackEnvelope {
 }
 
 /// Slack's `chat.postMessage` body with a button that carries the link.
-struct SlackMessageBody: Encodable {
-    struct Block: Encodable {
-        struct Text: Encodable {
+struct SlackMessageBody: JSONWritable {
+    struct Block: JSONWritable {
+        struct Text: JSONWritable {
             var type: String
             var text: String
+
+            func write(to json: inout JSONWriter) {
+                json.object {
+                    $0.member("type", type)
+                    $0.member("text", text)
+                }
+            }
         }
 
-        struct Element: Encodable {
+        struct Element: JSONWritable {
             var type = "button"
             var text: Text
             var url: String
+
+            func write(to json: inout JSONWriter) {
+                json.object {
+                    $0.member("type", type)
+                    $0.member("text", text)
+                    $0.member("url", url)
+                }
+            }
         }
 
         var type: String
         var text: Text?
         var elements: [Element]?
+
+        /// Members left out when absent, as Slack's examples have them.
+        func write(to json: inout JSONWriter) {
+            json.object {
+                $0.member("type", type)
+                if let text { $0.member("text", text) }
+                if let elements { $0.member("elements", elements) }
+            }
+        }
     }
 
     var channel: String
     var text: String
     var blocks: [Block]
+
+    func write(to json: inout JSONWriter) {
+        json.object {
+            $0.member("channel", channel)
+            $0.member("text", text)
+            $0.member("blocks", blocks)
+        }
+    }
 }

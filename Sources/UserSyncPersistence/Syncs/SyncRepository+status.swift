@@ -64,7 +64,7 @@ extension SyncRepository {
     ) async throws -> [Recorded] {
         guard !changes.isEmpty else { return [] }
         let org = organization.rawValue
-        let input = try JSONRecordset.encode(changes.map(ChangeRow.init))
+        let input = JSONRecordset.encode(changes.map(ChangeRow.init))
         let rows = try await db.query(
             """
             WITH input AS (
@@ -114,7 +114,7 @@ extension SyncRepository {
     }
 
     /// One status change as the statement reads it.
-    private struct ChangeRow: Encodable {
+    private struct ChangeRow: JSONWritable {
         var id: UUID
         var status: String
         var cause: String
@@ -150,6 +150,27 @@ extension SyncRepository {
             clear_tokens = changes.clearTokens
             consented = changes.consented
             refund_attempt = changes.refundAttempt
+        }
+
+        func write(to json: inout JSONWriter) {
+            json.object {
+                $0.member("id", id)
+                $0.member("status", status)
+                $0.member("cause", cause)
+                $0.member("message", message)
+                $0.member("next_retry_at", next_retry_at, milliseconds: true)
+                $0.member("fix_action", fix_action)
+                $0.member("mode", mode)
+                $0.member("linked_account_id", linked_account_id)
+                $0.member("virtual_identity", virtual_identity)
+                $0.member("virtual_kind", virtual_kind)
+                $0.member("tokens", tokens?.base64EncodedString())
+                $0.member("tokens_key_id", tokens_key_id)
+                $0.member("tokens_expire_at", tokens_expire_at, milliseconds: true)
+                $0.member("clear_tokens", clear_tokens)
+                $0.member("consented", consented)
+                $0.member("refund_attempt", refund_attempt)
+            }
         }
     }
 }
