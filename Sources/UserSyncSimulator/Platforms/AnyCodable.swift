@@ -29,7 +29,7 @@ enum AnyCodable: Encodable, Sendable, ExpressibleByStringLiteral, ExpressibleByB
         case .double(let value): String(value)
         case .bool(let value): String(value)
         case .null: ""
-        case .array, .object: (try? SimHTTP.encoder.encode(self)).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        case .array, .object: String(decoding: json, as: UTF8.self)
         }
     }
 
