@@ -24,6 +24,27 @@ struct OutboundTests {
         }
     }
 
+    /// Verdicts on URLs are remembered per URL, platform and kind: asking again, or asking more
+    /// than it remembers, never turns one verdict into another.
+    @Test("a URL's verdict is the same every time, and only for its own platform and kind")
+    func rememberedVerdicts() async {
+        struct Public: HostResolver {
+            func addresses(of host: String) async -> [IPAddress] { [IPAddress("203.0.113.7")!] }
+        }
+        let guarded = OutboundGuard(policy: OutboundHostPolicy(hosts: [.slack: ["slack.com"], .teams: ["graph.microsoft.com"]]), resolver: Public())
+        for round in 0..<3 {
+            #expect(await guarded.refusal(of: "https://slack.com/api/chat.postMessage", platform: .slack) == nil, "round \(round)")
+            #expect(await guarded.refusal(of: "https://slack.com/api/chat.postMessage", platform: .teams) == .hostNotAllowed(host: "slack.com"))
+            #expect(await guarded.refusal(of: "https://slack.com/api/x?cursor=1", platform: .slack, isRequest: true) == nil)
+            #expect(await guarded.refusal(of: "https://slack.com/api/x?cursor=1", platform: .slack) == .malformed)
+            #expect(await guarded.refusal(of: "http://slack.com/api/x", platform: .slack) == .insecure)
+        }
+        for index in 0..<2_500 {  // more than it remembers
+            #expect(await guarded.refusal(of: "https://graph.microsoft.com/v1.0/users/\(index)", platform: .teams) == nil)
+        }
+        #expect(await guarded.refusal(of: "https://slack.com/api/chat.postMessage", platform: .teams) == .hostNotAllowed(host: "slack.com"))
+    }
+
     @Test("a redirect from a platform is not followed", arguments: Platform.allCases)
     func redirectsAreNotFollowed(platform: Platform) async throws {
         try await SimulatedPlatforms.run { platforms in
