@@ -6,10 +6,7 @@ import UserSyncDomain
 /// by position: Foundation's `JSONDecoder` (containers, coding paths, a decoder per value) was
 /// a twelfth of `serve`'s time on a person's read.
 enum DirectoryJSON {
-    struct Malformed: Error, CustomStringConvertible {
-        let reason: String
-        var description: String { "people_directory JSON: \(reason)" }
-    }
+    typealias Malformed = JSONValue.Malformed
 
     static func accounts(_ json: String) throws -> [Person.Account] {
         try Value.parse(json).elements().map { entry in
@@ -54,31 +51,7 @@ enum DirectoryJSON {
         }
     }
 
-    /// A JSON value.
-    enum Value: Equatable {
-        case null, bool(Bool), number(Double), string(String), array([Value]), object([String: Value])
-
-        static func parse(_ text: String) throws -> Value {
-            var text = text
-            return try text.withUTF8 { bytes in
-                var parser = Parser(bytes: bytes)
-                let value = try parser.value()
-                parser.skipSpace()
-                guard parser.index == bytes.count else { throw Malformed(reason: "text after the value at byte \(parser.index)") }
-                return value
-            }
-        }
-
-        func elements() throws -> [Value] {
-            guard case .array(let elements) = self else { throw Malformed(reason: "expected an array") }
-            return elements
-        }
-
-        func members() throws -> [String: Value] {
-            guard case .object(let members) = self else { throw Malformed(reason: "expected an object") }
-            return members
-        }
-    }
+    typealias Value = JSONValue
 
     /// Reads a positional array's elements in order.
     private struct Cursor {
@@ -130,170 +103,6 @@ enum DirectoryJSON {
                 guard case .string(let text) = element else { throw Malformed(reason: "field \(next) holds something else than text") }
                 return text
             }
-        }
-    }
-
-    /// RFC 8259 JSON over UTF-8 bytes.
-    private struct Parser {
-        let bytes: UnsafeBufferPointer<UInt8>
-        var index = 0
-
-        mutating func skipSpace() {
-            while index < bytes.count {
-                switch bytes[index] {
-                case 0x20, 0x0A, 0x0D, 0x09: index += 1
-                default: return
-                }
-            }
-        }
-
-        private mutating func expect(_ byte: UInt8) throws {
-            skipSpace()
-            guard index < bytes.count, bytes[index] == byte else {
-                throw Malformed(reason: "expected '\(Character(Unicode.Scalar(byte)))' at byte \(index)")
-            }
-            index += 1
-        }
-
-        private mutating func literal(_ word: StaticString, _ value: Value) throws -> Value {
-            let count = word.utf8CodeUnitCount
-            guard index + count <= bytes.count,
-                word.withUTF8Buffer({ $0.elementsEqual(bytes[index..<(index + count)]) })
-            else {
-                throw Malformed(reason: "unexpected text at byte \(index)")
-            }
-            index += count
-            return value
-        }
-
-        mutating func value() throws -> Value {
-            skipSpace()
-            guard index < bytes.count else { throw Malformed(reason: "the text ends before a value") }
-            switch bytes[index] {
-            case UInt8(ascii: "["):
-                index += 1
-                var elements: [Value] = []
-                skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "]") {
-                    index += 1
-                    return .array(elements)
-                }
-                repeat {
-                    elements.append(try value())
-                    skipSpace()
-                } while try separator(closing: UInt8(ascii: "]"))
-                return .array(elements)
-            case UInt8(ascii: "{"):
-                index += 1
-                var members: [String: Value] = [:]
-                skipSpace()
-                if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
-                    index += 1
-                    return .object(members)
-                }
-                repeat {
-                    skipSpace()
-                    guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw Malformed(reason: "expected a key at byte \(index)") }
-                    let key = try string()
-                    try expect(UInt8(ascii: ":"))
-                    members[key] = try value()
-                    skipSpace()
-                } while try separator(closing: UInt8(ascii: "}"))
-                return .object(members)
-            case UInt8(ascii: "\""): return .string(try string())
-            case UInt8(ascii: "t"): return try literal("true", .bool(true))
-            case UInt8(ascii: "f"): return try literal("false", .bool(false))
-            case UInt8(ascii: "n"): return try literal("null", .null)
-            default: return try number()
-            }
-        }
-
-        /// After an element: true at a comma, false at the closing bracket.
-        private mutating func separator(closing: UInt8) throws -> Bool {
-            guard index < bytes.count else { throw Malformed(reason: "the text ends inside an array or object") }
-            let byte = bytes[index]
-            index += 1
-            if byte == UInt8(ascii: ",") { return true }
-            if byte == closing { return false }
-            throw Malformed(reason: "expected ',' or the end of an array or object at byte \(index - 1)")
-        }
-
-        private mutating func number() throws -> Value {
-            let start = index
-            numeral: while index < bytes.count {
-                switch bytes[index] {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."), UInt8(ascii: "e"),
-                    UInt8(ascii: "E"):
-                    index += 1
-                default: break numeral
-                }
-            }
-            guard index > start, let number = Double(String(decoding: bytes[start..<index], as: UTF8.self)) else {
-                throw Malformed(reason: "unexpected text at byte \(start)")
-            }
-            return .number(number)
-        }
-
-        /// A string at `index` (its opening quote).
-        private mutating func string() throws -> String {
-            index += 1
-            let start = index
-            while index < bytes.count, bytes[index] != UInt8(ascii: "\""), bytes[index] != UInt8(ascii: "\\") { index += 1 }
-            guard index < bytes.count else { throw Malformed(reason: "unterminated string") }
-            if bytes[index] == UInt8(ascii: "\"") {
-                defer { index += 1 }
-                return String(decoding: bytes[start..<index], as: UTF8.self)
-            }
-            var text = Array(bytes[start..<index])
-            while index < bytes.count {
-                let byte = bytes[index]
-                index += 1
-                switch byte {
-                case UInt8(ascii: "\""): return String(decoding: text, as: UTF8.self)
-                case UInt8(ascii: "\\"): try escape(into: &text)
-                default: text.append(byte)
-                }
-            }
-            throw Malformed(reason: "unterminated string")
-        }
-
-        private mutating func escape(into text: inout [UInt8]) throws {
-            guard index < bytes.count else { throw Malformed(reason: "unterminated escape") }
-            let byte = bytes[index]
-            index += 1
-            switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): text.append(byte)
-            case UInt8(ascii: "b"): text.append(0x08)
-            case UInt8(ascii: "f"): text.append(0x0C)
-            case UInt8(ascii: "n"): text.append(0x0A)
-            case UInt8(ascii: "r"): text.append(0x0D)
-            case UInt8(ascii: "t"): text.append(0x09)
-            case UInt8(ascii: "u"):
-                var scalar = try hex4()
-                if (0xD800...0xDBFF).contains(scalar) {
-                    // A surrogate pair: the low half follows as another \u escape.
-                    guard index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"), bytes[index + 1] == UInt8(ascii: "u") else {
-                        throw Malformed(reason: "unpaired surrogate")
-                    }
-                    index += 2
-                    let low = try hex4()
-                    guard (0xDC00...0xDFFF).contains(low) else { throw Malformed(reason: "unpaired surrogate") }
-                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
-                }
-                guard let unicode = Unicode.Scalar(scalar) else { throw Malformed(reason: "invalid \\u escape") }
-                UTF8.encode(unicode) { text.append($0) }
-            default: throw Malformed(reason: "invalid escape at byte \(index - 1)")
-            }
-        }
-
-        private mutating func hex4() throws -> UInt32 {
-            guard index + 4 <= bytes.count,
-                let value = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16)
-            else {
-                throw Malformed(reason: "invalid \\u escape")
-            }
-            index += 4
-            return value
         }
     }
 }
