@@ -1,10 +1,12 @@
 import Foundation
 
-/// A value that writes its own JSON: the API's representations it sends most, in bulk (people
-/// pages, a person, syncs), the rows the database reads as a JSON recordset, the simulator's replies. Foundation's `JSONEncoder` (snake-case keys, sorted keys, ISO 8601 dates,
-/// values boxed one by one) spent three quarters of a core on 500 pages of 50 people a minute;
-/// written directly, the same bytes cost a small fraction of that. Keys are written as the API
-/// names them, in alphabetical order like the encoder's, and optional fields as `null`.
+/// A value that writes its own JSON: the representations the API sends most, in bulk (people
+/// pages, a person, syncs), the rows the database reads as a JSON recordset, the simulator's
+/// replies. Foundation's `JSONEncoder` (snake-case keys, sorted keys, ISO 8601 dates, values boxed
+/// one by one) spent three quarters of a core on 500 pages of 50 people a minute; written
+/// directly, the same bytes cost a small fraction of that. The API's representations write their
+/// keys as the API names them, in alphabetical order like the encoder's, and optional fields as
+/// `null`.
 public protocol JSONWritable {
     func write(to json: inout JSONWriter)
 }

@@ -85,7 +85,7 @@ struct SimHTTP: Sendable {
         var request = request
         if let buffer = try? await request.collectBody(upTo: 1 << 20) {
             if request.headers[.contentType]?.contains("json") == true {
-                // An object or a list (Slack's `metadata`) as the JSON it was sent as.
+                // An object or a list (Slack's `metadata`) as JSON text.
                 fields.merge(AnyCodable.fields(json: Array(buffer.readableBytesView)) ?? [:]) { _, json in json }
             } else {
                 fields.merge(decodeForm(String(buffer: buffer))) { _, form in form }
