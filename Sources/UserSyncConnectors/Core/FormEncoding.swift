@@ -11,7 +11,7 @@ enum FormEncoding {
     /// by byte: through Foundation's `addingPercentEncoding`, forms took 3.9 % of the worker's
     /// samples in a bulk sync, every Slack call being a form.
     static func escape(_ value: String) -> String {
-        let digits = Array("0123456789ABCDEF".utf8)
+        let digits = hexDigits
         var escaped: [UInt8] = []
         escaped.reserveCapacity(value.utf8.count)
         for byte in value.utf8 {
@@ -25,6 +25,8 @@ enum FormEncoding {
         }
         return String(decoding: escaped, as: UTF8.self)
     }
+
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
 
     /// `base` with `fields` as its query string.
     static func url(_ base: String, _ fields: [(String, String)]) -> String {

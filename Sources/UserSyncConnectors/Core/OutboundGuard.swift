@@ -90,20 +90,21 @@ public final class OutboundGuard: Sendable {
         let refusal = policy.check(addresses, of: destination)
         // A name that resolved to nothing is asked again next time, not remembered as harmless.
         guard !addresses.isEmpty else { return refusal }
-        verdicts.withLock { verdicts in
-            if verdicts.count > Self.remembered { verdicts.removeAll() }
-            verdicts[destination] = (time, refusal)
-        }
+        Self.remember((time, refusal), for: destination, in: verdicts)
         return refusal
     }
 
     private func check(_ key: Checked) -> Result<OutboundHostPolicy.Destination, OutboundHostPolicy.Refusal> {
         if let known = checked.withLock({ $0[key] }) { return known }
         let verdict = policy.check(key.url, platform: key.platform, isRequest: key.isRequest)
-        checked.withLock { checked in
-            if checked.count > Self.remembered { checked.removeAll() }
-            checked[key] = verdict
-        }
+        Self.remember(verdict, for: key, in: checked)
         return verdict
+    }
+
+    private static func remember<Key: Hashable & Sendable, Value: Sendable>(_ value: Value, for key: Key, in cache: borrowing Mutex<[Key: Value]>) {
+        cache.withLock { cache in
+            if cache.count > remembered { cache.removeAll() }
+            cache[key] = value
+        }
     }
 }

@@ -115,61 +115,29 @@ extension SyncRepository {
 
     /// One status change as the statement reads it.
     private struct ChangeRow: JSONWritable {
-        var id: UUID
-        var status: String
-        var cause: String
-        var message: String
-        var next_retry_at: Date?
-        var fix_action: String?
-        var mode: String?
-        var linked_account_id: UUID?
-        var virtual_identity: String?
-        var virtual_kind: String?
-        var tokens: Data?
-        var tokens_key_id: String?
-        var tokens_expire_at: Date?
-        var clear_tokens: Bool
-        var consented: Bool
-        var refund_attempt: Bool
+        let change: StatusChange
 
-        init(_ change: StatusChange) {
-            let outcome = change.outcome, changes = change.changes
-            id = change.sync.rawValue
-            status = outcome.status.rawValue
-            cause = outcome.cause.rawValue
-            message = outcome.message
-            next_retry_at = outcome.nextRetryAt
-            fix_action = outcome.fixAction
-            mode = changes.mode?.rawValue
-            linked_account_id = changes.linkedAccount?.rawValue
-            virtual_identity = changes.virtualIdentity
-            virtual_kind = changes.virtualKind?.rawValue
-            tokens = changes.tokens?.combined
-            tokens_key_id = changes.tokens?.keyID
-            tokens_expire_at = changes.tokens?.expiresAt
-            clear_tokens = changes.clearTokens
-            consented = changes.consented
-            refund_attempt = changes.refundAttempt
-        }
+        init(_ change: StatusChange) { self.change = change }
 
         func write(to json: inout JSONWriter) {
+            let outcome = change.outcome, changes = change.changes
             json.object {
-                $0.member("id", id)
-                $0.member("status", status)
-                $0.member("cause", cause)
-                $0.member("message", message)
-                $0.member("next_retry_at", next_retry_at, milliseconds: true)
-                $0.member("fix_action", fix_action)
-                $0.member("mode", mode)
-                $0.member("linked_account_id", linked_account_id)
-                $0.member("virtual_identity", virtual_identity)
-                $0.member("virtual_kind", virtual_kind)
-                $0.member("tokens", tokens?.base64EncodedString())
-                $0.member("tokens_key_id", tokens_key_id)
-                $0.member("tokens_expire_at", tokens_expire_at, milliseconds: true)
-                $0.member("clear_tokens", clear_tokens)
-                $0.member("consented", consented)
-                $0.member("refund_attempt", refund_attempt)
+                $0.member("id", change.sync.rawValue)
+                $0.member("status", outcome.status.rawValue)
+                $0.member("cause", outcome.cause.rawValue)
+                $0.member("message", outcome.message)
+                $0.member("next_retry_at", outcome.nextRetryAt, milliseconds: true)
+                $0.member("fix_action", outcome.fixAction)
+                $0.member("mode", changes.mode?.rawValue)
+                $0.member("linked_account_id", changes.linkedAccount?.rawValue)
+                $0.member("virtual_identity", changes.virtualIdentity)
+                $0.member("virtual_kind", changes.virtualKind?.rawValue)
+                $0.member("tokens", changes.tokens?.combined.base64EncodedString())
+                $0.member("tokens_key_id", changes.tokens?.keyID)
+                $0.member("tokens_expire_at", changes.tokens?.expiresAt, milliseconds: true)
+                $0.member("clear_tokens", changes.clearTokens)
+                $0.member("consented", changes.consented)
+                $0.member("refund_attempt", changes.refundAttempt)
             }
         }
     }
