@@ -315,6 +315,7 @@ let package = Package(
             dependencies: [
                 "UserSyncJobs", "UserSyncWorker", "UserSyncPersistence", "UserSyncTestSupport", "UserSyncTesting",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),

@@ -22,10 +22,15 @@ public struct Database: Sendable, Service {
     /// crowded a shared host's cores, and the API's requests on them (docs/scaling.md). The pool
     /// stays larger, for what the bound lets through: nested leases, and the worker's queue, which
     /// goes through a ``init(client:)`` of the same pool (no bound) so that a lease never waits
-    /// behind the jobs it keeps alive.
-    public init(url: DatabaseURL, poolSize: Int, concurrentLeases: Int? = nil, logger: Logger) {
+    /// behind the jobs it keeps alive. `eventLoopGroup` is where the pool's connections do their
+    /// I/O: one event loop, for a worker lane (see `WorkerSettings.lanes`).
+    public init(
+        url: DatabaseURL, poolSize: Int, concurrentLeases: Int? = nil, eventLoopGroup: any EventLoopGroup = PostgresClient.defaultEventLoopGroup,
+        logger: Logger
+    ) {
         self.client = PostgresClient(
-            configuration: url.clientConfiguration(maximumConnections: poolSize, applicationName: logger.label), backgroundLogger: logger)
+            configuration: url.clientConfiguration(maximumConnections: poolSize, applicationName: logger.label), eventLoopGroup: eventLoopGroup,
+            backgroundLogger: logger)
         self.gate = concurrentLeases.map(LeaseGate.init(limit:))
     }
 

@@ -7,6 +7,9 @@ extension JobProcessor {
 
     private var occupied: Int { state.withLock { $0.occupied } }
 
+    /// Slots free for more jobs.
+    var free: Int { settings.concurrency - occupied }
+
     private var stopping: Bool { state.withLock { $0.stopping } }
 
     private var refillThreshold: Int { max(1, min(settings.batchSize, settings.concurrency / 2)) }
@@ -49,7 +52,10 @@ extension JobProcessor {
                 await idle(&wakeups)
                 continue
             }
+            let found = !backlog && claimed.count == min(free, settings.batchSize)
             backlog = claimed.count == min(free, settings.batchSize)
+            // The queue may hold more than this lane can take: the other lanes join in.
+            if found { group?.backlogFound(by: self) }
             let runs = state.withLock { state in
                 claimed.map { job in
                     // An older run of the same job still here has its outcome behind it or lost its

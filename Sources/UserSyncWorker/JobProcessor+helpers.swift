@@ -67,15 +67,17 @@ extension JobProcessor {
         }
     }
 
-    /// Wakes the claim loop on every `NOTIFY` from an enqueuing transaction. If the listening
-    /// connection fails, polling carries on and listening is retried.
-    func listen() async {
+    /// Calls `notified` on every `NOTIFY` from an enqueuing transaction (the claim loop's
+    /// ``hint()``, or a group's choice of lane), and once on (re)connecting for anything enqueued
+    /// while not listening. If the listening connection fails, polling carries on and listening is
+    /// retried.
+    func listen(_ notified: @escaping @Sendable () -> Void) async {
         while !Task.isCancelled {
             do {
                 try await queue.database.client.withConnection { connection in
                     try await connection.listen(on: JobQueue.channel) { notifications in
-                        self.hint()  // anything enqueued while not listening
-                        for try await _ in notifications { self.hint() }
+                        notified()
+                        for try await _ in notifications { notified() }
                     }
                 }
             } catch {

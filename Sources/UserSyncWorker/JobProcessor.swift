@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import ServiceLifecycle
 import Synchronization
 import UserSyncJobs
@@ -57,8 +58,21 @@ public final class JobProcessor: Service, Sendable {
     let flush: AsyncStream<Void>
     let flushContinuation: AsyncStream<Void>.Continuation
 
-    public init(queue: JobQueue, handlers: JobHandlers, settings: WorkerSettings, workerID: String? = nil, logger: Logger) {
+    /// Where the claim loop starts (``WorkerSettings/lanes``).
+    let eventLoop: (any EventLoop)?
+    /// The lanes this processor is one of: they listen for notifications and learn of backlogs
+    /// together. Nil for a processor alone.
+    let group: JobProcessorGroup?
+
+    /// A processor; as a lane of `group` (which must then run it), with its claim loop started on
+    /// `eventLoop`.
+    public init(
+        queue: JobQueue, handlers: JobHandlers, settings: WorkerSettings, workerID: String? = nil, eventLoop: (any EventLoop)? = nil,
+        group: JobProcessorGroup? = nil, logger: Logger
+    ) {
         self.queue = queue
+        self.eventLoop = eventLoop
+        self.group = group
         self.handlers = handlers
         self.settings = settings
         self.workerID = workerID ?? "\(ProcessInfo.processInfo.hostName)/\(ProcessInfo.processInfo.processIdentifier)/\(UUID().uuidString.prefix(8))"
@@ -67,6 +81,7 @@ public final class JobProcessor: Service, Sendable {
         self.logger = logger
         (wake, wakeContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
         (flush, flushContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+        group?.join(self)
     }
 
     /// The kinds this processor runs.
@@ -79,9 +94,13 @@ public final class JobProcessor: Service, Sendable {
     public var claimCount: Int { state.withLock { $0.claims } }
 
     public func run() async throws {
+        // With the executor takeover a task resumes on the event loop that wakes it, and the tasks
+        // it starts are queued there: from here on the claim loop and its jobs run on this lane's
+        // loop, where its pool's connections answer. Without the takeover this changes nothing.
+        if let eventLoop { try? await eventLoop.submit {}.get() }
         await withGracefulShutdownHandler {
             await withTaskGroup(of: Void.self) { helpers in
-                helpers.addTask { await self.listen() }
+                if self.group == nil { helpers.addTask { await self.listen { self.hint() } } }
                 helpers.addTask { await self.extendLeases() }
                 async let recorded: Void = self.flushSuccesses()
                 await withDiscardingTaskGroup { jobs in

@@ -9,6 +9,11 @@ public struct WorkerSettings: Sendable {
     /// aside): jobs mostly wait on platforms, and more busy PostgreSQL sessions than the host has
     /// cores only slow one another and the API beside them (docs/scaling.md).
     public var databaseConcurrency = 8
+    /// Claim loops in one worker process, each with its share of the jobs and connections, on
+    /// an event loop of its own (``lane(_:)``). With the executor takeover a task stays on the
+    /// event loop it started on, and a pool's connections are made from there too: one claim
+    /// loop kept a whole process on one core (docs/scaling.md).
+    public var lanes = 1
     /// Jobs claimed per round trip.
     public var batchSize = 100
     /// A running job's lease; the worker extends it every third of this while the handler runs.
@@ -30,6 +35,17 @@ public struct WorkerSettings: Sendable {
     public var now: @Sendable () -> Date = { Date() }
 
     public init() {}
+
+    /// The settings of lane `index` of ``lanes``: its share of the jobs run at once and of those
+    /// holding a connection, the shares adding up to the whole (a lane runs at least one of each).
+    public func lane(_ index: Int) -> WorkerSettings {
+        func share(_ total: Int) -> Int { max(1, total / lanes + (index < total % lanes ? 1 : 0)) }
+        var lane = self
+        lane.concurrency = share(concurrency)
+        lane.databaseConcurrency = min(share(databaseConcurrency), lane.concurrency)
+        lane.lanes = 1
+        return lane
+    }
 
     /// The least share of a claim batch each organization with due jobs is offered; the batch is
     /// split equally between them (see `usersync_claim_jobs`), so one organization alone fills it.

@@ -123,6 +123,7 @@ extension Bench {
             "work", binary: URL(fileURLWithPath: binary), db: db,
             environment: [
                 "USERSYNC_WORKER_CONCURRENCY": String(processConcurrency),
+                "USERSYNC_WORKER_LANES": String(processLanes),
                 "USERSYNC_WORKER_BATCH_SIZE": String(min(settings.batchSize, processConcurrency)),
                 "USERSYNC_WORKER_POLL_INTERVAL_MS": String(Int(settings.pollInterval.seconds * 1_000)),
                 "USERSYNC_WORKER_METRICS_PORT": String(metricsPort),

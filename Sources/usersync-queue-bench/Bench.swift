@@ -14,6 +14,7 @@ struct Bench: Sendable {
     /// The `usersync` binary (f) runs as `usersync work`.
     let binary: String
     let processConcurrency: Int
+    let processLanes: Int
     let logger: Logger
     var queue: JobQueue { JobQueue(database: db.service) }
 

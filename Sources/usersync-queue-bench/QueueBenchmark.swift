@@ -19,6 +19,11 @@ struct QueueBenchmark: AsyncParsableCommand {
             "Jobs each worker process of (f) runs at once (and claims at most at a time); a process's pool holds this many connections and four more, so two processes' worth must fit the server's max_connections."
     )
     var processConcurrency = 100
+    @Option(
+        help:
+            "Claim loops (USERSYNC_WORKER_LANES) in each worker process of (f): one by default, so that (f) compares processes, not event loops."
+    )
+    var processLanes = 1
     @Option(help: "Jobs claimed per round trip.") var batchSize = 500
     @Option(help: "The usersync binary whose `work` processes drain the backlog in (f).") var usersync = ".build/release/usersync"
     @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
@@ -33,7 +38,8 @@ struct QueueBenchmark: AsyncParsableCommand {
             settings.concurrency = concurrency
             settings.batchSize = batchSize
             settings.pollInterval = .milliseconds(200)
-            let bench = Bench(db: db, settings: settings, binary: usersync, processConcurrency: processConcurrency, logger: logger)
+            let bench = Bench(
+                db: db, settings: settings, binary: usersync, processConcurrency: processConcurrency, processLanes: processLanes, logger: logger)
             var report: [String: Double] = [:]
             report["a_database_ceiling_jobs_per_second"] = try await bench.databaseCeiling(jobs: total)
             report["b_drain_jobs_per_second"] = try await bench.drain(jobs: total)
@@ -68,6 +74,7 @@ struct QueueBenchmark: AsyncParsableCommand {
             report["jobs"] = Double(total)
             report["concurrency"] = Double(concurrency)
             report["f_process_concurrency"] = Double(processConcurrency)
+            report["f_process_lanes"] = Double(processLanes)
             report["batch_size"] = Double(batchSize)
             return report
         }

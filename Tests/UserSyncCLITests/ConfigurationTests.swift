@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import Testing
 import UserSyncCLI
 
@@ -56,9 +57,17 @@ import UserSyncCLI
         }
         let defaults = try work([:])
         #expect(defaults.worker.concurrency == 16 && defaults.worker.databaseConcurrency == 8)
-        #expect(defaults.database.poolSize == 20, "the pool still fits every job, for the statements outside the bound")
-        let few = try work(["USERSYNC_WORKER_CONCURRENCY": "3", "USERSYNC_WORKER_DATABASE_CONCURRENCY": "6"])
+        #expect(defaults.worker.lanes == min(System.coreCount, 16), "a lane per core")
+        #expect(
+            defaults.database.poolSize == 16 + 4 * defaults.worker.lanes, "the pool still fits every job, for the statements outside the bound")
+        let few = try work(["USERSYNC_WORKER_CONCURRENCY": "3", "USERSYNC_WORKER_DATABASE_CONCURRENCY": "6", "USERSYNC_WORKER_LANES": "8"])
         #expect(few.worker.databaseConcurrency == 3)
+        #expect(few.worker.lanes == 3, "no more lanes than jobs")
+        let one = try work(["USERSYNC_WORKER_LANES": "1"])
+        #expect(one.worker.lanes == 1 && one.database.poolSize == 20)
+        let lanes = try work(["USERSYNC_WORKER_LANES": "3", "DATABASE_POOL_SIZE": "40"])
+        #expect((0..<3).map(lanes.poolSize(lane:)) == [14, 13, 13], "the lanes share the pool")
+        #expect(throws: ConfigurationError.self) { try work(["USERSYNC_WORKER_LANES": "0"]) }
         let error = #expect(throws: ConfigurationError.self) { try work(["USERSYNC_WORKER_DATABASE_CONCURRENCY": "0"]) }
         #expect(error?.description.contains("USERSYNC_WORKER_DATABASE_CONCURRENCY") == true)
     }

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import Hummingbird
 import Logging
 import Metrics
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import UserSyncConnectors
@@ -32,27 +33,28 @@ struct WorkCommand: AsyncParsableCommand {
             }
         }
 
-        let database = Database(
-            url: settings.database.url, poolSize: settings.database.poolSize, concurrentLeases: settings.worker.databaseConcurrency,
-            logger: logger)
-        // The queue's own statements (claims, lease renewals, outcomes) share the pool but not the
-        // bound: a lease must not wait behind the jobs it keeps alive.
-        let queue = JobQueue(database: Database(client: database.client))
-        // The relay's connections, served from memory while the listener hears every change.
+        // The relay's connections, served from memory while the listener hears every change; the
+        // connectors (their rate limiters and token caches) are shared by every lane too.
         let connections = ConnectionCache(lifetime: Double(settings.platforms.connectionCacheLifetime))
-        let handlers = Self.handlers(database: database, settings: settings, connections: connections, logger: logger)
-        let processor = JobProcessor(queue: queue, handlers: handlers, settings: settings.worker, logger: logger)
+        let access = ConnectorAccess(
+            factory: ConnectorFactory(settings: settings.platforms.connectors, logger: logger), secrets: settings.secrets, cache: connections)
+        let group = JobProcessorGroup()
+        let lanes = Self.lanes(settings, group: group, access: access, logger: logger)
+        let first = lanes[0]
         // On SIGTERM the group stops services in reverse order: the metrics endpoint, the Auto Sync
-        // scheduler, retention and the reaper first, then the processor drains its running jobs, and
-        // the database last. A service that ends or fails (the metrics port taken) stops the group
+        // scheduler, retention and the reaper first, then the lanes drain their running jobs, and
+        // the databases last. A service that ends or fails (the metrics port taken) stops the group
         // the same way: cancelling it instead shut the pool down under services still using it,
         // and one of them waited forever on a connection that would never answer.
+        let databases: [any Service] = lanes.map(\.database)
         let services: [any Service] =
-            [
-                database, AccessChangeListener(url: settings.database.url, observer: connections, logger: logger),
-                processor, LeaseReaper(queue: queue, handlers: handlers, settings: settings.worker, logger: logger),
-                JobRetention(queue: queue, settings: settings.worker, logger: logger),
-                AutoSyncScheduler(database: database, settings: settings.autoSync, logger: logger),
+            databases + [
+                AccessChangeListener(url: settings.database.url, observer: connections, logger: logger),
+                // One service, so that every lane stops claiming at once.
+                group,
+                LeaseReaper(queue: first.queue, handlers: first.handlers, settings: settings.worker, logger: logger),
+                JobRetention(queue: first.queue, settings: settings.worker, logger: logger),
+                AutoSyncScheduler(database: first.database, settings: settings.autoSync, logger: logger),
             ] + metricsEndpoint(settings, registry: registry, logger: logger)
         var configuration = ServiceGroupConfiguration(
             services: services.map {
@@ -64,11 +66,11 @@ struct WorkCommand: AsyncParsableCommand {
         configuration.maximumGracefulShutdownDuration = settings.worker.gracePeriod + Self.shutdownMargin
         ShutdownWatchdog.arm(limit: settings.worker.gracePeriod + Self.shutdownMargin * 2, process: "usersync work", logger: logger)
         ParentWatch.start(settings.parentPID, process: "usersync work", logger: logger)
-        let group = ServiceGroup(configuration: configuration)
-        logger.info("usersync work started", metadata: ["worker": "\(processor.workerID)", "kinds": "\(processor.kinds)"])
+        logger.info(
+            "usersync work started", metadata: ["workers": "\(lanes.map(\.processor.workerID))", "kinds": "\(first.processor.kinds)"])
         try await CommandSupport.reporting {
             do {
-                try await group.run()
+                try await ServiceGroup(configuration: configuration).run()
             } catch let error as ServiceGroupError {
                 throw CommandFailure(description: "usersync work stopped: \(describeFailure(error))")
             }
@@ -99,12 +101,31 @@ extension WorkCommand {
         ]
     }
 
-    /// Every job kind the worker runs.
-    static func handlers(database: Database, settings: WorkSettings, connections: ConnectionCache, logger: Logger) -> JobHandlers {
-        let access = ConnectorAccess(
-            factory: ConnectorFactory(settings: settings.platforms.connectors, logger: logger),
-            secrets: settings.secrets, cache: connections)
-        let health = ConnectionHealthRecorder(database: database, firstCheck: settings.platforms.recheckDelay)
-        return .all(database: database, access: access, health: health, sync: settings.sync, logger: logger)
+    /// One claim loop of the process with what it runs on (``WorkerSettings/lanes``).
+    struct Lane {
+        var database: Database
+        var queue: JobQueue
+        var handlers: JobHandlers
+        var processor: JobProcessor
+    }
+
+    /// The process's lanes, each with its share of the jobs and of the pool, its connections made
+    /// on an event loop of its own and its claim loop started there.
+    static func lanes(_ settings: WorkSettings, group: JobProcessorGroup, access: ConnectorAccess, logger: Logger) -> [Lane] {
+        let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
+        return (0..<settings.worker.lanes).map { index in
+            let worker = settings.worker.lane(index)
+            let loop = loops[index % loops.count]
+            let database = Database(
+                url: settings.database.url, poolSize: settings.poolSize(lane: index), concurrentLeases: worker.databaseConcurrency,
+                eventLoopGroup: loop, logger: logger)
+            // The queue's own statements (claims, lease renewals, outcomes) share the pool but not
+            // the bound: a lease must not wait behind the jobs it keeps alive.
+            let queue = JobQueue(database: Database(client: database.client))
+            let health = ConnectionHealthRecorder(database: database, firstCheck: settings.platforms.recheckDelay)
+            let handlers = JobHandlers.all(database: database, access: access, health: health, sync: settings.sync, logger: logger)
+            let processor = JobProcessor(queue: queue, handlers: handlers, settings: worker, eventLoop: loop, group: group, logger: logger)
+            return Lane(database: database, queue: queue, handlers: handlers, processor: processor)
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import UserSyncAPI
 import UserSyncConnectors
 import UserSyncDomain
@@ -248,6 +249,7 @@ public struct WorkSettings: Sendable {
         worker.concurrency = reader.integer(.workerConcurrency, default: worker.concurrency, range: 1...1_000)
         worker.databaseConcurrency = min(
             reader.integer(.workerDatabaseConcurrency, default: worker.databaseConcurrency, range: 1...1_000), worker.concurrency)
+        worker.lanes = min(reader.integer(.workerLanes, default: System.coreCount, range: 1...64), worker.concurrency)
         worker.batchSize = reader.integer(.workerBatchSize, default: worker.batchSize, range: 1...1_000)
         worker.lease = .seconds(reader.integer(.workerLeaseSeconds, default: 20, range: 3...3_600))
         worker.pollInterval = .milliseconds(reader.integer(.workerPollMilliseconds, default: 1_000, range: 10...60_000))
@@ -263,8 +265,14 @@ public struct WorkSettings: Sendable {
         try reader.validate()
         self.secrets = secrets!
         self.database = database!
-        // The pool serves the claim loop, the listener, lease extension, outcomes and the reaper.
-        self.database.poolSize = max(self.database.poolSize, min(worker.concurrency, 50) + 4)
+        // The pool serves the claim loop, the listener, lease extension, outcomes and the reaper,
+        // of every lane.
+        self.database.poolSize = max(self.database.poolSize, min(worker.concurrency, 50) + 4 * worker.lanes)
         self.worker = worker
+    }
+
+    /// Lane `index`'s share of the pool.
+    public func poolSize(lane index: Int) -> Int {
+        database.poolSize / worker.lanes + (index < database.poolSize % worker.lanes ? 1 : 0)
     }
 }
