@@ -27,7 +27,7 @@ extension JobProcessor {
             // claiming per freed slot would spend a round trip per job.
             if backlog && taken > 0 {
                 let deadline = ContinuousClock.now + .milliseconds(2)
-                while settings.concurrency - occupied < refillThreshold && occupied > 0, ContinuousClock.now < deadline {
+                while free < refillThreshold && occupied > 0, ContinuousClock.now < deadline {
                     await idle(&wakeups, upTo: deadline - ContinuousClock.now)
                 }
             }
@@ -36,7 +36,7 @@ extension JobProcessor {
                 await idle(&wakeups)
                 continue
             }
-            let free = settings.concurrency - occupied
+            let limit = min(free, settings.batchSize)
             let claimed: [ClaimedJob]
             state.withLock { state in
                 state.claims += 1
@@ -44,7 +44,7 @@ extension JobProcessor {
             }
             do {
                 claimed = try await queue.claim(
-                    worker: workerID, limit: min(free, settings.batchSize), perOrganization: settings.perOrganizationClaim,
+                    worker: workerID, limit: limit, perOrganization: settings.perOrganizationClaim,
                     lease: settings.lease, logger: logger)
             } catch {
                 backlog = false
@@ -52,10 +52,10 @@ extension JobProcessor {
                 await idle(&wakeups)
                 continue
             }
-            let found = !backlog && claimed.count == min(free, settings.batchSize)
-            backlog = claimed.count == min(free, settings.batchSize)
-            // The queue may hold more than this lane can take: the other lanes join in.
-            if found { group?.backlogFound(by: self) }
+            // A full claim: the queue may hold more than this lane can take, and the other lanes
+            // join in.
+            if claimed.count == limit && !backlog { group?.backlogFound(by: self) }
+            backlog = claimed.count == limit
             let runs = state.withLock { state in
                 claimed.map { job in
                     // An older run of the same job still here has its outcome behind it or lost its

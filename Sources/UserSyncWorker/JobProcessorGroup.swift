@@ -4,9 +4,10 @@ import Synchronization
 /// A worker process's lanes (``WorkerSettings/lanes``) as one service. It listens for the queue's
 /// notifications once and hands each to one lane: the first with at least half its slots free,
 /// else the freest. With every lane listening, each notification was a claim per lane, all but one
-/// finding nothing; with notifications taking turns, a claim found one job where one claim loop's
-/// found several (a claim costs about a millisecond of PostgreSQL). Filling the lanes in order
-/// keeps a light load on the first lane, like one claim loop. A lane whose claim fills its batch
+/// finding nothing (a claim costs about a millisecond of PostgreSQL): relaying 150 messages a
+/// second cost about a fifth more of the worker's and PostgreSQL's CPU than one claim loop did,
+/// and still 12–20 % more with each notification handed to the freest lane. Filling the lanes in
+/// order keeps a light load on the first lane, like one claim loop, and the relay's CPU with it. A lane whose claim fills its batch
 /// wakes the others, which join in on the backlog. On graceful shutdown every lane stops claiming
 /// at once, and their running jobs share the one grace period.
 public final class JobProcessorGroup: Service, Sendable {
@@ -19,7 +20,7 @@ public final class JobProcessorGroup: Service, Sendable {
         members.withLock { $0.append(processor) }
     }
 
-    public var processors: [JobProcessor] { members.withLock { $0 } }
+    var processors: [JobProcessor] { members.withLock { $0 } }
 
     public func run() async throws {
         let lanes = processors

@@ -39,12 +39,18 @@ public struct WorkerSettings: Sendable {
     /// The settings of lane `index` of ``lanes``: its share of the jobs run at once and of those
     /// holding a connection, the shares adding up to the whole (a lane runs at least one of each).
     public func lane(_ index: Int) -> WorkerSettings {
-        func share(_ total: Int) -> Int { max(1, total / lanes + (index < total % lanes ? 1 : 0)) }
+        func share(_ total: Int) -> Int { max(1, Self.share(of: total, lanes: lanes, lane: index)) }
         var lane = self
         lane.concurrency = share(concurrency)
         lane.databaseConcurrency = min(share(databaseConcurrency), lane.concurrency)
         lane.lanes = 1
         return lane
+    }
+
+    /// Lane `index`'s part of `total` split between `lanes`: the parts differ by at most one and
+    /// add up to `total`.
+    public static func share(of total: Int, lanes: Int, lane index: Int) -> Int {
+        total / lanes + (index < total % lanes ? 1 : 0)
     }
 
     /// The least share of a claim batch each organization with due jobs is offered; the batch is

@@ -27,7 +27,9 @@ struct WorkerLaneTests {
         #expect((0..<3).map { settings.lane($0).databaseConcurrency } == [1, 1, 1], "a lane runs at least one job with a connection")
     }
 
-    @Test("two lanes, each on its own event loop and pool, run their jobs at once, and stop together on a graceful shutdown")
+    @Test(
+        "two lanes, each on its own event loop and pool, run their jobs at once (a full claim brings the other lane in), and stop together on a graceful shutdown"
+    )
     func lanesRunTogether() async throws {
         try await withTestDatabase { db in
             let org = try await db.organization()
@@ -40,6 +42,7 @@ struct WorkerLaneTests {
             }
             var settings = quickSettings(concurrency: 8)
             settings.lanes = 2
+            settings.pollInterval = .seconds(120)  // longer than the test: no lane claims on a poll
             let loops = Array(MultiThreadedEventLoopGroup.singleton.makeIterator())
             let lanes = JobProcessorGroup()
             let members = (0..<2).map { index in
@@ -53,6 +56,9 @@ struct WorkerLaneTests {
             let group = ServiceGroup(services: services, logger: db.logger)
             try await withThrowingTaskGroup(of: Void.self) { tasks in
                 tasks.addTask { try await group.run() }
+                // Each lane's first claim finds nothing; the one transaction's notification then
+                // reaches one lane, whose full claim wakes the other.
+                try await eventually { members.allSatisfy { $0.1.claimCount >= 1 } }
                 let ids = try await db.enqueue(try (0..<20).map { try NewJob(kind: "hold", payload: Numbered(n: $0)) }, for: org)
                 // Four jobs a lane: eight at once only when both lanes run theirs.
                 try await eventually { gate.entered == 8 }

@@ -273,6 +273,6 @@ public struct WorkSettings: Sendable {
 
     /// Lane `index`'s share of the pool.
     public func poolSize(lane index: Int) -> Int {
-        database.poolSize / worker.lanes + (index < database.poolSize % worker.lanes ? 1 : 0)
+        WorkerSettings.share(of: database.poolSize, lanes: worker.lanes, lane: index)
     }
 }
