@@ -29,20 +29,23 @@ struct SyncBenchmark: AsyncParsableCommand {
     @Option(help: "Jobs each worker process runs at once.") var concurrency = 16
     @Option(help: "Worker processes (`usersync work`) against the one database.") var workers = 1
     @Option(help: "People pages, and point reads, sent a second each while the worker syncs (0: none).") var probeRate = 200
+    @Option(help: "Seconds of probes sent before the measured ones, and not counted.") var probeWarmup = 2.0
     @Option(help: "Other organizations written into the database first (directly in SQL).") var others = 0
     @Option(help: "People in each other organization.") var otherSize = 50_000
     @Flag(help: "A tiny run for CI: proves the program works, measures nothing useful.") var smoke = false
 
     func validate() throws {
-        guard people > 0, syncs > 0, concurrency > 0, workers > 0, probeRate >= 0, others >= 0, otherSize > 0 else {
+        guard people > 0, syncs > 0, concurrency > 0, workers > 0, probeRate >= 0, probeWarmup >= 0, others >= 0, otherSize > 0 else {
             throw ValidationError(
-                "--people, --syncs, --concurrency, --workers and --other-size must be positive, --probe-rate and --others not negative")
+                "--people, --syncs, --concurrency, --workers and --other-size must be positive, --probe-rate, --probe-warmup and --others not negative"
+            )
         }
     }
 
     func run() async throws {
         let people = smoke ? 300 : self.people, wanted = smoke ? 40 : syncs
         let binary = usersync, concurrency = concurrency, workers = workers, probeRate = smoke ? min(probeRate, 20) : probeRate
+        let probeWarmup = smoke ? min(probeWarmup, 0.5) : probeWarmup
         let others = others, otherSize = smoke ? min(otherSize, 500) : otherSize
         let report = try await withTestDatabase { db in
             var filled: [String: Double] = [:]
@@ -52,8 +55,11 @@ struct SyncBenchmark: AsyncParsableCommand {
                 filled = ["others": Double(others), "other_size": Double(otherSize), "fill_others_seconds": (ContinuousClock.now - started).seconds]
             }
             return try await SimulatedPlatforms.run { platforms in
-                try await Bench(db: db, platforms: platforms, binary: binary, concurrency: concurrency, workers: workers, probeRate: probeRate)
-                    .measure(people: people, syncs: wanted)
+                try await Bench(
+                    db: db, platforms: platforms, binary: binary, concurrency: concurrency, workers: workers, probeRate: probeRate,
+                    probeWarmup: probeWarmup
+                )
+                .measure(people: people, syncs: wanted)
             }.merging(filled) { $1 }
         }
         try BenchmarkSupport.print(report)
@@ -67,6 +73,7 @@ struct Bench: Sendable {
     let concurrency: Int
     let workers: Int
     let probeRate: Int
+    let probeWarmup: Double
     static let operatorToken = String(repeating: "b", count: 40)
     /// The measured organization, among the others the database may hold.
     static let organizationID = "(SELECT id FROM organizations WHERE slug = 'bench')"
@@ -129,38 +136,27 @@ struct Bench: Sendable {
 
         // The API's latency while the worker syncs: the first people page and a point read of a
         // person being synced, each at the probe rate (none at 0), until every sync is carried out.
-        let accepted = Samples()
-        let probes: [(name: String, load: FixedRateLoad, path: @Sendable () -> String)] =
+        let probes =
             probeRate > 0
-            ? [
-                ("api_people_page", FixedRateLoad(probeRate, inFlightLimit: Self.inFlightLimit), { @Sendable in "/v1/orgs/bench/people?limit=50" }),
-                (
-                    "api_point_read", FixedRateLoad(probeRate, inFlightLimit: Self.inFlightLimit),
-                    { @Sendable in "/v1/orgs/bench/people/\(ids.randomElement()!)" }
-                ),
-            ] : []
+            ? try await ProbeProcess(
+                .init(
+                    base: "http://127.0.0.1:\(port)", token: key, rate: probeRate, inFlightLimit: Self.inFlightLimit, warmup: probeWarmup, people: ids
+                )) : nil
         let dbBefore = try await DatabaseWork.now(db)
         let cpuBefore = try await CPUSample.now(serve: serve.processIdentifier, work: work.map(\.processIdentifier), db: db)
         let started = ContinuousClock.now
-        let tally = try await LoadClient.with(base: "http://127.0.0.1:\(port)", connections: 2 * Self.inFlightLimit) { probe in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for (_, load, path) in probes {
-                    group.addTask { try await load.run { try await probe.get(path(), token: key) } }
-                }
-                let reply = try await api.call(.POST, "/v1/orgs/bench/syncs", token: key, body: body)
-                accepted.values.withLock { $0.append((ContinuousClock.now - started).seconds) }
-                while try await busy() > 0 { try await Task.sleep(for: .milliseconds(50)) }
-                for (_, load, _) in probes { load.stop() }
-                try await group.waitForAll()
-                return reply["counts"] as? [String: Int] ?? [:]
-            }
-        }
+        let reply = try await api.call(.POST, "/v1/orgs/bench/syncs", token: key, body: body)
+        let acceptedAfter = (ContinuousClock.now - started).seconds
+        try probes?.accepted()
+        while try await busy() > 0 { try await Task.sleep(for: .milliseconds(50)) }
+        let probeFigures = try await probes?.stop() ?? [:]
+        let tally = reply["counts"] as? [String: Int] ?? [:]
         let seconds = (ContinuousClock.now - started).seconds
         let cpu = try await CPUSample.now(serve: serve.processIdentifier, work: work.map(\.processIdentifier), db: db).since(cpuBefore)
         var report: [String: Double] = [
             "people": Double(people), "syncs_requested": Double(ids.count), "syncs_created": Double(tally["created"] ?? 0),
             "link_syncs": Double(withAccount.count), "virtual_syncs": Double(without.count),
-            "seconds_from_request_to_all_done": seconds, "seconds_to_accept_request": accepted.values.withLock { $0.first ?? -1 },
+            "seconds_from_request_to_all_done": seconds, "seconds_to_accept_request": acceptedAfter,
             "syncs_per_second": (Double(ids.count) / seconds).rounded(),
             "api_probe_rate_per_second": Double(probeRate),
             "workers": Double(workers),
@@ -174,15 +170,8 @@ struct Bench: Sendable {
         // What the run asked of the database, the probes' reads included.
         report.merge(try await DatabaseWork.now(db).since(dbBefore, per: ids.count, unit: "sync")) { $1 }
         for name in ["work", "postgres"] { report["cpu_ms_per_sync_\(name)"] = CPUSample.milliseconds(of: name, per: ids.count, in: cpu) }
-        // The same from the bulk request's answer on, when the worker alone competes with the API.
-        let acceptedAt = started + .seconds(report["seconds_to_accept_request"] ?? 0)
-        for (name, probe, _) in probes {
-            report.merge(probe.outcome.figures(name)) { $1 }
-            let later = probe.outcome.sent(from: acceptedAt).figures("\(name)_after_accept")
-            for figure in ["p50_ms", "p99_ms", "max_ms", "requests"] {
-                report["\(name)_after_accept_\(figure)"] = later["\(name)_after_accept_\(figure)"]
-            }
-        }
+        // The probes' figures, also from the bulk request's answer on, when the worker alone competes with the API.
+        report.merge(probeFigures) { $1 }
         for (status, count) in try await statuses() { report["status_\(status)"] = Double(count) }
         // Every link sync prompted once and waiting for its person, every other one a guest.
         let expected: [String: Double] = [
@@ -246,10 +235,12 @@ struct Bench: Sendable {
 }
 
 /// The simulator answers the worker's platform calls on the event loops that read them
-/// (``BenchmarkSupport/runTasksOnEventLoops()``).
+/// (``BenchmarkSupport/runTasksOnEventLoops()``); the API probes run in a process of their own
+/// (``ProbeProcess``).
 @main
 enum SyncBenchmarkMain {
     static func main() async {
+        if CommandLine.arguments.dropFirst().first == ProbeProcess.flag { return await ProbeProcess.runChild() }
         BenchmarkSupport.runTasksOnEventLoops()
         await SyncBenchmark.main()
     }
