@@ -68,6 +68,9 @@ import UserSyncCLI
         let lanes = try work(["USERSYNC_WORKER_LANES": "3", "DATABASE_POOL_SIZE": "40"])
         #expect((0..<3).map(lanes.poolSize(lane:)) == [14, 13, 13], "the lanes share the pool")
         #expect(throws: ConfigurationError.self) { try work(["USERSYNC_WORKER_LANES": "0"]) }
+        #expect(defaults.nice == 0, "the priority is lowered only when asked")
+        #expect(try work(["USERSYNC_WORKER_NICE": "10"]).nice == 10)
+        #expect(throws: ConfigurationError.self) { try work(["USERSYNC_WORKER_NICE": "20"]) }
         let error = #expect(throws: ConfigurationError.self) { try work(["USERSYNC_WORKER_DATABASE_CONCURRENCY": "0"]) }
         #expect(error?.description.contains("USERSYNC_WORKER_DATABASE_CONCURRENCY") == true)
     }

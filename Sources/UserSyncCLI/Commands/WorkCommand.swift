@@ -24,6 +24,10 @@ struct WorkCommand: AsyncParsableCommand {
         let files = try MigrationSettings.files(&reader)
         let settings = try await CommandSupport.reporting { try WorkSettings(&reader) }
         let (logger, registry) = try CommandSupport.bootstrapObservability(reader, label: "usersync.work")
+        let unchanged = ProcessPriority.lower(to: settings.nice)
+        if !unchanged.isEmpty {
+            logger.warning("could not lower the CPU priority of every thread", metadata: ["threads": "\(unchanged)", "nice": "\(settings.nice)"])
+        }
 
         // The schema and the role are checked before anything starts, on a pool of their own.
         try await CommandSupport.reporting {

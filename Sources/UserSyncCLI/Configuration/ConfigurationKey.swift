@@ -19,6 +19,7 @@ public enum ConfigurationKey: String, CaseIterable, Sendable {
     case workerConcurrency = "USERSYNC_WORKER_CONCURRENCY"
     case workerDatabaseConcurrency = "USERSYNC_WORKER_DATABASE_CONCURRENCY"
     case workerLanes = "USERSYNC_WORKER_LANES"
+    case workerNice = "USERSYNC_WORKER_NICE"
     case workerBatchSize = "USERSYNC_WORKER_BATCH_SIZE"
     case workerLeaseSeconds = "USERSYNC_WORKER_LEASE_SECONDS"
     case workerPollMilliseconds = "USERSYNC_WORKER_POLL_INTERVAL_MS"

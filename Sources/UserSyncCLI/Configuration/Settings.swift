@@ -237,10 +237,13 @@ public struct WorkSettings: Sendable {
     public var autoSync: AutoSyncSettings
     /// Stop once this process id is no longer the parent (``ParentWatch``).
     public var parentPID: Int32?
+    /// The nice value the process's threads run at, at least (``ProcessPriority``).
+    public var nice: Int32
 
     public init(_ reader: inout EnvironmentReader) throws {
         let database = DatabaseSettings.service(&reader)
         UserSyncCommand.checkEventLoopExecutor(&reader)
+        nice = Int32(reader.integer(.workerNice, default: 0, range: 0...19))
         var autoSync = AutoSyncSettings()
         autoSync.pollInterval = .seconds(reader.integer(.autoSyncPollSeconds, default: 300, range: 10...86_400))
         autoSync.sweepInterval = .seconds(reader.integer(.autoSyncSweepSeconds, default: 15, range: 1...3_600))
