@@ -7,8 +7,9 @@ import UserSyncTestSupport
 
 /// The API probes, sent from a process of their own: this program run again with
 /// ``ProbeProcess/flag``. In this process they shared the event loops with the simulator, which
-/// answers every platform call of the worker, so a probe's answer waited behind the simulator's
-/// work before it was timed, and the API's latency under load read up to several times too high.
+/// answers every platform call of the worker, so a probe's answer could wait behind the
+/// simulator's work before it was timed (two pairs of runs showed no difference the noise let
+/// through, but a latency probe has no business sharing its loops with the load).
 ///
 /// The two talk in lines: the parent writes the ``Plan`` as JSON, the child answers `ready` and
 /// starts sending; the parent writes `accepted` when the bulk request is answered and `stop` when
@@ -44,7 +45,7 @@ final class ProbeProcess: Sendable {
         self.input = input.fileHandleForWriting
         self.output = output.fileHandleForReading
         try send(String(decoding: try JSONEncoder().encode(plan), as: UTF8.self))
-        guard try await Self.line(from: self.output) == "ready" else { throw BenchmarkFailure("the probe process did not start") }
+        guard await Self.line(from: self.output) == "ready" else { throw BenchmarkFailure("the probe process did not start") }
     }
 
     deinit {
@@ -57,7 +58,7 @@ final class ProbeProcess: Sendable {
     /// Stops the probes and answers their figures once the ones in flight are answered.
     func stop() async throws -> [String: Double] {
         try send("stop")
-        let figures = try await Self.line(from: output)
+        let figures = await Self.line(from: output)
         process.waitUntilExit()
         guard let figures, let decoded = try? JSONDecoder().decode([String: Double].self, from: Data(figures.utf8)) else {
             throw BenchmarkFailure("the probe process ended without its figures (status \(process.terminationStatus))")
@@ -70,7 +71,7 @@ final class ProbeProcess: Sendable {
     }
 
     /// The next line from `handle`, nil at its end; read on a thread of its own, not a task's.
-    private static func line(from handle: FileHandle) async throws -> String? {
+    private static func line(from handle: FileHandle) async -> String? {
         await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 var bytes = Data()
