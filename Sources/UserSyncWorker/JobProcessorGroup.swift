@@ -7,9 +7,9 @@ import Synchronization
 /// finding nothing (a claim costs about a millisecond of PostgreSQL): relaying 150 messages a
 /// second cost about a fifth more of the worker's and PostgreSQL's CPU than one claim loop did,
 /// and still 12–20 % more with each notification handed to the freest lane. Filling the lanes in
-/// order keeps a light load on the first lane, like one claim loop, and the relay's CPU with it. A lane whose claim fills its batch
-/// wakes the others, which join in on the backlog. On graceful shutdown every lane stops claiming
-/// at once, and their running jobs share the one grace period.
+/// order keeps a light load on the first lane, like one claim loop, and the relay's CPU with it.
+/// A lane whose claim fills its batch wakes the others, which join in on the backlog. On graceful
+/// shutdown every lane stops claiming at once, and their running jobs share the one grace period.
 public final class JobProcessorGroup: Service, Sendable {
     private let members = Mutex<[JobProcessor]>([])
 

@@ -3,24 +3,12 @@ import Testing
 import UserSyncTestSupport
 import UserSyncTesting
 
-@testable import UserSyncCLI
-
 #if canImport(Glibc)
     import Glibc
 #endif
 
 /// `USERSYNC_WORKER_NICE`: a `usersync work` process's CPU priority beside the API.
 @Suite struct WorkerPriorityTests {
-    /// The value applied first thing in `main`, before the settings are read (which refuse a bad one).
-    @Test(
-        arguments: [
-            ("work", "10", 10), ("work", "0", 0), ("work", nil, nil), ("work", "20", nil), ("work", "ten", nil), ("serve", "10", nil),
-            (nil, "10", nil),
-        ] as [(String?, String?, Int32?)])
-    func onlyAWorkerTakesItsNiceValueFromTheEnvironment(subcommand: String?, setting: String?, nice: Int32?) {
-        #expect(ProcessPriority.early(for: subcommand, setting: setting) == nice)
-    }
-
     @Test func theWorkersEventLoopsRunAtItsNiceValue() async throws {
         try await withTestDatabase { db in
             let org = try await WorkerProcessTests.organization(db)

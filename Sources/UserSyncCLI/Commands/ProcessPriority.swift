@@ -11,12 +11,9 @@ import Foundation
 enum ProcessPriority {
     /// Lowers every thread of this process to `nice`; one already lower stays so (raising it back
     /// would take a privilege). Linux keeps a nice value per thread, and a thread started later
-    /// takes its starter's, so the threads running now are the ones to change: `runFromCommandLine`
-    /// does it first thing, before the event loops start, from the process's environment, and
-    /// `work` again with its settings (an `--env-file`'s value). The event loops run the jobs
-    /// (the executor takeover); Dispatch may start threads of its own at its own priority.
-    /// Answers the threads it could not change.
-    @discardableResult
+    /// takes its starter's, so `work` does it once, before it runs anything: the event loops, which
+    /// run its jobs (the executor takeover), are among the threads it changes. Dispatch may start
+    /// threads of its own at its own priority. Answers the threads it could not change.
     static func lower(to nice: Int32) -> [Int32] {
         guard nice > 0 else { return [] }
         #if os(Linux)
@@ -30,14 +27,5 @@ enum ProcessPriority {
         #else
             return []
         #endif
-    }
-
-    /// `USERSYNC_WORKER_NICE` for `subcommand` from the process's environment: nil for any other
-    /// command, or a value the settings will refuse.
-    static func early(for subcommand: String?, setting: String?) -> Int32? {
-        guard subcommand == WorkCommand.configuration.commandName, let value = setting.flatMap(Int32.init), (0...19).contains(value) else {
-            return nil
-        }
-        return value
     }
 }

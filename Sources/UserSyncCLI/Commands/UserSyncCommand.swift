@@ -52,14 +52,8 @@ extension UserSyncCommand {
 
     /// The executable's entry point: parses the arguments and runs the command asynchronously.
     public static func runFromCommandLine() async {
-        // Before any other thread starts (``ProcessPriority``).
-        let environment = ProcessInfo.processInfo.environment
-        if let nice = ProcessPriority.early(for: CommandLine.arguments.dropFirst().first, setting: environment[ConfigurationKey.workerNice.rawValue])
-        {
-            ProcessPriority.lower(to: nice)
-        }
         // Before anything else runs (``eventLoopExecutor(for:setting:)``).
-        let setting = environment[ConfigurationKey.eventLoopExecutor.rawValue]
+        let setting = ProcessInfo.processInfo.environment[ConfigurationKey.eventLoopExecutor.rawValue]
         if eventLoopExecutor(for: CommandLine.arguments.dropFirst().first, setting: setting) {
             NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
         }
