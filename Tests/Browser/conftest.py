@@ -222,21 +222,38 @@ class Browser:
         return self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, css)), f"{css} is not visible")
 
     def click(self, css):
-        element = self.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, css)), f"{css} is not clickable")
-        element.click()
-        return element
+        return self._click((By.CSS_SELECTOR, css), f"{css} is not clickable")
 
     def click_text(self, text, tag="*"):
-        xpath = f"//{tag}[normalize-space(.)={json.dumps(text)}]"
-        element = self.wait(EC.element_to_be_clickable((By.XPATH, xpath)), f"nothing to click reads {text!r}")
-        element.click()
-        return element
+        return self.click_xpath(f"//{tag}[normalize-space(.)={json.dumps(text)}]", f"nothing to click reads {text!r}")
+
+    def click_xpath(self, xpath, message=None):
+        return self._click((By.XPATH, xpath), message or f"{xpath} is not clickable")
+
+    def _click(self, locator, message):
+        # Found and clicked in one turn of the wait: an element live refresh replaced in between
+        # is stale, and the next turn finds its replacement.
+        def clicked(driver):
+            element = EC.element_to_be_clickable(locator)(driver)
+            if element:
+                element.click()
+            return element
+        return self.wait(clicked, message)
 
     def text(self):
         # One script call reads the document that is there: a `body` element found before a form's
         # navigation and read after it is a node of a document that is gone, which ChromeDriver
         # reports as an "unknown error", not as a stale element.
         return self.driver.execute_script("return document.body ? document.body.innerText : ''")
+
+    def element(self, element_id):
+        """The text of the element with this id and the link of its first icon, or None when the
+        page has no such element, read in one script call for the same reason as `text`."""
+        return self.driver.execute_script(
+            "const e = document.getElementById(arguments[0]);"
+            "if (!e) return null;"
+            "const icon = e.querySelector('use');"
+            "return {text: e.innerText, icon: icon ? icon.getAttribute('href') : null};", element_id)
 
     def wait_for_text(self, text, timeout=WAIT):
         self.wait(lambda driver: text in self.text(), f"the page never said {text!r}", timeout=timeout)

@@ -15,7 +15,7 @@ def reload_until(browser, url, text, message):
     """Reloads the page until it shows `text` (the worker changes what the page shows)."""
     def shown(driver):
         driver.get(url)
-        return text in driver.find_element(By.TAG_NAME, "body").text
+        return text in browser.text()
     browser.wait(shown, message, timeout=WAIT)
 
 

@@ -69,23 +69,19 @@ def test_the_admins_journey(stack, browser):
         endpoint = "users.list" if platform == "slack" else "users"
         # The platform answers its first listing slowly, so the import is seen running.
         stack.sim("POST", "/_sim/faults", {"platform": platform, "endpoint": endpoint, "kind": "latency", "latencyMs": 8000, "times": 1})
-        rows = browser.driver.find_elements(By.CSS_SELECTOR, "table.imports tbody tr")
-        target = next(r for r in rows if r.find_element(By.CSS_SELECTOR, "th .platform-name").text == dict(PLATFORMS)[platform])
-        row_id = target.get_attribute("id")
-        target.find_element(By.XPATH, ".//button[normalize-space(.)='Import users']").click()
-        browser.wait(lambda d: row_shows(d, row_id, ("Import queued", "Importing"), "#i-pending"), f"{platform}: no clock while importing")
+        row_id = import_row(browser, dict(PLATFORMS)[platform])
+        browser.click_xpath(f"//tr[@id='{row_id}']//button[normalize-space(.)='Import users']")
+        browser.wait(lambda _: row_shows(browser, row_id, ("Import queued", "Importing"), "#i-pending"), f"{platform}: no clock while importing")
         browser.shot(f"import-{platform}-running")
         # The row turns to the check by itself (live refresh), without reloading the page.
-        browser.wait(lambda d: row_shows(d, row_id, ("Imported",), "#i-synced"), f"{platform}: the import never finished")
+        browser.wait(lambda _: row_shows(browser, row_id, ("Imported",), "#i-synced"), f"{platform}: the import never finished")
         browser.shot(f"import-{platform}-done")
 
     # Teams and Webex: select teams in the searchable picker, then import them.
     for platform, name in (("teams", "Microsoft Teams"), ("webex", "Webex")):
         browser.driver.get(f"{stack.url}/console/acme/import")
-        rows = browser.driver.find_elements(By.CSS_SELECTOR, "table.imports tbody tr")
-        target = next(r for r in rows if r.find_element(By.CSS_SELECTOR, "th .platform-name").text == name)
-        row_id = target.get_attribute("id")
-        target.find_element(By.LINK_TEXT, "Select teams").click()
+        row_id = import_row(browser, name)
+        browser.click_xpath(f"//tr[@id='{row_id}']//a[normalize-space(.)='Select teams']")
         browser.wait_for_text("Select teams")
         boxes = browser.driver.find_elements(By.CSS_SELECTOR, "input[name=team]")
         assert boxes, f"{name} lists no teams"
@@ -104,7 +100,7 @@ def test_the_admins_journey(stack, browser):
                 box.click()
         browser.shot(f"teams-{platform}-selected")
         browser.click_text("Save and import teams and users", "button")
-        browser.wait(lambda d: "Imported" in d.find_element(By.ID, row_id).text, f"{name}: the import never finished")
+        browser.wait(lambda _: "Imported" in (browser.element(row_id) or {"text": ""})["text"], f"{name}: the import never finished")
         browser.shot(f"import-{platform}-done")
 
     # Sync users: a person on several platforms needs a primary, chosen from the dropdown.
@@ -225,10 +221,18 @@ def test_the_admins_journey(stack, browser):
         browser.shot(f"{page}-360px")
 
 
-def row_shows(driver, row_id, texts, icon):
+def import_row(browser, platform_name):
+    """The id of the import page's row for a platform (live refresh may replace rows meanwhile)."""
+    return browser.wait(lambda driver: driver.execute_script(
+        "const row = [...document.querySelectorAll('table.imports tbody tr')]"
+        ".find(r => r.querySelector('th .platform-name')?.innerText.trim() === arguments[0]);"
+        "return row ? row.id : null;", platform_name), f"no import row for {platform_name}")
+
+
+def row_shows(browser, row_id, texts, icon):
     """Whether a row reads one of `texts` and shows `icon`, both seen in one look at it."""
-    row = driver.find_element(By.ID, row_id)
-    return any(text in row.text for text in texts) and row.find_element(By.CSS_SELECTOR, "use").get_attribute("href") == icon
+    row = browser.element(row_id)
+    return row is not None and any(text in row["text"] for text in texts) and row["icon"] == icon
 
 
 def people_named(stack, email):
