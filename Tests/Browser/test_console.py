@@ -124,8 +124,7 @@ def test_the_admins_journey(stack, browser):
     # A not-created secondary where the person has an account: the pop-up says they will be prompted.
     secondary = next(p for p in platforms if p != primary)
     browser.driver.get(f"{stack.url}/console/acme/people?q={urllib.parse.quote(person['email'])}")
-    cell = browser.find(f"#person-{person_id} td.sync.state-not_created a[href*='/sync/{connections[secondary]}']")
-    cell.click()
+    browser.click(f"#person-{person_id} td.sync.state-not_created a[href*='/sync/{connections[secondary]}']")
     dialog = browser.visible("dialog.popup")
     assert "must authorize" in dialog.text and "UserSync bot" in dialog.text, dialog.text
     browser.shot("sync-popup")
@@ -191,9 +190,9 @@ def test_the_admins_journey(stack, browser):
 
     # Bulk: tick two people and review a sync onto Zoom; the pop-up counts what will happen.
     browser.driver.get(f"{stack.url}/console/acme/people?primary=slack")
-    ticks = browser.driver.find_elements(By.CSS_SELECTOR, "input[name=person_id]")[:2]
+    ticks = [tick.get_attribute("value") for tick in browser.driver.find_elements(By.CSS_SELECTOR, "input[name=person_id]")[:2]]
     for tick in ticks:
-        tick.click()
+        browser.click(f"input[name=person_id][value='{tick}']")
     browser.wait_for_text("2 people ticked")
     Select(browser.find("#bulk-action")).select_by_visible_text(next(
         o.text for o in Select(browser.find("#bulk-action")).options if o.text.startswith("Sync onto") and "zoom" in o.text.lower()))
