@@ -246,14 +246,14 @@ class Browser:
         # reports as an "unknown error", not as a stale element.
         return self.driver.execute_script("return document.body ? document.body.innerText : ''")
 
-    def element(self, element_id):
-        """The text of the element with this id and the link of its first icon, or None when the
-        page has no such element, read in one script call for the same reason as `text`."""
+    def element(self, css):
+        """The text of the first element `css` selects and the link of its first icon, or None when
+        the page has no such element, read in one script call for the same reason as `text`."""
         return self.driver.execute_script(
-            "const e = document.getElementById(arguments[0]);"
+            "const e = document.querySelector(arguments[0]);"
             "if (!e) return null;"
             "const icon = e.querySelector('use');"
-            "return {text: e.innerText, icon: icon ? icon.getAttribute('href') : null};", element_id)
+            "return {text: e.innerText, icon: icon ? icon.getAttribute('href') : null};", css)
 
     def wait_for_text(self, text, timeout=WAIT):
         self.wait(lambda driver: text in self.text(), f"the page never said {text!r}", timeout=timeout)

@@ -71,7 +71,7 @@ def test_auto_sync_follows_a_group_and_holds_mass_removals(stack, browser):
     browser.click_text("Run now", "button")
     browser.wait_for_text("Run queued")
     reload_until(browser, page, "Held for approval", "the plan was never held")
-    held = browser.find(".held-run").text
+    held = browser.wait(lambda _: browser.element(".held-run"), "no held run")["text"]
     for person in people[:2]:
         assert person["email"].lower() in held.lower(), f"{person['email']} is not named among the removals"
     assert "40%" in held

@@ -100,7 +100,7 @@ def test_the_admins_journey(stack, browser):
                 box.click()
         browser.shot(f"teams-{platform}-selected")
         browser.click_text("Save and import teams and users", "button")
-        browser.wait(lambda _: "Imported" in (browser.element(row_id) or {"text": ""})["text"], f"{name}: the import never finished")
+        browser.wait(lambda _: "Imported" in (browser.element(f"#{row_id}") or {"text": ""})["text"], f"{name}: the import never finished")
         browser.shot(f"import-{platform}-done")
 
     # Sync users: a person on several platforms needs a primary, chosen from the dropdown.
@@ -230,7 +230,7 @@ def import_row(browser, platform_name):
 
 def row_shows(browser, row_id, texts, icon):
     """Whether a row reads one of `texts` and shows `icon`, both seen in one look at it."""
-    row = browser.element(row_id)
+    row = browser.element(f"#{row_id}")
     return row is not None and any(text in row["text"] for text in texts) and row["icon"] == icon
 
 
