@@ -50,6 +50,7 @@ struct RelayAddressingTests {
         ("  Ada@Example.com, hi", "ada@example.com", "hi"),
         ("to ada@example.com hello", "ada@example.com", "hello"),
         ("To: ada@example.com hello", "ada@example.com", "hello"),
+        ("TO ada@example.com hello", "ada@example.com", "hello"),
         ("@ada@example.com hello", "ada@example.com", "hello"),
         ("<mailto:ada@example.com|ada@example.com> *bold* news", "ada@example.com", "*bold* news"),
         ("ada@example.com", "ada@example.com", ""),

@@ -9,7 +9,8 @@ public enum RelayAddressing {
     /// The address a message starts with and the text after it; nil when it starts with none.
     public static func leadingAddress(in text: String) -> (email: String, rest: String)? {
         var rest = Substring(text).drop(while: \.isWhitespace)
-        if rest.lowercased().hasPrefix("to ") || rest.lowercased().hasPrefix("to:") {
+        let opening = rest.prefix(3).lowercased()  // not the whole message, which may be long
+        if opening == "to " || opening == "to:" {
             rest = rest.dropFirst(3).drop(while: \.isWhitespace)
         }
         if rest.hasPrefix("@") { rest = rest.dropFirst() }

@@ -63,7 +63,7 @@ extension RelayDelivery {
         if let found = RelayAddressing.leadingAddress(in: text) { return found }
         var rest = Substring(text)
         while rest.hasPrefix("<"), !rest.hasPrefix("<mailto:"), let close = rest.firstIndex(of: ">") { rest = rest[rest.index(after: close)...] }
-        guard rest.count < text.count else { return nil }
+        guard rest.startIndex != text.startIndex else { return nil }  // not `count`, which reads the whole text
         return RelayAddressing.leadingAddress(in: String(rest))
     }
 
