@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import UserSyncTestSupport
 
 #if canImport(Glibc)
@@ -31,7 +32,7 @@ final class ProbeProcess: Sendable {
 
     private let process: Process
     private let input: FileHandle
-    private let output: FileHandle
+    private let output: LineReader
 
     /// Starts the child and returns once it sends.
     init(_ plan: Plan) async throws {
@@ -43,9 +44,9 @@ final class ProbeProcess: Sendable {
         process.standardOutput = output
         try process.run()
         self.input = input.fileHandleForWriting
-        self.output = output.fileHandleForReading
+        self.output = LineReader(output.fileHandleForReading)
         try send(String(decoding: try JSONEncoder().encode(plan), as: UTF8.self))
-        guard await Self.line(from: self.output) == "ready" else { throw BenchmarkFailure("the probe process did not start") }
+        guard await self.output.next() == "ready" else { throw BenchmarkFailure("the probe process did not start") }
     }
 
     deinit {
@@ -58,7 +59,7 @@ final class ProbeProcess: Sendable {
     /// Stops the probes and answers their figures once the ones in flight are answered.
     func stop() async throws -> [String: Double] {
         try send("stop")
-        let figures = await Self.line(from: output)
+        let figures = await output.next()
         process.waitUntilExit()
         guard let figures, let decoded = try? JSONDecoder().decode([String: Double].self, from: Data(figures.utf8)) else {
             throw BenchmarkFailure("the probe process ended without its figures (status \(process.terminationStatus))")
@@ -70,28 +71,11 @@ final class ProbeProcess: Sendable {
         try input.write(contentsOf: Data((line + "\n").utf8))
     }
 
-    /// The next line from `handle`, nil at its end; read on a thread of its own, not a task's.
-    private static func line(from handle: FileHandle) async -> String? {
-        await withCheckedContinuation { continuation in
-            Thread.detachNewThread {
-                var bytes = Data()
-                while true {
-                    let chunk = handle.availableData
-                    if chunk.isEmpty { return continuation.resume(returning: bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)) }
-                    if let end = chunk.firstIndex(of: UInt8(ascii: "\n")) {
-                        bytes.append(chunk[chunk.startIndex..<end])
-                        return continuation.resume(returning: String(decoding: bytes, as: UTF8.self))
-                    }
-                    bytes.append(chunk)
-                }
-            }
-        }
-    }
-
     /// The child: sends the probes of the plan it reads, as the comment on the type says.
     static func runChild() async {
+        let input = LineReader(.standardInput)
         do {
-            guard let planLine = await standardInputLine(), let plan = try? JSONDecoder().decode(Plan.self, from: Data(planLine.utf8)) else {
+            guard let planLine = await input.next(), let plan = try? JSONDecoder().decode(Plan.self, from: Data(planLine.utf8)) else {
                 throw BenchmarkFailure("the probe process read no plan")
             }
             func makeProbes() -> [(name: String, load: FixedRateLoad, path: @Sendable () -> String)] {
@@ -115,7 +99,7 @@ final class ProbeProcess: Sendable {
                     }
                     FileHandle.standardOutput.write(Data("ready\n".utf8))
                     var acceptedAt: ContinuousClock.Instant?
-                    while let line = await standardInputLine(), line != "stop" {
+                    while let line = await input.next(), line != "stop" {
                         if line == "accepted" { acceptedAt = .now }
                     }
                     for (_, load, _) in probes { load.stop() }
@@ -138,8 +122,36 @@ final class ProbeProcess: Sendable {
             exit(1)
         }
     }
+}
 
-    private static func standardInputLine() async -> String? {
-        await withCheckedContinuation { continuation in Thread.detachNewThread { continuation.resume(returning: readLine()) } }
+/// The lines of a pipe (the two processes' way of talking), each read on a thread of its own, not
+/// a task's; bytes after a line's end wait for the next call.
+final class LineReader: Sendable {
+    private let handle: FileHandle
+    private let pending = Mutex(Data())
+
+    init(_ handle: FileHandle) { self.handle = handle }
+
+    /// The next line, without its end; nil once the pipe is closed and read.
+    func next() async -> String? {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: self.pending.withLock { self.line(reading: &$0) }) }
+        }
+    }
+
+    /// The first line of `bytes`, reading from the pipe (blocking) until one is there.
+    private func line(reading bytes: inout Data) -> String? {
+        while true {
+            if let end = bytes.firstIndex(of: UInt8(ascii: "\n")) {
+                defer { bytes.removeSubrange(bytes.startIndex...end) }
+                return String(decoding: bytes[bytes.startIndex..<end], as: UTF8.self)
+            }
+            let chunk = handle.availableData
+            guard !chunk.isEmpty else {
+                defer { bytes.removeAll() }
+                return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self)
+            }
+            bytes.append(chunk)
+        }
     }
 }
