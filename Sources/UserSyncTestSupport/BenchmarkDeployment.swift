@@ -18,8 +18,8 @@ public struct BenchmarkDeployment: Sendable {
 
     public let db: TestDatabase
     public let platforms: SimulatedPlatforms
-    public let serve: Process
-    public let work: Process
+    public let serve: SessionProcess
+    public let work: SessionProcess
     public let base: String
     /// Imports and syncs take longer the larger the organization.
     let setupDeadline: Duration
@@ -40,7 +40,7 @@ public struct BenchmarkDeployment: Sendable {
             try BenchmarkSupport.start(role, binary: URL(fileURLWithPath: binary), db: db, environment: environment, logLevel: logLevel)
         }
         let serve = try start("serve")
-        let work: Process
+        let work: SessionProcess
         do { work = try start("work") } catch {
             ChildProcess.stop(serve, name: "usersync serve", within: .seconds(60))
             throw error

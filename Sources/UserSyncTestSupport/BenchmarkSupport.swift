@@ -16,18 +16,16 @@ public enum BenchmarkSupport {
         _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
-    /// Starts `usersync <role>` against `db`'s service role, with a fixed test keyring, no platform
-    /// pacing and no worker metrics endpoint; `environment` adds or overrides variables, and for a
-    /// diagnostic run each `BENCH_ENV_<NAME>` in the benchmark's own environment sets `<NAME>` last
+    /// Starts `usersync <role>` against `db`'s service role, in a session of its own as a service
+    /// manager would (``SessionProcess``), with a fixed test keyring, no platform pacing and no
+    /// worker metrics endpoint; `environment` adds or overrides variables, and for a diagnostic run
+    /// each `BENCH_ENV_<NAME>` in the benchmark's own environment sets `<NAME>` last
     /// (`BENCH_ENV_USERSYNC_WORKER_DATABASE_CONCURRENCY=4`).
     public static func start(
         _ role: String, binary: URL, db: TestDatabase, environment: [String: String], logLevel: String
-    ) throws -> Process {
+    ) throws -> SessionProcess {
         let url = db.serviceURL
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = [role]
-        process.environment = [
+        let variables = [
             "DATABASE_URL": "postgres://\(url.username)@\(url.host):\(url.port)/\(url.database)?sslmode=disable",
             "USERSYNC_ENCRYPTION_KEYS": "test:" + Data(repeating: 7, count: 32).base64EncodedString(),
             "USERSYNC_PLATFORM_PACING": "off", "USERSYNC_WORKER_METRICS_PORT": "0", "USERSYNC_LOG_LEVEL": logLevel,
@@ -37,9 +35,7 @@ public enum BenchmarkSupport {
             // A benchmark that crashes takes its processes with it, not into the next one's figures.
             "USERSYNC_PARENT_PID": "\(ProcessInfo.processInfo.processIdentifier)",
         ].merging(SimulatedPlatforms.processEnvironment) { $1 }.merging(environment) { $1 }.merging(overrides) { $1 }
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        return process
+        return try SessionProcess(executable: binary, arguments: [role], environment: variables)
     }
 
     static var overrides: [String: String] {

@@ -180,7 +180,7 @@ struct Bench: Sendable {
             walBytes: try await walPosition() - walBefore)
     }
 
-    func startWorker() throws -> Process {
+    func startWorker() throws -> SessionProcess {
         try BenchmarkSupport.start(
             "work", binary: binary, db: db, environment: ["USERSYNC_WORKER_CONCURRENCY": String(concurrency)],
             logLevel: ProcessInfo.processInfo.environment["BENCH_WORKER_LOG_LEVEL"] ?? "warning")

@@ -15,7 +15,7 @@ import UserSyncTestSupport
 
 /// A `usersync work` process and the port of its metrics endpoint.
 struct Worker: Sendable {
-    let process: Process
+    let process: SessionProcess
     let metricsPort: Int
 }
 
@@ -118,7 +118,7 @@ extension Bench {
         }
     }
 
-    func startWorker(metricsPort: Int) throws -> Process {
+    func startWorker(metricsPort: Int) throws -> SessionProcess {
         try BenchmarkSupport.start(
             "work", binary: URL(fileURLWithPath: binary), db: db,
             environment: [
@@ -155,7 +155,7 @@ extension Bench {
 
     /// The jobs of `kind` a worker process ran, from its `/metrics`; a process that never got to
     /// claim may still be starting, so its endpoint is given up to 30 s to answer.
-    func jobsRun(_ kind: String, by process: Process, metricsPort: Int) async throws -> Int {
+    func jobsRun(_ kind: String, by process: SessionProcess, metricsPort: Int) async throws -> Int {
         let url = URL(string: "http://127.0.0.1:\(metricsPort)/metrics")!
         let deadline = ContinuousClock.now + .seconds(30)
         while true {

@@ -183,7 +183,7 @@ struct Bench: Sendable {
         return report.mapValues { ($0 * 1000).rounded() / 1000 }
     }
 
-    func start(_ role: String, port: Int) throws -> Process {
+    func start(_ role: String, port: Int) throws -> SessionProcess {
         try BenchmarkSupport.start(
             role, binary: URL(fileURLWithPath: binary), db: db,
             environment: [

@@ -22,15 +22,19 @@ import UserSyncTesting
         process.executableURL = CommandLineTests.binary
         process.arguments = ["work"]
         process.currentDirectoryURL = FileManager.default.temporaryDirectory
-        process.environment = CommandLineTests.environment(db).merging([
-            "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
-            "USERSYNC_WORKER_LEASE_SECONDS": "3", "USERSYNC_WORKER_METRICS_PORT": "0", "USERSYNC_WORKER_POLL_INTERVAL_MS": "100",
-            "USERSYNC_LOG_LEVEL": "warning",
-        ]) { $1 }.merging(extra) { $1 }
+        process.environment = environment(db, extra: extra)
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
         return process
+    }
+
+    static func environment(_ db: TestDatabase, extra: [String: String] = [:]) -> [String: String] {
+        CommandLineTests.environment(db).merging([
+            "USERSYNC_SQL_DIR": TestEnvironment.sqlDirectory.path, "PATH": "/usr/bin:/bin",
+            "USERSYNC_WORKER_LEASE_SECONDS": "3", "USERSYNC_WORKER_METRICS_PORT": "0", "USERSYNC_WORKER_POLL_INTERVAL_MS": "100",
+            "USERSYNC_LOG_LEVEL": "warning",
+        ]) { $1 }.merging(extra) { $1 }
     }
 
     static func sleepJob(_ db: TestDatabase, _ org: OrganizationID, milliseconds: Int) async throws -> Int64 {

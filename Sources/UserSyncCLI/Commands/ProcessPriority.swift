@@ -14,6 +14,31 @@ enum ProcessPriority {
     /// takes its starter's, so `work` does it once, before it runs anything: the event loops, which
     /// run its jobs (the executor takeover), are among the threads it changes. Dispatch may start
     /// threads of its own at its own priority. Answers the threads it could not change.
+    /// Lowers the priority of this process's autogroup to `nice` as well, when the process leads
+    /// its own session and so has the group to itself (a service that systemd, Docker or a
+    /// benchmark started). With the kernel's autogroups on, the default of many distributions for
+    /// processes outside a CPU cgroup, busy cores are shared between sessions before threads: a
+    /// thread's nice then orders it only against its own session's threads, and every PostgreSQL
+    /// session, which leads a session of its own, weighed as much as the whole worker. Answers
+    /// false when the group's priority could not be lowered, nil when there is none to lower (no
+    /// autogroups, or a session shared with other processes, which it would slow down too).
+    static func lowerAutogroup(to nice: Int32) -> Bool? {
+        guard nice > 0 else { return nil }
+        #if os(Linux)
+            let path = "/proc/self/autogroup"
+            guard getsid(0) == getpid(), let line = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+            // "/autogroup-42 nice 0"
+            if let current = line.split(separator: " ").last.flatMap({ Int32($0.trimmingCharacters(in: .whitespacesAndNewlines)) }),
+                current >= nice
+            {
+                return true
+            }
+            return (try? "\(nice)".write(toFile: path, atomically: false, encoding: .utf8)) != nil
+        #else
+            return nil
+        #endif
+    }
+
     static func lower(to nice: Int32) -> [Int32] {
         guard nice > 0 else { return [] }
         #if os(Linux)

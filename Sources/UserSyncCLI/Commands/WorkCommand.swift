@@ -28,6 +28,9 @@ struct WorkCommand: AsyncParsableCommand {
         if !unchanged.isEmpty {
             logger.warning("could not lower the CPU priority of every thread", metadata: ["threads": "\(unchanged)", "nice": "\(settings.nice)"])
         }
+        if ProcessPriority.lowerAutogroup(to: settings.nice) == false {
+            logger.warning("could not lower the CPU priority of the worker's session (its autogroup)", metadata: ["nice": "\(settings.nice)"])
+        }
 
         // The schema and the role are checked before anything starts, on a pool of their own.
         try await CommandSupport.reporting {
