@@ -20,7 +20,8 @@ public enum BenchmarkSupport {
     /// manager would (``SessionProcess``), with a fixed test keyring, no platform pacing and no
     /// worker metrics endpoint; `environment` adds or overrides variables, and for a diagnostic run
     /// each `BENCH_ENV_<NAME>` in the benchmark's own environment sets `<NAME>` last
-    /// (`BENCH_ENV_USERSYNC_WORKER_DATABASE_CONCURRENCY=4`).
+    /// (`BENCH_ENV_USERSYNC_WORKER_DATABASE_CONCURRENCY=4`); `BENCH_SHARED_SESSION=1` keeps them
+    /// in the benchmark's session instead, for a comparison (docs/scaling.md).
     public static func start(
         _ role: String, binary: URL, db: TestDatabase, environment: [String: String], logLevel: String
     ) throws -> SessionProcess {
@@ -35,7 +36,9 @@ public enum BenchmarkSupport {
             // A benchmark that crashes takes its processes with it, not into the next one's figures.
             "USERSYNC_PARENT_PID": "\(ProcessInfo.processInfo.processIdentifier)",
         ].merging(SimulatedPlatforms.processEnvironment) { $1 }.merging(environment) { $1 }.merging(overrides) { $1 }
-        return try SessionProcess(executable: binary, arguments: [role], environment: variables)
+        return try SessionProcess(
+            executable: binary, arguments: [role], environment: variables,
+            ownSession: ProcessInfo.processInfo.environment["BENCH_SHARED_SESSION"] != "1")
     }
 
     static var overrides: [String: String] {

@@ -13,14 +13,20 @@ import Synchronization
 /// PostgreSQL session, which leads a session of its own, and the worker's nice value ordered it
 /// only against the API in that one share (docs/scaling.md, "Sessions and autogroups").
 ///
-/// Standard output goes to /dev/null, standard error is the benchmark's, and no other descriptor
-/// is inherited. A child that outlives the benchmark stops by itself (`USERSYNC_PARENT_PID`).
+/// Standard input and output are /dev/null unless given, standard error is the benchmark's, and no
+/// other descriptor is inherited. A child that outlives the benchmark stops by itself (`USERSYNC_PARENT_PID`).
 public final class SessionProcess: ChildProcessHandle, Sendable {
     public let processIdentifier: Int32
     /// The `waitpid` status once the child has been reaped.
     private let status = Mutex<Int32?>(nil)
 
-    public init(executable: URL, arguments: [String], environment: [String: String]) throws {
+    /// `ownSession` false keeps the child in the benchmark's session, as `Process` does, to
+    /// compare the two. A pipe given for the child's standard input or output is the child's: this
+    /// process closes its end of it once the child has started.
+    public init(
+        executable: URL, arguments: [String], environment: [String: String], ownSession: Bool = true, standardInput: Pipe? = nil,
+        standardOutput: Pipe? = nil
+    ) throws {
         var actions = posix_spawn_file_actions_t()
         var attributes = posix_spawnattr_t()
         posix_spawn_file_actions_init(&actions)
@@ -29,13 +35,21 @@ public final class SessionProcess: ChildProcessHandle, Sendable {
             posix_spawn_file_actions_destroy(&actions)
             posix_spawnattr_destroy(&attributes)
         }
-        posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        if let standardInput {
+            posix_spawn_file_actions_adddup2(&actions, standardInput.fileHandleForReading.fileDescriptor, STDIN_FILENO)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
+        }
+        if let standardOutput {
+            posix_spawn_file_actions_adddup2(&actions, standardOutput.fileHandleForWriting.fileDescriptor, STDOUT_FILENO)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, "/dev/null", O_WRONLY, 0)
+        }
         // What the benchmark has open (its sockets, PostgreSQL connections) stays its own, as
         // Foundation's `Process` does it. Swift's Glibc module leaves out glibc's `addclosefrom_np`.
         let open = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd"))?.compactMap { Int32($0) } ?? []
         for descriptor in open where descriptor > STDERR_FILENO { posix_spawn_file_actions_addclose(&actions, descriptor) }
-        posix_spawnattr_setflags(&attributes, Int16(Self.newSession))
+        if ownSession { posix_spawnattr_setflags(&attributes, Int16(Self.newSession)) }
         let argv = ([executable.path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
@@ -43,6 +57,8 @@ public final class SessionProcess: ChildProcessHandle, Sendable {
         let failure = posix_spawn(&pid, executable.path, &actions, &attributes, argv, envp)
         guard failure == 0 else { throw BenchmarkFailure("could not start \(executable.path): \(String(cString: strerror(failure)))") }
         processIdentifier = pid
+        try standardInput?.fileHandleForReading.close()
+        try standardOutput?.fileHandleForWriting.close()
     }
 
     /// glibc's `POSIX_SPAWN_SETSID`, which Swift's Glibc module leaves out (it is a GNU extension).

@@ -30,19 +30,19 @@ final class ProbeProcess: Sendable {
         var people: [String]
     }
 
-    private let process: Process
+    private let process: SessionProcess
     private let input: FileHandle
     private let output: LineReader
 
     /// Starts the child and returns once it sends.
     init(_ plan: Plan) async throws {
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = [Self.flag]
+        // In a session of its own, like `serve` and `work`: an API client runs elsewhere, and in
+        // the benchmark's session it would wait for the cores behind the simulator.
         let input = Pipe(), output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
+        process = try SessionProcess(
+            executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), arguments: [Self.flag],
+            environment: ProcessInfo.processInfo.environment, ownSession: ProcessInfo.processInfo.environment["BENCH_SHARED_SESSION"] != "1",
+            standardInput: input, standardOutput: output)
         self.input = input.fileHandleForWriting
         self.output = LineReader(output.fileHandleForReading)
         try send(String(decoding: try JSONEncoder().encode(plan), as: UTF8.self))
