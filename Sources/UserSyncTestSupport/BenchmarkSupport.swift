@@ -36,10 +36,11 @@ public enum BenchmarkSupport {
             // A benchmark that crashes takes its processes with it, not into the next one's figures.
             "USERSYNC_PARENT_PID": "\(ProcessInfo.processInfo.processIdentifier)",
         ].merging(SimulatedPlatforms.processEnvironment) { $1 }.merging(environment) { $1 }.merging(overrides) { $1 }
-        return try SessionProcess(
-            executable: binary, arguments: [role], environment: variables,
-            ownSession: ProcessInfo.processInfo.environment["BENCH_SHARED_SESSION"] != "1")
+        return try SessionProcess(executable: binary, arguments: [role], environment: variables, ownSession: ownSessions)
     }
+
+    /// Whether the benchmarks' processes lead sessions of their own: unless `BENCH_SHARED_SESSION=1`.
+    public static var ownSessions: Bool { ProcessInfo.processInfo.environment["BENCH_SHARED_SESSION"] != "1" }
 
     static var overrides: [String: String] {
         let prefix = "BENCH_ENV_"

@@ -41,7 +41,7 @@ final class ProbeProcess: Sendable {
         let input = Pipe(), output = Pipe()
         process = try SessionProcess(
             executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(), arguments: [Self.flag],
-            environment: ProcessInfo.processInfo.environment, ownSession: ProcessInfo.processInfo.environment["BENCH_SHARED_SESSION"] != "1",
+            environment: ProcessInfo.processInfo.environment, ownSession: BenchmarkSupport.ownSessions,
             standardInput: input, standardOutput: output)
         self.input = input.fileHandleForWriting
         self.output = LineReader(output.fileHandleForReading)

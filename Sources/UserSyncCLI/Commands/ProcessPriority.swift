@@ -14,6 +14,21 @@ enum ProcessPriority {
     /// takes its starter's, so `work` does it once, before it runs anything: the event loops, which
     /// run its jobs (the executor takeover), are among the threads it changes. Dispatch may start
     /// threads of its own at its own priority. Answers the threads it could not change.
+    static func lower(to nice: Int32) -> [Int32] {
+        guard nice > 0 else { return [] }
+        #if os(Linux)
+            let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task"))?.compactMap { Int32($0) } ?? []
+            return (threads.isEmpty ? [0] : threads).filter { thread in
+                errno = 0
+                let current = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(thread))
+                guard errno != 0 || current < nice else { return false }
+                return setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(thread), nice) != 0
+            }
+        #else
+            return []
+        #endif
+    }
+
     /// Lowers the priority of this process's autogroup to `nice` as well, when the process leads
     /// its own session and so has the group to itself (a service that systemd, Docker or a
     /// benchmark started). With the kernel's autogroups on, the default of many distributions for
@@ -36,21 +51,6 @@ enum ProcessPriority {
             return (try? "\(nice)".write(toFile: path, atomically: false, encoding: .utf8)) != nil
         #else
             return nil
-        #endif
-    }
-
-    static func lower(to nice: Int32) -> [Int32] {
-        guard nice > 0 else { return [] }
-        #if os(Linux)
-            let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task"))?.compactMap { Int32($0) } ?? []
-            return (threads.isEmpty ? [0] : threads).filter { thread in
-                errno = 0
-                let current = getpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(thread))
-                guard errno != 0 || current < nice else { return false }
-                return setpriority(__priority_which_t(PRIO_PROCESS.rawValue), id_t(thread), nice) != 0
-            }
-        #else
-            return []
         #endif
     }
 }
