@@ -159,6 +159,7 @@ struct Bench: Sendable {
             "seconds_from_request_to_all_done": seconds, "seconds_to_accept_request": acceptedAfter,
             "syncs_per_second": (Double(ids.count) / seconds).rounded(),
             "api_probe_rate_per_second": Double(probeRate),
+            "worker_nice": Double(ProcessInfo.processInfo.environment["BENCH_ENV_USERSYNC_WORKER_NICE"].flatMap(Int.init) ?? workerNice),
             "workers": Double(workers),
             "worker_peak_rss_mib": work.map { BenchmarkSupport.peakResidentMiB($0.processIdentifier) }.max() ?? -1,
             "prompts_delivered": Double(platforms.simulator.messages(organization: "bench").count),
@@ -183,12 +184,17 @@ struct Bench: Sendable {
         return report.mapValues { ($0 * 1000).rounded() / 1000 }
     }
 
+    /// With probes, the worker runs beside the API as `docker/compose.yaml` runs it, at nice 10
+    /// (in a session of its own, its autogroup too: docs/scaling.md); without, flat out as on a
+    /// host of its own. `BENCH_ENV_USERSYNC_WORKER_NICE` sets another.
+    var workerNice: Int { probeRate > 0 ? 10 : 0 }
+
     func start(_ role: String, port: Int) throws -> SessionProcess {
         try BenchmarkSupport.start(
             role, binary: URL(fileURLWithPath: binary), db: db,
             environment: [
                 "DATABASE_POOL_SIZE": "20", "USERSYNC_OPERATOR_TOKEN": Self.operatorToken, "USERSYNC_HTTP_PORT": String(port),
-                "USERSYNC_WORKER_CONCURRENCY": String(concurrency),
+                "USERSYNC_WORKER_CONCURRENCY": String(concurrency), "USERSYNC_WORKER_NICE": String(workerNice),
             ],
             logLevel: ProcessInfo.processInfo.environment["BENCH_LOG_LEVEL"] ?? "error")
     }

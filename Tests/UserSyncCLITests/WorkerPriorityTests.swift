@@ -44,7 +44,13 @@ import UserSyncTesting
             defer { if shared.isRunning { kill(shared.processIdentifier, SIGKILL) } }
             let own = try SessionProcess(
                 executable: CommandLineTests.binary, arguments: ["work"],
-                environment: WorkerProcessTests.environment(db, extra: ["USERSYNC_WORKER_NICE": "7", "USERSYNC_LOG_LEVEL": "error"]))
+                environment: WorkerProcessTests.environment(
+                    db,
+                    extra: [
+                        "USERSYNC_WORKER_NICE": "7", "USERSYNC_LOG_LEVEL": "error",
+                        // Outside the test run's process group: it stops by itself if the run dies.
+                        "USERSYNC_PARENT_PID": "\(getpid())",
+                    ]))
             defer { if own.isRunning { kill(own.processIdentifier, SIGKILL) } }
             // A session's group starts at nice 0.
             let lowered = try await eventually(.seconds(30)) { try Self.autogroupNice(of: own.processIdentifier) == 7 }
