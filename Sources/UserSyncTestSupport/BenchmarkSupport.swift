@@ -42,7 +42,8 @@ public enum BenchmarkSupport {
     /// Whether the benchmarks' processes lead sessions of their own: unless `BENCH_SHARED_SESSION=1`.
     public static var ownSessions: Bool { ProcessInfo.processInfo.environment["BENCH_SHARED_SESSION"] != "1" }
 
-    static var overrides: [String: String] {
+    /// The `BENCH_ENV_<NAME>` settings of this run, by `<NAME>`.
+    public static var overrides: [String: String] {
         let prefix = "BENCH_ENV_"
         return Dictionary(
             uniqueKeysWithValues: ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix(prefix) }

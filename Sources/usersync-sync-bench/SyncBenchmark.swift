@@ -159,7 +159,7 @@ struct Bench: Sendable {
             "seconds_from_request_to_all_done": seconds, "seconds_to_accept_request": acceptedAfter,
             "syncs_per_second": (Double(ids.count) / seconds).rounded(),
             "api_probe_rate_per_second": Double(probeRate),
-            "worker_nice": Double(ProcessInfo.processInfo.environment["BENCH_ENV_USERSYNC_WORKER_NICE"].flatMap(Int.init) ?? workerNice),
+            "worker_nice": Double(workerNice),
             "workers": Double(workers),
             "worker_peak_rss_mib": work.map { BenchmarkSupport.peakResidentMiB($0.processIdentifier) }.max() ?? -1,
             "prompts_delivered": Double(platforms.simulator.messages(organization: "bench").count),
@@ -187,7 +187,7 @@ struct Bench: Sendable {
     /// With probes, the worker runs beside the API as `docker/compose.yaml` runs it, at nice 10
     /// (in a session of its own, its autogroup too: docs/scaling.md); without, flat out as on a
     /// host of its own. `BENCH_ENV_USERSYNC_WORKER_NICE` sets another.
-    var workerNice: Int { probeRate > 0 ? 10 : 0 }
+    var workerNice: Int { BenchmarkSupport.overrides["USERSYNC_WORKER_NICE"].flatMap(Int.init) ?? (probeRate > 0 ? 10 : 0) }
 
     func start(_ role: String, port: Int) throws -> SessionProcess {
         try BenchmarkSupport.start(
