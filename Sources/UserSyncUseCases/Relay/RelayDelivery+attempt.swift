@@ -17,11 +17,13 @@ extension RelayDelivery {
         var earlierAttempt: Date?
         var original: RelayMessage?
         var plan: Plan?
+        /// What the run reuses across its messages.
+        var reads: RunReads
     }
 
     func prepare(
-        _ message: RelayMessage, source: Source, earlierAttempt: Date?, organization org: OrganizationID, on db: PostgresConnection,
-        logger: Logger
+        _ message: RelayMessage, source: Source, earlierAttempt: Date?, organization org: OrganizationID, reads: RunReads,
+        on db: PostgresConnection, logger: Logger
     ) async throws -> Prepared {
         var message = message
         var prepared = Prepared(
@@ -31,7 +33,7 @@ extension RelayDelivery {
                 conversationID: message.sourceConversation, messageID: message.sourceMessageID, senderUserID: message.senderAccount,
                 recipientUserID: message.recipientAccount, toBot: message.toBot, text: source.body?.text, threadID: message.threadID,
                 files: source.body?.files ?? [], sentAt: message.sentAt),
-            earlierAttempt: earlierAttempt)
+            earlierAttempt: earlierAttempt, reads: reads)
         // An edit or a delete changes a message relayed before: it goes where that one went, from
         // whoever wrote it (a Slack deletion does not say).
         if prepared.event.kind != .message {
@@ -43,7 +45,8 @@ extension RelayDelivery {
         }
         guard source.connector != nil, !Self.needsCompletion(prepared.event, original: prepared.original) else { return prepared }
         prepared.plan = try await plan(
-            &prepared.event, message: message, original: prepared.original, source: source.connection, organization: org, on: db, logger: logger)
+            &prepared.event, message: message, original: prepared.original, source: source.connection, organization: org, reads: reads, on: db,
+            logger: logger)
         return prepared
     }
 
@@ -115,7 +118,8 @@ extension RelayDelivery {
             }
             // Whom it is for, the route, and where it goes, read in one transaction.
             planned = try await database.withTenant(org, logger: logger) { [message, original] db in
-                try await plan(&event, message: message, original: original, source: source, organization: org, on: db, logger: logger)
+                try await plan(
+                    &event, message: message, original: original, source: source, organization: org, reads: prepared.reads, on: db, logger: logger)
             }
         }
         let route: MessageRouting.Route, destination: PlatformConnection, policy: RelayPolicy, thread: String?

@@ -30,7 +30,7 @@ extension RelayDelivery {
     /// Plans `event`'s delivery on `db`; the text loses the address it began with, if any.
     func plan(
         _ event: inout InboundEvent, message: RelayMessage, original: RelayMessage?, source: PlatformConnection, organization: OrganizationID,
-        on db: PostgresConnection, logger: Logger
+        reads: RunReads, on db: PostgresConnection, logger: Logger
     ) async throws -> Plan {
         let recipient: PersonID
         if let person = original?.recipientPersonID {
@@ -46,11 +46,14 @@ extension RelayDelivery {
             case .unroutable(let reason): return .unroutable(reason, recipient: nil, sender: nil)
             }
         }
-        let route: MessageRouting.Route
+        let route: MessageRouting.Route, now = settings.now()
         do {
-            route = try await routing.route(
-                fromPlatform: source.platform, fromAccount: message.senderAccount, fromConnection: source.id, to: .person(recipient),
-                organization: organization, on: db, logger: logger)
+            let key = RunReads.RouteKey(platform: source.platform, account: message.senderAccount, connection: source.id, recipient: recipient)
+            route = try await reads.routes.value(for: key, now: now) {
+                try await routing.route(
+                    fromPlatform: source.platform, fromAccount: message.senderAccount, fromConnection: source.id, to: .person(recipient),
+                    organization: organization, on: db, logger: logger)
+            }
         } catch DomainError.conflict(let code, let text) {
             guard let reason = RelayUnroutable(rawValue: code) else { return .failed(cause: code, detail: text) }
             if reason == .senderUnknown { return .ignore(cause: code, detail: text) }
@@ -59,11 +62,12 @@ extension RelayDelivery {
         // Nothing to relay: the destination, policy and thread are not read.
         guard route.sendAs != .ownAccount else { return .samePlatform(route) }
         // The organization's policy: restricted people do not message across platforms.
-        let (policy, restricted) = try await policies.policy(
-            organization, restrictedAmong: [route.senderPerson, route.recipientPerson], on: db, logger: logger)
+        let pair = [route.senderPerson, route.recipientPerson]
+        let (policy, restricted) = try await reads.policies.value(for: pair, now: now) {
+            try await policies.policy(organization, restrictedAmong: pair, on: db, logger: logger)
+        }
         guard restricted.isEmpty else { return .unroutable(.restricted, recipient: recipient, sender: route.senderPerson) }
-        let (destination, connector) = try await access.connection(
-            organization, route.deliverTo.connectionID, now: settings.now(), on: db, logger: logger)
+        let (destination, connector) = try await access.connection(organization, route.deliverTo.connectionID, now: now, on: db, logger: logger)
         let thread =
             event.kind == .message
             ? try await event.threadID.asyncMap { thread in

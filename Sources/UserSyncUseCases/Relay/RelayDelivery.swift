@@ -77,6 +77,7 @@ public struct RelayDelivery: Sendable {
         let organization = context.organizationID, logger = context.logger
         let connection = payload.connection, conversation = payload.conversation
         var settled: Settled?
+        let reads = RunReads(maxAge: relay.runReadReuse)
         for _ in 0..<relay.messagesPerRun {
             // None when nothing is pending, or the head waits for its retry, which is its own job's
             // (that job goes on from it).
@@ -111,7 +112,8 @@ public struct RelayDelivery: Sendable {
                     return .deliver(
                         head,
                         try await prepare(
-                            head, source: source, earlierAttempt: earlierAttempt, organization: organization, on: db, logger: logger))
+                            head, source: source, earlierAttempt: earlierAttempt, organization: organization, reads: reads, on: db,
+                            logger: logger))
                 }
             } catch {
                 // What the message before became is kept whatever went wrong after it.

@@ -50,6 +50,33 @@ import UserSyncTesting
         _ = try await relay.received(.webex, by: recipient, containing: "free words")
     }
 
+    /// A delivery run reuses a message's route and policy for the conversation's next messages
+    /// for a second (`RelaySettings.runReadReuse`), no longer: a restriction made while the run
+    /// is busy with one message reaches the next one it delivers.
+    @Test func aRestrictionReachesTheNextMessageOfARunAlreadyUnderWay() async throws {
+        let sender = relay.member(.zoomOnly), recipient = relay.member(.slackLinkedToZoom)
+        // Slack takes two seconds over each post: the run is still posting the first message
+        // when the restriction is made and the second message is written.
+        relay.simulator.addFault(FaultRule(platform: .slack, endpoint: "chat.postMessage", kind: .latency, latencyMs: 2_000))
+        defer { relay.simulator.clearFaults() }
+        let posts = relay.simulator.calls(.slack, "chat.postMessage")
+        try relay.write(.zoom, from: sender, to: recipient.user(.zoom), "planned before the restriction")
+        #expect(
+            try await eventually(.seconds(60), "the first message's post has begun (its route read)") {
+                relay.simulator.calls(.slack, "chat.postMessage") > posts
+            })
+        #expect(try await relay.api.call(.put, "/v1/orgs/acme/relay/restricted/\(recipient.id)").status == .created)
+        try relay.write(.zoom, from: sender, to: recipient.user(.zoom), "written after the restriction")
+
+        _ = try await relay.received(.slack, by: recipient, containing: "planned before the restriction")
+        #expect(
+            try await eventually(.seconds(60), "the second message is held back") {
+                try await relay.ledger(person: recipient.id, state: "notified").contains { $0.cause == "restricted" }
+            })
+        #expect(!relay.inbox(.slack, of: recipient).contains { $0.text.contains("written after the restriction") })
+        #expect(try await relay.api.call(.delete, "/v1/orgs/acme/relay/restricted/\(recipient.id)").status == .noContent)
+    }
+
     @Test func filesCrossAsLinksOnlyWhereThePolicyAllows() async throws {
         let sender = relay.member(.slackOnly), recipient = relay.member(.teamsOnly)
         #expect(try await relay.api.call(.get, "/v1/orgs/acme/relay/policy").decode(PolicyView.self).filesAllowed)

@@ -1,0 +1,45 @@
+import Foundation
+import Synchronization
+import UserSyncDomain
+
+extension RelayDelivery {
+    /// What a delivery run reads for one message and reuses for the next ones of its conversation
+    /// (``RecentReads``, for ``RelaySettings/runReadReuse``): the route from the sender's account to
+    /// the recipient, and the organization's policy for the two. A conversation's messages mostly
+    /// go between the same two people, and those reads were three of the ten statements a message
+    /// took. What is not reused: whom a message is for, the thread it answers, the message itself.
+    final class RunReads: Sendable {
+        struct RouteKey: Hashable, Sendable {
+            var platform: Platform
+            var account: String
+            var connection: ConnectionID
+            var recipient: PersonID
+        }
+
+        typealias PolicyAnswer = (policy: RelayPolicy, restricted: Set<PersonID>)
+
+        let routes: Reused<RouteKey, MessageRouting.Route>
+        let policies: Reused<[PersonID], PolicyAnswer>
+
+        init(maxAge: Duration) {
+            routes = Reused(maxAge: maxAge)
+            policies = Reused(maxAge: maxAge)
+        }
+    }
+
+    /// One kind of read a run reuses.
+    final class Reused<Key: Hashable & Sendable, Value: Sendable>: Sendable {
+        private let reads: Mutex<RecentReads<Key, Value>>
+
+        init(maxAge: Duration) { reads = Mutex(RecentReads(maxAge: maxAge)) }
+
+        /// The value read for `key` a short while ago, else `read()`'s, remembered as read at
+        /// `now`. A read that throws (a message that cannot be routed) is not remembered.
+        func value(for key: Key, now: Date, read: () async throws -> Value) async throws -> Value {
+            if let recent = reads.withLock({ $0.value(for: key, now: now) }) { return recent }
+            let value = try await read()
+            reads.withLock { $0.store(value, for: key, readAt: now) }
+            return value
+        }
+    }
+}
