@@ -40,13 +40,16 @@ struct ImportBenchmark: AsyncParsableCommand {
         let binary = URL(fileURLWithPath: usersync)
         let concurrency = concurrency
         let others = smoke ? min(others, 1) : others, otherSize = smoke ? 200 : otherSize
-        var reports = try await measure(sizes, binary: binary, concurrency: concurrency, settings: settings, others: 0, otherSize: 0)
+        var reports: [[String: Double]] = []
+        for size in sizes {
+            reports.append(try await measure(size, binary: binary, concurrency: concurrency, settings: settings, others: 0, otherSize: 0))
+        }
         if others > 0 {
             // The same imports again, each into a database that already holds the other organizations.
             var crowded: [[String: Double]] = []
             for size in sizes {
-                crowded += try await measure(
-                    [size], binary: binary, concurrency: concurrency, settings: settings, others: others, otherSize: otherSize)
+                crowded.append(
+                    try await measure(size, binary: binary, concurrency: concurrency, settings: settings, others: others, otherSize: otherSize))
             }
             reports = zip(reports, crowded).map { alone, beside in
                 var report = alone
@@ -62,20 +65,16 @@ struct ImportBenchmark: AsyncParsableCommand {
         try BenchmarkSupport.print(reports)
     }
 
-    /// Imports each size in turn into one throwaway database holding `others` organizations of
-    /// `otherSize` people first.
+    /// Imports an organization of `size` people into a throwaway database of its own, holding
+    /// `others` organizations of `otherSize` people first. Each size has its own database, so the
+    /// 100,000 of `--sizes 50000,100000` are measured alone, not beside the 50,000 imported before.
     func measure(
-        _ sizes: [Int], binary: URL, concurrency: Int, settings: ConnectorSettings, others: Int, otherSize: Int
-    ) async throws -> [[String: Double]] {
+        _ size: Int, binary: URL, concurrency: Int, settings: ConnectorSettings, others: Int, otherSize: Int
+    ) async throws -> [String: Double] {
         try await withTestDatabase { db in
             if others > 0 { try await db.fillOtherOrganizations(count: others, people: otherSize) }
             return try await SimulatedPlatforms.run(settings: settings) { platforms in
-                var reports: [[String: Double]] = []
-                for size in sizes {
-                    let bench = Bench(db: db, platforms: platforms, binary: binary, concurrency: concurrency)
-                    reports.append(try await bench.measure(size: size))
-                }
-                return reports
+                try await Bench(db: db, platforms: platforms, binary: binary, concurrency: concurrency).measure(size: size)
             }
         }
     }
