@@ -20,8 +20,8 @@ extension RelayDelivery {
     /// message (else the latest persona message of that conversation); any other DM is for the
     /// owner of the account it was written to.
     func recipientOf(
-        _ event: InboundEvent, message: RelayMessage, source: PlatformConnection, organization: OrganizationID, on db: PostgresConnection,
-        logger: Logger
+        _ event: InboundEvent, message: RelayMessage, source: PlatformConnection, organization: OrganizationID, reads: RunReads, now: Date,
+        on db: PostgresConnection, logger: Logger
     ) async throws -> RecipientLookup {
         if event.toBot {
             if event.kind == .message, let (email, rest) = Self.address(in: event.text ?? "") {
@@ -32,13 +32,25 @@ extension RelayDelivery {
             }
             // A follow-up in the thread of one's own relayed message goes where that one went.
             if let thread = event.threadID,
-                let earlier = try await messages.delivered(organization, connection: source.id, sourceMessageID: thread, on: db, logger: logger),
-                let person = earlier.recipientPersonID
+                let person = try await reads.ownThreads.value(
+                    for: [event.conversationID, thread], now: now,
+                    read: {
+                        try await messages.delivered(organization, connection: source.id, sourceMessageID: thread, on: db, logger: logger)?
+                            .recipientPersonID
+                    })
             {
                 return .person(person)
             }
-            var answered = try await messages.answered(
-                organization, connection: source.id, conversation: event.conversationID, thread: event.threadID, on: db, logger: logger)
+            var answered: RelayMessage?
+            if let thread = event.threadID {
+                answered = try await reads.answered.value(for: [event.conversationID, thread], now: now) {
+                    try await messages.answered(
+                        organization, connection: source.id, conversation: event.conversationID, thread: thread, on: db, logger: logger)
+                }
+            } else {
+                answered = try await messages.answered(
+                    organization, connection: source.id, conversation: event.conversationID, thread: nil, on: db, logger: logger)
+            }
             if answered == nil, event.threadID != nil {
                 answered = try await messages.answered(
                     organization, connection: source.id, conversation: event.conversationID, thread: nil, on: db, logger: logger)

@@ -32,13 +32,15 @@ extension RelayDelivery {
         _ event: inout InboundEvent, message: RelayMessage, original: RelayMessage?, source: PlatformConnection, organization: OrganizationID,
         reads: RunReads, on db: PostgresConnection, logger: Logger
     ) async throws -> Plan {
-        let recipient: PersonID
+        let recipient: PersonID, now = settings.now()
         if let person = original?.recipientPersonID {
             recipient = person
             // An edit of a message that started a conversation still starts with the address.
             if event.toBot, let (_, rest) = Self.address(in: event.text ?? "") { event.text = rest }
         } else {
-            switch try await recipientOf(event, message: message, source: source, organization: organization, on: db, logger: logger) {
+            switch try await recipientOf(
+                event, message: message, source: source, organization: organization, reads: reads, now: now, on: db, logger: logger)
+            {
             case .person(let person, let text):
                 recipient = person
                 if let text { event.text = text }
@@ -46,7 +48,7 @@ extension RelayDelivery {
             case .unroutable(let reason): return .unroutable(reason, recipient: nil, sender: nil)
             }
         }
-        let route: MessageRouting.Route, now = settings.now()
+        let route: MessageRouting.Route
         do {
             let key = RunReads.RouteKey(platform: source.platform, account: message.senderAccount, connection: source.id, recipient: recipient)
             route = try await reads.routes.value(for: key, now: now) {
@@ -71,8 +73,10 @@ extension RelayDelivery {
         let thread =
             event.kind == .message
             ? try await event.threadID.asyncMap { thread in
-                try await messages.counterpart(
-                    organization, connection: source.id, messageID: thread, destination: destination.id, on: db, logger: logger)
+                try await reads.counterparts.value(for: [thread, destination.id.description], now: now) {
+                    try await messages.counterpart(
+                        organization, connection: source.id, messageID: thread, destination: destination.id, on: db, logger: logger)
+                }
             } ?? nil : nil
         return .ready(
             .init(

@@ -5,9 +5,11 @@ import UserSyncDomain
 extension RelayDelivery {
     /// What a delivery run reads for one message and reuses for the next ones of its conversation
     /// (``RecentReads``, for ``RelaySettings/runReadReuse``): the route from the sender's account to
-    /// the recipient, and the organization's policy for the two. A conversation's messages mostly
-    /// go between the same two people, and those reads were three of the ten statements a message
-    /// took. What is not reused: whom a message is for, the thread it answers, the message itself.
+    /// the recipient, the organization's policy for the two, and what a thread's message tells:
+    /// whom a reply in it is for, and its copy on the destination. A conversation's messages mostly
+    /// go between the same two people, in one thread, and those reads were six of the ten
+    /// statements a message took. What is read for every message: the message itself, and whom a
+    /// message outside a thread is for.
     final class RunReads: Sendable {
         struct RouteKey: Hashable, Sendable {
             var platform: Platform
@@ -20,10 +22,19 @@ extension RelayDelivery {
 
         let routes: Reused<RouteKey, MessageRouting.Route>
         let policies: Reused<[PersonID], PolicyAnswer>
+        /// By conversation and thread: the recipient of the sender's own relayed message there…
+        let ownThreads: Reused<[String], PersonID?>
+        /// … or the relayed message that the thread's message is a copy of.
+        let answered: Reused<[String], RelayMessage?>
+        /// By thread and destination connection: the thread's message there.
+        let counterparts: Reused<[String], String?>
 
         init(maxAge: Duration) {
             routes = Reused(maxAge: maxAge)
             policies = Reused(maxAge: maxAge)
+            ownThreads = Reused(maxAge: maxAge)
+            answered = Reused(maxAge: maxAge)
+            counterparts = Reused(maxAge: maxAge)
         }
     }
 

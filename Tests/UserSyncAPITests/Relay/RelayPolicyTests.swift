@@ -6,8 +6,9 @@ import UserSyncTesting
 
 /// The organization's relay policy: restricted people do not message across platforms (the
 /// sender is told why), and files cross as links only where the policy allows — separately for
-/// messages a stand-in carries.
-@Suite(.relayOrganization) struct RelayPolicyTests {
+/// messages a stand-in carries. One test at a time: each changes the organization's policy or
+/// restricted list, which the others read.
+@Suite(.relayOrganization, .serialized) struct RelayPolicyTests {
     var relay: RelayOrganization.Fixture { RelayOrganization.current! }
 
     struct PolicyView: Decodable {
