@@ -41,17 +41,14 @@ extension RelayDelivery {
             {
                 return .person(person)
             }
-            var answered: RelayMessage?
-            if let thread = event.threadID {
-                answered = try await reads.answered.value(for: [event.conversationID, thread], now: now) {
-                    try await messages.answered(
-                        organization, connection: source.id, conversation: event.conversationID, thread: thread, on: db, logger: logger)
-                }
-            } else {
-                answered = try await messages.answered(
-                    organization, connection: source.id, conversation: event.conversationID, thread: nil, on: db, logger: logger)
-            }
-            if answered == nil, event.threadID != nil {
+            var answered =
+                try await event.threadID.asyncMap { thread in
+                    try await reads.answered.value(for: [event.conversationID, thread], now: now) {
+                        try await messages.answered(
+                            organization, connection: source.id, conversation: event.conversationID, thread: thread, on: db, logger: logger)
+                    }
+                } ?? nil
+            if answered == nil {
                 answered = try await messages.answered(
                     organization, connection: source.id, conversation: event.conversationID, thread: nil, on: db, logger: logger)
             }

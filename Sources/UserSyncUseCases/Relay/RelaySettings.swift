@@ -8,8 +8,9 @@ public struct RelaySettings: Sendable {
     public var conversationLease: Duration = .seconds(5 * 60)
     /// Messages one job delivers before it yields the worker to other jobs.
     public var messagesPerRun = 100
-    /// How long a run reuses a message's route and the policy for its two people for the next
-    /// messages of the conversation: a change of either reaches messages delivered this long after it.
+    /// How long a run reuses what it read for a message (the route, the policy for its two people,
+    /// what its thread tells) for the conversation's next messages: a change of any of them reaches
+    /// messages delivered this long after it.
     public var runReadReuse: Duration = .seconds(1)
     /// A failed delivery is tried again after this, doubling per attempt up to `maxRetryDelay`.
     public var retryBaseDelay: Duration = .seconds(2)
