@@ -110,12 +110,14 @@ struct Bench: Sendable {
         let first = try await importAll(center, connections, org)
         report["first_import_seconds"] = first.seconds
         for (platform, seconds) in first.perPlatform { report["first_import_\(platform)_run_seconds"] = seconds }
+        for (platform, seconds) in first.waits { report["first_import_\(platform)_wait_seconds"] = seconds }
         report["accounts"] = Double(first.accounts)
         report["first_import_accounts_per_second"] = (Double(first.accounts) / first.seconds).rounded()
         report["first_import_db_wal_mib_per_second"] = Double(first.walBytes) / first.seconds / 1_048_576
         let again = try await importAll(center, connections, org)
         report["reimport_seconds"] = again.seconds
         for (platform, seconds) in again.perPlatform { report["reimport_\(platform)_run_seconds"] = seconds }
+        for (platform, seconds) in again.waits { report["reimport_\(platform)_wait_seconds"] = seconds }
         report["reimport_changes"] = Double(again.changes)
         report["reimport_db_wal_mib_per_second"] = Double(again.walBytes) / again.seconds / 1_048_576
         report["people_matched"] = Double(try await count("SELECT count(*) FROM people WHERE org_id = '\(org)'"))
@@ -139,6 +141,8 @@ struct Bench: Sendable {
         var seconds: Double
         /// Each run's own time, from its start in the worker to its end.
         var perPlatform: [String: Double]
+        /// Each run's wait, from its request to its start in the worker.
+        var waits: [String: Double]
         var accounts: Int
         var changes: Int
         /// Write-ahead log the database wrote meanwhile: what it really wrote, indexes included.
@@ -174,6 +178,8 @@ struct Bench: Sendable {
                 uniqueKeysWithValues: ended.map {
                     (platforms[$0.id]!, ($0.finishedAt ?? Date()).timeIntervalSince($0.startedAt ?? $0.createdAt))
                 }),
+            waits: Dictionary(
+                uniqueKeysWithValues: ended.map { (platforms[$0.id]!, ($0.startedAt ?? $0.createdAt).timeIntervalSince($0.createdAt)) }),
             accounts: counts.map(\.accountsSeen).reduce(0, +),
             changes: counts.map { $0.accountsAdded + $0.accountsUpdated + $0.accountsReactivated + $0.accountsDeactivated }.reduce(0, +),
             walBytes: try await walPosition() - walBefore)

@@ -176,7 +176,9 @@ public struct ImportRunRepository: Sendable {
     }
 
     /// Ends an active run. Succeeded runs get their exact counts; failed ones their cause.
-    /// Returns the run as it ended, or nil when it had already ended.
+    /// Returns the run as it ended, or nil when it had already ended. It ends when this statement
+    /// runs, at the end of the finishing work: the transaction's `now()` would be when it began,
+    /// before the wait for the people lock and the matching.
     @discardableResult
     public func finish(
         _ organization: OrganizationID, _ id: ImportRunID, state: ImportRun.State, counts: ImportRun.Counts? = nil,
@@ -185,7 +187,7 @@ public struct ImportRunRepository: Sendable {
         let c = counts
         let rows = try await db.query(
             """
-            UPDATE import_runs SET state = \(state.rawValue), phase = NULL, waiting_until = NULL, finished_at = now(),
+            UPDATE import_runs SET state = \(state.rawValue), phase = NULL, waiting_until = NULL, finished_at = statement_timestamp(),
                 failure_cause = \(cause), failure_message = \(message),
                 accounts_added = coalesce(\(c?.accountsAdded), accounts_added),
                 accounts_updated = coalesce(\(c?.accountsUpdated), accounts_updated),

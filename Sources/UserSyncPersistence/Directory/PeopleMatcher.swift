@@ -13,7 +13,9 @@ public struct PeopleMatcher: Sendable {
     /// Takes the organization's people lock until the transaction ends (taking it again is free).
     /// Every transaction that writes many people, or accounts and then people, takes it before its
     /// first such write: they then queue one behind the other instead of locking rows in opposite
-    /// orders, which PostgreSQL would end by aborting one of them as a deadlock.
+    /// orders, which PostgreSQL would end by aborting one of them as a deadlock. An import's finish
+    /// is the exception: it writes its own connection's accounts and memberships first, rows that
+    /// another holder of the lock leaves alone (`ImportRunner`).
     public static func lockPeople(_ organization: OrganizationID, on db: PostgresConnection, logger: Logger) async throws {
         try await db.run("SELECT pg_advisory_xact_lock(hashtextextended('usersync.people:' || \(organization.description), 0))", logger: logger)
     }

@@ -230,8 +230,13 @@ public struct ImportRunner: Sendable {
         }
         return try await database.withTenantRetryingConflicts(organization, logger: logger) { db in
             try await holdRun(target, on: db, logger: logger)
-            try await PeopleMatcher.lockPeople(organization, on: db, logger: logger)
+            // The connection's own accounts and memberships are written before the people lock, so
+            // that the organization's other imports finish meanwhile instead of queueing behind
+            // them. Only an import of this connection writes its accounts' rows: another's
+            // matching touches them just to give an account without a person its person, and a
+            // membership's key share lock lets that through (docs/directory.md).
             let counts = try await writer.finish(target, scopedToTeams: connection.platform.importsSelectedTeams, on: db, logger: logger)
+            try await PeopleMatcher.lockPeople(organization, on: db, logger: logger)
             let changes = counts.accountsAdded + counts.accountsUpdated + counts.accountsReactivated + counts.accountsDeactivated
             let matched = try await matcher.match(organization, connection: connection.id, changed: changes > 0, on: db, logger: logger)
             guard let ended = try await runs.finish(organization, run.id, state: .succeeded, counts: counts, on: db, logger: logger) else { return 0 }
