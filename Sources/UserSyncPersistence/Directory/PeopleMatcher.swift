@@ -43,13 +43,16 @@ public struct PeopleMatcher: Sendable {
         if !changed, try await !hasUnmatchedAccounts(organization, connection: connection, on: db, logger: logger) { return outcome }
 
         // A person whose accounts all moved to one new address that nobody has yet keeps their
-        // identity (and their primary choice and syncs): the person takes the new address.
+        // identity (and their primary choice and syncs): the person takes the new address. Only
+        // a person with an account in scope whose address is not theirs can be one; looking at
+        // those first spares grouping the accounts of everyone else (0.4 s a run at 100,000).
         outcome.peopleRenamed = try await count(
             db,
             """
             WITH touched AS (
-                SELECT DISTINCT person_id FROM platform_accounts
-                WHERE org_id = \(org) AND person_id IS NOT NULL AND (\(scope)::uuid IS NULL OR connection_id = \(scope))
+                SELECT DISTINCT a.person_id FROM platform_accounts a JOIN people p ON p.org_id = \(org) AND p.id = a.person_id
+                WHERE a.org_id = \(org) AND (\(scope)::uuid IS NULL OR a.connection_id = \(scope))
+                  AND a.email_normalized <> p.email_normalized
             ), linked AS (
                 SELECT a.person_id, min(a.email_normalized) AS email
                 FROM platform_accounts a JOIN touched t ON t.person_id = a.person_id
