@@ -109,15 +109,13 @@ struct Bench: Sendable {
         defer { if worker.isRunning { kill(worker.processIdentifier, SIGKILL) } }
         let first = try await importAll(center, connections, org)
         report["first_import_seconds"] = first.seconds
-        for (platform, seconds) in first.perPlatform { report["first_import_\(platform)_run_seconds"] = seconds }
-        for (platform, seconds) in first.waits { report["first_import_\(platform)_wait_seconds"] = seconds }
+        report.merge(first.perRun(prefix: "first_import")) { $1 }
         report["accounts"] = Double(first.accounts)
         report["first_import_accounts_per_second"] = (Double(first.accounts) / first.seconds).rounded()
         report["first_import_db_wal_mib_per_second"] = Double(first.walBytes) / first.seconds / 1_048_576
         let again = try await importAll(center, connections, org)
         report["reimport_seconds"] = again.seconds
-        for (platform, seconds) in again.perPlatform { report["reimport_\(platform)_run_seconds"] = seconds }
-        for (platform, seconds) in again.waits { report["reimport_\(platform)_wait_seconds"] = seconds }
+        report.merge(again.perRun(prefix: "reimport")) { $1 }
         report["reimport_changes"] = Double(again.changes)
         report["reimport_db_wal_mib_per_second"] = Double(again.walBytes) / again.seconds / 1_048_576
         report["people_matched"] = Double(try await count("SELECT count(*) FROM people WHERE org_id = '\(org)'"))
@@ -139,14 +137,24 @@ struct Bench: Sendable {
 
     struct Outcome {
         var seconds: Double
-        /// Each run's own time, from its start in the worker to its end.
-        var perPlatform: [String: Double]
-        /// Each run's wait, from its request to its start in the worker.
-        var waits: [String: Double]
+        /// Each platform's run as it ended.
+        var runs: [String: ImportRun]
         var accounts: Int
         var changes: Int
         /// Write-ahead log the database wrote meanwhile: what it really wrote, indexes included.
         var walBytes: Int64
+
+        /// Each run's wait, from its request to its start in the worker, and its own time, from
+        /// that start to its end.
+        func perRun(prefix: String) -> [String: Double] {
+            var figures: [String: Double] = [:]
+            for (platform, run) in runs {
+                let started = run.startedAt ?? run.createdAt
+                figures["\(prefix)_\(platform)_wait_seconds"] = started.timeIntervalSince(run.createdAt)
+                figures["\(prefix)_\(platform)_run_seconds"] = (run.finishedAt ?? Date()).timeIntervalSince(started)
+            }
+            return figures
+        }
     }
 
     /// Asks for an import of every connection at once and waits until all have succeeded.
@@ -174,12 +182,7 @@ struct Bench: Sendable {
         let counts = ended.map(\.counts)
         return Outcome(
             seconds: seconds,
-            perPlatform: Dictionary(
-                uniqueKeysWithValues: ended.map {
-                    (platforms[$0.id]!, ($0.finishedAt ?? Date()).timeIntervalSince($0.startedAt ?? $0.createdAt))
-                }),
-            waits: Dictionary(
-                uniqueKeysWithValues: ended.map { (platforms[$0.id]!, ($0.startedAt ?? $0.createdAt).timeIntervalSince($0.createdAt)) }),
+            runs: Dictionary(uniqueKeysWithValues: ended.map { (platforms[$0.id]!, $0) }),
             accounts: counts.map(\.accountsSeen).reduce(0, +),
             changes: counts.map { $0.accountsAdded + $0.accountsUpdated + $0.accountsReactivated + $0.accountsDeactivated }.reduce(0, +),
             walBytes: try await walPosition() - walBefore)

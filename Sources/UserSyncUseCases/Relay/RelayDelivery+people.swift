@@ -33,7 +33,7 @@ extension RelayDelivery {
             // A follow-up in the thread of one's own relayed message goes where that one went.
             if let thread = event.threadID,
                 let person = try await reads.ownThreads.value(
-                    for: [event.conversationID, thread], now: now,
+                    for: thread, now: now,
                     read: {
                         try await messages.delivered(organization, connection: source.id, sourceMessageID: thread, on: db, logger: logger)?
                             .recipientPersonID
@@ -43,7 +43,7 @@ extension RelayDelivery {
             }
             var answered =
                 try await event.threadID.asyncMap { thread in
-                    try await reads.answered.value(for: [event.conversationID, thread], now: now) {
+                    try await reads.answered.value(for: thread, now: now) {
                         try await messages.answered(
                             organization, connection: source.id, conversation: event.conversationID, thread: thread, on: db, logger: logger)
                     }

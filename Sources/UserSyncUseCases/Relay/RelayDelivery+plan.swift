@@ -73,7 +73,7 @@ extension RelayDelivery {
         let thread =
             event.kind == .message
             ? try await event.threadID.asyncMap { thread in
-                try await reads.counterparts.value(for: [thread, destination.id.description], now: now) {
+                try await reads.counterparts.value(for: .init(thread: thread, destination: destination.id), now: now) {
                     try await messages.counterpart(
                         organization, connection: source.id, messageID: thread, destination: destination.id, on: db, logger: logger)
                 }

@@ -20,14 +20,21 @@ extension RelayDelivery {
 
         typealias PolicyAnswer = (policy: RelayPolicy, restricted: Set<PersonID>)
 
+        /// A thread's message's copy on a destination connection.
+        struct CopyKey: Hashable, Sendable {
+            var thread: String
+            var destination: ConnectionID
+        }
+
         let routes: Reused<RouteKey, MessageRouting.Route>
         let policies: Reused<[PersonID], PolicyAnswer>
-        /// By conversation and thread: the recipient of the sender's own relayed message there…
-        let ownThreads: Reused<[String], PersonID?>
+        /// By thread (a run delivers one conversation): the recipient of the sender's own relayed
+        /// message there…
+        let ownThreads: Reused<String, PersonID?>
         /// … or the relayed message that the thread's message is a copy of.
-        let answered: Reused<[String], RelayMessage?>
-        /// By thread and destination connection: the thread's message there.
-        let counterparts: Reused<[String], String?>
+        let answered: Reused<String, RelayMessage?>
+        /// The thread's message on the destination.
+        let counterparts: Reused<CopyKey, String?>
 
         init(maxAge: Duration) {
             routes = Reused(maxAge: maxAge)
