@@ -7,8 +7,8 @@ import UserSyncTestSupport
 
 @testable import UserSyncPersistence
 
-/// After an import's statistics refresh, a people page reads its people's accounts and syncs once
-/// each, however many connections the organization has. The refresh left out the connections,
+/// After the statistics refreshes of an import and a bulk sync, a people page reads its people's
+/// accounts and syncs once each, however many connections the organization has. The refresh left out the connections,
 /// whose statistics were then those of an empty table: to the planner every organization had one
 /// connection, and it read the accounts once per connection.
 @Suite struct PageDetailsPlanTests {
@@ -42,7 +42,11 @@ import UserSyncTestSupport
                 SELECT p.org_id, gen_random_uuid(), p.id, c.id, 'virtual', 'synced', 'test'
                 FROM people p CROSS JOIN platform_connections c WHERE p.org_id = \(org) AND c.org_id = \(org) AND c.platform <> 'slack'
                 """)
-            try await db.service.client.withConnection { try await PlannerStatistics.refreshDirectory(on: $0, logger: db.logger) }
+            // The import's refresh, and the one of the bulk sync that made the syncs.
+            try await db.service.client.withConnection {
+                try await PlannerStatistics.refreshDirectory(on: $0, logger: db.logger)
+                try await PlannerStatistics.refreshSyncs(on: $0, logger: db.logger)
+            }
             let people = try await db.adminQueryText(
                 "SELECT string_agg(quote_literal(id), ',') FROM (SELECT id FROM people WHERE org_id = '\(org)' ORDER BY id LIMIT 50) p")
 
