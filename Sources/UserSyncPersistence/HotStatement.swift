@@ -43,6 +43,13 @@ package func bindings(_ values: [any PostgresDynamicTypeEncodable]) -> PostgresB
     return bindings
 }
 
+/// Switches the transaction to generic plans, answering the mode it had.
+struct GenericPlansStatement: HotStatement {
+    static let sql = "SELECT current_setting('plan_cache_mode'), set_config('plan_cache_mode', 'force_generic_plan', true)"
+
+    func makeBindings() -> PostgresBindings { PostgresBindings() }
+}
+
 /// Sets a setting for the rest of the transaction (`set_config(…, true)`): the scope of every
 /// tenant transaction.
 struct SetLocalStatement: HotStatement {
@@ -54,6 +61,19 @@ struct SetLocalStatement: HotStatement {
 }
 
 extension PostgresConnection {
+    /// Runs `body`'s prepared statements on their generic plans, within a transaction. A generic
+    /// plan estimates `org_id = $1` at an average organization whatever the statistics say of
+    /// this one, so a lookup by a key after `org_id` keeps its index condition (docs/scaling.md).
+    package func withGenericPlans<Result>(
+        logger: Logger, isolation: isolated (any Actor)? = #isolation, _ body: () async throws -> Result
+    ) async throws -> Result {
+        var prior = "auto"
+        for try await (mode, _) in try await execute(GenericPlansStatement(), logger: logger).decode((String, String).self) { prior = mode }
+        let result = try await body()
+        try await run(SetLocalStatement(setting: "plan_cache_mode", value: prior), logger: logger)
+        return result
+    }
+
     /// Runs a hot statement whose rows, if any, are not needed, to its end: an error it meets is
     /// thrown here.
     package func run(_ statement: some HotStatement, logger: Logger) async throws {

@@ -67,6 +67,64 @@ import UserSyncTestSupport
         }
     }
 
+    /// Beside organizations the statistics know, one whose syncs came after the last `ANALYZE` is
+    /// estimated at a row or two, and an organization of a few hundred syncs never reaches
+    /// autovacuum's threshold in a big table. Its page must still read only its people's syncs,
+    /// by person, not every sync of the organization filtered one by one.
+    @Test func aPageOfAnOrganizationTheStatisticsHaveNotSeenReadsOnlyItsPeoplesSyncs() async throws {
+        try await withTestDatabase { db in
+            func seed(_ org: UUID, people: Int) async throws {
+                try await db.adminQuery(
+                    "INSERT INTO organizations (id, slug, name) VALUES (\(org), \("o" + org.uuidString.prefix(8).lowercased()), 'O')")
+                try await db.adminQuery(
+                    """
+                    INSERT INTO platform_connections (org_id, id, platform, display_name, workspace_id, credentials, credentials_key_id, api_base_url)
+                    SELECT \(org), gen_random_uuid(), platform, platform, 'w', '\\x00'::bytea, 'k1', 'http://localhost'
+                    FROM unnest(ARRAY['teams', 'zoom']) AS platform
+                    """)
+                try await db.adminQuery(
+                    """
+                    INSERT INTO people (org_id, id, email_normalized)
+                    SELECT \(org), gen_random_uuid(), 'person' || n || '@example.com' FROM generate_series(1, \(people)) n
+                    """)
+                try await db.adminQuery(
+                    """
+                    INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, created_by)
+                    SELECT p.org_id, gen_random_uuid(), p.id, c.id, 'virtual', 'synced', 'test'
+                    FROM people p CROSS JOIN platform_connections c WHERE p.org_id = \(org) AND c.org_id = \(org)
+                    """)
+            }
+            for _ in 0..<3 { try await seed(UUID(), people: 2_000) }
+            try await db.adminQuery("ANALYZE platform_connections, people, syncs")
+            let org = UUID()
+            try await seed(org, people: 300)
+            let organization = OrganizationID(org)
+            let (syncs, nodes, mode) = try await db.service.withTenant(organization, logger: db.logger) { c in
+                let people = try await c.query("SELECT id FROM people WHERE org_id = \(org) ORDER BY id LIMIT 50", logger: db.logger)
+                    .collect().map { try $0.decode(UUID.self) }
+                let syncs = try await SyncRepository().forPeople(organization, people.map(PersonID.init), history: false, on: c, logger: db.logger)
+                // The plan `forPeople` runs its statement on, and the mode it leaves behind.
+                try await c.run(PostgresQuery(unsafeSQL: "PREPARE details AS " + SyncRepository.ForPeopleStatement.sql), logger: db.logger)
+                let nodes = try await c.withGenericPlans(logger: db.logger) {
+                    let list = people.map { "'\($0)'" }.joined(separator: ",")
+                    return try await PlanNode.all(
+                        in: try await c.query(
+                            PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE details('\(org)', ARRAY[\(list)]::uuid[])"),
+                            logger: db.logger))
+                }
+                let mode = try await c.query("SELECT current_setting('plan_cache_mode')", logger: db.logger).collect().first?.decode(String.self)
+                return (syncs.values.map(\.count).reduce(0, +), nodes, mode)
+            }
+            #expect(syncs == 100)
+            #expect(mode == "auto")
+            let reads = nodes.filter { $0.relationName == "syncs" }
+            #expect(
+                reads.count == 1 && reads.allSatisfy { $0.actualRows * $0.actualLoops == 100 && ($0.rowsRemovedByFilter ?? 0) == 0 },
+                "\(reads.map { "\($0.nodeType) by \($0.indexName ?? "-"): \($0.actualRows) × \($0.actualLoops), \($0.rowsRemovedByFilter ?? 0) dropped" })"
+            )
+        }
+    }
+
     /// Between imports, autovacuum keeps them current: it analyzes the table after a change or
     /// two rather than its default 50, which a table of a few rows per organization may never see.
     @Test func autovacuumAnalyzesTheConnectionsAfterAnyChange() async throws {
