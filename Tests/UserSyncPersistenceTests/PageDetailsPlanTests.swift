@@ -67,11 +67,12 @@ import UserSyncTestSupport
         }
     }
 
-    /// Beside organizations the statistics know, one whose syncs came after the last `ANALYZE` is
-    /// estimated at a row or two, and an organization of a few hundred syncs never reaches
-    /// autovacuum's threshold in a big table. Its page must still read only its people's syncs,
-    /// by person, not every sync of the organization filtered one by one.
-    @Test func aPageOfAnOrganizationTheStatisticsHaveNotSeenReadsOnlyItsPeoplesSyncs() async throws {
+    /// Beside organizations the statistics know, one whose rows came after the last `ANALYZE` is
+    /// estimated at a row or two, and an organization of a few hundred syncs (or of accounts from
+    /// SCIM, one by one) never reaches autovacuum's threshold in a big table. Its page must still
+    /// read only its people's accounts and syncs, by person, not every row of the organization.
+    @Test(arguments: [PeopleRepository.AccountsStatement.sql, SyncRepository.ForPeopleStatement.sql])
+    func aPageOfAnOrganizationTheStatisticsHaveNotSeenReadsOnlyItsPeoplesRows(statement: String) async throws {
         try await withTestDatabase { db in
             func seed(_ org: UUID, people: Int) async throws {
                 try await db.adminQuery(
@@ -89,13 +90,19 @@ import UserSyncTestSupport
                     """)
                 try await db.adminQuery(
                     """
+                    INSERT INTO platform_accounts (org_id, id, connection_id, platform_user_id, email, emails, person_id)
+                    SELECT p.org_id, gen_random_uuid(), c.id, c.platform || p.email_normalized, p.email_normalized, ARRAY[p.email_normalized], p.id
+                    FROM people p CROSS JOIN platform_connections c WHERE p.org_id = \(org) AND c.org_id = \(org)
+                    """)
+                try await db.adminQuery(
+                    """
                     INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, created_by)
                     SELECT p.org_id, gen_random_uuid(), p.id, c.id, 'virtual', 'synced', 'test'
                     FROM people p CROSS JOIN platform_connections c WHERE p.org_id = \(org) AND c.org_id = \(org)
                     """)
             }
             for _ in 0..<3 { try await seed(UUID(), people: 2_000) }
-            try await db.adminQuery("ANALYZE platform_connections, people, syncs")
+            try await db.adminQuery("ANALYZE platform_connections, people, platform_accounts, syncs")
             let org = UUID()
             try await seed(org, people: 300)
             let organization = OrganizationID(org)
@@ -103,8 +110,8 @@ import UserSyncTestSupport
                 let people = try await c.query("SELECT id FROM people WHERE org_id = \(org) ORDER BY id LIMIT 50", logger: db.logger)
                     .collect().map { try $0.decode(UUID.self) }
                 let syncs = try await SyncRepository().forPeople(organization, people.map(PersonID.init), history: false, on: c, logger: db.logger)
-                // The plan `forPeople` runs its statement on, and the mode it leaves behind.
-                try await c.run(PostgresQuery(unsafeSQL: "PREPARE details AS " + SyncRepository.ForPeopleStatement.sql), logger: db.logger)
+                // The plan a page's details are read on, and the mode it leaves behind.
+                try await c.run(PostgresQuery(unsafeSQL: "PREPARE details AS " + statement), logger: db.logger)
                 let nodes = try await c.withGenericPlans(logger: db.logger) {
                     let list = people.map { "'\($0)'" }.joined(separator: ",")
                     return try await PlanNode.all(
@@ -117,7 +124,7 @@ import UserSyncTestSupport
             }
             #expect(syncs == 100)
             #expect(mode == "auto")
-            let reads = nodes.filter { $0.relationName == "syncs" }
+            let reads = nodes.filter { ["platform_accounts", "syncs"].contains($0.relationName ?? "") }
             #expect(
                 reads.count == 1 && reads.allSatisfy { $0.actualRows * $0.actualLoops == 100 && ($0.rowsRemovedByFilter ?? 0) == 0 },
                 "\(reads.map { "\($0.nodeType) by \($0.indexName ?? "-"): \($0.actualRows) × \($0.actualLoops), \($0.rowsRemovedByFilter ?? 0) dropped" })"

@@ -32,9 +32,16 @@ public struct PeopleRepository: Sendable {
             let person = try Self.person(cells, organization)
             people.append((person, Position(key: try cells[12].decode(String.self), id: person.id.rawValue)))
         }
+        guard !people.isEmpty else { return [] }
         let ids = people.map(\.person.id)
-        let accounts = try await self.accounts(organization, people: ids, on: db, logger: logger)
-        let syncs = try await SyncRepository().forPeople(organization, ids, history: false, on: db, logger: logger)
+        // On their generic plans, as an organization the statistics have not seen yet (no import
+        // of 1,000, accounts from SCIM one by one) is estimated at a row or two (SyncRepository).
+        let (accounts, syncs) = try await db.withGenericPlans(logger: logger) {
+            (
+                try await self.accounts(organization, people: ids, on: db, logger: logger),
+                try await SyncRepository().forPeopleOnGenericPlans(organization, ids, history: false, on: db, logger: logger)
+            )
+        }
         for index in people.indices {
             people[index].person.accounts = accounts[people[index].person.id] ?? []
             people[index].person.syncs = syncs[people[index].person.id] ?? []

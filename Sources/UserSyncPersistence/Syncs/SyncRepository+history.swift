@@ -12,10 +12,18 @@ extension SyncRepository {
         _ organization: OrganizationID, _ people: [PersonID], history: Bool, on db: PostgresConnection, logger: Logger
     ) async throws -> [PersonID: [Sync]] {
         guard !people.isEmpty else { return [:] }
-        var syncs = try await db.withGenericPlans(logger: logger) {
-            try await Self.decode(
-                try await db.execute(ForPeopleStatement(organization: organization.rawValue, ids: people.map(\.rawValue)), logger: logger))
+        return try await db.withGenericPlans(logger: logger) {
+            try await forPeopleOnGenericPlans(organization, people, history: history, on: db, logger: logger)
         }
+    }
+
+    /// ``forPeople(_:_:history:on:logger:)`` for a caller that already runs on generic plans.
+    func forPeopleOnGenericPlans(
+        _ organization: OrganizationID, _ people: [PersonID], history: Bool, on db: PostgresConnection, logger: Logger
+    ) async throws -> [PersonID: [Sync]] {
+        guard !people.isEmpty else { return [:] }
+        var syncs = try await Self.decode(
+            try await db.execute(ForPeopleStatement(organization: organization.rawValue, ids: people.map(\.rawValue)), logger: logger))
         if history {
             let events = try await self.history(organization, syncs.map(\.id), on: db, logger: logger)
             for index in syncs.indices { syncs[index].history = events[syncs[index].id] ?? [] }
