@@ -17,31 +17,7 @@ import UserSyncTestSupport
         try await withTestDatabase { db in
             try await db.adminQuery("ANALYZE platform_connections, platform_accounts, syncs")
             let org = UUID()
-            try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(org), 'details', 'Details')")
-            try await db.adminQuery(
-                """
-                INSERT INTO platform_connections (org_id, id, platform, display_name, workspace_id, credentials, credentials_key_id, api_base_url)
-                SELECT \(org), gen_random_uuid(), platform, platform, 'w', '\\x00'::bytea, 'k1', 'http://localhost'
-                FROM unnest(ARRAY['slack', 'teams', 'zoom', 'webex']) AS platform
-                """)
-            try await db.adminQuery(
-                """
-                INSERT INTO people (org_id, id, email_normalized)
-                SELECT \(org), gen_random_uuid(), 'person' || n || '@details.example' FROM generate_series(1, 200) n
-                """)
-            // Every person has an account on each connection and a sync to each but Slack.
-            try await db.adminQuery(
-                """
-                INSERT INTO platform_accounts (org_id, id, connection_id, platform_user_id, email, emails, person_id)
-                SELECT p.org_id, gen_random_uuid(), c.id, c.platform || p.email_normalized, p.email_normalized, ARRAY[p.email_normalized], p.id
-                FROM people p CROSS JOIN platform_connections c WHERE p.org_id = \(org) AND c.org_id = \(org)
-                """)
-            try await db.adminQuery(
-                """
-                INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, created_by)
-                SELECT p.org_id, gen_random_uuid(), p.id, c.id, 'virtual', 'synced', 'test'
-                FROM people p CROSS JOIN platform_connections c WHERE p.org_id = \(org) AND c.org_id = \(org) AND c.platform <> 'slack'
-                """)
+            try await seed(db, org, people: 200, platforms: ["slack", "teams", "zoom", "webex"], unsynced: ["slack"])
             // The import's refresh, and the one of the bulk sync that made the syncs.
             try await db.service.client.withConnection {
                 try await PlannerStatistics.refreshDirectory(on: $0, logger: db.logger)
@@ -74,37 +50,10 @@ import UserSyncTestSupport
     @Test(arguments: [PeopleRepository.AccountsStatement.sql, SyncRepository.ForPeopleStatement.sql])
     func aPageOfAnOrganizationTheStatisticsHaveNotSeenReadsOnlyItsPeoplesRows(statement: String) async throws {
         try await withTestDatabase { db in
-            func seed(_ org: UUID, people: Int) async throws {
-                try await db.adminQuery(
-                    "INSERT INTO organizations (id, slug, name) VALUES (\(org), \("o" + org.uuidString.prefix(8).lowercased()), 'O')")
-                try await db.adminQuery(
-                    """
-                    INSERT INTO platform_connections (org_id, id, platform, display_name, workspace_id, credentials, credentials_key_id, api_base_url)
-                    SELECT \(org), gen_random_uuid(), platform, platform, 'w', '\\x00'::bytea, 'k1', 'http://localhost'
-                    FROM unnest(ARRAY['teams', 'zoom']) AS platform
-                    """)
-                try await db.adminQuery(
-                    """
-                    INSERT INTO people (org_id, id, email_normalized)
-                    SELECT \(org), gen_random_uuid(), 'person' || n || '@example.com' FROM generate_series(1, \(people)) n
-                    """)
-                try await db.adminQuery(
-                    """
-                    INSERT INTO platform_accounts (org_id, id, connection_id, platform_user_id, email, emails, person_id)
-                    SELECT p.org_id, gen_random_uuid(), c.id, c.platform || p.email_normalized, p.email_normalized, ARRAY[p.email_normalized], p.id
-                    FROM people p CROSS JOIN platform_connections c WHERE p.org_id = \(org) AND c.org_id = \(org)
-                    """)
-                try await db.adminQuery(
-                    """
-                    INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, created_by)
-                    SELECT p.org_id, gen_random_uuid(), p.id, c.id, 'virtual', 'synced', 'test'
-                    FROM people p CROSS JOIN platform_connections c WHERE p.org_id = \(org) AND c.org_id = \(org)
-                    """)
-            }
-            for _ in 0..<3 { try await seed(UUID(), people: 2_000) }
+            for _ in 0..<3 { try await seed(db, UUID(), people: 2_000, platforms: ["teams", "zoom"]) }
             try await db.adminQuery("ANALYZE platform_connections, people, platform_accounts, syncs")
             let org = UUID()
-            try await seed(org, people: 300)
+            try await seed(db, org, people: 300, platforms: ["teams", "zoom"])
             let organization = OrganizationID(org)
             let (syncs, nodes, mode) = try await db.service.withTenant(organization, logger: db.logger) { c in
                 let people = try await c.query("SELECT id FROM people WHERE org_id = \(org) ORDER BY id LIMIT 50", logger: db.logger)
@@ -141,4 +90,35 @@ import UserSyncTestSupport
             #expect(options.split(separator: ",").contains("autovacuum_analyze_threshold=1"), "\(options)")
         }
     }
+}
+
+/// An organization of `people` people, each with an account on every one of its connections (one
+/// per platform) and a sync to every one but those of `unsynced`.
+private func seed(_ db: TestDatabase, _ org: UUID, people: Int, platforms: [String], unsynced: [String] = []) async throws {
+    let slug = "o" + org.uuidString.prefix(8).lowercased()
+    try await db.adminQuery("INSERT INTO organizations (id, slug, name) VALUES (\(org), \(slug), 'O')")
+    try await db.adminQuery(
+        """
+        INSERT INTO platform_connections (org_id, id, platform, display_name, workspace_id, credentials, credentials_key_id, api_base_url)
+        SELECT \(org), gen_random_uuid(), platform, platform, 'w', '\\x00'::bytea, 'k1', 'http://localhost'
+        FROM unnest(\(platforms)::text[]) AS platform
+        """)
+    try await db.adminQuery(
+        """
+        INSERT INTO people (org_id, id, email_normalized)
+        SELECT \(org), gen_random_uuid(), 'person' || n || '@' || \(slug) || '.example' FROM generate_series(1, \(people)) n
+        """)
+    try await db.adminQuery(
+        """
+        INSERT INTO platform_accounts (org_id, id, connection_id, platform_user_id, email, emails, person_id)
+        SELECT p.org_id, gen_random_uuid(), c.id, c.platform || p.email_normalized, p.email_normalized, ARRAY[p.email_normalized], p.id
+        FROM people p CROSS JOIN platform_connections c WHERE p.org_id = \(org) AND c.org_id = \(org)
+        """)
+    try await db.adminQuery(
+        """
+        INSERT INTO syncs (org_id, id, person_id, connection_id, mode, status, created_by)
+        SELECT p.org_id, gen_random_uuid(), p.id, c.id, 'virtual', 'synced', 'test'
+        FROM people p CROSS JOIN platform_connections c
+        WHERE p.org_id = \(org) AND c.org_id = \(org) AND c.platform <> ALL(\(unsynced)::text[])
+        """)
 }
