@@ -8,9 +8,9 @@ import UserSyncTestSupport
 @testable import UserSyncPersistence
 
 /// After the statistics refreshes of an import and a bulk sync, a people page reads its people's
-/// accounts and syncs once each, however many connections the organization has. The refresh left out the connections,
-/// whose statistics were then those of an empty table: to the planner every organization had one
-/// connection, and it read the accounts once per connection.
+/// accounts and syncs once each, however many connections the organization has. The refresh left
+/// out the connections, whose statistics were then those of an empty table: to the planner every
+/// organization had one connection, and it read the accounts once per connection.
 @Suite struct PageDetailsPlanTests {
     @Test(arguments: [PeopleRepository.AccountsStatement.sql, SyncRepository.ForPeopleStatement.sql])
     func aPageReadsItsPeoplesRowsOnce(statement: String) async throws {
@@ -55,23 +55,31 @@ import UserSyncTestSupport
             let org = UUID()
             try await seed(db, org, people: 300, platforms: ["teams", "zoom"])
             let organization = OrganizationID(org)
-            let (syncs, nodes, mode) = try await db.service.withTenant(organization, logger: db.logger) { c in
-                let people = try await c.query("SELECT id FROM people WHERE org_id = \(org) ORDER BY id LIMIT 50", logger: db.logger)
-                    .collect().map { try $0.decode(UUID.self) }
-                let syncs = try await SyncRepository().forPeople(organization, people.map(PersonID.init), history: false, on: c, logger: db.logger)
-                // The plan a page's details are read on, and the mode it leaves behind.
+            var filter = PeopleRepository.Filter()
+            filter.limit = 50
+            let (page, reprompted, plans, nodes, mode) = try await db.service.withTenant(organization, logger: db.logger) { c in
+                // A page, and the syncs a reprompt reads, as the API and the use cases read them.
+                let page = try await PeopleRepository().list(organization, filter, on: c, logger: db.logger).map(\.person)
+                let reprompted = try await SyncRepository().forPeople(organization, page.map(\.id), history: false, on: c, logger: db.logger)
+                // Which plans their prepared statement ran on, the mode left behind, and what the
+                // generic plan reads.
+                let plans = try await c.query(
+                    "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement = \(statement)", logger: db.logger
+                ).collect().first?.decode((Int, Int).self)
+                let mode = try await c.query("SELECT current_setting('plan_cache_mode')", logger: db.logger).collect().first?.decode(String.self)
                 try await c.run(PostgresQuery(unsafeSQL: "PREPARE details AS " + statement), logger: db.logger)
                 let nodes = try await c.withGenericPlans(logger: db.logger) {
-                    let list = people.map { "'\($0)'" }.joined(separator: ",")
+                    let list = page.map { "'\($0.id.rawValue)'" }.joined(separator: ",")
                     return try await PlanNode.all(
                         in: try await c.query(
                             PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE details('\(org)', ARRAY[\(list)]::uuid[])"),
                             logger: db.logger))
                 }
-                let mode = try await c.query("SELECT current_setting('plan_cache_mode')", logger: db.logger).collect().first?.decode(String.self)
-                return (syncs.values.map(\.count).reduce(0, +), nodes, mode)
+                return (page, reprompted.values.map(\.count).reduce(0, +), plans, nodes, mode)
             }
-            #expect(syncs == 100)
+            #expect(page.count == 50 && page.allSatisfy { $0.accounts.count == 2 && $0.syncs.count == 2 })
+            #expect(reprompted == 100)
+            #expect(plans.map { $0.0 > 0 && $0.1 == 0 } == true, "generic and custom plans: \(String(describing: plans))")
             #expect(mode == "auto")
             let reads = nodes.filter { ["platform_accounts", "syncs"].contains($0.relationName ?? "") }
             #expect(

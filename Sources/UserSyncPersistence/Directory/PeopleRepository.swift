@@ -20,7 +20,7 @@ public struct PeopleRepository: Sendable {
     /// One page of people with their accounts and syncs (without history), and each one's
     /// position for the next page: three statements, the page's accounts and syncs read by the
     /// page's ids (a quarter of the database's work of building them per person in the page's
-    /// own statement).
+    /// own statement), those two on their generic plans between two that switch the mode.
     public func list(
         _ organization: OrganizationID, _ filter: Filter, on db: PostgresConnection, logger: Logger
     ) async throws -> [(person: Person, position: Position)] {
