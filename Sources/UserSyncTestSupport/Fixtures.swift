@@ -135,6 +135,8 @@ extension TestDatabase {
                 "INSERT INTO relay_conversation_leases (org_id, source_connection_id, source_conversation) VALUES (\(org), \(connection), 'D1')",
                 logger: l)
             try await c.query(
+                "INSERT INTO relay_connection_batches (org_id, source_connection_id, queued_job) VALUES (\(org), \(connection), 0)", logger: l)
+            try await c.query(
                 "INSERT INTO relay_notices (org_id, person_id, reason, notified_at) VALUES (\(org), \(person), 'seed', now())", logger: l)
             try await c.query("INSERT INTO relay_policies (org_id, files_allowed) VALUES (\(org), false)", logger: l)
             try await c.query(

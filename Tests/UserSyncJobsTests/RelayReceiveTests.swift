@@ -11,9 +11,14 @@ import UserSyncTestSupport
 @Suite("Storing a relayed event")
 struct RelayReceiveTests {
     let messages = RelayMessageRepository()
-    let job = RelayMessageRepository.DeliveryJob(kind: "relay.deliver", payload: #"{"conversation":"D1"}"#, maxAttempts: 25)
+    let job = Self.job(for: "D1")
 
-    @Test("a burst in one conversation queues one job; a retried event adds nothing; a job no longer waiting gets a successor")
+    /// The connection's job an event in `conversation` queues: two conversations at most.
+    static func job(for conversation: String) -> RelayMessageRepository.DeliveryJob {
+        .init(kind: "relay.deliver", payload: #"{"conversations": ["\#(conversation)"]}"#, maxAttempts: 25, conversationsPerJob: 2)
+    }
+
+    @Test("a burst in one conversation queues one job, other conversations join it while it waits; a retried event adds nothing")
     func aBurstQueuesOneJob() async throws {
         try await withTestDatabase { db in
             let (org, connection) = try await organizationWithSlack(db)
@@ -22,10 +27,16 @@ struct RelayReceiveTests {
                 try await db.service.withSelfScopingStatement(logger: db.logger) { pooled in
                     try await messages.store(
                         org, message(key, connection: connection, conversation: conversation), body: #"{"text":"hi","files":[]}"#, now: Date(),
-                        job: job, on: pooled, logger: db.logger)
+                        job: Self.job(for: conversation), on: pooled, logger: db.logger)
                 }
             }
             func count(_ sql: String) async throws -> String { try await db.adminQueryText(sql) }
+            func jobs() async throws -> [String] {
+                try await db.adminRows("SELECT (payload -> 'conversations')::text FROM jobs WHERE kind = 'relay.deliver' ORDER BY id")
+            }
+            func waiting(_ conversation: String) async throws -> String {
+                try await count("SELECT queued_job::text FROM relay_conversation_leases WHERE source_conversation = '\(conversation)'")
+            }
 
             #expect(try await store("e1"))
             #expect(try await store("e2"))
@@ -33,17 +44,29 @@ struct RelayReceiveTests {
             #expect(try await !store("e1"), "a platform's retry is recognised")
             #expect(try await count("SELECT count(*)::text FROM relay_messages") == "3")
             #expect(try await count("SELECT string_agg(step, ',') FROM relay_message_steps") == "received,received,received")
-            #expect(try await count("SELECT count(*)::text FROM jobs WHERE kind = 'relay.deliver'") == "2", "one job per conversation")
-            let waiting = try await count("SELECT queued_job::text FROM relay_conversation_leases WHERE source_conversation = 'D1'")
-            #expect(try await count("SELECT min(id)::text FROM jobs") == waiting)
-            #expect(try await count("SELECT payload::text FROM jobs WHERE id = \(waiting)") == #"{"conversation": "D1"}"#)
+            #expect(try await jobs() == [#"["D1", "D2"]"#], "one job for the connection, which the second conversation joined")
+            let first = try await count("SELECT min(id)::text FROM jobs")
+            #expect(try await waiting("D1") == first)
+            #expect(try await waiting("D2") == first)
 
-            // The waiting job started without holding the conversation (a run that gave it back):
-            // the next event cannot count on it.
-            try await db.adminQuery("UPDATE jobs SET state = 'running', attempts = 1 WHERE id = \(Int64(waiting)!)")
-            #expect(try await store("e4"))
-            #expect(try await count("SELECT count(*)::text FROM jobs WHERE kind = 'relay.deliver'") == "3")
-            #expect(try await count("SELECT queued_job::text FROM relay_conversation_leases WHERE source_conversation = 'D1'") != waiting)
+            // Full: the next conversation gets a job of its own, which later ones join.
+            #expect(try await store("e4", in: "D3"))
+            #expect(try await jobs() == [#"["D1", "D2"]"#, #"["D3"]"#])
+            let second = try await count("SELECT max(id)::text FROM jobs")
+            #expect(try await count("SELECT queued_job::text FROM relay_connection_batches") == second)
+
+            // The first job started without holding D1 (a run that gave it back): the next event
+            // there cannot count on it, and joins the job still waiting.
+            try await db.adminQuery("UPDATE jobs SET state = 'running', attempts = 1 WHERE id = \(Int64(first)!)")
+            #expect(try await store("e5"))
+            #expect(try await jobs() == [#"["D1", "D2"]"#, #"["D3", "D1"]"#])
+            #expect(try await waiting("D1") == second)
+
+            // Once that one has started too, an event queues a new job.
+            try await db.adminQuery("UPDATE jobs SET state = 'running', attempts = 1 WHERE id = \(Int64(second)!)")
+            #expect(try await store("e6", in: "D2"))
+            #expect(try await jobs() == [#"["D1", "D2"]"#, #"["D3", "D1"]"#, #"["D2"]"#])
+            #expect(try await waiting("D2") != first)
         }
     }
 

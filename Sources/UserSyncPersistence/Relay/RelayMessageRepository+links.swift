@@ -61,6 +61,26 @@ extension RelayMessageRepository {
         return found
     }
 
+    /// Gives a conversation that a connection's delivery job could not finish to `successor`, a
+    /// job of its own: the retry of its message waiting on `job` becomes the successor's, and the
+    /// successor is the conversation's waiting job. The conversation's lease is already given back.
+    public func handOver(
+        _ organization: OrganizationID, connection: ConnectionID, conversation: String, from job: Int64, to successor: Int64,
+        on db: PostgresConnection, logger: Logger
+    ) async throws {
+        try await db.query(
+            """
+            WITH moved AS (
+                UPDATE relay_messages SET retry_job_id = \(successor)
+                WHERE org_id = \(organization.rawValue) AND source_connection_id = \(connection.rawValue)
+                  AND source_conversation = \(conversation) AND state = 'retrying' AND retry_job_id = \(job)
+            )
+            INSERT INTO relay_conversation_leases (org_id, source_connection_id, source_conversation, queued_job)
+            VALUES (\(organization.rawValue), \(connection.rawValue), \(conversation), \(successor))
+            ON CONFLICT (org_id, source_connection_id, source_conversation) DO UPDATE SET queued_job = excluded.queued_job
+            """, logger: logger)
+    }
+
     /// The retrying messages whose retries the dead job `job` owned.
     public func owned(_ organization: OrganizationID, job: Int64, on db: PostgresConnection, logger: Logger) async throws -> [RelayMessage] {
         try await Self.decode(

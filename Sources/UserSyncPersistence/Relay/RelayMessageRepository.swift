@@ -14,16 +14,22 @@ public struct RelayMessageRepository: Sendable {
         """
 
     /// The job that delivers a conversation's messages, as the queue stores it.
+    /// The job an event queues when no run will read its conversation: a connection's delivery
+    /// job, whose payload lists its conversations (`{"connection", "conversations": [...]}`), which
+    /// later events of other conversations join while it waits to start, up to
+    /// `conversationsPerJob` conversations (sql/0043).
     public struct DeliveryJob: Sendable {
         public var kind: String
         /// JSON.
         public var payload: String
         public var maxAttempts: Int
+        public var conversationsPerJob: Int
 
-        public init(kind: String, payload: String, maxAttempts: Int) {
+        public init(kind: String, payload: String, maxAttempts: Int, conversationsPerJob: Int) {
             self.kind = kind
             self.payload = payload
             self.maxAttempts = maxAttempts
+            self.conversationsPerJob = conversationsPerJob
         }
     }
 

@@ -13,14 +13,14 @@ extension RelayMessageRepository {
     /// (sql/0040; `usersync_relay_receive` asks the same).
     static let holderIsCurrent = "usersync_relay_run_is_current(l.org_id, l.lease_owner, l.lease_attempt)"
 
-    /// A new message with its first step, and the job that delivers it when no delivery run will
-    /// read its conversation after this transaction, in one round trip (sql/0038): true when it
-    /// was stored, false for an event seen before.
+    /// A new message with its first step, and, when no delivery run will read its conversation
+    /// after this transaction, the connection's waiting delivery job joined or a new one queued,
+    /// in one round trip (sql/0038, 0043): true when it was stored, false for an event seen before.
     struct ReceiveStatement: HotStatement {
         static let sql = """
             SELECT usersync_relay_receive($1::uuid, $2::uuid, $3::text, $4::uuid, $5::text, $6::text, $7::text, $8::text, $9::text,
                                           $10::boolean, $11::text, $12::text::jsonb, $13::text, $14::timestamptz, $15::timestamptz,
-                                          $16::timestamptz, $17::text, $18::text::jsonb, $19::integer)
+                                          $16::timestamptz, $17::text, $18::text::jsonb, $19::integer, $20::integer)
             """
         let organization: UUID
         let message: RelayMessage
@@ -29,7 +29,7 @@ extension RelayMessageRepository {
         let job: RelayMessageRepository.DeliveryJob
 
         func makeBindings() -> PostgresBindings {
-            var b = PostgresBindings(capacity: 19)
+            var b = PostgresBindings(capacity: 20)
             b.append(organization)
             b.append(message.id.rawValue)
             b.append(message.kind.rawValue)
@@ -49,6 +49,7 @@ extension RelayMessageRepository {
             b.append(job.kind)
             b.append(job.payload)
             b.append(job.maxAttempts)
+            b.append(job.conversationsPerJob)
             return b
         }
     }

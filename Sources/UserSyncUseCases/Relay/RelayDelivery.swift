@@ -8,11 +8,13 @@ import UserSyncJobs
 import UserSyncPersistence
 
 /// The `relay.deliver` job: delivers a conversation's pending messages in the order they arrived,
-/// holding the conversation's lease so that no other worker delivers from it meanwhile. A message
-/// whose delivery fails for a passing reason (rate limit, outage) stops the conversation until its
-/// retry, owned by this job; one refused for good is recorded as failed and the conversation goes
-/// on. Every handler step is idempotent: a message delivered is never delivered again, and a
-/// worker killed mid-delivery leaves the message pending for the next (docs/relay.md).
+/// holding the conversation's lease so that no other worker delivers from it meanwhile; a
+/// connection's job does so for each of its conversations at once (``run(_:batch:context:)``). A
+/// message whose delivery fails for a passing reason (rate limit, outage) stops the conversation
+/// until its retry, owned by a job of that conversation; one refused for good is recorded as
+/// failed and the conversation goes on. Every handler step is idempotent: a message delivered is
+/// never delivered again, and a worker killed mid-delivery leaves the message pending for the
+/// next (docs/relay.md).
 public struct RelayDelivery: Sendable {
     let database: Database
     let access: ConnectorAccess
@@ -39,17 +41,24 @@ public struct RelayDelivery: Sendable {
     var relay: RelaySettings { settings.relay }
 
     func run(_ payload: RelayDeliverPayload, context: JobContext) async throws -> JobOutcome {
+        if let conversations = payload.conversations { return try await run(payload.connection, batch: conversations, context: context) }
+        return try await run(payload.connection, payload.conversation ?? "", context: context)
+    }
+
+    /// Delivers what is pending in one conversation while this run may hold it; the conversation
+    /// is given back when the run ends, however it ends.
+    func run(_ connection: ConnectionID, _ conversation: String, context: JobContext) async throws -> JobOutcome {
         let holder = RelayMessageRepository.LeaseHolder(job: context.jobID, attempt: context.attempt)
         let outcome: Result<JobOutcome, any Error>
         do {
-            switch try await drain(payload, holder: holder, context: context) {
+            switch try await drain(connection, conversation, holder: holder, context: context) {
             case .released(let end): return end
             case .holding(let wait): outcome = .success(wait)
             }
         } catch { outcome = .failure(error) }
         try await database.withTenant(context.organizationID, logger: context.logger) { db in
             try await messages.release(
-                context.organizationID, connection: payload.connection, conversation: payload.conversation, holder: holder, on: db,
+                context.organizationID, connection: connection, conversation: conversation, holder: holder, on: db,
                 logger: context.logger)
         }
         return try outcome.get()
@@ -71,11 +80,10 @@ public struct RelayDelivery: Sendable {
     /// Delivers the conversation's pending messages while this run holds it. One transaction per
     /// message records what became of the one before, takes or renews the conversation, and reads
     /// the next with what its delivery needs; the one that finds nothing left gives it back.
-    private func drain(_ payload: RelayDeliverPayload, holder: RelayMessageRepository.LeaseHolder, context: JobContext) async throws
-        -> Drained
+    private func drain(_ connection: ConnectionID, _ conversation: String, holder: RelayMessageRepository.LeaseHolder, context: JobContext)
+        async throws -> Drained
     {
         let organization = context.organizationID, logger = context.logger
-        let connection = payload.connection, conversation = payload.conversation
         var settled: Settled?
         let reads = RunReads(maxAge: relay.runReadReuse)
         for _ in 0..<relay.messagesPerRun {
@@ -231,7 +239,7 @@ public struct RelayDelivery: Sendable {
     }
 
     /// A job whose retries ran out: the message it was retrying is dead (an admin may replay
-    /// it), and the conversation's later messages get a job of their own.
+    /// it), and each of its conversations' later messages get a job of their own.
     func died(_ job: DeadJob, logger: Logger) async {
         let organization = job.organizationID
         do {
@@ -245,9 +253,10 @@ public struct RelayDelivery: Sendable {
                         message, step: .init(step: "dead", cause: message.cause, detail: job.error, at: now), organization: organization, on: db,
                         logger: logger)
                 }
-                let next = try RelayJobs.deliverJob(
-                    connection: payload.connection, conversation: payload.conversation, maxAttempts: relay.maxAttempts)
-                try await JobQueue.enqueue(next, organization: organization, on: db, logger: logger)
+                for conversation in payload.all {
+                    let next = try RelayJobs.deliverJob(connection: payload.connection, conversation: conversation, maxAttempts: relay.maxAttempts)
+                    try await JobQueue.enqueue(next, organization: organization, on: db, logger: logger)
+                }
             }
         } catch {
             logger.error("a dead relay job could not be recorded", metadata: ["job_id": "\(job.jobID)", "error": "\(error)"])

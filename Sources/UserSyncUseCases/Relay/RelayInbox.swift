@@ -78,7 +78,8 @@ public struct RelayInbox: Sendable {
     /// Stores each event not seen before in the ledger, on `db` (in the caller's transaction when
     /// it has one), and makes sure a delivery run will see it: the run delivering its
     /// conversation, or the job queued for it before that has not started yet (one job for a
-    /// burst), else a new job (``RelayMessageRepository/store(_:_:body:now:job:on:logger:)``).
+    /// burst), else its connection's job that has not started yet, else a new one
+    /// (``RelayMessageRepository/store(_:_:body:now:job:on:logger:)``).
     static func store(
         _ events: [InboundEvent], organization: OrganizationID, connection: ConnectionID, now: Date, settings: SyncSettings,
         on db: PostgresConnection, logger: Logger
@@ -96,9 +97,11 @@ public struct RelayInbox: Sendable {
                 senderAccount: event.senderUserID, recipientAccount: event.recipientUserID, toBot: event.toBot, threadID: event.threadID,
                 state: .received, sentAt: event.sentAt, receivedAt: now, updatedAt: now)
             let body = try RelayBody(text: event.text, files: event.files).json()
-            let job = try RelayJobs.deliverJob(connection: connection, conversation: event.conversationID, maxAttempts: settings.relay.maxAttempts)
+            let job = try RelayJobs.connectionJob(connection: connection, conversation: event.conversationID, maxAttempts: settings.relay.maxAttempts)
             if try await messages.store(
-                organization, message, body: body, now: now, job: .init(kind: job.kind, payload: job.payload, maxAttempts: job.maxAttempts),
+                organization, message, body: body, now: now,
+                job: .init(
+                    kind: job.kind, payload: job.payload, maxAttempts: job.maxAttempts, conversationsPerJob: settings.relay.conversationsPerJob),
                 on: db, logger: logger)
             {
                 stored += 1

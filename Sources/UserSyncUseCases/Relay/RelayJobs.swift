@@ -16,19 +16,32 @@ public enum RelayJobs {
         try NewJob(kind: expire, payload: RelayExpirePayload(message: message), runAt: at, maxAttempts: 10, dedupeKey: "relay-expire:\(message)")
     }
 
-    static func deliverJob(connection: ConnectionID, conversation: String, maxAttempts: Int) throws -> NewJob {
-        try NewJob(kind: deliver, payload: RelayDeliverPayload(connection: connection, conversation: conversation), maxAttempts: maxAttempts)
+    /// A job of one conversation: a retry handed over by a connection's job, a dead job's
+    /// successor, a replay.
+    static func deliverJob(connection: ConnectionID, conversation: String, maxAttempts: Int, at runAt: Date? = nil) throws -> NewJob {
+        try NewJob(
+            kind: deliver, payload: RelayDeliverPayload(connection: connection, conversation: conversation), runAt: runAt, maxAttempts: maxAttempts)
+    }
+
+    /// A connection's job, queued by an event; events of other conversations join it while it waits (sql/0043).
+    static func connectionJob(connection: ConnectionID, conversation: String, maxAttempts: Int) throws -> NewJob {
+        try NewJob(kind: deliver, payload: RelayDeliverPayload(connection: connection, conversations: [conversation]), maxAttempts: maxAttempts)
     }
 }
 
-/// One conversation of one connection: the job delivers whatever of it is pending.
+/// The undelivered message whose text a `relay.expire` job drops.
 public struct RelayExpirePayload: Codable, Sendable {
     public var message: RelayMessageID
 }
 
+/// A conversation's job names it in `conversation`; a connection's job lists its conversations in
+/// `conversations`, which events extend while the job waits (sql/0043).
 public struct RelayDeliverPayload: Codable, Sendable {
     public var connection: ConnectionID
-    public var conversation: String
+    public var conversation: String?
+    public var conversations: [String]?
+
+    var all: [String] { Array(Set((conversations ?? []) + (conversation.map { [$0] } ?? []))) }
 }
 
 extension JobHandlers {

@@ -6,8 +6,12 @@ public struct RelaySettings: Sendable {
     /// How long one worker may hold a conversation before another may take it over (a worker
     /// that died mid-delivery).
     public var conversationLease: Duration = .seconds(5 * 60)
-    /// Messages one job delivers before it yields the worker to other jobs.
+    /// Messages one job delivers from a conversation before it yields the worker to other jobs.
     public var messagesPerRun = 100
+    /// Conversations of one connection that one delivery job takes on: an event whose
+    /// conversation no run will read joins the connection's job that has not started yet, up to
+    /// this many, rather than queueing a job of its own (docs/relay.md, "One job per busy connection").
+    public var conversationsPerJob = 100
     /// How long a run reuses what it read for a message (the route, the policy for its two people,
     /// what its thread tells) for the conversation's next messages: a change of any of them reaches
     /// messages delivered this long after it.
