@@ -13,7 +13,6 @@ public struct RelayMessageRepository: Sendable {
         destination_conversation, destination_message_id, sent_at, received_at, delivered_at, updated_at
         """
 
-    /// The job that delivers a conversation's messages, as the queue stores it.
     /// The job an event queues when no run will read its conversation: a connection's delivery
     /// job, whose payload lists its conversations (`{"connection", "conversations": [...]}`), which
     /// later events of other conversations join while it waits to start, up to
