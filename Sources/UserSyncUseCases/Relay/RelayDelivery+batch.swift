@@ -33,8 +33,7 @@ extension RelayDelivery {
         } catch let later as RetryLater {
             (resume, reason) = (later.at, later.description)
         } catch {
-            let backoff = Backoff(base: relay.retryBaseDelay, cap: relay.maxRetryDelay, jitter: .equal).delay(afterAttempt: context.attempt)
-            (resume, reason) = (settings.now().addingTimeInterval(backoff.seconds), "\(error)")
+            (resume, reason) = (settings.now().addingTimeInterval(retryDelay(afterAttempt: context.attempt).seconds), "\(error)")
         }
         let organization = context.organizationID, logger = context.logger
         let successor = try RelayJobs.deliverJob(connection: connection, conversation: conversation, maxAttempts: relay.maxAttempts, at: resume)

@@ -40,6 +40,11 @@ public struct RelayDelivery: Sendable {
 
     var relay: RelaySettings { settings.relay }
 
+    /// How long a delivery that failed for a passing reason waits before it is tried again.
+    func retryDelay(afterAttempt attempt: Int) -> Duration {
+        Backoff(base: relay.retryBaseDelay, cap: relay.maxRetryDelay, jitter: .equal).delay(afterAttempt: attempt)
+    }
+
     func run(_ payload: RelayDeliverPayload, context: JobContext) async throws -> JobOutcome {
         if let conversations = payload.conversations { return try await run(payload.connection, batch: conversations, context: context) }
         return try await run(payload.connection, payload.conversation ?? "", context: context)
@@ -188,8 +193,7 @@ public struct RelayDelivery: Sendable {
                     nothingPosted: failure.cause == .rateLimited),
                 context: context)
             if let until = failure.retryAt { return .waits(.snooze(until: until, reason: failure.description)) }
-            let backoff = Backoff(base: relay.retryBaseDelay, cap: relay.maxRetryDelay, jitter: .equal).delay(afterAttempt: context.attempt)
-            throw RetryLater(at: now.addingTimeInterval(backoff.seconds), failure.description)
+            throw RetryLater(at: now.addingTimeInterval(retryDelay(afterAttempt: context.attempt).seconds), failure.description)
         case .failure(let failure):
             message.state = .failed
             message.retryJobID = nil
