@@ -49,13 +49,17 @@ import UserSyncTesting
         async throws -> Int
     {
         let (locked, holding) = AsyncStream.makeStream(of: Void.self)
+        let (committed, committing) = AsyncStream.makeStream(of: Void.self)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             // The other side locks the second person, waits until the service holds the first and
             // waits for the second, then asks for the first: a deadlock, which the service side
             // detects (its deadlock_timeout is far shorter) and loses. The service starts only once
             // the other side holds its lock: started first, it could finish before the deadlock.
             group.addTask {
-                defer { holding.finish() }  // a failure before the lock must not leave the service waiting
+                defer {  // a failure must not leave the service waiting
+                    holding.finish()
+                    committing.finish()
+                }
                 try await db.admin.withTransaction(logger: db.logger) { c in
                     try await c.query("SET LOCAL deadlock_timeout = '10min'", logger: db.logger)
                     try await c.query("UPDATE people SET display_name = 'other' WHERE id = \(second)", logger: db.logger)
@@ -68,12 +72,21 @@ import UserSyncTesting
             var attempts = 0
             try await db.service.withTenantRetryingConflicts(org, attempts: allowed, logger: db.logger) { c in
                 attempts += 1
+                if attempts == 2 { await Self.untilFinished(committed) }
                 try await c.query("UPDATE people SET display_name = 'service first' WHERE id = \(first)", logger: db.logger)
                 try await c.query("UPDATE people SET display_name = 'service second' WHERE id = \(second)", logger: db.logger)
             }
             try await group.waitForAll()
             return attempts
         }
+    }
+
+    /// Waits for the other side's commit before the service's second attempt. The deadlock's
+    /// victim releases its row at once, and the other side's update, woken to take it, may still
+    /// be on its way to a core: a second attempt started then takes the row first and meets the
+    /// same deadlock again (three attempts, seen on a busy machine).
+    private static func untilFinished(_ stream: AsyncStream<Void>) async {
+        for await _ in stream {}
     }
 
     @Test("a deadlock met while waiting for the people lock ends the attempt, and the transaction runs again")
@@ -83,13 +96,17 @@ import UserSyncTesting
             let person = UUID()
             try await db.adminQuery("INSERT INTO people (org_id, id, email_normalized) VALUES (\(org.rawValue), \(person), 'p@locks.test')")
             let (locked, holding) = AsyncStream.makeStream(of: Void.self)
+            let (committed, committing) = AsyncStream.makeStream(of: Void.self)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 // The other side holds the people lock; the service writes the person, then waits for
                 // the lock; the other side then writes the person: the service's lock wait is the
                 // one PostgreSQL ends, an error that arrives after the lock statement's first row.
                 // The service starts only once the other side holds the lock.
                 group.addTask {
-                    defer { holding.finish() }
+                    defer {
+                        holding.finish()
+                        committing.finish()
+                    }
                     try await db.admin.withTransaction(logger: db.logger) { c in
                         try await c.query("SET LOCAL deadlock_timeout = '10min'", logger: db.logger)
                         try await c.query(
@@ -103,6 +120,7 @@ import UserSyncTesting
                 var attempts = 0
                 try await db.service.withTenantRetryingConflicts(org, logger: db.logger) { c in
                     attempts += 1
+                    if attempts == 2 { await Self.untilFinished(committed) }
                     try await c.query("UPDATE people SET display_name = 'service' WHERE id = \(person)", logger: db.logger)
                     try await PeopleMatcher.lockPeople(org, on: c, logger: db.logger)
                     try await c.query("UPDATE people SET needs_primary_choice = true WHERE id = \(person)", logger: db.logger)
