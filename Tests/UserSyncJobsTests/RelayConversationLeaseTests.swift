@@ -20,7 +20,7 @@ struct RelayConversationLeaseTests {
     )
     func aLapsedRunLosesItsConversation() async throws {
         try await withTestDatabase { db in
-            let org = try await db.organization()
+            let org = try await organizationWithAPendingMessage(db)
             let queue = JobQueue(database: db.service)
             let id = try #require(try await db.enqueue([try NewJob(kind: "relay.deliver", payload: Numbered(n: 1))], for: org)[0])
             let first = try await queue.claim(worker: "a", limit: 1, perOrganization: 1, lease: .seconds(60), logger: db.logger)
@@ -51,7 +51,7 @@ struct RelayConversationLeaseTests {
     @Test("the conversation's waiting job, taking the lease, is no longer waiting; another run taking it leaves the note")
     func theWaitingJobTakingTheLeaseIsNoLongerWaiting() async throws {
         try await withTestDatabase { db in
-            let org = try await db.organization()
+            let org = try await organizationWithAPendingMessage(db)
             let ids = try await db.enqueue((1...2).map { try NewJob(kind: "relay.deliver", payload: Numbered(n: $0)) }, for: org)
             let (waiting, other) = (try #require(ids[0]), try #require(ids[1]))
             try await db.adminQuery(
@@ -72,12 +72,34 @@ struct RelayConversationLeaseTests {
         }
     }
 
+    /// Whether `holder`, moving on in the conversation, holds it. Its message stays pending (it
+    /// is never recorded), so a run holding the conversation keeps it.
     private func lease(_ holder: RelayMessageRepository.LeaseHolder, _ db: TestDatabase, _ org: OrganizationID) async throws -> Bool {
         let now = Date()
-        return try await db.service.withTenant(org, logger: db.logger) { connection in
-            try await messages.lease(
+        let next = try await db.service.withSelfScopingStatement(logger: db.logger) { connection in
+            try await messages.next(
                 org, connection: self.connection, conversation: conversation, holder: holder, now: now, until: now.addingTimeInterval(300),
                 on: connection, logger: db.logger)
         }
+        if case .heldElsewhere = next { return false }
+        return true
+    }
+
+    /// An organization with a Slack connection and one message waiting in the conversation.
+    private func organizationWithAPendingMessage(_ db: TestDatabase) async throws -> OrganizationID {
+        let org = try await db.organization()
+        try await db.adminQuery(
+            """
+            INSERT INTO platform_connections (org_id, id, platform, display_name, workspace_id, credentials, credentials_key_id, api_base_url)
+            VALUES (\(org.rawValue), \(connection.rawValue), 'slack', 'Slack', 'T1', '\\x00'::bytea, 'k1', 'http://localhost')
+            """)
+        try await db.adminQuery(
+            """
+            INSERT INTO relay_messages (org_id, id, source_connection_id, event_key, kind, source_conversation, source_message_id,
+                                        sender_account, to_bot, state, sent_at, received_at, updated_at)
+            VALUES (\(org.rawValue), \(UUID()), \(connection.rawValue), 'e1', 'message', \(conversation), 'm1', 'U1', true, 'received',
+                    now(), now(), now())
+            """)
+        return org
     }
 }

@@ -18,25 +18,41 @@ extension RelayMessageRepository {
         }
     }
 
-    /// Takes (or renews) the conversation's lease for `holder` until `until`, unless another run
-    /// holds it and is still its job's current run. Returns whether `holder` now holds it.
-    /// `recording` is what became of the message before, stored in the same round trip (as
-    /// ``record(_:_:step:keepBody:nothingPosted:on:logger:)`` stores it), whatever the answer.
-    public func lease(
+    /// What a run finds when it moves on in its conversation.
+    public enum Next: Sendable {
+        /// Another run holds the conversation and is still its job's current one.
+        case heldElsewhere
+        /// Nothing for the run's job: nothing pending, or the head waits for another job's
+        /// retry. The run has given the conversation back.
+        case givenBack
+        /// The head, the run's to deliver, marked as attempted from `now`, with its text and files
+        /// (JSON) while they are kept, and when an attempt of it began before if one did that did
+        /// not end in a platform's refusal; `more` when another message waits behind it.
+        case head(RelayMessage, body: String?, earlierAttempt: Date?, more: Bool)
+    }
+
+    /// Stores `recording` (what became of the message before, as
+    /// ``record(_:_:step:keepBody:nothingPosted:on:logger:)`` stores it), takes or renews the
+    /// conversation's lease for `holder` until `until`, unless another run holds it and is still
+    /// its job's current run, and then reads the first message still to deliver, in the order they
+    /// arrived: one round trip that scopes itself, each step a statement after the one before
+    /// (sql/0044). `db` is a pooled connection outside a transaction, or in one of `organization`'s.
+    public func next(
         _ organization: OrganizationID, connection: ConnectionID, conversation: String, holder: LeaseHolder, now: Date, until: Date,
         recording: Recording? = nil, on db: PostgresConnection, logger: Logger
-    ) async throws -> Bool {
-        let lease = LeaseStatement(
+    ) async throws -> Next {
+        let statement = NextStatement(
             organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, holder: holder, until: until,
-            now: now)
-        let rows =
-            if let recording {
-                try await db.execute(RecordAndLeaseStatement(record: recording.statement(organization), lease: lease), logger: logger)
-            } else {
-                try await db.execute(lease, logger: logger)
-            }
-        for try await _ in rows.decode(Int64?.self) { return true }
-        return false
+            now: now, recording: recording?.statement(organization))
+        for try await row in try await db.execute(statement, logger: logger) {
+            let r = row.makeRandomAccess()
+            guard try r[27].decode(Bool.self) else { return .heldElsewhere }
+            guard try r[0].decode(UUID?.self) != nil else { return .givenBack }
+            return .head(
+                try Self.message(r), body: try r[25].decode(String?.self), earlierAttempt: try r[26].decode(Date?.self),
+                more: try r[28].decode(Bool.self))
+        }
+        return .heldElsewhere
     }
 
     /// Gives the lease back (only if `holder` still holds it).

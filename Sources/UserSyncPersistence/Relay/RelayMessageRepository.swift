@@ -63,25 +63,6 @@ public struct RelayMessageRepository: Sendable {
         return nil
     }
 
-    /// The first message of a conversation still to be delivered, in the order they arrived, when
-    /// it is `holder`'s job's to deliver (nil also when it waits for another job's retry), with its
-    /// text and files (JSON) while they are kept; marked as attempted from `now` (sql/0034).
-    /// `earlierAttempt` is when an attempt of it began before, if one did and did not end in a
-    /// platform's refusal. With nothing for the job, the conversation's lease is given back (as
-    /// ``release(_:connection:conversation:holder:on:logger:)``).
-    public func head(
-        _ organization: OrganizationID, connection: ConnectionID, conversation: String, holder: LeaseHolder, now: Date,
-        on db: PostgresConnection, logger: Logger
-    ) async throws -> (message: RelayMessage, body: String?, earlierAttempt: Date?)? {
-        let statement = HeadStatement(
-            organization: organization.rawValue, connection: connection.rawValue, conversation: conversation, holder: holder, now: now)
-        for try await row in try await db.execute(statement, logger: logger) {
-            let r = row.makeRandomAccess()
-            return (try Self.message(r), try r[25].decode(String?.self), try r[26].decode(Date?.self))
-        }
-        return nil
-    }
-
     /// The delivered message that a later event of the source conversation refers to (an edit,
     /// a delete, a thread reply): the first relayed message with that source id.
     public func delivered(

@@ -8,11 +8,6 @@ import UserSyncDomain
 // is sent as, so that the types PostgreSQL infers when preparing match the values bound.
 
 extension RelayMessageRepository {
-    /// Whether the run holding the conversation `l` is its job's current one: the job is running,
-    /// on the attempt that took the lease, read by its key whatever the queue's statistics say
-    /// (sql/0040; `usersync_relay_receive` asks the same).
-    static let holderIsCurrent = "usersync_relay_run_is_current(l.org_id, l.lease_owner, l.lease_attempt)"
-
     /// A new message with its first step, and, when no delivery run will read its conversation
     /// after this transaction, the connection's waiting delivery job joined or a new one queued,
     /// in one round trip (sql/0038, 0043): true when it was stored, false for an event seen before.
@@ -110,39 +105,6 @@ extension RelayMessageRepository {
         }
     }
 
-    /// The head, when it is `holder`'s job's to deliver (not one waiting for another job's retry),
-    /// marked as being attempted, with when an attempt of it began before. The conversation's
-    /// lease, taken first in the same transaction, keeps other runs from its messages: the head
-    /// needs no lock of its own. With nothing for the job, the lease is given back in the same
-    /// statement.
-    struct HeadStatement: HotStatement {
-        static let sql = """
-            WITH h AS MATERIALIZED (
-                SELECT id, attempt_started_at AS previous, state = 'received' OR retry_job_id = $4::bigint AS ours FROM relay_messages
-                WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text
-                  AND state IN ('received', 'retrying')
-                ORDER BY sequence LIMIT 1
-            ), released AS (
-                \(ReleaseStatement.release)
-                WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text
-                  AND lease_owner = $4::bigint AND lease_attempt = $6::bigint AND NOT EXISTS (SELECT FROM h WHERE h.ours)
-            )
-            UPDATE relay_messages m SET attempt_started_at = $5::timestamptz
-            FROM h
-            -- The id as a value, not a join: the row is found by its key, not among the organization's.
-            WHERE m.org_id = $1::uuid AND m.id = (SELECT id FROM h) AND h.ours
-            RETURNING \(RelayMessageRepository.columns.split(separator: ",").map { "m." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
-                      m.body::text, h.previous
-            """
-        let organization: UUID
-        let connection: UUID
-        let conversation: String
-        let holder: LeaseHolder
-        let now: Date
-
-        func makeBindings() -> PostgresBindings { bindings(organization, connection, conversation, holder.job, now, holder.attempt) }
-    }
-
     struct DeliveredStatement: HotStatement {
         static let sql = """
             SELECT \(RelayMessageRepository.columns) FROM relay_messages
@@ -199,25 +161,22 @@ extension RelayMessageRepository {
 
     // MARK: The conversation
 
-    /// Takes or renews the lease. The conversation's waiting job, taking it, is no longer waiting:
-    /// an event's check (`usersync_relay_receive`, sql/0038) reads the job's state as of its snapshot, which may
-    /// predate the lock it waited for, but the lease row as it is after that wait.
-    struct LeaseStatement: HotStatement {
+    /// What became of the message before, if `recording`, the lease taken or renewed, and the
+    /// head when it is `holder`'s job's to deliver, in one round trip that scopes itself
+    /// (`usersync_relay_next`, sql/0044): the head's cells (``RelayMessageRepository/columns``),
+    /// its text, when an attempt of it began before, whether the run holds the conversation, and
+    /// whether another message waits behind the head.
+    /// The conversation's waiting job, taking the lease, is no longer waiting: an event's check
+    /// (`usersync_relay_receive`) reads the job's state as of its snapshot, which may predate the
+    /// lock it waited for, but the lease row as it is after that wait.
+    struct NextStatement: HotStatement {
         static let sql = """
-            INSERT INTO relay_conversation_leases AS l (org_id, source_connection_id, source_conversation, lease_owner, lease_attempt, leased_until)
-            VALUES ($1::uuid, $2::uuid, $3::text, $4::bigint, $5::bigint, $6::timestamptz)
-            ON CONFLICT (org_id, source_connection_id, source_conversation) DO UPDATE
-                SET lease_owner = excluded.lease_owner, lease_attempt = excluded.lease_attempt, leased_until = excluded.leased_until,
-                    queued_job = nullif(l.queued_job, excluded.lease_owner)
-                WHERE l.lease_owner IS NULL OR l.leased_until < $7::timestamptz
-                   OR (l.lease_owner = excluded.lease_owner AND l.lease_attempt IS NOT DISTINCT FROM excluded.lease_attempt)
-                   -- The holder is no longer its job's current run: the job finished, was given
-                   -- back (its worker died and the reaper re-queued it) or went to a new run. A
-                   -- run whose job lease merely lapsed (a busy worker late to renew it) still
-                   -- holds the conversation until the reaper gives its job back: taking it over
-                   -- then had two runs deliver at once, or, as the old run stopped, neither.
-                   OR NOT \(RelayMessageRepository.holderIsCurrent)
-            RETURNING lease_owner
+            SELECT \(RelayMessageRepository.columns.split(separator: ",").map { "(n.head)." + $0.trimmingCharacters(in: .whitespacesAndNewlines) }.joined(separator: ", ")),
+                   (n.head).body::text, n.previous_attempt, n.held, coalesce(n.more, false)
+            FROM usersync_relay_next(
+                $1::uuid, $2::uuid, $3::text, $4::bigint, $5::bigint, $6::timestamptz, $7::timestamptz, $8::uuid, $9::text, $10::text,
+                $11::text, $12::bigint, $13::bigint, $14::text, $15::text, $16::uuid, $17::uuid, $18::uuid, $19::text, $20::text,
+                $21::text, $22::timestamptz, $23::timestamptz, $24::boolean, $25::boolean, $26::text, $27::text, $28::text) n
             """
         let organization: UUID
         let connection: UUID
@@ -225,32 +184,39 @@ extension RelayMessageRepository {
         let holder: LeaseHolder
         let until: Date
         let now: Date
-
-        var values: [any PostgresDynamicTypeEncodable] { [organization, connection, conversation, holder.job, holder.attempt, until, now] }
-        func makeBindings() -> PostgresBindings { bindings(values) }
-    }
-
-    /// What became of the message before (``RecordStatement``, `$1`–`$22`) and the lease
-    /// (``LeaseStatement``, from `$23`) in one round trip.
-    struct RecordAndLeaseStatement: HotStatement {
-        static let sql = """
-            WITH updated AS (\(RecordStatement.update)), step AS (\(RecordStatement.step))
-            \(LeaseStatement.sql.replacing(/\$(\d+)/) { "$\(Int($0.output.1)! + 22)" })
-            """
-        let record: RecordStatement
-        let lease: LeaseStatement
+        let recording: RecordStatement?
 
         func makeBindings() -> PostgresBindings {
-            var b = record.makeBindings()
-            for value in lease.values { b.append(value) }
+            var b = bindings(organization, connection, conversation, holder.job, holder.attempt, until, now)
+            let message = recording?.message, step = recording?.step
+            b.append(message?.id.rawValue)
+            b.append(message?.state.rawValue)
+            b.append(message?.cause)
+            b.append(message?.causeMessage)
+            b.append(message?.attempts)
+            b.append(message?.retryJobID)
+            b.append(message?.senderAccount)
+            b.append(message?.recipientAccount)
+            b.append(message?.senderPersonID?.rawValue)
+            b.append(message?.recipientPersonID?.rawValue)
+            b.append(message?.destinationConnectionID?.rawValue)
+            b.append(message?.sendAs)
+            b.append(message?.destinationConversation)
+            b.append(message?.destinationMessageID)
+            b.append(message?.deliveredAt)
+            b.append(step?.at)
+            b.append(recording?.clearBody)
+            b.append(recording?.nothingPosted)
+            b.append(step?.step)
+            b.append(step?.cause)
+            b.append(step?.detail)
             return b
         }
     }
 
     struct ReleaseStatement: HotStatement {
-        static let release = "UPDATE relay_conversation_leases SET lease_owner = NULL, lease_attempt = NULL, leased_until = NULL"
         static let sql = """
-            \(release)
+            UPDATE relay_conversation_leases SET lease_owner = NULL, lease_attempt = NULL, leased_until = NULL
             WHERE org_id = $1::uuid AND source_connection_id = $2::uuid AND source_conversation = $3::text
               AND lease_owner = $4::bigint AND lease_attempt = $5::bigint
             """

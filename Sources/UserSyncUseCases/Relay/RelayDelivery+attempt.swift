@@ -6,8 +6,8 @@ import UserSyncDomain
 import UserSyncPersistence
 
 extension RelayDelivery {
-    /// What a message's delivery reads before any platform call, in the transaction that leases
-    /// its conversation and reads it: where it came from, the event as stored, the message an edit
+    /// What a message's delivery reads before any platform call, once the run has moved on to it
+    /// (`drain`): where it came from, the event as stored, the message an edit
     /// or delete changes, and the plan when the event carried all it needs (nil when the platform
     /// must first be asked for the rest, or the message is settled without one).
     struct Prepared: Sendable {

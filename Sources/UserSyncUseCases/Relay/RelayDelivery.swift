@@ -76,71 +76,71 @@ public struct RelayDelivery: Sendable {
         case released(JobOutcome)
     }
 
-    /// The next message to deliver, or how the run ends without one.
-    private enum Next {
-        case deliver(RelayMessage, Prepared)
-        case end(JobOutcome)
-    }
-
-    /// Delivers the conversation's pending messages while this run holds it. One transaction per
+    /// Delivers the conversation's pending messages while this run holds it. Moving on to each
     /// message records what became of the one before, takes or renews the conversation, and reads
-    /// the next with what its delivery needs; the one that finds nothing left gives it back.
+    /// the message (or, finding nothing left, gives the conversation back) in one round trip
+    /// (``RelayMessageRepository/next(_:connection:conversation:holder:now:until:recording:on:logger:)``);
+    /// what its delivery needs is read after it, in the same transaction when a message was
+    /// expected (the first, or one that waited behind the message before), else in one of its own
+    /// only if there was one: at a steady rate, most runs find nothing after their first message.
     private func drain(_ connection: ConnectionID, _ conversation: String, holder: RelayMessageRepository.LeaseHolder, context: JobContext)
         async throws -> Drained
     {
         let organization = context.organizationID, logger = context.logger
         var settled: Settled?
+        var expected = true
         let reads = RunReads(maxAge: relay.runReadReuse)
         for _ in 0..<relay.messagesPerRun {
-            // None when nothing is pending, or the head waits for its retry, which is its own job's
-            // (that job goes on from it).
-            let next: Next
+            // Taken before the first message and renewed before each next one. Held by another
+            // run that is still its job's current one, the conversation is that run's to deliver:
+            // it reads the head again after this (``RelayMessageRepository/store(_:_:body:now:job:on:logger:)``).
+            func moveOn(_ recording: RelayMessageRepository.Recording?, on db: PostgresConnection) async throws -> RelayMessageRepository.Next {
+                let now = settings.now()
+                return try await messages.next(
+                    organization, connection: connection, conversation: conversation, holder: holder, now: now,
+                    until: now.addingTimeInterval(relay.conversationLease.seconds), recording: recording, on: db, logger: logger)
+            }
+            func prepared(_ head: RelayMessage, _ body: String?, _ earlierAttempt: Date?, on db: PostgresConnection) async throws -> Prepared {
+                let source = try await source(of: head, body: body, organization: organization, on: db, logger: logger)
+                return try await prepare(
+                    head, source: source, earlierAttempt: earlierAttempt, organization: organization, reads: reads, on: db, logger: logger)
+            }
+            let next: (head: RelayMessage, prepared: Prepared, more: Bool)?
             do {
-                next = try await database.withTenant(organization, logger: logger) { [settled] db -> Next in
-                    // What the message before became is stored with the lease, in one round trip,
-                    // unless it is kept for a replay (its text's expiry is a job of its own).
-                    var recording: RelayMessageRepository.Recording?
-                    if let settled {
-                        if settled.message.state.isReplayable {
-                            try await record(settled, organization: organization, on: db, logger: logger)
-                        } else {
-                            recording = .init(settled)
-                        }
+                // What the message before became is stored as the run moves on, unless it is kept
+                // for a replay (its text's expiry is a job of its own, queued with it).
+                if let replayable = settled, replayable.message.state.isReplayable {
+                    try await record(replayable, context: context)
+                    settled = nil
+                }
+                let recording = settled.map { RelayMessageRepository.Recording($0) }
+                if expected {
+                    next = try await database.withTenant(organization, logger: logger) { db in
+                        guard case .head(let head, let body, let earlierAttempt, let more) = try await moveOn(recording, on: db) else { return nil }
+                        return (head, try await prepared(head, body, earlierAttempt, on: db), more)
                     }
-                    // Taken before the first message and renewed before each next one. Held by
-                    // another run that is still its job's current one, the conversation is that
-                    // run's to deliver: it reads the head again after this (``RelayMessageRepository/store(_:_:body:now:job:on:logger:)``).
-                    let now = settings.now()
-                    let held = try await messages.lease(
-                        organization, connection: connection, conversation: conversation, holder: holder, now: now,
-                        until: now.addingTimeInterval(relay.conversationLease.seconds), recording: recording, on: db, logger: logger)
-                    guard held else { return .end(.succeeded) }
-                    // Nothing for this job: the head statement gave the conversation back.
-                    guard
-                        let (head, body, earlierAttempt) = try await messages.head(
-                            organization, connection: connection, conversation: conversation, holder: holder, now: now, on: db,
-                            logger: logger)
-                    else { return .end(.succeeded) }
-                    let source = try await source(of: head, body: body, organization: organization, on: db, logger: logger)
-                    return .deliver(
-                        head,
-                        try await prepare(
-                            head, source: source, earlierAttempt: earlierAttempt, organization: organization, reads: reads, on: db,
-                            logger: logger))
+                    settled = nil
+                } else {
+                    let found = try await database.withSelfScopingStatement(logger: logger) { db in try await moveOn(recording, on: db) }
+                    settled = nil
+                    guard case .head(let head, let body, let earlierAttempt, let more) = found else { return .released(.succeeded) }
+                    // The head is marked as attempted: should this fail, the job's next run looks
+                    // for a post of this attempt before posting again.
+                    let ready = try await database.withTenant(organization, logger: logger) { db in
+                        try await prepared(head, body, earlierAttempt, on: db)
+                    }
+                    next = (head, ready, more)
                 }
             } catch {
                 // What the message before became is kept whatever went wrong after it.
                 if let settled { try await record(settled, context: context) }
                 throw error
             }
-            settled = nil
-            switch next {
-            case .end(let outcome): return .released(outcome)
-            case .deliver(let head, let prepared):
-                switch try await deliver(head, prepared, context: context) {
-                case .settled(let done): settled = done
-                case .waits(let outcome): return .holding(outcome)
-                }
+            guard let next else { return .released(.succeeded) }
+            expected = next.more
+            switch try await deliver(next.head, next.prepared, context: context) {
+            case .settled(let done): settled = done
+            case .waits(let outcome): return .holding(outcome)
             }
         }
         if let settled { try await record(settled, context: context) }
