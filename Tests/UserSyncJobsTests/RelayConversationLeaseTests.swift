@@ -72,6 +72,50 @@ struct RelayConversationLeaseTests {
         }
     }
 
+    @Test(
+        "moving on records the message before and reads the next, saying whether another waits; with nothing left the run gives the conversation back"
+    )
+    func movingOnRecordsReadsAndGivesBack() async throws {
+        try await withTestDatabase { db in
+            let org = try await organizationWithAPendingMessage(db)
+            try await addMessage("e2", to: org, db)
+            let holder = RelayMessageRepository.LeaseHolder(job: 1, attempt: 1)
+            func moveOn(recording message: RelayMessage? = nil) async throws -> RelayMessageRepository.Next {
+                let now = Date()
+                var delivered = message
+                delivered?.state = .delivered
+                delivered?.deliveredAt = now
+                return try await db.service.withSelfScopingStatement(logger: db.logger) { connection in
+                    try await messages.next(
+                        org, connection: self.connection, conversation: conversation, holder: holder, now: now, until: now.addingTimeInterval(300),
+                        recording: delivered.map { .init(message: $0, step: .init(step: "delivered", at: now), keepBody: false) }, on: connection,
+                        logger: db.logger)
+                }
+            }
+            guard case .head(let first, _, let earlier, let more) = try await moveOn() else {
+                Issue.record("no head")
+                return
+            }
+            #expect(first.eventKey == "e1" && earlier == nil && more)
+            guard case .head(let second, _, _, let moreAfter) = try await moveOn(recording: first) else {
+                Issue.record("no second head")
+                return
+            }
+            #expect(second.eventKey == "e2" && !moreAfter)
+            guard case .givenBack = try await moveOn(recording: second) else {
+                Issue.record("the conversation was not given back")
+                return
+            }
+            #expect(
+                try await db.adminQueryText(
+                    """
+                    SELECT string_agg(m.event_key || ' ' || m.state || ' ' || s.step, ', ' ORDER BY m.sequence, s.position)
+                    FROM relay_messages m JOIN relay_message_steps s ON s.org_id = m.org_id AND s.message_id = m.id
+                    """) == "e1 delivered delivered, e2 delivered delivered")
+            #expect(try await db.adminQueryText("SELECT coalesce(lease_owner::text, 'none') FROM relay_conversation_leases") == "none")
+        }
+    }
+
     /// Whether `holder`, moving on in the conversation, holds it. Its message stays pending (it
     /// is never recorded), so a run holding the conversation keeps it.
     private func lease(_ holder: RelayMessageRepository.LeaseHolder, _ db: TestDatabase, _ org: OrganizationID) async throws -> Bool {
@@ -93,13 +137,18 @@ struct RelayConversationLeaseTests {
             INSERT INTO platform_connections (org_id, id, platform, display_name, workspace_id, credentials, credentials_key_id, api_base_url)
             VALUES (\(org.rawValue), \(connection.rawValue), 'slack', 'Slack', 'T1', '\\x00'::bytea, 'k1', 'http://localhost')
             """)
+        try await addMessage("e1", to: org, db)
+        return org
+    }
+
+    /// A message waiting in the conversation after those before it.
+    private func addMessage(_ key: String, to org: OrganizationID, _ db: TestDatabase) async throws {
         try await db.adminQuery(
             """
             INSERT INTO relay_messages (org_id, id, source_connection_id, event_key, kind, source_conversation, source_message_id,
                                         sender_account, to_bot, state, sent_at, received_at, updated_at)
-            VALUES (\(org.rawValue), \(UUID()), \(connection.rawValue), 'e1', 'message', \(conversation), 'm1', 'U1', true, 'received',
+            VALUES (\(org.rawValue), \(UUID()), \(connection.rawValue), \(key), 'message', \(conversation), \(key), 'U1', true, 'received',
                     now(), now(), now())
             """)
-        return org
     }
 }
