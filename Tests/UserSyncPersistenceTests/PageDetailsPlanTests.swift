@@ -100,6 +100,40 @@ import UserSyncTestSupport
     }
 }
 
+/// A batch's outcomes are written by their syncs' keys. With the job's syncs estimated at a row
+/// (`worked_by` is a new job's), a join read every sync of the table to find them, and the update
+/// hashed every sync of the organization: a batch cost what the organization held.
+@Suite struct RecordPlanTests {
+    @Test func recordingABatchReadsItsSyncsByKey() async throws {
+        try await withTestDatabase { db in
+            let org = UUID()
+            try await seed(db, org, people: 3_000, platforms: ["teams", "zoom"])
+            try await db.adminQuery(
+                "UPDATE syncs SET worked_by = 7, worked_until = now() + interval '1 hour' WHERE id IN (SELECT id FROM syncs LIMIT 100)")
+            try await db.adminQuery("ANALYZE syncs")
+            let ids = try await db.adminQueryText("SELECT string_agg(id::text, ',') FROM syncs WHERE worked_by = 7").split(separator: ",")
+            let changes = try ids.map {
+                SyncRepository.StatusChange(
+                    sync: SyncID(try #require(UUID(uuidString: String($0)))),
+                    outcome: SyncOutcome(status: .synced, cause: .guestInvited, message: "Invited."))
+            }
+            let organization = OrganizationID(org)
+            let nodes = try await db.service.withTenant(organization, logger: db.logger) { c in
+                let query = SyncRepository.recordQuery(organization, changes, actor: .system, claimedBy: 7, orUnclaimed: false)
+                let rows = try await c.query(
+                    PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, FORMAT JSON) " + query.sql, binds: query.binds), logger: db.logger)
+                return try await PlanNode.all(in: rows)
+            }
+            let reads = nodes.filter { $0.relationName == "syncs" && $0.nodeType != "ModifyTable" }
+            #expect(!reads.isEmpty)
+            #expect(
+                reads.allSatisfy { $0.indexName == "syncs_pkey" && $0.actualRows * $0.actualLoops <= 100 },
+                "\(reads.map { "\($0.nodeType) by \($0.indexName ?? "-"): \($0.actualRows) rows × \($0.actualLoops)" })")
+            #expect(try await db.adminQueryText("SELECT count(*)::text FROM syncs WHERE worked_by = 7") == "0", "the batch was written")
+        }
+    }
+}
+
 /// An organization of `people` people, each with an account on every one of its connections (one
 /// per platform) and a sync to every one but those of `unsynced`.
 private func seed(_ db: TestDatabase, _ org: UUID, people: Int, platforms: [String], unsynced: [String] = []) async throws {

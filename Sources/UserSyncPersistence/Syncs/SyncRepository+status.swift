@@ -63,10 +63,24 @@ extension SyncRepository {
         orUnclaimed: Bool = false, on db: PostgresConnection, logger: Logger
     ) async throws -> [Recorded] {
         guard !changes.isEmpty else { return [] }
+        let rows = try await db.query(
+            Self.recordQuery(organization, changes, actor: actor, claimedBy: job, orUnclaimed: orUnclaimed), logger: logger)
+        var recorded: [Recorded] = []
+        for try await (id, from, person, connection) in rows.decode((UUID, String?, UUID, UUID).self) {
+            recorded.append(
+                Recorded(
+                    sync: SyncID(id), from: from.flatMap(SyncStatus.init(rawValue:)), person: PersonID(person), connection: ConnectionID(connection)))
+        }
+        return recorded
+    }
+
+    /// ``record(_:_:actor:claimedBy:orUnclaimed:on:logger:)``'s statement.
+    static func recordQuery(
+        _ organization: OrganizationID, _ changes: [StatusChange], actor: AuditActor, claimedBy job: Int64?, orUnclaimed: Bool
+    ) -> PostgresQuery {
         let org = organization.rawValue
         let input = JSONRecordset.encode(changes.map(ChangeRow.init))
-        let rows = try await db.query(
-            """
+        return """
             WITH input AS (
                 SELECT * FROM jsonb_to_recordset(\(input)::jsonb) AS t(
                     id uuid, status text, cause text, message text, next_retry_at timestamptz, fix_action text, mode text,
@@ -111,14 +125,7 @@ extension SyncRepository {
                 FROM updated
             )
             SELECT id, from_status, person_id, connection_id FROM updated
-            """, logger: logger)
-        var recorded: [Recorded] = []
-        for try await (id, from, person, connection) in rows.decode((UUID, String?, UUID, UUID).self) {
-            recorded.append(
-                Recorded(
-                    sync: SyncID(id), from: from.flatMap(SyncStatus.init(rawValue:)), person: PersonID(person), connection: ConnectionID(connection)))
-        }
-        return recorded
+            """
     }
 
     /// One status change as the statement reads it.
