@@ -90,21 +90,21 @@ public struct RelayDelivery: Sendable {
         var settled: Settled?
         var expected = true
         let reads = RunReads(maxAge: relay.runReadReuse)
+        // Taken before the first message and renewed before each next one. Held by another run
+        // that is still its job's current one, the conversation is that run's to deliver: it
+        // reads the head again after this (``RelayMessageRepository/store(_:_:body:now:job:on:logger:)``).
+        func moveOn(_ recording: RelayMessageRepository.Recording?, on db: PostgresConnection) async throws -> RelayMessageRepository.Next {
+            let now = settings.now()
+            return try await messages.next(
+                organization, connection: connection, conversation: conversation, holder: holder, now: now,
+                until: now.addingTimeInterval(relay.conversationLease.seconds), recording: recording, on: db, logger: logger)
+        }
+        func prepared(_ head: RelayMessage, _ body: String?, _ earlierAttempt: Date?, on db: PostgresConnection) async throws -> Prepared {
+            let source = try await source(of: head, body: body, organization: organization, on: db, logger: logger)
+            return try await prepare(
+                head, source: source, earlierAttempt: earlierAttempt, organization: organization, reads: reads, on: db, logger: logger)
+        }
         for _ in 0..<relay.messagesPerRun {
-            // Taken before the first message and renewed before each next one. Held by another
-            // run that is still its job's current one, the conversation is that run's to deliver:
-            // it reads the head again after this (``RelayMessageRepository/store(_:_:body:now:job:on:logger:)``).
-            func moveOn(_ recording: RelayMessageRepository.Recording?, on db: PostgresConnection) async throws -> RelayMessageRepository.Next {
-                let now = settings.now()
-                return try await messages.next(
-                    organization, connection: connection, conversation: conversation, holder: holder, now: now,
-                    until: now.addingTimeInterval(relay.conversationLease.seconds), recording: recording, on: db, logger: logger)
-            }
-            func prepared(_ head: RelayMessage, _ body: String?, _ earlierAttempt: Date?, on db: PostgresConnection) async throws -> Prepared {
-                let source = try await source(of: head, body: body, organization: organization, on: db, logger: logger)
-                return try await prepare(
-                    head, source: source, earlierAttempt: earlierAttempt, organization: organization, reads: reads, on: db, logger: logger)
-            }
             let next: (head: RelayMessage, prepared: Prepared, more: Bool)?
             do {
                 // What the message before became is stored as the run moves on, unless it is kept
