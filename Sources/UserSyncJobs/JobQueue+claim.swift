@@ -18,32 +18,46 @@ public struct ClaimedJob: Sendable, Equatable {
     public var startedAt: Date
 }
 
+/// What one claim took, and whether it left due jobs behind.
+public struct Claim: Sendable {
+    public var jobs: [ClaimedJob]
+    /// Due jobs were still queued after it: held by another transaction at the time (an event
+    /// joining its connection's relay job, another worker's claim), or beyond an organization's
+    /// share of the batch. Claiming again soon takes them.
+    public var passedOver: Bool
+}
+
 extension JobQueue {
     /// Claims up to `limit` due jobs in one statement, fairly between organizations: each
     /// organization with due jobs gets up to `perOrganization` of the batch, starting the round
     /// at a random organization, so one organization's backlog cannot hold back another's job
     /// for longer than a claim cycle. Within an organization: priority, then run-at.
     /// Claiming spends an attempt and takes a lease; `FOR UPDATE SKIP LOCKED` keeps concurrent
-    /// claimers off each other's rows.
+    /// claimers off each other's rows, and the claim says whether it passed over any due job.
     public func claim(
         worker: String, limit: Int, perOrganization: Int, lease: Duration, logger: Logger
-    ) async throws -> [ClaimedJob] {
-        // One statement (see sql/0009): the round starts at a random organization.
+    ) async throws -> Claim {
+        // One statement (see sql/0009, 0045): the round starts at a random organization; a last
+        // row of NULLs says that due jobs were passed over.
         let rows = try await database.client.query(
             """
             SELECT org_id, id, kind, payload, attempts, max_attempts, created_at, due_at, started_at
-            FROM usersync_claim_jobs(\(worker), \(limit)::integer, \(perOrganization)::integer, \(lease.seconds), \(UUID()))
+            FROM usersync_claim_due_jobs(\(worker), \(limit)::integer, \(perOrganization)::integer, \(lease.seconds), \(UUID()))
             """, logger: logger)
-        var claimed: [ClaimedJob] = []
+        var claim = Claim(jobs: [], passedOver: false)
         for try await (org, id, kind, payload, attempts, maxAttempts, created, due, started) in rows.decode(
-            (UUID, Int64, String, String, Int32, Int32, Date, Date, Date).self)
+            (UUID?, Int64?, String?, String?, Int32?, Int32?, Date?, Date?, Date?).self)
         {
-            claimed.append(
+            guard let org, let id, let kind, let payload, let attempts, let maxAttempts, let created, let due, let started else {
+                claim.passedOver = true
+                continue
+            }
+            claim.jobs.append(
                 ClaimedJob(
                     organizationID: OrganizationID(org), id: id, kind: kind, payload: payload, attempts: Int(attempts),
                     maxAttempts: Int(maxAttempts), createdAt: created, dueAt: due, startedAt: started))
         }
-        return claimed
+        return claim
     }
 
     /// Extends the leases this worker holds on `ids`; returns the ids it still holds (a job

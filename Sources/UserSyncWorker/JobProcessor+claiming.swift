@@ -17,6 +17,11 @@ extension JobProcessor {
     func claimLoop(jobs: inout DiscardingTaskGroup) async {
         var wakeups = wake.makeAsyncIterator()
         var backlog = false
+        // The last claim passed over due jobs (held by another transaction, or beyond a share):
+        // claim again without waiting for a sign, at once if it took some, else after a pause
+        // that doubles up to the poll interval (a row held for long is not claimed in a busy loop).
+        var passedOver = false
+        var pause: Duration?
         while !stopping && !Task.isCancelled {
             let taken = occupied
             guard taken < settings.concurrency else {
@@ -32,30 +37,32 @@ extension JobProcessor {
                 }
             }
             let hints = state.withLock { $0.hints != $0.hintsClaimed ? $0.hints : nil }
-            guard backlog || hints != nil else {
+            guard backlog || passedOver || hints != nil else {
                 await idle(&wakeups)
                 continue
             }
             let limit = min(free, settings.batchSize)
-            let claimed: [ClaimedJob]
+            let claim: Claim
             state.withLock { state in
                 state.claims += 1
                 if let hints { state.hintsClaimed = hints }
             }
             do {
-                claimed = try await queue.claim(
+                claim = try await queue.claim(
                     worker: workerID, limit: limit, perOrganization: settings.perOrganizationClaim,
                     lease: settings.lease, logger: logger)
             } catch {
-                backlog = false
+                (backlog, passedOver) = (false, false)
                 logger.error("claiming jobs failed; retrying after the poll interval", metadata: ["error": "\(describeFailure(error))"])
                 await idle(&wakeups)
                 continue
             }
+            let claimed = claim.jobs
             // A full claim: the queue may hold more than this lane can take, and the other lanes
             // join in.
             if claimed.count == limit && !backlog { group?.backlogFound(by: self) }
             backlog = claimed.count == limit
+            passedOver = claim.passedOver && !backlog
             let runs = state.withLock { state in
                 claimed.map { job in
                     // An older run of the same job still here has its outcome behind it or lost its
@@ -82,7 +89,14 @@ extension JobProcessor {
                     self.state.withLock { _ = $0.handlers.removeValue(forKey: run) }
                 }
             }
-            if claimed.isEmpty { await idle(&wakeups) }
+            if claimed.isEmpty && passedOver {
+                let next = pause.map { min($0 * 2, settings.pollInterval) } ?? .milliseconds(1)
+                pause = next
+                await idle(&wakeups, upTo: next)
+            } else {
+                pause = nil
+                if claimed.isEmpty { await idle(&wakeups) }
+            }
         }
     }
 

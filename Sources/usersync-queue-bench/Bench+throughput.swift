@@ -14,7 +14,8 @@ extension Bench {
                     while true {
                         let claimed = try await queue.claim(
                             worker: "ceiling-\(loop)", limit: settings.batchSize, perOrganization: settings.batchSize,
-                            lease: .seconds(60), logger: logger)
+                            lease: .seconds(60), logger: logger
+                        ).jobs
                         if claimed.isEmpty { return }
                         try await queue.succeed(claimed.map(\.key), worker: "ceiling-\(loop)", logger: logger)
                     }

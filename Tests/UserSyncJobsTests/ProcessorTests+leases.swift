@@ -23,7 +23,7 @@ extension ProcessorTests {
             // A worker claims it and vanishes.
             let ghost = try await JobQueue(database: db.service).claim(
                 worker: "ghost", limit: 1, perOrganization: 1, lease: .seconds(1), logger: db.logger)
-            #expect(ghost.map(\.id) == [id])
+            #expect(ghost.jobs.map(\.id) == [id])
             _ = try await withProcessors(db, handlers: Self.counting(recorder), reaper: true) { _ in
                 try await eventually { try await db.job(id).state == .succeeded }
             }

@@ -78,7 +78,8 @@ struct QueueTests {
                         var mine: [ClaimedJob] = []
                         while true {
                             let batch = try await queue.claim(
-                                worker: "w\(index)", limit: 25, perOrganization: 25, lease: .seconds(30), logger: db.logger)
+                                worker: "w\(index)", limit: 25, perOrganization: 25, lease: .seconds(30), logger: db.logger
+                            ).jobs
                             if batch.isEmpty { return mine }
                             mine += batch
                         }
@@ -104,7 +105,7 @@ struct QueueTests {
             var returned = 0
             // The same pooled connection serves the calls, so the plan cache is exercised.
             for _ in 0..<10 {
-                returned += try await queue.claim(worker: "w", limit: 32, perOrganization: 50, lease: .seconds(30), logger: db.logger).count
+                returned += try await queue.claim(worker: "w", limit: 32, perOrganization: 50, lease: .seconds(30), logger: db.logger).jobs.count
             }
             #expect(returned == 320)
             #expect(try await db.count(state: .running) == 320)

@@ -23,7 +23,7 @@ struct RelayConversationLeaseTests {
             let org = try await organizationWithAPendingMessage(db)
             let queue = JobQueue(database: db.service)
             let id = try #require(try await db.enqueue([try NewJob(kind: "relay.deliver", payload: Numbered(n: 1))], for: org)[0])
-            let first = try await queue.claim(worker: "a", limit: 1, perOrganization: 1, lease: .seconds(60), logger: db.logger)
+            let first = try await queue.claim(worker: "a", limit: 1, perOrganization: 1, lease: .seconds(60), logger: db.logger).jobs
             let old = RelayMessageRepository.LeaseHolder(job: id, attempt: try #require(first.first).attempts)
             let next = RelayMessageRepository.LeaseHolder(job: id, attempt: old.attempt + 1)
             #expect(try await lease(old, db, org))
@@ -36,7 +36,7 @@ struct RelayConversationLeaseTests {
 
             // The reaper gives the job back and a new run claims it, while the old one still runs.
             _ = try await queue.reapExpiredLeases(logger: db.logger)
-            let second = try await queue.claim(worker: "b", limit: 1, perOrganization: 1, lease: .seconds(60), logger: db.logger)
+            let second = try await queue.claim(worker: "b", limit: 1, perOrganization: 1, lease: .seconds(60), logger: db.logger).jobs
             #expect(second.first?.attempts == next.attempt)
             #expect(try await lease(next, db, org), "the old run is no longer its job's current run")
             #expect(try await !lease(old, db, org), "the old run cannot take it back: it waits, and its outcome is not recorded")
