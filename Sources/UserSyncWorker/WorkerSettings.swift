@@ -54,7 +54,7 @@ public struct WorkerSettings: Sendable {
     }
 
     /// The least share of a claim batch each organization with due jobs is offered; the batch is
-    /// split equally between them (see `usersync_claim_jobs`), so one organization alone fills it.
+    /// split equally between them (see `usersync_claim_due_jobs`), so one organization alone fills it.
     var perOrganizationClaim: Int { 1 }
 
     /// The delay before attempt `attempt + 1`: base·2^(attempt-1), capped, jittered to 50–100 %.

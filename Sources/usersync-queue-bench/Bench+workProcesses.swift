@@ -99,7 +99,7 @@ extension Bench {
             do {
                 for port in ports { workers.append(Worker(process: try startWorker(metricsPort: port), metricsPort: port)) }
                 let deadline = ContinuousClock.now + .seconds(60)
-                while try await db.statementsWaitingOnALock(containing: "usersync_claim_jobs") < count {  // blocked on the lock held here
+                while try await db.statementsWaitingOnALock(containing: "usersync_claim_due_jobs") < count {  // blocked on the lock held here
                     for worker in workers where !worker.process.isRunning {
                         throw BenchmarkFailure(
                             "(f) usersync work (pid \(worker.process.processIdentifier)) exited with status "
