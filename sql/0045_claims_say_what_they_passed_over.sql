@@ -7,7 +7,8 @@
 -- `usersync_claim_due_jobs` claims as `usersync_claim_jobs` does (sql/0009, 0016, 0037: the same
 -- statements and plan settings) and then says whether it left due jobs behind, with a last row
 -- whose columns are all NULL: the worker claims again at once, or shortly when it took nothing
--- (docs/job-queue.md). `usersync_claim_jobs` stays for workers of the release before.
+-- (docs/job-queue.md). `usersync_claim_jobs`, for workers of the release before, becomes the same
+-- claim without that row.
 CREATE FUNCTION usersync_claim_due_jobs(
     p_worker text, p_limit integer, p_per_organization integer, p_lease_seconds double precision, p_start uuid)
 RETURNS TABLE (org_id uuid, id bigint, kind text, payload text, attempts integer, max_attempts integer,
@@ -75,4 +76,14 @@ BEGIN
                             NULL::timestamptz, NULL::timestamptz, NULL::timestamptz;
     END IF;
 END
+$$;
+
+-- The release before's claim, for its workers during a rolling upgrade: the same claim (one
+-- definition to change from now on), without the last row.
+CREATE OR REPLACE FUNCTION usersync_claim_jobs(
+    p_worker text, p_limit integer, p_per_organization integer, p_lease_seconds double precision, p_start uuid)
+RETURNS TABLE (org_id uuid, id bigint, kind text, payload text, attempts integer, max_attempts integer,
+               created_at timestamptz, due_at timestamptz, started_at timestamptz)
+LANGUAGE sql VOLATILE AS $$
+    SELECT * FROM usersync_claim_due_jobs(p_worker, p_limit, p_per_organization, p_lease_seconds, p_start) c WHERE c.id IS NOT NULL
 $$;

@@ -45,6 +45,28 @@ extension ProcessorTests {
         }
     }
 
+    @Test("the release before's claim, for its workers during an upgrade, claims the same way without the last row")
+    func earlierClaimStillClaims() async throws {
+        try await withTestDatabase { db in
+            let org = try await db.organization()
+            let ids = try await db.enqueue(
+                [try NewJob(kind: "count", payload: Numbered(n: 1)), try NewJob(kind: "count", payload: Numbered(n: 2))], for: org)
+            let claimed = try await db.admin.withTransaction(logger: db.logger) { connection in
+                try await connection.query("SELECT 1 FROM jobs WHERE id = \(ids[1]!) FOR NO KEY UPDATE", logger: db.logger)
+                // Another session claims, as an earlier worker would, while this one holds the second job.
+                return try await db.service.client.withConnection { other in
+                    var claimed: [Int64?] = []
+                    let rows = try await other.query(
+                        "SELECT id FROM usersync_claim_jobs('old', 10, 10, 30, gen_random_uuid())", logger: db.logger)
+                    for try await id in rows.decode(Int64?.self) { claimed.append(id) }
+                    return claimed
+                }
+            }
+            #expect(claimed == [ids[0]!], "the held job passed over, and no row of NULLs")
+            #expect(try await db.job(ids[0]!).state == .running)
+        }
+    }
+
     @Test("a due job held by another transaction when the worker claims runs once it is let go, with no notification or poll")
     func passedOverJobRunsWhenLetGo() async throws {
         try await withTestDatabase { db in
