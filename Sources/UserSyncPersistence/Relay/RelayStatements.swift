@@ -79,22 +79,7 @@ extension RelayMessageRepository {
 
         func makeBindings() -> PostgresBindings {
             var b = PostgresBindings(capacity: 22)
-            b.append(message.state.rawValue)
-            b.append(message.cause)
-            b.append(message.causeMessage)
-            b.append(message.attempts)
-            b.append(message.retryJobID)
-            b.append(message.senderAccount)
-            b.append(message.recipientAccount)
-            b.append(message.senderPersonID?.rawValue)
-            b.append(message.recipientPersonID?.rawValue)
-            b.append(message.destinationConnectionID?.rawValue)
-            b.append(message.sendAs)
-            b.append(message.destinationConversation)
-            b.append(message.destinationMessageID)
-            b.append(message.deliveredAt)
-            b.append(step.at)
-            b.append(clearBody)
+            Self.appendOutcome(of: self, to: &b)
             b.append(organization)
             b.append(message.id.rawValue)
             b.append(step.step)
@@ -102,6 +87,29 @@ extension RelayMessageRepository {
             b.append(step.detail)
             b.append(nothingPosted)
             return b
+        }
+
+        /// The message's new cells, the step's time and whether the text goes, in the order both
+        /// this statement (`$1`–`$16`) and `usersync_relay_next` (``NextStatement``) take them;
+        /// NULLs when there is nothing to record.
+        static func appendOutcome(of recording: RecordStatement?, to b: inout PostgresBindings) {
+            let message = recording?.message
+            b.append(message?.state.rawValue)
+            b.append(message?.cause)
+            b.append(message?.causeMessage)
+            b.append(message?.attempts)
+            b.append(message?.retryJobID)
+            b.append(message?.senderAccount)
+            b.append(message?.recipientAccount)
+            b.append(message?.senderPersonID?.rawValue)
+            b.append(message?.recipientPersonID?.rawValue)
+            b.append(message?.destinationConnectionID?.rawValue)
+            b.append(message?.sendAs)
+            b.append(message?.destinationConversation)
+            b.append(message?.destinationMessageID)
+            b.append(message?.deliveredAt)
+            b.append(recording?.step.at)
+            b.append(recording?.clearBody)
         }
     }
 
@@ -188,24 +196,9 @@ extension RelayMessageRepository {
 
         func makeBindings() -> PostgresBindings {
             var b = bindings(organization, connection, conversation, holder.job, holder.attempt, until, now)
-            let message = recording?.message, step = recording?.step
-            b.append(message?.id.rawValue)
-            b.append(message?.state.rawValue)
-            b.append(message?.cause)
-            b.append(message?.causeMessage)
-            b.append(message?.attempts)
-            b.append(message?.retryJobID)
-            b.append(message?.senderAccount)
-            b.append(message?.recipientAccount)
-            b.append(message?.senderPersonID?.rawValue)
-            b.append(message?.recipientPersonID?.rawValue)
-            b.append(message?.destinationConnectionID?.rawValue)
-            b.append(message?.sendAs)
-            b.append(message?.destinationConversation)
-            b.append(message?.destinationMessageID)
-            b.append(message?.deliveredAt)
-            b.append(step?.at)
-            b.append(recording?.clearBody)
+            let step = recording?.step
+            b.append(recording?.message.id.rawValue)
+            RecordStatement.appendOutcome(of: recording, to: &b)
             b.append(recording?.nothingPosted)
             b.append(step?.step)
             b.append(step?.cause)
